@@ -1,0 +1,308 @@
+/* The case loop of every CPU driver: the same steps, whatever runs the items. */
+#include "cpu_run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_info.h"
+#include "clock.h"
+#include "message.h"
+#include "row.h"
+
+/* A run shorter than this many clock ticks, or than 10 ms, is flagged. */
+#define SHORT_RUN_TICKS 20
+#define SHORT_RUN_S 0.010
+
+struct case_times {
+    double *wall, *compute, *combine;
+};
+
+static int agree(const cs_exec *ex, int status)
+{
+    return ex->agree ? ex->agree(ex->ctx, status) : status;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(const double *v, unsigned count)
+{
+    double sorted[count];
+    memcpy(sorted, v, count * sizeof *v);
+    qsort(sorted, count, sizeof *sorted, cmp_double);
+    return count % 2 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+}
+
+static double min_of(const double *v, unsigned count)
+{
+    double m = v[0];
+    for (unsigned i = 1; i < count; i++)
+        m = v[i] < m ? v[i] : m;
+    return m;
+}
+
+static double max_of(const double *v, unsigned count)
+{
+    double m = v[0];
+    for (unsigned i = 1; i < count; i++)
+        m = v[i] > m ? v[i] : m;
+    return m;
+}
+
+/* Every case is checked before any work runs, so a bad size exits 2 at once. */
+static int validate_cases(const cs_options *o, uint64_t chunks)
+{
+    for (size_t i = 0; i < o->n_count; i++) {
+        cs_problem *p = NULL;
+        cs_err err = {{0}};
+        int rc = o->kernel->problem_new(o->n[i], chunks, &p, &err);
+        if (rc != CS_OK) {
+            cs_error("%s", err.msg);
+            return rc == CS_ENOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
+        }
+        o->kernel->problem_free(p);
+    }
+    return CS_EXIT_OK;
+}
+
+static void print_header(const cs_exec *ex, const cs_options *o, double tick)
+{
+    char utc[32];
+    cs_clock_utc(utc, sizeof utc);
+    printf("# %s (corescale %s, revision %s)\n", ex->driver, CS_VERSION, CS_REVISION);
+    printf("# kernel %s: %s; n = the %s\n", o->kernel->name, o->kernel->what,
+           o->kernel->n_meaning);
+    printf("# sizes n =");
+    for (size_t i = 0; i < o->n_count; i++)
+        printf("%s%llu", i ? "," : " ", (unsigned long long)o->n[i]);
+    printf(" (class %s); chunks %s", o->class_name, o->chunks ? "" : "default");
+    if (o->chunks)
+        printf("%llu", (unsigned long long)o->chunks);
+    printf("\n# workers %u (ranks %u x threads %u), schedule %s, binding %s\n", ex->workers,
+           ex->ranks, ex->threads, cs_schedule_name(o->schedule), ex->binding);
+    if (ex->warnings && *ex->warnings)
+        printf("# warnings: %s\n", ex->warnings);
+    printf("# built with %s, flags %s\n", CS_COMPILER, CS_FLAGS);
+    printf("# host %s, %s; repeat %u, warmup %u; clock tick %.1e s\n", cs_host_name(), utc,
+           o->repeat, o->warmup, tick);
+    printf("# %-8s %7s %-32s %-8s %10s %10s %10s %11s %11s\n", "case", "items", "result",
+           "verified", "wall_min", "wall_med", "wall_max", "compute_med", "combine_med");
+    fflush(stdout);
+}
+
+static void print_case(const cs_options *o, const char *case_name, uint64_t items,
+                       const char *summary, int verified, const struct case_times *t)
+{
+    unsigned r = o->repeat;
+    printf("  %-8s %7llu %-32s %-8s %10.6f %10.6f %10.6f %11.6f %11.6f\n", case_name,
+           (unsigned long long)items, summary, verified ? "yes" : "NO", min_of(t->wall, r),
+           median(t->wall, r), max_of(t->wall, r), median(t->compute, r), median(t->combine, r));
+    fflush(stdout);
+}
+
+/* Warnings for one repetition: the run-wide ones plus a short run. */
+static void rep_warnings(const cs_exec *ex, double wall, double tick, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", ex->warnings ? ex->warnings : "");
+    if (wall < SHORT_RUN_TICKS * tick || wall < SHORT_RUN_S)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%sshort-run", *buf ? ";" : "");
+}
+
+/* State of one case on the root: the verified result's bytes and digest. */
+struct reference {
+    uint8_t *bytes;
+    size_t len;
+    cs_digest digest;
+    int verified;
+};
+
+/* The first result is verified by the kernel's independent check; every
+ * later one must be bit-identical to it. */
+static int check_result(const cs_kernel *k, cs_problem *p, const cs_partial *result,
+                        struct reference *ref, cs_err *err)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int rc = k->pack(p, result, &bytes, &len, err);
+    if (rc != CS_OK)
+        return rc;
+    if (!ref->bytes) {
+        ref->bytes = bytes;
+        ref->len = len;
+        rc = k->verify(p, result, err);
+        ref->verified = rc == CS_OK;
+        if (rc != CS_OK && rc != CS_EVERIFY)
+            return rc;
+        int drc = k->describe(p, result, &ref->digest, err);
+        return drc != CS_OK ? drc : rc;
+    }
+    int same = len == ref->len && memcmp(bytes, ref->bytes, len) == 0;
+    free(bytes);
+    if (!same) {
+        ref->verified = 0;
+        cs_err_set(err, "a repetition's result differs from the first one's");
+        return CS_EVERIFY;
+    }
+    return ref->verified ? CS_OK : CS_EVERIFY;
+}
+
+/* "n=63 <value>": the verified result, rebuilt from its bytes. */
+static int write_value(FILE *f, const cs_kernel *k, cs_problem *p, const char *case_name,
+                       const struct reference *ref)
+{
+    cs_err err = {{0}};
+    cs_partial *x = NULL;
+    int rc = k->unpack(p, ref->bytes, ref->len, &x, &err);
+    if (rc == CS_OK) {
+        fprintf(f, "%s ", case_name);
+        rc = k->write_value(p, x, f, &err);
+        fputc('\n', f);
+        k->partial_free(x);
+    }
+    if (rc != CS_OK)
+        cs_error("%s: --result-file: %s", case_name, err.msg);
+    return rc;
+}
+
+struct run_state {
+    const cs_exec *ex;
+    const cs_options *o;
+    int csv_fd;
+    FILE *result_file;
+    double tick;
+};
+
+/* One case: warm-up, timed repetitions, a row each, a line for people. */
+static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
+{
+    const cs_exec *ex = s->ex;
+    const cs_options *o = s->o;
+    const cs_kernel *k = o->kernel;
+    cs_err err = {{0}};
+    cs_problem *p = NULL;
+    int rc = k->problem_new(n, chunks, &p, &err);
+    rc = agree(ex, rc);
+    if (rc != CS_OK) {
+        if (ex->is_root)
+            cs_error("n=%llu: %s", (unsigned long long)n, err.msg[0] ? err.msg : "failed on another rank");
+        if (p)
+            k->problem_free(p);
+        return CS_EXIT_FAIL;
+    }
+    if (ex->prepare) {
+        rc = agree(ex, ex->prepare(ex->ctx, k, p, &err));
+        if (rc != CS_OK) {
+            if (ex->is_root)
+                cs_error("n=%llu: preparing items: %s", (unsigned long long)n, err.msg);
+            k->problem_free(p);
+            return CS_EXIT_FAIL;
+        }
+    }
+    char case_name[32];
+    snprintf(case_name, sizeof case_name, "n=%llu", (unsigned long long)n);
+    unsigned total = o->warmup + o->repeat;
+    double *times = calloc(3 * (size_t)o->repeat, sizeof *times);
+    if (!times) {
+        cs_error("%s: out of memory for %u repetitions", case_name, o->repeat);
+        k->problem_free(p);
+        return CS_EXIT_FAIL;
+    }
+    double *wall = times, *compute = times + o->repeat, *combine = times + 2 * o->repeat;
+    struct reference ref = {0};
+    int failed = 0, wrong = 0; /* failed: stop the case; wrong: rows say verified=0 */
+    for (unsigned rep = 0; rep < total && !failed; rep++) {
+        cs_partial *result = NULL;
+        cs_phase phase = {0, 0, 0, 0};
+        if (ex->barrier)
+            ex->barrier(ex->ctx);
+        double t0 = cs_clock_now();
+        rc = ex->run(ex->ctx, k, p, &result, &phase, &err);
+        double t1 = cs_clock_now();
+        if (ex->is_root && rc == CS_OK && result)
+            rc = check_result(k, p, result, &ref, &err);
+        if (result)
+            k->partial_free(result);
+        int all = agree(ex, rc);
+        if (all != CS_OK) {
+            if (ex->is_root)
+                cs_error("%s %s: %s", k->name, case_name,
+                         err.msg[0] ? err.msg : "a rank failed (see its message)");
+            if (all == CS_EVERIFY)
+                wrong = 1;
+            else
+                failed = 1;
+        }
+        if (failed)
+            break;
+        if (rep < o->warmup || !ex->is_root)
+            continue;
+        unsigned r = rep - o->warmup;
+        wall[r] = t1 - t0;
+        compute[r] = phase.compute_s;
+        combine[r] = phase.combine_s;
+        if (s->csv_fd >= 0) {
+            char warnings[256];
+            rep_warnings(ex, wall[r], s->tick, warnings, sizeof warnings);
+            cs_row row = {
+                .driver = ex->driver, .kernel = k->name, .case_name = case_name,
+                .class_name = o->class_name, .bind = cs_bind_name(o->bind),
+                .schedule = cs_schedule_name(o->schedule), .ranks = ex->ranks,
+                .threads = ex->threads, .workers = ex->workers, .chunks = k->item_count(p),
+                .rep = r + 1, .wall_s = wall[r], .compute_s = phase.compute_s,
+                .combine_s = phase.combine_s, .comm_s = phase.comm_s,
+                .comm_bytes = phase.comm_bytes, .verified = ref.verified,
+                .digest = ref.digest.digest, .warnings = warnings,
+            };
+            if (cs_csv_write(s->csv_fd, &row) != 0)
+                failed = 1;
+        }
+    }
+    if (ex->is_root && !failed) {
+        struct case_times t = {wall, compute, combine};
+        if (!o->quiet)
+            print_case(o, case_name, k->item_count(p), ref.digest.summary, ref.verified, &t);
+        if (s->result_file && write_value(s->result_file, k, p, case_name, &ref) != CS_OK)
+            failed = 1;
+    }
+    free(times);
+    free(ref.bytes);
+    k->problem_free(p);
+    return failed || wrong ? CS_EXIT_FAIL : CS_EXIT_OK;
+}
+
+int cs_cpu_run(const cs_exec *ex, const cs_options *o)
+{
+    int code = agree(ex, validate_cases(o, o->chunks));
+    if (code != CS_EXIT_OK)
+        return code;
+    struct run_state s = {ex, o, -1, NULL, cs_clock_tick()};
+    int open_rc = CS_OK;
+    if (ex->is_root && o->csv_path && (s.csv_fd = cs_csv_open(o->csv_path)) < 0)
+        open_rc = CS_EXIT_USAGE;
+    if (ex->is_root && open_rc == CS_OK && o->result_path &&
+        !(s.result_file = fopen(o->result_path, "w"))) {
+        cs_error("--result-file '%s': cannot open: %s", o->result_path, strerror(errno));
+        open_rc = CS_EXIT_USAGE;
+    }
+    code = agree(ex, open_rc);
+    if (code != CS_EXIT_OK)
+        goto out;
+    if (ex->is_root && !o->quiet)
+        print_header(ex, o, s.tick);
+    for (size_t i = 0; i < o->n_count; i++) {
+        int rc = run_case(&s, o->n[i], o->chunks);
+        code = rc > code ? rc : code;
+    }
+out:
+    if (s.result_file && fclose(s.result_file) != 0 && code == CS_EXIT_OK) {
+        cs_error("--result-file '%s': cannot write: %s", o->result_path, strerror(errno));
+        code = CS_EXIT_FAIL;
+    }
+    cs_csv_close(s.csv_fd);
+    return code;
+}

@@ -1,0 +1,375 @@
+/* One option table for every driver; each driver accepts the groups it names. */
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "build_info.h"
+#include "message.h"
+
+enum option_id {
+    OPT_KERNEL = 256, OPT_N, OPT_CHUNKS, OPT_CLASS, OPT_RESULT_FILE,
+    OPT_REPEAT, OPT_WARMUP, OPT_CSV, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_THREADS, OPT_SCHEDULE, OPT_BIND, OPT_SHOW_BINDING,
+    OPT_URL, OPT_URL_FILE, OPT_REQUESTS, OPT_DELAY_MS, OPT_BYTES, OPT_TIMEOUT_MS,
+    OPT_CONNECT_TIMEOUT_MS, OPT_ALLOW_FAILURES, OPT_CONCURRENCY,
+};
+
+struct option_spec {
+    const char *name;
+    int has_arg;
+    int id;
+    unsigned group;
+    const char *arg;  /* argument name in --help */
+    const char *help;
+};
+
+static const struct option_spec specs[] = {
+    {"kernel", 1, OPT_KERNEL, CS_OPTS_KERNEL, "NAME", "the work to run (default product; see below)"},
+    {"n", 1, OPT_N, CS_OPTS_KERNEL, "LIST", "sizes, comma-separated (the kernel says what n means)"},
+    {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B", "a problem class's sizes (default W)"},
+    {"chunks", 1, OPT_CHUNKS, CS_OPTS_KERNEL, "C", "work items per case (default: the kernel's)"},
+    {"result-file", 1, OPT_RESULT_FILE, CS_OPTS_KERNEL, "FILE", "write 'n=N VALUE' per case"},
+    {"threads", 1, OPT_THREADS, CS_OPTS_THREADS, "T", NULL},
+    {"schedule", 1, OPT_SCHEDULE, CS_OPTS_SCHEDULE, "KIND", "static, dynamic or guided (default dynamic)"},
+    {"bind", 1, OPT_BIND, CS_OPTS_BIND, "core|pu|none", "pin workers (default core)"},
+    {"show-binding", 0, OPT_SHOW_BINDING, CS_OPTS_BIND, NULL, "print worker -> core"},
+    {"url", 1, OPT_URL, CS_OPTS_FETCH, "URL", "fetch this URL --requests times"},
+    {"url-file", 1, OPT_URL_FILE, CS_OPTS_FETCH, "FILE", "URLs one per line, '#' comments"},
+    {"requests", 1, OPT_REQUESTS, CS_OPTS_FETCH, "N", "requests (default 100)"},
+    {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH, "MS", "embedded server's delay (default 100)"},
+    {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH, "N", "embedded server's body size (default 1024)"},
+    {"timeout-ms", 1, OPT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each request (default 30000)"},
+    {"connect-timeout-ms", 1, OPT_CONNECT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each connect (default 5000)"},
+    {"allow-failures", 0, OPT_ALLOW_FAILURES, CS_OPTS_FETCH, NULL, "exit 0 even when requests failed"},
+    {"concurrency", 1, OPT_CONCURRENCY, CS_OPTS_CONCURRENCY, "C", "most requests in flight (default 10)"},
+    {"repeat", 1, OPT_REPEAT, CS_OPTS_COMMON, "R", "timed repetitions (default 3)"},
+    {"warmup", 1, OPT_WARMUP, CS_OPTS_COMMON, "W", "untimed repetitions first (default 1)"},
+    {"csv", 1, OPT_CSV, CS_OPTS_COMMON, "FILE", "append one row per case per repetition"},
+    {"quiet", 0, OPT_QUIET, CS_OPTS_COMMON, NULL, "no header or table, errors only"},
+    {"help", 0, OPT_HELP, CS_OPTS_COMMON, NULL, "this help"},
+    {"version", 0, OPT_VERSION, CS_OPTS_COMMON, NULL, "version and build"},
+};
+#define SPEC_COUNT (sizeof specs / sizeof specs[0])
+
+static void print_help(const cs_program_info *info)
+{
+    printf("Usage: %s [OPTION]...%s\n%s\n\nOptions:\n", info->name,
+           (info->groups & CS_OPTS_FETCH) ? " [URL]..." : "", info->purpose);
+    for (size_t i = 0; i < SPEC_COUNT; i++) {
+        const struct option_spec *s = &specs[i];
+        if (!(s->group & info->groups))
+            continue;
+        char left[48];
+        snprintf(left, sizeof left, "--%s%s%s", s->name, s->arg ? " " : "", s->arg ? s->arg : "");
+        const char *help = s->help;
+        if (s->id == OPT_THREADS)
+            help = info->threads_default ? info->threads_default : "worker threads";
+        printf("  %-28s %s\n", left, help);
+    }
+    if (info->groups & CS_OPTS_KERNEL) {
+        printf("\nKernels (--kernel NAME), with the sizes of each --class:\n");
+        for (size_t k = 0; k < cs_kernel_count(); k++) {
+            const cs_kernel *kn = cs_kernel_at(k);
+            printf("  %-8s %s; n is the %s\n", kn->name, kn->what, kn->n_meaning);
+            printf("  %-8s S=%s W=%s A=%s B=%s\n", "", kn->class_sizes[CS_CLASS_S],
+                   kn->class_sizes[CS_CLASS_W], kn->class_sizes[CS_CLASS_A],
+                   kn->class_sizes[CS_CLASS_B]);
+        }
+    }
+    printf("\nExit status: 0 done and verified, 1 the run failed, 2 the command line was wrong.\n");
+}
+
+static void print_version(const cs_program_info *info)
+{
+    printf("%s (corescale) %s, revision %s\nbuilt with %s, flags: %s\n", info->name, CS_VERSION,
+           CS_REVISION, CS_COMPILER, CS_FLAGS);
+}
+
+static int bad(const char *opt, const char *text, const char *reason)
+{
+    cs_error("--%s '%s': %s", opt, text, reason);
+    return -1;
+}
+
+int cs_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (*text == '\0')
+        return bad(opt, text, "empty, a number is needed");
+    for (const char *c = text; *c; c++)
+        if (!isdigit((unsigned char)*c))
+            return bad(opt, text, *text == '-' ? "must not be negative" : "not a whole number");
+    errno = 0;
+    unsigned long long v = strtoull(text, NULL, 10);
+    if (errno == ERANGE || v > max) {
+        char why[96];
+        snprintf(why, sizeof why, "too large (at most %llu)", (unsigned long long)max);
+        return bad(opt, text, why);
+    }
+    if (v < min) {
+        char why[96];
+        snprintf(why, sizeof why, "too small (at least %llu)", (unsigned long long)min);
+        return bad(opt, text, why);
+    }
+    *out = v;
+    return 0;
+}
+
+int cs_parse_u64_list(const char *opt, const char *text, uint64_t min, uint64_t max,
+                      uint64_t **out, size_t *count)
+{
+    size_t cap = 1;
+    for (const char *c = text; *c; c++)
+        cap += (*c == ',');
+    uint64_t *v = malloc(cap * sizeof *v);
+    char *copy = strdup(text);
+    if (!v || !copy) {
+        free(v);
+        free(copy);
+        cs_error("--%s: out of memory", opt);
+        return -1;
+    }
+    size_t k = 0;
+    char *item = copy;
+    for (;;) {
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        if (*item == '\0') {
+            bad(opt, text, "empty item in the list");
+            goto fail;
+        }
+        if (cs_parse_u64(opt, item, min, max, &v[k]) != 0)
+            goto fail;
+        k++;
+        if (!comma)
+            break;
+        item = comma + 1;
+    }
+    free(copy);
+    *out = v;
+    *count = k;
+    return 0;
+fail:
+    free(copy);
+    free(v);
+    return -1;
+}
+
+static int parse_choice(const char *opt, const char *text, const char *const *names, int count,
+                        int *out)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(text, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    char why[128] = "must be one of ";
+    for (int i = 0; i < count; i++) {
+        strncat(why, names[i], sizeof why - strlen(why) - 1);
+        strncat(why, i + 1 < count ? ", " : "", sizeof why - strlen(why) - 1);
+    }
+    return bad(opt, text, why);
+}
+
+static const char *const schedule_names[] = {"static", "dynamic", "guided"};
+static const char *const bind_names[] = {"core", "pu", "none"};
+static const char *const class_names[] = {"S", "W", "A", "B"};
+
+const char *cs_schedule_name(enum cs_schedule s)
+{
+    return schedule_names[s];
+}
+
+const char *cs_bind_name(enum cs_bind b)
+{
+    return bind_names[b];
+}
+
+static void set_defaults(cs_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->kernel = cs_kernel_find("product");
+    o->repeat = 3;
+    o->warmup = 1;
+    o->schedule = CS_SCHEDULE_DYNAMIC;
+    o->bind = CS_BIND_CORE;
+    o->requests = 100;
+    o->delay_ms = 100;
+    o->bytes = 1024;
+    o->timeout_ms = 30000;
+    o->connect_timeout_ms = 5000;
+}
+
+/* Sizes come from --n or --class (default W), checked against the kernel. */
+static int resolve_sizes(cs_options *o, const char *n_text, const char *class_text)
+{
+    const cs_kernel *k = o->kernel;
+    if (n_text && class_text) {
+        cs_error("--n '%s' and --class '%s' both choose sizes: give one", n_text, class_text);
+        return -1;
+    }
+    if (n_text) {
+        snprintf(o->class_name, sizeof o->class_name, "custom");
+        return cs_parse_u64_list("n", n_text, k->n_min, k->n_max, &o->n, &o->n_count);
+    }
+    int cls = CS_CLASS_W;
+    if (class_text) {
+        char upper[2] = {(char)toupper((unsigned char)class_text[0]), '\0'};
+        if (class_text[0] == '\0' || class_text[1] != '\0' ||
+            parse_choice("class", upper, class_names, CS_CLASS_COUNT, &cls) != 0) {
+            if (class_text[0] == '\0' || class_text[1] != '\0')
+                bad("class", class_text, "must be one of S, W, A, B");
+            return -1;
+        }
+    }
+    snprintf(o->class_name, sizeof o->class_name, "%s", class_names[cls]);
+    return cs_parse_u64_list("class", k->class_sizes[cls], k->n_min, k->n_max, &o->n,
+                             &o->n_count);
+}
+
+static int add_url(cs_options *o, const char *url)
+{
+    char **grown = realloc(o->urls, (o->url_count + 1) * sizeof *grown);
+    if (!grown) {
+        cs_error("out of memory for URLs");
+        return -1;
+    }
+    o->urls = grown;
+    o->urls[o->url_count++] = (char *)url;
+    return 0;
+}
+
+static int handle(cs_options *o, int id, const char *name, const char *arg,
+                  const char **n_text, const char **class_text)
+{
+    uint64_t v;
+    int choice;
+    switch (id) {
+    case OPT_KERNEL:
+        o->kernel = cs_kernel_find(arg);
+        if (!o->kernel) {
+            char why[160];
+            snprintf(why, sizeof why, "unknown kernel (known: %s)", cs_kernel_names());
+            return bad(name, arg, why);
+        }
+        return 0;
+    case OPT_N: *n_text = arg; return 0;
+    case OPT_CLASS: *class_text = arg; return 0;
+    case OPT_CHUNKS:
+        if (cs_parse_u64(name, arg, 1, UINT64_MAX, &o->chunks)) return -1;
+        return 0;
+    case OPT_RESULT_FILE: o->result_path = arg; return 0;
+    case OPT_REPEAT:
+        if (cs_parse_u64(name, arg, 1, 1000000, &v)) return -1;
+        o->repeat = (unsigned)v;
+        return 0;
+    case OPT_WARMUP:
+        if (cs_parse_u64(name, arg, 0, 1000000, &v)) return -1;
+        o->warmup = (unsigned)v;
+        return 0;
+    case OPT_CSV: o->csv_path = arg; return 0;
+    case OPT_QUIET: o->quiet = 1; return 0;
+    case OPT_THREADS:
+        if (cs_parse_u64(name, arg, 1, 4096, &v)) return -1;
+        o->threads = (unsigned)v;
+        return 0;
+    case OPT_SCHEDULE:
+        if (parse_choice(name, arg, schedule_names, 3, &choice)) return -1;
+        o->schedule = (enum cs_schedule)choice;
+        o->schedule_given = 1;
+        return 0;
+    case OPT_BIND:
+        if (parse_choice(name, arg, bind_names, 3, &choice)) return -1;
+        o->bind = (enum cs_bind)choice;
+        return 0;
+    case OPT_SHOW_BINDING: o->show_binding = 1; return 0;
+    case OPT_URL: o->url = arg; return 0;
+    case OPT_URL_FILE: o->url_file = arg; return 0;
+    case OPT_REQUESTS: return cs_parse_u64(name, arg, 1, 10000000, &o->requests);
+    case OPT_DELAY_MS: return cs_parse_u64(name, arg, 0, 60000, &o->delay_ms);
+    case OPT_BYTES: return cs_parse_u64(name, arg, 0, 64ull << 20, &o->bytes);
+    case OPT_TIMEOUT_MS: return cs_parse_u64(name, arg, 1, 3600000, &o->timeout_ms);
+    case OPT_CONNECT_TIMEOUT_MS: return cs_parse_u64(name, arg, 1, 3600000, &o->connect_timeout_ms);
+    case OPT_ALLOW_FAILURES: o->allow_failures = 1; return 0;
+    case OPT_CONCURRENCY:
+        if (cs_parse_u64(name, arg, 1, 100000, &v)) return -1;
+        o->concurrency = (unsigned)v;
+        return 0;
+    }
+    return -1;
+}
+
+enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info, int argc,
+                                      char **argv)
+{
+    set_defaults(o);
+    struct option longopts[SPEC_COUNT + 1];
+    size_t used = 0;
+    for (size_t i = 0; i < SPEC_COUNT; i++)
+        if (specs[i].group & info->groups)
+            longopts[used++] = (struct option){specs[i].name, specs[i].has_arg, NULL, specs[i].id};
+    longopts[used] = (struct option){0, 0, 0, 0};
+
+    const char *n_text = NULL, *class_text = NULL;
+    int want_help = 0, want_version = 0;
+    opterr = 0; /* our own messages name the program and the option */
+    optind = 1;
+    int id;
+    while ((id = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        if (id == '?') {
+            const char *what = argv[optind - 1];
+            if (optopt)
+                cs_error("option '%s' needs a value (see --help)", what);
+            else
+                cs_error("unknown option '%s' (see --help)", what);
+            goto usage;
+        }
+        if (id == OPT_HELP) { want_help = 1; continue; }
+        if (id == OPT_VERSION) { want_version = 1; continue; }
+        const char *name = NULL;
+        for (size_t i = 0; i < SPEC_COUNT; i++)
+            if (specs[i].id == id)
+                name = specs[i].name;
+        if (handle(o, id, name, optarg, &n_text, &class_text) != 0)
+            goto usage;
+    }
+    if (want_help) {
+        print_help(info);
+        cs_options_free(o);
+        return CS_PARSE_DONE;
+    }
+    if (want_version) {
+        print_version(info);
+        cs_options_free(o);
+        return CS_PARSE_DONE;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (!(info->groups & CS_OPTS_FETCH)) {
+            cs_error("unexpected argument '%s' (see --help)", argv[i]);
+            goto usage;
+        }
+        if (add_url(o, argv[i]) != 0)
+            goto usage;
+    }
+    if ((info->groups & CS_OPTS_KERNEL) && resolve_sizes(o, n_text, class_text) != 0)
+        goto usage;
+    return CS_PARSE_RUN;
+usage:
+    cs_options_free(o);
+    return CS_PARSE_USAGE;
+}
+
+void cs_options_free(cs_options *o)
+{
+    free(o->n);
+    free(o->urls);
+    o->n = NULL;
+    o->urls = NULL;
+    o->n_count = o->url_count = 0;
+}

@@ -1,0 +1,41 @@
+/* Result rows: one CSV row per case per timed repetition, written whole. */
+#ifndef CS_ROW_H
+#define CS_ROW_H
+
+#include <stdint.h>
+
+/* Every driver writes the same columns (results/README.md documents them);
+ * fields a driver does not measure stay empty. */
+#define CS_ROW_COLUMNS                                                                     \
+    "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s," \
+    "compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,"        \
+    "schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms"
+
+typedef struct cs_row {
+    const char *driver, *kernel, *case_name, *class_name, *bind, *schedule;
+    unsigned ranks, threads, workers;
+    uint64_t chunks;   /* 0: empty */
+    unsigned rep;
+    double wall_s, compute_s, combine_s, comm_s; /* < 0: empty */
+    uint64_t comm_bytes;
+    int verified;      /* 1 yes, 0 no */
+    const char *digest;
+    const char *warnings; /* ';'-separated words, "" for none */
+    int has_fetch;     /* the fetch columns below are filled */
+    uint64_t requests, errors, bytes;
+    double req_per_s, p50_ms, p90_ms, p99_ms, max_ms;
+} cs_row;
+
+/* Opens FILE for appending, writing the header if the file is empty (under a
+ * lock, so concurrent runs write it once). Refuses a file whose header is not
+ * corescale's. Returns a descriptor, or -1 with a message naming the file. */
+int cs_csv_open(const char *path);
+/* One write(2) of one whole row, so rows from concurrent runs never interleave.
+ * Returns 0, or -1 with a message. */
+int cs_csv_write(int fd, const cs_row *row);
+void cs_csv_close(int fd);
+
+/* The host name without domain, for rows and headers. */
+const char *cs_host_name(void);
+
+#endif

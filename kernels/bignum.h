@@ -1,0 +1,109 @@
+/* corescale's bundled arbitrary-precision naturals: a limb layer and a number layer. */
+#ifndef CS_BIGNUM_H
+#define CS_BIGNUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Two layers, as in mini-gmp:
+ *  - bn_*: pure functions over little-endian arrays of 64-bit limbs. They never
+ *    allocate; functions that need room take a caller-provided scratch area
+ *    whose size a bn_*_scratch() function returns. Preconditions are asserts.
+ *  - bignum_*: a natural number that owns its limbs, grows them lazily through
+ *    the allocator hooks, and reports allocation failure as BN_ENOMEM (never
+ *    aborts). Outputs may alias inputs.
+ * Every function is thread-safe apart from bignum_set_allocator().
+ */
+
+typedef uint64_t bn_limb;
+#define BN_LIMB_BITS 64
+
+enum bn_status {
+    BN_OK = 0,
+    BN_ENOMEM = 1,   /* an allocation failed; the output is left unchanged */
+    BN_ECORRUPT = 2, /* a packed buffer is short, long or malformed */
+    BN_EINVAL = 3,   /* an argument is out of its domain (zero modulus, bad digit) */
+};
+
+/* ---- limb layer ---------------------------------------------------------- */
+
+/* rp[0..n) = ap + bp; returns the carry (0 or 1). rp may equal ap or bp. */
+bn_limb bn_add_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n);
+/* rp[0..n) = ap - bp; returns the borrow (0 or 1). rp may equal ap or bp. */
+bn_limb bn_sub_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n);
+/* rp[0..n) = ap[0..n) * b; returns the high limb. rp may equal ap. */
+bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+/* rp[0..n) += ap[0..n) * b; returns the carry limb. */
+bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+/* rp[0..n) -= ap[0..n) * b; returns the borrow limb. */
+bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+
+/* Scratch limbs bn_mul needs for an an x bn product (an >= bn >= 1). */
+size_t bn_mul_scratch(size_t an, size_t bn);
+/* rp[0..an+bn) = ap[0..an) * bp[0..bn); an >= bn >= 1; rp overlaps neither
+ * input. Schoolbook below BN_KARATSUBA_THRESHOLD limbs, Karatsuba (and Toom-3
+ * above BN_TOOM3_THRESHOLD) above; unbalanced operands are cut into bn-sized
+ * pieces. */
+void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+            bn_limb *scratch);
+
+/* Compare two n-limb numbers: -1, 0 or 1. */
+int bn_cmp(const bn_limb *ap, const bn_limb *bp, size_t n);
+/* The limb count without high zero limbs (0 for zero). */
+size_t bn_normalized_size(const bn_limb *ap, size_t n);
+/* ap mod d for d != 0. */
+bn_limb bn_mod_1(const bn_limb *ap, size_t n, bn_limb d);
+/* qp[0..n) = ap / d, returns ap mod d; d != 0; qp may equal ap. */
+bn_limb bn_divrem_1(bn_limb *qp, const bn_limb *ap, size_t n, bn_limb d);
+
+/* ---- number layer -------------------------------------------------------- */
+
+typedef struct bignum {
+    bn_limb *limbs; /* little-endian; limbs[size-1] != 0 unless size == 0 */
+    size_t size;    /* used limbs; 0 is the number zero */
+    size_t alloc;   /* allocated limbs */
+} bignum;
+
+void bignum_init(bignum *x);
+void bignum_clear(bignum *x);            /* frees, and leaves x as zero */
+void bignum_swap(bignum *a, bignum *b);
+int bignum_reserve(bignum *x, size_t limbs); /* room for limbs without changing the value */
+
+int bignum_set_u64(bignum *r, uint64_t v);
+int bignum_copy(bignum *r, const bignum *a);
+int bignum_mul_u64(bignum *r, const bignum *a, uint64_t b);
+int bignum_mul(bignum *r, const bignum *a, const bignum *b);
+int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e); /* 0^0 = 1 */
+
+int bignum_cmp(const bignum *a, const bignum *b);  /* -1, 0, 1 */
+int bignum_is_zero(const bignum *a);
+uint64_t bignum_bits(const bignum *a);              /* 0 for zero */
+uint64_t bignum_mod_u64(const bignum *a, uint64_t m); /* m != 0 (asserted) */
+
+/* Packed form: an 8-byte little-endian limb count L, then L little-endian
+ * 8-byte limbs, the top one non-zero. bignum_packed_size() gives its length. */
+size_t bignum_packed_size(const bignum *a);
+/* Writes exactly bignum_packed_size(a) bytes; BN_EINVAL when cap is smaller. */
+int bignum_pack(const bignum *a, uint8_t *buf, size_t cap);
+/* BN_ECORRUPT for a short or over-long buffer, a count that disagrees with the
+ * length, or a zero top limb; r is unchanged on any error. */
+int bignum_unpack(bignum *r, const uint8_t *buf, size_t len);
+
+/* Decimal digits of a ("0" for zero) in a NUL-terminated string allocated
+ * through the hooks; free it with bignum_free_string(s, *len + 1). */
+int bignum_to_decimal(const bignum *a, char **out, size_t *len);
+void bignum_free_string(char *s, size_t bytes);
+/* Parses decimal digits only (no sign, no spaces); BN_EINVAL otherwise. */
+int bignum_from_decimal(bignum *r, const char *digits);
+
+/* Memory hooks: every allocation of this module goes through them and is told
+ * the old size, so a test allocator can add red zones and count leaks.
+ * realloc_fn and alloc_fn return NULL on failure. NULL restores the defaults. */
+typedef void *(*bignum_alloc_fn)(size_t bytes);
+typedef void *(*bignum_realloc_fn)(void *p, size_t old_bytes, size_t new_bytes);
+typedef void (*bignum_free_fn)(void *p, size_t bytes);
+void bignum_set_allocator(bignum_alloc_fn alloc_fn, bignum_realloc_fn realloc_fn,
+                          bignum_free_fn free_fn);
+
+#endif

@@ -1,0 +1,107 @@
+/* The contract between a kernel (the work) and a driver (how it is run). */
+#ifndef CS_KERNEL_H
+#define CS_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * A kernel knows nothing of threads, processes or clocks; a driver knows
+ * nothing of any particular kernel. The honest-speedup rules (DESIGN.md):
+ *  1. A case (one size n) is cut into work items by the problem alone
+ *     (kernel, n, chunk count), never by the number of workers.
+ *  2. Each item yields a partial; partials combine with an associative
+ *     operation in one fixed binary tree over item indices (cs_tree_mid).
+ *  3. So every driver does the same arithmetic and gets bit-identical results.
+ *  4. The final result is verified by an independent check.
+ *
+ * Thread-safety: item_run and combine may be called concurrently on the same
+ * problem for different items / partials; item_prepare likewise. Everything
+ * else is called by one thread at a time.
+ *
+ * Every function returning int returns CS_OK or one of cs_status, and on
+ * failure writes a one-line reason into err (never prints).
+ */
+
+enum cs_status {
+    CS_OK = 0,
+    CS_ENOMEM = 1,   /* allocation failed */
+    CS_EINVAL = 2,   /* bad size or option for this kernel */
+    CS_ECORRUPT = 3, /* a packed partial is malformed */
+    CS_EVERIFY = 4,  /* the result is wrong */
+};
+
+enum cs_class { CS_CLASS_S, CS_CLASS_W, CS_CLASS_A, CS_CLASS_B, CS_CLASS_COUNT };
+
+typedef struct cs_problem cs_problem; /* defined by each kernel */
+typedef struct cs_partial cs_partial; /* defined by each kernel */
+
+typedef struct cs_err {
+    char msg[256];
+} cs_err;
+
+/* What a result looks like, for people and for comparisons. */
+typedef struct cs_digest {
+    char digest[160]; /* compact, comma-free: the CSV digest column; equal
+                         digests mean equal results */
+    char summary[96]; /* short, for the people's table: "3275295 bits, 985964 digits" */
+} cs_digest;
+
+typedef struct cs_kernel {
+    const char *name;      /* "product" */
+    const char *what;      /* one line for --help */
+    const char *n_meaning; /* what --n means for it: "loop bound n" */
+    /* --class sizes: a comma list of n for S (tests, milliseconds), W, A, B. */
+    const char *class_sizes[CS_CLASS_COUNT];
+    uint64_t n_min, n_max;   /* valid n */
+    uint64_t default_chunks; /* used when --chunks is not given (capped at the
+                                case's natural item limit, a fact of the problem) */
+
+    /* Validate n and chunks and build the case. chunks == 0 means the default. */
+    int (*problem_new)(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err);
+    void (*problem_free)(cs_problem *p);
+    uint64_t (*item_count)(const cs_problem *p);
+    /* Optional (NULL if unused): set up item's memory on the worker that will
+     * run it (first touch), outside the timed region. */
+    int (*item_prepare)(cs_problem *p, uint64_t item, cs_err *err);
+    /* Run one item into a new partial. */
+    int (*item_run)(cs_problem *p, uint64_t item, cs_partial **out, cs_err *err);
+    /* *out = left (op) right. Consumes left and right, also on failure. */
+    int (*combine)(const cs_problem *p, cs_partial *left, cs_partial *right,
+                   cs_partial **out, cs_err *err);
+    void (*partial_free)(cs_partial *x);
+    /* Bytes for MPI: pack into a malloc'd buffer; unpack rejects bad buffers. */
+    int (*pack)(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
+                cs_err *err);
+    int (*unpack)(const cs_problem *p, const uint8_t *buf, size_t len, cs_partial **out,
+                  cs_err *err);
+    /* Is the final (root) partial right? CS_EVERIFY with the reason if not. */
+    int (*verify)(cs_problem *p, const cs_partial *result, cs_err *err);
+    int (*describe)(cs_problem *p, const cs_partial *result, cs_digest *d, cs_err *err);
+    /* The full value, one line without the newline ("<decimal digits>"). */
+    int (*write_value)(cs_problem *p, const cs_partial *result, FILE *f, cs_err *err);
+    /* Optional: bytes of memory the case streams per run (triad reports GB/s). */
+    double (*bytes_moved)(const cs_problem *p);
+} cs_kernel;
+
+/* The fixed tree: node [lo, hi) with hi - lo >= 2 splits at cs_tree_mid. Every
+ * driver combines exactly these nodes, so results do not depend on workers. */
+static inline uint64_t cs_tree_mid(uint64_t lo, uint64_t hi)
+{
+    return lo + (hi - lo + 1) / 2;
+}
+
+/* The registry: name -> kernel. */
+const cs_kernel *cs_kernel_find(const char *name);
+size_t cs_kernel_count(void);
+const cs_kernel *cs_kernel_at(size_t i);
+/* "product, pi, primes, triad" for messages. */
+const char *cs_kernel_names(void);
+
+/* Helpers shared by kernels. */
+void cs_err_set(cs_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t cs_fnv1a64(uint64_t h, const void *data, size_t len);
+#define CS_FNV1A64_INIT 0xcbf29ce484222325ULL
+
+#endif

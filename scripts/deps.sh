@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages corescale needs, only those missing; idempotent.
+# Usage: scripts/deps.sh [--check]   (--check: list what is missing, install nothing)
+set -euo pipefail
+
+# package: what it gives corescale
+PACKAGES=(
+  build-essential   # gcc (with OpenMP's libgomp) and make
+  cmake
+  pkg-config
+  libopenmpi-dev    # MPI headers and libraries
+  openmpi-bin       # mpirun
+  libhwloc-dev      # pinning workers to cores
+  hwloc             # lstopo, for the sweep's record of the machine
+  libcunit1-dev     # unit tests
+  libcurl4-openssl-dev # fetch clients
+  libevent-dev      # HTTP server and event loop
+  libgmp-dev        # oracle in tests, peer in benchmarks
+  gnuplot-nox       # speedup plots
+  wrk               # HTTP load peer in benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: everything corescale needs is installed"
+  exit 0
+fi
+echo "deps: missing: ${missing[*]}"
+[ "${1:-}" = "--check" ] && exit 1
+
+if ! command -v apt-get >/dev/null; then
+  echo "deps: no apt-get here; install the packages above by hand (README.md names them for Fedora and Homebrew)" >&2
+  exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps: not root and no sudo: install as root: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+echo "deps: installing with apt-get: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "deps: done"

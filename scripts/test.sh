@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, runs every test (Release),
+# then builds and runs the unit tests again under AddressSanitizer and UBSan.
+# Exits non-zero on any failure.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+scripts/deps.sh
+
+# Open MPI refuses root and oversubscription unless told; the tests need both.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+status=0
+echo "== test: Release build and every test"
+scripts/build.sh "$top/build"
+(cd build && ctest --output-on-failure -j2 --timeout 600) || status=1
+
+echo "== test: unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+CS_BUILD_TYPE=Debug scripts/build.sh "$top/build-sanitize" -DCS_SANITIZE=ON
+(cd build-sanitize && ctest --output-on-failure -j2 --timeout 900 -L unit) || status=1
+
+if [ $status -ne 0 ]; then
+  echo "test: FAILED" >&2
+else
+  echo "test: all passed"
+fi
+exit $status
