@@ -1,0 +1,362 @@
+/* The product kernel: total = prod over i,j,k in 1..n-1 of i*j*k, exactly. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bignum.h"
+#include "kernel.h"
+
+/*
+ * The iteration space is the m^3 triples (i, j, k), m = n-1, in loop order
+ * (i slowest), numbered t = ((i-1)*m + (j-1))*m + (k-1). Item c of C covers
+ * t in [c*T/C, (c+1)*T/C): contiguous, decided by n and C alone. An item
+ * multiplies its factors into one accumulator in loop order, packing as many
+ * consecutive factors into a 64-bit word as fit before each bignum pass (it
+ * is still the triple loop: every factor is multiplied in). With C = 1 that
+ * is the classic single accumulator. Partials combine by multiplication.
+ *
+ * Verification is by two independent paths: exact equality with the closed
+ * form ((n-1)!)^(3(n-1)^2) built by factorial and powering, and residues
+ * modulo two primes taken from the triple loop itself in word arithmetic.
+ */
+
+#define PRODUCT_DEFAULT_CHUNKS 1024
+#define PRODUCT_N_MAX (1u << 20) /* keeps m^3 and every factor inside 64 bits */
+
+/* Residues from the loop: a Mersenne prime and the largest 64-bit prime. */
+static const uint64_t residue_primes[] = {0x1fffffffffffffffULL, 0xffffffffffffffc5ULL};
+#define RESIDUE_COUNT (sizeof residue_primes / sizeof residue_primes[0])
+
+struct cs_problem {
+    uint64_t n, m;     /* loop bound and m = n-1 */
+    uint64_t space;    /* m^3 iterations */
+    uint64_t items;
+};
+
+struct cs_partial {
+    bignum value;
+};
+
+static double result_bits_estimate(uint64_t m)
+{
+    /* bits of (m!)^(3m^2) = 3 m^2 log2(m!) */
+    return 3.0 * (double)m * (double)m * lgamma((double)m + 1.0) / log(2.0);
+}
+
+static double machine_memory_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+static int product_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err)
+{
+    if (n < 2 || n > PRODUCT_N_MAX) {
+        cs_err_set(err, "--n %llu: the product needs 2 <= n <= %u", (unsigned long long)n,
+                   PRODUCT_N_MAX);
+        return CS_EINVAL;
+    }
+    uint64_t m = n - 1;
+    /* The result, the two halves of the last multiplication, its scratch and
+     * the closed form for verification: about eight results' worth. */
+    double bytes = result_bits_estimate(m) / 8.0, need = 8.0 * bytes, have = machine_memory_bytes();
+    if (have > 0 && need > have) {
+        cs_err_set(err, "--n %llu: the result has about %.3g bits; computing and verifying it "
+                        "needs about %.1f GiB, more than this machine's %.1f GiB",
+                   (unsigned long long)n, bytes * 8.0, need / (1 << 30), have / (1 << 30));
+        return CS_EINVAL;
+    }
+    uint64_t space = m * m * m;
+    if (chunks > space) {
+        cs_err_set(err, "--chunks %llu: n=%llu has only %llu iterations to cut into items",
+                   (unsigned long long)chunks, (unsigned long long)n, (unsigned long long)space);
+        return CS_EINVAL;
+    }
+    cs_problem *p = calloc(1, sizeof *p);
+    if (!p) {
+        cs_err_set(err, "out of memory");
+        return CS_ENOMEM;
+    }
+    p->n = n;
+    p->m = m;
+    p->space = space;
+    p->items = chunks ? chunks : (space < PRODUCT_DEFAULT_CHUNKS ? space : PRODUCT_DEFAULT_CHUNKS);
+    *out = p;
+    return CS_OK;
+}
+
+static void product_problem_free(cs_problem *p)
+{
+    free(p);
+}
+
+static uint64_t product_item_count(const cs_problem *p)
+{
+    return p->items;
+}
+
+static uint64_t item_start(const cs_problem *p, uint64_t item)
+{
+    return (uint64_t)((unsigned __int128)p->space * item / p->items);
+}
+
+static cs_partial *partial_new(void)
+{
+    cs_partial *x = malloc(sizeof *x);
+    if (x)
+        bignum_init(&x->value);
+    return x;
+}
+
+static void product_partial_free(cs_partial *x)
+{
+    if (!x)
+        return;
+    bignum_clear(&x->value);
+    free(x);
+}
+
+static int nomem(cs_err *err, const char *what)
+{
+    cs_err_set(err, "out of memory %s", what);
+    return CS_ENOMEM;
+}
+
+static int product_item_run(cs_problem *p, uint64_t item, cs_partial **out, cs_err *err)
+{
+    uint64_t t = item_start(p, item), end = item_start(p, item + 1), m = p->m;
+    cs_partial *x = partial_new();
+    if (!x || bignum_set_u64(&x->value, 1) != BN_OK) {
+        product_partial_free(x);
+        return nomem(err, "for an item's partial");
+    }
+    /* Room for every factor at full width: growth is then one allocation. */
+    double bits = (double)(end - t) * log2((double)m * (double)m * (double)m) + 64.0;
+    if (bignum_reserve(&x->value, (size_t)(bits / 64.0) + 2) != BN_OK) {
+        product_partial_free(x);
+        return nomem(err, "for an item's partial");
+    }
+    uint64_t i = t / (m * m) + 1, j = t / m % m + 1, k = t % m + 1;
+    uint64_t word = 1;
+    for (; t < end; t++) {
+        uint64_t factor = i * j * k, packed;
+        if (__builtin_mul_overflow(word, factor, &packed)) {
+            if (bignum_mul_u64(&x->value, &x->value, word) != BN_OK) {
+                product_partial_free(x);
+                return nomem(err, "growing an item's partial");
+            }
+            packed = factor;
+        }
+        word = packed;
+        if (++k > m) {
+            k = 1;
+            if (++j > m) {
+                j = 1;
+                i++;
+            }
+        }
+    }
+    if (bignum_mul_u64(&x->value, &x->value, word) != BN_OK) {
+        product_partial_free(x);
+        return nomem(err, "growing an item's partial");
+    }
+    *out = x;
+    return CS_OK;
+}
+
+static int product_combine(const cs_problem *p, cs_partial *left, cs_partial *right,
+                           cs_partial **out, cs_err *err)
+{
+    (void)p;
+    int rc = bignum_mul(&left->value, &left->value, &right->value);
+    product_partial_free(right);
+    if (rc != BN_OK) {
+        product_partial_free(left);
+        return nomem(err, "multiplying two partials");
+    }
+    *out = left;
+    return CS_OK;
+}
+
+static int product_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
+                        cs_err *err)
+{
+    (void)p;
+    size_t size = bignum_packed_size(&x->value);
+    uint8_t *b = malloc(size);
+    if (!b)
+        return nomem(err, "packing a partial");
+    if (bignum_pack(&x->value, b, size) != BN_OK) {
+        free(b);
+        cs_err_set(err, "packing a partial failed");
+        return CS_EINVAL;
+    }
+    *buf = b;
+    *len = size;
+    return CS_OK;
+}
+
+static int product_unpack(const cs_problem *p, const uint8_t *buf, size_t len, cs_partial **out,
+                          cs_err *err)
+{
+    (void)p;
+    cs_partial *x = partial_new();
+    if (!x)
+        return nomem(err, "unpacking a partial");
+    int rc = bignum_unpack(&x->value, buf, len);
+    if (rc != BN_OK) {
+        product_partial_free(x);
+        if (rc == BN_ENOMEM)
+            return nomem(err, "unpacking a partial");
+        cs_err_set(err, "a packed partial of %zu bytes is corrupt", len);
+        return CS_ECORRUPT;
+    }
+    *out = x;
+    return CS_OK;
+}
+
+/* prod i*j*k mod q over the whole loop, in word arithmetic: no bignum. */
+static uint64_t loop_residue(uint64_t m, uint64_t q)
+{
+    uint64_t r = 1 % q;
+    for (uint64_t i = 1; i <= m; i++)
+        for (uint64_t j = 1; j <= m; j++) {
+            uint64_t ij = (uint64_t)((unsigned __int128)i * j % q);
+            for (uint64_t k = 1; k <= m; k++)
+                r = (uint64_t)((unsigned __int128)r * ((unsigned __int128)ij * k % q) % q);
+        }
+    return r;
+}
+
+/* ((n-1)!)^(3(n-1)^2) by factorial and powering. */
+static int closed_form(uint64_t m, bignum *r)
+{
+    bignum f;
+    bignum_init(&f);
+    int rc = bignum_set_u64(&f, 1);
+    for (uint64_t i = 2; i <= m && rc == BN_OK; i++)
+        rc = bignum_mul_u64(&f, &f, i);
+    if (rc == BN_OK)
+        rc = bignum_pow_u64(r, &f, 3 * m * m);
+    bignum_clear(&f);
+    return rc;
+}
+
+static int product_verify(cs_problem *p, const cs_partial *result, cs_err *err)
+{
+    for (size_t q = 0; q < RESIDUE_COUNT; q++) {
+        uint64_t want = loop_residue(p->m, residue_primes[q]);
+        uint64_t got = bignum_mod_u64(&result->value, residue_primes[q]);
+        if (got != want) {
+            cs_err_set(err, "verification failed: n=%llu result mod %llu is %llu, the loop gives %llu",
+                       (unsigned long long)p->n, (unsigned long long)residue_primes[q],
+                       (unsigned long long)got, (unsigned long long)want);
+            return CS_EVERIFY;
+        }
+    }
+    bignum expected;
+    bignum_init(&expected);
+    if (closed_form(p->m, &expected) != BN_OK) {
+        bignum_clear(&expected);
+        return nomem(err, "computing the closed form");
+    }
+    int cmp = bignum_cmp(&result->value, &expected);
+    uint64_t want_bits = bignum_bits(&expected);
+    bignum_clear(&expected);
+    if (cmp != 0) {
+        cs_err_set(err, "verification failed: n=%llu result (%llu bits) differs from "
+                        "((n-1)!)^(3(n-1)^2) (%llu bits)",
+                   (unsigned long long)p->n, (unsigned long long)bignum_bits(&result->value),
+                   (unsigned long long)want_bits);
+        return CS_EVERIFY;
+    }
+    return CS_OK;
+}
+
+/*
+ * Decimal digit count and leading digits from log10 of the top limbs. In
+ * long double, log10 of a 10^8-bit value is off by under 1e-12, so eight
+ * leading digits are off by under 1e-3 of a unit: exact unless the value sits
+ * that close to a boundary; then, and only then, the full decimal conversion
+ * decides. (Converting every result would cost seconds per large case.)
+ */
+#define LEAD_DIGITS 8
+static int decimal_shape(const bignum *v, uint64_t *digits, char lead[LEAD_DIGITS + 1])
+{
+    size_t l = v->size;
+    long double top = (long double)v->limbs[l - 1];
+    if (l >= 2)
+        top = top * 18446744073709551616.0L + (long double)v->limbs[l - 2];
+    long double lg = log10l(top) + (long double)(l >= 2 ? l - 2 : 0) * 64.0L * log10l(2.0L);
+    long double whole = floorl(lg), frac = lg - whole;
+    long double scaled = powl(10.0L, frac + (LEAD_DIGITS - 1));
+    long double lead_frac = scaled - floorl(scaled);
+    int near_edge = frac < 1e-6L || frac > 1 - 1e-6L || lead_frac < 1e-3L || lead_frac > 1 - 1e-3L;
+    if (!near_edge) {
+        *digits = (uint64_t)whole + 1;
+        snprintf(lead, LEAD_DIGITS + 1, "%.0Lf", floorl(scaled));
+        return CS_OK;
+    }
+    char *s = NULL;
+    size_t len = 0;
+    if (bignum_to_decimal(v, &s, &len) != BN_OK)
+        return CS_ENOMEM;
+    *digits = len;
+    snprintf(lead, LEAD_DIGITS + 1, "%.*s", LEAD_DIGITS, s);
+    bignum_free_string(s, len + 1);
+    return CS_OK;
+}
+
+static int product_describe(cs_problem *p, const cs_partial *result, cs_digest *d, cs_err *err)
+{
+    (void)p;
+    const bignum *v = &result->value;
+    uint64_t bits = bignum_bits(v), digits = 1;
+    char lead[LEAD_DIGITS + 1] = "0";
+    if (v->size && decimal_shape(v, &digits, lead) != CS_OK)
+        return nomem(err, "for the decimal digits");
+    uint64_t hash = cs_fnv1a64(CS_FNV1A64_INIT, v->limbs, v->size * sizeof *v->limbs);
+    snprintf(d->digest, sizeof d->digest, "bits=%llu;digits=%llu;lead=%s;fnv1a=%016llx",
+             (unsigned long long)bits, (unsigned long long)digits, lead, (unsigned long long)hash);
+    snprintf(d->summary, sizeof d->summary, "%llu bits, %llu digits", (unsigned long long)bits,
+             (unsigned long long)digits);
+    return CS_OK;
+}
+
+static int product_write_value(cs_problem *p, const cs_partial *result, FILE *f, cs_err *err)
+{
+    (void)p;
+    char *s = NULL;
+    size_t len = 0;
+    if (bignum_to_decimal(&result->value, &s, &len) != BN_OK)
+        return nomem(err, "for the decimal digits");
+    size_t wrote = fwrite(s, 1, len, f);
+    bignum_free_string(s, len + 1);
+    if (wrote != len) {
+        cs_err_set(err, "writing %zu digits failed", len);
+        return CS_EINVAL;
+    }
+    return CS_OK;
+}
+
+const cs_kernel cs_kernel_product = {
+    .name = "product",
+    .what = "big-integer product of i*j*k over the triple loop 1..n-1",
+    .n_meaning = "loop bound n (i, j, k run 1..n-1)",
+    .class_sizes = {"5,10,16", "50,63,32", "80", "100"},
+    .n_min = 2,
+    .n_max = PRODUCT_N_MAX,
+    .default_chunks = PRODUCT_DEFAULT_CHUNKS,
+    .problem_new = product_problem_new,
+    .problem_free = product_problem_free,
+    .item_count = product_item_count,
+    .item_run = product_item_run,
+    .combine = product_combine,
+    .partial_free = product_partial_free,
+    .pack = product_pack,
+    .unpack = product_unpack,
+    .verify = product_verify,
+    .describe = product_describe,
+    .write_value = product_write_value,
+};
