@@ -17,7 +17,7 @@ enum option_id {
     OPT_REPEAT, OPT_WARMUP, OPT_CSV, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_THREADS, OPT_SCHEDULE, OPT_BIND, OPT_SHOW_BINDING,
     OPT_URL, OPT_URL_FILE, OPT_REQUESTS, OPT_DELAY_MS, OPT_BYTES, OPT_TIMEOUT_MS,
-    OPT_CONNECT_TIMEOUT_MS, OPT_ALLOW_FAILURES, OPT_CONCURRENCY,
+    OPT_CONNECT_TIMEOUT_MS, OPT_ALLOW_FAILURES, OPT_CONCURRENCY, OPT_LISTEN,
 };
 
 struct option_spec {
@@ -42,8 +42,9 @@ static const struct option_spec specs[] = {
     {"url", 1, OPT_URL, CS_OPTS_FETCH, "URL", "fetch this URL --requests times"},
     {"url-file", 1, OPT_URL_FILE, CS_OPTS_FETCH, "FILE", "URLs one per line, '#' comments"},
     {"requests", 1, OPT_REQUESTS, CS_OPTS_FETCH, "N", "requests (default 100)"},
-    {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH, "MS", "embedded server's delay (default 100)"},
-    {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH, "N", "embedded server's body size (default 1024)"},
+    {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH | CS_OPTS_SERVER, "MS", "embedded server's delay (default 100)"},
+    {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH | CS_OPTS_SERVER, "N", "embedded server's body size (default 1024)"},
+    {"listen", 1, OPT_LISTEN, CS_OPTS_SERVER, "ADDR:PORT", "where to listen (default 127.0.0.1:0, port 0 picks one)"},
     {"timeout-ms", 1, OPT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each request (default 30000)"},
     {"connect-timeout-ms", 1, OPT_CONNECT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each connect (default 5000)"},
     {"allow-failures", 0, OPT_ALLOW_FAILURES, CS_OPTS_FETCH, NULL, "exit 0 even when requests failed"},
@@ -297,6 +298,7 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
     case OPT_TIMEOUT_MS: return cs_parse_u64(name, arg, 1, 3600000, &o->timeout_ms);
     case OPT_CONNECT_TIMEOUT_MS: return cs_parse_u64(name, arg, 1, 3600000, &o->connect_timeout_ms);
     case OPT_ALLOW_FAILURES: o->allow_failures = 1; return 0;
+    case OPT_LISTEN: o->listen = arg; return 0;
     case OPT_CONCURRENCY:
         if (cs_parse_u64(name, arg, 1, 100000, &v)) return -1;
         o->concurrency = (unsigned)v;
