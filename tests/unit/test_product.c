@@ -1,0 +1,261 @@
+/* The product kernel against GMP: closed form, chunk independence, digests, bad cases. */
+#include <CUnit/Basic.h>
+#include <gmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "tree.h"
+
+static const cs_kernel *K;
+
+/* Runs a case serially: every item, then the fixed tree. */
+static cs_partial *run_case(uint64_t n, uint64_t chunks, cs_problem **problem)
+{
+    cs_err err = {{0}};
+    cs_problem *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(K->problem_new(n, chunks, &p, &err), CS_OK);
+    uint64_t items = K->item_count(p);
+    cs_partial **leaves = calloc(items, sizeof *leaves);
+    for (uint64_t i = 0; i < items; i++)
+        CU_ASSERT_EQUAL_FATAL(K->item_run(p, i, &leaves[i], &err), CS_OK);
+    cs_partial *result = NULL;
+    CU_ASSERT_EQUAL_FATAL(cs_tree_combine(K, p, leaves, 0, items, &result, &err), CS_OK);
+    free(leaves);
+    *problem = p;
+    return result;
+}
+
+/* The value as GMP sees it, through the packed form (count, then limbs). */
+static void to_mpz(cs_problem *p, const cs_partial *x, mpz_t out)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cs_err err;
+    CU_ASSERT_EQUAL_FATAL(K->pack(p, x, &buf, &len, &err), CS_OK);
+    mpz_import(out, (len - 8) / 8, -1, 8, -1, 0, buf + 8);
+    free(buf);
+}
+
+/* GMP's own closed form: ((n-1)!)^(3(n-1)^2). */
+static void closed_form(uint64_t n, mpz_t out)
+{
+    mpz_fac_ui(out, n - 1);
+    mpz_pow_ui(out, out, 3 * (n - 1) * (n - 1));
+}
+
+static void test_small_n_equal_gmp_closed_form(void)
+{
+    for (uint64_t n = 2; n <= 24; n++) {
+        cs_problem *p;
+        cs_partial *x = run_case(n, 0, &p);
+        mpz_t got, want;
+        mpz_inits(got, want, NULL);
+        to_mpz(p, x, got);
+        closed_form(n, want);
+        CU_ASSERT_EQUAL(mpz_cmp(got, want), 0);
+        cs_err err = {{0}};
+        CU_ASSERT_EQUAL(K->verify(p, x, &err), CS_OK);
+        mpz_clears(got, want, NULL);
+        K->partial_free(x);
+        K->problem_free(p);
+    }
+}
+
+static void test_class_w_bit_counts(void)
+{
+    /* The figures: 1,502,289, 3,275,295 and 324,809 bits. */
+    const uint64_t n[] = {50, 63, 32};
+    const size_t bits[] = {1502289, 3275295, 324809};
+    for (int i = 0; i < 3; i++) {
+        mpz_t v;
+        mpz_init(v);
+        closed_form(n[i], v);
+        CU_ASSERT_EQUAL(mpz_sizeinbase(v, 2), bits[i]);
+        mpz_clear(v);
+    }
+    cs_problem *p;
+    cs_partial *x = run_case(32, 0, &p);
+    cs_digest d;
+    cs_err err;
+    CU_ASSERT_EQUAL(K->describe(p, x, &d, &err), CS_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.digest, "bits=324809;"));
+    K->partial_free(x);
+    K->problem_free(p);
+}
+
+static void test_every_chunk_count_gives_the_same_value(void)
+{
+    const uint64_t n = 13, space = 12 * 12 * 12;
+    const uint64_t chunks[] = {1, 2, 3, 5, 7, 64, 100, 1000, space};
+    uint8_t *first = NULL;
+    size_t first_len = 0;
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        cs_problem *p;
+        cs_partial *x = run_case(n, chunks[c], &p);
+        CU_ASSERT_EQUAL(K->item_count(p), chunks[c]);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        cs_err err;
+        CU_ASSERT_EQUAL_FATAL(K->pack(p, x, &buf, &len, &err), CS_OK);
+        if (!first) {
+            first = buf;
+            first_len = len;
+        } else {
+            CU_ASSERT_EQUAL(len, first_len);
+            CU_ASSERT(len == first_len && memcmp(buf, first, len) == 0);
+            free(buf);
+        }
+        K->partial_free(x);
+        K->problem_free(p);
+    }
+    free(first);
+}
+
+static void test_default_chunks_capped_by_the_problem(void)
+{
+    cs_problem *p = NULL;
+    cs_err err;
+    CU_ASSERT_EQUAL_FATAL(K->problem_new(5, 0, &p, &err), CS_OK);
+    CU_ASSERT_EQUAL(K->item_count(p), 64); /* 4^3 iterations < the default */
+    K->problem_free(p);
+    CU_ASSERT_EQUAL_FATAL(K->problem_new(63, 0, &p, &err), CS_OK);
+    CU_ASSERT_EQUAL(K->item_count(p), K->default_chunks);
+    K->problem_free(p);
+}
+
+static void test_bad_cases_are_refused_with_reasons(void)
+{
+    cs_problem *p = NULL;
+    cs_err err = {{0}};
+    CU_ASSERT_EQUAL(K->problem_new(3, 9, &p, &err), CS_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "--chunks 9: n=3 has only 8 iterations to cut into items");
+    CU_ASSERT_EQUAL(K->problem_new(1, 0, &p, &err), CS_EINVAL);
+    CU_ASSERT_EQUAL(K->problem_new(200000, 0, &p, &err), CS_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "more than this machine's"));
+}
+
+static void test_wrong_results_fail_verification(void)
+{
+    cs_problem *p;
+    cs_partial *x = run_case(9, 0, &p);
+    cs_partial *two = NULL;
+    cs_err err = {{0}};
+    /* x * 2, built through the packed form: one limb of value 2. */
+    uint8_t packed[16] = {1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+    CU_ASSERT_EQUAL_FATAL(K->unpack(p, packed, sizeof packed, &two, &err), CS_OK);
+    cs_partial *wrong = NULL;
+    CU_ASSERT_EQUAL_FATAL(K->combine(p, x, two, &wrong, &err), CS_OK);
+    CU_ASSERT_EQUAL(K->verify(p, wrong, &err), CS_EVERIFY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "verification failed: n=9"));
+    K->partial_free(wrong);
+    K->problem_free(p);
+}
+
+static void test_corrupt_packed_partials_are_rejected(void)
+{
+    cs_problem *p;
+    cs_partial *x = run_case(7, 0, &p);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cs_err err;
+    CU_ASSERT_EQUAL_FATAL(K->pack(p, x, &buf, &len, &err), CS_OK);
+    cs_partial *y = NULL;
+    for (size_t cut = 0; cut < len; cut++) {
+        CU_ASSERT_EQUAL(K->unpack(p, buf, cut, &y, &err), CS_ECORRUPT);
+    }
+    memset(buf + len - 8, 0, 8); /* a zero top limb */
+    CU_ASSERT_EQUAL(K->unpack(p, buf, len, &y, &err), CS_ECORRUPT);
+    free(buf);
+    K->partial_free(x);
+    K->problem_free(p);
+}
+
+/* describe()'s digits and leading digits come from logarithms; check them
+ * against GMP's decimal string, including values at digit boundaries where
+ * the exact fallback must decide. */
+static void check_digest_against_gmp(cs_problem *p, const mpz_t v)
+{
+    size_t limbs = mpz_size(v);
+    size_t len = 8 + 8 * limbs;
+    uint8_t *buf = calloc(1, len);
+    uint64_t count = limbs;
+    memcpy(buf, &count, 8);
+    mpz_export(buf + 8, NULL, -1, 8, -1, 0, v);
+    cs_partial *x = NULL;
+    cs_err err;
+    CU_ASSERT_EQUAL_FATAL(K->unpack(p, buf, len, &x, &err), CS_OK);
+    cs_digest d;
+    CU_ASSERT_EQUAL_FATAL(K->describe(p, x, &d, &err), CS_OK);
+    char *s = mpz_get_str(NULL, 10, v);
+    char want[96];
+    snprintf(want, sizeof want, "bits=%zu;digits=%zu;lead=%.8s;", mpz_sizeinbase(v, 2), strlen(s), s);
+    CU_ASSERT_EQUAL(strncmp(d.digest, want, strlen(want)), 0);
+    if (strncmp(d.digest, want, strlen(want)) != 0)
+        fprintf(stderr, "\n  digest %s, want %s\n", d.digest, want);
+    free(s);
+    free(buf);
+    K->partial_free(x);
+}
+
+static void test_digest_digits_and_lead_match_gmp(void)
+{
+    cs_problem *p;
+    cs_err err;
+    CU_ASSERT_EQUAL_FATAL(K->problem_new(5, 0, &p, &err), CS_OK);
+    mpz_t v;
+    mpz_init(v);
+    for (unsigned long k = 8; k < 4000; k = k * 3 + 1) {
+        mpz_ui_pow_ui(v, 10, k); /* 10^k: a boundary */
+        check_digest_against_gmp(p, v);
+        mpz_sub_ui(v, v, 1); /* 99..9 */
+        check_digest_against_gmp(p, v);
+        mpz_ui_pow_ui(v, 10, k);
+        mpz_mul_ui(v, v, 12345678);
+        mpz_add_ui(v, v, 1); /* leading digits 12345678 then 0..01 */
+        check_digest_against_gmp(p, v);
+    }
+    for (uint64_t n = 20; n <= 40; n += 7) {
+        closed_form(n, v);
+        check_digest_against_gmp(p, v);
+    }
+    mpz_clear(v);
+    K->problem_free(p);
+}
+
+static void test_write_value_is_the_decimal_value(void)
+{
+    cs_problem *p;
+    cs_partial *x = run_case(5, 0, &p);
+    char text[256] = {0};
+    FILE *f = fmemopen(text, sizeof text - 1, "w");
+    cs_err err;
+    CU_ASSERT_EQUAL(K->write_value(p, x, f, &err), CS_OK);
+    fclose(f);
+    /* 24^48, from a table computed independently. */
+    CU_ASSERT_STRING_EQUAL(text, "1778851122450430889808135593631174089945225899275983120948501938176");
+    K->partial_free(x);
+    K->problem_free(p);
+}
+
+int main(void)
+{
+    K = cs_kernel_find("product");
+    if (!K || CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("product", NULL, NULL);
+    CU_add_test(s, "small n equal GMP's closed form", test_small_n_equal_gmp_closed_form);
+    CU_add_test(s, "class W bit counts", test_class_w_bit_counts);
+    CU_add_test(s, "every chunk count gives the same value", test_every_chunk_count_gives_the_same_value);
+    CU_add_test(s, "default chunks capped by the problem", test_default_chunks_capped_by_the_problem);
+    CU_add_test(s, "bad cases are refused with reasons", test_bad_cases_are_refused_with_reasons);
+    CU_add_test(s, "wrong results fail verification", test_wrong_results_fail_verification);
+    CU_add_test(s, "corrupt packed partials are rejected", test_corrupt_packed_partials_are_rejected);
+    CU_add_test(s, "digest digits and lead match GMP", test_digest_digits_and_lead_match_gmp);
+    CU_add_test(s, "write_value is the decimal value", test_write_value_is_the_decimal_value);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
