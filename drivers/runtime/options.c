@@ -77,7 +77,8 @@ static void print_help(const cs_program_info *info)
         printf("\nKernels (--kernel NAME), with the sizes of each --class:\n");
         for (size_t k = 0; k < cs_kernel_count(); k++) {
             const cs_kernel *kn = cs_kernel_at(k);
-            printf("  %-8s %s; n is the %s\n", kn->name, kn->what, kn->n_meaning);
+            printf("  %-8s %s; n is the %s; default chunks %llu\n", kn->name, kn->what,
+                   kn->n_meaning, (unsigned long long)kn->default_chunks);
             printf("  %-8s S=%s W=%s A=%s B=%s\n", "", kn->class_sizes[CS_CLASS_S],
                    kn->class_sizes[CS_CLASS_W], kn->class_sizes[CS_CLASS_A],
                    kn->class_sizes[CS_CLASS_B]);
