@@ -1,0 +1,41 @@
+/* Percentiles by nearest rank: every figure is a latency some request really had. */
+#include "fetch_latency.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double fetch_latency_percentile(const double *sorted, size_t n, double q)
+{
+    /* rank = ceil(q/100 * n), computed in integers where q is whole so that
+     * 90% of 10 is exactly 9, not 9.000000001. */
+    double exact = q * (double)n / 100.0;
+    size_t rank = (size_t)ceil(exact - 1e-9);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+void fetch_latency_summarize(double *ms, size_t n, fetch_latency *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return;
+    qsort(ms, n, sizeof *ms, cmp_double);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += ms[i];
+    out->p50_ms = fetch_latency_percentile(ms, n, 50);
+    out->p90_ms = fetch_latency_percentile(ms, n, 90);
+    out->p99_ms = fetch_latency_percentile(ms, n, 99);
+    out->max_ms = ms[n - 1];
+    out->mean_ms = sum / (double)n;
+}
