@@ -4,9 +4,15 @@
 #include "kernel.h"
 
 extern const cs_kernel cs_kernel_product;
+extern const cs_kernel cs_kernel_pi;
+extern const cs_kernel cs_kernel_primes;
+extern const cs_kernel cs_kernel_triad;
 
 static const cs_kernel *const kernels[] = {
     &cs_kernel_product,
+    &cs_kernel_pi,
+    &cs_kernel_primes,
+    &cs_kernel_triad,
 };
 #define KERNEL_COUNT (sizeof kernels / sizeof kernels[0])
 

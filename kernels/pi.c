@@ -1,0 +1,240 @@
+/* The pi kernel: midpoint integration of 4/(1+x^2) over [0,1], a sum of doubles. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+
+/*
+ * n intervals of width h = 1/n; interval i contributes f((i + 1/2) h). Item c
+ * of C sums intervals [c*n/C, (c+1)*n/C) in index order into one double; the
+ * result is h times the tree-combined sum. Floating-point addition is not
+ * associative, so the sum is reproducible only because the items and the tree
+ * are fixed by n and C: any driver that follows cs_tree_mid gets the same bits.
+ *
+ * Verification is the error bound of the midpoint rule plus rounding:
+ *   truncation  |E| <= h^2 max|f''| / 24 = h^2 / 3   (max |f''| = 8, at x = 0)
+ *   rounding    each term is within 5u of f(x_i) (x_i carries 2u, and
+ *               |x f'/f| <= 1), a sequential sum of L terms adds (L-1)u of
+ *               sum|t|, each tree level u more, and the final product h*S 2u;
+ *               with h*sum|t| <= 4 the total is below (L + depth + 8) * u * 4.
+ * A missing or doubled item moves the result by about pi/C, far outside it.
+ */
+
+#define PI_DEFAULT_CHUNKS 1024
+#define PI_N_MAX (1ULL << 50) /* (double)i stays exact, and no one waits that long */
+
+struct cs_problem {
+    uint64_t n, items;
+    double h;
+};
+
+struct cs_partial {
+    double sum;
+};
+
+static int pi_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err)
+{
+    if (n < 1 || n > PI_N_MAX) {
+        cs_err_set(err, "--n %llu: pi needs 1 <= n <= %llu intervals", (unsigned long long)n,
+                   (unsigned long long)PI_N_MAX);
+        return CS_EINVAL;
+    }
+    if (chunks > n) {
+        cs_err_set(err, "--chunks %llu: n=%llu has only %llu intervals to cut into items",
+                   (unsigned long long)chunks, (unsigned long long)n, (unsigned long long)n);
+        return CS_EINVAL;
+    }
+    cs_problem *p = malloc(sizeof *p);
+    if (!p) {
+        cs_err_set(err, "out of memory");
+        return CS_ENOMEM;
+    }
+    p->n = n;
+    p->items = chunks ? chunks : (n < PI_DEFAULT_CHUNKS ? n : PI_DEFAULT_CHUNKS);
+    p->h = 1.0 / (double)n;
+    *out = p;
+    return CS_OK;
+}
+
+static void pi_problem_free(cs_problem *p)
+{
+    free(p);
+}
+
+static uint64_t pi_item_count(const cs_problem *p)
+{
+    return p->items;
+}
+
+static uint64_t item_start(const cs_problem *p, uint64_t item)
+{
+    return (uint64_t)((unsigned __int128)p->n * item / p->items);
+}
+
+static cs_partial *partial_new(double sum)
+{
+    cs_partial *x = malloc(sizeof *x);
+    if (x)
+        x->sum = sum;
+    return x;
+}
+
+static int pi_item_run(cs_problem *p, uint64_t item, cs_partial **out, cs_err *err)
+{
+    uint64_t lo = item_start(p, item), hi = item_start(p, item + 1);
+    double h = p->h, sum = 0.0;
+    for (uint64_t i = lo; i < hi; i++) {
+        double x = ((double)i + 0.5) * h;
+        sum += 4.0 / (1.0 + x * x);
+    }
+    if (!(*out = partial_new(sum))) {
+        cs_err_set(err, "out of memory for an item's partial");
+        return CS_ENOMEM;
+    }
+    return CS_OK;
+}
+
+static int pi_combine(const cs_problem *p, cs_partial *left, cs_partial *right, cs_partial **out,
+                      cs_err *err)
+{
+    (void)p;
+    (void)err;
+    left->sum += right->sum;
+    free(right);
+    *out = left;
+    return CS_OK;
+}
+
+static void pi_partial_free(cs_partial *x)
+{
+    free(x);
+}
+
+static uint64_t double_bits(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* Eight bytes, little-endian, whatever the host's order. */
+static int pi_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
+                   cs_err *err)
+{
+    (void)p;
+    uint8_t *b = malloc(8);
+    if (!b) {
+        cs_err_set(err, "out of memory packing a partial");
+        return CS_ENOMEM;
+    }
+    uint64_t u = double_bits(x->sum);
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(u >> (8 * i));
+    *buf = b;
+    *len = 8;
+    return CS_OK;
+}
+
+static int pi_unpack(const cs_problem *p, const uint8_t *buf, size_t len, cs_partial **out,
+                     cs_err *err)
+{
+    (void)p;
+    if (len != 8) {
+        cs_err_set(err, "a packed pi partial has %zu bytes, not 8", len);
+        return CS_ECORRUPT;
+    }
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)buf[i] << (8 * i);
+    double sum;
+    memcpy(&sum, &u, sizeof sum);
+    /* Every term is in [2, 4], so a partial is a finite non-negative sum. */
+    if (!isfinite(sum) || sum < 0.0) {
+        cs_err_set(err, "a packed pi partial holds %g, not a sum of positive terms", sum);
+        return CS_ECORRUPT;
+    }
+    if (!(*out = partial_new(sum))) {
+        cs_err_set(err, "out of memory unpacking a partial");
+        return CS_ENOMEM;
+    }
+    return CS_OK;
+}
+
+static unsigned tree_depth(uint64_t items)
+{
+    unsigned d = 0;
+    while ((1ULL << d) < items)
+        d++;
+    return d;
+}
+
+/* The most the result may differ from pi (see the top of the file). */
+static double error_bound(const cs_problem *p)
+{
+    uint64_t longest = item_start(p, 1) - item_start(p, 0);
+    if (p->items > 1) {
+        uint64_t second = item_start(p, p->items) - item_start(p, p->items - 1);
+        longest = second > longest ? second : longest;
+    }
+    double u = DBL_EPSILON / 2;
+    return p->h * p->h / 3.0 + ((double)longest + tree_depth(p->items) + 8.0) * u * 4.0;
+}
+
+static double pi_value(const cs_problem *p, const cs_partial *x)
+{
+    return p->h * x->sum;
+}
+
+static int pi_verify(cs_problem *p, const cs_partial *result, cs_err *err)
+{
+    double got = pi_value(p, result), bound = error_bound(p), off = fabs(got - M_PI);
+    if (!(off <= bound)) {
+        cs_err_set(err, "verification failed: n=%llu gives %.17g, %.3g from pi, beyond the "
+                        "error bound %.3g",
+                   (unsigned long long)p->n, got, off, bound);
+        return CS_EVERIFY;
+    }
+    return CS_OK;
+}
+
+static int pi_describe(cs_problem *p, const cs_partial *result, cs_digest *d, cs_err *err)
+{
+    (void)err;
+    double got = pi_value(p, result);
+    snprintf(d->digest, sizeof d->digest, "pi=%.17g;sum_bits=%016llx", got,
+             (unsigned long long)double_bits(result->sum));
+    snprintf(d->summary, sizeof d->summary, "%.15f err %.1e", got, fabs(got - M_PI));
+    return CS_OK;
+}
+
+static int pi_write_value(cs_problem *p, const cs_partial *result, FILE *f, cs_err *err)
+{
+    if (fprintf(f, "%.17g", pi_value(p, result)) < 0) {
+        cs_err_set(err, "writing the value failed");
+        return CS_EINVAL;
+    }
+    return CS_OK;
+}
+
+const cs_kernel cs_kernel_pi = {
+    .name = "pi",
+    .what = "pi by midpoint integration of 4/(1+x^2) on [0,1]",
+    .n_meaning = "number of intervals",
+    .class_sizes = {"1000000", "100000000", "1000000000", "4000000000"},
+    .n_min = 1,
+    .n_max = PI_N_MAX,
+    .default_chunks = PI_DEFAULT_CHUNKS,
+    .problem_new = pi_problem_new,
+    .problem_free = pi_problem_free,
+    .item_count = pi_item_count,
+    .item_run = pi_item_run,
+    .combine = pi_combine,
+    .partial_free = pi_partial_free,
+    .pack = pi_pack,
+    .unpack = pi_unpack,
+    .verify = pi_verify,
+    .describe = pi_describe,
+    .write_value = pi_write_value,
+};
