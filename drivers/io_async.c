@@ -1,0 +1,265 @@
+/* io_async: one thread, libcurl's multi socket interface driven by a libevent loop, C in flight. */
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch_easy.h"
+#include "fetch_nofile.h"
+#include "fetch_plan.h"
+#include "fetch_run.h"
+#include "message.h"
+#include "options.h"
+
+#define DEFAULT_CONCURRENCY 10
+
+/* The event watching one of libcurl's sockets. */
+struct watch {
+    struct event *ev;
+    struct watch *prev, *next;
+};
+
+struct async {
+    struct event_base *base;
+    struct event *timer;
+    CURLM *multi;
+    unsigned concurrency;
+    fetch_easy *handles;
+    unsigned *idle, idle_count; /* handles not in a transfer: at most C ever are */
+    struct watch *watches;
+    /* per run */
+    const fetch_urls *urls;
+    double *ms;
+    fetch_tally *tally;
+    uint64_t next, done;
+    int broken;
+};
+
+static void start_more(struct async *a)
+{
+    while (a->next < a->urls->count && a->idle_count > 0 && !a->broken) {
+        uint64_t i = a->next++;
+        if (fetch_urls_reserved(a->urls, i)) {
+            fetch_easy_skip_reserved(a->urls, i, a->ms, a->tally);
+            a->done++;
+            continue;
+        }
+        fetch_easy *e = &a->handles[a->idle[--a->idle_count]];
+        fetch_easy_prepare(e, a->urls, i);
+        CURLMcode mc = curl_multi_add_handle(a->multi, e->curl);
+        if (mc != CURLM_OK) {
+            cs_error("request %llu: libcurl refused the transfer: %s",
+                     (unsigned long long)i + 1, curl_multi_strerror(mc));
+            a->broken = 1;
+        }
+    }
+    if (a->done == a->urls->count || a->broken)
+        event_base_loopbreak(a->base);
+}
+
+/* Every finished transfer is counted and its handle freed for the next URL. */
+static void drain(struct async *a)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(a->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = msg->easy_handle;
+        CURLcode code = msg->data.result;
+        fetch_easy *e = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&e);
+        fetch_easy_finish(e, code, a->urls, a->ms, a->tally);
+        curl_multi_remove_handle(a->multi, easy);
+        a->idle[a->idle_count++] = (unsigned)(e - a->handles);
+        a->done++;
+    }
+    start_more(a);
+}
+
+static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
+{
+    struct async *a = arg;
+    int flags = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int running;
+    curl_multi_socket_action(a->multi, fd, flags, &running);
+    drain(a);
+}
+
+static void on_timeout(evutil_socket_t fd, short kind, void *arg)
+{
+    (void)fd;
+    (void)kind;
+    struct async *a = arg;
+    int running;
+    curl_multi_socket_action(a->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain(a);
+}
+
+static void unwatch(struct async *a, struct watch *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        a->watches = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    event_free(w->ev);
+    free(w);
+}
+
+/* libcurl says which sockets to watch for what; the loop watches them. */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    struct async *a = userp;
+    struct watch *w = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        if (w)
+            unwatch(a, w);
+        return 0;
+    }
+    short kind = (short)(EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
+                         ((what & CURL_POLL_OUT) ? EV_WRITE : 0));
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w || !(w->ev = event_new(a->base, fd, kind, on_socket_event, a))) {
+            free(w);
+            cs_error("out of memory watching a socket");
+            a->broken = 1;
+            return -1;
+        }
+        w->next = a->watches;
+        if (a->watches)
+            a->watches->prev = w;
+        a->watches = w;
+        curl_multi_assign(a->multi, fd, w);
+    } else {
+        event_del(w->ev);
+        event_assign(w->ev, a->base, fd, kind, on_socket_event, a);
+    }
+    event_add(w->ev, NULL);
+    return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    struct async *a = userp;
+    if (timeout_ms < 0) {
+        evtimer_del(a->timer);
+        return 0;
+    }
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    evtimer_add(a->timer, &tv);
+    return 0;
+}
+
+static int async_run(void *ctx, const fetch_urls *u, double *ms, fetch_tally *t)
+{
+    struct async *a = ctx;
+    a->urls = u;
+    a->ms = ms;
+    a->tally = t;
+    a->next = a->done = 0;
+    a->broken = 0;
+    start_more(a);
+    if (a->done < u->count && !a->broken)
+        event_base_dispatch(a->base);
+    if (!a->broken && a->done < u->count) {
+        cs_error("the event loop stopped with %llu of %llu requests unfinished",
+                 (unsigned long long)(u->count - a->done), (unsigned long long)u->count);
+        a->broken = 1;
+    }
+    return a->broken ? -1 : 0;
+}
+
+static int async_init(struct async *a, const cs_options *o)
+{
+    a->concurrency = o->concurrency ? o->concurrency : DEFAULT_CONCURRENCY;
+    a->base = event_base_new();
+    a->timer = a->base ? evtimer_new(a->base, on_timeout, a) : NULL;
+    a->multi = curl_multi_init();
+    a->handles = calloc(a->concurrency, sizeof *a->handles);
+    a->idle = calloc(a->concurrency, sizeof *a->idle);
+    if (!a->timer || !a->multi || !a->handles || !a->idle) {
+        cs_error("--concurrency %u: cannot set up the event loop and handles", a->concurrency);
+        return -1;
+    }
+    fetch_limits lim = {o->timeout_ms, o->connect_timeout_ms};
+    for (unsigned i = 0; i < a->concurrency; i++) {
+        if (fetch_easy_init(&a->handles[i], &lim) != 0)
+            return -1;
+        a->idle[a->idle_count++] = i;
+    }
+    /* Keep as many idle connections as there can be transfers, for reuse. */
+    if (curl_multi_setopt(a->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
+        curl_multi_setopt(a->multi, CURLMOPT_SOCKETDATA, a) != CURLM_OK ||
+        curl_multi_setopt(a->multi, CURLMOPT_TIMERFUNCTION, on_timer) != CURLM_OK ||
+        curl_multi_setopt(a->multi, CURLMOPT_TIMERDATA, a) != CURLM_OK ||
+        curl_multi_setopt(a->multi, CURLMOPT_MAXCONNECTS, (long)a->concurrency) != CURLM_OK) {
+        cs_error("cannot set up libcurl's multi interface");
+        return -1;
+    }
+    return 0;
+}
+
+static void async_free(struct async *a)
+{
+    /* Cached connections close here, telling on_socket to drop their events. */
+    if (a->multi)
+        curl_multi_cleanup(a->multi);
+    while (a->watches)
+        unwatch(a, a->watches);
+    for (unsigned i = 0; a->handles && i < a->concurrency; i++)
+        fetch_easy_cleanup(&a->handles[i]);
+    free(a->handles);
+    free(a->idle);
+    if (a->timer)
+        event_free(a->timer);
+    if (a->base)
+        event_base_free(a->base);
+}
+
+int main(int argc, char **argv)
+{
+    static const cs_program_info info = {
+        .name = "io_async",
+        .purpose = "Fetch URLs on one thread: libcurl's multi socket interface on a libevent loop,\n"
+                   "at most --concurrency in flight, connections reused.\n"
+                   "With no URL it serves --requests requests of --delay-ms itself, on loopback.",
+        .groups = CS_OPTS_COMMON | CS_OPTS_FETCH | CS_OPTS_CONCURRENCY,
+    };
+    cs_message_init(info.name);
+    cs_options o;
+    enum cs_parse_result parsed = cs_options_parse(&o, &info, argc, argv);
+    if (parsed != CS_PARSE_RUN)
+        return parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE;
+    if (fetch_easy_global_init() != 0) {
+        cs_options_free(&o);
+        return CS_EXIT_FAIL;
+    }
+    struct async a = {0};
+    fetch_plan plan;
+    int code = fetch_plan_build(&plan, &o);
+    if (code == CS_EXIT_OK) {
+        unsigned c = o.concurrency ? o.concurrency : DEFAULT_CONCURRENCY;
+        /* A connection per transfer, and as many again when the server is ours. */
+        fetch_nofile_raise((plan.server ? 2 : 1) * (uint64_t)c + 64);
+        code = async_init(&a, &o) == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
+    }
+    if (code == CS_EXIT_OK) {
+        char text[64];
+        snprintf(text, sizeof text, "concurrency %u on one thread", a.concurrency);
+        fetch_exec ex = {
+            .driver = info.name, .ranks = 1, .threads = 1, .workers = a.concurrency,
+            .workers_text = text, .is_root = 1, .ctx = &a, .run = async_run,
+        };
+        code = fetch_run(&ex, &o, &plan);
+    }
+    async_free(&a);
+    fetch_plan_free(&plan);
+    fetch_easy_global_cleanup();
+    cs_options_free(&o);
+    return code;
+}
