@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# Draws a sweep's speedup, efficiency and fetch plots (gnuplot: PNG and SVG) and writes summary.md.
+set -uo pipefail
+
+prog=plot
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/plot.sh [OPTION]... [DIR]
+Summarise and plot a sweep directory (default results/latest): DIR/rows.csv in, DIR/summary.md
+and DIR/plots/*.png, *.svg out (DIR/plots/data/ holds the numbers each plot draws).
+
+  --cores N        physical cores of the sweep (default: meta.txt's, else the largest worker
+                   count whose rows are not marked oversubscribed)
+  --model-to P     draw the fitted Amdahl model out to P workers (default 4 x cores)
+  --formats LIST   png, svg or png,svg (default png,svg)
+  --help           this help
+
+Per kernel and class: speedup against the same driver at one worker (ideal line, medians with
+min/max bars, the Amdahl fit with its serial fraction, dashed past the measured cores as a model),
+speedup against cpu_serial, and efficiency. For the fetch drivers: wall time against
+concurrency, log-log, with the ideal. Exit: 0 done, 1 a plot failed, 2 bad command line.
+EOF
+}
+
+die_usage() { echo "$prog: $*" >&2; exit 2; }
+
+cores="" model_to="" formats=png,svg dir=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --help|-h) usage; exit 0 ;;
+    --cores|--model-to|--formats)
+      [ $# -ge 2 ] || die_usage "option '$1' needs a value (see --help)"
+      case $1 in
+        --cores) cores=$2 ;;
+        --model-to) model_to=$2 ;;
+        --formats) formats=$2 ;;
+      esac
+      shift 2 ;;
+    -*) die_usage "unknown option '$1' (see --help)" ;;
+    *) [ -z "$dir" ] || die_usage "unexpected argument '$1': one directory only (see --help)"
+       dir=$1; shift ;;
+  esac
+done
+[ -n "$dir" ] || dir=$top/results/latest
+[ -z "$cores" ] || [[ $cores =~ ^[1-9][0-9]*$ ]] || die_usage "--cores '$cores': not a whole number >= 1"
+[ -z "$model_to" ] || [[ $model_to =~ ^[1-9][0-9]*$ ]] || die_usage "--model-to '$model_to': not a whole number >= 1"
+[[ $formats =~ ^(png|svg)(,(png|svg))?$ ]] || die_usage "--formats '$formats': not png, svg or png,svg"
+[ -d "$dir" ] || die_usage "'$dir': no such directory (run scripts/sweep.sh first)"
+dir=$(cd "$dir" && pwd)
+csv=$dir/rows.csv
+[ -s "$csv" ] || die_usage "'$dir': no rows.csv in it (is it a sweep directory?)"
+
+meta=$dir/meta.txt
+meta_value() { [ -r "$meta" ] && sed -n "s/^$1: //p" "$meta" | head -n 1; }
+
+if [ -z "$cores" ]; then
+  cores=$(meta_value cores)
+  if ! [[ $cores =~ ^[1-9][0-9]*$ ]]; then
+    # Without a meta file, the largest worker count nobody called oversubscribed.
+    cores=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+      $c["kernel"] != "fetch" && $c["warnings"] !~ /oversubscribed/ && $c["workers"] + 0 > m { m = $c["workers"] + 0 }
+      END { print m + 0 }' "$csv")
+    [[ $cores =~ ^[1-9][0-9]*$ ]] || cores=1
+    echo "$prog: no cores in $meta; taking $cores (the largest worker count not oversubscribed)" >&2
+  fi
+fi
+[ -n "$model_to" ] || model_to=$((4 * cores))
+requests=$(meta_value fetch_requests)
+delay_ms=$(meta_value fetch_delay_ms)
+host=$(meta_value host)
+[ -n "$host" ] || host=$(awk -F, 'NR == 2 { print $2 }' "$csv")
+
+plots=$dir/plots
+data=$plots/data
+mkdir -p "$data" || die_usage "'$dir': cannot create plots/ in it"
+rm -f "$data"/*.dat "$data"/index.txt
+
+# ---- summary.md and the numbers to plot --------------------------------------------------------
+title="corescale sweep on ${host:-unknown host}, ${cores} cores$([ -r "$meta" ] && echo ", $(meta_value started_utc)")"
+# The run's facts under the title: only those meta.txt has.
+meta_md=""
+md_line() { [ -n "$2" ] && meta_md+=$'\n'"- $1: $2"; return 0; }
+if [ -r "$meta" ]; then
+  m_cpu=$(meta_value cpu_model)
+  [ -n "$m_cpu" ] && m_cpu+=", $(meta_value cores_per_node) physical cores ($(meta_value pus_per_node) PUs) per node x $(meta_value nodes) node(s); governor: $(meta_value governor)"
+  m_build=$(meta_value build)
+  [ -n "$m_build" ] && m_build+=" (revision $(meta_value git_revision)$([ "$(meta_value git_dirty)" = yes ] && echo ", with local changes"))"
+  m_mpi=$(meta_value mpi)
+  [ -n "$m_mpi" ] && m_mpi+="; launcher \`$(meta_value launcher)\`"
+  m_load=$(meta_value load_at_start)
+  [ -n "$m_load" ] && m_load+=" / $(meta_value load_at_end)"
+  m_cmd=$(meta_value command)
+  [ -n "$m_cmd" ] && m_cmd="\`$m_cmd\`"
+  m_points=$(meta_value points)
+  [ -n "$m_points" ] && m_points+=", failed: $(meta_value failed_points)"
+  m_reps=$(meta_value repeat)
+  [ -n "$m_reps" ] && m_reps+=" timed, after $(meta_value warmup) warm-up"
+  md_line Machine "$m_cpu"
+  md_line Build "$m_build"
+  md_line MPI "$m_mpi"
+  md_line "Load average at start / end" "$m_load"
+  md_line Command "$m_cmd"
+  md_line Points "$m_points"
+  md_line "Repetitions per point" "$m_reps"
+  md_line Files "rows.csv (every repetition), points.csv (every point's status), meta.txt (the machine, lstopo, versions), logs/"
+fi
+awk -v data="$data" -v summary="$dir/summary.md" -v cores="$cores" \
+    -v requests="${requests:-0}" -v delay_ms="${delay_ms:-0}" -v figs=plots \
+    -v title="$title" -v meta_md="$meta_md" \
+    -f "$top/scripts/plot/summarise.awk" "$csv"
+code=$?
+[ $code -eq 0 ] || { echo "$prog: could not summarise $csv (see above)" >&2; exit $code; }
+
+if ! command -v gnuplot >/dev/null; then
+  echo "$prog: gnuplot is not installed (apt-get install gnuplot-nox): wrote $dir/summary.md, no plots" >&2
+  exit 1
+fi
+png_term='pngcairo size 960,640 noenhanced font "sans,11"'
+gnuplot -e 'set terminal pngcairo' </dev/null 2>/dev/null || png_term='png size 960,640 noenhanced'
+svg_term='svg size 960,640 dynamic noenhanced font "sans,11" background rgb "white"'
+
+# ---- gnuplot scripts ---------------------------------------------------------------------------
+# One look per driver, the same in every plot.
+style_of() {
+  case $1 in
+    cpu_serial|io_serial) echo 'lc rgb "#222222" pt 5' ;;
+    cpu_omp|io_threads) echo 'lc rgb "#1f77b4" pt 7' ;;
+    cpu_mpi|io_mpi) echo 'lc rgb "#d62728" pt 9' ;;
+    cpu_hybrid|io_async) echo 'lc rgb "#2ca02c" pt 13' ;;
+    *) echo 'lc rgb "#9467bd" pt 11' ;;
+  esac
+}
+
+# Writes gnuplot commands that render the plot in $body to NAME.png and NAME.svg.
+render() {
+  local name=$1 body=$2 gp=$data/$1.gp
+  {
+    echo "# $name: drawn by scripts/plot.sh from the .dat files beside this one"
+    echo 'set datafile missing "NaN"'
+    echo "$body"
+  } >"$gp"
+  local script=""
+  case ",$formats," in *,png,*) script+="set terminal $png_term; set output \"$plots/$name.png\"; load \"$gp\"; unset output;" ;; esac
+  case ",$formats," in *,svg,*) script+="set terminal $svg_term; set output \"$plots/$name.svg\"; load \"$gp\"; unset output;" ;; esac
+  if ! gnuplot -e "$script" </dev/null 2>>"$data/gnuplot.log"; then
+    echo "$prog: gnuplot failed on $gp (see $data/gnuplot.log)" >&2
+    failed=1
+    return
+  fi
+  made+=("$name")
+}
+
+# Shared look of the worker-count plots.
+axes_common() {
+  local xmax=$1
+  cat <<EOF
+set grid lc rgb "#dddddd"
+set key top left box opaque samplen 3 spacing 1.1
+set border lc rgb "#444444"
+set xlabel "workers (threads, ranks, or ranks x threads)"
+set xrange [0.8:$xmax]
+set xtics 1
+set mxtics 1
+set object 1 rectangle from $cores, graph 0 to graph 1, graph 1 fillcolor rgb "#f2f2f2" fillstyle solid 1.0 noborder behind
+set label 1 "more workers than the $cores cores: points are oversubscribed,\ndashed curves are the Amdahl model (not measured)" at graph 0.98, graph 0.08 right font ",9" textcolor rgb "#666666"
+amdahl(p, f) = 1.0 / (f + (1.0 - f) / p)
+EOF
+  [ "$xmax" -gt 16 ] && echo "set xtics autofreq"
+}
+
+# The plot elements of one kind (speedup, serial or efficiency) for every series of a group.
+series_elements() {
+  local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f nf s1 style ycol title fit
+  while IFS='|' read -r tag sk sc name driver file f nf s1; do
+    [ "$tag" = series ] && [ "$sk" = "$k" ] && [ "$sc" = "$c" ] || continue
+    [ "$driver" = cpu_serial ] && continue
+    [ -s "$data/$file" ] || continue
+    style=$(style_of "$driver")
+    case $kind in
+      speedup) ycol='8:9:10'; fit="amdahl(x, $f)" ;;
+      serial) ycol='11:12:13'; fit="${s1:-1} * amdahl(x, $f)"; [ -n "$s1" ] || f="" ;;
+      efficiency) ycol='14:15:16'; fit="amdahl(x, $f) / x" ;;
+    esac
+    title=$name
+    [ -n "$f" ] && title+=" (Amdahl f = $(printf '%.3f' "$f"))"
+    elems+=", \"$data/$file\" using 1:$ycol with yerrorlines $style lw 2 ps 1.2 title \"$title\""
+    if [ -n "$f" ]; then
+      elems+=", [x=1:$cores] $fit with lines ${style% pt*} lw 1 notitle"
+      elems+=", [x=$cores:$xmax] $fit with lines ${style% pt*} lw 2 dt (10,6) notitle"
+    fi
+  done <"$data/index.txt"
+  echo "$elems"
+}
+
+failed=0
+made=()
+while IFS='|' read -r tag k c label maxw tser; do
+  [ "$tag" = group ] || continue
+  xmax=$((model_to > maxw ? model_to : maxw))
+  model_key=", NaN with lines lc rgb \"#888888\" lw 2 dt (10,6) title \"Amdahl model past $cores cores (extrapolated)\""
+  fk=$(printf '%s-%s' "$k" "$c" | tr -c 'A-Za-z0-9_.\n-' '-')
+
+  body="$(axes_common "$xmax")
+set title \"$k, class $c ($label) on $host\nspeedup against the same driver at 1 worker (median, bars min-max)\"
+set ylabel \"speedup T(1) / T(p), same driver\"
+set yrange [0:$xmax]
+plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 title \"ideal (linear)\"$(series_elements speedup "$k" "$c" "$xmax")$model_key"
+  render "speedup-$fk" "$body"
+
+  if [ -n "$tser" ]; then
+    body="$(axes_common "$xmax")
+set title \"$k, class $c ($label) on $host\nspeedup against cpu_serial (median $(printf '%.4g' "$tser") s; bars min-max)\"
+set ylabel \"speedup T(cpu_serial) / T(p)\"
+set yrange [0:$xmax]
+plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 title \"ideal (linear)\"$(series_elements serial "$k" "$c" "$xmax")$model_key"
+    render "speedup-serial-$fk" "$body"
+  fi
+
+  body="$(axes_common "$xmax")
+set title \"$k, class $c ($label) on $host\nparallel efficiency: speedup against the same driver at 1 worker, per worker\"
+set ylabel \"efficiency S(p) / p\"
+set yrange [0:1.2]
+set key bottom left
+set label 1 at graph 0.98, graph 0.96
+plot sample [x=1:$xmax] 1 with lines lc rgb \"#999999\" lw 1 title \"ideal (1)\"$(series_elements efficiency "$k" "$c" "$xmax")$model_key"
+  render "efficiency-$fk" "$body"
+done <"$data/index.txt"
+
+while IFS='|' read -r tag maxc t1 floor_s nreq delay; do
+  [ "$tag" = fetch ] || continue
+  elems=""
+  while IFS='|' read -r stag name driver file; do
+    [ "$stag" = fseries ] && [ -s "$data/$file" ] || continue
+    elems+=", \"$data/$file\" using 1:3:4:5 with yerrorlines $(style_of "$driver") lw 2 ps 1.2 title \"$name\""
+  done <"$data/index.txt"
+  [ -n "$elems" ] || continue
+  xmax=$((maxc > 2 ? maxc : 2))
+  if [ -n "$t1" ]; then ideal="$t1 / x"; ideal_title="ideal: io_serial / concurrency"
+  elif [ -n "$nreq" ] && [ -n "$delay" ]; then ideal="$nreq * $delay / 1000.0 / x"; ideal_title="ideal: requests x delay / concurrency"
+  else ideal=""; fi
+  # The ideal is drawn last, dashed, so it shows even where a client sits right on it.
+  floor_elem=""
+  [ -n "$floor_s" ] && floor_elem=", $floor_s with lines lc rgb \"#888888\" dt 3 lw 1.5 title \"one request's delay ($delay ms): the floor\""
+  ideal_elem=""
+  [ -n "$ideal" ] && ideal_elem=", $ideal with lines lc rgb \"#444444\" dt (10,6) lw 1.5 title \"$ideal_title\""
+  ymin=""
+  [ -n "$floor_s" ] && ymin=$(awk -v f="$floor_s" 'BEGIN { print f / 2 }')
+  body="set grid lc rgb \"#dddddd\"
+set key top right box opaque samplen 3 spacing 1.1
+set logscale x 2
+set logscale y 10
+set xrange [0.8:$((xmax * 5 / 4))]
+set yrange [${ymin}:*]
+set title \"fetch: ${nreq:-?} requests at ${delay:-?} ms on $host\nwall time against concurrency (log-log; median, bars min-max)\"
+set xlabel \"concurrency (io_threads: threads, io_async: requests in flight, io_mpi: processes)\"
+set ylabel \"wall time, seconds\"
+plot ${elems#, }$floor_elem$ideal_elem"
+  render fetch "$body"
+done <"$data/index.txt"
+
+echo "$prog: summary: $dir/summary.md"
+for n in "${made[@]}"; do
+  echo "$prog: plot: $plots/$n.{${formats//,/,}}"
+done
+exit $failed

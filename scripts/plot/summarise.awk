@@ -1,0 +1,442 @@
+# summarise.awk: a sweep's rows.csv -> per-point statistics, gnuplot data and summary.md.
+#
+# Run by scripts/plot.sh (POSIX awk: mawk, gawk and BSD awk all do). Variables:
+#   data     directory for the gnuplot data files and index.txt (must exist)
+#   summary  path of summary.md
+#   cores    physical cores the sweep had (points above are oversubscribed)
+#   requests, delay_ms   the fetch sweep's workload (0 if unknown)
+#   title    first line of summary.md; meta_md  lines to quote under it (optional, \n-separated)
+#   figs     directory of the figures, relative to summary.md ("plots")
+#
+# A point is one driver at one worker count (ranks x threads) for one kernel and class; its
+# time in one repetition is the sum of its cases' wall_s (a class may hold several sizes), and
+# only repetitions holding every case count. Rows with rep 0 are sweep.sh's record of a point
+# that failed. Speedup S(p) = median T(1) / median T(p); bars use the fastest and slowest
+# repetition. Karp-Flatt e(p) = (1/S - 1/p) / (1 - 1/p). The Amdahl fit is the least-squares f
+# of 1/S - 1/p = f (1 - 1/p) over the points with 1 < p <= cores, clamped to [0, 1].
+
+BEGIN {
+    FS = ","
+    nan = "NaN"
+    ngroups = 0; nfetch = 0; nfail = 0
+    split("cpu_serial cpu_omp cpu_mpi cpu_hybrid io_serial io_threads io_async io_mpi", order, " ")
+    for (i = 1; i in order; i++) rank_of[order[i]] = i
+    required = "driver kernel case class ranks threads workers rep wall_s verified warnings schedule"
+}
+
+# ---- reading -----------------------------------------------------------------------------------
+
+NR == 1 {
+    header = $0
+    for (i = 1; i <= NF; i++) col[$i] = i
+    nreq = split(required, req, " ")
+    for (i = 1; i <= nreq; i++)
+        if (!(req[i] in col)) {
+            printf "plot: %s: not corescale's CSV: no column '%s'\n", FILENAME, req[i] > "/dev/stderr"
+            bad_input = 1
+            exit 2
+        }
+    next
+}
+$0 == header || $0 == "" { next }
+
+{
+    d = $col["driver"]; k = $col["kernel"]; c = $col["class"]
+    w = $col["workers"] + 0; r = $col["ranks"] + 0; t = $col["threads"] + 0
+    rep = $col["rep"] + 0
+    sched = (d == "cpu_serial" || k == "fetch") ? "" : $col["schedule"]
+
+    if (k == "fetch") {
+        g = "fetch"
+        s = d
+    } else {
+        g = k SUBSEP c
+        s = d (sched != "" && sched != "dynamic" ? " (" sched ")" : "")
+    }
+    if (!(g in group_seen)) {
+        group_seen[g] = 1
+        if (k == "fetch") has_fetch = 1
+        else { ngroups++; group_list[ngroups] = g; group_kernel[g] = k; group_class[g] = c }
+    }
+    gs = g SUBSEP s
+    if (!(gs in series_seen)) {
+        series_seen[gs] = 1
+        nseries[g]++
+        series_list[g, nseries[g]] = s
+        series_driver[gs] = d
+    }
+    p = gs SUBSEP w SUBSEP r SUBSEP t
+    if (!(p in point_seen)) {
+        point_seen[p] = 1
+        npoints[gs]++
+        point_list[gs, npoints[gs]] = p
+        point_w[p] = w; point_r[p] = r; point_t[p] = t
+    }
+    if (rep == 0) {                      # sweep.sh: this point failed; its first word says how
+        wl = $col["warnings"]
+        fail_status[p] = wl
+        sub(/;.*/, "", fail_status[p])
+        sub(/^[^;]*;?/, "", wl)
+        add_words(p, wl)
+        if (!(p in failed)) { nfail++; fail_list[nfail] = p }
+        failed[p] = 1
+        next
+    }
+    add_words(p, $col["warnings"])
+    if ($col["verified"] != "1") unverified[p] = 1
+    cs = $col["case"]
+    if (!((p, cs) in case_seen)) {
+        case_seen[p, cs] = 1
+        ncases[p]++
+        if (!((g, cs) in group_case_seen)) {
+            group_case_seen[g, cs] = 1
+            ngcases[g]++
+            group_case[g, ngcases[g]] = cs
+        }
+    }
+    if (!((p, rep) in rep_seen)) {
+        rep_seen[p, rep] = 1
+        nreps[p]++
+        rep_list[p, nreps[p]] = rep
+    }
+    total[p, rep] += $col["wall_s"]
+    cases_in[p, rep]++
+    case_wall[p, cs, rep] = $col["wall_s"]
+    if (k == "fetch") {
+        fetch_rps[p, rep] = $col["req_per_s"]
+        fetch_p50[p, rep] = $col["p50_ms"]
+        fetch_p99[p, rep] = $col["p99_ms"]
+        fetch_err[p] += $col["errors"]
+        fetch_req[p] = $col["requests"]
+    }
+}
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+function add_words(p, text,    n, i, wd, parts) {
+    n = split(text, parts, ";")
+    for (i = 1; i <= n; i++) {
+        wd = parts[i]
+        if (wd == "" || (p, wd) in word_seen) continue
+        word_seen[p, wd] = 1
+        words[p] = words[p] (words[p] == "" ? "" : ", ") wd
+    }
+}
+
+# Sorts v[1..n] ascending, numerically (insertion sort: a handful of values).
+function sort_numbers(v, n,    i, j, x) {
+    for (i = 2; i <= n; i++) {
+        x = v[i]
+        for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]
+        v[j + 1] = x
+    }
+}
+
+# Median, min and max of the complete repetitions of point p into stat_med/min/max[p].
+function point_stats(p,    i, n, v, rp) {
+    n = 0
+    for (i = 1; i <= nreps[p]; i++) {
+        rp = rep_list[p, i]
+        if (cases_in[p, rp] == ncases[p]) v[++n] = total[p, rp]
+    }
+    stat_n[p] = n
+    if (n == 0) return 0
+    sort_numbers(v, n)
+    stat_min[p] = v[1]; stat_max[p] = v[n]
+    stat_med[p] = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    return n
+}
+
+function median_of(arr, p,    i, n, v, rp) {
+    n = 0
+    for (i = 1; i <= nreps[p]; i++) {
+        rp = rep_list[p, i]
+        if ((p, rp) in arr && arr[p, rp] != "") v[++n] = arr[p, rp] + 0
+    }
+    if (n == 0) return ""
+    sort_numbers(v, n)
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+
+function case_median(p, cs,    i, n, v, rp) {
+    n = 0
+    for (i = 1; i <= nreps[p]; i++) {
+        rp = rep_list[p, i]
+        if ((p, cs, rp) in case_wall) v[++n] = case_wall[p, cs, rp] + 0
+    }
+    if (n == 0) return ""
+    sort_numbers(v, n)
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+
+# Seconds for people: enough digits to compare, no more.
+function secs(x) {
+    if (x == "") return "-"
+    if (x >= 100) return sprintf("%.1f", x)
+    if (x >= 1) return sprintf("%.3f", x)
+    if (x >= 0.001) return sprintf("%.4f", x)
+    return sprintf("%.3g", x)
+}
+function num(x, fmt) { return x == "" ? "-" : sprintf(fmt, x) }
+function dat(x) { return x == "" ? nan : sprintf("%.6g", x) }
+
+# Points of series gs in order of workers (then ranks) into ord[1..n].
+function ordered_points(gs, ord,    i, j, n, x) {
+    n = npoints[gs]
+    for (i = 1; i <= n; i++) ord[i] = point_list[gs, i]
+    for (i = 2; i <= n; i++) {
+        x = ord[i]
+        for (j = i - 1; j >= 1 && (point_w[ord[j]] > point_w[x] ||
+             (point_w[ord[j]] == point_w[x] && point_r[ord[j]] > point_r[x])); j--)
+            ord[j + 1] = ord[j]
+        ord[j + 1] = x
+    }
+    return n
+}
+
+# Series of group g in the drivers' canonical order into sl[1..n].
+function ordered_series(g, sl,    i, j, n, x, rx, rj) {
+    n = nseries[g]
+    for (i = 1; i <= n; i++) sl[i] = series_list[g, i]
+    for (i = 2; i <= n; i++) {
+        x = sl[i]; rx = rank_of[series_driver[g, x]] + 0; if (rx == 0) rx = 99
+        for (j = i - 1; j >= 1; j--) {
+            rj = rank_of[series_driver[g, sl[j]]] + 0; if (rj == 0) rj = 99
+            if (rj < rx || (rj == rx && sl[j] <= x)) break
+            sl[j + 1] = sl[j]
+        }
+        sl[j + 1] = x
+    }
+    return n
+}
+
+# The time of the series' one-worker point, or "".
+function one_worker_time(gs,    i, p) {
+    for (i = 1; i <= npoints[gs]; i++) {
+        p = point_list[gs, i]
+        if (point_w[p] == 1 && !(p in failed) && stat_n[p] > 0) return stat_med[p]
+    }
+    return ""
+}
+
+function file_name(s) {
+    gsub(/[^A-Za-z0-9_.-]+/, "-", s)
+    return s
+}
+
+function cases_label(g,    i, lab, cs) {
+    lab = ""
+    for (i = 1; i <= ngcases[g]; i++) {
+        cs = group_case[g, i]
+        if (i > 1) sub(/^n=/, "", cs)
+        lab = lab (i > 1 ? "," : "") cs
+    }
+    return lab
+}
+
+# What sweep.sh's status words mean, for people.
+function failure_text(wd) {
+    if (wd == "failed") return "the run failed (exit 1)"
+    if (wd == "usage") return "the driver refused the command line (exit 2)"
+    if (wd == "not-built") return "driver not built"
+    if (wd == "not-registered") return "kernel not registered in this driver"
+    if (wd == "timeout") return "timed out"
+    if (wd == "crashed") return "crashed (killed by a signal)"
+    if (wd == "no-rows") return "exit 0 but wrote no rows"
+    return wd
+}
+
+function status_of(p) {
+    if (p in failed) return "FAILED: " failure_text(fail_status[p])
+    if (p in unverified) return "NO"
+    return "yes"
+}
+
+# ---- writing -----------------------------------------------------------------------------------
+
+END {
+    if (bad_input) exit 2
+    if (NR <= 1) {
+        printf "plot: no rows to summarise (the CSV holds only its header)\n" > "/dev/stderr"
+        exit 1
+    }
+    index_file = data "/index.txt"
+    printf "" > index_file
+    print "# " title > summary
+    if (meta_md != "") print meta_md > summary
+    print "" > summary
+    print "How to read this: speedup S(p) = T(1) / T(p), from the median wall time over the timed" > summary
+    print "repetitions (a point's time is the sum of its cases). T(1) is the **same driver at one worker**" > summary
+    print "(\"speedup\") or **cpu_serial** (\"vs cpu_serial\"). Efficiency E = S / p. Karp-Flatt" > summary
+    print "e = (1/S - 1/p) / (1 - 1/p) is the serial fraction the measurement implies: an e that grows" > summary
+    print "with p is overhead, not serial code. The Amdahl fit f is the least-squares serial fraction" > summary
+    print "over the points within the " cores " physical cores; its curve is a model, not a measurement." > summary
+    print "Oversubscribed points (more workers than cores) measure time-slicing and are not fitted." > summary
+
+    for (gi = 1; gi <= ngroups; gi++) write_group(group_list[gi])
+    if (has_fetch) write_fetch("fetch")
+    write_failures()
+    close(index_file)
+    close(summary)
+}
+
+function write_group(g,    k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
+                           sp, lo, hi, ssp, slo, shi, eff, kf, pw, sx2, sxy, x, y, f, nf,
+                           file, maxw, nc, j, line, fitted, s1ser, fline) {
+    k = group_kernel[g]; c = group_class[g]
+    label = cases_label(g)
+    ns = ordered_series(g, sl)
+    for (si = 1; si <= ns; si++) {
+        gs = g SUBSEP sl[si]
+        for (i = 1; i <= npoints[gs]; i++) point_stats(point_list[gs, i])
+    }
+    ser_gs = g SUBSEP "cpu_serial"
+    tser = (ser_gs in series_seen) ? one_worker_time(ser_gs) : ""
+
+    printf "\n## %s, class %s (%s)\n\n", k, c, label > summary
+    printf "![speedup of %s against each driver at one worker](%s/speedup-%s-%s.png)\n", k, figs, file_name(k), file_name(c) > summary
+    if (tser != "")
+        printf "![speedup of %s against cpu_serial](%s/speedup-serial-%s-%s.png)\n", k, figs, file_name(k), file_name(c) > summary
+    printf "![efficiency of %s](%s/efficiency-%s-%s.png)\n\n", k, figs, file_name(k), file_name(c) > summary
+    if (tser == "")
+        print "No verified cpu_serial run of this kernel and class: no speedup against cpu_serial.\n" > summary
+    print "| driver | ranks x threads | workers | reps | median s | min s | max s | speedup | vs cpu_serial | efficiency | Karp-Flatt | verified | warnings |" > summary
+    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|" > summary
+
+    maxw = 0
+    fline = ""
+    for (si = 1; si <= ns; si++) {
+        s = sl[si]; gs = g SUBSEP s
+        n = ordered_points(gs, ord)
+        t1 = one_worker_time(gs)
+        file = "cpu-" file_name(k) "-" file_name(c) "-" file_name(s) ".dat"
+        print "# " s " running " k " class " c " (" label "): one line per worker count" > (data "/" file)
+        print "# workers ranks threads reps median_s min_s max_s speedup lo hi speedup_serial lo hi efficiency lo hi karp_flatt oversubscribed" > (data "/" file)
+        sx2 = 0; sxy = 0; nf = 0
+        for (i = 1; i <= n; i++) {
+            p = ord[i]; pw = point_w[p]
+            if (pw > maxw) maxw = pw
+            sp = lo = hi = ssp = slo = shi = eff = kf = ""
+            if (stat_n[p] > 0 && !(p in failed)) {
+                if (t1 != "") {
+                    sp = t1 / stat_med[p]; lo = t1 / stat_max[p]; hi = t1 / stat_min[p]
+                    eff = sp / pw
+                    if (pw > 1) kf = (1 / sp - 1 / pw) / (1 - 1 / pw)
+                    if (pw > 1 && pw <= cores) {
+                        x = 1 - 1 / pw; y = 1 / sp - 1 / pw
+                        sx2 += x * x; sxy += x * y; nf++
+                    }
+                }
+                if (tser != "") { ssp = tser / stat_med[p]; slo = tser / stat_max[p]; shi = tser / stat_min[p] }
+                printf "%d %d %d %d %s %s %s %s %s %s %s %s %s %s %s %s %s %d\n", pw, point_r[p], point_t[p],
+                    stat_n[p], dat(stat_med[p]), dat(stat_min[p]), dat(stat_max[p]), dat(sp), dat(lo), dat(hi),
+                    dat(ssp), dat(slo), dat(shi), dat(eff), dat(lo == "" ? "" : lo / pw),
+                    dat(hi == "" ? "" : hi / pw), dat(kf), (pw > cores ? 1 : 0) > (data "/" file)
+            }
+            printf "| %s | %d x %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, point_r[p], point_t[p], pw,
+                stat_n[p], secs(stat_n[p] ? stat_med[p] : ""), secs(stat_n[p] ? stat_min[p] : ""),
+                secs(stat_n[p] ? stat_max[p] : ""), num(sp, "%.2f"), num(ssp, "%.2f"), num(eff, "%.2f"),
+                num(kf, "%.3f"), status_of(p), words[p] > summary
+        }
+        close(data "/" file)
+        fitted = ""
+        if (nf > 0 && sx2 > 0) {
+            f = sxy / sx2
+            if (f < 0) f = 0
+            if (f > 1) f = 1
+            fitted = sprintf("%.4f", f)
+            fline = fline sprintf("- %s: f = %.3f from %d point%s within %d cores; Amdahl's limit 1/f = %s\n",
+                s, f, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.0f", 1 / f) : "unbounded")
+        }
+        s1ser = (tser != "" && t1 != "") ? sprintf("%.6g", tser / t1) : ""
+        # series: kernel class name driver file fitted_f fit_points speedup_of_one_worker_vs_serial
+        printf "series|%s|%s|%s|%s|%s|%s|%d|%s\n", k, c, s, series_driver[gs], file, fitted, nf, s1ser > index_file
+    }
+    printf "group|%s|%s|%s|%d|%s\n", k, c, label, maxw, (tser == "" ? "" : sprintf("%.6g", tser)) > index_file
+    if (fline != "") printf "\nAmdahl fit (serial fraction f, from the speedup against the same driver):\n\n%s", fline > summary
+
+    if (ngcases[g] > 1) {
+        printf "\nMedian wall seconds per case:\n\n| driver | workers |" > summary
+        for (j = 1; j <= ngcases[g]; j++) printf " %s |", group_case[g, j] > summary
+        printf "\n|---|---:|" > summary
+        for (j = 1; j <= ngcases[g]; j++) printf "---:|" > summary
+        printf "\n" > summary
+        for (si = 1; si <= ns; si++) {
+            gs = g SUBSEP sl[si]
+            n = ordered_points(gs, ord)
+            for (i = 1; i <= n; i++) {
+                p = ord[i]
+                if (stat_n[p] == 0) continue
+                line = sprintf("| %s | %d |", sl[si], point_w[p])
+                for (j = 1; j <= ngcases[g]; j++) line = line " " secs(case_median(p, group_case[g, j])) " |"
+                print line > summary
+            }
+        }
+    }
+}
+
+function write_fetch(g,    ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, ideal, floor_s, pw, errs) {
+    ns = ordered_series(g, sl)
+    t1 = ""
+    for (si = 1; si <= ns; si++) {
+        gs = g SUBSEP sl[si]
+        for (i = 1; i <= npoints[gs]; i++) point_stats(point_list[gs, i])
+    }
+    if ((g SUBSEP "io_serial") in series_seen) t1 = one_worker_time(g SUBSEP "io_serial")
+    floor_s = delay_ms > 0 ? delay_ms / 1000 : ""
+    printf "\n## fetch: %s requests at %s ms delay\n\n", (requests > 0 ? requests : "?"), (delay_ms != "" ? delay_ms : "?") > summary
+    printf "![fetch wall time against concurrency](%s/fetch.png)\n\n", figs > summary
+    if (t1 != "")
+        print "Ideal: io_serial's median time divided by the concurrency; no client beats one request's delay." > summary
+    else if (requests > 0 && delay_ms > 0)
+        print "Ideal: requests x delay / concurrency (no io_serial run to scale from)." > summary
+    print "" > summary
+    print "| driver | concurrency | reps | median s | min s | max s | ideal s | req/s | p50 ms | p99 ms | errors | verified | warnings |" > summary
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|" > summary
+    maxc = 0
+    for (si = 1; si <= ns; si++) {
+        s = sl[si]; gs = g SUBSEP s
+        n = ordered_points(gs, ord)
+        file = "fetch-" file_name(s) ".dat"
+        print "# " s " fetching: one line per concurrency level" > (data "/" file)
+        print "# concurrency reps median_s min_s max_s req_per_s p50_ms p99_ms errors" > (data "/" file)
+        for (i = 1; i <= n; i++) {
+            p = ord[i]; pw = point_w[p]
+            if (pw > maxc) maxc = pw
+            ideal = ""
+            if (t1 != "") ideal = t1 / pw
+            else if (requests > 0 && delay_ms > 0) ideal = requests * delay_ms / 1000 / pw
+            if (floor_s != "" && ideal != "" && ideal < floor_s) ideal = floor_s
+            errs = (p in fetch_err) ? fetch_err[p] : ""
+            if (stat_n[p] > 0 && !(p in failed))
+                printf "%d %d %s %s %s %s %s %s %s\n", pw, stat_n[p], dat(stat_med[p]), dat(stat_min[p]),
+                    dat(stat_max[p]), dat(median_of(fetch_rps, p)), dat(median_of(fetch_p50, p)),
+                    dat(median_of(fetch_p99, p)), (errs == "" ? 0 : errs) > (data "/" file)
+            printf "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, pw, stat_n[p],
+                secs(stat_n[p] ? stat_med[p] : ""), secs(stat_n[p] ? stat_min[p] : ""),
+                secs(stat_n[p] ? stat_max[p] : ""), secs(ideal), num(median_of(fetch_rps, p), "%.0f"),
+                num(median_of(fetch_p50, p), "%.1f"), num(median_of(fetch_p99, p), "%.1f"),
+                (errs == "" ? "-" : errs), status_of(p), words[p] > summary
+        }
+        close(data "/" file)
+        printf "fseries|%s|%s|%s\n", s, series_driver[gs], file > index_file
+    }
+    printf "fetch|%d|%s|%s|%s|%s\n", maxc, (t1 == "" ? "" : sprintf("%.6g", t1)), floor_s,
+        (requests > 0 ? requests : ""), (delay_ms > 0 ? delay_ms : "") > index_file
+}
+
+function write_failures(    i, p, parts) {
+    if (nfail == 0) return
+    print "\n## Failed points\n" > summary
+    print "The sweep recorded these and went on (points.csv and logs/ say more):\n" > summary
+    print "| driver | kernel | class | ranks x threads | workers | status |" > summary
+    print "|---|---|---|---|---:|---|" > summary
+    for (i = 1; i <= nfail; i++) {
+        p = fail_list[i]
+        split(p, parts, SUBSEP)
+        if (parts[1] == "fetch")
+            printf "| %s | fetch | - | %d x %d | %d | %s |\n", parts[2], point_r[p], point_t[p], point_w[p], failure_text(fail_status[p]) > summary
+        else
+            printf "| %s | %s | %s | %d x %d | %d | %s |\n", parts[3], parts[1], parts[2], point_r[p], point_t[p], point_w[p], failure_text(fail_status[p]) > summary
+    }
+}

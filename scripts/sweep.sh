@@ -1,0 +1,513 @@
+#!/usr/bin/env bash
+# Sweeps worker counts over drivers and kernels; every row lands in results/<host>-<UTC>/.
+#
+# A point is one driver run at one worker count for one kernel (or, for the fetch drivers, one
+# concurrency level). A failing point is recorded (a row with rep 0 and a status word in
+# warnings, plus its line in points.csv) and the sweep goes on. results/README.md documents
+# every file and column. Exit: 0 every point verified, 1 some point failed, 2 bad command line.
+set -uo pipefail
+
+prog=sweep
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${BASH_VERSINFO[0]}" -lt 4 ]; then
+  echo "$prog: needs bash 4 or newer (this is $BASH_VERSION)" >&2
+  exit 2
+fi
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/sweep.sh [OPTION]...
+Run every driver over worker counts (CPU kernels) and concurrency levels (fetch drivers),
+record every repetition as a CSV row, and keep going past failing points.
+
+What to run:
+  --drivers LIST       drivers to sweep (default: every CPU and fetch driver:
+                       cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi)
+  --kernels LIST       CPU kernels, each NAME or NAME:CLASS (default product,pi,primes,triad)
+  --class C            problem class for kernels given without one: S, W, A or B (default W)
+  --n LIST             explicit sizes for every kernel instead of a class
+  --chunks C           work items per case (default: each kernel's own)
+  --workers LIST       worker counts (default: 1,2,4,... up to the physical cores, and the
+                       core count itself); counts above the cores run oversubscribed, marked
+  --hybrid-threads T   cpu_hybrid runs ranks x threads with threads the largest divisor of the
+                       worker count that is at most T (default 2)
+  --schedule KIND      passed to the parallel CPU drivers (default: theirs, dynamic)
+  --bind KIND          passed to the parallel CPU drivers: core, pu or none (default: theirs)
+  --concurrency LIST   fetch concurrency levels (default 1,2,4,...,64, at most --requests)
+  --requests N         requests per fetch run (default 100)
+  --delay-ms MS        the embedded server's delay per request (default 100)
+  --fetch-max-ranks N  io_mpi runs only levels up to N processes (default 8)
+
+How to run it:
+  --repeat R           timed repetitions per point (default 3)
+  --warmup W           untimed repetitions first (default 1)
+  --launcher L         how MPI drivers start: mpirun, srun, or a template with {ranks} and
+                       {threads}, e.g. 'mpirun -np {ranks} --map-by node --bind-to none'
+                       (default mpirun = 'mpirun -np {ranks} --bind-to none': the drivers pin)
+  --nodes N            nodes the MPI drivers may span (default $SLURM_JOB_NUM_NODES or 1);
+                       the cores to sweep and to call oversubscribed are per node times N
+  --timeout S          give up on a point after S seconds, recorded as timeout (default 1800)
+  --build DIR          build tree holding drivers/ (default build/)
+  --out DIR            where to write (default results/<host>-<UTC date-time>/); results/latest
+                       points at the newest run under results/
+  --dry-run            list the points and their commands, run nothing
+  --help               this help
+
+Files written in the run directory: rows.csv, points.csv, meta.txt, sweep.log, logs/.
+Then: scripts/plot.sh DIR draws speedup, efficiency and fetch plots and writes summary.md.
+EOF
+}
+
+say() { printf '%s\n' "$*"; [ -n "${sweep_log:-}" ] && printf '%s\n' "$*" >>"$sweep_log"; return 0; }
+# Part of a progress line: the rest follows when the point is done.
+say_part() { printf '%s' "$*"; [ -n "${sweep_log:-}" ] && printf '%s' "$*" >>"$sweep_log"; return 0; }
+die_usage() { echo "$prog: $*" >&2; exit 2; }
+
+# "--opt 'value': reason" unless VALUE is a comma list of positive integers.
+check_list() {
+  [[ $2 =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die_usage "--$1 '$2': not a comma list of positive whole numbers"
+}
+check_count() {
+  [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "${3:-1}" ] ||
+    die_usage "--$1 '$2': not a whole number >= ${3:-1}"
+}
+
+# Physical cores this process may use: hwloc first, then lstopo, then the OS.
+detect_cores() {
+  local n=""
+  if command -v hwloc-calc >/dev/null; then
+    n=$(hwloc-calc --number-of core all 2>/dev/null)
+  fi
+  if ! [[ $n =~ ^[1-9][0-9]*$ ]] && command -v lstopo-no-graphics >/dev/null; then
+    n=$(lstopo-no-graphics --only core 2>/dev/null | wc -l | tr -d ' ')
+  fi
+  if ! [[ $n =~ ^[1-9][0-9]*$ ]]; then
+    n=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+  fi
+  echo "$n"
+}
+
+detect_pus() {
+  local n=""
+  command -v hwloc-calc >/dev/null && n=$(hwloc-calc --number-of pu all 2>/dev/null)
+  [[ $n =~ ^[1-9][0-9]*$ ]] || n=$(nproc 2>/dev/null || echo 1)
+  echo "$n"
+}
+
+# 1, 2, 4, ... below MAX, then MAX itself.
+doubling_list() {
+  local max=$1 w=1 list=""
+  while [ "$w" -lt "$max" ]; do list+="${list:+,}$w"; w=$((w * 2)); done
+  echo "${list:+$list,}$max"
+}
+
+# 62 -> "1m02s".
+fmt_secs() {
+  local s=${1%.*}
+  [ -z "$s" ] && s=0
+  if [ "$s" -ge 3600 ]; then printf '%dh%02dm' $((s / 3600)) $((s % 3600 / 60))
+  elif [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60))
+  else printf '%ds' "$s"; fi
+}
+
+# Milliseconds since the epoch: bash 5 has it built in; else date (GNU), else whole seconds.
+now_ms() {
+  if [ -n "${EPOCHREALTIME:-}" ]; then local us=${EPOCHREALTIME/[.,]/}; echo $((us / 1000)); return; fi
+  local ns
+  ns=$(date +%s%N 2>/dev/null)
+  if [[ $ns =~ ^[0-9]+$ ]]; then echo $((ns / 1000000)); else echo $(($(date +%s) * 1000)); fi
+}
+# 1234 -> "1.2".
+fmt_ms() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+
+# ---- options ---------------------------------------------------------------------------------
+cpu_drivers_all=(cpu_serial cpu_omp cpu_mpi cpu_hybrid)
+fetch_drivers_all=(io_serial io_threads io_async io_mpi)
+drivers="cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi"
+kernels="product,pi,primes,triad"
+class=W
+sizes=""
+chunks=""
+workers=""
+hybrid_threads=2
+schedule=""
+bind=""
+concurrency=""
+requests=100
+delay_ms=100
+fetch_max_ranks=8
+repeat=3
+warmup=1
+launcher=mpirun
+nodes=${SLURM_JOB_NUM_NODES:-1}
+timeout_s=1800
+build_dir=${CS_BUILD_DIR:-$top/build}
+out=""
+dry_run=0
+command_line="scripts/sweep.sh $*"
+
+while [ $# -gt 0 ]; do
+  opt=$1
+  case $opt in
+    --help|-h) usage; exit 0 ;;
+    --dry-run) dry_run=1; shift; continue ;;
+    --drivers|--kernels|--class|--n|--chunks|--workers|--hybrid-threads|--schedule|--bind|\
+    --concurrency|--requests|--delay-ms|--fetch-max-ranks|--repeat|--warmup|--launcher|--nodes|\
+    --timeout|--build|--out)
+      [ $# -ge 2 ] || die_usage "option '$opt' needs a value (see --help)"
+      val=$2; shift 2 ;;
+    *) die_usage "unknown option '$opt' (see --help)" ;;
+  esac
+  case $opt in
+    --drivers) drivers=$val ;;
+    --kernels) kernels=$val ;;
+    --class) class=$val ;;
+    --n) sizes=$val ;;
+    --chunks) chunks=$val ;;
+    --workers) workers=$val ;;
+    --hybrid-threads) hybrid_threads=$val ;;
+    --schedule) schedule=$val ;;
+    --bind) bind=$val ;;
+    --concurrency) concurrency=$val ;;
+    --requests) requests=$val ;;
+    --delay-ms) delay_ms=$val ;;
+    --fetch-max-ranks) fetch_max_ranks=$val ;;
+    --repeat) repeat=$val ;;
+    --warmup) warmup=$val ;;
+    --launcher) launcher=$val ;;
+    --nodes) nodes=$val ;;
+    --timeout) timeout_s=$val ;;
+    --build) build_dir=$val ;;
+    --out) out=$val ;;
+  esac
+done
+
+[[ $drivers =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || die_usage "--drivers '$drivers': not a comma list of driver names"
+[[ $kernels =~ ^[a-z0-9_]+(:[A-Za-z]+)?(,[a-z0-9_]+(:[A-Za-z]+)?)*$ ]] ||
+  die_usage "--kernels '$kernels': not a comma list of NAME or NAME:CLASS"
+[[ $class =~ ^[SWAB]$ ]] || die_usage "--class '$class': not one of S, W, A, B"
+for spec in ${kernels//,/ }; do
+  case $spec in *:*) [[ ${spec#*:} =~ ^[SWAB]$ ]] || die_usage "--kernels '$kernels': class '${spec#*:}' is not one of S, W, A, B" ;; esac
+done
+[ -z "$sizes" ] || check_list n "$sizes"
+[ -z "$chunks" ] || check_count chunks "$chunks"
+[ -z "$workers" ] || check_list workers "$workers"
+[ -z "$concurrency" ] || check_list concurrency "$concurrency"
+check_count hybrid-threads "$hybrid_threads"
+check_count requests "$requests"
+check_count delay-ms "$delay_ms" 0
+check_count fetch-max-ranks "$fetch_max_ranks"
+check_count repeat "$repeat"
+check_count warmup "$warmup" 0
+check_count nodes "$nodes"
+check_count timeout "$timeout_s"
+case $schedule in ""|static|dynamic|guided) ;; *) die_usage "--schedule '$schedule': not one of static, dynamic, guided" ;; esac
+case $bind in ""|core|pu|none) ;; *) die_usage "--bind '$bind': not one of core, pu, none" ;; esac
+case $launcher in
+  mpirun) launcher='mpirun -np {ranks} --bind-to none' ;;
+  srun) launcher='srun --ntasks={ranks} --cpus-per-task={threads} --cpu-bind=cores' ;;
+  *{ranks}*) ;;
+  *) die_usage "--launcher '$launcher': not mpirun, srun, or a template containing {ranks}" ;;
+esac
+for d in ${drivers//,/ }; do
+  case " ${cpu_drivers_all[*]} ${fetch_drivers_all[*]} " in
+    *" $d "*) ;;
+    *) die_usage "--drivers '$drivers': unknown driver '$d' (known: ${cpu_drivers_all[*]} ${fetch_drivers_all[*]})" ;;
+  esac
+done
+[ -d "$build_dir" ] || die_usage "--build '$build_dir': no such directory (build first: scripts/build.sh)"
+build_dir=$(cd "$build_dir" && pwd)
+driver_dir=$build_dir/drivers
+
+cores_per_node=$(detect_cores)
+pus_per_node=$(detect_pus)
+cores=$((cores_per_node * nodes))
+[ -n "$workers" ] || workers=$(doubling_list "$cores")
+if [ -z "$concurrency" ]; then
+  concurrency=$(doubling_list "$((requests < 64 ? requests : 64))")
+fi
+
+host=$(hostname 2>/dev/null || uname -n)
+host=${host%%.*}
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+[ -n "$out" ] || out=$top/results/$host-$stamp
+
+# ---- the points ------------------------------------------------------------------------------
+# Each point: driver|kernel|class|ranks|threads|workers (kernel "fetch", class "-" for I/O).
+points=()
+wanted() { case ",$drivers," in *",$1,"*) return 0 ;; esac; return 1; }
+
+for spec in ${kernels//,/ }; do
+  k=${spec%%:*}
+  c=$class
+  [ "$spec" != "$k" ] && c=${spec#*:}
+  for d in "${cpu_drivers_all[@]}"; do
+    wanted "$d" || continue
+    if [ "$d" = cpu_serial ]; then points+=("$d|$k|$c|1|1|1"); continue; fi
+    for w in ${workers//,/ }; do
+      case $d in
+        cpu_omp) points+=("$d|$k|$c|1|$w|$w") ;;
+        cpu_mpi) points+=("$d|$k|$c|$w|1|$w") ;;
+        cpu_hybrid)
+          t=$hybrid_threads
+          while [ $((w % t)) -ne 0 ]; do t=$((t - 1)); done
+          points+=("$d|$k|$c|$((w / t))|$t|$w") ;;
+      esac
+    done
+  done
+done
+for d in "${fetch_drivers_all[@]}"; do
+  wanted "$d" || continue
+  if [ "$d" = io_serial ]; then points+=("$d|fetch|-|1|1|1"); continue; fi
+  for w in ${concurrency//,/ }; do
+    case $d in
+      io_threads) points+=("$d|fetch|-|1|$w|$w") ;;
+      io_async) points+=("$d|fetch|-|1|1|$w") ;;
+      io_mpi) [ "$w" -le "$fetch_max_ranks" ] && points+=("$d|fetch|-|$w|1|$w") ;;
+    esac
+  done
+done
+[ ${#points[@]} -gt 0 ] || die_usage "--drivers '$drivers' with --kernels '$kernels': nothing to run"
+
+# The command of one point, as words in the array cmd.
+build_command() {
+  local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6
+  cmd=()
+  case $d in
+    cpu_mpi|cpu_hybrid|io_mpi)
+      local l=${launcher//\{ranks\}/$r}
+      l=${l//\{threads\}/$t}
+      read -r -a cmd <<<"$l" ;;
+  esac
+  cmd+=("$driver_dir/$d")
+  case $d in
+    cpu_*)
+      cmd+=(--kernel "$k")
+      if [ -n "$sizes" ]; then cmd+=(--n "$sizes"); else cmd+=(--class "$c"); fi
+      [ -n "$chunks" ] && cmd+=(--chunks "$chunks")
+      case $d in cpu_omp|cpu_hybrid) cmd+=(--threads "$t") ;; esac
+      if [ "$d" != cpu_serial ]; then
+        [ -n "$schedule" ] && cmd+=(--schedule "$schedule")
+        [ -n "$bind" ] && cmd+=(--bind "$bind")
+      fi ;;
+    io_*)
+      cmd+=(--requests "$requests" --delay-ms "$delay_ms")
+      case $d in
+        io_threads) cmd+=(--threads "$w") ;;
+        io_async) cmd+=(--concurrency "$w") ;;
+      esac ;;
+  esac
+  cmd+=(--repeat "$repeat" --warmup "$warmup" --csv "$csv")
+}
+
+# The kernels a driver registers, from its --help ("  NAME  what...").
+registered_kernels() {
+  "$driver_dir/$1" --help 2>/dev/null |
+    awk '/^Kernels/ { on = 1; next } on && /^  [a-z][a-z0-9_]* / { print $1 } on && /^$/ { on = 0 }'
+}
+
+csv=$out/rows.csv
+if [ $dry_run -eq 1 ]; then
+  i=0
+  for p in "${points[@]}"; do
+    i=$((i + 1))
+    IFS='|' read -r d k c r t w <<<"$p"
+    build_command "$d" "$k" "$c" "$r" "$t" "$w"
+    printf '[%d/%d] %s\n' "$i" "${#points[@]}" "${cmd[*]}"
+  done
+  exit 0
+fi
+
+mkdir -p "$out/logs" || die_usage "--out '$out': cannot create the directory"
+out=$(cd "$out" && pwd)
+csv=$out/rows.csv
+sweep_log=$out/sweep.log
+: >"$sweep_log"
+columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms"
+if [ -s "$csv" ]; then
+  [ "$(head -n 1 "$csv")" = "$columns" ] || die_usage "--out '$out': rows.csv exists and its header is not corescale's"
+else
+  echo "$columns" >"$csv"
+fi
+[ -s "$out/points.csv" ] ||
+  echo "point,driver,kernel,class,ranks,threads,workers,oversubscribed,status,exit,seconds,rows,log" >"$out/points.csv"
+
+# Open MPI refuses root and more ranks than slots unless told; say so rather than fail.
+if [ "$(id -u)" -eq 0 ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
+  export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
+fi
+
+# ---- meta: what ran, on what -----------------------------------------------------------------
+driver_version() {
+  local d
+  for d in cpu_serial cpu_omp io_serial; do
+    [ -x "$driver_dir/$d" ] && { "$driver_dir/$d" --version 2>/dev/null | sed -n 2p; return; }
+  done
+  echo "unknown (no driver built)"
+}
+cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$build_dir/CMakeCache.txt" 2>/dev/null | head -n 1; }
+first_line() { "$@" 2>/dev/null | head -n 1 | tr -d '\r'; }
+
+write_meta() {
+  local m=$out/meta.txt gov="unavailable (no cpufreq in /sys)" rev dirty
+  [ -r /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor ] &&
+    gov=$(sort -u /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor | tr '\n' ' ')
+  rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  dirty=no
+  [ -n "$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] && dirty=yes
+  {
+    echo "# corescale sweep: what ran and on what (scripts/sweep.sh; results/README.md)"
+    echo "host: $host"
+    echo "started_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "command: $command_line"
+    echo "git_revision: $rev"
+    echo "git_dirty: $dirty"
+    echo "cpu_model: $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || sysctl -n machdep.cpu.brand_string 2>/dev/null)"
+    echo "cores_per_node: $cores_per_node"
+    echo "pus_per_node: $pus_per_node"
+    echo "nodes: $nodes"
+    echo "cores: $cores"
+    echo "governor: $gov"
+    echo "os: $(uname -srm)"
+    echo "load_at_start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    echo "build_dir: $build_dir"
+    echo "build: $(driver_version)"
+    echo "build_type: $(cache_value CMAKE_BUILD_TYPE)"
+    echo "c_compiler: $(cache_value CMAKE_C_COMPILER) ($(first_line "$(cache_value CMAKE_C_COMPILER)" --version))"
+    echo "mpi: $(first_line mpirun --version)"
+    echo "hwloc: $(first_line lstopo-no-graphics --version)"
+    echo "openmp: libgomp of $(first_line gcc --version)"
+    echo "libcurl: $(first_line curl-config --version)"
+    echo "libevent: $(pkg-config --modversion libevent 2>/dev/null || echo unknown)"
+    echo "gmp: $(cat /usr/include/gmp.h /usr/include/*/gmp.h 2>/dev/null |
+      awk '$2 ~ /^__GNU_MP_VERSION(_MINOR|_PATCHLEVEL)?$/ { v = v (v ? "." : "") $3 } END { print v ? v : "unknown" }')"
+    echo "gnuplot: $(first_line gnuplot --version)"
+    echo "drivers: $drivers"
+    echo "kernels: $kernels"
+    echo "class: ${sizes:+n=$sizes (explicit)}${sizes:-$class}"
+    echo "workers: $workers"
+    echo "hybrid_threads: $hybrid_threads"
+    echo "schedule: ${schedule:-driver default}"
+    echo "bind: ${bind:-driver default}"
+    echo "repeat: $repeat"
+    echo "warmup: $warmup"
+    echo "launcher: $launcher"
+    echo "fetch_concurrency: $concurrency"
+    echo "fetch_requests: $requests"
+    echo "fetch_delay_ms: $delay_ms"
+    echo "environment: $(env | grep -E '^(OMP_|OMPI_|GOMP_|SLURM_JOB_ID|SLURM_NODELIST|SLURM_JOB_NODELIST)' | sort | tr '\n' ' ')"
+    echo "## lstopo (hwloc's view of the machine)"
+    lstopo-no-graphics --of console 2>/dev/null || lstopo --of console 2>/dev/null || echo "(lstopo not installed: apt-get install hwloc)"
+  } >"$m"
+}
+write_meta
+
+# ---- running ---------------------------------------------------------------------------------
+# A row for a point that produced no verified rows: rep 0, the status word in warnings.
+failure_row() {
+  local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6 status=$7 secs=$8 words=$7
+  [ "$9" = yes ] && words+=";oversubscribed"
+  # The schedule the driver would have written (its default is dynamic), so the row joins its series.
+  local sched=${schedule:-dynamic}
+  [ "$k" = fetch ] && sched=""
+  printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host" "$d" "$k" "$c" "$r" "$t" "$w" "${bind:-}" \
+    "$secs" "$sched" "$words" >>"$csv"
+}
+
+declare -A kernel_ms kernel_done registered
+total=${#points[@]}
+failed=0
+sweep_t0=$(now_ms)
+say "# sweep: $total points -> $out"
+say "# cores $cores (per node $cores_per_node x $nodes nodes), workers $workers, repeat $repeat, warmup $warmup"
+
+i=0
+for p in "${points[@]}"; do
+  i=$((i + 1))
+  IFS='|' read -r d k c r t w <<<"$p"
+  # Waiting on the network is not oversubscription: only CPU points can be.
+  over=no
+  [ "$k" != fetch ] && [ "$w" -gt "$cores" ] && over=yes
+  if [ "$k" = fetch ]; then label="$d fetch concurrency=$w"
+  else label="$d $k class=$c ranks=$r threads=$t"; fi
+  [ $over = yes ] && label+=" (oversubscribed)"
+  say_part "[$i/$total] $label ... "
+  log=logs/$(printf '%03d' "$i")-$d-$k-w$w.log
+  build_command "$d" "$k" "$c" "$r" "$t" "$w"
+  status="" code=""
+  if [ ! -x "$driver_dir/$d" ]; then
+    status=not-built
+    echo "$prog: $d: not built ($driver_dir/$d missing); recorded as failed" >"$out/$log"
+  elif [ "$k" != fetch ]; then
+    [ -n "${registered[$d]+x}" ] || registered[$d]=" $(registered_kernels "$d" | tr '\n' ' ')"
+    case "${registered[$d]}" in
+      *" $k "*) ;;
+      *) status=not-registered
+         echo "$prog: $d: kernel '$k' is not registered (it has:${registered[$d]% }); recorded as failed" >"$out/$log" ;;
+    esac
+  fi
+  t0=$(now_ms)
+  rows_before=$(wc -l <"$csv")
+  if [ -z "$status" ]; then
+    env_cmd=(env)
+    [ $over = yes ] && env_cmd+=(OMPI_MCA_rmaps_base_oversubscribe=1)
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) ${cmd[*]}" >"$out/$log"
+    tmo=()
+    command -v timeout >/dev/null && tmo=(timeout --kill-after=10 "$timeout_s")
+    "${tmo[@]}" "${env_cmd[@]}" "${cmd[@]}" </dev/null >>"$out/$log" 2>&1
+    code=$?
+    case $code in
+      0) status=ok ;;
+      1) status=failed ;;
+      2) status=usage ;;
+      124|137) status=timeout ;;
+      *) status=crashed ;;
+    esac
+  fi
+  ms=$(($(now_ms) - t0))
+  secs=$(fmt_ms "$ms")
+  rows=$(($(wc -l <"$csv") - rows_before))
+  [ "$status" = ok ] && [ "$rows" -eq 0 ] && status=no-rows
+  if [ "$status" != ok ]; then
+    failed=$((failed + 1))
+    failure_row "$d" "$k" "$c" "$r" "$t" "$w" "$status" "$secs" "$over"
+  fi
+  echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log" >>"$out/points.csv"
+
+  # Time left: a remaining point costs what this kernel's points have cost on average so far.
+  kernel_ms[$k]=$(( ${kernel_ms[$k]:-0} + ms ))
+  kernel_done[$k]=$(( ${kernel_done[$k]:-0} + 1 ))
+  elapsed=$(($(now_ms) - sweep_t0))
+  left=0
+  for q in "${points[@]:$i}"; do
+    IFS='|' read -r _ qk _ <<<"$q"
+    if [ -n "${kernel_done[$qk]:-}" ]; then left=$((left + kernel_ms[$qk] / kernel_done[$qk]))
+    else left=$((left + elapsed / i)); fi
+  done
+  if [ "$status" = ok ]; then
+    say "ok ${secs}s | elapsed $(fmt_secs $((elapsed / 1000))), about $(fmt_secs $((left / 1000))) left"
+  else
+    say "FAILED ($status${code:+, exit $code}) ${secs}s | elapsed $(fmt_secs $((elapsed / 1000))), about $(fmt_secs $((left / 1000))) left"
+    grep -v '^# ' "$out/$log" | tail -n 3 | while IFS= read -r line; do say "    $line"; done
+    [ -n "$code" ] && say "    (whole output: $out/$log)"
+  fi
+done
+
+# The closing facts go above the lstopo section, so meta.txt reads top-down.
+awk -v fin="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v load="$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" \
+    -v pts="$total" -v bad="$failed" \
+    '/^## lstopo/ && !done { print "finished_utc: " fin; print "load_at_end: " load
+                              print "points: " pts; print "failed_points: " bad; print ""; done = 1 }
+     { print }' "$out/meta.txt" >"$out/meta.txt.new" && mv "$out/meta.txt.new" "$out/meta.txt"
+
+case $out in
+  "$top"/results/*) ln -sfn "$(basename "$out")" "$top/results/latest" ;;
+esac
+if [ $failed -gt 0 ]; then
+  say "# sweep: $failed of $total points FAILED (points.csv and logs/ say why); rows in $csv"
+  exit 1
+fi
+say "# sweep: all $total points verified; rows in $csv"
+exit 0
