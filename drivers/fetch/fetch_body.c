@@ -9,9 +9,12 @@ static const char alphabet[] =
 
 unsigned char fetch_body_byte(uint64_t i)
 {
-    /* Quadratic in the offset so neighbouring bytes differ irregularly. */
-    uint64_t j = i % FETCH_BODY_PERIOD;
-    return (unsigned char)alphabet[(j * j + 7 * j + j / 61) % (sizeof alphabet - 1)];
+    /* A mixed hash of the offset: no shorter period hides inside the prime one. */
+    uint32_t x = (uint32_t)(i % FETCH_BODY_PERIOD) * 0x9E3779B1u;
+    x ^= x >> 15;
+    x *= 0x85EBCA77u;
+    x ^= x >> 13;
+    return (unsigned char)alphabet[x % (sizeof alphabet - 1)];
 }
 
 static unsigned char period[FETCH_BODY_PERIOD];

@@ -126,7 +126,7 @@ static int add_corrupt_pattern(struct evbuffer *b, uint64_t n)
         return -1;
     fetch_body_fill(copy, (size_t)n, 0);
     if (n > 0)
-        copy[n / 2] ^= 0x20; /* still printable, just not the pattern */
+        copy[n / 2] = '#'; /* never a pattern byte */
     int rc = evbuffer_add(b, copy, (size_t)n);
     free(copy);
     return rc;

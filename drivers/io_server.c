@@ -1,0 +1,103 @@
+/* io_server: the latency-injecting HTTP server the fetch clients are measured against. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_info.h"
+#include "fetch_nofile.h"
+#include "fetch_server.h"
+#include "message.h"
+#include "options.h"
+
+/* Enough descriptors for 10,000 waiting requests and some room. */
+#define WANT_DESCRIPTORS 10240
+
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT" into address and port. */
+static int parse_listen(const char *text, char *address, size_t size, unsigned *port)
+{
+    const char *colon = strrchr(text, ':');
+    if (!colon) {
+        cs_error("--listen '%s': give ADDR:PORT (port 0 picks one)", text);
+        return -1;
+    }
+    const char *a = text, *end = colon;
+    if (*a == '[' && end > a && end[-1] == ']') {
+        a++;
+        end--;
+    }
+    size_t len = (size_t)(end - a);
+    if (len == 0) {
+        a = "127.0.0.1";
+        len = strlen(a);
+    }
+    if (len >= size) {
+        cs_error("--listen '%s': the address is too long", text);
+        return -1;
+    }
+    memcpy(address, a, len);
+    address[len] = '\0';
+    uint64_t p;
+    if (cs_parse_u64("listen", colon + 1, 0, 65535, &p) != 0)
+        return -1;
+    *port = (unsigned)p;
+    return 0;
+}
+
+static void print_served(const fetch_server *s)
+{
+    fetch_server_stats st;
+    fetch_server_get_stats(s, &st);
+    printf("# served %llu (2xx %llu, 3xx %llu, 4xx %llu, 5xx %llu; bad parameters %llu), "
+           "%llu body bytes, at most %llu in flight\n",
+           (unsigned long long)st.served, (unsigned long long)st.by_class[2],
+           (unsigned long long)st.by_class[3], (unsigned long long)st.by_class[4],
+           (unsigned long long)st.by_class[5], (unsigned long long)st.rejected,
+           (unsigned long long)st.bytes, (unsigned long long)st.inflight_max);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    static const cs_program_info info = {
+        .name = "io_server",
+        .purpose = "Serve HTTP with injected latency for the fetch clients (libevent, one thread).\n"
+                   "Endpoints: / (--delay-ms, --bytes), /delay/MS, /bytes/N, /status/CODE, /stats;\n"
+                   "on any path ?delay_ms=&bytes=&status=&short=1&corrupt=1. Stops on SIGINT/SIGTERM.",
+        .groups = CS_OPTS_COMMON | CS_OPTS_SERVER,
+    };
+    cs_message_init(info.name);
+    cs_options o;
+    enum cs_parse_result parsed = cs_options_parse(&o, &info, argc, argv);
+    if (parsed != CS_PARSE_RUN)
+        return parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE;
+    char address[256] = "127.0.0.1";
+    unsigned port = 0;
+    if (o.listen && parse_listen(o.listen, address, sizeof address, &port) != 0) {
+        cs_options_free(&o);
+        return CS_EXIT_USAGE;
+    }
+    uint64_t limit = fetch_nofile_raise(WANT_DESCRIPTORS);
+    fetch_server_config cfg = {.address = address, .port = port, .delay_ms = o.delay_ms,
+                               .bytes = o.bytes};
+    fetch_server *s = NULL;
+    if (fetch_server_new(&cfg, &s) != 0) {
+        cs_options_free(&o);
+        return CS_EXIT_USAGE;
+    }
+    if (!o.quiet) {
+        printf("# %s (corescale %s, revision %s), built with %s\n", info.name, CS_VERSION,
+               CS_REVISION, CS_COMPILER);
+        printf("# / answers after %llu ms with %llu pattern bytes; descriptor limit %llu\n",
+               (unsigned long long)o.delay_ms, (unsigned long long)o.bytes,
+               (unsigned long long)limit);
+    }
+    /* Always printed: scripts read the port from it. */
+    printf("listening on %s\n", fetch_server_url(s));
+    fflush(stdout);
+    int rc = fetch_server_run(s, 1);
+    if (!o.quiet)
+        print_served(s);
+    fetch_server_free(s);
+    cs_options_free(&o);
+    return rc == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
+}
