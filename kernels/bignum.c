@@ -1,11 +1,9 @@
-/* corescale's bundled arbitrary-precision naturals: limb layer and number layer. */
-#include "bignum.h"
-
+/* bignum's number layer: naturals that own their limbs, the allocator hooks, the packed form. */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef unsigned __int128 bn_dlimb;
+#include "bignum_impl.h"
 
 /* ---- allocator hooks ----------------------------------------------------- */
 
@@ -33,121 +31,25 @@ void bignum_set_allocator(bignum_alloc_fn alloc_fn, bignum_realloc_fn realloc_fn
     bn_free = free_fn ? free_fn : bn_default_free;
 }
 
-/* ---- limb layer ---------------------------------------------------------- */
-
-bn_limb bn_add_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n)
+void *bignum_alloc_bytes(size_t bytes) { return bn_alloc(bytes); }
+void bignum_free_bytes(void *p, size_t bytes)
 {
-    bn_limb carry = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_limb a = ap[i], s = a + bp[i];
-        bn_limb c1 = s < a;
-        bn_limb r = s + carry;
-        carry = c1 | (r < s);
-        rp[i] = r;
-    }
-    return carry;
+    if (p)
+        bn_free(p, bytes);
 }
 
-bn_limb bn_sub_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n)
+/* Limb arrays through the hooks; NULL when the byte count would overflow. */
+static bn_limb *limbs_alloc(size_t n)
 {
-    bn_limb borrow = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_limb a = ap[i], b = bp[i];
-        bn_limb d = a - b;
-        bn_limb b1 = a < b;
-        bn_limb r = d - borrow;
-        borrow = b1 | (d < borrow);
-        rp[i] = r;
-    }
-    return borrow;
+    if (n > SIZE_MAX / sizeof(bn_limb))
+        return NULL;
+    return bn_alloc(n * sizeof(bn_limb));
 }
 
-bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+static void limbs_free(bn_limb *p, size_t n)
 {
-    bn_limb carry = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_dlimb t = (bn_dlimb)ap[i] * b + carry;
-        rp[i] = (bn_limb)t;
-        carry = (bn_limb)(t >> 64);
-    }
-    return carry;
-}
-
-bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
-{
-    bn_limb carry = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_dlimb t = (bn_dlimb)ap[i] * b + carry + rp[i];
-        rp[i] = (bn_limb)t;
-        carry = (bn_limb)(t >> 64);
-    }
-    return carry;
-}
-
-bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
-{
-    bn_limb borrow = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_dlimb t = (bn_dlimb)ap[i] * b + borrow;
-        bn_limb lo = (bn_limb)t, r = rp[i];
-        borrow = (bn_limb)(t >> 64) + (r < lo);
-        rp[i] = r - lo;
-    }
-    return borrow;
-}
-
-size_t bn_mul_scratch(size_t an, size_t bn)
-{
-    (void)an;
-    (void)bn;
-    return 0;
-}
-
-void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
-            bn_limb *scratch)
-{
-    (void)scratch;
-    assert(an >= bn && bn >= 1);
-    rp[an] = bn_mul_1(rp, ap, an, bp[0]);
-    for (size_t i = 1; i < bn; i++)
-        rp[an + i] = bn_addmul_1(rp + i, ap, an, bp[i]);
-}
-
-int bn_cmp(const bn_limb *ap, const bn_limb *bp, size_t n)
-{
-    while (n-- > 0) {
-        if (ap[n] != bp[n])
-            return ap[n] < bp[n] ? -1 : 1;
-    }
-    return 0;
-}
-
-size_t bn_normalized_size(const bn_limb *ap, size_t n)
-{
-    while (n > 0 && ap[n - 1] == 0)
-        n--;
-    return n;
-}
-
-bn_limb bn_mod_1(const bn_limb *ap, size_t n, bn_limb d)
-{
-    assert(d != 0);
-    bn_limb r = 0;
-    while (n-- > 0)
-        r = (bn_limb)((((bn_dlimb)r << 64) | ap[n]) % d);
-    return r;
-}
-
-bn_limb bn_divrem_1(bn_limb *qp, const bn_limb *ap, size_t n, bn_limb d)
-{
-    assert(d != 0);
-    bn_limb r = 0;
-    while (n-- > 0) {
-        bn_dlimb t = ((bn_dlimb)r << 64) | ap[n];
-        qp[n] = (bn_limb)(t / d);
-        r = (bn_limb)(t % d);
-    }
-    return r;
+    if (p)
+        bn_free(p, n * sizeof(bn_limb));
 }
 
 /* ---- number layer -------------------------------------------------------- */
@@ -235,6 +137,31 @@ int bignum_mul_u64(bignum *r, const bignum *a, uint64_t b)
     return BN_OK;
 }
 
+/* Scratch up to this many limbs lives on the stack: small products then
+ * allocate nothing but their result. */
+#define BN_STACK_SCRATCH 2048
+
+/* rp = a*b (or a^2 when square), an >= bn >= 1, with scratch from the stack or the hooks. */
+static int mul_limbs(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                     int square)
+{
+    size_t sn = square ? bn_sqr_scratch(an) : bn_mul_scratch(an, bn);
+    bn_limb stack[BN_STACK_SCRATCH];
+    bn_limb *scratch = stack;
+    if (sn > BN_STACK_SCRATCH) {
+        scratch = limbs_alloc(sn);
+        if (!scratch)
+            return BN_ENOMEM;
+    }
+    if (square)
+        bn_sqr(rp, ap, an, scratch);
+    else
+        bn_mul(rp, ap, an, bp, bn, scratch);
+    if (scratch != stack)
+        limbs_free(scratch, sn);
+    return BN_OK;
+}
+
 int bignum_mul(bignum *r, const bignum *a, const bignum *b)
 {
     if (a->size == 0 || b->size == 0) {
@@ -247,48 +174,53 @@ int bignum_mul(bignum *r, const bignum *a, const bignum *b)
         b = t;
     }
     size_t an = a->size, bn = b->size, rn = an + bn;
-    size_t sn = bn_mul_scratch(an, bn);
-    bn_limb *scratch = NULL;
-    if (sn) {
-        scratch = bn_alloc(sn * sizeof(bn_limb));
-        if (!scratch)
-            return BN_ENOMEM;
-    }
+    int square = a->limbs == b->limbs && an == bn;
+    if (rn < an || rn > bn_ntt_max_limbs())
+        return BN_ENOMEM;
+    /* Write straight into r when it is neither input and has room; otherwise
+     * build in a temporary and swap, so that r may alias a or b. */
+    int in_place = r != a && r != b && r->alloc >= rn;
     bignum t;
     bignum_init(&t);
-    if (bignum_reserve(&t, rn)) {
-        if (scratch)
-            bn_free(scratch, sn * sizeof(bn_limb));
+    bignum *dst = in_place ? r : &t;
+    if (!in_place && bignum_reserve(&t, rn))
+        return BN_ENOMEM;
+    if (mul_limbs(dst->limbs, a->limbs, an, b->limbs, bn, square)) {
+        bignum_clear(&t);
         return BN_ENOMEM;
     }
-    bn_mul(t.limbs, a->limbs, an, b->limbs, bn, scratch);
-    if (scratch)
-        bn_free(scratch, sn * sizeof(bn_limb));
-    t.size = rn - (t.limbs[rn - 1] == 0);
-    bignum_swap(r, &t);
+    dst->size = rn - (dst->limbs[rn - 1] == 0);
+    if (!in_place)
+        bignum_swap(r, &t);
     bignum_clear(&t);
     return BN_OK;
 }
 
 int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e)
 {
-    bignum acc, base;
+    if (e == 0)
+        return bignum_set_u64(r, 1);
+    if (a->size == 0) {
+        r->size = 0;
+        return BN_OK;
+    }
+    /* The result has at most bits(a) * e bits: refuse what cannot exist. */
+    uint64_t bits = bignum_bits(a);
+    if (bits > 1 && e > (uint64_t)SIZE_MAX / 8 / bits)
+        return BN_ENOMEM;
+    /* Left to right: square for every bit below the top one, multiply by a for the set ones. */
+    bignum acc;
     bignum_init(&acc);
-    bignum_init(&base);
-    int st = bignum_set_u64(&acc, 1);
-    if (!st)
-        st = bignum_copy(&base, a);
-    while (!st && e) {
-        if (e & 1)
-            st = bignum_mul(&acc, &acc, &base);
-        e >>= 1;
-        if (!st && e)
-            st = bignum_mul(&base, &base, &base);
+    int st = bignum_copy(&acc, a);
+    int top = 63 - __builtin_clzll(e);
+    for (int i = top - 1; !st && i >= 0; i--) {
+        st = bignum_mul(&acc, &acc, &acc);
+        if (!st && (e >> i & 1))
+            st = bignum_mul(&acc, &acc, a);
     }
     if (!st)
         bignum_swap(r, &acc);
     bignum_clear(&acc);
-    bignum_clear(&base);
     return st;
 }
 
@@ -363,100 +295,3 @@ int bignum_unpack(bignum *r, const uint8_t *buf, size_t len)
     return BN_OK;
 }
 
-/* ---- decimal ------------------------------------------------------------- */
-
-#define BN_DEC_CHUNK 10000000000000000000ULL /* 10^19, the largest power of 10 in a limb */
-#define BN_DEC_CHUNK_DIGITS 19
-
-void bignum_free_string(char *s, size_t bytes)
-{
-    if (s)
-        bn_free(s, bytes);
-}
-
-int bignum_to_decimal(const bignum *a, char **out, size_t *len)
-{
-    size_t n = a->size;
-    /* 64 bits carry at most 19.27 digits: 20 per limb is always enough. */
-    size_t cap = n * 20 + 2;
-    char *s = bn_alloc(cap);
-    if (!s)
-        return BN_ENOMEM;
-    if (n == 0) {
-        s[0] = '0';
-        s[1] = '\0';
-        *out = s;
-        *len = 1;
-        return BN_OK;
-    }
-    bn_limb *q = bn_alloc(n * sizeof(bn_limb));
-    if (!q) {
-        bn_free(s, cap);
-        return BN_ENOMEM;
-    }
-    memcpy(q, a->limbs, n * sizeof(bn_limb));
-    /* Digits are produced least significant first, from the end of s. */
-    size_t pos = cap - 1;
-    s[pos] = '\0';
-    while (n > 0) {
-        bn_limb chunk = bn_divrem_1(q, q, n, BN_DEC_CHUNK);
-        n = bn_normalized_size(q, n);
-        for (int i = 0; i < BN_DEC_CHUNK_DIGITS; i++) {
-            if (n == 0 && chunk == 0)
-                break;
-            s[--pos] = (char)('0' + chunk % 10);
-            chunk /= 10;
-        }
-    }
-    bn_free(q, a->size * sizeof(bn_limb));
-    size_t digits = cap - 1 - pos;
-    memmove(s, s + pos, digits + 1);
-    /* Shrink to exactly digits + 1 bytes, so that the caller's free size is right. */
-    char *shrunk = bn_realloc(s, cap, digits + 1);
-    if (!shrunk) {
-        bn_free(s, cap);
-        return BN_ENOMEM;
-    }
-    *out = shrunk;
-    *len = digits;
-    return BN_OK;
-}
-
-int bignum_from_decimal(bignum *r, const char *digits)
-{
-    size_t nd = strlen(digits);
-    if (nd == 0)
-        return BN_EINVAL;
-    for (size_t i = 0; i < nd; i++)
-        if (digits[i] < '0' || digits[i] > '9')
-            return BN_EINVAL;
-    bignum t;
-    bignum_init(&t);
-    if (bignum_reserve(&t, nd / BN_DEC_CHUNK_DIGITS + 1))
-        return BN_ENOMEM;
-    size_t first = nd % BN_DEC_CHUNK_DIGITS;
-    if (first == 0)
-        first = BN_DEC_CHUNK_DIGITS;
-    for (size_t i = 0; i < nd;) {
-        size_t take = i == 0 ? first : BN_DEC_CHUNK_DIGITS;
-        bn_limb chunk = 0, scale = 1;
-        for (size_t k = 0; k < take; k++) {
-            chunk = chunk * 10 + (bn_limb)(digits[i + k] - '0');
-            scale *= 10;
-        }
-        i += take;
-        bn_limb carry = bn_mul_1(t.limbs, t.limbs, t.size, scale);
-        /* add chunk */
-        for (size_t k = 0; k < t.size && chunk; k++) {
-            bn_limb s = t.limbs[k] + chunk;
-            chunk = s < chunk;
-            t.limbs[k] = s;
-        }
-        carry += chunk;
-        if (carry)
-            t.limbs[t.size++] = carry;
-    }
-    bignum_swap(r, &t);
-    bignum_clear(&t);
-    return BN_OK;
-}

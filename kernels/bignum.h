@@ -39,14 +39,41 @@ bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
 /* rp[0..n) -= ap[0..n) * b; returns the borrow limb. */
 bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
 
+/* Algorithm thresholds, in limbs of the smaller operand, tuned on the
+ * development machine (see bignum_mul.c and bignum_ntt.c for the measurements). */
+#ifndef BN_KARATSUBA_THRESHOLD
+#define BN_KARATSUBA_THRESHOLD 32
+#endif
+#ifndef BN_TOOM3_THRESHOLD
+#define BN_TOOM3_THRESHOLD 120
+#endif
+#ifndef BN_NTT_THRESHOLD
+#define BN_NTT_THRESHOLD 2000
+#endif
+#ifndef BN_SQR_KARATSUBA_THRESHOLD
+#define BN_SQR_KARATSUBA_THRESHOLD 48
+#endif
+#ifndef BN_SQR_TOOM3_THRESHOLD
+#define BN_SQR_TOOM3_THRESHOLD 150
+#endif
+#ifndef BN_SQR_NTT_THRESHOLD
+#define BN_SQR_NTT_THRESHOLD 2500
+#endif
+
 /* Scratch limbs bn_mul needs for an an x bn product (an >= bn >= 1). */
 size_t bn_mul_scratch(size_t an, size_t bn);
 /* rp[0..an+bn) = ap[0..an) * bp[0..bn); an >= bn >= 1; rp overlaps neither
  * input. Schoolbook below BN_KARATSUBA_THRESHOLD limbs, Karatsuba (and Toom-3
  * above BN_TOOM3_THRESHOLD) above; unbalanced operands are cut into bn-sized
- * pieces. */
+ * pieces; from BN_NTT_THRESHOLD on, a number-theoretic transform. */
 void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
             bn_limb *scratch);
+
+/* Scratch limbs bn_sqr needs for an n-limb square (n >= 1). */
+size_t bn_sqr_scratch(size_t n);
+/* rp[0..2n) = ap[0..n)^2; rp does not overlap ap. Cheaper than bn_mul (which
+ * calls it when both operands are the same array). */
+void bn_sqr(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *scratch);
 
 /* Compare two n-limb numbers: -1, 0 or 1. */
 int bn_cmp(const bn_limb *ap, const bn_limb *bp, size_t n);

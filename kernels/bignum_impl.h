@@ -1,0 +1,71 @@
+/* Internal limb-layer helpers shared by the bignum_*.c files (not part of the API). */
+#ifndef CS_BIGNUM_IMPL_H
+#define CS_BIGNUM_IMPL_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "bignum.h"
+
+typedef unsigned __int128 bn_dlimb;
+
+static inline void bn_copy(bn_limb *rp, const bn_limb *ap, size_t n)
+{
+    if (n)
+        memmove(rp, ap, n * sizeof *rp);
+}
+
+static inline void bn_zero(bn_limb *rp, size_t n)
+{
+    if (n)
+        memset(rp, 0, n * sizeof *rp);
+}
+
+/* rp[0..an) = ap[0..an) + bp[0..bn), an >= bn; returns the carry. */
+bn_limb bn_add(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn);
+/* rp[0..an) = ap[0..an) - bp[0..bn), an >= bn; returns the borrow. */
+bn_limb bn_sub(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn);
+/* rp[0..n) = ap[0..n) + b; returns the carry. rp may equal ap. */
+bn_limb bn_add_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+/* rp[0..n) = ap[0..n) - b; returns the borrow. rp may equal ap. */
+bn_limb bn_sub_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+/* rp[0..n) = ap << s, 0 < s < 64; returns the bits shifted out. rp >= ap allowed. */
+bn_limb bn_lshift(bn_limb *rp, const bn_limb *ap, size_t n, unsigned s);
+/* rp[0..n) = ap >> s, 0 < s < 64; returns the bits shifted out (in the top). rp <= ap allowed. */
+bn_limb bn_rshift(bn_limb *rp, const bn_limb *ap, size_t n, unsigned s);
+/* rp[0..n) = ap / 3 modulo B^n (exact when 3 divides ap, also for two's
+ * complement negatives). rp may equal ap. */
+void bn_divexact_by3(bn_limb *rp, const bn_limb *ap, size_t n);
+
+/* Schoolbook products: rp[0..an+bn) and rp[0..2n); rp overlaps no input. */
+void bn_mul_basecase(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn);
+void bn_sqr_basecase(bn_limb *rp, const bn_limb *ap, size_t n);
+
+/* Number-theoretic transform product (three primes, CRT): rp[0..an+bn) = a*b;
+ * bp == ap with an == bn squares. an >= bn >= 1 and an+bn <= bn_ntt_max_limbs(). */
+size_t bn_ntt_max_limbs(void);
+size_t bn_ntt_scratch(size_t an, size_t bn);
+void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                bn_limb *scratch);
+
+/* Division by a normalized divisor (top bit of dp[dn-1] set), dn >= 1:
+ * qp[0..nn-dn+1) = np / dp and rp[0..dn) = np mod dp, for nn >= dn. np is
+ * clobbered. Scratch: bn_div_scratch(nn, dn) limbs. */
+size_t bn_div_scratch(size_t nn, size_t dn);
+void bn_div_qr(bn_limb *qp, bn_limb *rp, bn_limb *np, size_t nn, const bn_limb *dp, size_t dn,
+               bn_limb *scratch);
+/* ip[0..n) = floor((B^2n - 1) / dp) - B^n for a normalized n-limb dp: the
+ * reciprocal that bn_div_qr_preinv uses. Scratch: bn_invert_scratch(n). */
+size_t bn_invert_scratch(size_t n);
+void bn_invert(bn_limb *ip, const bn_limb *dp, size_t n, bn_limb *scratch);
+/* qp[0..nn-dn+1), rp[0..dn) for nn <= 2dn, given ip from bn_invert(dp);
+ * np unchanged. Scratch: bn_div_preinv_scratch(dn). */
+size_t bn_div_preinv_scratch(size_t dn);
+void bn_div_qr_preinv(bn_limb *qp, bn_limb *rp, const bn_limb *np, size_t nn, const bn_limb *dp,
+                      size_t dn, const bn_limb *ip, bn_limb *scratch);
+
+/* The number layer's allocator, for the modules that build strings and tables. */
+void *bignum_alloc_bytes(size_t bytes);
+void bignum_free_bytes(void *p, size_t bytes);
+
+#endif

@@ -1,0 +1,266 @@
+/* bignum's linear-time limb primitives: carries, word products, shifts, word division. */
+#include <assert.h>
+
+#include "bignum_impl.h"
+
+bn_limb bn_add_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n)
+{
+    bn_limb carry = 0;
+    for (size_t i = 0; i < n; i++) {
+        bn_dlimb t = (bn_dlimb)ap[i] + bp[i] + carry;
+        rp[i] = (bn_limb)t;
+        carry = (bn_limb)(t >> 64);
+    }
+    return carry;
+}
+
+bn_limb bn_sub_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n)
+{
+    bn_limb borrow = 0;
+    for (size_t i = 0; i < n; i++) {
+        bn_dlimb t = (bn_dlimb)ap[i] - bp[i] - borrow;
+        rp[i] = (bn_limb)t;
+        borrow = (bn_limb)(t >> 64) & 1;
+    }
+    return borrow;
+}
+
+bn_limb bn_add_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    size_t i = 0;
+    for (; i < n && b; i++) {
+        bn_limb s = ap[i] + b;
+        b = s < b;
+        rp[i] = s;
+    }
+    if (rp != ap)
+        bn_copy(rp + i, ap + i, n - i);
+    return b;
+}
+
+bn_limb bn_sub_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    size_t i = 0;
+    for (; i < n && b; i++) {
+        bn_limb a = ap[i];
+        rp[i] = a - b;
+        b = a < b;
+    }
+    if (rp != ap)
+        bn_copy(rp + i, ap + i, n - i);
+    return b;
+}
+
+bn_limb bn_add(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn)
+{
+    assert(an >= bn);
+    bn_limb carry = bn_add_n(rp, ap, bp, bn);
+    return bn_add_1(rp + bn, ap + bn, an - bn, carry);
+}
+
+bn_limb bn_sub(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn)
+{
+    assert(an >= bn);
+    bn_limb borrow = bn_sub_n(rp, ap, bp, bn);
+    return bn_sub_1(rp + bn, ap + bn, an - bn, borrow);
+}
+
+/*
+ * The word products below are the product kernel's inner loop. The loop
+ * carries one limb through `t = a*b + carry`, which gcc turns into
+ * mul/add/adc with a two-instruction dependency chain per limb; unrolling by
+ * four lets the loads and multiplies of the next limbs issue under that chain.
+ * Variants that split the carry chain with _addcarry_u64 measured slower here
+ * (the mul instruction clobbers the flags, so the chain is spilled to setc).
+ */
+bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    bn_limb carry = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        bn_dlimb p0 = (bn_dlimb)ap[i] * b + carry;
+        bn_dlimb p1 = (bn_dlimb)ap[i + 1] * b + (bn_limb)(p0 >> 64);
+        bn_dlimb p2 = (bn_dlimb)ap[i + 2] * b + (bn_limb)(p1 >> 64);
+        bn_dlimb p3 = (bn_dlimb)ap[i + 3] * b + (bn_limb)(p2 >> 64);
+        rp[i] = (bn_limb)p0;
+        rp[i + 1] = (bn_limb)p1;
+        rp[i + 2] = (bn_limb)p2;
+        rp[i + 3] = (bn_limb)p3;
+        carry = (bn_limb)(p3 >> 64);
+    }
+    for (; i < n; i++) {
+        bn_dlimb t = (bn_dlimb)ap[i] * b + carry;
+        rp[i] = (bn_limb)t;
+        carry = (bn_limb)(t >> 64);
+    }
+    return carry;
+}
+
+bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    bn_limb carry = 0;
+    size_t i = 0;
+    /* a*b + r + carry < B^2: the sum never overflows the double limb. */
+    for (; i + 4 <= n; i += 4) {
+        bn_dlimb p0 = (bn_dlimb)ap[i] * b + rp[i] + carry;
+        bn_dlimb p1 = (bn_dlimb)ap[i + 1] * b + rp[i + 1] + (bn_limb)(p0 >> 64);
+        bn_dlimb p2 = (bn_dlimb)ap[i + 2] * b + rp[i + 2] + (bn_limb)(p1 >> 64);
+        bn_dlimb p3 = (bn_dlimb)ap[i + 3] * b + rp[i + 3] + (bn_limb)(p2 >> 64);
+        rp[i] = (bn_limb)p0;
+        rp[i + 1] = (bn_limb)p1;
+        rp[i + 2] = (bn_limb)p2;
+        rp[i + 3] = (bn_limb)p3;
+        carry = (bn_limb)(p3 >> 64);
+    }
+    for (; i < n; i++) {
+        bn_dlimb t = (bn_dlimb)ap[i] * b + rp[i] + carry;
+        rp[i] = (bn_limb)t;
+        carry = (bn_limb)(t >> 64);
+    }
+    return carry;
+}
+
+bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    bn_limb borrow = 0;
+    for (size_t i = 0; i < n; i++) {
+        bn_dlimb t = (bn_dlimb)ap[i] * b + borrow;
+        bn_limb lo = (bn_limb)t, r = rp[i];
+        borrow = (bn_limb)(t >> 64) + (r < lo);
+        rp[i] = r - lo;
+    }
+    return borrow;
+}
+
+bn_limb bn_lshift(bn_limb *rp, const bn_limb *ap, size_t n, unsigned s)
+{
+    assert(s > 0 && s < BN_LIMB_BITS);
+    if (n == 0)
+        return 0;
+    bn_limb out = ap[n - 1] >> (BN_LIMB_BITS - s);
+    for (size_t i = n - 1; i > 0; i--)
+        rp[i] = (ap[i] << s) | (ap[i - 1] >> (BN_LIMB_BITS - s));
+    rp[0] = ap[0] << s;
+    return out;
+}
+
+bn_limb bn_rshift(bn_limb *rp, const bn_limb *ap, size_t n, unsigned s)
+{
+    assert(s > 0 && s < BN_LIMB_BITS);
+    if (n == 0)
+        return 0;
+    bn_limb out = ap[0] << (BN_LIMB_BITS - s);
+    for (size_t i = 0; i + 1 < n; i++)
+        rp[i] = (ap[i] >> s) | (ap[i + 1] << (BN_LIMB_BITS - s));
+    rp[n - 1] = ap[n - 1] >> s;
+    return out;
+}
+
+void bn_divexact_by3(bn_limb *rp, const bn_limb *ap, size_t n)
+{
+    /* Hensel division: q = (a - borrow) * 3^-1 mod B, limb by limb from the
+     * bottom; the borrow into the next limb is the high limb of 3q. */
+    const bn_limb inv3 = 0xaaaaaaaaaaaaaaabULL; /* 3 * inv3 == 1 mod 2^64 */
+    bn_limb borrow = 0;
+    for (size_t i = 0; i < n; i++) {
+        bn_limb a = ap[i];
+        bn_limb s = a - borrow;
+        bn_limb b1 = a < borrow;
+        bn_limb q = s * inv3;
+        rp[i] = q;
+        borrow = (bn_limb)(((bn_dlimb)q * 3) >> 64) + b1;
+    }
+}
+
+int bn_cmp(const bn_limb *ap, const bn_limb *bp, size_t n)
+{
+    while (n-- > 0) {
+        if (ap[n] != bp[n])
+            return ap[n] < bp[n] ? -1 : 1;
+    }
+    return 0;
+}
+
+size_t bn_normalized_size(const bn_limb *ap, size_t n)
+{
+    while (n > 0 && ap[n - 1] == 0)
+        n--;
+    return n;
+}
+
+/*
+ * Division by a word: multiply by a precomputed reciprocal of the normalized
+ * divisor instead of a hardware 128/64 division per limb (which costs tens of
+ * cycles). v = floor((B^2-1)/d) - B for the normalized d; see the quotient
+ * estimate in bn_udiv_preinv.
+ */
+static inline bn_limb bn_reciprocal_word(bn_limb d)
+{
+    return (bn_limb)((((bn_dlimb)~d << 64) | ~(bn_limb)0) / d);
+}
+
+/* Divide (u1, u0) by normalized d with u1 < d; returns the quotient, *r the remainder. */
+static inline bn_limb bn_udiv_preinv(bn_limb *r, bn_limb u1, bn_limb u0, bn_limb d, bn_limb v)
+{
+    bn_dlimb q = (bn_dlimb)v * u1;
+    q += ((bn_dlimb)u1 << 64) | u0;
+    bn_limb q1 = (bn_limb)(q >> 64) + 1, q0 = (bn_limb)q;
+    bn_limb rem = u0 - q1 * d;
+    if (rem > q0) { /* the estimate was one too large */
+        q1--;
+        rem += d;
+    }
+    if (rem >= d) { /* rare: one too small */
+        q1++;
+        rem -= d;
+    }
+    *r = rem;
+    return q1;
+}
+
+bn_limb bn_divrem_1(bn_limb *qp, const bn_limb *ap, size_t n, bn_limb d)
+{
+    assert(d != 0);
+    if (n == 0)
+        return 0;
+    unsigned s = (unsigned)__builtin_clzll(d);
+    bn_limb dn = d << s, v = bn_reciprocal_word(dn), r = 0;
+    if (s == 0) {
+        for (size_t i = n; i-- > 0;)
+            qp[i] = bn_udiv_preinv(&r, r, ap[i], dn, v);
+        return r;
+    }
+    /* Shift the dividend on the fly: quotients are unchanged, the remainder is r >> s. */
+    bn_limb top = ap[n - 1];
+    r = top >> (BN_LIMB_BITS - s);
+    for (size_t i = n - 1; i > 0; i--) {
+        bn_limb lo = (top << s) | (ap[i - 1] >> (BN_LIMB_BITS - s));
+        top = ap[i - 1];
+        qp[i] = bn_udiv_preinv(&r, r, lo, dn, v);
+    }
+    qp[0] = bn_udiv_preinv(&r, r, top << s, dn, v);
+    return r >> s;
+}
+
+bn_limb bn_mod_1(const bn_limb *ap, size_t n, bn_limb d)
+{
+    assert(d != 0);
+    unsigned s = (unsigned)__builtin_clzll(d);
+    bn_limb dn = d << s, v = bn_reciprocal_word(dn), r = 0;
+    if (n == 0)
+        return 0;
+    if (s == 0) {
+        for (size_t i = n; i-- > 0;)
+            bn_udiv_preinv(&r, r, ap[i], dn, v);
+        return r;
+    }
+    bn_limb top = ap[n - 1];
+    r = top >> (BN_LIMB_BITS - s);
+    for (size_t i = n - 1; i > 0; i--) {
+        bn_limb lo = (top << s) | (ap[i - 1] >> (BN_LIMB_BITS - s));
+        top = ap[i - 1];
+        bn_udiv_preinv(&r, r, lo, dn, v);
+    }
+    bn_udiv_preinv(&r, r, top << s, dn, v);
+    return r >> s;
+}

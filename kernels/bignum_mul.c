@@ -1,0 +1,333 @@
+/* bignum's products below the transform range: schoolbook, Karatsuba, Toom-3, unbalanced cuts. */
+#include <assert.h>
+
+#include "bignum_impl.h"
+
+/*
+ * Scratch: every algorithm here needs at most 8n + 512 limbs for an n-limb
+ * larger operand, counting its recursion (Toom-3 uses 8k+8 for k = ceil(n/3)
+ * plus its sub-products' 8(k+1) + 512, which stays under 8n + 512 for n >= 10;
+ * Karatsuba 2h plus 8h + 512 for h = ceil(n/2); a cut 2m plus 8m + 512 for
+ * pieces of m <= n/1.25 limbs). The transform product has its own size.
+ */
+#define BN_REC_SCRATCH(n) (8 * (n) + 512)
+
+size_t bn_mul_scratch(size_t an, size_t bn)
+{
+    assert(an >= bn && bn >= 1);
+    size_t need = 0;
+    if (an == bn)
+        need = bn_sqr_scratch(an); /* bn_mul squares when both operands are one */
+    if (bn >= BN_NTT_THRESHOLD) {
+        size_t t = bn_ntt_scratch(an, bn);
+        return t > need ? t : need;
+    }
+    return BN_REC_SCRATCH(an) > need ? BN_REC_SCRATCH(an) : need;
+}
+
+size_t bn_sqr_scratch(size_t n)
+{
+    if (n >= BN_SQR_NTT_THRESHOLD)
+        return bn_ntt_scratch(n, n);
+    return BN_REC_SCRATCH(n);
+}
+
+/* ---- schoolbook ---------------------------------------------------------- */
+
+void bn_mul_basecase(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn)
+{
+    assert(an >= bn && bn >= 1);
+    rp[an] = bn_mul_1(rp, ap, an, bp[0]);
+    for (size_t i = 1; i < bn; i++)
+        rp[an + i] = bn_addmul_1(rp + i, ap, an, bp[i]);
+}
+
+void bn_sqr_basecase(bn_limb *rp, const bn_limb *ap, size_t n)
+{
+    assert(n >= 1);
+    if (n == 1) {
+        bn_dlimb p = (bn_dlimb)ap[0] * ap[0];
+        rp[0] = (bn_limb)p;
+        rp[1] = (bn_limb)(p >> 64);
+        return;
+    }
+    /* The products a_i a_j with i < j once, doubled, plus the squares a_i^2. */
+    rp[n] = bn_mul_1(rp + 1, ap + 1, n - 1, ap[0]);
+    for (size_t i = 1; i + 1 < n; i++)
+        rp[n + i] = bn_addmul_1(rp + 2 * i + 1, ap + i + 1, n - i - 1, ap[i]);
+    rp[0] = 0;
+    rp[2 * n - 1] = bn_lshift(rp + 1, rp + 1, 2 * n - 2, 1);
+    bn_limb carry = 0;
+    for (size_t i = 0; i < n; i++) {
+        bn_dlimb sq = (bn_dlimb)ap[i] * ap[i];
+        bn_dlimb lo = (bn_dlimb)rp[2 * i] + (bn_limb)sq + carry;
+        bn_dlimb hi = (bn_dlimb)rp[2 * i + 1] + (bn_limb)(sq >> 64) + (bn_limb)(lo >> 64);
+        rp[2 * i] = (bn_limb)lo;
+        rp[2 * i + 1] = (bn_limb)hi;
+        carry = (bn_limb)(hi >> 64);
+    }
+    assert(carry == 0);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* rp[0..an) = |a - b| for an >= bn; returns 1 when a < b. */
+static int bn_abs_diff(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn)
+{
+    size_t i = an;
+    while (i > bn) {
+        if (ap[i - 1] != 0) {
+            bn_sub(rp, ap, an, bp, bn);
+            return 0;
+        }
+        i--;
+    }
+    if (bn_cmp(ap, bp, bn) >= 0) {
+        bn_sub_n(rp, ap, bp, bn);
+        bn_zero(rp + bn, an - bn);
+        return 0;
+    }
+    bn_sub_n(rp, bp, ap, bn);
+    bn_zero(rp + bn, an - bn);
+    return 1;
+}
+
+/* rp[0..rn) += wp[0..wn); the sum fits (the caller knows the total). */
+static void bn_add_into(bn_limb *rp, size_t rn, const bn_limb *wp, size_t wn)
+{
+    if (wn > rn) {
+        assert(bn_normalized_size(wp + rn, wn - rn) == 0);
+        wn = rn;
+    }
+    bn_limb carry = bn_add(rp, rp, rn, wp, wn);
+    assert(carry == 0);
+    (void)carry;
+}
+
+static void mul_rec(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                    bn_limb *ws);
+static void sqr_rec(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *ws);
+
+/* ---- Karatsuba ----------------------------------------------------------- */
+
+/* an >= bn > h = ceil(an/2): a = a1 B^h + a0, b = b1 B^h + b0, and
+ * a*b = z0 + (z0 + z2 - (a0-a1)(b0-b1)) B^h + z2 B^2h. */
+static void mul_karatsuba(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                          bn_limb *ws)
+{
+    size_t h = (an + 1) / 2, a1n = an - h, b1n = bn - h, rn = an + bn;
+    assert(bn > h);
+    bn_limb *zm = ws, *next = ws + 2 * h;
+    /* The differences live in rp until z0 overwrites them. */
+    int neg = bn_abs_diff(rp, ap, h, ap + h, a1n) ^ bn_abs_diff(rp + h, bp, h, bp + h, b1n);
+    mul_rec(zm, rp, h, rp + h, h, next);
+    mul_rec(rp, ap, h, bp, h, next);
+    mul_rec(rp + 2 * h, ap + h, a1n, bp + h, b1n, next);
+
+    long cy;
+    if (neg)
+        cy = (long)bn_add_n(zm, rp, zm, 2 * h);
+    else
+        cy = -(long)bn_sub_n(zm, rp, zm, 2 * h);
+    cy += (long)bn_add(zm, zm, 2 * h, rp + 2 * h, a1n + b1n);
+    assert(cy >= 0 && cy <= 1); /* the middle term a0 b1 + a1 b0 is below 2 B^2h */
+    bn_limb carry = bn_add_n(rp + h, rp + h, zm, 2 * h) + (bn_limb)cy;
+    carry = bn_add_1(rp + 3 * h, rp + 3 * h, rn - 3 * h, carry);
+    assert(carry == 0);
+    (void)carry;
+}
+
+static void sqr_karatsuba(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *ws)
+{
+    size_t h = (n + 1) / 2, a1n = n - h;
+    bn_limb *zm = ws, *next = ws + 2 * h;
+    bn_abs_diff(rp, ap, h, ap + h, a1n);
+    sqr_rec(zm, rp, h, next);
+    sqr_rec(rp, ap, h, next);
+    sqr_rec(rp + 2 * h, ap + h, a1n, next);
+
+    long cy = -(long)bn_sub_n(zm, rp, zm, 2 * h);
+    cy += (long)bn_add(zm, zm, 2 * h, rp + 2 * h, 2 * a1n);
+    assert(cy >= 0 && cy <= 1);
+    bn_limb carry = bn_add_n(rp + h, rp + h, zm, 2 * h) + (bn_limb)cy;
+    carry = bn_add_1(rp + 3 * h, rp + 3 * h, 2 * n - 3 * h, carry);
+    assert(carry == 0);
+    (void)carry;
+}
+
+/* ---- Toom-3 -------------------------------------------------------------- */
+
+/*
+ * a = a2 X^2 + a1 X + a0 with X = B^k, likewise b; the product's five
+ * coefficients come from its values at 0, 1, -1, 2 and infinity. The
+ * interpolation works in L = 2k+2 limb two's complement, where every
+ * intermediate (at most about 50 B^2k in size) keeps its sign, and exact
+ * division by 3 and by 2 are a Hensel division and a shift:
+ *   t3 = (W2 - Wm1)/3 = c1 + c2 + 3c3 + 5c4    t1 = (W1 - Wm1)/2 = c1 + c3
+ *   t2 = Wm1 - W0     = -c1 + c2 - c3 + c4     t3 = (t3 - t2)/2  = c1 + 2c3 + 2c4
+ *   c2 = t2 + t1 - W∞    c3 = t3 - t1 - 2W∞    c1 = t1 - c3
+ */
+static void toom3_interpolate(bn_limb *rp, size_t k, size_t rn, bn_limb *w1, bn_limb *wm1,
+                              int wm1_negative, bn_limb *w2)
+{
+    size_t L = 2 * k + 2, winf_n = rn - 4 * k;
+    const bn_limb *w0 = rp, *winf = rp + 4 * k;
+    if (wm1_negative) {
+        bn_add_n(w2, w2, wm1, L);
+        bn_add_n(w1, w1, wm1, L);
+    } else {
+        bn_sub_n(w2, w2, wm1, L);
+        bn_sub_n(w1, w1, wm1, L);
+    }
+    bn_divexact_by3(w2, w2, L);
+    bn_rshift(w1, w1, L, 1);
+    if (wm1_negative) { /* t2 = -M - W0: negate M in place first */
+        for (size_t i = 0; i < L; i++)
+            wm1[i] = ~wm1[i];
+        bn_add_1(wm1, wm1, L, 1);
+    }
+    bn_sub(wm1, wm1, L, w0, 2 * k);
+    bn_sub_n(w2, w2, wm1, L);
+    bn_rshift(w2, w2, L, 1);
+    bn_add_n(wm1, wm1, w1, L);
+    bn_sub(wm1, wm1, L, winf, winf_n);
+    bn_sub_n(w2, w2, w1, L);
+    bn_sub(w2, w2, L, winf, winf_n);
+    bn_sub(w2, w2, L, winf, winf_n);
+    bn_sub_n(w1, w1, w2, L);
+
+    /* rp holds c0 in [0, 2k) and c4 in [4k, rn); add c1, c2, c3 at k, 2k, 3k. */
+    bn_zero(rp + 2 * k, 2 * k);
+    bn_add_into(rp + k, rn - k, w1, L);
+    bn_add_into(rp + 2 * k, rn - 2 * k, wm1, L);
+    bn_add_into(rp + 3 * k, rn - 3 * k, w2, L);
+}
+
+/* an >= bn > 2k, k = ceil(an/3). Scratch 8k + 8 plus the sub-products'. */
+static void mul_toom3(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                      bn_limb *ws)
+{
+    size_t k = (an + 2) / 3, L = 2 * k + 2, a2n = an - 2 * k, b2n = bn - 2 * k;
+    assert(bn > 2 * k && a2n >= b2n);
+    const bn_limb *a0 = ap, *a1 = ap + k, *a2 = ap + 2 * k;
+    const bn_limb *b0 = bp, *b1 = bp + k, *b2 = bp + 2 * k;
+    bn_limb *w1 = ws, *wm1 = ws + L, *w2 = ws + 2 * L;
+    bn_limb *ea = ws + 3 * L, *eb = ea + k + 1, *next = eb + k + 1;
+
+    ea[k] = bn_add(ea, a0, k, a2, a2n); /* a0 + a2 */
+    eb[k] = bn_add(eb, b0, k, b2, b2n);
+    /* Values at -1 sit in w2 until W2 is computed. */
+    int negm1 = bn_abs_diff(w2, ea, k + 1, a1, k) ^ bn_abs_diff(w2 + k + 1, eb, k + 1, b1, k);
+    mul_rec(wm1, w2, k + 1, w2 + k + 1, k + 1, next);
+    ea[k] += bn_add_n(ea, ea, a1, k); /* a0 + a1 + a2 */
+    eb[k] += bn_add_n(eb, eb, b1, k);
+    mul_rec(w1, ea, k + 1, eb, k + 1, next);
+    /* a(2) = 2 (a(1) + a2) - a0 */
+    bn_add(ea, ea, k + 1, a2, a2n);
+    bn_lshift(ea, ea, k + 1, 1);
+    bn_sub(ea, ea, k + 1, a0, k);
+    bn_add(eb, eb, k + 1, b2, b2n);
+    bn_lshift(eb, eb, k + 1, 1);
+    bn_sub(eb, eb, k + 1, b0, k);
+    mul_rec(w2, ea, k + 1, eb, k + 1, next);
+    mul_rec(rp, a0, k, b0, k, next);
+    mul_rec(rp + 4 * k, a2, a2n, b2, b2n, next);
+    toom3_interpolate(rp, k, an + bn, w1, wm1, negm1, w2);
+}
+
+static void sqr_toom3(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *ws)
+{
+    size_t k = (n + 2) / 3, L = 2 * k + 2, a2n = n - 2 * k;
+    const bn_limb *a0 = ap, *a1 = ap + k, *a2 = ap + 2 * k;
+    bn_limb *w1 = ws, *wm1 = ws + L, *w2 = ws + 2 * L;
+    bn_limb *ea = ws + 3 * L, *next = ea + k + 1;
+
+    ea[k] = bn_add(ea, a0, k, a2, a2n);
+    bn_abs_diff(w2, ea, k + 1, a1, k);
+    sqr_rec(wm1, w2, k + 1, next);
+    ea[k] += bn_add_n(ea, ea, a1, k);
+    sqr_rec(w1, ea, k + 1, next);
+    bn_add(ea, ea, k + 1, a2, a2n);
+    bn_lshift(ea, ea, k + 1, 1);
+    bn_sub(ea, ea, k + 1, a0, k);
+    sqr_rec(w2, ea, k + 1, next);
+    sqr_rec(rp, a0, k, next);
+    sqr_rec(rp + 4 * k, a2, a2n, next);
+    toom3_interpolate(rp, k, 2 * n, w1, wm1, 0, w2);
+}
+
+/* ---- unbalanced operands ------------------------------------------------- */
+
+/* an >= 2bn - 1: cut a into bn-limb pieces and add up the piece products. */
+static void mul_pieces(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                       bn_limb *ws)
+{
+    bn_limb *tmp = ws, *next = ws + 2 * bn;
+    mul_rec(rp, ap, bn, bp, bn, next);
+    for (size_t done = bn; done < an;) {
+        size_t len = an - done < bn ? an - done : bn;
+        mul_rec(tmp, bp, bn, ap + done, len, next);
+        bn_limb carry = bn_add_n(rp + done, rp + done, tmp, bn);
+        carry = bn_add_1(rp + done + bn, tmp + bn, len, carry);
+        assert(carry == 0);
+        (void)carry;
+        done += len;
+    }
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static void mul_rec(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                    bn_limb *ws)
+{
+    if (an < bn) {
+        const bn_limb *t = ap;
+        ap = bp;
+        bp = t;
+        size_t tn = an;
+        an = bn;
+        bn = tn;
+    }
+    if (bn < BN_KARATSUBA_THRESHOLD) {
+        bn_mul_basecase(rp, ap, an, bp, bn);
+        return;
+    }
+    size_t h = (an + 1) / 2, k = (an + 2) / 3;
+    if (bn >= BN_TOOM3_THRESHOLD && bn > 2 * k)
+        mul_toom3(rp, ap, an, bp, bn, ws);
+    else if (bn > h)
+        mul_karatsuba(rp, ap, an, bp, bn, ws);
+    else
+        mul_pieces(rp, ap, an, bp, bn, ws);
+}
+
+static void sqr_rec(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *ws)
+{
+    if (n < BN_SQR_KARATSUBA_THRESHOLD)
+        bn_sqr_basecase(rp, ap, n);
+    else if (n < BN_SQR_TOOM3_THRESHOLD)
+        sqr_karatsuba(rp, ap, n, ws);
+    else
+        sqr_toom3(rp, ap, n, ws);
+}
+
+void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+            bn_limb *scratch)
+{
+    assert(an >= bn && bn >= 1);
+    if (ap == bp && an == bn)
+        bn_sqr(rp, ap, an, scratch);
+    else if (bn >= BN_NTT_THRESHOLD)
+        bn_ntt_mul(rp, ap, an, bp, bn, scratch);
+    else
+        mul_rec(rp, ap, an, bp, bn, scratch);
+}
+
+void bn_sqr(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *scratch)
+{
+    assert(n >= 1);
+    if (n >= BN_SQR_NTT_THRESHOLD)
+        bn_ntt_mul(rp, ap, n, ap, n, scratch);
+    else
+        sqr_rec(rp, ap, n, scratch);
+}
