@@ -54,15 +54,17 @@ static double max_of(const double *v, unsigned count)
     return m;
 }
 
-/* Every case is checked before any work runs, so a bad size exits 2 at once. */
-static int validate_cases(const cs_options *o, uint64_t chunks)
+/* Every case is checked before any work runs, so a bad size exits 2 at once.
+ * Every rank checks; only the root says why, so a job prints one message. */
+static int validate_cases(const cs_exec *ex, const cs_options *o, uint64_t chunks)
 {
     for (size_t i = 0; i < o->n_count; i++) {
         cs_problem *p = NULL;
         cs_err err = {{0}};
         int rc = o->kernel->problem_new(o->n[i], chunks, &p, &err);
         if (rc != CS_OK) {
-            cs_error("%s", err.msg);
+            if (ex->is_root)
+                cs_error("%s", err.msg);
             return rc == CS_ENOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
         }
         o->kernel->problem_free(p);
@@ -90,18 +92,24 @@ static void print_header(const cs_exec *ex, const cs_options *o, double tick)
     printf("# built with %s, flags %s\n", CS_COMPILER, CS_FLAGS);
     printf("# host %s, %s; repeat %u, warmup %u; clock tick %.1e s\n", cs_host_name(), utc,
            o->repeat, o->warmup, tick);
-    printf("# %-8s %7s %-32s %-8s %10s %10s %10s %11s %11s\n", "case", "items", "result",
-           "verified", "wall_min", "wall_med", "wall_max", "compute_med", "combine_med");
+    printf("# %-8s %7s %-32s %-8s %10s %10s %10s %11s %11s%s\n", "case", "items", "result",
+           "verified", "wall_min", "wall_med", "wall_max", "compute_med", "combine_med",
+           o->kernel->bytes_moved ? "   best_GB/s" : "");
     fflush(stdout);
 }
 
+/* bytes > 0 (kernels with bytes_moved): the best bandwidth joins the line. */
 static void print_case(const cs_options *o, const char *case_name, uint64_t items,
-                       const char *summary, int verified, const struct case_times *t)
+                       const char *summary, int verified, const struct case_times *t,
+                       double bytes)
 {
     unsigned r = o->repeat;
-    printf("  %-8s %7llu %-32s %-8s %10.6f %10.6f %10.6f %11.6f %11.6f\n", case_name,
+    printf("  %-8s %7llu %-32s %-8s %10.6f %10.6f %10.6f %11.6f %11.6f", case_name,
            (unsigned long long)items, summary, verified ? "yes" : "NO", min_of(t->wall, r),
            median(t->wall, r), max_of(t->wall, r), median(t->compute, r), median(t->combine, r));
+    if (bytes > 0)
+        printf(" %12.2f", bytes / min_of(t->wall, r) / 1e9);
+    printf("\n");
     fflush(stdout);
 }
 
@@ -265,7 +273,8 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     if (ex->is_root && !failed) {
         struct case_times t = {wall, compute, combine};
         if (!o->quiet)
-            print_case(o, case_name, k->item_count(p), ref.digest.summary, ref.verified, &t);
+            print_case(o, case_name, k->item_count(p), ref.digest.summary, ref.verified, &t,
+                       k->bytes_moved ? k->bytes_moved(p) : 0.0);
         if (s->result_file && write_value(s->result_file, k, p, case_name, &ref) != CS_OK)
             failed = 1;
     }
@@ -277,7 +286,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
 
 int cs_cpu_run(const cs_exec *ex, const cs_options *o)
 {
-    int code = agree(ex, validate_cases(o, o->chunks));
+    int code = agree(ex, validate_cases(ex, o, o->chunks));
     if (code != CS_EXIT_OK)
         return code;
     struct run_state s = {ex, o, -1, NULL, cs_clock_tick()};
