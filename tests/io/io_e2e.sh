@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# End-to-end checks of the fetch clients and io_server on loopback, one case per CTest test:
+#   io_e2e.sh CASE DRIVER_DIR PROBE        (MPIEXEC names mpirun for the io_mpi cases)
+set -u
+CASE=$1 D=$2 PROBE=$3
+MPIEXEC=${MPIEXEC:-mpirun}
+TMP=$(mktemp -d)
+SERVER_PID=
+URL=
+
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill -KILL "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() {
+    printf 'FAIL [%s]: %b\n' "$CASE" "$*" >&2
+    exit 1
+}
+
+# io_server on a free loopback port; URL is its address, ending in '/'.
+start_server() {
+    "$D/io_server" --listen 127.0.0.1:0 "$@" >"$TMP/server.out" 2>"$TMP/server.err" &
+    SERVER_PID=$!
+    for _ in $(seq 200); do
+        URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$TMP/server.out")
+        [ -n "$URL" ] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || fail "io_server died: $(cat "$TMP/server.err")"
+        sleep 0.05
+    done
+    fail "io_server printed no URL within 10 s"
+}
+
+# SIGNAL the server and wait (bounded) for it; SERVER_RC is its exit code.
+stop_server() {
+    kill -"${1:-TERM}" "$SERVER_PID"
+    for _ in $(seq 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -0 "$SERVER_PID" 2>/dev/null && fail "io_server still runs 5 s after SIG${1:-TERM}"
+    wait "$SERVER_PID"
+    SERVER_RC=$?
+    SERVER_PID=
+}
+
+# run WANT_RC COMMAND...: stdout to $TMP/out, stderr to $TMP/err, bounded in time.
+run() {
+    local want=$1
+    shift
+    timeout -k 5 60 "$@" >"$TMP/out" 2>"$TMP/err"
+    local got=$?
+    [ "$got" = "$want" ] ||
+        fail "exit $got, expected $want: $*\n--- stdout\n$(cat "$TMP/out")\n--- stderr\n$(cat "$TMP/err")"
+}
+
+has_out() { grep -qF -- "$1" "$TMP/out" || fail "stdout lacks '$1':\n$(cat "$TMP/out")"; }
+has_err_line() { grep -qxF -- "$1" "$TMP/err" || fail "stderr lacks the line '$1':\n$(cat "$TMP/err")"; }
+has_err_start() { grep -q "^$(printf '%s' "$1" | sed 's/[][\.*^$/]/\\&/g')" "$TMP/err" || fail "stderr lacks a line starting '$1':\n$(cat "$TMP/err")"; }
+
+# The server's own count of something (/stats), the tests' independent oracle.
+server_stat() {
+    "$PROBE" "${URL}stats" | awk -v k="$1" '$1 == k { print $2 }'
+}
+expect_stat() {
+    local got
+    got=$(server_stat "$1")
+    [ "$got" = "$2" ] || fail "server $1 is '$got', expected $2"
+}
+
+# The command that runs client NAME (io_mpi on two ranks).
+client() {
+    case $1 in
+    io_mpi) echo "$MPIEXEC -np 2 $D/io_mpi" ;;
+    io_threads) echo "$D/io_threads --threads 3" ;;
+    io_async) echo "$D/io_async --concurrency 4" ;;
+    *) echo "$D/$1" ;;
+    esac
+}
+
+# csv_field FILE ROW COLUMN: a field by column name, ROW counted from 1 after the header.
+csv_field() {
+    awk -F, -v row="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i }
+        NR == row + 1 { print $c }' "$1"
+}
+
+CLIENTS="io_serial io_threads io_async io_mpi"
+
+# Every byte counted, every body checked, rows written: against the server's own counts.
+case_counts() {
+    local name=$1 cmd
+    cmd=$(client "$name")
+    start_server --delay-ms 5 --bytes 3000
+    printf '# a comment\n\n  %sbytes/100  \n%s?bytes=5000&delay_ms=1\n# another\n%sbytes/0\n' \
+        "$URL" "$URL" "$URL" >"$TMP/urls.txt"
+    # per repetition: 777 + 100 + 5000 + 0 + 10 x 3000 = 35877 bytes in 14 requests
+    run 0 $cmd --repeat 2 --warmup 1 --csv "$TMP/rows.csv" --url-file "$TMP/urls.txt" \
+        --url "$URL" --requests 10 "${URL}bytes/777"
+    has_out "# verdict: all 42 requests of 3 repetitions succeeded; 42 pattern bodies checked"
+    [ "$(wc -l <"$TMP/rows.csv")" = 3 ] || fail "rows.csv should hold a header and 2 rows:\n$(cat "$TMP/rows.csv")"
+    for row in 1 2; do
+        [ "$(csv_field "$TMP/rows.csv" $row kernel)" = fetch ] || fail "row $row: kernel is not fetch"
+        [ "$(csv_field "$TMP/rows.csv" $row driver)" = "$name" ] || fail "row $row: driver is not $name"
+        [ "$(csv_field "$TMP/rows.csv" $row requests)" = 14 ] || fail "row $row: requests is not 14"
+        [ "$(csv_field "$TMP/rows.csv" $row errors)" = 0 ] || fail "row $row: errors is not 0"
+        [ "$(csv_field "$TMP/rows.csv" $row bytes)" = 35877 ] || fail "row $row: bytes is not 35877"
+        [ "$(csv_field "$TMP/rows.csv" $row verified)" = 1 ] || fail "row $row: not verified"
+        [ "$(csv_field "$TMP/rows.csv" $row rep)" = $row ] || fail "row $row: rep is not $row"
+        [ "$(csv_field "$TMP/rows.csv" $row case)" = "requests=14;urls=5" ] || fail "row $row: case"
+    done
+    expect_stat served 42
+    expect_stat status_2xx 42
+    expect_stat bytes $((3 * 35877))
+    expect_stat inflight 0
+    # With no URL the client serves itself: the classic requests, offline.
+    run 0 $cmd --requests 12 --delay-ms 20 --bytes 500 --repeat 1 --warmup 0
+    has_out "# fetch 12 requests: the embedded server http://127.0.0.1:"
+    has_out "(delay 20 ms, body 500 bytes)"
+    has_out "# embedded server: served 12, at most "
+    has_out "# verdict: all 12 requests of 1 repetitions succeeded; 12 pattern bodies checked"
+}
+
+# One fault kind through every client: counted, listed, exit 1; 0 with --allow-failures.
+case_fault() {
+    local kind=$1 url extra=""
+    start_server --delay-ms 0
+    case $kind in
+    refused) url="http://127.0.0.1:$("$PROBE" --closed-port)/" ;;
+    unknown-host) url="http://no-such-host.invalid/" ;;
+    timeout) url="${URL}delay/3000"; extra="--timeout-ms 300" ;;
+    status) url="${URL}status/503" ;;
+    short-body) url="${URL}?short=1&bytes=2000" ;;
+    bad-body) url="${URL}?corrupt=1&bytes=2000" ;;
+    esac
+    for name in $CLIENTS; do
+        local cmd
+        cmd=$(client "$name")
+        run 1 $cmd --repeat 1 --warmup 0 $extra --url "$url" --requests 2
+        has_err_line "$name: 2 of 2 requests failed ($kind 2)"
+        has_out "# faults: $kind 2"
+        has_out "#   $kind: first at request 1 ($url): "
+        has_out "# verdict: 2 of 2 requests of 1 repetitions FAILED"
+        run 0 $cmd --repeat 1 --warmup 0 $extra --url "$url" --requests 2 --allow-failures
+        has_err_line "$name: warning: 2 of 2 requests failed ($kind 2); accepted by --allow-failures"
+    done
+    case $kind in
+    status) has_out "#   status: first at request 1 ($url): HTTP status 503" ;;
+    bad-body) has_out "#   bad-body: first at request 1 ($url): body byte 1000 differs from the pattern" ;;
+    esac
+}
+
+# Every kind at once, each counted once, beside a request that succeeds.
+case_faults_mixed() {
+    start_server --delay-ms 0
+    local port
+    port=$("$PROBE" --closed-port)
+    printf '%s\n' "${URL}bytes/10" "http://127.0.0.1:$port/" "http://x.invalid/" "${URL}delay/3000" \
+        "${URL}status/404" "${URL}?short=1" "${URL}?corrupt=1" >"$TMP/urls.txt"
+    for name in $CLIENTS; do
+        run 1 $(client "$name") --repeat 1 --warmup 0 --timeout-ms 300 --url-file "$TMP/urls.txt"
+        has_err_line "$name: 6 of 7 requests failed (refused 1, unknown-host 1, timeout 1, status 1, short-body 1, bad-body 1)"
+        has_out "#   unknown-host: first at request 3 (http://x.invalid/): "
+        has_out "#   short-body: first at request 6 (${URL}?short=1): "
+    done
+}
+
+# Bad URLs stop the run before any request, with exit 2 and a message naming the URL.
+case_bad_urls() {
+    start_server
+    run 2 "$D/io_serial" "${URL}bytes/1" ftp://127.0.0.1/x
+    has_err_line "io_serial: URL 'ftp://127.0.0.1/x': scheme 'ftp' is not http or https"
+    run 2 "$D/io_async" --url 'http://' --requests 3
+    has_err_start "io_async: --url 'http://': not a valid URL ("
+    run 2 "$D/io_threads" 'localhost:8080/x'
+    has_err_line "io_threads: URL 'localhost:8080/x': no scheme: give http:// or https://"
+    run 2 "$D/io_serial" 'http://bad host/'
+    has_err_start "io_serial: URL 'http://bad host/': not a valid URL ("
+    run 2 "$D/io_serial" --url-file "$TMP/none.txt"
+    has_err_line "io_serial: --url-file '$TMP/none.txt': cannot open: No such file or directory"
+    printf '# only\n\n   # comments\n' >"$TMP/empty.txt"
+    run 2 "$D/io_async" --url-file "$TMP/empty.txt"
+    has_err_line "io_async: --url-file '$TMP/empty.txt': no URL in the file"
+    printf '%s\n# two\ngopher://x/\n' "${URL}bytes/1" >"$TMP/bad.txt"
+    run 2 "$D/io_threads" --url-file "$TMP/bad.txt"
+    has_err_line "io_threads: --url-file '$TMP/bad.txt' line 3: URL 'gopher://x/': scheme 'gopher' is not http or https"
+    run 2 $MPIEXEC -np 2 "$D/io_mpi" "${URL}bytes/1" 'file:///etc/passwd'
+    has_err_line "io_mpi: URL 'file:///etc/passwd': scheme 'file' is not http or https"
+    [ "$(grep -c "scheme 'file'" "$TMP/err")" = 1 ] || fail "only rank 0 should print:\n$(cat "$TMP/err")"
+    expect_stat served 0
+}
+
+# The server counts requests in flight: no client exceeds its workers, and each reaches them.
+case_concurrency() {
+    start_server --delay-ms 150 --bytes 10
+    run 0 "$D/io_async" --concurrency 5 --url "$URL" --requests 30 --repeat 1 --warmup 0
+    expect_stat inflight_max 5
+    stop_server
+    start_server --delay-ms 150 --bytes 10
+    run 0 "$D/io_threads" --threads 3 --url "$URL" --requests 12 --repeat 1 --warmup 0
+    expect_stat inflight_max 3
+    stop_server
+    start_server --delay-ms 100 --bytes 10
+    run 0 "$D/io_serial" --url "$URL" --requests 5 --repeat 1 --warmup 0
+    expect_stat inflight_max 1
+    stop_server
+    start_server --delay-ms 150 --bytes 10
+    run 0 $MPIEXEC -np 2 "$D/io_mpi" --url "$URL" --requests 8 --repeat 1 --warmup 0
+    expect_stat inflight_max 2
+}
+
+# Out-of-range and malformed values get 400 with the reason; the bounds themselves pass.
+case_server_400() {
+    start_server --delay-ms 0
+    local path want
+    while IFS='|' read -r path want; do
+        run 0 "$PROBE" "$URL$path"
+        has_out "$want"
+        has_out "status 400"
+    done <<EOF_CASES
+delay/abc|delay 'abc': not a whole number
+delay/60001|delay '60001': must be 0..60000
+bytes/67108865|bytes '67108865': must be 0..67108864
+status/99|status '99': must be 200..599
+?delay_ms=-5|delay_ms '-5': not a whole number
+?bytes=12x|bytes '12x': not a whole number
+?status=600|status '600': must be 200..599
+?short=2|short '2': must be 0..1
+?delay_ms=|delay_ms '': a number is needed
+EOF_CASES
+    expect_stat rejected 9
+    run 0 "$PROBE" "${URL}status/599"
+    has_out "status 599"
+    run 0 "$PROBE" "${URL}x/y?status=201&bytes=3"
+    has_out "status 201"
+    expect_stat served 11
+}
+
+# 10,000 delayed requests at once: all held, none refused for want of descriptors.
+# Four clients of 2,500 each: one io_async of 10,000 spends seconds of CPU inside
+# libcurl's per-transfer bookkeeping, which would blur what the server holds.
+case_server_10k() {
+    start_server --delay-ms 3000 --bytes 16
+    local pids="" k rc
+    for k in 1 2 3 4; do
+        timeout -k 5 60 "$D/io_async" --concurrency 2500 --url "$URL" --requests 2500 --repeat 1 \
+            --warmup 0 --timeout-ms 30000 --connect-timeout-ms 20000 --quiet 2>"$TMP/err$k" &
+        pids="$pids $!"
+    done
+    k=0
+    for pid in $pids; do
+        k=$((k + 1))
+        wait "$pid"
+        rc=$?
+        [ "$rc" = 0 ] || fail "client $k of 4 exited $rc: $(cat "$TMP/err$k")"
+    done
+    expect_stat served 10000
+    expect_stat inflight_max 10000
+    expect_stat status_2xx 10000
+}
+
+# SIGINT and SIGTERM stop the server cleanly, with what it served.
+case_server_signals() {
+    local sig
+    for sig in INT TERM; do
+        start_server --delay-ms 0 --bytes 7
+        run 0 "$PROBE" "${URL}"
+        # one request waits when the signal comes: it must not hold the server up
+        ("$PROBE" "${URL}delay/30000" >/dev/null 2>&1 &)
+        for _ in $(seq 100); do
+            [ "$(server_stat inflight)" = 1 ] && break
+            sleep 0.05
+        done
+        expect_stat inflight 1
+        stop_server "$sig"
+        [ "$SERVER_RC" = 0 ] || fail "io_server exited $SERVER_RC on SIG$sig"
+        grep -qF "# served 1 (2xx 1, 3xx 0, 4xx 0, 5xx 0; bad parameters 0), 7 body bytes, at most 1 in flight" \
+            "$TMP/server.out" || fail "no served line after SIG$sig:\n$(cat "$TMP/server.out")"
+    done
+}
+
+# Help, version and bad options: exit 0 or 2, before any work.
+case_cli() {
+    run 0 "$D/io_async" --help
+    has_out "--concurrency C"
+    has_out "Usage: io_async [OPTION]... [URL]..."
+    run 0 "$D/io_server" --help
+    has_out "--listen ADDR:PORT"
+    run 0 "$D/io_threads" --version
+    has_out "io_threads (corescale"
+    run 2 "$D/io_server" --listen nonsense
+    has_err_line "io_server: --listen 'nonsense': give ADDR:PORT (port 0 picks one)"
+    run 2 "$D/io_server" --listen 127.0.0.1:70000
+    has_err_line "io_server: --listen '70000': too large (at most 65535)"
+    run 2 "$D/io_server" --listen 192.0.2.1:0
+    has_err_start "io_server: --listen '192.0.2.1:0': cannot listen: "
+    run 2 "$D/io_async" --concurrency 0
+    has_err_line "io_async: --concurrency '0': too small (at least 1)"
+    run 2 "$D/io_server" http://127.0.0.1/
+    has_err_line "io_server: unexpected argument 'http://127.0.0.1/' (see --help)"
+}
+
+case $CASE in
+counts_*) case_counts "io_${CASE#counts_}" ;;
+fault_*) case_fault "${CASE#fault_}" ;;
+faults_mixed) case_faults_mixed ;;
+bad_urls) case_bad_urls ;;
+concurrency) case_concurrency ;;
+server_400) case_server_400 ;;
+server_10k) case_server_10k ;;
+server_signals) case_server_signals ;;
+cli) case_cli ;;
+*) fail "unknown case" ;;
+esac
+echo "ok [$CASE]"
