@@ -157,7 +157,7 @@ axes_common() {
   local xmax=$1
   cat <<EOF
 set grid lc rgb "#dddddd"
-set key top left box opaque samplen 3 spacing 1.1
+set key top left box opaque Left reverse samplen 3 spacing 1.1 width 1
 set border lc rgb "#444444"
 set xlabel "workers (threads, ranks, or ranks x threads)"
 set xrange [0.8:$xmax]
@@ -228,7 +228,7 @@ plot sample [x=1:$xmax] 1 with lines lc rgb \"#999999\" lw 1 title \"ideal (1)\"
   render "efficiency-$fk" "$body"
 done <"$data/index.txt"
 
-while IFS='|' read -r tag maxc t1 floor_s nreq delay; do
+while IFS='|' read -r tag maxc t1 floor_s nreq delay ideal_file; do
   [ "$tag" = fetch ] || continue
   elems=""
   while IFS='|' read -r stag name driver file; do
@@ -237,18 +237,17 @@ while IFS='|' read -r tag maxc t1 floor_s nreq delay; do
   done <"$data/index.txt"
   [ -n "$elems" ] || continue
   xmax=$((maxc > 2 ? maxc : 2))
-  if [ -n "$t1" ]; then ideal="$t1 / x"; ideal_title="ideal: io_serial / concurrency"
-  elif [ -n "$nreq" ] && [ -n "$delay" ]; then ideal="$nreq * $delay / 1000.0 / x"; ideal_title="ideal: requests x delay / concurrency"
-  else ideal=""; fi
+  if [ -n "$t1" ]; then ideal_title="ideal: ceil(requests / concurrency) x io_serial's time per request"
+  else ideal_title="ideal: ceil(requests / concurrency) x the delay"; fi
   # The ideal is drawn last, dashed, so it shows even where a client sits right on it.
   floor_elem=""
   [ -n "$floor_s" ] && floor_elem=", $floor_s with lines lc rgb \"#888888\" dt 3 lw 1.5 title \"one request's delay ($delay ms): the floor\""
   ideal_elem=""
-  [ -n "$ideal" ] && ideal_elem=", $ideal with lines lc rgb \"#444444\" dt (10,6) lw 1.5 title \"$ideal_title\""
+  [ -s "$data/$ideal_file" ] && ideal_elem=", \"$data/$ideal_file\" using 1:2 with lines lc rgb \"#444444\" dt (10,6) lw 1.5 title \"$ideal_title\""
   ymin=""
   [ -n "$floor_s" ] && ymin=$(awk -v f="$floor_s" 'BEGIN { print f / 2 }')
   body="set grid lc rgb \"#dddddd\"
-set key top right box opaque samplen 3 spacing 1.1
+set key top right box opaque Left reverse samplen 3 spacing 1.1 width 1
 set logscale x 2
 set logscale y 10
 set xrange [0.8:$((xmax * 5 / 4))]

@@ -452,7 +452,8 @@ for p in "${points[@]}"; do
   rows_before=$(wc -l <"$csv")
   if [ -z "$status" ]; then
     env_cmd=(env)
-    [ $over = yes ] && env_cmd+=(OMPI_MCA_rmaps_base_oversubscribe=1)
+    # Open MPI refuses more ranks than slots (cores) unless told.
+    [ "$r" -gt "$cores" ] && env_cmd+=(OMPI_MCA_rmaps_base_oversubscribe=1)
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) ${cmd[*]}" >"$out/$log"
     tmo=()
     command -v timeout >/dev/null && tmo=(timeout --kill-after=10 "$timeout_s")

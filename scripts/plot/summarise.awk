@@ -375,21 +375,40 @@ function write_group(g,    k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tse
     }
 }
 
-function write_fetch(g,    ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, ideal, floor_s, pw, errs) {
+# The best a client can do at concurrency c: ceil(N/c) rounds of one request each, a request
+# costing what it cost io_serial (else the server's delay).
+function fetch_ideal(c, t1, nreq) {
+    if (t1 != "" && nreq > 0) return t1 / nreq * int((nreq + c - 1) / c)
+    if (t1 != "") return t1 / c
+    if (requests > 0 && delay_ms > 0) return delay_ms / 1000 * int((requests + c - 1) / c)
+    return ""
+}
+
+function write_fetch(g,    ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, nreq, ideal, pw, errs,
+                           levels, nlev, lev_seen, ser) {
     ns = ordered_series(g, sl)
-    t1 = ""
+    t1 = ""; nreq = requests + 0; nlev = 0
     for (si = 1; si <= ns; si++) {
         gs = g SUBSEP sl[si]
-        for (i = 1; i <= npoints[gs]; i++) point_stats(point_list[gs, i])
+        for (i = 1; i <= npoints[gs]; i++) {
+            p = point_list[gs, i]
+            point_stats(p)
+            if (!(point_w[p] in lev_seen)) { lev_seen[point_w[p]] = 1; levels[++nlev] = point_w[p] }
+        }
     }
-    if ((g SUBSEP "io_serial") in series_seen) t1 = one_worker_time(g SUBSEP "io_serial")
-    floor_s = delay_ms > 0 ? delay_ms / 1000 : ""
-    printf "\n## fetch: %s requests at %s ms delay\n\n", (requests > 0 ? requests : "?"), (delay_ms != "" ? delay_ms : "?") > summary
+    ser = g SUBSEP "io_serial"
+    if (ser in series_seen) {
+        t1 = one_worker_time(ser)
+        for (i = 1; i <= npoints[ser]; i++)
+            if ((point_list[ser, i]) in fetch_req) nreq = fetch_req[point_list[ser, i]] + 0
+    }
+    sort_numbers(levels, nlev)
+    printf "\n## fetch: %s requests at %s ms delay\n\n", (nreq > 0 ? nreq : "?"), (delay_ms > 0 ? delay_ms : "?") > summary
     printf "![fetch wall time against concurrency](%s/fetch.png)\n\n", figs > summary
     if (t1 != "")
-        print "Ideal: io_serial's median time divided by the concurrency; no client beats one request's delay." > summary
+        print "Ideal: ceil(requests / concurrency) rounds, each as long as one of io_serial's requests." > summary
     else if (requests > 0 && delay_ms > 0)
-        print "Ideal: requests x delay / concurrency (no io_serial run to scale from)." > summary
+        print "Ideal: ceil(requests / concurrency) rounds of the server's delay (no io_serial run to scale from)." > summary
     print "" > summary
     print "| driver | concurrency | reps | median s | min s | max s | ideal s | req/s | p50 ms | p99 ms | errors | verified | warnings |" > summary
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|" > summary
@@ -403,10 +422,7 @@ function write_fetch(g,    ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, idea
         for (i = 1; i <= n; i++) {
             p = ord[i]; pw = point_w[p]
             if (pw > maxc) maxc = pw
-            ideal = ""
-            if (t1 != "") ideal = t1 / pw
-            else if (requests > 0 && delay_ms > 0) ideal = requests * delay_ms / 1000 / pw
-            if (floor_s != "" && ideal != "" && ideal < floor_s) ideal = floor_s
+            ideal = fetch_ideal(pw, t1, nreq)
             errs = (p in fetch_err) ? fetch_err[p] : ""
             if (stat_n[p] > 0 && !(p in failed))
                 printf "%d %d %s %s %s %s %s %s %s\n", pw, stat_n[p], dat(stat_med[p]), dat(stat_min[p]),
@@ -421,8 +437,16 @@ function write_fetch(g,    ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, idea
         close(data "/" file)
         printf "fseries|%s|%s|%s\n", s, series_driver[gs], file > index_file
     }
-    printf "fetch|%d|%s|%s|%s|%s\n", maxc, (t1 == "" ? "" : sprintf("%.6g", t1)), floor_s,
-        (requests > 0 ? requests : ""), (delay_ms > 0 ? delay_ms : "") > index_file
+    file = "fetch-ideal.dat"
+    print "# the ideal wall time at each concurrency level (see summary.md)" > (data "/" file)
+    for (i = 1; i <= nlev; i++) {
+        ideal = fetch_ideal(levels[i], t1, nreq)
+        if (ideal != "") printf "%d %s\n", levels[i], dat(ideal) > (data "/" file)
+    }
+    close(data "/" file)
+    # fetch: largest level, io_serial's time, the delay floor in s, requests, delay in ms, ideal file
+    printf "fetch|%d|%s|%s|%s|%s|%s\n", maxc, (t1 == "" ? "" : sprintf("%.6g", t1)),
+        (delay_ms > 0 ? delay_ms / 1000 : ""), (nreq > 0 ? nreq : ""), (delay_ms > 0 ? delay_ms : ""), file > index_file
 }
 
 function write_failures(    i, p, parts) {

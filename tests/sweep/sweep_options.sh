@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Bad command lines exit 2 with a message naming the option and value; --dry-run runs nothing.
+# Usage: sweep_options.sh SOURCE_DIR BUILD_DIR
+. "$(dirname "$0")/lib.sh"
+src=$1 build=$2
+sweep=$src/scripts/sweep.sh
+
+refused() { # EXPECTED-MESSAGE ARGS...
+  local want=$1; shift
+  "$sweep" --build "$build" --out "$scratch/never" "$@" >"$scratch/out" 2>"$scratch/err"
+  local code=$?
+  expect_eq "exit status of sweep $*" 2 "$code"
+  expect_grep "message of sweep $*" "$want" "$scratch/err"
+}
+refused "sweep: --workers '0': not a comma list of positive whole numbers" --workers 0
+refused "sweep: --workers '1,,2': not a comma list" --workers 1,,2
+refused "sweep: --drivers 'cpu_fast': unknown driver 'cpu_fast'" --drivers cpu_fast
+refused "sweep: --class 'Q': not one of S, W, A, B" --class Q
+refused "sweep: --kernels 'pi:Z': class 'Z' is not one of S, W, A, B" --kernels pi:Z
+refused "sweep: --repeat '0': not a whole number >= 1" --repeat 0
+refused "sweep: --launcher 'qsub': not mpirun, srun, or a template containing {ranks}" --launcher qsub
+refused "sweep: unknown option '--fast'" --fast
+refused "sweep: option '--out' needs a value" --out
+[ -e "$scratch/never" ] && fail "a refused sweep created its output directory"
+
+"$sweep" --build "$build" --drivers cpu_serial,cpu_mpi,cpu_hybrid,io_async --kernels pi:A --workers 1,4 \
+  --concurrency 3 --hybrid-threads 2 --dry-run --out "$scratch/dry" >"$scratch/out" 2>&1
+expect_eq "exit status of --dry-run" 0 "$?"
+expect_eq "points listed by --dry-run" 6 "$(grep -c '^\[[0-9]*/6\] ' "$scratch/out")"
+expect_grep "cpu_mpi launched by mpirun" "mpirun -np 4 --bind-to none $build/drivers/cpu_mpi --kernel pi --class A" "$scratch/out"
+expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" "mpirun -np 2 --bind-to none $build/drivers/cpu_hybrid --kernel pi --class A --threads 2" "$scratch/out"
+expect_grep "io_async at concurrency 3" "io_async --requests 100 --delay-ms 100 --concurrency 3" "$scratch/out"
+[ -e "$scratch/dry" ] && fail "--dry-run created its output directory"
+
+"$sweep" --build "$build" --drivers cpu_mpi --kernels pi --workers 3 --launcher srun --dry-run >"$scratch/out" 2>&1
+expect_grep "srun launcher" "srun --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $build/drivers/cpu_mpi" "$scratch/out"
+finish
