@@ -6,7 +6,7 @@
 src=$1 build=$2
 
 # A build tree of our own: the real cpu_serial, a cpu_omp that fails, a cpu_hybrid that hangs,
-# and no cpu_mpi at all.
+# and no cpu_mpi at all. MPI drivers start without mpirun here, so the timeout reaches the hang.
 mkdir -p "$scratch/build/drivers"
 ln -s "$build/drivers/cpu_serial" "$scratch/build/drivers/cpu_serial"
 # Both list cpu_serial's kernels on --help, as a real driver would.
@@ -21,6 +21,7 @@ fake cpu_hybrid 'exec sleep 30'
 out=$scratch/run
 "$src/scripts/sweep.sh" --build "$scratch/build" --drivers cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid \
   --kernels product,nosuch,pi --class S --workers 2 --repeat 1 --warmup 0 --timeout 2 \
+  --launcher "env CS_TEST_RANKS={ranks}" \
   --out "$out" >"$scratch/stdout" 2>&1
 expect_eq "sweep exit status when points failed" 1 "$?"
 csv=$out/rows.csv
