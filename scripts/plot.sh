@@ -144,7 +144,7 @@ render() {
   local script=""
   case ",$formats," in *,png,*) script+="set terminal $png_term; set output \"$plots/$name.png\"; load \"$gp\"; unset output;" ;; esac
   case ",$formats," in *,svg,*) script+="set terminal $svg_term; set output \"$plots/$name.svg\"; load \"$gp\"; unset output;" ;; esac
-  if ! gnuplot -e "$script" </dev/null 2>>"$data/gnuplot.log"; then
+  if ! (cd "$data" && gnuplot -e "$script" </dev/null 2>>"$data/gnuplot.log"); then
     echo "$prog: gnuplot failed on $gp (see $data/gnuplot.log)" >&2
     failed=1
     return
@@ -185,7 +185,7 @@ series_elements() {
     esac
     title=$name
     [ -n "$f" ] && title+=" (Amdahl f = $(printf '%.3f' "$f"))"
-    elems+=", \"$data/$file\" using 1:$ycol with yerrorlines $style lw 2 ps 1.2 title \"$title\""
+    elems+=", \"$file\" using 1:$ycol with yerrorlines $style lw 2 ps 1.2 title \"$title\""
     if [ -n "$f" ]; then
       elems+=", [x=1:$cores] $fit with lines ${style% pt*} lw 1 notitle"
       elems+=", [x=$cores:$xmax] $fit with lines ${style% pt*} lw 2 dt (10,6) notitle"
@@ -233,7 +233,7 @@ while IFS='|' read -r tag maxc t1 floor_s nreq delay ideal_file; do
   elems=""
   while IFS='|' read -r stag name driver file; do
     [ "$stag" = fseries ] && [ -s "$data/$file" ] || continue
-    elems+=", \"$data/$file\" using 1:3:4:5 with yerrorlines $(style_of "$driver") lw 2 ps 1.2 title \"$name\""
+    elems+=", \"$file\" using 1:3:4:5 with yerrorlines $(style_of "$driver") lw 2 ps 1.2 title \"$name\""
   done <"$data/index.txt"
   [ -n "$elems" ] || continue
   xmax=$((maxc > 2 ? maxc : 2))
@@ -243,7 +243,7 @@ while IFS='|' read -r tag maxc t1 floor_s nreq delay ideal_file; do
   floor_elem=""
   [ -n "$floor_s" ] && floor_elem=", $floor_s with lines lc rgb \"#888888\" dt 3 lw 1.5 title \"one request's delay ($delay ms): the floor\""
   ideal_elem=""
-  [ -s "$data/$ideal_file" ] && ideal_elem=", \"$data/$ideal_file\" using 1:2 with lines lc rgb \"#444444\" dt (10,6) lw 1.5 title \"$ideal_title\""
+  [ -s "$data/$ideal_file" ] && ideal_elem=", \"$ideal_file\" using 1:2 with lines lc rgb \"#444444\" dt (10,6) lw 1.5 title \"$ideal_title\""
   ymin=""
   [ -n "$floor_s" ] && ymin=$(awk -v f="$floor_s" 'BEGIN { print f / 2 }')
   body="set grid lc rgb \"#dddddd\"
@@ -259,8 +259,9 @@ plot ${elems#, }$floor_elem$ideal_elem"
   render fetch "$body"
 done <"$data/index.txt"
 
+[ -s "$data/gnuplot.log" ] || rm -f "$data/gnuplot.log"
 echo "$prog: summary: $dir/summary.md"
 for n in "${made[@]}"; do
-  echo "$prog: plot: $plots/$n.{${formats//,/,}}"
+  echo "$prog: plot: $plots/$n.${formats/,/ and .}"
 done
 exit $failed

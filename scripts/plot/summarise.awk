@@ -103,6 +103,9 @@ $0 == header || $0 == "" { next }
     cases_in[p, rep]++
     case_wall[p, cs, rep] = $col["wall_s"]
     if (k == "fetch") {
+        # The embedded server's delay, from the case name, when meta.txt did not give it.
+        if (delay_ms + 0 == 0 && match(cs, /delay_ms=[0-9]+/))
+            delay_ms = substr(cs, RSTART + 9, RLENGTH - 9) + 0
         fetch_rps[p, rep] = $col["req_per_s"]
         fetch_p50[p, rep] = $col["p50_ms"]
         fetch_p99[p, rep] = $col["p99_ms"]
