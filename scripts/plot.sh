@@ -260,6 +260,7 @@ plot ${elems#, }$floor_elem$ideal_elem"
 done <"$data/index.txt"
 
 [ -s "$data/gnuplot.log" ] || rm -f "$data/gnuplot.log"
+sed 's/^/  /' "$data/headline.txt"
 echo "$prog: summary: $dir/summary.md"
 for n in "${made[@]}"; do
   echo "$prog: plot: $plots/$n.${formats/,/ and .}"

@@ -1,8 +1,86 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, runs the default workload.
-set -euo pipefail
+# The main job: install what is missing, build, sweep every driver over this machine's cores, plot.
+set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-scripts/deps.sh
-scripts/build.sh "$top/build"
-build/drivers/cpu_serial "$@"
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/run.sh [--no-deps] [--build DIR] [SWEEP OPTION]...
+The main job, about 5 minutes on 2 cores:
+  1. install the Debian packages that are missing (scripts/deps.sh; skip with --no-deps)
+  2. build into build/ (or --build DIR)
+  3. sweep the class W product and the class A pi, primes and triad with cpu_serial, cpu_omp,
+     cpu_mpi and cpu_hybrid over 1, 2, 4, ... up to the physical cores; then io_serial,
+     io_threads, io_async and io_mpi over concurrency 1..64 against the embedded server
+     (100 requests at 20 ms)
+  4. plot, and print where the pictures and summary.md are
+
+Any sweep option (scripts/sweep.sh --help) overrides these defaults. To scale it up:
+  scripts/run.sh --kernels product:A,pi:B,primes:B,triad:B --repeat 5
+  scripts/run.sh --workers 1,2,4,8 --delay-ms 100     # also oversubscribed points, marked
+  scripts/run.sh --drivers cpu_serial,cpu_omp --kernels pi:A
+Exit: 0 every point verified, 1 some point failed (the rest still ran and was plotted), 2 usage.
+EOF
+}
+
+deps=1
+build=$top/build
+out=""
+sweep_args=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --help|-h) usage; exit 0 ;;
+    --no-deps) deps=0; shift ;;
+    --build) [ $# -ge 2 ] || { echo "run: option '--build' needs a value (see --help)" >&2; exit 2; }
+             build=$2; shift 2 ;;
+    --out) [ $# -ge 2 ] || { echo "run: option '--out' needs a value (see --help)" >&2; exit 2; }
+           out=$2; shift 2 ;;
+    --dry-run) echo "run: --dry-run: use scripts/sweep.sh --dry-run to list the points" >&2; exit 2 ;;
+    *) sweep_args+=("$1"); shift ;;
+  esac
+done
+if [ -z "$out" ]; then
+  host=$(hostname 2>/dev/null || uname -n)
+  out=$top/results/${host%%.*}-$(date -u +%Y%m%dT%H%M%SZ)
+fi
+
+start=$(date +%s)
+step() { echo; echo "== run: $*"; }
+
+if [ $deps -eq 1 ]; then
+  step "1/4 dependencies"
+  scripts/deps.sh || { echo "run: could not install the dependencies (above)" >&2; exit 1; }
+fi
+
+step "2/4 build into $build"
+scripts/build.sh "$build" || { echo "run: the build failed (above)" >&2; exit 1; }
+
+step "3/4 sweep into $out"
+# The defaults come first so that the caller's options win.
+scripts/sweep.sh --build "$build" --out "$out" \
+  --drivers cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi \
+  --kernels product:W,pi:A,primes:A,triad:A \
+  --concurrency 1,2,4,8,16,32,64 --requests 100 --delay-ms 20 \
+  --repeat 3 --warmup 1 \
+  ${sweep_args[@]+"${sweep_args[@]}"}
+sweep_status=$?
+[ $sweep_status -eq 2 ] && exit 2
+
+step "4/4 plots and summary"
+scripts/plot.sh "$out"
+plot_status=$?
+
+took=$(($(date +%s) - start))
+echo
+echo "== run: done in $((took / 60))m$(printf '%02d' $((took % 60)))s"
+if [ -s "$out/summary.md" ]; then
+  echo "   summary:  $out/summary.md"
+  echo "   pictures: $out/plots/*.png (and .svg)"
+  echo "   rows:     $out/rows.csv; machine and versions: $out/meta.txt"
+fi
+if [ $sweep_status -ne 0 ]; then
+  echo "run: some points failed; summary.md lists them under 'Failed points', logs/ says why" >&2
+  exit 1
+fi
+exit $plot_status

@@ -235,6 +235,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 # ---- the points ------------------------------------------------------------------------------
 # Each point: driver|kernel|class|ranks|threads|workers (kernel "fetch", class "-" for I/O).
 points=()
+skipped=()
 wanted() { case ",$drivers," in *",$1,"*) return 0 ;; esac; return 1; }
 
 for spec in ${kernels//,/ }; do
@@ -246,10 +247,17 @@ for spec in ${kernels//,/ }; do
     if [ "$d" = cpu_serial ]; then points+=("$d|$k|$c|1|1|1"); continue; fi
     for w in ${workers//,/ }; do
       case $d in
-        cpu_omp) points+=("$d|$k|$c|1|$w|$w") ;;
+        cpu_omp)
+          # Threads share one process, so they cannot span nodes.
+          if [ "$nodes" -gt 1 ] && [ "$w" -gt "$cores_per_node" ]; then
+            skipped+=("$d $k workers=$w: threads cannot span nodes ($cores_per_node cores per node)")
+            continue
+          fi
+          points+=("$d|$k|$c|1|$w|$w") ;;
         cpu_mpi) points+=("$d|$k|$c|$w|1|$w") ;;
         cpu_hybrid)
           t=$hybrid_threads
+          [ "$nodes" -gt 1 ] && [ "$t" -gt "$cores_per_node" ] && t=$cores_per_node
           while [ $((w % t)) -ne 0 ]; do t=$((t - 1)); done
           points+=("$d|$k|$c|$((w / t))|$t|$w") ;;
       esac
@@ -308,6 +316,7 @@ registered_kernels() {
 
 csv=$out/rows.csv
 if [ $dry_run -eq 1 ]; then
+  for note in ${skipped[@]+"${skipped[@]}"}; do echo "# not run: $note"; done
   i=0
   for p in "${points[@]}"; do
     i=$((i + 1))
@@ -422,6 +431,7 @@ failed=0
 sweep_t0=$(now_ms)
 say "# sweep: $total points -> $out"
 say "# cores $cores (per node $cores_per_node x $nodes nodes), workers $workers, repeat $repeat, warmup $warmup"
+for note in ${skipped[@]+"${skipped[@]}"}; do say "# not run: $note"; done
 
 i=0
 for p in "${points[@]}"; do

@@ -1,5 +1,6 @@
 # summarise.awk: a sweep's rows.csv -> per-point statistics, gnuplot data and summary.md.
 #
+# Also data/headline.txt: one line per driver, its speedup at the most cores, for the terminal.
 # Run by scripts/plot.sh (POSIX awk: mawk, gawk and BSD awk all do). Variables:
 #   data     directory for the gnuplot data files and index.txt (must exist)
 #   summary  path of summary.md
@@ -264,7 +265,9 @@ END {
         exit 1
     }
     index_file = data "/index.txt"
+    headline = data "/headline.txt"
     printf "" > index_file
+    printf "" > headline
     print "# " title > summary
     if (meta_md != "") print meta_md > summary
     print "" > summary
@@ -280,10 +283,11 @@ END {
     if (has_fetch) write_fetch("fetch")
     write_failures()
     close(index_file)
+    close(headline)
     close(summary)
 }
 
-function write_group(g,    k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
+function write_group(g,    best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
                            sp, lo, hi, ssp, slo, shi, eff, kf, pw, sx2, sxy, x, y, f, nf,
                            file, maxw, nc, j, line, fitted, s1ser, fline) {
     k = group_kernel[g]; c = group_class[g]
@@ -315,10 +319,12 @@ function write_group(g,    k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tse
         file = "cpu-" file_name(k) "-" file_name(c) "-" file_name(s) ".dat"
         print "# " s " running " k " class " c " (" label "): one line per worker count" > (data "/" file)
         print "# workers ranks threads reps median_s min_s max_s speedup lo hi speedup_serial lo hi efficiency lo hi karp_flatt oversubscribed" > (data "/" file)
-        sx2 = 0; sxy = 0; nf = 0
+        sx2 = 0; sxy = 0; nf = 0; best_p = ""
         for (i = 1; i <= n; i++) {
             p = ord[i]; pw = point_w[p]
             if (pw > maxw) maxw = pw
+            # The headline point: the most workers within the cores that ran and verified.
+            if (t1 != "" && stat_n[p] > 0 && !(p in failed) && !(p in unverified) && pw <= cores) best_p = p
             sp = lo = hi = ssp = slo = shi = eff = kf = ""
             if (stat_n[p] > 0 && !(p in failed)) {
                 if (t1 != "") {
@@ -351,6 +357,10 @@ function write_group(g,    k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tse
             fline = fline sprintf("- %s: f = %.3f from %d point%s within %d cores; Amdahl's limit 1/f = %s\n",
                 s, f, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.0f", 1 / f) : "unbounded")
         }
+        if (best_p != "" && s != "cpu_serial")
+            printf "%-8s %-2s %-12s speedup %5.2f at %d workers (efficiency %.2f)%s\n", k, c, s,
+                t1 / stat_med[best_p], point_w[best_p], t1 / stat_med[best_p] / point_w[best_p],
+                (fitted == "" ? "" : sprintf(", Amdahl f = %.3f", fitted)) > headline
         s1ser = (tser != "" && t1 != "") ? sprintf("%.6g", tser / t1) : ""
         # series: kernel class name driver file fitted_f fit_points speedup_of_one_worker_vs_serial
         printf "series|%s|%s|%s|%s|%s|%s|%d|%s\n", k, c, s, series_driver[gs], file, fitted, nf, s1ser > index_file
@@ -387,7 +397,7 @@ function fetch_ideal(c, t1, nreq) {
     return ""
 }
 
-function write_fetch(g,    ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, nreq, ideal, pw, errs,
+function write_fetch(g,    best_p, ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, nreq, ideal, pw, errs,
                            levels, nlev, lev_seen, ser) {
     ns = ordered_series(g, sl)
     t1 = ""; nreq = requests + 0; nlev = 0
@@ -439,6 +449,12 @@ function write_fetch(g,    ns, sl, si, s, gs, n, ord, i, p, file, maxc, t1, nreq
         }
         close(data "/" file)
         printf "fseries|%s|%s|%s\n", s, series_driver[gs], file > index_file
+        best_p = ""
+        for (i = 1; i <= n; i++)
+            if (stat_n[ord[i]] > 0 && !(ord[i] in failed) && (best_p == "" || stat_med[ord[i]] < stat_med[best_p])) best_p = ord[i]
+        if (best_p != "")
+            printf "fetch       %-12s %.3f s at concurrency %d (ideal %s s)\n", s, stat_med[best_p], point_w[best_p],
+                secs(fetch_ideal(point_w[best_p], t1, nreq)) > headline
     }
     file = "fetch-ideal.dat"
     print "# the ideal wall time at each concurrency level (see summary.md)" > (data "/" file)
