@@ -1,0 +1,141 @@
+/* cpu_omp: one process, OpenMP threads pinned to cores, the same items and tree as cpu_serial. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cpu_run.h"
+#include "message.h"
+#include "omp_team.h"
+#include "options.h"
+#include "pin.h"
+
+/*
+ * Items go to threads by --schedule: static gives thread t the block it
+ * first-touched (cs_static_start), dynamic one item at a time from a shared
+ * counter, guided a shrinking share. Then the fixed tree combines the leaves,
+ * the two halves of each upper node as parallel tasks.
+ */
+
+struct omp_driver {
+    cs_team team;
+    enum cs_schedule schedule;
+    unsigned cores;
+    unsigned warned;    /* warning bits already said on stderr */
+    char warnings[128]; /* the CSV column: ex.warnings points here */
+};
+
+/* New warnings (a worker found off its core) reach stderr once and every later row. */
+static void refresh_warnings(struct omp_driver *d)
+{
+    unsigned bits = cs_pin_warnings(d->team.pin);
+    if (bits & ~d->warned)
+        cs_pin_warn(bits & ~d->warned, d->team.threads, d->cores, cs_pin_failure(d->team.pin));
+    d->warned |= bits;
+    cs_pin_warning_words(bits, d->warnings, sizeof d->warnings);
+}
+
+static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **result,
+                   cs_phase *phase, cs_err *err)
+{
+    struct omp_driver *d = ctx;
+    unsigned threads = d->team.threads;
+    uint64_t items = k->item_count(p);
+    cs_partial **leaves = calloc(items, sizeof *leaves);
+    uint8_t *given = calloc(threads, 1);
+    if (!leaves || !given) {
+        free(leaves);
+        free(given);
+        cs_err_set(err, "out of memory for %llu partials", (unsigned long long)items);
+        return CS_ENOMEM;
+    }
+    cs_static_source fixed = {items, threads, 0, given};
+    cs_shared_source shared = {0, items, threads, d->schedule == CS_SCHEDULE_GUIDED};
+    cs_source src = d->schedule == CS_SCHEDULE_STATIC ? (cs_source){cs_static_next, &fixed}
+                                                      : (cs_source){cs_shared_next, &shared};
+    double t0 = cs_clock_now();
+    int rc = cs_team_run(&d->team, k, p, &src, leaves, err);
+    double t1 = cs_clock_now();
+    if (rc == CS_OK) {
+        uint64_t lo = 0;
+        rc = cs_team_tree(&d->team, k, p, leaves, &lo, &items, 1, result, err);
+    } else {
+        for (uint64_t i = 0; i < items; i++)
+            if (leaves[i])
+                k->partial_free(leaves[i]);
+    }
+    phase->compute_s = t1 - t0;
+    phase->combine_s = cs_clock_now() - t1;
+    free(leaves);
+    free(given);
+    refresh_warnings(d);
+    return rc;
+}
+
+static int omp_prepare(void *ctx, const cs_kernel *k, cs_problem *p, cs_err *err)
+{
+    struct omp_driver *d = ctx;
+    return cs_team_prepare(&d->team, k, p, d->team.threads, 0, err);
+}
+
+static void show_binding(const struct omp_driver *d)
+{
+    printf("# binding checked after the work: thread -> core, and where it last ran\n");
+    for (unsigned w = 0; w < d->team.threads; w++) {
+        char line[160];
+        cs_pin_worker_report(d->team.pin, w, line, sizeof line);
+        printf("#   thread %u -> %s\n", w, line);
+    }
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    static const cs_program_info info = {
+        .name = "cpu_omp",
+        .purpose = "Run a CPU kernel on OpenMP threads pinned to cores; results are identical "
+                   "to cpu_serial's.",
+        .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_THREADS | CS_OPTS_SCHEDULE |
+                  CS_OPTS_BIND,
+        .threads_default = "worker threads (default: every physical core this process may use)",
+    };
+    cs_message_init(info.name);
+    cs_options o;
+    enum cs_parse_result parsed = cs_options_parse(&o, &info, argc, argv);
+    if (parsed != CS_PARSE_RUN)
+        return parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE;
+    cs_message_set_silent(o.quiet);
+
+    struct omp_driver d = {.schedule = o.schedule};
+    cs_err err = {{0}};
+    int code = CS_EXIT_FAIL;
+    if (cs_pin_open(&d.team.pin, NULL, &err) != CS_OK) {
+        cs_error("%s", err.msg);
+        goto out;
+    }
+    d.cores = cs_pin_cores_in(d.team.pin, NULL);
+    d.team.threads = o.threads ? o.threads : (d.cores ? d.cores : 1);
+    if (cs_pin_plan(d.team.pin, o.bind, NULL, d.team.threads, 0, d.team.threads, &err) != CS_OK) {
+        cs_error("--bind '%s': %s", cs_bind_name(o.bind), err.msg);
+        goto out;
+    }
+    omp_set_dynamic(0);
+    cs_team_bind(&d.team);
+    refresh_warnings(&d);
+
+    char binding[512];
+    cs_pin_describe(d.team.pin, binding, sizeof binding);
+    cs_exec ex = {
+        .driver = info.name, .ranks = 1, .threads = d.team.threads, .workers = d.team.threads,
+        .is_root = 1, .binding = binding, .warnings = d.warnings, .ctx = &d,
+        .run = omp_run, .prepare = omp_prepare,
+    };
+    code = cs_cpu_run(&ex, &o);
+    if (o.show_binding)
+        show_binding(&d);
+out:
+    cs_pin_close(d.team.pin);
+    cs_options_free(&o);
+    return code;
+}

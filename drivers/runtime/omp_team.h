@@ -1,0 +1,76 @@
+/* A pinned team of OpenMP threads: prepares items, runs them, combines the tree. */
+#ifndef CS_OMP_TEAM_H
+#define CS_OMP_TEAM_H
+
+#include <stdint.h>
+
+#include "kernel.h"
+#include "options.h"
+#include "pin.h"
+
+/*
+ * Items come to the threads from a source. Whatever the source, a worker runs
+ * whole items into leaves[item]; which thread ran an item never changes its
+ * partial, and the tree (cs_tree_mid) alone decides how partials combine, so
+ * results do not depend on the thread count.
+ */
+typedef struct cs_source {
+    /* Items [*lo, *hi) for thread tid, or 0 when the source is exhausted. A
+     * source is always drained to the end, even after a failure, so that a
+     * source fed by messages (MPI) completes its protocol. */
+    int (*next)(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
+    void *ctx;
+} cs_source;
+
+/* The static mapping every driver shares: of `workers` workers over `items`
+ * items, worker w owns [w*items/workers, (w+1)*items/workers). First touch
+ * (item_prepare) and --schedule static both follow it. */
+uint64_t cs_static_start(uint64_t items, unsigned workers, unsigned w);
+
+/* Static: thread tid of this team is global worker base + tid of `workers`. */
+typedef struct cs_static_source {
+    uint64_t items;
+    unsigned workers, base;
+    uint8_t *given; /* per thread: its block was handed out (team-sized, zeroed) */
+} cs_static_source;
+int cs_static_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
+
+/* Shared counter over [next, end): dynamic hands out one item at a time,
+ * guided a shrinking share of what is left (at least one). */
+typedef struct cs_shared_source {
+    uint64_t next, end; /* next is taken atomically */
+    unsigned threads;
+    int guided;
+} cs_shared_source;
+int cs_shared_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
+/* The guided share of `left` items among `workers` (at least 1). */
+uint64_t cs_guided_share(uint64_t left, unsigned workers);
+
+typedef struct cs_team {
+    unsigned threads;
+    cs_pin *pin; /* NULL: no pinning or checks */
+} cs_team;
+
+/* Binds every thread of the team and checks where each runs: done once before
+ * the first case, so the header can say whether binding works. */
+void cs_team_bind(const cs_team *t);
+
+/* item_prepare on the threads that own each item under the static mapping:
+ * thread tid prepares global worker base+tid's block of `workers`. */
+int cs_team_prepare(const cs_team *t, const cs_kernel *k, cs_problem *p, unsigned workers,
+                    unsigned base, cs_err *err);
+
+/* Runs every item the source hands out into leaves[item]. Each thread binds
+ * itself first and checks where it ran last. On failure the first error is
+ * returned; partials already made stay in leaves for the caller to free. */
+int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_source *src,
+                cs_partial **leaves, cs_err *err);
+
+/* Combines subtrees [lo[i], hi[i]) of leaves into out[i] along cs_tree_mid,
+ * the two halves of a node in parallel (OpenMP tasks) down to a depth that
+ * gives every thread several tasks, serially below it. Consumes the leaves. */
+int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_partial **leaves,
+                 const uint64_t *lo, const uint64_t *hi, unsigned count, cs_partial **out,
+                 cs_err *err);
+
+#endif
