@@ -1,0 +1,239 @@
+/* bignum_vs_gmp: corescale's bignum beside GMP on the operations the product kernel leans on. */
+#include <gmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bignum.h"
+#include "build_info.h"
+#include "clock.h"
+#include "message.h"
+
+/*
+ * Each comparison runs both sides alternately (ours, GMP, ours, ...) on the
+ * same operands until each side has had MIN_SECONDS, and reports each side's
+ * best time: a noisy neighbour on the shared machine slows both alike, and
+ * the best repetition is the one least disturbed. Results are compared limb
+ * for limb first, so the race is between equal answers.
+ */
+#define MIN_SECONDS 0.3
+#define MIN_REPS 3
+
+typedef struct operands {
+    bignum a, b, r;
+    mpz_t ga, gb, gr;
+} operands;
+
+static uint64_t bench_rand(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+static int random_bignum(bignum *x, size_t limbs, uint64_t *state)
+{
+    if (bignum_reserve(x, limbs))
+        return BN_ENOMEM;
+    for (size_t i = 0; i < limbs; i++)
+        x->limbs[i] = bench_rand(state);
+    x->limbs[limbs - 1] |= 1; /* exactly `limbs` limbs */
+    x->size = limbs;
+    return BN_OK;
+}
+
+static void to_mpz(mpz_t z, const bignum *x)
+{
+    mpz_import(z, x->size, -1, sizeof(bn_limb), 0, 0, x->limbs);
+}
+
+static int same(const bignum *x, const mpz_t z)
+{
+    mpz_t t;
+    mpz_init(t);
+    to_mpz(t, x);
+    int eq = mpz_cmp(t, z) == 0;
+    mpz_clear(t);
+    return eq;
+}
+
+/* The best seconds per call of ours() and theirs(), alternated. */
+typedef void (*bench_fn)(operands *op);
+static void race(bench_fn ours, bench_fn theirs, operands *op, double *best_ours,
+                 double *best_theirs)
+{
+    double spent_ours = 0, spent_theirs = 0;
+    *best_ours = *best_theirs = 1e30;
+    for (int rep = 0; rep < MIN_REPS || spent_ours < MIN_SECONDS || spent_theirs < MIN_SECONDS;
+         rep++) {
+        double t0 = cs_clock_now();
+        ours(op);
+        double t1 = cs_clock_now();
+        theirs(op);
+        double t2 = cs_clock_now();
+        spent_ours += t1 - t0;
+        spent_theirs += t2 - t1;
+        if (t1 - t0 < *best_ours)
+            *best_ours = t1 - t0;
+        if (t2 - t1 < *best_theirs)
+            *best_theirs = t2 - t1;
+    }
+}
+
+static void print_row(const char *what, const char *size, double ours, double theirs,
+                      const char *unit, double scale)
+{
+    printf("%-10s %12s %14.3f %14.3f %8.2f  %s\n", what, size, ours * scale, theirs * scale,
+           ours / theirs, unit);
+    fflush(stdout);
+}
+
+/* ---- multiplication ------------------------------------------------------ */
+
+static void mul_ours(operands *op) { bignum_mul(&op->r, &op->a, &op->b); }
+static void mul_theirs(operands *op) { mpz_mul(op->gr, op->ga, op->gb); }
+
+static int bench_mul(operands *op, size_t limbs, uint64_t *state)
+{
+    if (random_bignum(&op->a, limbs, state) || random_bignum(&op->b, limbs, state))
+        return 1;
+    to_mpz(op->ga, &op->a);
+    to_mpz(op->gb, &op->b);
+    mul_ours(op);
+    mul_theirs(op);
+    if (!same(&op->r, op->gr)) {
+        cs_error("mul of %zu limbs: bignum and GMP disagree", limbs);
+        return 1;
+    }
+    double ours, theirs;
+    race(mul_ours, mul_theirs, op, &ours, &theirs);
+    char size[32];
+    snprintf(size, sizeof size, "%zux%zu", limbs, limbs);
+    print_row("mul", size, ours, theirs, "us per product", 1e6);
+    return 0;
+}
+
+/* ---- multiply by a word, the product kernel's inner loop ----------------- */
+
+#define MUL1_LIMBS 10000
+#define MUL1_WORDS 64
+
+static void mul1_ours(operands *op)
+{
+    bn_limb *x = op->r.limbs;
+    for (bn_limb w = 0; w < MUL1_WORDS; w++)
+        bn_mul_1(x, op->a.limbs, MUL1_LIMBS, 0x9e3779b97f4a7c15ULL + w);
+}
+
+static void mul1_theirs(operands *op)
+{
+    mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
+    for (bn_limb w = 0; w < MUL1_WORDS; w++)
+        mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, 0x9e3779b97f4a7c15ULL + w);
+}
+
+static int bench_mul_1(operands *op, uint64_t *state)
+{
+    if (random_bignum(&op->a, MUL1_LIMBS, state) || bignum_reserve(&op->r, MUL1_LIMBS))
+        return 1;
+    to_mpz(op->ga, &op->a);
+    bn_limb hi = bn_mul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, 12345);
+    mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
+    mp_limb_t ghi = mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, 12345);
+    if (hi != ghi || memcmp(x, op->r.limbs, MUL1_LIMBS * sizeof *x) != 0) {
+        cs_error("mul_1 of %d limbs: bignum and GMP disagree", MUL1_LIMBS);
+        return 1;
+    }
+    double ours, theirs;
+    race(mul1_ours, mul1_theirs, op, &ours, &theirs);
+    char size[32];
+    snprintf(size, sizeof size, "%dx1", MUL1_LIMBS);
+    print_row("mul_1", size, ours, theirs, "ns per limb", 1e9 / (MUL1_LIMBS * MUL1_WORDS));
+    return 0;
+}
+
+/* ---- decimal conversion -------------------------------------------------- */
+
+#define DECIMAL_BITS 3300000
+
+static char *decimal_ours, *decimal_theirs;
+static size_t decimal_len;
+
+static void decimal_free(void)
+{
+    if (decimal_ours)
+        bignum_free_string(decimal_ours, decimal_len + 1);
+    free(decimal_theirs);
+    decimal_ours = decimal_theirs = NULL;
+}
+
+static void dec_ours(operands *op)
+{
+    decimal_free();
+    if (bignum_to_decimal(&op->a, &decimal_ours, &decimal_len))
+        decimal_ours = NULL;
+}
+
+static void dec_theirs(operands *op)
+{
+    free(decimal_theirs);
+    decimal_theirs = mpz_get_str(NULL, 10, op->ga);
+}
+
+static int bench_decimal(operands *op, uint64_t *state)
+{
+    size_t limbs = (DECIMAL_BITS + 63) / 64;
+    if (random_bignum(&op->a, limbs, state))
+        return 1;
+    to_mpz(op->ga, &op->a);
+    dec_ours(op);
+    dec_theirs(op);
+    int ok = decimal_ours && strcmp(decimal_ours, decimal_theirs) == 0;
+    if (!ok) {
+        cs_error("decimal of %d bits: bignum and GMP disagree", DECIMAL_BITS);
+        decimal_free();
+        return 1;
+    }
+    double ours, theirs;
+    race(dec_ours, dec_theirs, op, &ours, &theirs);
+    decimal_free();
+    char size[32];
+    snprintf(size, sizeof size, "%d bits", DECIMAL_BITS);
+    print_row("decimal", size, ours, theirs, "ms per conversion", 1e3);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cs_message_init("bignum_vs_gmp");
+    if (argc > 1) {
+        cs_error("'%s': takes no arguments", argv[1]);
+        return CS_EXIT_USAGE;
+    }
+    printf("# bignum_vs_gmp: corescale bignum beside GMP %s, best of alternated runs\n",
+           gmp_version);
+    printf("# corescale %s (%s), %s, %s\n", CS_VERSION, CS_REVISION, CS_COMPILER,
+           CS_FLAGS);
+    printf("# %-8s %12s %14s %14s %8s  %s\n", "op", "size", "bignum", "gmp", "ratio", "unit");
+
+    static const size_t mul_sizes[] = {100, 1000, 10000, 25000, 50000};
+    operands op;
+    bignum_init(&op.a);
+    bignum_init(&op.b);
+    bignum_init(&op.r);
+    mpz_inits(op.ga, op.gb, op.gr, NULL);
+    uint64_t state = 0x2545f4914f6cdd1dULL;
+    int rc = 0;
+    for (size_t i = 0; i < sizeof mul_sizes / sizeof mul_sizes[0] && !rc; i++)
+        rc = bench_mul(&op, mul_sizes[i], &state);
+    if (!rc)
+        rc = bench_mul_1(&op, &state);
+    if (!rc)
+        rc = bench_decimal(&op, &state);
+    bignum_clear(&op.a);
+    bignum_clear(&op.b);
+    bignum_clear(&op.r);
+    mpz_clears(op.ga, op.gb, op.gr, NULL);
+    return rc;
+}
