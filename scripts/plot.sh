@@ -173,7 +173,7 @@ EOF
 # The plot elements of one kind (speedup, serial or efficiency) for every series of a group.
 series_elements() {
   local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f nf s1 style ycol title fit
-  while IFS='|' read -r tag sk sc name driver file f nf s1; do
+  while IFS='|' read -r tag sk sc name driver file f nf s1 clamp; do
     [ "$tag" = series ] && [ "$sk" = "$k" ] && [ "$sc" = "$c" ] || continue
     [ "$driver" = cpu_serial ] && continue
     [ -s "$data/$file" ] || continue
@@ -184,7 +184,7 @@ series_elements() {
       efficiency) ycol='14:15:16'; fit="amdahl(x, $f) / x" ;;
     esac
     title=$name
-    [ -n "$f" ] && title+=" (Amdahl f = $(printf '%.3f' "$f"))"
+    [ -n "$f" ] && title+=" (Amdahl f = $(printf '%.3f' "$f")${clamp:+, clamped: $clamp})"
     elems+=", \"$file\" using 1:$ycol with yerrorlines $style lw 2 ps 1.2 title \"$title\""
     if [ -n "$f" ]; then
       elems+=", [x=1:$cores] $fit with lines ${style% pt*} lw 1 notitle"

@@ -433,6 +433,8 @@ say "# sweep: $total points -> $out"
 say "# cores $cores (per node $cores_per_node x $nodes nodes), workers $workers, repeat $repeat, warmup $warmup"
 for note in ${skipped[@]+"${skipped[@]}"}; do say "# not run: $note"; done
 
+point_kernels=()
+for p in "${points[@]}"; do q=${p#*|}; point_kernels+=("${q%%|*}"); done
 i=0
 for p in "${points[@]}"; do
   i=$((i + 1))
@@ -492,8 +494,7 @@ for p in "${points[@]}"; do
   kernel_done[$k]=$(( ${kernel_done[$k]:-0} + 1 ))
   elapsed=$(($(now_ms) - sweep_t0))
   left=0
-  for q in "${points[@]:$i}"; do
-    IFS='|' read -r _ qk _ <<<"$q"
+  for qk in "${point_kernels[@]:$i}"; do
     if [ -n "${kernel_done[$qk]:-}" ]; then left=$((left + kernel_ms[$qk] / kernel_done[$qk]))
     else left=$((left + elapsed / i)); fi
   done

@@ -287,7 +287,7 @@ END {
     close(summary)
 }
 
-function write_group(g,    best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
+function write_group(g,    clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
                            sp, lo, hi, ssp, slo, shi, eff, kf, pw, sx2, sxy, x, y, f, nf,
                            file, maxw, nc, j, line, fitted, s1ser, fline) {
     k = group_kernel[g]; c = group_class[g]
@@ -348,14 +348,16 @@ function write_group(g,    best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p,
                 num(kf, "%.3f"), status_of(p), words[p] > summary
         }
         close(data "/" file)
-        fitted = ""
+        fitted = ""; clamp = ""
         if (nf > 0 && sx2 > 0) {
             f = sxy / sx2
-            if (f < 0) f = 0
-            if (f > 1) f = 1
+            # Outside [0, 1] Amdahl's law cannot explain the times: say so, draw the bound.
+            clamp = ""
+            if (f < 0) { clamp = sprintf(" (clamped from %.3f: faster than linear)", f); f = 0 }
+            if (f > 1) { clamp = sprintf(" (clamped from %.3f: slower with more workers)", f); f = 1 }
             fitted = sprintf("%.4f", f)
-            fline = fline sprintf("- %s: f = %.3f from %d point%s within %d cores; Amdahl's limit 1/f = %s\n",
-                s, f, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.0f", 1 / f) : "unbounded")
+            fline = fline sprintf("- %s: f = %.3f%s from %d point%s within %d cores; Amdahl's limit 1/f = %s\n",
+                s, f, clamp, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.0f", 1 / f) : "unbounded")
         }
         if (best_p != "" && s != "cpu_serial")
             printf "%-8s %-2s %-12s speedup %5.2f at %d workers (efficiency %.2f)%s\n", k, c, s,
@@ -363,7 +365,8 @@ function write_group(g,    best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p,
                 (fitted == "" ? "" : sprintf(", Amdahl f = %.3f", fitted)) > headline
         s1ser = (tser != "" && t1 != "") ? sprintf("%.6g", tser / t1) : ""
         # series: kernel class name driver file fitted_f fit_points speedup_of_one_worker_vs_serial
-        printf "series|%s|%s|%s|%s|%s|%s|%d|%s\n", k, c, s, series_driver[gs], file, fitted, nf, s1ser > index_file
+        printf "series|%s|%s|%s|%s|%s|%s|%d|%s|%s\n", k, c, s, series_driver[gs], file, fitted, nf, s1ser,
+            (clamp == "" ? "" : (f == 0 ? "faster than linear" : "slower in parallel")) > index_file
     }
     printf "group|%s|%s|%s|%d|%s\n", k, c, label, maxw, (tser == "" ? "" : sprintf("%.6g", tser)) > index_file
     if (fline != "") printf "\nAmdahl fit (serial fraction f, from the speedup against the same driver):\n\n%s", fline > summary
