@@ -26,14 +26,20 @@ struct omp_driver {
     char warnings[128]; /* the CSV column: ex.warnings points here */
 };
 
-/* New warnings (a worker found off its core) reach stderr once and every later row. */
-static void refresh_warnings(struct omp_driver *d)
+/* Warnings join every later row at once; they reach stderr once work starts
+ * (so that a usage error stays the only message), each said once. */
+static void note_warnings(struct omp_driver *d)
+{
+    cs_pin_warning_words(cs_pin_warnings(d->team.pin), d->warnings, sizeof d->warnings);
+}
+
+static void say_warnings(struct omp_driver *d)
 {
     unsigned bits = cs_pin_warnings(d->team.pin);
+    note_warnings(d);
     if (bits & ~d->warned)
         cs_pin_warn(bits & ~d->warned, d->team.threads, d->cores, cs_pin_failure(d->team.pin));
     d->warned |= bits;
-    cs_pin_warning_words(bits, d->warnings, sizeof d->warnings);
 }
 
 static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **result,
@@ -69,13 +75,14 @@ static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     phase->combine_s = cs_clock_now() - t1;
     free(leaves);
     free(given);
-    refresh_warnings(d);
+    say_warnings(d);
     return rc;
 }
 
 static int omp_prepare(void *ctx, const cs_kernel *k, cs_problem *p, cs_err *err)
 {
     struct omp_driver *d = ctx;
+    say_warnings(d);
     return cs_team_prepare(&d->team, k, p, d->team.threads, 0, err);
 }
 
@@ -122,7 +129,7 @@ int main(int argc, char **argv)
     }
     omp_set_dynamic(0);
     cs_team_bind(&d.team);
-    refresh_warnings(&d);
+    note_warnings(&d);
 
     char binding[512];
     cs_pin_describe(d.team.pin, binding, sizeof binding);

@@ -24,7 +24,7 @@ enum { TAG_REQUEST = 1, TAG_GRANT = 2, TAG_PARTIAL = 3 };
 
 struct fault {
     int rank;      /* -1: none */
-    uint64_t item;
+    uint64_t item; /* UINT64_MAX: the first item the rank ran */
     int wrong;     /* double the partial instead of failing */
 };
 
@@ -35,7 +35,8 @@ struct cs_mpi {
     cs_team team;
     enum cs_schedule schedule;
     unsigned node_workers, node_cores;
-    unsigned warned;    /* warning bits already said */
+    unsigned known;     /* warning bits over all ranks so far */
+    unsigned warned;    /* those already said on stderr */
     char warnings[128]; /* the CSV column (ex->warnings) */
     char binding[512];  /* the header's binding text */
     struct fault fault;
@@ -53,20 +54,28 @@ static void mpi_ok(const cs_mpi *m, int rc, const char *call)
     MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
 }
 
+/* CS_FAULT=RANK:ITEM[:wrong], ITEM a number or '*' (the first item RANK ran). */
 static void read_fault(struct fault *f)
 {
     f->rank = -1;
     const char *spec = getenv("CS_FAULT");
+    char *end;
     if (!spec || !*spec)
         return;
-    int rank;
-    unsigned long long item;
-    char mode[16] = "";
-    if (sscanf(spec, "%d:%llu:%15s", &rank, &item, mode) >= 2) {
-        f->rank = rank;
-        f->item = item;
-        f->wrong = strcmp(mode, "wrong") == 0;
+    long rank = strtol(spec, &end, 10);
+    if (end == spec || *end != ':')
+        return;
+    const char *item = end + 1;
+    if (*item == '*') {
+        f->item = UINT64_MAX;
+        end = (char *)item + 1;
+    } else {
+        f->item = strtoull(item, &end, 10);
+        if (end == item)
+            return;
     }
+    f->wrong = strcmp(end, ":wrong") == 0;
+    f->rank = (int)rank;
 }
 
 cs_mpi *cs_mpi_start(int *argc, char ***argv, const char *program)
@@ -150,13 +159,20 @@ enum cs_parse_result cs_mpi_parse(cs_mpi *m, cs_options *o, const cs_program_inf
 
 /* ---- pinning and warnings ------------------------------------------------ */
 
-static void refresh_warnings(cs_mpi *m, unsigned bits_all_ranks)
+/* Warnings join the CSV column at once, and reach stderr once work starts
+ * (so that a usage error stays the only message). */
+static void note_warnings(cs_mpi *m, unsigned bits_all_ranks)
 {
-    unsigned fresh = bits_all_ranks & ~m->warned;
+    m->known |= bits_all_ranks;
+    cs_pin_warning_words(m->known, m->warnings, sizeof m->warnings);
+}
+
+static void say_warnings(cs_mpi *m)
+{
+    unsigned fresh = m->known & ~m->warned;
     if (fresh && m->rank == 0)
         cs_pin_warn(fresh, m->node_workers, m->node_cores, cs_pin_failure(m->team.pin));
-    m->warned |= bits_all_ranks;
-    cs_pin_warning_words(m->warned, m->warnings, sizeof m->warnings);
+    m->warned |= fresh;
 }
 
 /* A broken binding found on another rank is said there: its detail lives there. */
@@ -631,6 +647,7 @@ static void mpi_barrier(void *ctx)
 static int mpi_prepare(void *ctx, const cs_kernel *k, cs_problem *p, cs_err *err)
 {
     cs_mpi *m = ctx;
+    say_warnings(m);
     int rc = cs_team_prepare(&m->team, k, p, (unsigned)m->size * m->team.threads,
                              (unsigned)m->rank * m->team.threads, err);
     if (rc != CS_OK && m->rank != 0)
@@ -643,13 +660,16 @@ static int inject_fault(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial
                         uint64_t items, cs_err *err)
 {
     struct fault *f = &m->fault;
-    if (f->rank != m->rank || f->item >= items || !leaves[f->item])
+    uint64_t item = f->item;
+    for (uint64_t i = 0; item == UINT64_MAX && i < items; i++)
+        item = leaves[i] ? i : item;
+    if (f->rank != m->rank || item >= items || !leaves[item])
         return CS_OK;
-    cs_partial *x = leaves[f->item];
+    cs_partial *x = leaves[item];
     if (!f->wrong) {
         k->partial_free(x);
-        leaves[f->item] = NULL;
-        cs_err_set(err, "item %llu failed (injected by CS_FAULT)", (unsigned long long)f->item);
+        leaves[item] = NULL;
+        cs_err_set(err, "item %llu failed (injected by CS_FAULT)", (unsigned long long)item);
         return CS_ENOMEM;
     }
     uint8_t *buf = NULL;
@@ -659,9 +679,9 @@ static int inject_fault(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial
     if (rc == CS_OK)
         rc = k->unpack(p, buf, len, &copy, err);
     free(buf);
-    leaves[f->item] = NULL;
+    leaves[item] = NULL;
     if (rc == CS_OK)
-        rc = k->combine(p, x, copy, &leaves[f->item], err);
+        rc = k->combine(p, x, copy, &leaves[item], err);
     else
         k->partial_free(x);
     return rc;
@@ -757,8 +777,10 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     say_local_breakage(m, pins_before);
     unsigned pins = cs_pin_warnings(m->team.pin), all_pins = pins;
     mpi_ok(m, MPI_Reduce(&pins, &all_pins, 1, MPI_UNSIGNED, MPI_BOR, 0, m->work), "MPI_Reduce");
-    if (m->rank == 0)
-        refresh_warnings(m, all_pins);
+    if (m->rank == 0) {
+        note_warnings(m, all_pins);
+        say_warnings(m);
+    }
     phase->compute_s = worst.compute_s;
     phase->combine_s = worst.combine_s;
     phase->comm_s = worst.comm_s;
@@ -807,7 +829,7 @@ int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *d
     omp_set_dynamic(0);
     cs_team_bind(&m->team);
     say_local_breakage(m, 0);
-    refresh_warnings(m, bits_over_ranks(m, cs_pin_warnings(m->team.pin)));
+    note_warnings(m, bits_over_ranks(m, cs_pin_warnings(m->team.pin)));
     gather_binding(m, o->bind);
     *ex = (cs_exec){
         .driver = driver, .ranks = (unsigned)m->size, .threads = threads,

@@ -31,8 +31,9 @@
  * agree on the status, so the job exits 1 and never hangs.
  *
  * Fault injection for tests: CS_FAULT=RANK:ITEM makes item ITEM fail on rank
- * RANK (when that rank runs it) as an allocation would; CS_FAULT=RANK:ITEM:wrong
- * doubles that item's partial instead, so the root's verification fails.
+ * RANK (when that rank runs it; ITEM '*' is the first item it runs) as an
+ * allocation would; CS_FAULT=RANK:ITEM:wrong doubles that item's partial
+ * instead, so the root's verification fails.
  */
 
 typedef struct cs_mpi cs_mpi;

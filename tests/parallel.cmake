@@ -1,0 +1,51 @@
+# Parallel CPU drivers: items and the tree under threads, pinning, and every kernel under
+# every driver against cpu_serial; bad input and failing ranks. The whole set takes about a
+# minute on two cores (mpirun starts dominate).
+cs_add_cunit(test_items_tree SOURCES ${CS_TEST_DIR}/parallel/test_items_tree.c LIBS cs_parallel)
+cs_add_cunit(test_pin SOURCES ${CS_TEST_DIR}/parallel/test_pin.c LIBS cs_parallel)
+
+# Open MPI refuses root and more ranks than cores unless told; 4 workers on 2 cores are
+# oversubscribed on purpose here and must still give the right answer.
+set(CS_MPI_TEST_ENV OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+                    OMPI_MCA_rmaps_base_oversubscribe=1)
+find_program(CS_MPIRUN NAMES mpirun mpiexec HINTS ${MPI_C_COMPILER_DIR} REQUIRED)
+
+# cs_parallel_test(NAME COMMAND...): an end-to-end check with the MPI settings.
+function(cs_parallel_test name)
+  add_test(NAME ${name} COMMAND ${ARGN})
+  set_tests_properties(${name} PROPERTIES LABELS parallel ENVIRONMENT "${CS_MPI_TEST_ENV}"
+                                          TIMEOUT 300)
+endfunction()
+
+foreach(kernel product pi primes triad)
+  cs_parallel_test(parallel_same_digests_${kernel}
+                   ${CS_TEST_DIR}/parallel/same_digests.sh ${CS_DRIVER_DIR} ${kernel})
+endforeach()
+cs_parallel_test(parallel_failing_ranks ${CS_TEST_DIR}/parallel/faults.sh ${CS_DRIVER_DIR})
+cs_parallel_test(parallel_outputs ${CS_TEST_DIR}/parallel/outputs.sh ${CS_DRIVER_DIR})
+
+# Bad input: exit 2, one message from rank 0, nothing on stdout.
+set(CS_OMP ${CS_DRIVER_DIR}/cpu_omp)
+set(CS_MPI ${CS_MPIRUN} -q -np 3 --bind-to none ${CS_DRIVER_DIR}/cpu_mpi)
+set(CS_HYBRID ${CS_MPIRUN} -q -np 2 --bind-to none ${CS_DRIVER_DIR}/cpu_hybrid)
+function(cs_parallel_expect name code message)
+  cs_parallel_test(cli_${name} ${CS_TEST_DIR}/e2e/expect.sh ${code} ${message} -- ${ARGN})
+endfunction()
+cs_parallel_expect(omp_threads_zero 2 "cpu_omp: --threads '0': too small (at least 1)" ${CS_OMP} --threads 0)
+cs_parallel_expect(omp_threads_not_a_number 2 "cpu_omp: --threads 'two': not a whole number" ${CS_OMP} --threads two)
+cs_parallel_expect(omp_schedule_unknown 2 "cpu_omp: --schedule 'fair': must be one of static, dynamic, guided" ${CS_OMP} --schedule fair)
+cs_parallel_expect(omp_bind_unknown 2 "cpu_omp: --bind 'socket': must be one of core, pu, none" ${CS_OMP} --bind socket)
+cs_parallel_expect(omp_class_unknown 2 "cpu_omp: --class 'C': must be one of S, W, A, B" ${CS_OMP} --class C)
+cs_parallel_expect(omp_n_too_big 2 "cpu_omp: --n 3000000000000: three arrays of..." ${CS_OMP} --kernel triad --n 3000000000000 --threads 3)
+cs_parallel_expect(omp_chunks_beyond 2 "cpu_omp: --chunks 20: n=10 has only 10 numbers to cut into items" ${CS_OMP} --kernel primes --n 10 --chunks 20)
+cs_parallel_expect(mpi_threads_not_taken 2 "cpu_mpi: unknown option '--threads' (see --help)" ${CS_MPI} --threads 2)
+cs_parallel_expect(mpi_schedule_unknown 2 "cpu_mpi: --schedule 'fair': must be one of static, dynamic, guided" ${CS_MPI} --schedule fair)
+cs_parallel_expect(mpi_bind_unknown 2 "cpu_mpi: --bind 'socket': must be one of core, pu, none" ${CS_MPI} --bind socket)
+cs_parallel_expect(mpi_class_unknown 2 "cpu_mpi: --class 'C': must be one of S, W, A, B" ${CS_MPI} --class C)
+cs_parallel_expect(mpi_repeat_not_a_number 2 "cpu_mpi: --repeat 'x': not a whole number" ${CS_MPI} --repeat x)
+cs_parallel_expect(mpi_n_too_big 2 "cpu_mpi: --n 5000: the result has about..." ${CS_MPI} --n 5000)
+cs_parallel_expect(mpi_csv_unopenable 2 "cpu_mpi: --csv '/nonexistent/rows.csv': cannot open: No such file or directory" ${CS_MPI} --class S --csv /nonexistent/rows.csv)
+cs_parallel_expect(mpi_help 0 SILENT ${CS_MPI} --help)
+cs_parallel_expect(hybrid_threads_zero 2 "cpu_hybrid: --threads '0': too small (at least 1)" ${CS_HYBRID} --threads 0)
+cs_parallel_expect(hybrid_threads_not_a_number 2 "cpu_hybrid: --threads '1e3': not a whole number" ${CS_HYBRID} --threads 1e3)
+cs_parallel_expect(hybrid_kernel_unknown 2 "cpu_hybrid: --kernel 'fft': unknown kernel (known: ..." ${CS_HYBRID} --kernel fft)

@@ -1,0 +1,304 @@
+/* Items and the tree under threads: every item once, every combine a node of cs_tree_mid. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "omp_team.h"
+#include "tree.h"
+
+/*
+ * A toy kernel that watches the driver: each item counts how often it ran;
+ * a partial is a range [lo, hi) of items with a hash of how it was combined;
+ * combine checks that its two inputs are the halves of the tree node
+ * [lo, hi) split at cs_tree_mid, so any other shape is caught where it happens.
+ */
+struct cs_problem {
+    uint64_t items;
+    unsigned *runs;      /* per item, atomically */
+    unsigned bad_joins;  /* combines that were not a tree node, atomically */
+    unsigned joins;
+};
+struct cs_partial {
+    uint64_t lo, hi, shape;
+};
+
+static int toy_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err)
+{
+    (void)chunks;
+    (void)err;
+    cs_problem *p = calloc(1, sizeof *p);
+    p->items = n;
+    p->runs = calloc(n, sizeof *p->runs);
+    *out = p;
+    return CS_OK;
+}
+static void toy_free(cs_problem *p)
+{
+    free(p->runs);
+    free(p);
+}
+static uint64_t toy_items(const cs_problem *p) { return p->items; }
+static int toy_run(cs_problem *p, uint64_t i, cs_partial **out, cs_err *err)
+{
+    (void)err;
+    __atomic_fetch_add(&p->runs[i], 1, __ATOMIC_RELAXED);
+    cs_partial *x = malloc(sizeof *x);
+    *x = (cs_partial){i, i + 1, i * 0x9e3779b97f4a7c15ULL + 1};
+    *out = x;
+    return CS_OK;
+}
+static int toy_combine(const cs_problem *pc, cs_partial *a, cs_partial *b, cs_partial **out,
+                       cs_err *err)
+{
+    (void)err;
+    cs_problem *p = (cs_problem *)pc;
+    __atomic_fetch_add(&p->joins, 1, __ATOMIC_RELAXED);
+    if (a->hi != b->lo || cs_tree_mid(a->lo, b->hi) != a->hi)
+        __atomic_fetch_add(&p->bad_joins, 1, __ATOMIC_RELAXED);
+    /* Neither commutative nor associative: a different shape, a different hash. */
+    a->shape = (a->shape * 31 + 7) ^ (b->shape * 0xff51afd7ed558ccdULL + (a->hi - a->lo));
+    a->hi = b->hi;
+    free(b);
+    *out = a;
+    return CS_OK;
+}
+static void toy_partial_free(cs_partial *x) { free(x); }
+
+static const cs_kernel toy = {
+    .name = "toy", .problem_new = toy_new, .problem_free = toy_free, .item_count = toy_items,
+    .item_run = toy_run, .combine = toy_combine, .partial_free = toy_partial_free,
+};
+
+static const uint64_t item_counts[] = {1, 2, 3, 5, 7, 64, 100, 1000, 1024, 4099};
+#define COUNTS (sizeof item_counts / sizeof item_counts[0])
+
+/* ---- the static mapping ---------------------------------------------------- */
+
+static void test_static_blocks_cover_every_item_once(void)
+{
+    for (size_t c = 0; c < COUNTS; c++)
+        for (unsigned workers = 1; workers <= 70; workers++) {
+            uint64_t items = item_counts[c], expect = 0;
+            CU_ASSERT_EQUAL(cs_static_start(items, workers, 0), 0);
+            CU_ASSERT_EQUAL(cs_static_start(items, workers, workers), items);
+            for (unsigned w = 0; w < workers; w++) {
+                uint64_t lo = cs_static_start(items, workers, w);
+                uint64_t hi = cs_static_start(items, workers, w + 1);
+                CU_ASSERT_EQUAL(lo, expect); /* contiguous: no gap, no overlap */
+                CU_ASSERT(hi >= lo);
+                uint64_t size = hi - lo, least = items / workers;
+                CU_ASSERT(size == least || size == least + 1); /* balanced */
+                expect = hi;
+            }
+        }
+}
+
+/* Drains a source the way a team does, one thread after another. */
+static void drain(const cs_source *src, unsigned threads, unsigned *runs)
+{
+    uint64_t lo, hi;
+    for (int more = 1; more;) {
+        more = 0;
+        for (unsigned t = 0; t < threads; t++)
+            if (src->next(src->ctx, t, &lo, &hi)) {
+                more = 1;
+                for (uint64_t i = lo; i < hi; i++)
+                    runs[i]++;
+            }
+    }
+}
+
+static void test_every_source_hands_out_every_item_once(void)
+{
+    for (size_t c = 0; c < COUNTS; c++)
+        for (unsigned threads = 1; threads <= 9; threads++)
+            for (int kind = 0; kind < 3; kind++) {
+                uint64_t items = item_counts[c];
+                unsigned *runs = calloc(items, sizeof *runs);
+                uint8_t given[9] = {0};
+                cs_static_source fixed = {items, threads, 0, given};
+                cs_shared_source shared = {0, items, threads, kind == 2};
+                cs_source src = kind == 0 ? (cs_source){cs_static_next, &fixed}
+                                          : (cs_source){cs_shared_next, &shared};
+                drain(&src, threads, runs);
+                for (uint64_t i = 0; i < items; i++)
+                    CU_ASSERT_EQUAL_FATAL(runs[i], 1);
+                free(runs);
+            }
+}
+
+static void test_guided_share_shrinks_and_never_stalls(void)
+{
+    CU_ASSERT_EQUAL(cs_guided_share(1000, 4), 125);
+    CU_ASSERT_EQUAL(cs_guided_share(7, 4), 1);
+    CU_ASSERT_EQUAL(cs_guided_share(1, 64), 1);
+}
+
+/* ---- teams of real threads --------------------------------------------------- */
+
+static void test_team_runs_every_item_once_for_every_thread_count(void)
+{
+    for (size_t c = 0; c < COUNTS; c++)
+        for (unsigned threads = 1; threads <= 8; threads++)
+            for (int kind = 0; kind < 3; kind++) {
+                cs_problem *p;
+                cs_err err = {{0}};
+                uint64_t items = item_counts[c];
+                toy_new(items, 0, &p, &err);
+                cs_partial **leaves = calloc(items, sizeof *leaves);
+                uint8_t given[8] = {0};
+                cs_static_source fixed = {items, threads, 0, given};
+                cs_shared_source shared = {0, items, threads, kind == 2};
+                cs_source src = kind == 0 ? (cs_source){cs_static_next, &fixed}
+                                          : (cs_source){cs_shared_next, &shared};
+                cs_team team = {threads, NULL};
+                CU_ASSERT_EQUAL_FATAL(cs_team_run(&team, &toy, p, &src, leaves, &err), CS_OK);
+                for (uint64_t i = 0; i < items; i++) {
+                    CU_ASSERT_EQUAL(p->runs[i], 1);
+                    CU_ASSERT_PTR_NOT_NULL(leaves[i]);
+                }
+                cs_tree_free_leaves(&toy, leaves, items);
+                free(leaves);
+                toy_free(p);
+            }
+}
+
+/* The serial tree's shape hash for `items` leaves. */
+static uint64_t serial_shape(uint64_t items)
+{
+    cs_problem *p;
+    cs_err err = {{0}};
+    toy_new(items, 0, &p, &err);
+    cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
+    for (uint64_t i = 0; i < items; i++)
+        toy_run(p, i, &leaves[i], &err);
+    cs_tree_combine(&toy, p, leaves, 0, items, &root, &err);
+    uint64_t shape = root->shape;
+    CU_ASSERT_EQUAL(p->bad_joins, 0);
+    free(root);
+    free(leaves);
+    toy_free(p);
+    return shape;
+}
+
+static void test_tree_shape_does_not_depend_on_threads(void)
+{
+    for (size_t c = 0; c < COUNTS; c++) {
+        uint64_t items = item_counts[c], want = serial_shape(items);
+        for (unsigned threads = 1; threads <= 8; threads++) {
+            cs_problem *p;
+            cs_err err = {{0}};
+            toy_new(items, 0, &p, &err);
+            cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
+            for (uint64_t i = 0; i < items; i++)
+                toy_run(p, i, &leaves[i], &err);
+            cs_team team = {threads, NULL};
+            uint64_t lo = 0;
+            CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy, p, leaves, &lo, &items, 1, &root, &err),
+                                  CS_OK);
+            CU_ASSERT_EQUAL(p->bad_joins, 0);
+            CU_ASSERT_EQUAL(p->joins, items - 1);
+            CU_ASSERT_EQUAL(root->lo, 0);
+            CU_ASSERT_EQUAL(root->hi, items);
+            CU_ASSERT_EQUAL(root->shape, want);
+            for (uint64_t i = 0; i < items; i++)
+                CU_ASSERT_PTR_NULL(leaves[i]); /* consumed */
+            free(root);
+            free(leaves);
+            toy_free(p);
+        }
+    }
+}
+
+/* Several subtrees at once (what a rank combines): each one is the serial node. */
+static void test_team_combines_several_subtrees_as_tree_nodes(void)
+{
+    uint64_t items = 1000;
+    uint64_t lo[3] = {0, 500, 750}, hi[3] = {500, 750, 1000};
+    cs_problem *p;
+    cs_err err = {{0}};
+    toy_new(items, 0, &p, &err);
+    cs_partial **leaves = calloc(items, sizeof *leaves), *out[3];
+    for (uint64_t i = 0; i < items; i++)
+        toy_run(p, i, &leaves[i], &err);
+    cs_team team = {4, NULL};
+    CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy, p, leaves, lo, hi, 3, out, &err), CS_OK);
+    CU_ASSERT_EQUAL(p->bad_joins, 0);
+    cs_partial *right = NULL, *root = NULL;
+    toy_combine(p, out[1], out[2], &right, &err);
+    toy_combine(p, out[0], right, &root, &err);
+    CU_ASSERT_EQUAL(p->bad_joins, 0);
+    CU_ASSERT_EQUAL(root->shape, serial_shape(items));
+    free(root);
+    free(leaves);
+    toy_free(p);
+}
+
+/* ---- the kernels' own items --------------------------------------------------- */
+
+/* Runs every item of a real kernel serially and combines: for kernels whose
+ * partials are counts or exact sums, the whole must not depend on the cut. */
+static void digest_for_chunks(const char *name, uint64_t n, uint64_t chunks, cs_digest *d)
+{
+    const cs_kernel *k = cs_kernel_find(name);
+    cs_problem *p = NULL;
+    cs_err err = {{0}};
+    CU_ASSERT_EQUAL_FATAL(k->problem_new(n, chunks, &p, &err), CS_OK);
+    uint64_t items = k->item_count(p);
+    CU_ASSERT_EQUAL(items, chunks);
+    cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
+    for (uint64_t i = 0; i < items; i++) {
+        if (k->item_prepare)
+            CU_ASSERT_EQUAL(k->item_prepare(p, i, &err), CS_OK);
+        CU_ASSERT_EQUAL(k->item_run(p, i, &leaves[i], &err), CS_OK);
+    }
+    CU_ASSERT_EQUAL(cs_tree_combine(k, p, leaves, 0, items, &root, &err), CS_OK);
+    CU_ASSERT_EQUAL(k->verify(p, root, &err), CS_OK);
+    CU_ASSERT_EQUAL(k->describe(p, root, d, &err), CS_OK);
+    k->partial_free(root);
+    free(leaves);
+    k->problem_free(p);
+}
+
+static void test_kernel_items_cover_their_space_exactly_once(void)
+{
+    /* Counts (primes) and exact integer sums (triad) see a gap or an overlap. */
+    static const char *const exact[] = {"primes", "triad"};
+    static const uint64_t chunk_counts[] = {1, 2, 3, 7, 64, 999, 1000};
+    for (size_t k = 0; k < 2; k++) {
+        cs_digest want, got;
+        digest_for_chunks(exact[k], 1000, 1, &want);
+        for (size_t c = 1; c < sizeof chunk_counts / sizeof chunk_counts[0]; c++) {
+            digest_for_chunks(exact[k], 1000, chunk_counts[c], &got);
+            CU_ASSERT_STRING_EQUAL(got.digest, want.digest);
+        }
+    }
+    /* pi's float sums differ by cut, but each must still verify. */
+    cs_digest d;
+    for (uint64_t chunks = 1; chunks <= 64; chunks *= 4)
+        digest_for_chunks("pi", 100000, chunks, &d);
+}
+
+int main(void)
+{
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("items_tree", NULL, NULL);
+    CU_add_test(s, "static blocks cover every item once", test_static_blocks_cover_every_item_once);
+    CU_add_test(s, "every source hands out every item once",
+                test_every_source_hands_out_every_item_once);
+    CU_add_test(s, "guided share shrinks and never stalls", test_guided_share_shrinks_and_never_stalls);
+    CU_add_test(s, "a team runs every item once for every thread count",
+                test_team_runs_every_item_once_for_every_thread_count);
+    CU_add_test(s, "tree shape does not depend on threads", test_tree_shape_does_not_depend_on_threads);
+    CU_add_test(s, "a team combines several subtrees as tree nodes",
+                test_team_combines_several_subtrees_as_tree_nodes);
+    CU_add_test(s, "kernel items cover their space exactly once",
+                test_kernel_items_cover_their_space_exactly_once);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failures ? 1 : 0;
+}
