@@ -16,6 +16,7 @@
 /* The event watching one of libcurl's sockets. */
 struct watch {
     struct event *ev;
+    int what; /* CURL_POLL_IN/OUT/INOUT being watched */
     struct watch *prev, *next;
 };
 
@@ -141,10 +142,13 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
             a->watches->prev = w;
         a->watches = w;
         curl_multi_assign(a->multi, fd, w);
+    } else if (w->what == what) {
+        return 0; /* already watched for this: spare the loop two epoll_ctl calls */
     } else {
         event_del(w->ev);
         event_assign(w->ev, a->base, fd, kind, on_socket_event, a);
     }
+    w->what = what;
     event_add(w->ev, NULL);
     return 0;
 }

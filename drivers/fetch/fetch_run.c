@@ -84,7 +84,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void print_summary(const fetch_exec *ex, const fetch_plan *plan, double *walls,
+static void print_summary(const fetch_plan *plan, double *walls,
                           double *rates, unsigned n, const fetch_tally *all, unsigned reps)
 {
     if (n > 0) {
@@ -110,7 +110,6 @@ static void print_summary(const fetch_exec *ex, const fetch_plan *plan, double *
     else
         printf("# verdict: %llu of %llu requests of %u repetitions FAILED\n",
                (unsigned long long)failed, (unsigned long long)all->requests, reps);
-    (void)ex;
     fflush(stdout);
 }
 
@@ -185,7 +184,7 @@ int fetch_run(const fetch_exec *ex, const cs_options *o, const fetch_plan *plan)
     }
     if (ex->is_root) {
         if (!o->quiet)
-            print_summary(ex, plan, walls, rates, timed, &all, total);
+            print_summary(plan, walls, rates, timed, &all, total);
         uint64_t failed = fetch_faults_total(&all.faults);
         if (failed) {
             char counts[256];
