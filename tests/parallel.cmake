@@ -36,7 +36,7 @@ cs_parallel_expect(omp_threads_not_a_number 2 "cpu_omp: --threads 'two': not a w
 cs_parallel_expect(omp_schedule_unknown 2 "cpu_omp: --schedule 'fair': must be one of static, dynamic, guided" ${CS_OMP} --schedule fair)
 cs_parallel_expect(omp_bind_unknown 2 "cpu_omp: --bind 'socket': must be one of core, pu, none" ${CS_OMP} --bind socket)
 cs_parallel_expect(omp_class_unknown 2 "cpu_omp: --class 'C': must be one of S, W, A, B" ${CS_OMP} --class C)
-cs_parallel_expect(omp_n_too_big 2 "cpu_omp: --n 3000000000000: three arrays of..." ${CS_OMP} --kernel triad --n 3000000000000 --threads 3)
+cs_parallel_expect(omp_n_too_big 2 "cpu_omp: --n 1000000000000: three arrays of..." ${CS_OMP} --kernel triad --n 1000000000000 --threads 3)
 cs_parallel_expect(omp_chunks_beyond 2 "cpu_omp: --chunks 20: n=10 has only 10 numbers to cut into items" ${CS_OMP} --kernel primes --n 10 --chunks 20)
 cs_parallel_expect(mpi_threads_not_taken 2 "cpu_mpi: unknown option '--threads' (see --help)" ${CS_MPI} --threads 2)
 cs_parallel_expect(mpi_schedule_unknown 2 "cpu_mpi: --schedule 'fair': must be one of static, dynamic, guided" ${CS_MPI} --schedule fair)
