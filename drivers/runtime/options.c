@@ -52,9 +52,9 @@ static const struct option_spec specs[] = {
     {"repeat", 1, OPT_REPEAT, CS_OPTS_COMMON, "R", "timed repetitions (default 3)"},
     {"warmup", 1, OPT_WARMUP, CS_OPTS_COMMON, "W", "untimed repetitions first (default 1)"},
     {"csv", 1, OPT_CSV, CS_OPTS_COMMON, "FILE", "append one row per case per repetition"},
-    {"quiet", 0, OPT_QUIET, CS_OPTS_COMMON, NULL, "no header or table, errors only"},
-    {"help", 0, OPT_HELP, CS_OPTS_COMMON, NULL, "this help"},
-    {"version", 0, OPT_VERSION, CS_OPTS_COMMON, NULL, "version and build"},
+    {"quiet", 0, OPT_QUIET, CS_OPTS_COMMON | CS_OPTS_SERVER, NULL, "no header or table, errors only"},
+    {"help", 0, OPT_HELP, CS_OPTS_COMMON | CS_OPTS_SERVER, NULL, "this help"},
+    {"version", 0, OPT_VERSION, CS_OPTS_COMMON | CS_OPTS_SERVER, NULL, "version and build"},
 };
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
 

@@ -17,7 +17,7 @@ enum cs_option_group {
     CS_OPTS_FETCH = 1u << 5,   /* URLs, --url-file --url --requests --delay-ms --bytes
                                   --timeout-ms --connect-timeout-ms --allow-failures */
     CS_OPTS_CONCURRENCY = 1u << 6, /* --concurrency */
-    CS_OPTS_SERVER = 1u << 7,  /* --listen --delay-ms --bytes (io_server) */
+    CS_OPTS_SERVER = 1u << 7,  /* --listen --delay-ms --bytes --quiet --help --version (io_server) */
 };
 
 enum cs_schedule { CS_SCHEDULE_STATIC, CS_SCHEDULE_DYNAMIC, CS_SCHEDULE_GUIDED };
