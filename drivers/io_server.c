@@ -63,7 +63,7 @@ int main(int argc, char **argv)
         .purpose = "Serve HTTP with injected latency for the fetch clients (libevent, one thread).\n"
                    "Endpoints: / (--delay-ms, --bytes), /delay/MS, /bytes/N, /status/CODE, /stats;\n"
                    "on any path ?delay_ms=&bytes=&status=&short=1&corrupt=1. Stops on SIGINT/SIGTERM.",
-        .groups = CS_OPTS_COMMON | CS_OPTS_SERVER,
+        .groups = CS_OPTS_SERVER,
     };
     cs_message_init(info.name);
     cs_options o;

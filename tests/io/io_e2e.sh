@@ -302,6 +302,8 @@ case_cli() {
     has_err_start "io_server: --listen '192.0.2.1:0': cannot listen: "
     run 2 "$D/io_async" --concurrency 0
     has_err_line "io_async: --concurrency '0': too small (at least 1)"
+    run 2 "$D/io_server" --csv rows.csv
+    has_err_line "io_server: unknown option '--csv' (see --help)"
     run 2 "$D/io_server" http://127.0.0.1/
     has_err_line "io_server: unexpected argument 'http://127.0.0.1/' (see --help)"
 }
