@@ -1,0 +1,32 @@
+# bignum against GMP, and the leak-checking allocator other suites can reuse.
+find_package(Threads REQUIRED)
+
+# The test allocator calls bignum_set_allocator: link it before a bignum library.
+add_library(cs_test_alloc STATIC ${CS_TEST_DIR}/unit/test_alloc.c)
+target_include_directories(cs_test_alloc PUBLIC ${CS_TEST_DIR}/unit ${CMAKE_SOURCE_DIR}/kernels)
+target_link_libraries(cs_test_alloc PUBLIC Threads::Threads)
+
+if(CS_HAVE_GMP)
+  cs_add_cunit(test_bignum SOURCES ${CS_TEST_DIR}/unit/test_bignum.c
+               LIBS cs_test_alloc cs_bignum cs_gmp)
+
+  # The same suite against bignum built with tiny thresholds, so that small,
+  # fast operands run every algorithm through deep recursions.
+  get_target_property(CS_BIGNUM_SOURCES cs_bignum SOURCES)
+  get_target_property(CS_BIGNUM_DIR cs_bignum SOURCE_DIR)
+  list(TRANSFORM CS_BIGNUM_SOURCES PREPEND ${CS_BIGNUM_DIR}/)
+  add_library(cs_bignum_tiny_thresholds STATIC ${CS_BIGNUM_SOURCES})
+  target_include_directories(cs_bignum_tiny_thresholds PUBLIC ${CS_BIGNUM_DIR})
+  target_compile_definitions(cs_bignum_tiny_thresholds PUBLIC
+    BN_KARATSUBA_THRESHOLD=2 BN_TOOM3_THRESHOLD=6 BN_NTT_THRESHOLD=24
+    BN_SQR_KARATSUBA_THRESHOLD=2 BN_SQR_TOOM3_THRESHOLD=6 BN_SQR_NTT_THRESHOLD=24
+    BN_DECIMAL_DC_THRESHOLD=2 BN_FROM_DECIMAL_DC_THRESHOLD=2)
+  cs_add_cunit(test_bignum_tiny_thresholds SOURCES ${CS_TEST_DIR}/unit/test_bignum.c
+               LIBS cs_test_alloc cs_bignum_tiny_thresholds cs_gmp)
+else()
+  foreach(name test_bignum test_bignum_tiny_thresholds)
+    add_test(NAME ${name} COMMAND sh -c
+      "echo '${name}: skipped: GMP (libgmp-dev) not found; it is the oracle these tests compare against'; exit 77")
+    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS unit)
+  endforeach()
+endif()
