@@ -246,6 +246,12 @@ EOF_CASES
 # Four clients of 2,500 each: one io_async of 10,000 spends seconds of CPU inside
 # libcurl's per-transfer bookkeeping, which would blur what the server holds.
 case_server_10k() {
+    local hard
+    hard=$(ulimit -Hn)
+    if [ "$hard" != unlimited ] && [ "$hard" -lt 10240 ]; then
+        echo "skipped: the hard descriptor limit $hard is below the 10240 this case needs"
+        exit 77
+    fi
     start_server --delay-ms 3000 --bytes 16
     local pids="" k rc
     for k in 1 2 3 4; do
