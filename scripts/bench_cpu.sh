@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# CPU speedup and efficiency: each kernel under cpu_omp, cpu_mpi and cpu_hybrid, from one
+# worker to every core, against cpu_serial, all measured alternately in one run (round by
+# round, so load from elsewhere falls on every configuration alike); triad against the
+# machine's own STREAM-style triad (build/bench/stream_triad). A benchmark, not a test.
+#
+# Usage: scripts/bench_cpu.sh BUILD_DIR [--rounds R] [--kernels LIST] [--class C]
+#                             [--schedule KIND] [--workers LIST] [--out DIR]
+#   --rounds R       timed runs per configuration, alternated (default 3); each run has
+#                    its own warm-up, and the table shows the median
+#   --kernels LIST   default product,pi,primes,triad
+#   --class C        default A
+#   --schedule KIND  default dynamic
+#   --workers LIST   default 1,2,...,every physical core this process may use
+#   --out DIR        default results/<host>-<UTC>-bench-cpu (rows.csv, stream.txt, table.md)
+set -euo pipefail
+prog=bench_cpu
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+[ $# -ge 1 ] || { usage >&2; exit 2; }
+case "$1" in -h|--help) usage; exit 0 ;; esac
+build=$1
+shift
+rounds=3 kernels=product,pi,primes,triad class=A schedule=dynamic workers="" out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=${2:?}; shift 2 ;;
+    --kernels) kernels=${2:?}; shift 2 ;;
+    --class) class=${2:?}; shift 2 ;;
+    --schedule) schedule=${2:?}; shift 2 ;;
+    --workers) workers=${2:?}; shift 2 ;;
+    --out) out=${2:?}; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "$prog: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$rounds" in ''|*[!0-9]*|0) echo "$prog: --rounds '$rounds': a whole number >= 1 is needed" >&2; exit 2 ;; esac
+drv=$build/drivers
+for d in cpu_serial cpu_omp cpu_mpi cpu_hybrid; do
+  [ -x "$drv/$d" ] || { echo "$prog: $drv/$d is missing: build first (scripts/build.sh $build)" >&2; exit 1; }
+done
+
+# Open MPI as root, and more ranks than cores if asked, need these.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+# Every physical core this process may use: cpu_omp's own default thread count.
+cores=$("$drv/cpu_omp" --kernel pi --n 1000 --repeat 1 --warmup 0 | sed -n 's/^# workers \([0-9]*\) .*/\1/p')
+[ -n "$workers" ] || workers=$(seq -s, 1 "$cores")
+out=${out:-$top/results/$(hostname -s)-$(date -u +%Y%m%dT%H%M%SZ)-bench-cpu}
+mkdir -p "$out"
+rows=$out/rows.csv stream=$out/stream.txt
+: >"$stream"
+
+# One configuration: "kernel driver workers". Hybrid runs 2 threads per rank when the
+# count is even (ranks x 2), else ranks x 1; MPI ranks pin themselves (--bind-to none
+# leaves the placement to corescale, which splits the node's cores by local rank).
+run_one() {
+  local kernel=$1 driver=$2 p=$3
+  local common=(--kernel "$kernel" --class "$class" --repeat 1 --warmup 1 --quiet --csv "$rows")
+  case $driver in
+    cpu_serial) "$drv/cpu_serial" "${common[@]}" ;;
+    cpu_omp) "$drv/cpu_omp" --threads "$p" --schedule "$schedule" "${common[@]}" ;;
+    cpu_mpi) mpirun -np "$p" --bind-to none "$drv/cpu_mpi" --schedule "$schedule" "${common[@]}" ;;
+    cpu_hybrid)
+      local t=1
+      [ $((p % 2)) = 0 ] && t=2
+      mpirun -np $((p / t)) --bind-to none "$drv/cpu_hybrid" --threads $t --schedule "$schedule" "${common[@]}" ;;
+  esac
+}
+
+configs=()
+for kernel in ${kernels//,/ }; do
+  configs+=("$kernel cpu_serial 1")
+  for p in ${workers//,/ }; do
+    for driver in cpu_omp cpu_mpi cpu_hybrid; do configs+=("$kernel $driver $p"); done
+  done
+done
+
+echo "# $prog: ${#configs[@]} configurations x $rounds rounds, class $class, schedule $schedule," \
+     "workers $workers of $cores cores; rows in $rows" >&2
+failed=0
+for round in $(seq 1 "$rounds"); do
+  # Odd rounds forward, even rounds backward: slow drift in the machine's load
+  # does not favour the configurations that come first.
+  order=$(seq 0 $((${#configs[@]} - 1)))
+  [ $((round % 2)) = 0 ] && order=$(echo "$order" | tac)
+  for i in $order; do
+    read -r kernel driver p <<<"${configs[$i]}"
+    if ! run_one "$kernel" "$driver" "$p" 2>"$out/last.err"; then
+      echo "$prog: round $round: $driver $kernel at $p workers failed:" >&2
+      cat "$out/last.err" >&2
+      failed=1
+    fi
+  done
+  if [[ ",$kernels," == *,triad,* ]] && [ -x "$build/bench/stream_triad" ]; then
+    n=$("$drv/cpu_serial" --help | awk '$1 == "triad" { getline; print }' | tr ' ' '\n' | sed -n "s/^$class=//p")
+    OMP_PLACES=cores OMP_PROC_BIND=spread "$build/bench/stream_triad" "$n" "$workers" 10 |
+      sed "s/^/round $round /" >>"$stream"
+  fi
+  echo "# $prog: round $round of $rounds done" >&2
+done
+rm -f "$out/last.err"
+
+# The table: median wall per configuration; speedup against cpu_serial's median.
+awk -F, 'NR > 1 && $13 != "" { print $4, $5, $3, $9, $13 }' "$rows" |
+  sort -k1,1 -k2,2 -k3,3 -k4,4n -k5,5g |
+  awk -v stream="$stream" '
+    BEGIN {
+      while ((getline line < stream) > 0) {
+        split(line, f, " ")  # round R threads T best_GB/s X avg_GB/s Y
+        key = f[4]; ref[key] = ref[key] " " f[6]
+      }
+    }
+    function flush() {
+      if (cnt == 0) return
+      med = (cnt % 2) ? v[(cnt + 1) / 2] : (v[cnt / 2] + v[cnt / 2 + 1]) / 2
+      rowsk[++nrows] = k; rowsc[nrows] = c; rowsd[nrows] = d; rowsw[nrows] = w; rowsm[nrows] = med
+      rowsn[nrows] = cnt
+      if (d == "cpu_serial") serial[k SUBSEP c] = med
+      cnt = 0
+    }
+    function median_of(list,    a, n, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n ? ((n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
+    }
+    {
+      if ($1 != k || $2 != c || $3 != d || $4 != w) { flush(); k = $1; c = $2; d = $3; w = $4 }
+      v[++cnt] = $5
+    }
+    END {
+      flush()
+      printf "| kernel | case | driver | workers | median wall s | speedup | efficiency | runs | GB/s | STREAM GB/s | of STREAM |\n"
+      printf "|--------|------|--------|--------:|--------------:|--------:|-----------:|-----:|-----:|------------:|----------:|\n"
+      order["cpu_serial"] = 0; order["cpu_omp"] = 1; order["cpu_mpi"] = 2; order["cpu_hybrid"] = 3
+      for (i = 1; i <= nrows; i++) idx[i] = i
+      for (i = 1; i <= nrows; i++) for (j = i + 1; j <= nrows; j++) {
+        a = idx[i]; b = idx[j]
+        ka = rowsk[a] " " rowsc[a] sprintf(" %d %06d", order[rowsd[a]], rowsw[a])
+        kb = rowsk[b] " " rowsc[b] sprintf(" %d %06d", order[rowsd[b]], rowsw[b])
+        if (kb < ka) { idx[i] = b; idx[j] = a }
+      }
+      for (i = 1; i <= nrows; i++) {
+        r = idx[i]; s = serial[rowsk[r] SUBSEP rowsc[r]]
+        sp = (s > 0) ? s / rowsm[r] : 0
+        gb = ""; ref_gb = ""; ratio = ""
+        if (rowsk[r] == "triad") {
+          n = rowsc[r]; sub(/^n=/, "", n)
+          gb = sprintf("%.2f", 24 * n / rowsm[r] / 1e9)
+          if (rowsd[r] != "cpu_serial" && (rowsw[r] in ref)) {
+            ref_gb = sprintf("%.2f", median_of(ref[rowsw[r]]))
+            ratio = sprintf("%.2f", gb / ref_gb)
+          }
+        }
+        printf "| %s | %s | %s | %d | %.4f | %.2f | %.2f | %d | %s | %s | %s |\n", rowsk[r], rowsc[r],
+               rowsd[r], rowsw[r], rowsm[r], sp, sp / rowsw[r], rowsn[r], gb, ref_gb, ratio
+      }
+    }' >"$out/table.md"
+
+{
+  echo "# CPU speedup and efficiency on $(hostname -s), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "# class $class, schedule $schedule, $rounds alternated rounds (median shown), $cores cores;"
+  echo "# speedup = cpu_serial median / median; efficiency = speedup / workers; hybrid runs"
+  echo "# ranks x 2 threads for even counts. Rows: $rows"
+  cat "$out/table.md"
+} | tee "$out/summary.txt"
+exit $failed
