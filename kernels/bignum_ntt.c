@@ -100,28 +100,53 @@ static bn_limb pow_mod(bn_limb base, uint64_t e, const ntt_field *f)
 /* ---- twiddle tables ------------------------------------------------------ */
 
 /*
- * tw[len + j] = w_{2len}^j for each radix-2 stage len = 1, 2, ..., M/2 and
- * j < len, with Shoup companions in twq; tw[M] = 1 serves the inverse's index
- * 2len - j at len = M/2. The inverse transform uses w^-j = -w^(len-j).
+ * pw[j] = W^j 2^64 mod p (Montgomery form, in [0, p)) for j < count. The
+ * powers are products of a baby step W^(j mod 64) and a giant step
+ * W^(64 floor(j/64)), so that they are independent multiplications instead
+ * of one long chain whose latency would dominate.
  */
-static void radix2_tables(bn_limb *tw, bn_limb *twq, size_t M, bn_limb root_M,
+#define NTT_BABY 64
+
+static void power_table(bn_limb *pw, size_t count, bn_limb W, const ntt_field *f)
+{
+    size_t baby = count < NTT_BABY ? count : NTT_BABY;
+    bn_limb w = to_mont(W, f);
+    pw[0] = to_mont(1, f);
+    for (size_t j = 1; j < baby; j++)
+        pw[j] = reduce_once(mont_mul(pw[j - 1], w, f), f->p);
+    if (baby < NTT_BABY)
+        return;
+    bn_limb step = reduce_once(mont_mul(pw[NTT_BABY - 1], w, f), f->p), giant = step;
+    for (size_t base = NTT_BABY; base < count; base += NTT_BABY) {
+        size_t end = count - base < NTT_BABY ? count - base : NTT_BABY;
+        for (size_t j = 0; j < end; j++)
+            pw[base + j] = reduce_once(mont_mul(pw[j], giant, f), f->p);
+        giant = reduce_once(mont_mul(giant, step, f), f->p);
+    }
+}
+
+/*
+ * tw[len + j] = w_{2len}^j for each radix-2 stage len = 1, 2, ..., M/2 and
+ * j < len, with Shoup companions in twq. The top stage's w_M^j = W^(mj) come
+ * from the power table: a Montgomery-form value r = w 2^64 mod p gives
+ * w = r 2^-64 and, because w 2^64 - r is an exact multiple of p, the
+ * companion floor(w 2^64 / p) = -r p^-1 mod 2^64. The inverse transform uses
+ * w^-j = -w^(len-j), so needs no table of its own.
+ */
+static void radix2_tables(bn_limb *tw, bn_limb *twq, size_t M, size_t m, const bn_limb *pw,
                           const ntt_field *f)
 {
     size_t half = M / 2;
-    bn_limb rq = shoup_companion(root_M, f), w = 1;
     for (size_t j = 0; j < half; j++) {
-        tw[half + j] = w;
-        w = reduce_once(shoup_mul(w, root_M, rq, f->p), f->p);
+        bn_limb r = pw[m * j];
+        tw[half + j] = from_mont(r, f);
+        twq[half + j] = (bn_limb)0 - r * f->pinv;
     }
-    for (size_t j = 0; j < half; j++)
-        twq[half + j] = shoup_companion(tw[half + j], f);
     for (size_t len = half / 2; len >= 1; len /= 2)
         for (size_t j = 0; j < len; j++) {
             tw[len + j] = tw[2 * len + 2 * j];
             twq[len + j] = twq[2 * len + 2 * j];
         }
-    tw[M] = 1;
-    twq[M] = shoup_companion(1, f);
 }
 
 /* ---- radix-2 passes ------------------------------------------------------ */
@@ -136,8 +161,12 @@ static void dif_stage(bn_limb *x, size_t n, size_t len, const bn_limb *tw, const
     const bn_limb *w = tw + len, *wq = twq + len;
     for (size_t s = 0; s < n; s += 2 * len) {
         bn_limb *x0 = x + s, *x1 = x + s + len;
-        for (size_t j = 0; j < len; j++) {
-            bn_limb u = x0[j], v = x1[j];
+        /* w^0 = 1: no product, a reduction keeps the output below 2p */
+        bn_limb u = x0[0], v = x1[0];
+        x0[0] = reduce_once(u + v, p2);
+        x1[0] = reduce_once(u - v + p2, p2);
+        for (size_t j = 1; j < len; j++) {
+            u = x0[j], v = x1[j];
             x0[j] = reduce_once(u + v, p2);
             x1[j] = shoup_mul(u - v + p2, w[j], wq[j], p);
         }
@@ -191,13 +220,30 @@ static void dit(bn_limb *x, size_t n, const bn_limb *tw, const bn_limb *twq, con
 
 /* ---- transform lengths --------------------------------------------------- */
 
-/* The smallest power of two >= 4 holding coeffs points. */
-static size_t ntt_length(size_t coeffs)
+typedef struct ntt_shape {
+    size_t n; /* transform length m M */
+    size_t m; /* 1 or 3 */
+    size_t M; /* the radix-2 part, a power of two >= 4 */
+} ntt_shape;
+
+/* The smallest of 4, 8, 12, 16, 24, 32, 48, ... holding coeffs points: with
+ * lengths 3 2^k besides 2^k, padding wastes at most a third, not a half. */
+static ntt_shape ntt_shape_for(size_t coeffs)
 {
-    size_t n = 4;
-    while (n < coeffs)
-        n *= 2;
-    return n;
+    ntt_shape s = {4, 1, 4};
+    while (s.n < coeffs) {
+        if (s.m == 1 && s.M >= 8) { /* 2^k -> 3 2^(k-1) */
+            s.m = 3;
+            s.M /= 2;
+        } else if (s.m == 3) { /* 3 2^(k-1) -> 2^(k+1) */
+            s.m = 1;
+            s.M *= 4;
+        } else {
+            s.M *= 2;
+        }
+        s.n = s.m * s.M;
+    }
+    return s;
 }
 
 size_t bn_ntt_max_limbs(void)
@@ -205,41 +251,111 @@ size_t bn_ntt_max_limbs(void)
     return (size_t)1 << NTT_LOG2_MAX; /* a length above any memory this will see */
 }
 
+/* The largest length below coeffs (0 if none). */
+static ntt_shape ntt_shape_below(size_t coeffs)
+{
+    ntt_shape below = {0, 1, 0}, s = {4, 1, 4};
+    while (s.n < coeffs) {
+        below = s;
+        s = ntt_shape_for(s.n + 1);
+    }
+    return below;
+}
+
+/*
+ * A product of c coefficients just above an available length N would double
+ * (or add a third to) the transform. Instead, transform at N: the cyclic
+ * product then holds c_k + c_(k+N) at k < d = c - N, and a second, small
+ * product of the operands' low d limbs gives c_k there on its own, so
+ * c_(k+N) is the difference. Chosen when the two cost less (n log n).
+ */
+typedef struct ntt_choice {
+    ntt_shape big;   /* the main transform */
+    ntt_shape small; /* the low coefficients' transform; small.n == 0 when unused */
+    size_t coeffs;   /* an + bn - 1 */
+    size_t wrap;     /* d: coefficients that wrap around the main transform */
+} ntt_choice;
+
+static double ntt_cost(size_t n)
+{
+    double lg = 0;
+    for (size_t k = n; k > 1; k /= 2)
+        lg += 1;
+    return (double)n * (lg + 3);
+}
+
+static ntt_choice ntt_choose(size_t an, size_t bn)
+{
+    ntt_choice c;
+    c.coeffs = an + bn - 1;
+    c.big = ntt_shape_for(c.coeffs);
+    c.small.n = 0;
+    c.wrap = 0;
+    ntt_shape lo = ntt_shape_below(c.coeffs);
+    if (lo.n >= 64) {
+        size_t d = c.coeffs - lo.n;
+        ntt_shape small = ntt_shape_for(2 * d - 1);
+        /* each operand must fit the main transform (it is not folded) */
+        if (8 * d <= lo.n && an <= lo.n &&
+            ntt_cost(lo.n) + ntt_cost(small.n) < ntt_cost(c.big.n)) {
+            c.big = lo;
+            c.small = small;
+            c.wrap = d;
+        }
+    }
+    return c;
+}
+
 size_t bn_ntt_scratch(size_t an, size_t bn)
 {
-    size_t n = ntt_length(an + bn - 1);
-    /* three residue arrays, the second operand, the radix-2 tables */
-    return 4 * n + 2 * (n + 1);
+    ntt_choice c = ntt_choose(an, bn);
+    /* three residue arrays of every coefficient, the second operand (which
+     * also holds the small product's two operands), the power table, the
+     * radix-2 tables */
+    return 3 * (c.big.n + c.wrap) + c.big.n + c.big.n + 2 * c.big.M;
 }
 
 /* ---- one prime ----------------------------------------------------------- */
 
 typedef struct ntt_plan {
-    size_t n;
+    ntt_shape s;
     ntt_field f;
-    bn_limb *tw, *twq;
-    bn_limb one_q; /* Shoup companion of 1 */
+    bn_limb *pw;             /* W^j in Montgomery form: j < n for m = 3, j < n/2 for m = 1 */
+    bn_limb *tw, *twq;       /* radix-2 tables */
+    bn_limb one_q;           /* Shoup companion of 1 */
+    bn_limb omega, omega_q;  /* a primitive cube root of unity (m = 3) */
 } ntt_plan;
 
-static void plan_init(ntt_plan *pl, const ntt_prime *pr, size_t n, bn_limb *tw, bn_limb *twq)
+static void plan_init(ntt_plan *pl, const ntt_prime *pr, ntt_shape s, bn_limb *pw, bn_limb *tw,
+                      bn_limb *twq)
 {
-    pl->n = n;
+    pl->s = s;
     field_init(&pl->f, pr->p);
+    pl->pw = pw;
     pl->tw = tw;
     pl->twq = twq;
     pl->one_q = shoup_companion(1, &pl->f);
-    bn_limb root = pow_mod(pr->g, (pr->p - 1) / n, &pl->f);
-    radix2_tables(tw, twq, n, root, &pl->f);
+    bn_limb W = pow_mod(pr->g, (pr->p - 1) / s.n, &pl->f);
+    power_table(pw, s.m == 3 ? s.n : s.n / 2, W, &pl->f);
+    radix2_tables(tw, twq, s.M, s.m, pw, &pl->f);
+    if (s.m == 3) {
+        pl->omega = from_mont(pw[s.M], &pl->f);
+        pl->omega_q = shoup_companion(pl->omega, &pl->f);
+    }
 }
 
-/* x = transform of the limbs a (zero beyond an), values in [0, 2p). The
- * first stage is fused with loading: each limb enters [0, 2p) by Shoup's
- * product with 1. */
-static void forward(bn_limb *x, const bn_limb *ap, size_t an, const ntt_plan *pl)
+/* The limb ap[i] (zero beyond an) reduced into [0, 2p): Shoup's product with 1. */
+static inline bn_limb load_limb(const bn_limb *ap, size_t an, size_t i, bn_limb one_q, bn_limb p)
+{
+    return i < an ? shoup_mul(ap[i], 1, one_q, p) : 0;
+}
+
+/* Length 2^k: the first stage is fused with loading. */
+static void forward_radix2(bn_limb *x, const bn_limb *ap, size_t an, const ntt_plan *pl)
 {
     const ntt_field *f = &pl->f;
     const bn_limb p = f->p, p2 = f->p2, one_q = pl->one_q;
-    size_t half = pl->n / 2;
+    size_t half = pl->s.n / 2;
     const bn_limb *w = pl->tw + half, *wq = pl->twq + half;
     size_t both = an > half ? an - half : 0; /* j < both: both halves hold limbs */
     for (size_t j = 0; j < both; j++) {
@@ -253,12 +369,84 @@ static void forward(bn_limb *x, const bn_limb *ap, size_t an, const ntt_plan *pl
         x[j] = u;
         x[j + half] = shoup_mul(u, w[j], wq[j], p);
     }
-    for (size_t j = lo; j < half; j++) {
-        x[j] = 0;
-        x[j + half] = 0;
-    }
+    bn_zero(x + lo, half - lo);
+    bn_zero(x + half + lo, half - lo);
     dif(x, half, pl->tw, pl->twq, f);
     dif(x + half, half, pl->tw, pl->twq, f);
+}
+
+/*
+ * Length 3M: with n = 3M, j = j1 + M j2 and k = 3 k1 + k2,
+ *   X[3 k1 + k2] = sum_j1 (W^3)^(j1 k1) W^(j1 k2) sum_j2 x[j1 + M j2] w^(j2 k2)
+ * for the cube root w = W^M: a three-point transform of each column, a
+ * twiddle W^(j1 k2), then three M-point transforms. With w^2 = -1 - w,
+ *   y0 = x0 + x1 + x2,  y1 = x0 + w x1 - x2 - w x2,  y2 = x0 - x1 - w x1 + w x2.
+ */
+static void forward_radix3(bn_limb *x, const bn_limb *ap, size_t an, const ntt_plan *pl)
+{
+    const ntt_field *f = &pl->f;
+    const bn_limb p = f->p, p2 = f->p2, one_q = pl->one_q, om = pl->omega, om_q = pl->omega_q;
+    size_t M = pl->s.M;
+    const bn_limb *pw = pl->pw;
+    for (size_t j = 0; j < M; j++) {
+        bn_limb x0 = reduce_once(load_limb(ap, an, j, one_q, p), p);
+        bn_limb x1 = reduce_once(load_limb(ap, an, j + M, one_q, p), p);
+        bn_limb x2 = reduce_once(load_limb(ap, an, j + 2 * M, one_q, p), p);
+        bn_limb a1 = reduce_once(shoup_mul(x1, om, om_q, p), p);
+        bn_limb a2 = reduce_once(shoup_mul(x2, om, om_q, p), p);
+        x[j] = reduce_once(x0 + x1 + x2, p2);               /* [0, 2p) */
+        bn_limb y1 = x0 + a1 + p2 - (x2 + a2);              /* (0, 4p) */
+        bn_limb y2 = x0 + a2 + p2 - (x1 + a1);              /* (0, 4p) */
+        x[j + M] = mont_mul(y1, pw[j], f);                  /* times W^j, (0, 2p) */
+        x[j + 2 * M] = mont_mul(y2, pw[2 * j], f);          /* times W^2j */
+    }
+    for (size_t b = 0; b < 3; b++)
+        dif(x + b * M, M, pl->tw, pl->twq, f);
+}
+
+/* x = transform of the limbs ap (zero beyond an), values in [0, 2p), in the
+ * order the inverse expects. */
+static void forward(bn_limb *x, const bn_limb *ap, size_t an, const ntt_plan *pl)
+{
+    if (pl->s.m == 1)
+        forward_radix2(x, ap, an, pl);
+    else
+        forward_radix3(x, ap, an, pl);
+}
+
+/* The inverse of forward, times n; values in [0, 4p). The three-point step
+ * is undone with W^-j = W^(n-j) and w^-1 = w^2:
+ *   x0 = u0 + u1 + u2,  x1 = u0 + w^2 u1 + w u2,  x2 = u0 + w u1 + w^2 u2. */
+static void inverse(bn_limb *x, const ntt_plan *pl)
+{
+    const ntt_field *f = &pl->f;
+    size_t M = pl->s.M, n = pl->s.n;
+    if (pl->s.m == 1) {
+        dit(x, M, pl->tw, pl->twq, f);
+        return;
+    }
+    for (size_t b = 0; b < 3; b++)
+        dit(x + b * M, M, pl->tw, pl->twq, f);
+    const bn_limb p = f->p, p2 = f->p2, om = pl->omega, om_q = pl->omega_q;
+    const bn_limb *pw = pl->pw;
+    for (size_t j = 0; j < M; j++) {
+        bn_limb u0 = reduce_once(reduce_once(x[j], p2), p);
+        bn_limb u1 = x[j + M], u2 = x[j + 2 * M];
+        if (j > 0) {
+            u1 = mont_mul(u1, pw[n - j], f);
+            u2 = mont_mul(u2, pw[n - 2 * j], f);
+        } else {
+            u1 = reduce_once(u1, p2);
+            u2 = reduce_once(u2, p2);
+        }
+        u1 = reduce_once(u1, p);
+        u2 = reduce_once(u2, p);
+        bn_limb b1 = reduce_once(shoup_mul(u1, om, om_q, p), p);
+        bn_limb b2 = reduce_once(shoup_mul(u2, om, om_q, p), p);
+        x[j] = u0 + u1 + u2;                  /* [0, 3p) */
+        x[j + M] = u0 + b2 + p2 - (u1 + b1);  /* (0, 4p) */
+        x[j + 2 * M] = u0 + b1 + p2 - (u2 + b2);
+    }
 }
 
 static void pointwise(bn_limb *x, const bn_limb *y, size_t n, const ntt_field *f)
@@ -273,18 +461,18 @@ static void pointwise_sqr(bn_limb *x, size_t n, const ntt_field *f)
         x[i] = mont_mul(x[i], x[i], f);
 }
 
-/* x = n * 2^-64 * (a * b mod (X^n - 1, p)) in [0, 4p). */
+/* x = n 2^-64 (a b mod (X^n - 1, p)), in [0, 4p). */
 static void cyclic_product(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,
                            const bn_limb *bp, size_t bn, int square, const ntt_plan *pl)
 {
     forward(x, ap, an, pl);
     if (square) {
-        pointwise_sqr(x, pl->n, &pl->f);
+        pointwise_sqr(x, pl->s.n, &pl->f);
     } else {
         forward(y, bp, bn, pl);
-        pointwise(x, y, pl->n, &pl->f);
+        pointwise(x, y, pl->s.n, &pl->f);
     }
-    dit(x, pl->n, pl->tw, pl->twq, &pl->f);
+    inverse(x, pl);
 }
 
 /* ---- CRT ----------------------------------------------------------------- */
@@ -365,18 +553,42 @@ static void crt_join(bn_limb *rp, size_t rn, const bn_limb *x0, const bn_limb *x
 
 /* ---- the product --------------------------------------------------------- */
 
+/* x[0..d) holds c_k + c_(k+N) and lw[0..d) holds c_k, both modulo p; the
+ * small transform's scale is n_small, the main one's N: multiply lw by
+ * N / n_small first. Afterwards x[k] = c_k and x[N + k] = c_(k+N). */
+static void unwrap(bn_limb *x, size_t N, const bn_limb *lw, size_t d, size_t n_small,
+                   const ntt_field *f)
+{
+    /* n / n_small mod p (not an integer ratio when one length has the factor 3) */
+    ntt_const k = make_const(reduce_once(mont_mul(to_mont(N, f), inv_mod(n_small, f), f), f->p), f);
+    for (size_t i = 0; i < d; i++) {
+        bn_limb low = shoup_mul(lw[i], k.c, k.q, f->p);  /* [0, 2p) */
+        bn_limb both = reduce_once(x[i], f->p2);        /* [0, 2p) */
+        x[N + i] = both + f->p2 - low;                  /* (0, 4p) */
+        x[i] = low;
+    }
+}
+
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                 bn_limb *scratch)
 {
     assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs());
-    size_t n = ntt_length(an + bn - 1);
+    ntt_choice c = ntt_choose(an, bn);
+    size_t n = c.big.n, len = n + c.wrap;
     int square = ap == bp && an == bn;
-    bn_limb *x[3] = {scratch, scratch + n, scratch + 2 * n};
-    bn_limb *y = scratch + 3 * n, *tw = scratch + 4 * n, *twq = tw + n + 1;
+    bn_limb *x[3] = {scratch, scratch + len, scratch + 2 * len};
+    bn_limb *y = scratch + 3 * len, *pw = y + n, *tw = pw + n, *twq = tw + c.big.M;
     for (int i = 0; i < 3; i++) {
         ntt_plan pl;
-        plan_init(&pl, &ntt_primes[i], n, tw, twq);
+        plan_init(&pl, &ntt_primes[i], c.big, pw, tw, twq);
         cyclic_product(x[i], y, ap, an, bp, bn, square, &pl);
+        if (c.wrap) {
+            size_t la = an < c.wrap ? an : c.wrap, lb = bn < c.wrap ? bn : c.wrap;
+            bn_limb *lx = y, *ly = y + c.small.n;
+            plan_init(&pl, &ntt_primes[i], c.small, pw, tw, twq);
+            cyclic_product(lx, ly, ap, la, bp, lb, square, &pl);
+            unwrap(x[i], n, lx, c.wrap, c.small.n, &pl.f);
+        }
     }
     crt_join(rp, an + bn, x[0], x[1], x[2], n);
 }

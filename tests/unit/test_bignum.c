@@ -335,6 +335,42 @@ static void test_ntt_matches_gmp_at_every_length(void)
     }
 }
 
+/* Products just past a transform length N wrap around it and are completed
+ * by a second, small transform of the low limbs: cover that edge at many N,
+ * balanced and with the smaller operand shorter than the wrap. */
+static void test_ntt_matches_gmp_just_past_each_length(void)
+{
+    static const size_t lengths[] = {64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 3072};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        size_t N = lengths[i];
+        const size_t wraps[] = {1, 2, N / 16, N / 8, N / 8 + 1};
+        for (size_t w = 0; w < sizeof wraps / sizeof wraps[0]; w++) {
+            size_t coeffs = N + wraps[w], sizes[3][2] = {
+                {coeffs + 1 - coeffs / 2, coeffs / 2}, /* balanced: an + bn - 1 == coeffs */
+                {coeffs + 1 - wraps[w], wraps[w]},     /* bn == d: a longer than N */
+                {coeffs - wraps[w], wraps[w] + 1}};
+            for (int k = 0; k < 3; k++) {
+                size_t an = sizes[k][0], bn = sizes[k][1];
+                bn_limb *a = guarded(an), *b = guarded(bn), *r = guarded(an + bn),
+                        *g = guarded(an + bn);
+                size_t sn = bn_ntt_scratch(an, bn);
+                bn_limb *sc = guarded(sn);
+                enum shape shape = k == 0 ? SHAPE_ONES : SHAPE_UNIFORM;
+                fill(a, an, shape);
+                fill(b, bn, shape);
+                bn_ntt_mul(r, a, an, b, bn, sc);
+                mpn_mul(g, a, an, b, bn);
+                int ok = memcmp(r, g, (an + bn) * sizeof *r) == 0;
+                if (!ok)
+                    fprintf(stderr, "\n  bn_ntt_mul %zu x %zu differs from GMP\n", an, bn);
+                CU_ASSERT(ok);
+                CU_ASSERT(guard_intact(r, an + bn) && guard_intact(sc, sn));
+                free(a), free(b), free(r), free(g), free(sc);
+            }
+        }
+    }
+}
+
 /* ---- limb layer: division ------------------------------------------------ */
 
 static void check_division(size_t dn, size_t nn, enum shape shape)
@@ -874,6 +910,7 @@ int main(void)
     CU_add_test(s, "mul matches GMP across every threshold", test_mul_matches_gmp_across_every_threshold);
     CU_add_test(s, "sqr matches GMP across every threshold", test_sqr_matches_gmp_across_every_threshold);
     CU_add_test(s, "ntt matches GMP at every length", test_ntt_matches_gmp_at_every_length);
+    CU_add_test(s, "ntt matches GMP just past each length", test_ntt_matches_gmp_just_past_each_length);
     CU_add_test(s, "Newton reciprocal and division match GMP", test_newton_reciprocal_and_division_match_gmp);
     CU_add_test(s, "bignum_mul matches GMP and allows aliasing", test_bignum_mul_matches_gmp_and_allows_aliasing);
     CU_add_test(s, "bignum_mul_u64 matches GMP", test_bignum_mul_u64_matches_gmp);
