@@ -289,6 +289,7 @@ static void gather_binding(cs_mpi *m, enum cs_bind bind)
 /* ---- items: static blocks or rank 0's hand-out ---------------------------- */
 
 #define RING 4
+#define QUEUE_DEPTH 4
 struct pool {
     cs_mpi *m;
     uint64_t items;
@@ -306,19 +307,37 @@ struct pool {
     int waiting;      /* a request is in flight */
     MPI_Request grant_req;
     uint64_t grant[2];
+    uint64_t wanted;  /* the request in flight (sent from here: keep it alive) */
 };
 
-/* Rank 0 takes for itself: [*lo, *hi), or 0 when all are handed out. */
-static int take_global(struct pool *pl, uint64_t want_min, uint64_t *lo, uint64_t *hi, int to)
+/* How many of the `left` items one take gets. Rank 0's own threads (wanted 0)
+ * take one (dynamic) or the guided share. A rank asking for `wanted` gets that
+ * many while plenty are left, but no more than its fair part of what is left
+ * (at least one per thread), so the hand-out still ends evenly; guided gives
+ * at least the guided share. */
+static uint64_t take_size(const struct pool *pl, uint64_t left, uint64_t wanted)
+{
+    uint64_t share = cs_guided_share(left, pl->workers), take;
+    if (pl->guided)
+        take = wanted > share ? wanted : share;
+    else if (wanted == 0)
+        take = 1;
+    else {
+        uint64_t fair = left / pl->workers, least = pl->m->team.threads;
+        fair = fair > least ? fair : least;
+        take = wanted < fair ? wanted : fair;
+    }
+    return take < left ? take : left;
+}
+
+/* Takes items for rank `to`: [*lo, *hi), or 0 when all are handed out. */
+static int take_global(struct pool *pl, uint64_t wanted, uint64_t *lo, uint64_t *hi, int to)
 {
     uint64_t cur = __atomic_load_n(&pl->next, __ATOMIC_RELAXED), take;
     do {
         if (cur >= pl->items)
             return 0;
-        uint64_t left = pl->items - cur;
-        take = pl->guided ? cs_guided_share(left, pl->workers) : 1;
-        take = take < want_min ? want_min : take;
-        take = take > left ? left : take;
+        take = take_size(pl, pl->items - cur, wanted);
     } while (!__atomic_compare_exchange_n(&pl->next, &cur, cur + take, 1, __ATOMIC_RELAXED,
                                           __ATOMIC_RELAXED));
     for (uint64_t i = cur; i < cur + take; i++)
@@ -329,10 +348,10 @@ static int take_global(struct pool *pl, uint64_t want_min, uint64_t *lo, uint64_
 }
 
 /* Rank 0's master thread answers one request: a grant, empty when none are left. */
-static void serve(struct pool *pl, int to)
+static void serve(struct pool *pl, int to, uint64_t wanted)
 {
     uint64_t grant[2] = {0, 0};
-    if (!take_global(pl, pl->m->team.threads, &grant[0], &grant[1], to))
+    if (!take_global(pl, wanted ? wanted : 1, &grant[0], &grant[1], to))
         pl->told_done++;
     mpi_ok(pl->m, MPI_Send(grant, 2, MPI_UINT64_T, to, TAG_GRANT, pl->m->work), "MPI_Send");
 }
@@ -349,10 +368,11 @@ static void serve_waiting(struct pool *pl, int block)
                    "MPI_Iprobe");
         if (!block && !flag)
             return;
-        mpi_ok(pl->m, MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_REQUEST, pl->m->work,
+        uint64_t wanted = 0;
+        mpi_ok(pl->m, MPI_Recv(&wanted, 1, MPI_UINT64_T, st.MPI_SOURCE, TAG_REQUEST, pl->m->work,
                                MPI_STATUS_IGNORE),
                "MPI_Recv");
-        serve(pl, st.MPI_SOURCE);
+        serve(pl, st.MPI_SOURCE, wanted);
         if (block && pl->told_done == pl->m->size - 1)
             return;
     }
@@ -362,7 +382,7 @@ static int root_next(struct pool *pl, unsigned tid, uint64_t *lo, uint64_t *hi)
 {
     if (tid == 0)
         serve_waiting(pl, 0);
-    if (take_global(pl, 1, lo, hi, 0))
+    if (take_global(pl, 0, lo, hi, 0))
         return 1;
     if (tid == 0 && pl->told_done < pl->m->size - 1)
         serve_waiting(pl, 1);
@@ -387,7 +407,10 @@ static void accept_grant(struct pool *pl)
     }
 }
 
-/* The master thread keeps one request in flight while the queue runs low. */
+/* The master thread keeps one request in flight whenever fewer than QUEUE_DEPTH
+ * items per thread wait, asking for QUEUE_DEPTH per thread: the next items are
+ * here before the threads need them, even when rank 0 is busy (or descheduled)
+ * for a few items' time. Rank 0 grants less as the items run out. */
 static void pump(struct pool *pl, int block)
 {
     if (pl->waiting) {
@@ -406,11 +429,14 @@ static void pump(struct pool *pl, int block)
         queued = pl->queued;
         count = pl->count;
     }
-    if (!pl->done && !pl->waiting && queued < pl->m->team.threads && count < RING) {
+    uint64_t depth = QUEUE_DEPTH * (uint64_t)pl->m->team.threads;
+    if (!pl->done && !pl->waiting && queued < depth && count < RING) {
         mpi_ok(pl->m, MPI_Irecv(pl->grant, 2, MPI_UINT64_T, 0, TAG_GRANT, pl->m->work,
                                 &pl->grant_req),
                "MPI_Irecv");
-        mpi_ok(pl->m, MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_REQUEST, pl->m->work), "MPI_Send");
+        pl->wanted = depth;
+        mpi_ok(pl->m, MPI_Send(&pl->wanted, 1, MPI_UINT64_T, 0, TAG_REQUEST, pl->m->work),
+               "MPI_Send");
         pl->waiting = 1;
     }
 }
@@ -729,6 +755,9 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
         rc = inject_fault(m, k, p, leaves, items, &e);
     if (rc != CS_OK)
         fail_here(&x, rc, &e);
+    /* Compute ends when the last rank is done, so comm_s measures moving
+     * partials, not waiting for a slower rank's items. */
+    mpi_ok(m, MPI_Barrier(m->work), "MPI_Barrier");
     double t1 = cs_clock_now();
 
     /* Who ran what: every rank needs the whole map to walk the tree. */

@@ -9,9 +9,11 @@
  * Items: --schedule static gives global worker w = rank * threads + thread the
  * block cs_static_start(items, ranks * threads, w), the block it first-touched.
  * dynamic and guided: rank 0 hands out items on request, and computes too (it
- * serves requests between its own items; the other ranks keep one request in
- * flight so they rarely wait for it). A grant is `threads` items (dynamic) or
- * a shrinking share (guided), so a rank's items come in contiguous runs.
+ * serves requests between its own items, and its threads take items one at a
+ * time). The other ranks keep up to four items per thread queued, with one
+ * request in flight, so they rarely wait for rank 0; a grant is what they ask
+ * for (dynamic) or at least a shrinking share of what is left (guided), so a
+ * rank's items come in contiguous runs, and its threads take them one by one.
  *
  * Tree: every rank learns which rank ran each item. A node whose items all
  * ran on one rank is combined there (by its OpenMP team); a node spanning
@@ -21,9 +23,10 @@
  * up without deadlock, and the arithmetic is exactly cs_tree_mid's.
  *
  * Phases (root's row): compute_s, combine_s and comm_s are each the largest
- * over the ranks; comm_s is time spent packing, moving (waiting included) and
- * unpacking partials and sharing the item map; comm_bytes is every packed
- * partial byte sent, summed over ranks.
+ * over the ranks. Compute ends at a barrier once every rank has run its
+ * items; comm_s is then the time spent sharing the item map and packing,
+ * moving (waiting for a partner's combine included) and unpacking partials;
+ * comm_bytes is every packed partial byte sent, summed over ranks.
  *
  * Failures: every MPI call is checked, and a failed call aborts the job with
  * exit status 1 after a message from the rank that saw it. A rank whose
