@@ -678,7 +678,10 @@ static int mpi_prepare(void *ctx, const cs_kernel *k, cs_problem *p, cs_err *err
                              (unsigned)m->rank * m->team.threads, err);
     if (rc != CS_OK && m->rank != 0)
         cs_error("rank %d: preparing items: %s", m->rank, err->msg);
-    return rc;
+    int all = worst_over_ranks(m, rc);
+    if (all != CS_OK && rc == CS_OK)
+        cs_err_set(err, "another rank failed (its message says why)");
+    return all;
 }
 
 /* CS_FAULT: this rank's copy of one item fails, or comes out doubled. */

@@ -53,10 +53,11 @@ struct first_error {
 
 static void keep_error(struct first_error *f, int rc, const cs_err *err)
 {
+    /* rc is read by other threads as they go (failed()); err only after the team. */
 #pragma omp critical(cs_team_error)
-    if (f->rc == CS_OK) {
-        f->rc = rc;
+    if (__atomic_load_n(&f->rc, __ATOMIC_ACQUIRE) == CS_OK) {
         f->err = *err;
+        __atomic_store_n(&f->rc, rc, __ATOMIC_RELEASE);
     }
 }
 
@@ -74,10 +75,7 @@ static void check_team_size(struct first_error *f, unsigned want)
 
 static int failed(const struct first_error *f)
 {
-    int rc;
-#pragma omp atomic read
-    rc = f->rc;
-    return rc != CS_OK;
+    return __atomic_load_n(&f->rc, __ATOMIC_ACQUIRE) != CS_OK;
 }
 
 void cs_team_bind(const cs_team *t)
