@@ -170,8 +170,14 @@ static void note_warnings(cs_mpi *m, unsigned bits_all_ranks)
 static void say_warnings(cs_mpi *m)
 {
     unsigned fresh = m->known & ~m->warned;
-    if (fresh && m->rank == 0)
+    if (fresh && m->rank == 0) {
         cs_pin_warn(fresh, m->node_workers, m->node_cores, cs_pin_failure(m->team.pin));
+        unsigned machine = cs_pin_cores_allowed(m->team.pin);
+        if ((fresh & CS_PIN_WARN_OVERSUBSCRIBED) && m->node_cores < machine)
+            cs_warn("mpirun gave this node's ranks %u of its %u cores; corescale pins ranks "
+                    "itself, so run mpirun --bind-to none (or --map-by slot:PE=THREADS)",
+                    m->node_cores, machine);
+    }
     m->warned |= fresh;
 }
 

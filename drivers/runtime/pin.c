@@ -180,6 +180,15 @@ unsigned cs_pin_cores_in(const cs_pin *pin, const char *list)
     return n;
 }
 
+unsigned cs_pin_cores_allowed(const cs_pin *pin)
+{
+    hwloc_const_bitmap_t allowed = hwloc_topology_get_allowed_cpuset(pin->topo);
+    unsigned n = hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_CORE) > 0
+                     ? count_touching(pin, allowed, HWLOC_OBJ_CORE)
+                     : count_touching(pin, allowed, HWLOC_OBJ_PU);
+    return n;
+}
+
 int cs_pin_node_share(const char *const *sets, unsigned count, unsigned me, char **share,
                       char **node, unsigned *slots_before, unsigned *ranks_sharing, cs_err *err)
 {
@@ -399,8 +408,8 @@ void cs_pin_warning_words(unsigned bits, char *buf, size_t size)
 void cs_pin_warn(unsigned bits, unsigned workers, unsigned cores, const char *failure)
 {
     if (bits & CS_PIN_WARN_OVERSUBSCRIBED)
-        cs_warn("%u workers on %u cores: oversubscribed; workers take turns, so timings do "
-                "not show scaling", workers, cores);
+        cs_warn("%u workers on %u core%s: oversubscribed; workers take turns, so timings do "
+                "not show scaling", workers, cores, cores == 1 ? "" : "s");
     if (bits & CS_PIN_WARN_SMT)
         cs_warn("workers share physical cores as SMT siblings (smt); each runs slower than "
                 "on a core of its own");

@@ -42,6 +42,8 @@ const char *cs_pin_process_set(const cs_pin *pin);
  * 0 for a set that is empty or malformed. */
 unsigned cs_pin_cores_in(const cs_pin *pin, const char *set);
 unsigned cs_pin_pus_in(const cs_pin *pin, const char *set);
+/* Physical cores the system allows at all (the cgroup), whatever this process's binding. */
+unsigned cs_pin_cores_allowed(const cs_pin *pin);
 
 /*
  * Ranks of one node: given every local rank's process set, where should rank
