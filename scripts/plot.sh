@@ -205,16 +205,16 @@ while IFS='|' read -r tag k c label maxw tser; do
   body="$(axes_common "$xmax")
 set title \"$k, class $c ($label) on $host\nspeedup against the same driver at 1 worker (median, bars min-max)\"
 set ylabel \"speedup T(1) / T(p), same driver\"
-set yrange [0:$xmax]
-plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 title \"ideal (linear)\"$(series_elements speedup "$k" "$c" "$xmax")$model_key"
+set yrange [0:*]
+plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$(series_elements speedup "$k" "$c" "$xmax")$model_key"
   render "speedup-$fk" "$body"
 
   if [ -n "$tser" ]; then
     body="$(axes_common "$xmax")
 set title \"$k, class $c ($label) on $host\nspeedup against cpu_serial (median $(printf '%.4g' "$tser") s; bars min-max)\"
 set ylabel \"speedup T(cpu_serial) / T(p)\"
-set yrange [0:$xmax]
-plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 title \"ideal (linear)\"$(series_elements serial "$k" "$c" "$xmax")$model_key"
+set yrange [0:*]
+plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$(series_elements serial "$k" "$c" "$xmax")$model_key"
     render "speedup-serial-$fk" "$body"
   fi
 
