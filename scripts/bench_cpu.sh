@@ -158,11 +158,32 @@ awk -F, 'NR > 1 && $13 != "" { print $4, $5, $3, $9, $13 }' "$rows" |
       }
     }' >"$out/table.md"
 
+# The goals: efficiency >= 0.9 for product, pi and primes on every parallel driver at every
+# count; triad close to the machine's own STREAM triad (the least ratio is shown).
+goals() {
+  awk -F'|' '
+    NR > 2 {
+      k = $2; d = $4; gsub(/ /, "", k); gsub(/ /, "", d)
+      if (d == "cpu_serial") next
+      if (k == "triad") { r = $12 + 0; if (!(k in worst) || r < worst[k]) { worst[k] = r; at[k] = d " at" $5 } }
+      else { e = $8 + 0; if (!(k in worst) || e < worst[k]) { worst[k] = e; at[k] = d " at" $5 } }
+    }
+    END {
+      for (k in worst)
+        if (k == "triad")
+          printf "# goal triad near STREAM: least ratio %.2f (%s workers)\n", worst[k], at[k]
+        else
+          printf "# goal %s efficiency >= 0.9: least %.2f (%s workers): %s\n", k, worst[k], at[k],
+                 (worst[k] >= 0.9 ? "met" : "NOT met")
+    }' "$out/table.md" | sort
+}
+
 {
   echo "# CPU speedup and efficiency on $(hostname -s), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# class $class, schedule $schedule, $rounds alternated rounds (median shown), $cores cores;"
   echo "# speedup = cpu_serial median / median; efficiency = speedup / workers; hybrid runs"
   echo "# ranks x 2 threads for even counts. Rows: $rows"
   cat "$out/table.md"
+  goals
 } | tee "$out/summary.txt"
 exit $failed
