@@ -75,7 +75,7 @@ host=$(meta_value host)
 plots=$dir/plots
 data=$plots/data
 mkdir -p "$data" || die_usage "'$dir': cannot create plots/ in it"
-rm -f "$data"/*.dat "$data"/index.txt
+rm -f "$data"/*.dat "$data"/*.gp "$data"/index.txt "$data"/headline.txt "$data"/gnuplot.log
 
 # ---- summary.md and the numbers to plot --------------------------------------------------------
 title="corescale sweep on ${host:-unknown host}, ${cores} cores$([ -r "$meta" ] && echo ", $(meta_value started_utc)")"
@@ -170,19 +170,28 @@ EOF
   [ "$xmax" -gt 16 ] && echo "set xtics autofreq"
 }
 
+# Whether a data file holds a number in column COL (failed points leave none).
+has_values() { [ -s "$1" ] && awk -v c="$2" '!/^#/ && $c != "NaN" { found = 1 } END { exit !found }' "$1"; }
+
+# What a plot without a single verified point says, instead of failing.
+no_data() {
+  echo "set yrange [0:$1]"
+  echo 'set label 2 "no verified point to plot: summary.md says what failed" at graph 0.5, graph 0.5 center font ",14" textcolor rgb "#aa0000"'
+}
+
 # The plot elements of one kind (speedup, serial or efficiency) for every series of a group.
 series_elements() {
   local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f nf s1 style ycol title fit
   while IFS='|' read -r tag sk sc name driver file f nf s1 clamp; do
     [ "$tag" = series ] && [ "$sk" = "$k" ] && [ "$sc" = "$c" ] || continue
     [ "$driver" = cpu_serial ] && continue
-    [ -s "$data/$file" ] || continue
     style=$(style_of "$driver")
     case $kind in
       speedup) ycol='8:9:10'; fit="amdahl(x, $f)" ;;
       serial) ycol='11:12:13'; fit="${s1:-1} * amdahl(x, $f)"; [ -n "$s1" ] || f="" ;;
       efficiency) ycol='14:15:16'; fit="amdahl(x, $f) / x" ;;
     esac
+    has_values "$data/$file" "${ycol%%:*}" || continue
     title=$name
     [ -n "$f" ] && title+=" (Amdahl f = $(printf '%.3f' "$f")${clamp:+, clamped: $clamp})"
     elems+=", \"$file\" using 1:$ycol with yerrorlines $style lw 2 ps 1.2 title \"$title\""
@@ -202,19 +211,23 @@ while IFS='|' read -r tag k c label maxw tser; do
   model_key=", NaN with lines lc rgb \"#888888\" lw 2 dt (10,6) title \"Amdahl model past $cores cores (extrapolated)\""
   fk=$(printf '%s-%s' "$k" "$c" | tr -c 'A-Za-z0-9_.\n-' '-')
 
+  elems=$(series_elements speedup "$k" "$c" "$xmax")
   body="$(axes_common "$xmax")
 set title \"$k, class $c ($label) on $host\nspeedup against the same driver at 1 worker (median, bars min-max)\"
 set ylabel \"speedup T(1) / T(p), same driver\"
 set yrange [0:*]
-plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$(series_elements speedup "$k" "$c" "$xmax")$model_key"
+$([ -n "$elems" ] || no_data "$xmax")
+plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$elems$model_key"
   render "speedup-$fk" "$body"
 
   if [ -n "$tser" ]; then
+    elems=$(series_elements serial "$k" "$c" "$xmax")
     body="$(axes_common "$xmax")
 set title \"$k, class $c ($label) on $host\nspeedup against cpu_serial (median $(printf '%.4g' "$tser") s; bars min-max)\"
 set ylabel \"speedup T(cpu_serial) / T(p)\"
 set yrange [0:*]
-plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$(series_elements serial "$k" "$c" "$xmax")$model_key"
+$([ -n "$elems" ] || no_data "$xmax")
+plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$elems$model_key"
     render "speedup-serial-$fk" "$body"
   fi
 
@@ -224,6 +237,7 @@ set ylabel \"efficiency S(p) / p\"
 set yrange [0:1.2]
 set key bottom left
 set label 1 at graph 0.98, graph 0.96
+$([ -n "$(series_elements efficiency "$k" "$c" "$xmax")" ] || no_data 1.2)
 plot sample [x=1:$xmax] 1 with lines lc rgb \"#999999\" lw 1 title \"ideal (1)\"$(series_elements efficiency "$k" "$c" "$xmax")$model_key"
   render "efficiency-$fk" "$body"
 done <"$data/index.txt"
@@ -232,10 +246,11 @@ while IFS='|' read -r tag maxc t1 floor_s nreq delay ideal_file; do
   [ "$tag" = fetch ] || continue
   elems=""
   while IFS='|' read -r stag name driver file; do
-    [ "$stag" = fseries ] && [ -s "$data/$file" ] || continue
+    [ "$stag" = fseries ] && has_values "$data/$file" 3 || continue
     elems+=", \"$file\" using 1:3:4:5 with yerrorlines $(style_of "$driver") lw 2 ps 1.2 title \"$name\""
   done <"$data/index.txt"
-  [ -n "$elems" ] || continue
+  nodata=""
+  [ -n "$elems" ] || { elems=", NaN notitle"; nodata=$(no_data 10 | sed 's/\[0:10\]/[0.01:10]/'); }
   xmax=$((maxc > 2 ? maxc : 2))
   if [ -n "$t1" ]; then ideal_title="ideal: ceil(requests / concurrency) x io_serial's time per request"
   else ideal_title="ideal: ceil(requests / concurrency) x the delay"; fi
@@ -255,6 +270,7 @@ set yrange [${ymin}:*]
 set title \"fetch: ${nreq:-?} requests at ${delay:-?} ms on $host\nwall time against concurrency (log-log; median, bars min-max)\"
 set xlabel \"concurrency (io_threads: threads, io_async: requests in flight, io_mpi: processes)\"
 set ylabel \"wall time, seconds\"
+$nodata
 plot ${elems#, }$floor_elem$ideal_elem"
   render fetch "$body"
 done <"$data/index.txt"

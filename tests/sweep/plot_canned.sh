@@ -55,4 +55,18 @@ expect_grep "io_async at 64 in flight" "| io_async | 64 | 3 | 0.1600 | 0.1592 | 
 expect_grep "io_mpi at 8 processes" "| io_mpi | 8 | 3 | 1.450 | 1.421 | 1.479 | 1.339 |" "$s"
 expect_grep "the machine from meta.txt" "Canned CPU, 2 physical cores" "$s"
 expect_grep "the summary shows the plots" "![speedup of product against cpu_serial](plots/speedup-serial-product-W.png)" "$s"
+
+# A sweep where every parallel point failed still gets its plots (saying so) and a summary.
+failed_run=$scratch/failed
+mkdir -p "$failed_run"
+{ head -n 1 "$here/canned.csv"
+  grep ',cpu_serial,product,' "$here/canned.csv"
+  echo "2026-11-21T12:00:00Z,canned,cpu_omp,product,,W,1,2,2,,,0,0.1,,,,,0,,,,,dynamic,crashed,,,,,,,,"
+} >"$failed_run/rows.csv"
+"$src/scripts/plot.sh" --cores 2 "$failed_run" >"$scratch/out" 2>&1
+expect_eq "plot.sh exit status when every parallel point failed ($(tr '\n' ' ' <"$scratch/out"))" 0 "$?"
+expect_eq "speedup plot of failed points, magic bytes" "$png_magic" \
+  "$(head -c 8 "$failed_run/plots/speedup-product-W.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')"
+expect_grep "the empty plot says why" "no verified point to plot" "$failed_run/plots/data/speedup-product-W.gp"
+expect_grep "the crash in the summary" "| cpu_omp | product | W | 1 x 2 | 2 | crashed (killed by a signal) |" "$failed_run/summary.md"
 finish
