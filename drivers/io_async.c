@@ -12,6 +12,11 @@
 #include "options.h"
 
 #define DEFAULT_CONCURRENCY 10
+/* Handles per multi handle. libcurl 7.x walks its whole connection cache each
+ * time a finished transfer is removed (to find connect-only connections), so
+ * one multi of C connections costs O(C) a request and O(C^2) a wave; small
+ * multis on the same loop keep that walk short. */
+#define HANDLES_PER_MULTI 32
 
 /* The event watching one of libcurl's sockets. */
 struct watch {
@@ -20,12 +25,21 @@ struct watch {
     struct watch *prev, *next;
 };
 
+struct async;
+
+/* One multi handle, its timer, and the handles that belong to it. */
+struct shard {
+    struct async *a;
+    CURLM *multi;
+    struct event *timer;
+};
+
 struct async {
     struct event_base *base;
-    struct event *timer;
-    CURLM *multi;
+    struct shard *shards;
+    unsigned shard_count;
     unsigned concurrency;
-    fetch_easy *handles;
+    fetch_easy *handles;        /* handle h belongs to shard h / HANDLES_PER_MULTI */
     unsigned *idle, idle_count; /* handles not in a transfer: at most C ever are */
     unsigned char *used;        /* per handle: has made a transfer before */
     struct watch *watches;
@@ -36,6 +50,11 @@ struct async {
     uint64_t next, done;
     int broken;
 };
+
+static struct shard *shard_of(struct async *a, unsigned h)
+{
+    return &a->shards[h / HANDLES_PER_MULTI];
+}
 
 static void start_more(struct async *a)
 {
@@ -50,11 +69,10 @@ static void start_more(struct async *a)
         fetch_easy *e = &a->handles[h];
         fetch_easy_prepare(e, a->urls, i);
         /* A handle's first transfer comes while every other handle is busy or
-         * also new, so no idle connection can exist: skip libcurl's search of
-         * its connection cache, which costs O(C) a transfer. */
+         * also new, so no idle connection can exist: skip the cache search. */
         curl_easy_setopt(e->curl, CURLOPT_FRESH_CONNECT, a->used[h] ? 0L : 1L);
         a->used[h] = 1;
-        CURLMcode mc = curl_multi_add_handle(a->multi, e->curl);
+        CURLMcode mc = curl_multi_add_handle(shard_of(a, h)->multi, e->curl);
         if (mc != CURLM_OK) {
             cs_error("request %llu: libcurl refused the transfer: %s",
                      (unsigned long long)i + 1, curl_multi_strerror(mc));
@@ -66,11 +84,12 @@ static void start_more(struct async *a)
 }
 
 /* Every finished transfer is counted and its handle freed for the next URL. */
-static void drain(struct async *a)
+static void drain(struct shard *sh)
 {
+    struct async *a = sh->a;
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(a->multi, &left))) {
+    while ((msg = curl_multi_info_read(sh->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         CURL *easy = msg->easy_handle;
@@ -78,7 +97,7 @@ static void drain(struct async *a)
         fetch_easy *e = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&e);
         fetch_easy_finish(e, code, a->urls, a->ms, a->tally);
-        curl_multi_remove_handle(a->multi, easy);
+        curl_multi_remove_handle(sh->multi, easy);
         a->idle[a->idle_count++] = (unsigned)(e - a->handles);
         a->done++;
     }
@@ -87,21 +106,21 @@ static void drain(struct async *a)
 
 static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
 {
-    struct async *a = arg;
+    struct shard *sh = arg;
     int flags = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     int running;
-    curl_multi_socket_action(a->multi, fd, flags, &running);
-    drain(a);
+    curl_multi_socket_action(sh->multi, fd, flags, &running);
+    drain(sh);
 }
 
 static void on_timeout(evutil_socket_t fd, short kind, void *arg)
 {
     (void)fd;
     (void)kind;
-    struct async *a = arg;
+    struct shard *sh = arg;
     int running;
-    curl_multi_socket_action(a->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    drain(a);
+    curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain(sh);
 }
 
 static void unwatch(struct async *a, struct watch *w)
@@ -120,7 +139,8 @@ static void unwatch(struct async *a, struct watch *w)
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)easy;
-    struct async *a = userp;
+    struct shard *sh = userp;
+    struct async *a = sh->a;
     struct watch *w = socketp;
     if (what == CURL_POLL_REMOVE) {
         if (w)
@@ -131,7 +151,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
                          ((what & CURL_POLL_OUT) ? EV_WRITE : 0));
     if (!w) {
         w = calloc(1, sizeof *w);
-        if (!w || !(w->ev = event_new(a->base, fd, kind, on_socket_event, a))) {
+        if (!w || !(w->ev = event_new(a->base, fd, kind, on_socket_event, sh))) {
             free(w);
             cs_error("out of memory watching a socket");
             a->broken = 1;
@@ -141,12 +161,12 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
         if (a->watches)
             a->watches->prev = w;
         a->watches = w;
-        curl_multi_assign(a->multi, fd, w);
+        curl_multi_assign(sh->multi, fd, w);
     } else if (w->what == what) {
         return 0; /* already watched for this: spare the loop two epoll_ctl calls */
     } else {
         event_del(w->ev);
-        event_assign(w->ev, a->base, fd, kind, on_socket_event, a);
+        event_assign(w->ev, a->base, fd, kind, on_socket_event, sh);
     }
     w->what = what;
     event_add(w->ev, NULL);
@@ -156,13 +176,13 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
-    struct async *a = userp;
+    struct shard *sh = userp;
     if (timeout_ms < 0) {
-        evtimer_del(a->timer);
+        evtimer_del(sh->timer);
         return 0;
     }
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    evtimer_add(a->timer, &tv);
+    evtimer_add(sh->timer, &tv);
     return 0;
 }
 
@@ -185,33 +205,50 @@ static int async_run(void *ctx, const fetch_urls *u, double *ms, fetch_tally *t)
     return a->broken ? -1 : 0;
 }
 
+static int shard_init(struct shard *sh, struct async *a, long handles)
+{
+    sh->a = a;
+    sh->multi = curl_multi_init();
+    sh->timer = evtimer_new(a->base, on_timeout, sh);
+    /* Keep as many idle connections as there can be transfers, for reuse. */
+    return !sh->multi || !sh->timer ||
+                   curl_multi_setopt(sh->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
+                   curl_multi_setopt(sh->multi, CURLMOPT_SOCKETDATA, sh) != CURLM_OK ||
+                   curl_multi_setopt(sh->multi, CURLMOPT_TIMERFUNCTION, on_timer) != CURLM_OK ||
+                   curl_multi_setopt(sh->multi, CURLMOPT_TIMERDATA, sh) != CURLM_OK ||
+                   curl_multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, handles) != CURLM_OK
+               ? -1
+               : 0;
+}
+
 static int async_init(struct async *a, const cs_options *o)
 {
     a->concurrency = o->concurrency ? o->concurrency : DEFAULT_CONCURRENCY;
+    a->shard_count = (a->concurrency + HANDLES_PER_MULTI - 1) / HANDLES_PER_MULTI;
     a->base = event_base_new();
-    a->timer = a->base ? evtimer_new(a->base, on_timeout, a) : NULL;
-    a->multi = curl_multi_init();
+    a->shards = calloc(a->shard_count, sizeof *a->shards);
     a->handles = calloc(a->concurrency, sizeof *a->handles);
     a->idle = calloc(a->concurrency, sizeof *a->idle);
     a->used = calloc(a->concurrency, 1);
-    if (!a->timer || !a->multi || !a->handles || !a->idle || !a->used) {
-        cs_error("--concurrency %u: cannot set up the event loop and handles", a->concurrency);
+    if (!a->base || !a->shards || !a->handles || !a->idle || !a->used) {
+        cs_error("--concurrency %u: out of memory for the event loop and handles", a->concurrency);
         return -1;
+    }
+    for (unsigned i = 0; i < a->shard_count; i++) {
+        unsigned first = i * HANDLES_PER_MULTI;
+        unsigned n = a->concurrency - first < HANDLES_PER_MULTI ? a->concurrency - first
+                                                               : HANDLES_PER_MULTI;
+        if (shard_init(&a->shards[i], a, (long)n) != 0) {
+            cs_error("--concurrency %u: cannot set up libcurl's multi interface", a->concurrency);
+            return -1;
+        }
     }
     fetch_limits lim = {o->timeout_ms, o->connect_timeout_ms};
     for (unsigned i = 0; i < a->concurrency; i++) {
         if (fetch_easy_init(&a->handles[i], &lim) != 0)
             return -1;
-        a->idle[a->idle_count++] = i;
-    }
-    /* Keep as many idle connections as there can be transfers, for reuse. */
-    if (curl_multi_setopt(a->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
-        curl_multi_setopt(a->multi, CURLMOPT_SOCKETDATA, a) != CURLM_OK ||
-        curl_multi_setopt(a->multi, CURLMOPT_TIMERFUNCTION, on_timer) != CURLM_OK ||
-        curl_multi_setopt(a->multi, CURLMOPT_TIMERDATA, a) != CURLM_OK ||
-        curl_multi_setopt(a->multi, CURLMOPT_MAXCONNECTS, (long)a->concurrency) != CURLM_OK) {
-        cs_error("cannot set up libcurl's multi interface");
-        return -1;
+        /* Taken from the top: the first wave fills shard 0 first. */
+        a->idle[a->idle_count++] = a->concurrency - 1 - i;
     }
     return 0;
 }
@@ -219,17 +256,20 @@ static int async_init(struct async *a, const cs_options *o)
 static void async_free(struct async *a)
 {
     /* Cached connections close here, telling on_socket to drop their events. */
-    if (a->multi)
-        curl_multi_cleanup(a->multi);
+    for (unsigned i = 0; a->shards && i < a->shard_count; i++) {
+        if (a->shards[i].multi)
+            curl_multi_cleanup(a->shards[i].multi);
+        if (a->shards[i].timer)
+            event_free(a->shards[i].timer);
+    }
     while (a->watches)
         unwatch(a, a->watches);
     for (unsigned i = 0; a->handles && i < a->concurrency; i++)
         fetch_easy_cleanup(&a->handles[i]);
+    free(a->shards);
     free(a->handles);
     free(a->idle);
     free(a->used);
-    if (a->timer)
-        event_free(a->timer);
     if (a->base)
         event_base_free(a->base);
 }
