@@ -44,6 +44,8 @@ median() {
 
 printf '# io_server %s: / waits 100 ms, answers 1024 pattern bytes; clients on the same host, %s cores\n' \
   "$url" "$(nproc)"
+# Server and clients share the cores with whatever else runs: say how busy they were.
+printf '# load average at the start: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %5s %10s %11s %9s %9s %7s  %s\n' "run" "reps" "wall_s" "req_per_s" "p50_ms" "p99_ms" "errors" "goal"
 
 # run NAME GOAL COMMAND...: one client run, its rows kept, its medians printed.
@@ -103,4 +105,5 @@ kill -TERM "$server_pid"
 wait "$server_pid" || true
 server_pid=
 grep '^# served' "$tmp/server.out" | sed 's/^# /# io_server /'
+printf '# load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# rows: $csv"
