@@ -303,7 +303,8 @@ int main(int argc, char **argv)
     }
     if (code == CS_EXIT_OK) {
         char text[64];
-        snprintf(text, sizeof text, "concurrency %u on one thread", a.concurrency);
+        snprintf(text, sizeof text, "concurrency %u on one thread, %u multi handle%s",
+                 a.concurrency, a.shard_count, a.shard_count == 1 ? "" : "s");
         fetch_exec ex = {
             .driver = info.name, .ranks = 1, .threads = 1, .workers = a.concurrency,
             .workers_text = text, .is_root = 1, .ctx = &a, .run = async_run,
