@@ -433,6 +433,10 @@ say "# sweep: $total points -> $out"
 say "# cores $cores (per node $cores_per_node x $nodes nodes), workers $workers, repeat $repeat, warmup $warmup"
 for note in ${skipped[@]+"${skipped[@]}"}; do say "# not run: $note"; done
 
+# Stopped by hand (or by a batch system's time limit): say where, keep what was measured.
+child=""
+trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null
+      echo; say "# sweep: interrupted at point $i of $total; the rows so far are in $csv"; exit 130' INT TERM
 point_kernels=()
 for p in "${points[@]}"; do q=${p#*|}; point_kernels+=("${q%%|*}"); done
 i=0
@@ -469,8 +473,12 @@ for p in "${points[@]}"; do
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) ${cmd[*]}" >"$out/$log"
     tmo=()
     command -v timeout >/dev/null && tmo=(timeout --kill-after=10 "$timeout_s")
-    "${tmo[@]}" "${env_cmd[@]}" "${cmd[@]}" </dev/null >>"$out/$log" 2>&1
+    # In the background and waited for, so that an interrupted sweep can stop the point too.
+    "${tmo[@]}" "${env_cmd[@]}" "${cmd[@]}" </dev/null >>"$out/$log" 2>&1 &
+    child=$!
+    wait "$child"
     code=$?
+    child=""
     case $code in
       0) status=ok ;;
       1) status=failed ;;
