@@ -82,8 +82,8 @@ ok "triad reports GB/s"
 
 # Only rank 0 speaks: help once, and the result file is cpu_serial's.
 [ "$(mpirun -q -np 3 "$dir/cpu_mpi" --help | grep -c '^Usage: cpu_mpi')" = 1 ] || fail "cpu_mpi --help not printed once"
-"$dir/cpu_serial" --n 5,2 --repeat 1 --warmup 0 --quiet --result-file "$tmp/serial.txt"
-mpirun -np 3 --bind-to none "$dir/cpu_mpi" --n 5,2 --chunks 7 --repeat 1 --warmup 0 --quiet \
+"$dir/cpu_serial" --n 5,3 --repeat 1 --warmup 0 --quiet --result-file "$tmp/serial.txt"
+mpirun -np 3 --bind-to none "$dir/cpu_mpi" --n 5,3 --repeat 1 --warmup 0 --quiet \
   --result-file "$tmp/mpi.txt" || fail "cpu_mpi --result-file"
 cmp -s "$tmp/serial.txt" "$tmp/mpi.txt" || fail "cpu_mpi's result file differs from cpu_serial's"
 ok "rank 0 alone prints and writes"
