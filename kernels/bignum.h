@@ -40,24 +40,24 @@ bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
 bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
 
 /* Algorithm thresholds, in limbs of the smaller operand, tuned on the
- * development machine (see bignum_mul.c and bignum_ntt.c for the measurements). */
+ * development machine (the measurements are in bignum_mul.c). */
 #ifndef BN_KARATSUBA_THRESHOLD
-#define BN_KARATSUBA_THRESHOLD 32
+#define BN_KARATSUBA_THRESHOLD 40
 #endif
 #ifndef BN_TOOM3_THRESHOLD
-#define BN_TOOM3_THRESHOLD 120
+#define BN_TOOM3_THRESHOLD 200
 #endif
 #ifndef BN_NTT_THRESHOLD
-#define BN_NTT_THRESHOLD 2000
+#define BN_NTT_THRESHOLD 1500
 #endif
 #ifndef BN_SQR_KARATSUBA_THRESHOLD
-#define BN_SQR_KARATSUBA_THRESHOLD 48
+#define BN_SQR_KARATSUBA_THRESHOLD 64
 #endif
 #ifndef BN_SQR_TOOM3_THRESHOLD
-#define BN_SQR_TOOM3_THRESHOLD 150
+#define BN_SQR_TOOM3_THRESHOLD 250
 #endif
 #ifndef BN_SQR_NTT_THRESHOLD
-#define BN_SQR_NTT_THRESHOLD 2500
+#define BN_SQR_NTT_THRESHOLD 1500
 #endif
 
 /* Scratch limbs bn_mul needs for an an x bn product (an >= bn >= 1). */
