@@ -323,12 +323,16 @@ static void on_request(struct evhttp_request *req, void *arg)
         respond(s, req, &spec);
         return;
     }
+    struct timeval tv = {(time_t)(spec.delay_ms / 1000), (suseconds_t)(spec.delay_ms % 1000) * 1000};
     struct pending *p = calloc(1, sizeof *p);
     if (p)
         p->timer = evtimer_new(s->base, on_delay_over, p);
-    if (!p || !p->timer) {
+    if (!p || !p->timer || evtimer_add(p->timer, &tv) != 0) {
+        /* Answered now rather than never. */
+        if (p && p->timer)
+            event_free(p->timer);
         free(p);
-        send_text(s, req, 503, "out of memory for a delayed answer\n", 1);
+        send_text(s, req, 503, "cannot hold a delayed answer\n", 1);
         return;
     }
     p->server = s;
@@ -338,10 +342,9 @@ static void on_request(struct evhttp_request *req, void *arg)
     if (s->pending)
         s->pending->prev = p;
     s->pending = p;
-    struct timeval tv = {(time_t)(spec.delay_ms / 1000), (suseconds_t)(spec.delay_ms % 1000) * 1000};
-    evtimer_add(p->timer, &tv);
 }
 
+/* fetch_server_stop, SIGINT and SIGTERM: leave the loop, answers waiting or not. */
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -450,18 +453,11 @@ unsigned fetch_server_port(const fetch_server *s)
     return s->port;
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
-{
-    (void)sig;
-    (void)what;
-    event_base_loopbreak(((struct fetch_server *)arg)->base);
-}
-
 int fetch_server_run(fetch_server *s, int stop_on_signals)
 {
     if (stop_on_signals) {
-        s->sigint = evsignal_new(s->base, SIGINT, on_signal, s);
-        s->sigterm = evsignal_new(s->base, SIGTERM, on_signal, s);
+        s->sigint = evsignal_new(s->base, SIGINT, on_stop, s);
+        s->sigterm = evsignal_new(s->base, SIGTERM, on_stop, s);
         if (!s->sigint || !s->sigterm || evsignal_add(s->sigint, NULL) != 0 ||
             evsignal_add(s->sigterm, NULL) != 0) {
             cs_error("cannot watch SIGINT and SIGTERM");
