@@ -80,9 +80,10 @@ int main(int argc, char **argv)
     fetch_server_config cfg = {.address = address, .port = port, .delay_ms = o.delay_ms,
                                .bytes = o.bytes};
     fetch_server *s = NULL;
-    if (fetch_server_new(&cfg, &s) != 0) {
+    int code = fetch_server_new(&cfg, &s);
+    if (code != CS_EXIT_OK) {
         cs_options_free(&o);
-        return CS_EXIT_USAGE;
+        return code;
     }
     if (!o.quiet) {
         printf("# %s (corescale %s, revision %s), built with %s\n", info.name, CS_VERSION,
@@ -94,10 +95,10 @@ int main(int argc, char **argv)
     /* Always printed: scripts read the port from it. */
     printf("listening on %s\n", fetch_server_url(s));
     fflush(stdout);
-    int rc = fetch_server_run(s, 1);
+    code = fetch_server_run(s, 1) == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
     if (!o.quiet)
         print_served(s);
     fetch_server_free(s);
     cs_options_free(&o);
-    return rc == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
+    return code;
 }

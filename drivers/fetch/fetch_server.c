@@ -375,18 +375,19 @@ int fetch_server_new(const fetch_server_config *cfg, fetch_server **out)
     pthread_once(&threads_once, threads_init);
     if (!threads_ok) {
         cs_error("libevent has no thread support here (evthread_use_pthreads failed)");
-        return -1;
+        return CS_EXIT_FAIL;
     }
     const char *address = cfg->address ? cfg->address : "127.0.0.1";
     struct sockaddr_storage ss;
     socklen_t sslen;
     if (resolve_listen(address, cfg->port, &ss, &sslen) != 0)
-        return -1;
+        return CS_EXIT_USAGE;
     struct fetch_server *s = calloc(1, sizeof *s);
     if (!s) {
         cs_error("out of memory for the server");
-        return -1;
+        return CS_EXIT_FAIL;
     }
+    int code = CS_EXIT_FAIL;
     s->delay_ms = cfg->delay_ms;
     s->bytes = cfg->bytes;
     s->base = event_base_new();
@@ -402,6 +403,7 @@ int fetch_server_new(const fetch_server_config *cfg, fetch_server **out)
         backlog, (struct sockaddr *)&ss, (int)sslen);
     if (!s->listener) {
         cs_error("--listen '%s:%u': cannot listen: %s", address, cfg->port, strerror(errno));
+        code = CS_EXIT_USAGE;
         goto fail;
     }
     if (!evhttp_bind_listener(s->http, s->listener)) {
@@ -440,7 +442,7 @@ fail:
         evconnlistener_free(s->listener);
     s->listener = NULL;
     fetch_server_free(s);
-    return -1;
+    return code;
 }
 
 const char *fetch_server_url(const fetch_server *s)

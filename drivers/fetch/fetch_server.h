@@ -36,8 +36,9 @@ typedef struct fetch_server_stats {
 
 typedef struct fetch_server fetch_server;
 
-/* Binds and listens; serves nothing until run or started. Returns 0, or -1
- * with a message naming the address. */
+/* Binds and listens; serves nothing until run or started. Returns 0, or a
+ * cs exit code after a message: CS_EXIT_USAGE when the address cannot be
+ * used (the message names it), CS_EXIT_FAIL for anything else. */
 int fetch_server_new(const fetch_server_config *cfg, fetch_server **out);
 /* "http://127.0.0.1:PORT/" */
 const char *fetch_server_url(const fetch_server *s);
