@@ -96,8 +96,9 @@ static void print_summary(const fetch_plan *plan, double *walls,
     if (plan->server) {
         fetch_server_stats st;
         fetch_server_get_stats(plan->server, &st);
-        printf("# embedded server: served %llu, at most %llu in flight\n",
-               (unsigned long long)st.served, (unsigned long long)st.inflight_max);
+        printf("# embedded server: served %llu, at most %llu in flight, %llu connections\n",
+               (unsigned long long)st.served, (unsigned long long)st.inflight_max,
+               (unsigned long long)st.connections);
     }
     const char **urls = fetch_urls_table(&plan->urls);
     fetch_faults_print(stdout, &all->faults, urls);

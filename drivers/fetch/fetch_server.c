@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -46,7 +47,8 @@ struct fetch_server {
     struct pending *pending; /* doubly linked, server thread only */
     pthread_t thread;
     int thread_running;
-    _Atomic uint64_t served, by_class[6], rejected, bytes_out, inflight, inflight_max;
+    _Atomic uint64_t served, by_class[6], rejected, bytes_out, inflight, inflight_max,
+        connections;
 };
 
 static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
@@ -68,6 +70,15 @@ static void count_arrival(struct fetch_server *s)
                                                                memory_order_relaxed,
                                                                memory_order_relaxed))
         ;
+}
+
+/* evhttp asks for a bufferevent once per accepted connection: made as evhttp
+ * would make it, and counted, so that keep-alive and reuse can be checked. */
+static struct bufferevent *on_connection(struct event_base *base, void *arg)
+{
+    struct fetch_server *s = arg;
+    atomic_fetch_add_explicit(&s->connections, 1, memory_order_relaxed);
+    return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 }
 
 static void count_answer(struct fetch_server *s, int status, uint64_t body)
@@ -267,12 +278,13 @@ static void send_stats(struct fetch_server *s, struct evhttp_request *req)
     char text[512];
     snprintf(text, sizeof text,
              "served %llu\ninflight %llu\ninflight_max %llu\nstatus_2xx %llu\n"
-             "status_3xx %llu\nstatus_4xx %llu\nstatus_5xx %llu\nrejected %llu\nbytes %llu\n",
+             "status_3xx %llu\nstatus_4xx %llu\nstatus_5xx %llu\nrejected %llu\nbytes %llu\n"
+             "connections %llu\n",
              (unsigned long long)st.served, (unsigned long long)st.inflight,
              (unsigned long long)st.inflight_max, (unsigned long long)st.by_class[2],
              (unsigned long long)st.by_class[3], (unsigned long long)st.by_class[4],
              (unsigned long long)st.by_class[5], (unsigned long long)st.rejected,
-             (unsigned long long)st.bytes);
+             (unsigned long long)st.bytes, (unsigned long long)st.connections);
     send_text(s, req, 200, text, 0);
 }
 
@@ -435,6 +447,7 @@ int fetch_server_new(const fetch_server_config *cfg, fetch_server **out)
     evhttp_set_timeout(s->http, (int)(FETCH_SERVER_MAX_DELAY_MS / 1000) * 2);
     evhttp_set_max_body_size(s->http, 1 << 20);
     evhttp_set_gencb(s->http, on_request, s);
+    evhttp_set_bevcb(s->http, on_connection, s);
     *out = s;
     return 0;
 fail:
@@ -512,6 +525,7 @@ void fetch_server_get_stats(const fetch_server *s, fetch_server_stats *out)
     out->bytes = atomic_load_explicit(&m->bytes_out, memory_order_relaxed);
     out->inflight = atomic_load_explicit(&m->inflight, memory_order_relaxed);
     out->inflight_max = atomic_load_explicit(&m->inflight_max, memory_order_relaxed);
+    out->connections = atomic_load_explicit(&m->connections, memory_order_relaxed);
 }
 
 void fetch_server_free(fetch_server *s)

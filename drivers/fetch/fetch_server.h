@@ -10,7 +10,8 @@
  *   /delay/MS      wait MS milliseconds (at most 60000) before answering
  *   /bytes/N       a body of N pattern bytes (at most 64 MiB)
  *   /status/CODE   answer CODE (200..599)
- *   /stats         the counters below, as "name value" lines; not counted itself
+ *   /stats         the counters below, as "name value" lines; not counted itself,
+ *                  except as a connection
  * and on any path the query ?delay_ms=&bytes=&status=&short=1&corrupt=1
  * (short: announce the length, send half of it, close; corrupt: one byte of
  * the pattern changed). Bad values get 400 with the reason. */
@@ -32,6 +33,7 @@ typedef struct fetch_server_stats {
     uint64_t bytes;           /* body bytes handed out */
     uint64_t inflight;        /* arrived, not yet answered */
     uint64_t inflight_max;    /* the most ever at once */
+    uint64_t connections;     /* connections accepted, /stats ones included */
 } fetch_server_stats;
 
 typedef struct fetch_server fetch_server;

@@ -221,6 +221,29 @@ case_concurrency() {
     expect_stat inflight_max 2
 }
 
+# Connections are kept alive and reused, across repetitions too: the server counts
+# each one it accepts (the /stats probe's own among them).
+case_connections() {
+    local name want
+    for name in $CLIENTS; do
+        case $name in
+        io_serial) want=1 ;;
+        io_threads) want=3 ;;
+        io_async) want=4 ;;
+        io_mpi) want=2 ;;
+        esac
+        start_server --delay-ms 5 --bytes 10
+        run 0 $(client "$name") --url "$URL" --requests 12 --repeat 2 --warmup 1
+        expect_stat served 36
+        expect_stat connections $((want + 2)) # the probe above, and this one
+        stop_server
+    done
+    # past one multi handle's 32 handles, each connection still serves many requests
+    start_server --delay-ms 5 --bytes 10
+    run 0 "$D/io_async" --concurrency 40 --url "$URL" --requests 200 --repeat 2 --warmup 1
+    expect_stat connections 41
+}
+
 # Out-of-range and malformed values get 400 with the reason; the bounds themselves pass.
 case_server_400() {
     start_server --delay-ms 0
@@ -313,6 +336,7 @@ fault_*) case_fault "${CASE#fault_}" ;;
 faults_mixed) case_faults_mixed ;;
 bad_urls) case_bad_urls ;;
 concurrency) case_concurrency ;;
+connections) case_connections ;;
 server_400) case_server_400 ;;
 server_10k) case_server_10k ;;
 server_signals) case_server_signals ;;
