@@ -61,7 +61,7 @@ static void start_more(struct async *a)
     while (a->next < a->urls->count && a->idle_count > 0 && !a->broken) {
         uint64_t i = a->next++;
         if (fetch_urls_reserved(a->urls, i)) {
-            fetch_easy_skip_reserved(a->urls, i, a->ms, a->tally);
+            fetch_easy_skip_reserved(i, a->ms, a->tally);
             a->done++;
             continue;
         }
@@ -96,7 +96,7 @@ static void drain(struct shard *sh)
         CURLcode code = msg->data.result;
         fetch_easy *e = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&e);
-        fetch_easy_finish(e, code, a->urls, a->ms, a->tally);
+        fetch_easy_finish(e, code, a->ms, a->tally);
         curl_multi_remove_handle(sh->multi, easy);
         a->idle[a->idle_count++] = (unsigned)(e - a->handles);
         a->done++;

@@ -137,10 +137,8 @@ static enum fetch_fault classify(CURLcode code, int bad_body)
     }
 }
 
-void fetch_easy_finish(fetch_easy *e, CURLcode code, const fetch_urls *u, double *ms,
-                       fetch_tally *t)
+void fetch_easy_finish(fetch_easy *e, CURLcode code, double *ms, fetch_tally *t)
 {
-    (void)u;
     curl_off_t us = 0;
     curl_easy_getinfo(e->curl, CURLINFO_TOTAL_TIME_T, &us);
     ms[e->index] = (double)us / 1000.0;
@@ -173,9 +171,8 @@ void fetch_easy_finish(fetch_easy *e, CURLcode code, const fetch_urls *u, double
     fetch_faults_add(&t->faults, kind, e->index, msg);
 }
 
-void fetch_easy_skip_reserved(const fetch_urls *u, uint64_t i, double *ms, fetch_tally *t)
+void fetch_easy_skip_reserved(uint64_t i, double *ms, fetch_tally *t)
 {
-    (void)u;
     ms[i] = 0;
     t->requests++;
     fetch_faults_add(&t->faults, FETCH_UNKNOWN_HOST, i,
@@ -186,10 +183,10 @@ void fetch_easy_run_one(fetch_easy *e, const fetch_urls *u, uint64_t i, double *
                         fetch_tally *t)
 {
     if (fetch_urls_reserved(u, i)) {
-        fetch_easy_skip_reserved(u, i, ms, t);
+        fetch_easy_skip_reserved(i, ms, t);
         return;
     }
     fetch_easy_prepare(e, u, i);
     CURLcode code = curl_easy_perform(e->curl);
-    fetch_easy_finish(e, code, u, ms, t);
+    fetch_easy_finish(e, code, ms, t);
 }

@@ -48,11 +48,10 @@ void fetch_easy_cleanup(fetch_easy *e);
 void fetch_easy_prepare(fetch_easy *e, const fetch_urls *u, uint64_t i);
 /* Counts a finished transfer (result code from libcurl) into t and its
  * latency into ms[e->index]. */
-void fetch_easy_finish(fetch_easy *e, CURLcode code, const fetch_urls *u, double *ms,
-                       fetch_tally *t);
+void fetch_easy_finish(fetch_easy *e, CURLcode code, double *ms, fetch_tally *t);
 /* Request i's host is reserved (.invalid): counted as unknown-host without
  * asking a resolver. */
-void fetch_easy_skip_reserved(const fetch_urls *u, uint64_t i, double *ms, fetch_tally *t);
+void fetch_easy_skip_reserved(uint64_t i, double *ms, fetch_tally *t);
 
 /* The whole of request i on this thread: prepare, perform, finish. */
 void fetch_easy_run_one(fetch_easy *e, const fetch_urls *u, uint64_t i, double *ms,
