@@ -50,10 +50,10 @@ static int ranks_agree(void *ctx, int status)
     return worst;
 }
 
-static void ranks_barrier(void *ctx)
+static int ranks_barrier(void *ctx)
 {
     (void)ctx;
-    mpi_ok(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+    return mpi_ok(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
 }
 
 /* Each latency was written by exactly one rank and is 0 elsewhere: a sum

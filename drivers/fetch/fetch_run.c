@@ -18,10 +18,9 @@ static int agree(const fetch_exec *ex, int status)
     return ex->agree ? ex->agree(ex->ctx, status) : status;
 }
 
-static void barrier(const fetch_exec *ex)
+static int barrier(const fetch_exec *ex)
 {
-    if (ex->barrier)
-        ex->barrier(ex->ctx);
+    return ex->barrier ? ex->barrier(ex->ctx) : 0;
 }
 
 static void print_header(const fetch_exec *ex, const cs_options *o, const fetch_plan *plan)
@@ -150,10 +149,12 @@ int fetch_run(const fetch_exec *ex, const cs_options *o, const fetch_plan *plan)
         fetch_tally t;
         fetch_tally_init(&t);
         memset(ms, 0, (size_t)n * sizeof *ms);
-        barrier(ex);
+        int rc = barrier(ex);
         double t0 = cs_clock_now();
-        int rc = ex->run(ex->ctx, &plan->urls, ms, &t);
-        barrier(ex);
+        if (rc == 0)
+            rc = ex->run(ex->ctx, &plan->urls, ms, &t);
+        if (barrier(ex) != 0)
+            rc = -1;
         double t1 = cs_clock_now();
         if (agree(ex, rc == 0 ? CS_EXIT_OK : CS_EXIT_FAIL) != CS_EXIT_OK) {
             if (ex->is_root)

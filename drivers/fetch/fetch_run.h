@@ -20,8 +20,9 @@ typedef struct fetch_exec {
     int (*run)(void *ctx, const fetch_urls *u, double *ms, fetch_tally *t);
     /* Optional (multi-process): the worst status over all ranks. */
     int (*agree)(void *ctx, int status);
-    /* Optional (multi-process): all ranks start and stop the clock together. */
-    void (*barrier)(void *ctx);
+    /* Optional (multi-process): all ranks start and stop the clock together.
+     * 0, or -1 with a message. */
+    int (*barrier)(void *ctx);
     /* Optional (multi-process): every rank's ms and t, combined on the root. */
     int (*gather)(void *ctx, double *ms, uint64_t n, fetch_tally *t);
 } fetch_exec;
