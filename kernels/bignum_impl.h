@@ -21,6 +21,20 @@ static inline void bn_zero(bn_limb *rp, size_t n)
         memset(rp, 0, n * sizeof *rp);
 }
 
+/* bn_mul_1 and bn_addmul_1 are chosen when the program loads, among a
+ * baseline x86-64 build and a BMI2 one (mulx); both are here for the tests.
+ * bn_cpu_has_bmi2() says whether the BMI2 ones can run (0 where they do not exist). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define BN_HAVE_BMI2_VARIANTS 1
+bn_limb bn_mul_1_bmi2(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+bn_limb bn_addmul_1_bmi2(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+#else
+#define BN_HAVE_BMI2_VARIANTS 0
+#endif
+bn_limb bn_mul_1_generic(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+bn_limb bn_addmul_1_generic(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
+int bn_cpu_has_bmi2(void);
+
 /* rp[0..an) = ap[0..an) + bp[0..bn), an >= bn; returns the carry. */
 bn_limb bn_add(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn);
 /* rp[0..an) = ap[0..an) - bp[0..bn), an >= bn; returns the borrow. */

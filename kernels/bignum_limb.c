@@ -3,6 +3,10 @@
 
 #include "bignum_impl.h"
 
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
 bn_limb bn_add_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n)
 {
     bn_limb carry = 0;
@@ -66,59 +70,141 @@ bn_limb bn_sub(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, siz
 }
 
 /*
- * The word products below are the product kernel's inner loop. The loop
- * carries one limb through `t = a*b + carry`, which gcc turns into
- * mul/add/adc with a two-instruction dependency chain per limb; unrolling by
- * four lets the loads and multiplies of the next limbs issue under that chain.
- * Variants that split the carry chain with _addcarry_u64 measured slower here
- * (the mul instruction clobbers the flags, so the chain is spilled to setc).
+ * The word products are the product kernel's inner loop. With a `mul`
+ * instruction, which clobbers the flags, the carry has to travel through a
+ * register: t = a*b + carry is mul/add/adc with a two-instruction chain per
+ * limb. With BMI2's mulx, which leaves the flags alone, four products can be
+ * formed first and joined by one add/adc chain (1.25 instructions per limb).
+ * So on x86-64 each body is compiled twice, for the baseline and with BMI2,
+ * and an ifunc lets the loader pick the one this CPU runs; both are exported
+ * (bignum_impl.h) so that the tests check both. Measured on the development
+ * machine, bn_mul_1 in ns per limb at 40 / 1000 / 10000 limbs: baseline
+ * 0.95 / 1.00 / 0.84, BMI2 0.56 / 0.48 / 0.55; GMP's mpn_mul_1 0.70-0.86.
  */
-bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+static inline unsigned char bn_addcarry(unsigned char c, bn_limb a, bn_limb b, bn_limb *out)
 {
-    bn_limb carry = 0;
+#if defined(__x86_64__)
+    unsigned long long r;
+    c = _addcarry_u64(c, a, b, &r);
+    *out = r;
+    return c;
+#else
+    bn_dlimb t = (bn_dlimb)a + b + c;
+    *out = (bn_limb)t;
+    return (unsigned char)(t >> 64);
+#endif
+}
+
+static inline __attribute__((always_inline)) bn_limb mul_1_body(bn_limb *rp, const bn_limb *ap,
+                                                                 size_t n, bn_limb b)
+{
+    bn_limb hi = 0;
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        bn_dlimb p0 = (bn_dlimb)ap[i] * b + carry;
-        bn_dlimb p1 = (bn_dlimb)ap[i + 1] * b + (bn_limb)(p0 >> 64);
-        bn_dlimb p2 = (bn_dlimb)ap[i + 2] * b + (bn_limb)(p1 >> 64);
-        bn_dlimb p3 = (bn_dlimb)ap[i + 3] * b + (bn_limb)(p2 >> 64);
-        rp[i] = (bn_limb)p0;
-        rp[i + 1] = (bn_limb)p1;
-        rp[i + 2] = (bn_limb)p2;
-        rp[i + 3] = (bn_limb)p3;
-        carry = (bn_limb)(p3 >> 64);
+        bn_dlimb p0 = (bn_dlimb)ap[i] * b, p1 = (bn_dlimb)ap[i + 1] * b;
+        bn_dlimb p2 = (bn_dlimb)ap[i + 2] * b, p3 = (bn_dlimb)ap[i + 3] * b;
+        unsigned char c = bn_addcarry(0, (bn_limb)p0, hi, &rp[i]);
+        c = bn_addcarry(c, (bn_limb)p1, (bn_limb)(p0 >> 64), &rp[i + 1]);
+        c = bn_addcarry(c, (bn_limb)p2, (bn_limb)(p1 >> 64), &rp[i + 2]);
+        c = bn_addcarry(c, (bn_limb)p3, (bn_limb)(p2 >> 64), &rp[i + 3]);
+        hi = (bn_limb)(p3 >> 64) + c; /* a*b + hi < B^2: no overflow */
     }
     for (; i < n; i++) {
-        bn_dlimb t = (bn_dlimb)ap[i] * b + carry;
+        bn_dlimb t = (bn_dlimb)ap[i] * b + hi;
         rp[i] = (bn_limb)t;
-        carry = (bn_limb)(t >> 64);
+        hi = (bn_limb)(t >> 64);
     }
-    return carry;
+    return hi;
+}
+
+static inline __attribute__((always_inline)) bn_limb addmul_1_body(bn_limb *rp,
+                                                                    const bn_limb *ap, size_t n,
+                                                                    bn_limb b)
+{
+    bn_limb hi = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        bn_dlimb p0 = (bn_dlimb)ap[i] * b, p1 = (bn_dlimb)ap[i + 1] * b;
+        bn_dlimb p2 = (bn_dlimb)ap[i + 2] * b, p3 = (bn_dlimb)ap[i + 3] * b;
+        bn_limb s0, s1, s2, s3;
+        unsigned char c = bn_addcarry(0, (bn_limb)p0, hi, &s0);
+        c = bn_addcarry(c, (bn_limb)p1, (bn_limb)(p0 >> 64), &s1);
+        c = bn_addcarry(c, (bn_limb)p2, (bn_limb)(p1 >> 64), &s2);
+        c = bn_addcarry(c, (bn_limb)p3, (bn_limb)(p2 >> 64), &s3);
+        hi = (bn_limb)(p3 >> 64) + c;
+        c = bn_addcarry(0, rp[i], s0, &rp[i]);
+        c = bn_addcarry(c, rp[i + 1], s1, &rp[i + 1]);
+        c = bn_addcarry(c, rp[i + 2], s2, &rp[i + 2]);
+        c = bn_addcarry(c, rp[i + 3], s3, &rp[i + 3]);
+        hi += c; /* r + a*b + hi over four limbs is below B^5: no overflow */
+    }
+    for (; i < n; i++) {
+        bn_dlimb t = (bn_dlimb)ap[i] * b + rp[i] + hi;
+        rp[i] = (bn_limb)t;
+        hi = (bn_limb)(t >> 64);
+    }
+    return hi;
+}
+
+bn_limb bn_mul_1_generic(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    return mul_1_body(rp, ap, n, b);
+}
+
+bn_limb bn_addmul_1_generic(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    return addmul_1_body(rp, ap, n, b);
+}
+
+#if BN_HAVE_BMI2_VARIANTS
+__attribute__((target("bmi2"))) bn_limb bn_mul_1_bmi2(bn_limb *rp, const bn_limb *ap, size_t n,
+                                                       bn_limb b)
+{
+    return mul_1_body(rp, ap, n, b);
+}
+
+__attribute__((target("bmi2"))) bn_limb bn_addmul_1_bmi2(bn_limb *rp, const bn_limb *ap,
+                                                          size_t n, bn_limb b)
+{
+    return addmul_1_body(rp, ap, n, b);
+}
+
+int bn_cpu_has_bmi2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("bmi2");
+}
+
+typedef bn_limb (*bn_word_product_fn)(bn_limb *, const bn_limb *, size_t, bn_limb);
+
+/* ifunc resolvers run before constructors, hence __builtin_cpu_init here. */
+static bn_word_product_fn resolve_mul_1(void)
+{
+    return bn_cpu_has_bmi2() ? bn_mul_1_bmi2 : bn_mul_1_generic;
+}
+
+static bn_word_product_fn resolve_addmul_1(void)
+{
+    return bn_cpu_has_bmi2() ? bn_addmul_1_bmi2 : bn_addmul_1_generic;
+}
+
+bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+    __attribute__((ifunc("resolve_mul_1")));
+bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+    __attribute__((ifunc("resolve_addmul_1")));
+#else
+int bn_cpu_has_bmi2(void) { return 0; }
+
+bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
+{
+    return mul_1_body(rp, ap, n, b);
 }
 
 bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
 {
-    bn_limb carry = 0;
-    size_t i = 0;
-    /* a*b + r + carry < B^2: the sum never overflows the double limb. */
-    for (; i + 4 <= n; i += 4) {
-        bn_dlimb p0 = (bn_dlimb)ap[i] * b + rp[i] + carry;
-        bn_dlimb p1 = (bn_dlimb)ap[i + 1] * b + rp[i + 1] + (bn_limb)(p0 >> 64);
-        bn_dlimb p2 = (bn_dlimb)ap[i + 2] * b + rp[i + 2] + (bn_limb)(p1 >> 64);
-        bn_dlimb p3 = (bn_dlimb)ap[i + 3] * b + rp[i + 3] + (bn_limb)(p2 >> 64);
-        rp[i] = (bn_limb)p0;
-        rp[i + 1] = (bn_limb)p1;
-        rp[i + 2] = (bn_limb)p2;
-        rp[i + 3] = (bn_limb)p3;
-        carry = (bn_limb)(p3 >> 64);
-    }
-    for (; i < n; i++) {
-        bn_dlimb t = (bn_dlimb)ap[i] * b + rp[i] + carry;
-        rp[i] = (bn_limb)t;
-        carry = (bn_limb)(t >> 64);
-    }
-    return carry;
+    return addmul_1_body(rp, ap, n, b);
 }
+#endif
 
 bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
 {

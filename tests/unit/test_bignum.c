@@ -143,29 +143,43 @@ static void test_add_sub_match_gmp_with_carries_and_aliasing(void)
     }
 }
 
+typedef bn_limb (*word_product_fn)(bn_limb *, const bn_limb *, size_t, bn_limb);
+
+/* bn_mul_1 and bn_addmul_1 as the loader chose them, and each build of them
+ * this CPU can run. */
 static void test_word_products_match_gmp(void)
 {
+    word_product_fn muls[3] = {bn_mul_1, bn_mul_1_generic, NULL};
+    word_product_fn addmuls[3] = {bn_addmul_1, bn_addmul_1_generic, NULL};
+#if BN_HAVE_BMI2_VARIANTS
+    if (bn_cpu_has_bmi2()) {
+        muls[2] = bn_mul_1_bmi2;
+        addmuls[2] = bn_addmul_1_bmi2;
+    }
+#endif
     static const bn_limb words[] = {0, 1, 2, 10000000000000000000ULL, ~(bn_limb)0, 1ULL << 63};
-    for (size_t n = 1; n < 70; n += (n < 20 ? 1 : 7)) {
-        for (size_t k = 0; k < sizeof words / sizeof words[0] + 4; k++) {
-            bn_limb w = k < sizeof words / sizeof words[0] ? words[k] : rnd();
-            bn_limb *a = guarded(n), *r = guarded(n), *g = guarded(n), *r0 = guarded(n);
-            fill(a, n, (enum shape)rnd_below(SHAPE_COUNT));
-            fill(r0, n, (enum shape)rnd_below(SHAPE_COUNT));
-            CU_ASSERT_EQUAL(bn_mul_1(r, a, n, w), mpn_mul_1(g, a, n, w));
-            CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0 && guard_intact(r, n));
-            memcpy(r, a, n * sizeof *r); /* rp == ap */
-            CU_ASSERT_EQUAL(bn_mul_1(r, r, n, w), mpn_mul_1(g, a, n, w));
-            CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0);
-            memcpy(r, r0, n * sizeof *r);
-            memcpy(g, r0, n * sizeof *r);
-            CU_ASSERT_EQUAL(bn_addmul_1(r, a, n, w), mpn_addmul_1(g, a, n, w));
-            CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0 && guard_intact(r, n));
-            memcpy(r, r0, n * sizeof *r);
-            memcpy(g, r0, n * sizeof *r);
-            CU_ASSERT_EQUAL(bn_submul_1(r, a, n, w), mpn_submul_1(g, a, n, w));
-            CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0 && guard_intact(r, n));
-            free(a), free(r), free(g), free(r0);
+    for (int impl = 0; impl < 3 && muls[impl]; impl++) {
+        for (size_t n = 1; n < 70; n += (n < 20 ? 1 : 7)) {
+            for (size_t k = 0; k < sizeof words / sizeof words[0] + 4; k++) {
+                bn_limb w = k < sizeof words / sizeof words[0] ? words[k] : rnd();
+                bn_limb *a = guarded(n), *r = guarded(n), *g = guarded(n), *r0 = guarded(n);
+                fill(a, n, (enum shape)rnd_below(SHAPE_COUNT));
+                fill(r0, n, (enum shape)rnd_below(SHAPE_COUNT));
+                CU_ASSERT_EQUAL(muls[impl](r, a, n, w), mpn_mul_1(g, a, n, w));
+                CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0 && guard_intact(r, n));
+                memcpy(r, a, n * sizeof *r); /* rp == ap */
+                CU_ASSERT_EQUAL(muls[impl](r, r, n, w), mpn_mul_1(g, a, n, w));
+                CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0);
+                memcpy(r, r0, n * sizeof *r);
+                memcpy(g, r0, n * sizeof *r);
+                CU_ASSERT_EQUAL(addmuls[impl](r, a, n, w), mpn_addmul_1(g, a, n, w));
+                CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0 && guard_intact(r, n));
+                memcpy(r, r0, n * sizeof *r);
+                memcpy(g, r0, n * sizeof *r);
+                CU_ASSERT_EQUAL(bn_submul_1(r, a, n, w), mpn_submul_1(g, a, n, w));
+                CU_ASSERT(memcmp(r, g, n * sizeof *r) == 0 && guard_intact(r, n));
+                free(a), free(r), free(g), free(r0);
+            }
         }
     }
 }
