@@ -11,6 +11,11 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void fetch_latency_sort(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+}
+
 double fetch_latency_percentile(const double *sorted, size_t n, double q)
 {
     /* rank = ceil(q/100 * n), computed in integers where q is whole so that
@@ -29,7 +34,7 @@ void fetch_latency_summarize(double *ms, size_t n, fetch_latency *out)
     memset(out, 0, sizeof *out);
     if (n == 0)
         return;
-    qsort(ms, n, sizeof *ms, cmp_double);
+    fetch_latency_sort(ms, n);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += ms[i];

@@ -77,18 +77,12 @@ static int write_row(int fd, const fetch_exec *ex, const fetch_plan *plan, unsig
     return cs_csv_write(fd, &row);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void print_summary(const fetch_plan *plan, double *walls,
                           double *rates, unsigned n, const fetch_tally *all, unsigned reps)
 {
     if (n > 0) {
-        qsort(walls, n, sizeof *walls, cmp_double);
-        qsort(rates, n, sizeof *rates, cmp_double);
+        fetch_latency_sort(walls, n);
+        fetch_latency_sort(rates, n);
         printf("# wall_s min %.6f med %.6f max %.6f; req_per_s med %.1f\n", walls[0],
                walls[n / 2], walls[n - 1], rates[n / 2]);
     }
