@@ -104,23 +104,30 @@ static void drain(struct shard *sh)
     start_more(a);
 }
 
+/* libcurl moves the transfers on a socket (or all, on its timer). If it
+ * cannot, the run ends: no transfer is left waiting for a loop that no
+ * longer drives it. */
+static void act(struct shard *sh, curl_socket_t fd, int flags)
+{
+    int running;
+    CURLMcode mc = curl_multi_socket_action(sh->multi, fd, flags, &running);
+    if (mc != CURLM_OK) {
+        cs_error("libcurl's multi interface failed: %s", curl_multi_strerror(mc));
+        sh->a->broken = 1;
+    }
+    drain(sh);
+}
+
 static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
 {
-    struct shard *sh = arg;
-    int flags = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
-    int running;
-    curl_multi_socket_action(sh->multi, fd, flags, &running);
-    drain(sh);
+    act(arg, fd, ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0));
 }
 
 static void on_timeout(evutil_socket_t fd, short kind, void *arg)
 {
     (void)fd;
     (void)kind;
-    struct shard *sh = arg;
-    int running;
-    curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    drain(sh);
+    act(arg, CURL_SOCKET_TIMEOUT, 0);
 }
 
 static void unwatch(struct async *a, struct watch *w)
