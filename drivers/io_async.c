@@ -228,9 +228,9 @@ static int shard_init(struct shard *sh, struct async *a, long handles)
                : 0;
 }
 
-static int async_init(struct async *a, const cs_options *o)
+static int async_init(struct async *a, unsigned concurrency, const fetch_limits *lim)
 {
-    a->concurrency = o->concurrency ? o->concurrency : DEFAULT_CONCURRENCY;
+    a->concurrency = concurrency;
     a->shard_count = (a->concurrency + HANDLES_PER_MULTI - 1) / HANDLES_PER_MULTI;
     a->base = event_base_new();
     a->shards = calloc(a->shard_count, sizeof *a->shards);
@@ -250,9 +250,8 @@ static int async_init(struct async *a, const cs_options *o)
             return -1;
         }
     }
-    fetch_limits lim = {o->timeout_ms, o->connect_timeout_ms};
     for (unsigned i = 0; i < a->concurrency; i++) {
-        if (fetch_easy_init(&a->handles[i], &lim) != 0)
+        if (fetch_easy_init(&a->handles[i], lim) != 0)
             return -1;
         /* Taken from the top: the first wave fills shard 0 first. */
         a->idle[a->idle_count++] = a->concurrency - 1 - i;
@@ -306,7 +305,8 @@ int main(int argc, char **argv)
         unsigned c = o.concurrency ? o.concurrency : DEFAULT_CONCURRENCY;
         /* A connection per transfer, and as many again when the server is ours. */
         fetch_nofile_raise((plan.server ? 2 : 1) * (uint64_t)c + 64);
-        code = async_init(&a, &o) == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
+        fetch_limits lim = {o.timeout_ms, o.connect_timeout_ms};
+        code = async_init(&a, c, &lim) == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
     }
     if (code == CS_EXIT_OK) {
         char text[64];
