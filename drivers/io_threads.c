@@ -108,7 +108,7 @@ int main(int argc, char **argv)
     unsigned made = 0;
     if (code == CS_EXIT_OK) {
         /* A connection per thread, and as many again when the server is ours. */
-        fetch_nofile_raise(2 * (uint64_t)pool.threads + 64);
+        fetch_nofile_raise((plan.server ? 2 : 1) * (uint64_t)pool.threads + 64);
         pool.handles = calloc(pool.threads, sizeof *pool.handles);
         if (!pool.handles) {
             cs_error("--threads %u: out of memory for the handles", pool.threads);
