@@ -21,8 +21,8 @@ static inline void bn_zero(bn_limb *rp, size_t n)
         memset(rp, 0, n * sizeof *rp);
 }
 
-/* bn_mul_1 and bn_addmul_1 are chosen when the program loads, among a
- * baseline x86-64 build and a BMI2 one (mulx); both are here for the tests.
+/* bn_mul_1 and bn_addmul_1 run, chosen at their first call, a baseline
+ * x86-64 build or a BMI2 one (mulx); both are here for the tests.
  * bn_cpu_has_bmi2() says whether the BMI2 ones can run (0 where they do not exist). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
 #define BN_HAVE_BMI2_VARIANTS 1

@@ -3,6 +3,7 @@
 
 #include "bignum_impl.h"
 
+#include <stdatomic.h>
 #if defined(__x86_64__)
 #include <x86intrin.h>
 #endif
@@ -76,7 +77,7 @@ bn_limb bn_sub(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, siz
  * limb. With BMI2's mulx, which leaves the flags alone, four products can be
  * formed first and joined by one add/adc chain (1.25 instructions per limb).
  * So on x86-64 each body is compiled twice, for the baseline and with BMI2,
- * and an ifunc lets the loader pick the one this CPU runs; both are exported
+ * and the first call picks the one this CPU runs; both are exported
  * (bignum_impl.h) so that the tests check both. Measured on the development
  * machine, bn_mul_1 in ns per limb at 40 / 1000 / 10000 limbs: baseline
  * 0.95 / 1.00 / 0.84, BMI2 0.56 / 0.48 / 0.55; GMP's mpn_mul_1 0.70-0.86.
@@ -177,21 +178,30 @@ int bn_cpu_has_bmi2(void)
 
 typedef bn_limb (*bn_word_product_fn)(bn_limb *, const bn_limb *, size_t, bn_limb);
 
-/* ifunc resolvers run before constructors, hence __builtin_cpu_init here. */
-static bn_word_product_fn resolve_mul_1(void)
-{
-    return bn_cpu_has_bmi2() ? bn_mul_1_bmi2 : bn_mul_1_generic;
-}
-
-static bn_word_product_fn resolve_addmul_1(void)
-{
-    return bn_cpu_has_bmi2() ? bn_addmul_1_bmi2 : bn_addmul_1_generic;
-}
+/* Chosen on first use; racing first uses store the same pointer. (An ifunc
+ * would do the same through the GOT, but its resolver runs before the
+ * sanitizers are set up.) */
+static _Atomic(bn_word_product_fn) mul_1_impl, addmul_1_impl;
 
 bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
-    __attribute__((ifunc("resolve_mul_1")));
+{
+    bn_word_product_fn f = atomic_load_explicit(&mul_1_impl, memory_order_relaxed);
+    if (!f) {
+        f = bn_cpu_has_bmi2() ? bn_mul_1_bmi2 : bn_mul_1_generic;
+        atomic_store_explicit(&mul_1_impl, f, memory_order_relaxed);
+    }
+    return f(rp, ap, n, b);
+}
+
 bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
-    __attribute__((ifunc("resolve_addmul_1")));
+{
+    bn_word_product_fn f = atomic_load_explicit(&addmul_1_impl, memory_order_relaxed);
+    if (!f) {
+        f = bn_cpu_has_bmi2() ? bn_addmul_1_bmi2 : bn_addmul_1_generic;
+        atomic_store_explicit(&addmul_1_impl, f, memory_order_relaxed);
+    }
+    return f(rp, ap, n, b);
+}
 #else
 int bn_cpu_has_bmi2(void) { return 0; }
 
