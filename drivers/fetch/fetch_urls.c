@@ -178,8 +178,14 @@ int fetch_urls_read_file(fetch_urls *u, const char *path)
 int fetch_urls_from_options(fetch_urls *u, const cs_options *o)
 {
     int code = CS_EXIT_OK;
-    for (size_t i = 0; i < o->url_count && code == CS_EXIT_OK; i++)
+    for (size_t i = 0; i < o->url_count && code == CS_EXIT_OK; i++) {
+        /* Options end at the first URL, so a later one arrives here. */
+        if (o->urls[i][0] == '-') {
+            cs_error("URL '%s': an option after a URL; give the options first", o->urls[i]);
+            return CS_EXIT_USAGE;
+        }
         code = fetch_urls_add(u, o->urls[i], 1, "URL");
+    }
     if (code == CS_EXIT_OK && o->url_file)
         code = fetch_urls_read_file(u, o->url_file);
     if (code == CS_EXIT_OK && o->url)

@@ -182,6 +182,8 @@ case_bad_urls() {
     has_err_line "io_threads: URL 'localhost:8080/x': no scheme: give http:// or https://"
     run 2 "$D/io_serial" 'http://bad host/'
     has_err_start "io_serial: URL 'http://bad host/': not a valid URL ("
+    run 2 "$D/io_threads" "${URL}bytes/1" --requests 3
+    has_err_line "io_threads: URL '--requests': an option after a URL; give the options first"
     run 2 "$D/io_serial" --url-file "$TMP/none.txt"
     has_err_line "io_serial: --url-file '$TMP/none.txt': cannot open: No such file or directory"
     printf '# only\n\n   # comments\n' >"$TMP/empty.txt"
