@@ -182,9 +182,10 @@ int main(int argc, char **argv)
                    "--delay-ms itself, on loopback (all ranks on its host).",
         .groups = CS_OPTS_COMMON | CS_OPTS_FETCH,
     };
+    cs_message_init(info.name);
     int provided;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-        fprintf(stderr, "%s: MPI_Init_thread failed\n", info.name);
+        cs_error("MPI cannot start (is this run under mpirun?)");
         return CS_EXIT_FAIL;
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
