@@ -118,6 +118,14 @@ case_counts() {
         [ "$(csv_field "$TMP/rows.csv" $row verified)" = 1 ] || fail "row $row: not verified"
         [ "$(csv_field "$TMP/rows.csv" $row rep)" = $row ] || fail "row $row: rep is not $row"
         [ "$(csv_field "$TMP/rows.csv" $row case)" = "requests=14;urls=5" ] || fail "row $row: case"
+        # 13 of the 14 requests wait 5 ms at the server: no latency figure can be less;
+        # percentiles rise, and the rate is the requests over the wall time.
+        awk -F, -v row="$row" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            NR == row + 1 { w = $c["wall_s"]; r = $c["req_per_s"]; p50 = $c["p50_ms"]
+                p90 = $c["p90_ms"]; p99 = $c["p99_ms"]; mx = $c["max_ms"]
+                d = r * w - 14; if (d < 0) d = -d
+                exit !(p50 >= 5 && p50 <= p90 && p90 <= p99 && p99 <= mx && d < 0.01) }' \
+            "$TMP/rows.csv" || fail "row $row: latencies or rate do not hold:\n$(cat "$TMP/rows.csv")"
     done
     expect_stat served 42
     expect_stat status_2xx 42
