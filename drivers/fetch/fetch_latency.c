@@ -18,8 +18,9 @@ void fetch_latency_sort(double *v, size_t n)
 
 double fetch_latency_percentile(const double *sorted, size_t n, double q)
 {
-    /* rank = ceil(q/100 * n), computed in integers where q is whole so that
-     * 90% of 10 is exactly 9, not 9.000000001. */
+    /* rank = ceil(q/100 * n). For whole q, q * n / 100 is exact whenever it is
+     * a whole number; the hair taken off keeps a fractional q that lands a
+     * rounding error above a whole rank from reaching the next one. */
     double exact = q * (double)n / 100.0;
     size_t rank = (size_t)ceil(exact - 1e-9);
     if (rank < 1)
