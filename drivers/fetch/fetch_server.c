@@ -267,6 +267,11 @@ static int parse_query(const char *query, struct reply_spec *sp, char *why, size
     if (rc == 0 && (t = evhttp_find_header(&kv, "corrupt")) &&
         (rc = parse_value("corrupt", t, 0, 1, &v, why, whylen)) == 0)
         sp->corrupt = (int)v;
+    if (rc == 0 && sp->corrupt && sp->bytes == 0) {
+        /* Otherwise the fault asked for would silently not happen. */
+        snprintf(why, whylen, "corrupt '1': no body byte to change (bytes is 0)\n");
+        rc = -1;
+    }
     evhttp_clear_headers(&kv);
     return rc;
 }

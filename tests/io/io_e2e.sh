@@ -276,13 +276,14 @@ status/99|status '99': must be 200..599
 ?status=600|status '600': must be 200..599
 ?short=2|short '2': must be 0..1
 ?delay_ms=|delay_ms '': a number is needed
+bytes/0?corrupt=1|corrupt '1': no body byte to change (bytes is 0)
 EOF_CASES
-    expect_stat rejected 9
+    expect_stat rejected 10
     run 0 "$PROBE" "${URL}status/599"
     has_out "status 599"
     run 0 "$PROBE" "${URL}x/y?status=201&bytes=3"
     has_out "status 201"
-    expect_stat served 11
+    expect_stat served 12
 }
 
 # 10,000 delayed requests at once: all held, none refused for want of descriptors.
