@@ -48,12 +48,12 @@ static void print_served(const fetch_server *s)
     fetch_server_stats st;
     fetch_server_get_stats(s, &st);
     printf("# served %llu (2xx %llu, 3xx %llu, 4xx %llu, 5xx %llu; bad parameters %llu), "
-           "%llu body bytes, at most %llu in flight, %llu connections\n",
+           "%llu body bytes, at most %llu in flight, %llu connection%s\n",
            (unsigned long long)st.served, (unsigned long long)st.by_class[2],
            (unsigned long long)st.by_class[3], (unsigned long long)st.by_class[4],
            (unsigned long long)st.by_class[5], (unsigned long long)st.rejected,
            (unsigned long long)st.bytes, (unsigned long long)st.inflight_max,
-           (unsigned long long)st.connections);
+           (unsigned long long)st.connections, st.connections == 1 ? "" : "s");
     fflush(stdout);
 }
 

@@ -89,9 +89,9 @@ static void print_summary(const fetch_plan *plan, double *walls,
     if (plan->server) {
         fetch_server_stats st;
         fetch_server_get_stats(plan->server, &st);
-        printf("# embedded server: served %llu, at most %llu in flight, %llu connections\n",
+        printf("# embedded server: served %llu, at most %llu in flight, %llu connection%s\n",
                (unsigned long long)st.served, (unsigned long long)st.inflight_max,
-               (unsigned long long)st.connections);
+               (unsigned long long)st.connections, st.connections == 1 ? "" : "s");
     }
     const char **urls = fetch_urls_table(&plan->urls);
     fetch_faults_print(stdout, &all->faults, urls);
