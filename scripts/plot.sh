@@ -101,6 +101,9 @@ if [ -r "$meta" ]; then
   md_line Build "$m_build"
   md_line MPI "$m_mpi"
   md_line "Load average at start / end" "$m_load"
+  busy=$(awk -v a="$(meta_value load_at_start)" -v b="$(meta_value load_at_end)" -v c="$(meta_value cores_per_node)" \
+    'BEGIN { split(a, x, " "); split(b, y, " "); if (c > 0 && (x[1] > c / 2 || y[1] > c / 2)) print "yes" }')
+  [ "$busy" = yes ] && md_line "**Note**" "other work was running on these cores during the sweep (load above), so these times and speedups are worse than the code's own"
   md_line Command "$m_cmd"
   md_line Points "$m_points"
   md_line "Repetitions per point" "$m_reps"

@@ -432,6 +432,11 @@ sweep_t0=$(now_ms)
 say "# sweep: $total points -> $out"
 say "# cores $cores (per node $cores_per_node x $nodes nodes), workers $workers, repeat $repeat, warmup $warmup"
 for note in ${skipped[@]+"${skipped[@]}"}; do say "# not run: $note"; done
+# Other work on the cores slows every point; say so now rather than let the curves mislead.
+load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
+if [ -n "$load1" ] && awk -v l="$load1" -v c="$cores_per_node" 'BEGIN { exit !(l > c / 2) }'; then
+  say "# warning: load average $load1 on $cores_per_node cores: other work is running and will slow the points (meta.txt records the load)"
+fi
 
 # Stopped by hand (or by a batch system's time limit): say where, keep what was measured.
 child=""
