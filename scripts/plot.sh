@@ -101,9 +101,12 @@ if [ -r "$meta" ]; then
   md_line Build "$m_build"
   md_line MPI "$m_mpi"
   md_line "Load average at start / end" "$m_load"
-  busy=$(awk -v a="$(meta_value load_at_start)" -v b="$(meta_value load_at_end)" -v c="$(meta_value cores_per_node)" \
-    'BEGIN { split(a, x, " "); split(b, y, " "); if (c > 0 && (x[1] > c / 2 || y[1] > c / 2)) print "yes" }')
-  [ "$busy" = yes ] && md_line "**Note**" "other work was running on these cores during the sweep (load above), so these times and speedups are worse than the code's own"
+  if [ -r "$dir/points.csv" ]; then
+    busy=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+      ("others_running" in c) && $c["others_running"] != "" { n++; if ($c["others_running"] > 0) b++ }
+      END { if (b > 0) printf "%d of %d points", b, n }' "$dir/points.csv")
+    [ -n "$busy" ] && md_line "**Note**" "other work was running on these cores when $busy started (points.csv, column others_running): their times and speedups are worse than the code's own"
+  fi
   md_line Command "$m_cmd"
   md_line Points "$m_points"
   md_line "Repetitions per point" "$m_reps"

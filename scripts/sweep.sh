@@ -94,6 +94,20 @@ detect_pus() {
   echo "$n"
 }
 
+# Tasks running or runnable right now besides this check itself: other work on the cores.
+# The least of three looks a tenth of a second apart, so a passing blip does not count.
+others_running() {
+  [ -r /proc/loadavg ] || { echo ""; return; }
+  local least="" n look
+  for look in 1 2 3; do
+    n=$(cut -d' ' -f4 /proc/loadavg | cut -d/ -f1)
+    n=$((n > 0 ? n - 1 : 0))
+    { [ -z "$least" ] || [ "$n" -lt "$least" ]; } && least=$n
+    [ $look -lt 3 ] && sleep 0.1
+  done
+  echo "$least"
+}
+
 # 1, 2, 4, ... below MAX, then MAX itself.
 doubling_list() {
   local max=$1 w=1 list=""
@@ -339,7 +353,7 @@ else
   echo "$columns" >"$csv"
 fi
 [ -s "$out/points.csv" ] ||
-  echo "point,driver,kernel,class,ranks,threads,workers,oversubscribed,status,exit,seconds,rows,log" >"$out/points.csv"
+  echo "point,driver,kernel,class,ranks,threads,workers,oversubscribed,status,exit,seconds,rows,log,others_running" >"$out/points.csv"
 
 # Open MPI refuses root and more ranks than slots unless told; say so rather than fail.
 if [ "$(id -u)" -eq 0 ]; then
@@ -380,6 +394,7 @@ write_meta() {
     echo "governor: $gov"
     echo "os: $(uname -srm)"
     echo "load_at_start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    echo "others_running_at_start: $busy_at_start"
     echo "build_dir: $build_dir"
     echo "build: $(driver_version)"
     echo "build_type: $(cache_value CMAKE_BUILD_TYPE)"
@@ -410,6 +425,7 @@ write_meta() {
     lstopo-no-graphics --of console 2>/dev/null || lstopo --of console 2>/dev/null || echo "(lstopo not installed: apt-get install hwloc)"
   } >"$m"
 }
+busy_at_start=$(others_running)
 write_meta
 
 # ---- running ---------------------------------------------------------------------------------
@@ -433,9 +449,8 @@ say "# sweep: $total points -> $out"
 say "# cores $cores (per node $cores_per_node x $nodes nodes), workers $workers, repeat $repeat, warmup $warmup"
 for note in ${skipped[@]+"${skipped[@]}"}; do say "# not run: $note"; done
 # Other work on the cores slows every point; say so now rather than let the curves mislead.
-load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
-if [ -n "$load1" ] && awk -v l="$load1" -v c="$cores_per_node" 'BEGIN { exit !(l > c / 2) }'; then
-  say "# warning: load average $load1 on $cores_per_node cores: other work is running and will slow the points (meta.txt records the load)"
+if [ -n "$busy_at_start" ] && [ "$busy_at_start" -gt 0 ]; then
+  say "# warning: $busy_at_start other task(s) running on these $cores_per_node cores: they will slow the points (points.csv counts them at each point's start)"
 fi
 
 # Stopped by hand (or by a batch system's time limit): say where, keep what was measured.
@@ -469,6 +484,8 @@ for p in "${points[@]}"; do
          echo "$prog: $d: kernel '$k' is not registered (it has:${registered[$d]% }); recorded as failed" >"$out/$log" ;;
     esac
   fi
+  busy=""
+  [ -z "$status" ] && busy=$(others_running)
   t0=$(now_ms)
   rows_before=$(wc -l <"$csv")
   if [ -z "$status" ]; then
@@ -500,7 +517,7 @@ for p in "${points[@]}"; do
     failed=$((failed + 1))
     failure_row "$d" "$k" "$c" "$r" "$t" "$w" "$status" "$secs" "$over"
   fi
-  echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log" >>"$out/points.csv"
+  echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log,$busy" >>"$out/points.csv"
 
   # Time left: a remaining point costs what this kernel's points have cost on average so far.
   kernel_ms[$k]=$(( ${kernel_ms[$k]:-0} + ms ))
