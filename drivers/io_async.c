@@ -120,7 +120,8 @@ static void act(struct shard *sh, curl_socket_t fd, int flags)
 
 static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
 {
-    act(arg, fd, ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0));
+    int flags = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    act(arg, fd, flags);
 }
 
 static void on_timeout(evutil_socket_t fd, short kind, void *arg)
