@@ -302,8 +302,9 @@ struct pool {
     unsigned workers; /* over all ranks, for the guided share */
     int guided;
     int *owner;       /* rank 0: who got each item */
-    /* rank 0 */
-    uint64_t next;    /* taken atomically by rank 0's threads */
+    /* rank 0: what is left of each rank's own block, under critical(cs_pool_root) */
+    uint64_t *own_lo, *own_hi;
+    uint64_t left;    /* items not handed out yet */
     int told_done;    /* ranks sent their last, empty grant */
     /* other ranks: grants not yet run, filled by thread 0 only */
     struct { uint64_t lo, hi; } ring[RING];
@@ -336,21 +337,40 @@ static uint64_t take_size(const struct pool *pl, uint64_t left, uint64_t wanted)
     return take < left ? take : left;
 }
 
-/* Takes items for rank `to`: [*lo, *hi), or 0 when all are handed out. */
+/* Takes items for rank `to`: [*lo, *hi), or 0 when all are handed out. A rank
+ * gets its own static block first, from the front: the items it first-touched
+ * (triad's arrays live there). When its block is done it takes from the back
+ * of the block with most left, at most half of it, so the owner keeps going. */
 static int take_global(struct pool *pl, uint64_t wanted, uint64_t *lo, uint64_t *hi, int to)
 {
-    uint64_t cur = __atomic_load_n(&pl->next, __ATOMIC_RELAXED), take;
-    do {
-        if (cur >= pl->items)
-            return 0;
-        take = take_size(pl, pl->items - cur, wanted);
-    } while (!__atomic_compare_exchange_n(&pl->next, &cur, cur + take, 1, __ATOMIC_RELAXED,
-                                          __ATOMIC_RELAXED));
-    for (uint64_t i = cur; i < cur + take; i++)
-        pl->owner[i] = to;
-    *lo = cur;
-    *hi = cur + take;
-    return 1;
+    int got = 0;
+#pragma omp critical(cs_pool_root)
+    if (pl->left) {
+        uint64_t take = take_size(pl, pl->left, wanted);
+        if (pl->own_lo[to] < pl->own_hi[to]) {
+            uint64_t mine = pl->own_hi[to] - pl->own_lo[to];
+            take = take < mine ? take : mine;
+            *lo = pl->own_lo[to];
+            *hi = *lo + take;
+            pl->own_lo[to] = *hi;
+        } else {
+            int from = 0;
+            for (int r = 1; r < pl->m->size; r++)
+                if (pl->own_hi[r] - pl->own_lo[r] > pl->own_hi[from] - pl->own_lo[from])
+                    from = r;
+            uint64_t theirs = pl->own_hi[from] - pl->own_lo[from];
+            uint64_t half = theirs > 1 ? theirs / 2 : 1;
+            take = take < half ? take : half;
+            *hi = pl->own_hi[from];
+            *lo = *hi - take;
+            pl->own_hi[from] = *lo;
+        }
+        pl->left -= take;
+        for (uint64_t i = *lo; i < *hi; i++)
+            pl->owner[i] = to;
+        got = 1;
+    }
+    return got;
 }
 
 /* Rank 0's master thread answers one request: a grant, empty when none are left. */
@@ -744,7 +764,10 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     uint64_t *los = calloc(items, sizeof *los), *his = calloc(items, sizeof *his);
     cs_partial **outs = calloc(items, sizeof *outs);
     uint8_t *given = calloc(threads, 1);
-    if (!leaves || !pure || !owner || !run_end || !los || !his || !outs || !given) {
+    uint64_t *own_lo = calloc((size_t)m->size, sizeof *own_lo);
+    uint64_t *own_hi = calloc((size_t)m->size, sizeof *own_hi);
+    if (!leaves || !pure || !owner || !run_end || !los || !his || !outs || !given || !own_lo ||
+        !own_hi) {
         cs_error("rank %d: out of memory for %llu items", m->rank, (unsigned long long)items);
         MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
     }
@@ -753,7 +776,12 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     /* Compute. */
     double t0 = cs_clock_now();
     struct pool pl = {.m = m, .items = items, .workers = (unsigned)m->size * threads,
-                      .guided = m->schedule == CS_SCHEDULE_GUIDED, .owner = owner};
+                      .guided = m->schedule == CS_SCHEDULE_GUIDED, .owner = owner,
+                      .own_lo = own_lo, .own_hi = own_hi, .left = items};
+    for (int r = 0; r < m->size; r++) {
+        own_lo[r] = cs_static_start(items, pl.workers, (unsigned)r * threads);
+        own_hi[r] = cs_static_start(items, pl.workers, (unsigned)(r + 1) * threads);
+    }
     cs_static_source fixed = {items, (unsigned)m->size * threads, (unsigned)m->rank * threads,
                               given};
     cs_source src = m->schedule == CS_SCHEDULE_STATIC ? (cs_source){cs_static_next, &fixed}
@@ -843,6 +871,8 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     free(his);
     free(outs);
     free(given);
+    free(own_lo);
+    free(own_hi);
     return x.status;
 }
 

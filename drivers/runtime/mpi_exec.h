@@ -10,10 +10,14 @@
  * block cs_static_start(items, ranks * threads, w), the block it first-touched.
  * dynamic and guided: rank 0 hands out items on request, and computes too (it
  * serves requests between its own items, and its threads take items one at a
- * time). The other ranks keep up to four items per thread queued, with one
- * request in flight, so they rarely wait for rank 0; a grant is what they ask
- * for (dynamic) or at least a shrinking share of what is left (guided), so a
- * rank's items come in contiguous runs, and its threads take them one by one.
+ * time). A rank is given the items of its own static block first, front to
+ * back (the ones it first-touched: triad's arrays stay where they were
+ * made); once that is done it takes from the back of the block with most
+ * left (work stealing, through rank 0). The other ranks keep up to four items
+ * per thread queued, with one request in flight, so they rarely wait for rank
+ * 0; a grant is what they ask for (dynamic), shrinking as the items run out,
+ * or at least a shrinking share of what is left (guided), so a rank's items
+ * come in contiguous runs, and its threads take them one by one.
  *
  * Tree: every rank learns which rank ran each item. A node whose items all
  * ran on one rank is combined there (by its OpenMP team); a node spanning
