@@ -56,7 +56,12 @@ void bn_mul_basecase(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *b
 void bn_sqr_basecase(bn_limb *rp, const bn_limb *ap, size_t n);
 
 /* Number-theoretic transform product (three primes, CRT): rp[0..an+bn) = a*b;
- * bp == ap with an == bn squares. an >= bn >= 1 and an+bn <= bn_ntt_max_limbs(). */
+ * bp == ap with an == bn squares. an >= bn >= 1 and an+bn <= bn_ntt_max_limbs(),
+ * that is at most BN_NTT_MAX_COEFFS product coefficients (bn_mul cuts larger
+ * products into pieces). */
+#ifndef BN_NTT_MAX_COEFFS
+#define BN_NTT_MAX_COEFFS (3 * ((size_t)1 << 20))
+#endif
 size_t bn_ntt_max_limbs(void);
 size_t bn_ntt_scratch(size_t an, size_t bn);
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,

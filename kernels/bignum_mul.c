@@ -29,23 +29,35 @@
  * machine is shared, so single figures carry +-10% noise.
  */
 
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+
+/* Scratch of mul_big, case by case (see there). */
+static size_t big_scratch(size_t an, size_t bn)
+{
+    size_t max = bn_ntt_max_limbs();
+    if (an + bn <= max)
+        return bn_ntt_scratch(an, bn);
+    if (2 * bn <= max) {
+        size_t piece = max - bn;
+        return piece + bn + max_size(bn_ntt_scratch(piece, bn), BN_REC_SCRATCH(piece));
+    }
+    size_t h = (bn + 1) / 2;
+    return max_size(big_scratch(an, h), an + bn - h + big_scratch(an, bn - h));
+}
+
 size_t bn_mul_scratch(size_t an, size_t bn)
 {
     assert(an >= bn && bn >= 1);
-    size_t need = 0;
-    if (an == bn)
-        need = bn_sqr_scratch(an); /* bn_mul squares when both operands are one */
-    if (bn >= BN_NTT_THRESHOLD) {
-        size_t t = bn_ntt_scratch(an, bn);
-        return t > need ? t : need;
-    }
-    return BN_REC_SCRATCH(an) > need ? BN_REC_SCRATCH(an) : need;
+    size_t need = an == bn ? bn_sqr_scratch(an) : 0; /* bn_mul squares one array given twice */
+    if (bn >= BN_NTT_THRESHOLD)
+        return max_size(need, big_scratch(an, bn));
+    return max_size(need, BN_REC_SCRATCH(an));
 }
 
 size_t bn_sqr_scratch(size_t n)
 {
     if (n >= BN_SQR_NTT_THRESHOLD)
-        return bn_ntt_scratch(n, n);
+        return big_scratch(n, n);
     return BN_REC_SCRATCH(n);
 }
 
@@ -355,6 +367,49 @@ static void sqr_rec(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *ws)
         sqr_toom3(rp, ap, n, ws);
 }
 
+/*
+ * From the transform threshold on: one transform when the product has at
+ * most BN_NTT_MAX_COEFFS coefficients; otherwise a is cut into pieces that
+ * fit beside b, or, when b alone is too long for that, b is cut in two.
+ */
+static void mul_big(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                    bn_limb *ws)
+{
+    size_t max = bn_ntt_max_limbs();
+    if (an + bn <= max) {
+        bn_ntt_mul(rp, ap, an, bp, bn, ws);
+        return;
+    }
+    if (2 * bn <= max) {
+        size_t piece = max - bn; /* >= bn */
+        bn_limb *tmp = ws, *next = ws + piece + bn;
+        bn_ntt_mul(rp, ap, piece, bp, bn, next);
+        for (size_t done = piece; done < an;) {
+            size_t len = an - done < piece ? an - done : piece;
+            if (len < BN_NTT_THRESHOLD)
+                mul_rec(tmp, ap + done, len, bp, bn, next);
+            else if (len >= bn)
+                bn_ntt_mul(tmp, ap + done, len, bp, bn, next);
+            else
+                bn_ntt_mul(tmp, bp, bn, ap + done, len, next);
+            bn_limb carry = bn_add_n(rp + done, rp + done, tmp, bn);
+            carry = bn_add_1(rp + done + bn, tmp + bn, len, carry);
+            assert(carry == 0);
+            (void)carry;
+            done += len;
+        }
+        return;
+    }
+    size_t h = (bn + 1) / 2, b1n = bn - h;
+    bn_limb *tmp = ws, *next = ws + an + b1n;
+    mul_big(rp, ap, an, bp, h, ws);
+    mul_big(tmp, ap, an, bp + h, b1n, next);
+    bn_limb carry = bn_add_n(rp + h, rp + h, tmp, an);
+    carry = bn_add_1(rp + an + h, tmp + an, b1n, carry);
+    assert(carry == 0);
+    (void)carry;
+}
+
 void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
             bn_limb *scratch)
 {
@@ -362,7 +417,7 @@ void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t
     if (ap == bp && an == bn)
         bn_sqr(rp, ap, an, scratch);
     else if (bn >= BN_NTT_THRESHOLD)
-        bn_ntt_mul(rp, ap, an, bp, bn, scratch);
+        mul_big(rp, ap, an, bp, bn, scratch);
     else
         mul_rec(rp, ap, an, bp, bn, scratch);
 }
@@ -371,7 +426,7 @@ void bn_sqr(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *scratch)
 {
     assert(n >= 1);
     if (n >= BN_SQR_NTT_THRESHOLD)
-        bn_ntt_mul(rp, ap, n, ap, n, scratch);
+        mul_big(rp, ap, n, ap, n, scratch); /* one transform squares */
     else
         sqr_rec(rp, ap, n, scratch);
 }

@@ -4,12 +4,14 @@
 #include "bignum_impl.h"
 
 /*
- * Limbs are the coefficients: a product coefficient is below N B^2 < 2^185
- * for any length N we can hold, and the three primes multiply to more than
- * 2^185, so the CRT recovers it exactly. The primes are c * 3 * 2^40 + 1 just
- * below 2^62: lengths 2^k and 3 * 2^k up to 3 * 2^40 have roots of unity, and
- * values up to 4p still fit a word (Harvey's lazy butterflies keep them in
- * [0, 2p) or [0, 4p) and reduce only where a bound would be exceeded).
+ * Limbs are the coefficients: a product coefficient is below N B^2, and the
+ * three primes multiply to more than that for N up to BN_NTT_MAX_COEFFS, so
+ * the CRT recovers it exactly. The primes are c * 3 * 2^22 + 1 just below
+ * 2^50: lengths 2^k and 3 * 2^k have roots of unity, values up to 4p fit a
+ * word with plenty to spare (Harvey's lazy butterflies keep them in [0, 2p)
+ * or [0, 4p) and reduce only where a bound would be exceeded), and products
+ * of two residues are exact in a double's 53 bits after splitting, which the
+ * vector transforms (bignum_ntt_avx2.c) use.
  *
  * Forward transforms are decimation in frequency (natural order in,
  * bit-reversed out), inverse ones decimation in time (bit-reversed in,
@@ -24,11 +26,12 @@ typedef struct ntt_prime {
 } ntt_prime;
 
 static const ntt_prime ntt_primes[3] = {
-    {0x3fffc00000000001ULL, 11}, /* 1398080 * 3 * 2^40 + 1 */
-    {0x3fff840000000001ULL, 19}, /* 1398060 * 3 * 2^40 + 1 */
-    {0x3fff810000000001ULL, 5},  /* 1398059 * 3 * 2^40 + 1 */
+    {0x3fffff5400001ULL, 5}, /* 89478471 * 3 * 2^22 + 1 */
+    {0x3ffffe5800001ULL, 7}, /* 89478450 * 3 * 2^22 + 1 */
+    {0x3ffffe4000001ULL, 5}, /* 89478448 * 3 * 2^22 + 1 */
 };
-#define NTT_LOG2_MAX 40
+/* p0 p1 p2 / (2^64 - 1)^2 = 4194299.9: the most coefficients the CRT can tell apart. */
+_Static_assert(BN_NTT_MAX_COEFFS <= 4194299, "the three primes cannot hold such coefficients");
 
 /* Constants of one prime for one transform length. */
 typedef struct ntt_field {
@@ -248,7 +251,7 @@ static ntt_shape ntt_shape_for(size_t coeffs)
 
 size_t bn_ntt_max_limbs(void)
 {
-    return (size_t)1 << NTT_LOG2_MAX; /* a length above any memory this will see */
+    return BN_NTT_MAX_COEFFS + 1; /* an + bn - 1 coefficients */
 }
 
 /* The largest length below coeffs (0 if none). */
@@ -308,11 +311,12 @@ static ntt_choice ntt_choose(size_t an, size_t bn)
 
 size_t bn_ntt_scratch(size_t an, size_t bn)
 {
-    ntt_choice c = ntt_choose(an, bn);
-    /* three residue arrays of every coefficient, the second operand (which
-     * also holds the small product's two operands), the power table, the
-     * radix-2 tables */
-    return 3 * (c.big.n + c.wrap) + c.big.n + c.big.n + 2 * c.big.M;
+    /* Sized for the plain length, which the wrapped layout (three residue
+     * arrays of N + d <= that length, the second operand, the power table,
+     * the radix-2 tables, all for the smaller N) never exceeds; so the size
+     * only grows with an + bn. */
+    ntt_shape s = ntt_shape_for(an + bn - 1);
+    return 3 * s.n + s.n + s.n + 2 * s.M;
 }
 
 /* ---- one prime ----------------------------------------------------------- */
