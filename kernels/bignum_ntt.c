@@ -1,7 +1,9 @@
 /* bignum's transform product: number-theoretic transforms modulo three word primes, joined by CRT. */
 #include <assert.h>
 
-#include "bignum_impl.h"
+#include <stdatomic.h>
+
+#include "bignum_ntt.h"
 
 /*
  * Limbs are the coefficients: a product coefficient is below N B^2, and the
@@ -223,12 +225,6 @@ static void dit(bn_limb *x, size_t n, const bn_limb *tw, const bn_limb *twq, con
 
 /* ---- transform lengths --------------------------------------------------- */
 
-typedef struct ntt_shape {
-    size_t n; /* transform length m M */
-    size_t m; /* 1 or 3 */
-    size_t M; /* the radix-2 part, a power of two >= 4 */
-} ntt_shape;
-
 /* The smallest of 4, 8, 12, 16, 24, 32, 48, ... holding coeffs points: with
  * lengths 3 2^k besides 2^k, padding wastes at most a third, not a half. */
 static ntt_shape ntt_shape_for(size_t coeffs)
@@ -311,12 +307,13 @@ static ntt_choice ntt_choose(size_t an, size_t bn)
 
 size_t bn_ntt_scratch(size_t an, size_t bn)
 {
-    /* Sized for the plain length, which the wrapped layout (three residue
-     * arrays of N + d <= that length, the second operand, the power table,
-     * the radix-2 tables, all for the smaller N) never exceeds; so the size
-     * only grows with an + bn. */
+    /* Three residue arrays, the second operand, and tables (scalar: the
+     * power table and the radix-2 tables, n + 2M; vector: at most 2n + 2M),
+     * sized for the plain length, which the wrapped layout (N + d <= that
+     * length, the rest for the smaller N) never exceeds; so the size only
+     * grows with an + bn. */
     ntt_shape s = ntt_shape_for(an + bn - 1);
-    return 3 * s.n + s.n + s.n + 2 * s.M;
+    return 3 * s.n + s.n + 2 * s.n + 2 * s.M;
 }
 
 /* ---- one prime ----------------------------------------------------------- */
@@ -453,19 +450,21 @@ static void inverse(bn_limb *x, const ntt_plan *pl)
     }
 }
 
+/* Plain products (a Montgomery product, then one by 2^128 to undo its 2^-64),
+ * so that scalar and vector transforms leave residues in the same terms. */
 static void pointwise(bn_limb *x, const bn_limb *y, size_t n, const ntt_field *f)
 {
     for (size_t i = 0; i < n; i++)
-        x[i] = mont_mul(x[i], y[i], f);
+        x[i] = mont_mul(mont_mul(x[i], y[i], f), f->r2, f);
 }
 
 static void pointwise_sqr(bn_limb *x, size_t n, const ntt_field *f)
 {
     for (size_t i = 0; i < n; i++)
-        x[i] = mont_mul(x[i], x[i], f);
+        x[i] = mont_mul(mont_mul(x[i], x[i], f), f->r2, f);
 }
 
-/* x = n 2^-64 (a b mod (X^n - 1, p)), in [0, 4p). */
+/* x = n (a b mod (X^n - 1, p)), in [0, 4p). */
 static void cyclic_product(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,
                            const bn_limb *bp, size_t bn, int square, const ntt_plan *pl)
 {
@@ -507,8 +506,7 @@ static inline bn_limb mulc_full(bn_limb x, ntt_const k, bn_limb p)
  * Garner: with r_i the residues of coefficient c,
  *   v0 = r0,  v1 = (r1 - v0) / p0 mod p1,  v2 = (r2 - v0 - v1 p0) / (p0 p1) mod p2,
  *   c = v0 + v1 p0 + v2 p0 p1 < p0 p1 p2.
- * Each r_i first gets the factor 2^64 / n that undoes Montgomery and the
- * transform's scale. The coefficients overlap by two limbs as they are added
+ * Each r_i first gets the factor 1/n that undoes the transform's scale. The coefficients overlap by two limbs as they are added
  * into the result, so a three-limb running carry joins them.
  */
 static void crt_join(bn_limb *rp, size_t rn, const bn_limb *x0, const bn_limb *x1,
@@ -519,10 +517,10 @@ static void crt_join(bn_limb *rp, size_t rn, const bn_limb *x0, const bn_limb *x
     field_init(&f1, ntt_primes[1].p);
     field_init(&f2, ntt_primes[2].p);
     const bn_limb p0 = f0.p, p1 = f1.p, p2 = f2.p;
-    /* 2^64 / n mod p_i: from_mont of the inverse of n in Montgomery terms */
-    ntt_const s0 = make_const(to_mont(inv_mod(n % p0, &f0), &f0), &f0);
-    ntt_const s1 = make_const(to_mont(inv_mod(n % p1, &f1), &f1), &f1);
-    ntt_const s2 = make_const(to_mont(inv_mod(n % p2, &f2), &f2), &f2);
+    /* the transforms leave n c_k: multiply by 1/n */
+    ntt_const s0 = make_const(inv_mod(n % p0, &f0), &f0);
+    ntt_const s1 = make_const(inv_mod(n % p1, &f1), &f1);
+    ntt_const s2 = make_const(inv_mod(n % p2, &f2), &f2);
     ntt_const inv_p0_mod_p1 = make_const(inv_mod(p0 % p1, &f1), &f1);
     ntt_const p0_mod_p2 = make_const(p0 % p2, &f2);
     ntt_const inv_p01_mod_p2 =
@@ -573,6 +571,31 @@ static void unwrap(bn_limb *x, size_t N, const bn_limb *lw, size_t d, size_t n_s
     }
 }
 
+/* Tests set this to run the scalar transforms where the vector ones would. */
+static atomic_int force_scalar;
+
+void bn_ntt_force_scalar(int on) { atomic_store(&force_scalar, on); }
+
+/* x = n (a b mod (X^n - 1)) modulo prime i, by the vector build when it can. */
+static void cyclic_product_any(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,
+                               const bn_limb *bp, size_t bn, int square, int i, ntt_shape s,
+                               bn_limb *tables)
+{
+    if (s.M >= 16 && !atomic_load_explicit(&force_scalar, memory_order_relaxed) &&
+        bn_ntt_avx2_usable()) {
+        ntt_field f;
+        field_init(&f, ntt_primes[i].p);
+        bn_limb W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
+        bn_limb omega = s.m == 3 ? pow_mod(W, s.M, &f) : 0;
+        bn_ntt_avx2_cyclic(x, y, ap, an, bp, bn, square, s, f.p, W, omega, tables);
+        return;
+    }
+    ntt_plan pl;
+    bn_limb *pw = tables, *tw = pw + s.n, *twq = tw + s.M;
+    plan_init(&pl, &ntt_primes[i], s, pw, tw, twq);
+    cyclic_product(x, y, ap, an, bp, bn, square, &pl);
+}
+
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                 bn_limb *scratch)
 {
@@ -581,17 +604,16 @@ void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, si
     size_t n = c.big.n, len = n + c.wrap;
     int square = ap == bp && an == bn;
     bn_limb *x[3] = {scratch, scratch + len, scratch + 2 * len};
-    bn_limb *y = scratch + 3 * len, *pw = y + n, *tw = pw + n, *twq = tw + c.big.M;
+    bn_limb *y = scratch + 3 * len, *tables = y + n;
     for (int i = 0; i < 3; i++) {
-        ntt_plan pl;
-        plan_init(&pl, &ntt_primes[i], c.big, pw, tw, twq);
-        cyclic_product(x[i], y, ap, an, bp, bn, square, &pl);
+        cyclic_product_any(x[i], y, ap, an, bp, bn, square, i, c.big, tables);
         if (c.wrap) {
             size_t la = an < c.wrap ? an : c.wrap, lb = bn < c.wrap ? bn : c.wrap;
             bn_limb *lx = y, *ly = y + c.small.n;
-            plan_init(&pl, &ntt_primes[i], c.small, pw, tw, twq);
-            cyclic_product(lx, ly, ap, la, bp, lb, square, &pl);
-            unwrap(x[i], n, lx, c.wrap, c.small.n, &pl.f);
+            cyclic_product_any(lx, ly, ap, la, bp, lb, square, i, c.small, tables);
+            ntt_field f;
+            field_init(&f, ntt_primes[i].p);
+            unwrap(x[i], n, lx, c.wrap, c.small.n, &f);
         }
     }
     crt_join(rp, an + bn, x[0], x[1], x[2], n);

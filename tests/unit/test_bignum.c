@@ -325,7 +325,7 @@ static void test_sqr_matches_gmp_across_every_threshold(void)
 
 /* The transform at every length it picks, however small: all-ones operands
  * give the largest coefficients the CRT has to carry. */
-static void test_ntt_matches_gmp_at_every_length(void)
+static void ntt_at_every_length(void)
 {
     size_t most = bn_ntt_max_limbs() < 4200 ? bn_ntt_max_limbs() : 4200;
     for (size_t total = 2; total <= most; total += total < 40 ? 1 : total / 5) {
@@ -355,7 +355,7 @@ static void test_ntt_matches_gmp_at_every_length(void)
 /* Products just past a transform length N wrap around it and are completed
  * by a second, small transform of the low limbs: cover that edge at many N,
  * balanced and with the smaller operand shorter than the wrap. */
-static void test_ntt_matches_gmp_just_past_each_length(void)
+static void ntt_just_past_each_length(void)
 {
     static const size_t lengths[] = {64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 3072};
     for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
@@ -406,6 +406,24 @@ static void test_mul_beyond_one_transform_matches_gmp(void)
     check_mul(2 * max, 2 * max - 3);   /* halves of halves */
     check_sqr(max / 2 + 1);            /* a square too long for one transform */
     check_sqr(3 * max);
+}
+
+/* Where the CPU runs the vector transforms, bn_ntt_mul takes them; the
+ * scalar ones must agree all the same. */
+static void test_ntt_matches_gmp_at_every_length(void)
+{
+    bn_ntt_force_scalar(1);
+    ntt_at_every_length();
+    bn_ntt_force_scalar(0);
+    ntt_at_every_length();
+}
+
+static void test_ntt_matches_gmp_just_past_each_length(void)
+{
+    bn_ntt_force_scalar(1);
+    ntt_just_past_each_length();
+    bn_ntt_force_scalar(0);
+    ntt_just_past_each_length();
 }
 
 /* ---- limb layer: division ------------------------------------------------ */
