@@ -48,7 +48,7 @@ bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
 #define BN_TOOM3_THRESHOLD 200
 #endif
 #ifndef BN_NTT_THRESHOLD
-#define BN_NTT_THRESHOLD 1500
+#define BN_NTT_THRESHOLD 500
 #endif
 #ifndef BN_SQR_KARATSUBA_THRESHOLD
 #define BN_SQR_KARATSUBA_THRESHOLD 64
@@ -57,7 +57,7 @@ bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
 #define BN_SQR_TOOM3_THRESHOLD 250
 #endif
 #ifndef BN_SQR_NTT_THRESHOLD
-#define BN_SQR_NTT_THRESHOLD 1500
+#define BN_SQR_NTT_THRESHOLD 700
 #endif
 
 /* Scratch limbs bn_mul needs for an an x bn product (an >= bn >= 1). */
