@@ -22,11 +22,16 @@
  *   sqr Kar.    n=56: 1.26 vs 1.30 us  n=64: 2.15 vs 2.09  n=80: 2.45 vs 2.34 -> 64
  *   Toom-3      n=140: 12.97 vs 13.42  n=160..260: ratio 0.86-1.01, noisy     -> 200
  *   sqr Toom-3  n=200: 15.4 vs 17.3 us n=250: 22.9 vs 20.3  n=300: 34.4 vs 32.4 -> 250
- *   NTT         n=1300: 434 vs 514 us  n=1500: 537 vs 533  n=1900: 762 vs 634 -> 1500
- *   sqr NTT     n=1250: 265 vs 312 us  n=1500: 335 vs 285  n=2000: 526 vs 384 -> 1500
- * The transform's cost moves in steps (its lengths are 2^k and 3 2^k), so
- * near the NTT threshold either side can win by 20% depending on n. The
- * machine is shared, so single figures carry +-10% noise.
+ *   NTT         n=400: 45.9 vs 55.1 us n=500: 81.2 vs 68.3  n=600: 114 vs 115
+ *               n=700: 171 vs 122 us   n=1000: 291 vs 151                    -> 500
+ *   sqr NTT     n=500: 65.0 vs 55.0 us n=600: 86.4 vs 92.5  n=700: 108 vs 92.7
+ *               n=800: 137 vs 93.2 us                                        -> 700
+ * The NTT figures are for the AVX2 transforms; with the scalar ones (CPUs
+ * without AVX2) the crossing is near 1500 for both, so there sizes from the
+ * threshold to 1500 run about 1.2x slower than they could. The transform's
+ * cost moves in steps (its lengths are 2^k and 3 2^k), so near the NTT
+ * threshold either side can win by 20% depending on n. The machine is
+ * shared, so single figures carry +-10% noise.
  */
 
 static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }

@@ -478,6 +478,11 @@ static void cyclic_product(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,
     inverse(x, pl);
 }
 
+/* Tests set this to run the scalar transforms where the vector ones would. */
+static atomic_int force_scalar;
+
+void bn_ntt_force_scalar(int on) { atomic_store(&force_scalar, on); }
+
 /* ---- CRT ----------------------------------------------------------------- */
 
 /* A constant with its Shoup companion, modulo one prime. */
@@ -509,34 +514,46 @@ static inline bn_limb mulc_full(bn_limb x, ntt_const k, bn_limb p)
  * Each r_i first gets the factor 1/n that undoes the transform's scale. The coefficients overlap by two limbs as they are added
  * into the result, so a three-limb running carry joins them.
  */
-static void crt_join(bn_limb *rp, size_t rn, const bn_limb *x0, const bn_limb *x1,
-                     const bn_limb *x2, size_t n)
+static void crt_join(bn_limb *rp, size_t rn, bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t n)
 {
     ntt_field f0, f1, f2;
     field_init(&f0, ntt_primes[0].p);
     field_init(&f1, ntt_primes[1].p);
     field_init(&f2, ntt_primes[2].p);
     const bn_limb p0 = f0.p, p1 = f1.p, p2 = f2.p;
-    /* the transforms leave n c_k: multiply by 1/n */
-    ntt_const s0 = make_const(inv_mod(n % p0, &f0), &f0);
-    ntt_const s1 = make_const(inv_mod(n % p1, &f1), &f1);
-    ntt_const s2 = make_const(inv_mod(n % p2, &f2), &f2);
-    ntt_const inv_p0_mod_p1 = make_const(inv_mod(p0 % p1, &f1), &f1);
-    ntt_const p0_mod_p2 = make_const(p0 % p2, &f2);
-    ntt_const inv_p01_mod_p2 =
-        make_const(inv_mod((bn_limb)(((bn_dlimb)p0 * p1) % p2), &f2), &f2);
+    ntt_garner g = {
+        {p0, p1, p2},
+        /* the transforms leave n c_k: multiply by 1/n */
+        {inv_mod(n % p0, &f0), inv_mod(n % p1, &f1), inv_mod(n % p2, &f2)},
+        inv_mod(p0 % p1, &f1),
+        p0 % p2,
+        inv_mod((bn_limb)(((bn_dlimb)p0 * p1) % p2), &f2),
+    };
+    ntt_const s0 = make_const(g.inv_n[0], &f0), s1 = make_const(g.inv_n[1], &f1);
+    ntt_const s2 = make_const(g.inv_n[2], &f2);
+    ntt_const inv_p0_mod_p1 = make_const(g.inv_p0_mod_p1, &f1);
+    ntt_const p0_mod_p2 = make_const(g.p0_mod_p2, &f2);
+    ntt_const inv_p01_mod_p2 = make_const(g.inv_p01_mod_p2, &f2);
     bn_dlimb p01 = (bn_dlimb)p0 * p1;
     bn_limb p01_lo = (bn_limb)p01, p01_hi = (bn_limb)(p01 >> 64);
 
+    size_t coeffs = rn - 1, done = 0;
+    if (!atomic_load_explicit(&force_scalar, memory_order_relaxed) && bn_ntt_avx2_usable())
+        done = bn_ntt_avx2_garner(x0, x1, x2, coeffs, &g);
     bn_limb c0 = 0, c1 = 0, c2 = 0; /* the running sum above position j */
-    size_t coeffs = rn - 1;
     for (size_t j = 0; j < coeffs; j++) {
-        bn_limb v0 = mulc_full(x0[j], s0, p0);
-        bn_limb r1 = mulc_full(x1[j], s1, p1);
-        bn_limb v1 = mulc_full(r1 - reduce_once(v0, p1) + p1, inv_p0_mod_p1, p1);
-        bn_limb r2 = mulc_full(x2[j], s2, p2);
-        bn_limb u = reduce_once(reduce_once(v0, p2) + mulc_full(reduce_once(v1, p2), p0_mod_p2, p2), p2);
-        bn_limb v2 = mulc_full(r2 - u + p2, inv_p01_mod_p2, p2);
+        bn_limb v0, v1, v2;
+        if (j < done) {
+            v0 = x0[j], v1 = x1[j], v2 = x2[j];
+        } else {
+            v0 = mulc_full(x0[j], s0, p0);
+            bn_limb r1 = mulc_full(x1[j], s1, p1);
+            v1 = mulc_full(r1 - reduce_once(v0, p1) + p1, inv_p0_mod_p1, p1);
+            bn_limb r2 = mulc_full(x2[j], s2, p2);
+            bn_limb u = reduce_once(
+                reduce_once(v0, p2) + mulc_full(reduce_once(v1, p2), p0_mod_p2, p2), p2);
+            v2 = mulc_full(r2 - u + p2, inv_p01_mod_p2, p2);
+        }
         /* c = v0 + v1 p0 + v2 p0 p1 */
         bn_dlimb t = (bn_dlimb)v1 * p0 + v0;
         bn_dlimb lo = (bn_dlimb)v2 * p01_lo;
@@ -570,11 +587,6 @@ static void unwrap(bn_limb *x, size_t N, const bn_limb *lw, size_t d, size_t n_s
         x[i] = low;
     }
 }
-
-/* Tests set this to run the scalar transforms where the vector ones would. */
-static atomic_int force_scalar;
-
-void bn_ntt_force_scalar(int on) { atomic_store(&force_scalar, on); }
 
 /* x = n (a b mod (X^n - 1)) modulo prime i, by the vector build when it can. */
 static void cyclic_product_any(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,

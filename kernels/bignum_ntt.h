@@ -23,4 +23,18 @@ void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, co
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
                         void *tables);
 
+/* Garner's constants for the three primes and one transform length n. */
+typedef struct ntt_garner {
+    bn_limb p[3];
+    bn_limb inv_n[3];                   /* 1/n mod p_i */
+    bn_limb inv_p0_mod_p1, p0_mod_p2;   /* p0^-1 mod p1, p0 mod p2 */
+    bn_limb inv_p01_mod_p2;             /* (p0 p1)^-1 mod p2 */
+} ntt_garner;
+
+/* In place, for j below the returned count (a multiple of 4, at most count):
+ * x0[j], x1[j], x2[j] (residues times n, each below 4 p_i) become Garner's
+ * digits v0 < p0, v1 < p1, v2 < p2 of the coefficient v0 + v1 p0 + v2 p0 p1. */
+size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
+                          const ntt_garner *g);
+
 #endif

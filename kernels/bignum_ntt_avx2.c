@@ -41,6 +41,14 @@ typedef struct vfield {
 
 static inline vd vset(double v) { return _mm256_set1_pd(v); }
 
+static void vfield_init(vfield *f, bn_limb p)
+{
+    f->p = (double)p;
+    f->pinv = 1.0 / (double)p;
+    f->P = vset(f->p);
+    f->Pinv = vset(f->pinv);
+}
+
 /* x w mod p in [0, p) for |x| < p, 0 <= w < p */
 static inline vd mulmod(vd x, vd w, const vfield *f)
 {
@@ -308,10 +316,7 @@ typedef struct vplan {
 static void vplan_init(vplan *pl, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega, double *tables)
 {
     pl->s = s;
-    pl->f.p = (double)p;
-    pl->f.pinv = 1.0 / (double)p;
-    pl->f.P = vset(pl->f.p);
-    pl->f.Pinv = vset(pl->f.pinv);
+    vfield_init(&pl->f, p);
     pl->omega = (double)omega;
     size_t M = s.M;
     pl->tw = tables;
@@ -389,6 +394,59 @@ void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, co
     store_words(dx, s.n);
 }
 
+/* ---- Garner ------------------------------------------------------------- */
+
+/* Words below 2^52 as doubles, and back. */
+static inline vd from_words(const bn_limb *x)
+{
+    __m256i w;
+    memcpy(&w, x, sizeof w);
+    return _mm256_sub_pd(
+        _mm256_castsi256_pd(_mm256_or_si256(w, _mm256_set1_epi64x(0x4330000000000000LL))),
+        vset(4503599627370496.0));
+}
+
+static inline void to_words(bn_limb *x, vd v)
+{
+    __m256i w = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(v, vset(4503599627370496.0))),
+                                 _mm256_set1_epi64x(0x4330000000000000LL));
+    memcpy(x, &w, sizeof w);
+}
+
+/* v - m when v >= m, for v < 2m */
+static inline vd below(vd v, vd m)
+{
+    vd t = _mm256_sub_pd(v, m);
+    return _mm256_blendv_pd(t, v, t);
+}
+
+size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
+                          const ntt_garner *g)
+{
+    vfield f0, f1, f2;
+    vfield_init(&f0, g->p[0]);
+    vfield_init(&f1, g->p[1]);
+    vfield_init(&f2, g->p[2]);
+    vd two_p0 = vset(2.0 * f0.p), two_p1 = vset(2.0 * f1.p), two_p2 = vset(2.0 * f2.p);
+    vd s0 = vset((double)g->inv_n[0]), s1 = vset((double)g->inv_n[1]), s2 = vset((double)g->inv_n[2]);
+    vd c01 = vset((double)g->inv_p0_mod_p1), p0m2 = vset((double)g->p0_mod_p2);
+    vd c012 = vset((double)g->inv_p01_mod_p2);
+    size_t j = 0;
+    for (; j + 4 <= count; j += 4) {
+        vd r0 = below(below(from_words(x0 + j), two_p0), f0.P); /* [0, 4p) -> [0, p) */
+        vd r1 = below(below(from_words(x1 + j), two_p1), f1.P);
+        vd r2 = below(below(from_words(x2 + j), two_p2), f2.P);
+        vd v0 = mulmod(r0, s0, &f0);
+        vd v1 = mulmod(submod(mulmod(r1, s1, &f1), below(v0, f1.P), &f1), c01, &f1);
+        vd u = addmod(below(v0, f2.P), mulmod(below(v1, f2.P), p0m2, &f2), &f2);
+        vd v2 = mulmod(submod(mulmod(r2, s2, &f2), u, &f2), c012, &f2);
+        to_words(x0 + j, v0);
+        to_words(x1 + j, v1);
+        to_words(x2 + j, v2);
+    }
+    return j;
+}
+
 #pragma GCC pop_options
 
 #else /* no vector build here */
@@ -402,6 +460,13 @@ void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, co
     (void)x, (void)y, (void)ap, (void)an, (void)bp, (void)bn, (void)square, (void)s, (void)p;
     (void)W, (void)omega, (void)tables;
     assert(0 && "no vector transforms in this build");
+}
+
+size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
+                          const ntt_garner *g)
+{
+    (void)x0, (void)x1, (void)x2, (void)count, (void)g;
+    return 0;
 }
 
 #endif
