@@ -175,7 +175,7 @@ int bignum_mul(bignum *r, const bignum *a, const bignum *b)
     }
     size_t an = a->size, bn = b->size, rn = an + bn;
     int square = a->limbs == b->limbs && an == bn;
-    if (rn < an)
+    if (rn < an || rn > SIZE_MAX / 64) /* sizes whose scratch would overflow */
         return BN_ENOMEM;
     /* Write straight into r when it is neither input and has room; otherwise
      * build in a temporary and swap, so that r may alias a or b. */

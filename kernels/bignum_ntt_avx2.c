@@ -1,5 +1,6 @@
 /* bignum's transform product, vector build: the same transforms in AVX2 doubles, four at a time. */
 #include <assert.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "bignum_ntt.h"
@@ -24,8 +25,14 @@
 
 int bn_ntt_avx2_usable(void)
 {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    static _Atomic int known; /* 0 not asked yet, 1 no, 2 yes; racing askers agree */
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+    if (k == 0) {
+        __builtin_cpu_init();
+        k = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 2 : 1;
+        atomic_store_explicit(&known, k, memory_order_relaxed);
+    }
+    return k == 2;
 }
 
 #pragma GCC push_options
