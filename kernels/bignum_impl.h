@@ -63,9 +63,10 @@ void bn_sqr_basecase(bn_limb *rp, const bn_limb *ap, size_t n);
 #define BN_NTT_MAX_COEFFS (3 * ((size_t)1 << 20))
 #endif
 size_t bn_ntt_max_limbs(void);
-/* For tests: nonzero makes bn_ntt_mul use its scalar transforms even where
- * the CPU runs the vector ones. */
-void bn_ntt_force_scalar(int on);
+/* The transforms bn_ntt_mul may use, narrowest first; it takes the widest the
+ * CPU runs up to the limit (BN_NTT_AVX512, the default). For tests. */
+enum { BN_NTT_SCALAR = 0, BN_NTT_AVX2 = 1, BN_NTT_AVX512 = 2 };
+void bn_ntt_limit(int level);
 size_t bn_ntt_scratch(size_t an, size_t bn);
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                 bn_limb *scratch);

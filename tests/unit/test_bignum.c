@@ -408,22 +408,22 @@ static void test_mul_beyond_one_transform_matches_gmp(void)
     check_sqr(3 * max);
 }
 
-/* Where the CPU runs the vector transforms, bn_ntt_mul takes them; the
- * scalar ones must agree all the same. */
+/* bn_ntt_mul takes the widest transforms the CPU runs (AVX-512, AVX2 or
+ * scalar); each narrower one must agree all the same. */
 static void test_ntt_matches_gmp_at_every_length(void)
 {
-    bn_ntt_force_scalar(1);
-    ntt_at_every_length();
-    bn_ntt_force_scalar(0);
-    ntt_at_every_length();
+    for (int level = BN_NTT_SCALAR; level <= BN_NTT_AVX512; level++) {
+        bn_ntt_limit(level);
+        ntt_at_every_length();
+    }
 }
 
 static void test_ntt_matches_gmp_just_past_each_length(void)
 {
-    bn_ntt_force_scalar(1);
-    ntt_just_past_each_length();
-    bn_ntt_force_scalar(0);
-    ntt_just_past_each_length();
+    for (int level = BN_NTT_SCALAR; level <= BN_NTT_AVX512; level++) {
+        bn_ntt_limit(level);
+        ntt_just_past_each_length();
+    }
 }
 
 /* ---- limb layer: division ------------------------------------------------ */
