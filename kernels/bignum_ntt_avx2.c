@@ -1,4 +1,4 @@
-/* bignum's transform product, vector build: the same transforms in AVX2 doubles, four at a time. */
+/* bignum's transform product, vector build: the same transforms in AVX2 (and AVX-512) doubles. */
 #include <assert.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -23,7 +23,7 @@
  * (AVX-512) against 1.2 for the scalar Shoup ones.
  */
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) /* gcc's target pragmas */
 
 int bn_ntt_avx2_usable(void)
 {
