@@ -1,6 +1,5 @@
 /* bignum's transform product: number-theoretic transforms modulo three word primes, joined by CRT. */
 #include <assert.h>
-
 #include <stdatomic.h>
 
 #include "bignum_ntt.h"
@@ -19,8 +18,10 @@
  * bit-reversed out), inverse ones decimation in time (bit-reversed in,
  * natural out), so no permutation pass is needed. Twiddle factors multiply by
  * Shoup's method (a precomputed floor(w 2^64 / p) turns the reduction into
- * two low multiplies); pointwise products use Montgomery reduction, whose
- * factor 2^-64 is undone together with 1/N in the CRT step.
+ * two low multiplies); pointwise products use Montgomery reduction. Where
+ * the CPU runs them, bignum_ntt_avx2.c does the transforms and Garner's step
+ * instead; this file chooses the lengths, the primes' roots, and joins the
+ * residues into limbs.
  */
 
 typedef struct ntt_prime {
