@@ -43,8 +43,10 @@ static size_t big_scratch(size_t an, size_t bn)
     if (an + bn <= max)
         return bn_ntt_scratch(an, bn);
     if (2 * bn <= max) {
-        size_t piece = max - bn;
-        return piece + bn + max_size(bn_ntt_scratch(piece, bn), BN_REC_SCRATCH(piece));
+        /* a last piece too short for the transform goes to mul_rec: its
+         * larger operand is b or that piece, below BN_NTT_THRESHOLD */
+        size_t piece = max - bn, rec = max_size(bn, BN_NTT_THRESHOLD);
+        return piece + bn + max_size(bn_ntt_scratch(piece, bn), BN_REC_SCRATCH(rec));
     }
     size_t h = (bn + 1) / 2;
     return max_size(big_scratch(an, h), an + bn - h + big_scratch(an, bn - h));
