@@ -352,6 +352,30 @@ static void ntt_at_every_length(void)
     }
 }
 
+/* Two long transforms (3 2^14 and 2^16 coefficients, or the longest this
+ * build allows), several levels of the blocked recursion deep. */
+static void ntt_long_lengths(void)
+{
+    static const size_t coeffs[] = {3 << 14, 1 << 16};
+    for (size_t i = 0; i < sizeof coeffs / sizeof coeffs[0]; i++) {
+        size_t total = coeffs[i] + 1 < bn_ntt_max_limbs() ? coeffs[i] + 1 : bn_ntt_max_limbs();
+        size_t bn = total / 2, an = total - bn;
+        bn_limb *a = guarded(an), *b = guarded(bn), *r = guarded(total), *g = guarded(total);
+        size_t sn = bn_ntt_scratch(an, bn);
+        bn_limb *s = guarded(sn);
+        fill(a, an, SHAPE_UNIFORM);
+        fill(b, bn, SHAPE_UNIFORM);
+        bn_ntt_mul(r, a, an, b, bn, s);
+        mpn_mul(g, a, an, b, bn);
+        int ok = memcmp(r, g, total * sizeof *r) == 0;
+        if (!ok)
+            fprintf(stderr, "\n  bn_ntt_mul %zu x %zu differs from GMP\n", an, bn);
+        CU_ASSERT(ok);
+        CU_ASSERT(guard_intact(r, total) && guard_intact(s, sn));
+        free(a), free(b), free(r), free(g), free(s);
+    }
+}
+
 /* Products just past a transform length N wrap around it and are completed
  * by a second, small transform of the low limbs: cover that edge at many N,
  * balanced and with the smaller operand shorter than the wrap. */
@@ -401,11 +425,79 @@ static void test_mul_beyond_one_transform_matches_gmp(void)
         return;
     }
     check_mul(max, max / 4);           /* two pieces */
+    check_mul(max - max / 4 + BN_NTT_THRESHOLD / 2, max / 4); /* the last below the threshold */
     check_mul(3 * max + 5, max / 3);   /* pieces and a short last one */
     check_mul(max, max / 2 + 7);       /* b cut in halves */
     check_mul(2 * max, 2 * max - 3);   /* halves of halves */
     check_sqr(max / 2 + 1);            /* a square too long for one transform */
     check_sqr(3 * max);
+}
+
+/* x[0..n) mod q, by GMP (independent of bn_mod_1). */
+static bn_limb residue(const bn_limb *x, size_t n, bn_limb q) { return mpn_mod_1(x, n, q); }
+
+/* bn_mul (bn_sqr when square) of random an x bn limbs with exactly the
+ * advertised scratch, for products too long for GMP to check in a fast suite:
+ * r == a b modulo three primes near 2^64. A wrong product passes only if its
+ * error is a multiple of all three, which no slip of a limb or a carry is. */
+static void check_mul_by_residues(size_t an, size_t bn, int square)
+{
+    static const bn_limb primes[] = {0xffffffffffffffc5ULL, 0xffffffffffffff43ULL,
+                                     0x1fffffffffffffffULL};
+    size_t rn = an + bn, sn = square ? bn_sqr_scratch(an) : bn_mul_scratch(an, bn);
+    bn_limb *a = guarded(an), *b = square ? a : guarded(bn), *r = guarded(rn), *s = guarded(sn);
+    fill(a, an, SHAPE_UNIFORM);
+    if (!square)
+        fill(b, bn, SHAPE_UNIFORM);
+    if (square)
+        bn_sqr(r, a, an, s);
+    else
+        bn_mul(r, a, an, b, bn, s);
+    for (size_t i = 0; i < sizeof primes / sizeof primes[0]; i++) {
+        bn_limb q = primes[i];
+        bn_limb expect = (bn_limb)((bn_dlimb)residue(a, an, q) * residue(b, bn, q) % q);
+        int ok = residue(r, rn, q) == expect;
+        if (!ok)
+            fprintf(stderr, "\n  bn_%s %zu x %zu: wrong residue modulo %#llx\n",
+                    square ? "sqr" : "mul", an, bn, (unsigned long long)q);
+        CU_ASSERT(ok);
+    }
+    CU_ASSERT(guard_intact(r, rn) && guard_intact(s, sn));
+    free(a), free(r), free(s);
+    if (!square)
+        free(b);
+}
+
+/* The cuts above at the real limit (seconds for GMP, so checked by residues):
+ * a piece and then one too short for a transform; a square cut in halves. */
+static void test_mul_beyond_one_transform_keeps_residues(void)
+{
+    size_t max = bn_ntt_max_limbs(), bn = BN_NTT_THRESHOLD + 100;
+    check_mul_by_residues(max - bn + BN_NTT_THRESHOLD / 2, bn, 0);
+    check_mul_by_residues(max / 2 + 1, max / 2 + 1, 1);
+}
+
+/* The longest transform with the largest coefficients the CRT must tell
+ * apart: all-ones operands with an + bn == bn_ntt_max_limbs(), whose product
+ * B^(an+bn) - B^an - B^bn + 1 is, from the bottom: 1, bn - 1 zero limbs,
+ * an - bn all-ones limbs, B - 2, bn - 1 all-ones limbs. */
+static void test_ntt_is_exact_at_its_largest_length(void)
+{
+    size_t max = bn_ntt_max_limbs(), bn = max / 2, an = max - bn, sn = bn_mul_scratch(an, bn);
+    bn_limb *a = guarded(an), *b = guarded(bn), *r = guarded(max), *s = guarded(sn);
+    fill(a, an, SHAPE_ONES);
+    fill(b, bn, SHAPE_ONES);
+    bn_mul(r, a, an, b, bn, s);
+    size_t wrong = 0;
+    for (size_t i = 0; i < max; i++) {
+        bn_limb expect = i == 0 ? 1 : i < bn ? 0 : i == an ? ~(bn_limb)1 : ~(bn_limb)0;
+        wrong += r[i] != expect;
+    }
+    if (wrong)
+        fprintf(stderr, "\n  bn_mul %zu x %zu all ones: %zu limbs wrong\n", an, bn, wrong);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT(guard_intact(r, max) && guard_intact(s, sn));
+    free(a), free(b), free(r), free(s);
 }
 
 /* bn_ntt_mul takes the widest transforms the CPU runs (AVX-512, AVX2 or
@@ -415,6 +507,7 @@ static void test_ntt_matches_gmp_at_every_length(void)
     for (int level = BN_NTT_SCALAR; level <= BN_NTT_AVX512; level++) {
         bn_ntt_limit(level);
         ntt_at_every_length();
+        ntt_long_lengths();
     }
 }
 
@@ -967,6 +1060,8 @@ int main(void)
     CU_add_test(s, "ntt matches GMP at every length", test_ntt_matches_gmp_at_every_length);
     CU_add_test(s, "ntt matches GMP just past each length", test_ntt_matches_gmp_just_past_each_length);
     CU_add_test(s, "mul beyond one transform matches GMP", test_mul_beyond_one_transform_matches_gmp);
+    CU_add_test(s, "mul beyond one transform keeps residues", test_mul_beyond_one_transform_keeps_residues);
+    CU_add_test(s, "ntt is exact at its largest length", test_ntt_is_exact_at_its_largest_length);
     CU_add_test(s, "Newton reciprocal and division match GMP", test_newton_reciprocal_and_division_match_gmp);
     CU_add_test(s, "bignum_mul matches GMP and allows aliasing", test_bignum_mul_matches_gmp_and_allows_aliasing);
     CU_add_test(s, "bignum_mul_u64 matches GMP", test_bignum_mul_u64_matches_gmp);
