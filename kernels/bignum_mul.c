@@ -167,6 +167,17 @@ static void bn_add_into(bn_limb *rp, size_t rn, const bn_limb *wp, size_t wn)
     (void)carry;
 }
 
+/* Joins a partial product tp[0..lo+hi) that starts lo limbs below the top of
+ * what rp already holds: rp[0..lo) += tp[0..lo), rp[lo..lo+hi) = the rest
+ * plus the carry. The total fits (the caller knows it). */
+static void add_partial_product(bn_limb *rp, const bn_limb *tp, size_t lo, size_t hi)
+{
+    bn_limb carry = bn_add_n(rp, rp, tp, lo);
+    carry = bn_add_1(rp + lo, tp + lo, hi, carry);
+    assert(carry == 0);
+    (void)carry;
+}
+
 static void mul_rec(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                     bn_limb *ws);
 static void sqr_rec(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *ws);
@@ -330,10 +341,7 @@ static void mul_pieces(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb 
     for (size_t done = bn; done < an;) {
         size_t len = an - done < bn ? an - done : bn;
         mul_rec(tmp, bp, bn, ap + done, len, next);
-        bn_limb carry = bn_add_n(rp + done, rp + done, tmp, bn);
-        carry = bn_add_1(rp + done + bn, tmp + bn, len, carry);
-        assert(carry == 0);
-        (void)carry;
+        add_partial_product(rp + done, tmp, bn, len);
         done += len;
     }
 }
@@ -399,10 +407,7 @@ static void mul_big(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
                 bn_ntt_mul(tmp, ap + done, len, bp, bn, next);
             else
                 bn_ntt_mul(tmp, bp, bn, ap + done, len, next);
-            bn_limb carry = bn_add_n(rp + done, rp + done, tmp, bn);
-            carry = bn_add_1(rp + done + bn, tmp + bn, len, carry);
-            assert(carry == 0);
-            (void)carry;
+            add_partial_product(rp + done, tmp, bn, len);
             done += len;
         }
         return;
@@ -411,10 +416,7 @@ static void mul_big(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
     bn_limb *tmp = ws, *next = ws + an + b1n;
     mul_big(rp, ap, an, bp, h, ws);
     mul_big(tmp, ap, an, bp + h, b1n, next);
-    bn_limb carry = bn_add_n(rp + h, rp + h, tmp, an);
-    carry = bn_add_1(rp + an + h, tmp + an, b1n, carry);
-    assert(carry == 0);
-    (void)carry;
+    add_partial_product(rp + h, tmp, an, b1n);
 }
 
 void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
