@@ -21,6 +21,9 @@ if(CS_HAVE_GMP)
     BN_KARATSUBA_THRESHOLD=2 BN_TOOM3_THRESHOLD=6 BN_NTT_THRESHOLD=24
     BN_SQR_KARATSUBA_THRESHOLD=2 BN_SQR_TOOM3_THRESHOLD=6 BN_SQR_NTT_THRESHOLD=24
     BN_DECIMAL_DC_THRESHOLD=2 BN_FROM_DECIMAL_DC_THRESHOLD=2 BN_NTT_MAX_COEFFS=2000)
+  # Release builds drop asserts; this one keeps them, so that every carry and
+  # bound the code asserts is checked through those deep recursions.
+  target_compile_options(cs_bignum_tiny_thresholds PRIVATE -UNDEBUG)
   cs_add_cunit(test_bignum_tiny_thresholds SOURCES ${CS_TEST_DIR}/unit/test_bignum.c
                LIBS cs_test_alloc cs_bignum_tiny_thresholds cs_gmp)
 else()
