@@ -28,12 +28,18 @@ typedef struct ntt_prime {
     bn_limb p, g; /* the prime and a generator of its multiplicative group */
 } ntt_prime;
 
-static const ntt_prime ntt_primes[3] = {
-    {0x3fffff5400001ULL, 5}, /* 89478471 * 3 * 2^22 + 1 */
-    {0x3ffffe5800001ULL, 7}, /* 89478450 * 3 * 2^22 + 1 */
-    {0x3ffffe4000001ULL, 5}, /* 89478448 * 3 * 2^22 + 1 */
-};
-/* p0 p1 p2 / (2^64 - 1)^2 = 4194299.9: the most coefficients the CRT can tell apart. */
+#define NTT_P0 0x3fffff5400001ULL /* 89478471 * 3 * 2^22 + 1 */
+#define NTT_P1 0x3ffffe5800001ULL /* 89478450 * 3 * 2^22 + 1 */
+#define NTT_P2 0x3ffffe4000001ULL /* 89478448 * 3 * 2^22 + 1 */
+static const ntt_prime ntt_primes[3] = {{NTT_P0, 5}, {NTT_P1, 7}, {NTT_P2, 5}};
+/* The vector transforms' exactness and their 2^52 conversions need p < 2^50
+ * (bignum_ntt_avx2.c); Garner's reductions need p0 > p1 > p2 > p0 / 2. */
+_Static_assert(NTT_P0 < (1ULL << 50) && NTT_P0 > NTT_P1 && NTT_P1 > NTT_P2 && 2 * NTT_P2 > NTT_P0,
+               "the transform primes must be below 2^50, falling, within a factor 2");
+/* A product coefficient sums at most min(an, bn) <= BN_NTT_MAX_COEFFS terms
+ * below (2^64 - 1)^2, and p0 p1 p2 / (2^64 - 1)^2 = 4194299.9: so up to that
+ * many the CRT recovers every coefficient itself, not only its residues. The
+ * transform lengths up to there (2^22 at most) divide p - 1 = c 3 2^22. */
 _Static_assert(BN_NTT_MAX_COEFFS <= 4194299, "the three primes cannot hold such coefficients");
 
 /* Constants of one prime for one transform length. */
@@ -521,9 +527,13 @@ static inline bn_limb mulc_full(bn_limb x, ntt_const k, bn_limb p)
 /*
  * Garner: with r_i the residues of coefficient c,
  *   v0 = r0,  v1 = (r1 - v0) / p0 mod p1,  v2 = (r2 - v0 - v1 p0) / (p0 p1) mod p2,
- *   c = v0 + v1 p0 + v2 p0 p1 < p0 p1 p2.
- * Each r_i first gets the factor 1/n that undoes the transform's scale. The coefficients overlap by two limbs as they are added
- * into the result, so a three-limb running carry joins them.
+ *   c = v0 + v1 p0 + v2 p0 p1 < p0 p1 p2,
+ * which is c itself (the assertion beside the primes). Each r_i first gets
+ * the factor 1/n that undoes the transform's scale; v0 < p0 < 2 p1 and
+ * v1 < p1 < 2 p2, so one conditional subtraction reduces each modulo the next
+ * prime. A coefficient (below 2^150) spans three limbs from its position j;
+ * the carry into j + 1, floor((carry + c) / 2^64), stays below 2^87, because
+ * carry + c < 2^151 at every step: two limbs hold it.
  */
 static void crt_join(bn_limb *rp, size_t rn, bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t n)
 {
@@ -551,7 +561,7 @@ static void crt_join(bn_limb *rp, size_t rn, bn_limb *x0, bn_limb *x1, bn_limb *
     size_t coeffs = rn - 1, done = 0;
     if (ntt_level() >= BN_NTT_AVX2)
         done = bn_ntt_avx2_garner(x0, x1, x2, coeffs, &g);
-    bn_limb c0 = 0, c1 = 0, c2 = 0; /* the running sum above position j */
+    bn_limb c0 = 0, c1 = 0; /* the carry into position j */
     for (size_t j = 0; j < coeffs; j++) {
         bn_limb v0, v1, v2;
         if (j < done) {
@@ -573,12 +583,10 @@ static void crt_join(bn_limb *rp, size_t rn, bn_limb *x0, bn_limb *x1, bn_limb *
         rp[j] = (bn_limb)s;
         s = (s >> 64) + (bn_limb)(t >> 64) + (bn_limb)(lo >> 64) + (bn_limb)hi + c1;
         c0 = (bn_limb)s;
-        s = (s >> 64) + (bn_limb)(hi >> 64) + c2;
-        c1 = (bn_limb)s;
-        c2 = (bn_limb)(s >> 64);
+        c1 = (bn_limb)(s >> 64) + (bn_limb)(hi >> 64);
     }
     rp[coeffs] = c0;
-    assert(c1 == 0 && c2 == 0);
+    assert(c1 == 0);
 }
 
 /* ---- the product --------------------------------------------------------- */
