@@ -7,11 +7,16 @@
 
 /*
  * Residues below p < 2^50 are exact in doubles, and so is a product of two of
- * them split as h + l with h = fl(x w) and l = fma(x, w, -h). With
- * q = round(h / p), x w - q p = fma(-q, p, h) + l exactly, and it lies in
- * (-p, p) as long as |x| < p and w < p (h / p is off from x w / p by less
- * than 3 2^-53 x < 0.375, so q is within 0.875 of it), so one conditional
- * addition of p makes it canonical. Every value here stays in [0, p).
+ * them split as h + l with h = fl(x w) and l = fma(x, w, -h), an integer of
+ * at most 2^46 (half an ulp of h < 2^100). For |x| < p and 0 <= w < p:
+ *  - q = round(fl(h fl(1/p))) carries three roundings, so the quotient it
+ *    rounds is within 3 2^-53 |x w| / p < 3 2^-53 2^50 = 0.375 of x w / p,
+ *    and q within 0.875: x w - q p lies in (-p, p).
+ *  - fma(-q, p, h) = x w - q p - l is an integer below 2^51, exact in its one
+ *    rounding; adding l gives x w - q p, below 2^50, exact too.
+ * One conditional addition of p then makes it canonical. The bound assumes
+ * rounding to nearest, the default, which nothing here changes. Every value
+ * stays in [0, p), integers that also convert to words exactly through 2^52.
  *
  * The transforms mirror the scalar ones (bignum_ntt.c): decimation in
  * frequency forward (bit-reversed out), in time inverse, a radix-3 step
