@@ -18,8 +18,10 @@ typedef struct ntt_shape {
  * omega = W^M. y holds n words, tables 2n + 2M. Only when
  * bn_ntt_avx2_usable() and s.M >= 16, and `wide` only when bn_ntt_avx512_usable().
  */
+/* Whether the vector build can run here and now: the CPU has AVX2 and FMA
+ * (for `wide`, stages and products eight at a time, AVX-512F too), and this
+ * thread's floating point mode is the default its exactness proof assumes. */
 int bn_ntt_avx2_usable(void);
-/* Whether `wide` (stages and products eight at a time in AVX-512F) can run. */
 int bn_ntt_avx512_usable(void);
 void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,

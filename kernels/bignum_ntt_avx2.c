@@ -15,8 +15,9 @@
  *  - fma(-q, p, h) = x w - q p - l is an integer below 2^51, exact in its one
  *    rounding; adding l gives x w - q p, below 2^50, exact too.
  * One conditional addition of p then makes it canonical. The bound assumes
- * rounding to nearest, the default, which nothing here changes. Every value
- * stays in [0, p), integers that also convert to words exactly through 2^52.
+ * rounding to nearest, the default: in any other mode bn_ntt_avx2_usable()
+ * says no. Every value stays in [0, p), integers that also convert to words
+ * exactly through 2^52.
  *
  * The transforms mirror the scalar ones (bignum_ntt.c): decimation in
  * frequency forward (bit-reversed out), in time inverse, a radix-3 step
@@ -30,31 +31,29 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) /* gcc's target pragmas */
 
-int bn_ntt_avx2_usable(void)
-{
-    static _Atomic int known; /* 0 not asked yet, 1 no, 2 yes; racing askers agree */
-    int k = atomic_load_explicit(&known, memory_order_relaxed);
-    if (k == 0) {
-        __builtin_cpu_init();
-        k = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 2 : 1;
-        atomic_store_explicit(&known, k, memory_order_relaxed);
-    }
-    return k == 2;
-}
-
-int bn_ntt_avx512_usable(void)
-{
-    static _Atomic int known;
-    int k = atomic_load_explicit(&known, memory_order_relaxed);
-    if (k == 0) {
-        __builtin_cpu_init();
-        k = bn_ntt_avx2_usable() && __builtin_cpu_supports("avx512f") ? 2 : 1;
-        atomic_store_explicit(&known, k, memory_order_relaxed);
-    }
-    return k == 2;
-}
-
 #include <immintrin.h>
+
+/* The proof above needs rounding to nearest, and inexact results must not
+ * trap: both are the defaults of MXCSR, which a thread may change. */
+static int mxcsr_as_proved(void) { return (_mm_getcsr() & 0x7000) == 0x1000; }
+
+/* What the CPU runs (BN_NTT_SCALAR, _AVX2 with FMA, or _AVX512 with AVX-512F
+ * too), asked once; racing first askers store the same answer. */
+static int cpu_level(void)
+{
+    static _Atomic int known; /* 0: not asked yet; otherwise the level + 1 */
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+    if (k == 0) {
+        __builtin_cpu_init();
+        int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        k = 1 + avx2 + (avx2 && __builtin_cpu_supports("avx512f"));
+        atomic_store_explicit(&known, k, memory_order_relaxed);
+    }
+    return k - 1;
+}
+
+int bn_ntt_avx2_usable(void) { return cpu_level() >= BN_NTT_AVX2 && mxcsr_as_proved(); }
+int bn_ntt_avx512_usable(void) { return cpu_level() >= BN_NTT_AVX512 && mxcsr_as_proved(); }
 
 /* ---- the widest stages, eight butterflies at a time (AVX-512F) ----------- */
 
