@@ -8,7 +8,7 @@ target_link_libraries(cs_test_alloc PUBLIC Threads::Threads)
 
 if(CS_HAVE_GMP)
   cs_add_cunit(test_bignum SOURCES ${CS_TEST_DIR}/unit/test_bignum.c
-               LIBS cs_test_alloc cs_bignum cs_gmp)
+               LIBS cs_test_alloc cs_bignum cs_gmp m)
 
   # The same suite against bignum built with tiny thresholds, so that small,
   # fast operands run every algorithm through deep recursions.
@@ -25,7 +25,7 @@ if(CS_HAVE_GMP)
   # bound the code asserts is checked through those deep recursions.
   target_compile_options(cs_bignum_tiny_thresholds PRIVATE -UNDEBUG)
   cs_add_cunit(test_bignum_tiny_thresholds SOURCES ${CS_TEST_DIR}/unit/test_bignum.c
-               LIBS cs_test_alloc cs_bignum_tiny_thresholds cs_gmp)
+               LIBS cs_test_alloc cs_bignum_tiny_thresholds cs_gmp m)
 else()
   foreach(name test_bignum test_bignum_tiny_thresholds)
     add_test(NAME ${name} COMMAND sh -c

@@ -1,5 +1,6 @@
 /* bignum against GMP: both layers, every algorithm threshold, packing, decimal, failures, leaks. */
 #include <CUnit/Basic.h>
+#include <fenv.h>
 #include <gmp.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "bignum.h"
 #include "bignum_impl.h"
+#include "bignum_ntt.h"
 #include "test_alloc.h"
 
 /*
@@ -516,6 +518,21 @@ static void test_ntt_matches_gmp_just_past_each_length(void)
     for (int level = BN_NTT_SCALAR; level <= BN_NTT_AVX512; level++) {
         bn_ntt_limit(level);
         ntt_just_past_each_length();
+    }
+}
+
+/* The vector transforms are proved exact for rounding to nearest only: in
+ * another mode they stand aside, and products stay exact. */
+static void test_ntt_is_exact_in_every_rounding_mode(void)
+{
+    static const int modes[] = {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        CU_ASSERT_EQUAL_FATAL(fesetround(modes[i]), 0);
+        int vector = bn_ntt_avx2_usable() || bn_ntt_avx512_usable();
+        check_mul(4 * BN_NTT_THRESHOLD, 3 * BN_NTT_THRESHOLD);
+        check_sqr(4 * BN_SQR_NTT_THRESHOLD);
+        fesetround(FE_TONEAREST);
+        CU_ASSERT_FALSE(vector);
     }
 }
 
@@ -1062,6 +1079,7 @@ int main(void)
     CU_add_test(s, "mul beyond one transform matches GMP", test_mul_beyond_one_transform_matches_gmp);
     CU_add_test(s, "mul beyond one transform keeps residues", test_mul_beyond_one_transform_keeps_residues);
     CU_add_test(s, "ntt is exact at its largest length", test_ntt_is_exact_at_its_largest_length);
+    CU_add_test(s, "ntt is exact in every rounding mode", test_ntt_is_exact_in_every_rounding_mode);
     CU_add_test(s, "Newton reciprocal and division match GMP", test_newton_reciprocal_and_division_match_gmp);
     CU_add_test(s, "bignum_mul matches GMP and allows aliasing", test_bignum_mul_matches_gmp_and_allows_aliasing);
     CU_add_test(s, "bignum_mul_u64 matches GMP", test_bignum_mul_u64_matches_gmp);
