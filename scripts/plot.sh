@@ -276,6 +276,8 @@ set yrange [${ymin}:*]
 set title \"fetch: ${nreq:-?} requests at ${delay:-?} ms on $host\nwall time against concurrency (log-log; median, bars min-max)\"
 set xlabel \"concurrency (io_threads: threads, io_async: requests in flight, io_mpi: processes)\"
 set ylabel \"wall time, seconds\"
+set arrow 1 from $cores, graph 0 to $cores, graph 1 nohead lc rgb \"#aaaaaa\" dt 2
+set label 1 \"$cores cores: waiting scales past them\" at $cores, graph 0.04 offset 0.5, 0 font \",9\" textcolor rgb \"#666666\"
 $nodata
 plot ${elems#, }$floor_elem$ideal_elem"
   render fetch "$body"
