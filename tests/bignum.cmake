@@ -26,8 +26,13 @@ if(CS_HAVE_GMP)
   target_compile_options(cs_bignum_tiny_thresholds PRIVATE -UNDEBUG)
   cs_add_cunit(test_bignum_tiny_thresholds SOURCES ${CS_TEST_DIR}/unit/test_bignum.c
                LIBS cs_test_alloc cs_bignum_tiny_thresholds cs_gmp m)
+
+  # Threads whose first bignum calls race (a process of its own, so that
+  # they are the first); build with -fsanitize=thread to look for data races.
+  cs_add_cunit(test_bignum_threads SOURCES ${CS_TEST_DIR}/unit/test_bignum_threads.c
+               LIBS cs_test_alloc cs_bignum cs_gmp)
 else()
-  foreach(name test_bignum test_bignum_tiny_thresholds)
+  foreach(name test_bignum test_bignum_tiny_thresholds test_bignum_threads)
     add_test(NAME ${name} COMMAND sh -c
       "echo '${name}: skipped: GMP (libgmp-dev) not found; it is the oracle these tests compare against'; exit 77")
     set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS unit)
