@@ -41,6 +41,8 @@ What to run:
 How to run it:
   --repeat R           timed repetitions per point (default 3)
   --warmup W           untimed repetitions first (default 1)
+  --rounds N           run the whole grid N times, interleaved: on shared cores a burst of
+                       other work then touches every point a little (default 1)
   --launcher L         how MPI drivers start: mpirun, srun, or a template with {ranks} and
                        {threads}, e.g. 'mpirun -np {ranks} --map-by node --bind-to none'
                        (default mpirun = 'mpirun -np {ranks} --bind-to none': the drivers pin)
@@ -152,6 +154,7 @@ delay_ms=100
 fetch_max_ranks=8
 repeat=3
 warmup=1
+rounds=1
 launcher=mpirun
 nodes=${SLURM_JOB_NUM_NODES:-1}
 timeout_s=1800
@@ -167,7 +170,7 @@ while [ $# -gt 0 ]; do
     --dry-run) dry_run=1; shift; continue ;;
     --drivers|--kernels|--class|--n|--chunks|--workers|--hybrid-threads|--schedule|--bind|\
     --concurrency|--requests|--delay-ms|--fetch-max-ranks|--repeat|--warmup|--launcher|--nodes|\
-    --timeout|--build|--out)
+    --timeout|--build|--out|--rounds)
       [ $# -ge 2 ] || die_usage "option '$opt' needs a value (see --help)"
       val=$2; shift 2 ;;
     *) die_usage "unknown option '$opt' (see --help)" ;;
@@ -187,6 +190,7 @@ while [ $# -gt 0 ]; do
     --delay-ms) delay_ms=$val ;;
     --fetch-max-ranks) fetch_max_ranks=$val ;;
     --repeat) repeat=$val ;;
+    --rounds) rounds=$val ;;
     --warmup) warmup=$val ;;
     --launcher) launcher=$val ;;
     --nodes) nodes=$val ;;
@@ -212,6 +216,7 @@ check_count requests "$requests"
 check_count delay-ms "$delay_ms" 0
 check_count fetch-max-ranks "$fetch_max_ranks"
 check_count repeat "$repeat"
+check_count rounds "$rounds"
 check_count warmup "$warmup" 0
 check_count nodes "$nodes"
 check_count timeout "$timeout_s"
@@ -290,6 +295,13 @@ for d in "${fetch_drivers_all[@]}"; do
   done
 done
 [ ${#points[@]} -gt 0 ] || die_usage "--drivers '$drivers' with --kernels '$kernels': nothing to run"
+# Rounds run the whole grid again, so that a burst of other work on shared cores lands on
+# every point a little rather than on a few a lot.
+grid=("${points[@]}")
+points=()
+for ((round = 1; round <= rounds; round++)); do
+  for p in "${grid[@]}"; do points+=("$p|$round"); done
+done
 
 # The command of one point, as words in the array cmd.
 build_command() {
@@ -334,7 +346,7 @@ if [ $dry_run -eq 1 ]; then
   i=0
   for p in "${points[@]}"; do
     i=$((i + 1))
-    IFS='|' read -r d k c r t w <<<"$p"
+    IFS='|' read -r d k c r t w rnd <<<"$p"
     build_command "$d" "$k" "$c" "$r" "$t" "$w"
     printf '[%d/%d] %s\n' "$i" "${#points[@]}" "${cmd[*]}"
   done
@@ -353,7 +365,7 @@ else
   echo "$columns" >"$csv"
 fi
 [ -s "$out/points.csv" ] ||
-  echo "point,driver,kernel,class,ranks,threads,workers,oversubscribed,status,exit,seconds,rows,log,others_running" >"$out/points.csv"
+  echo "point,driver,kernel,class,ranks,threads,workers,oversubscribed,status,exit,seconds,rows,log,others_running,round" >"$out/points.csv"
 
 # Open MPI refuses root and more ranks than slots unless told; say so rather than fail.
 if [ "$(id -u)" -eq 0 ]; then
@@ -416,6 +428,7 @@ write_meta() {
     echo "bind: ${bind:-driver default}"
     echo "repeat: $repeat"
     echo "warmup: $warmup"
+    echo "rounds: $rounds"
     echo "launcher: $launcher"
     echo "fetch_concurrency: $concurrency"
     echo "fetch_requests: $requests"
@@ -462,13 +475,14 @@ for p in "${points[@]}"; do q=${p#*|}; point_kernels+=("${q%%|*}"); done
 i=0
 for p in "${points[@]}"; do
   i=$((i + 1))
-  IFS='|' read -r d k c r t w <<<"$p"
+  IFS='|' read -r d k c r t w rnd <<<"$p"
   # Waiting on the network is not oversubscription: only CPU points can be.
   over=no
   [ "$k" != fetch ] && [ "$w" -gt "$cores" ] && over=yes
   if [ "$k" = fetch ]; then label="$d fetch concurrency=$w"
   else label="$d $k class=$c ranks=$r threads=$t"; fi
   [ $over = yes ] && label+=" (oversubscribed)"
+  [ "$rounds" -gt 1 ] && label+=" round $rnd/$rounds"
   say_part "[$i/$total] $label ... "
   log=logs/$(printf '%03d' "$i")-$d-$k-w$w.log
   build_command "$d" "$k" "$c" "$r" "$t" "$w"
@@ -517,7 +531,7 @@ for p in "${points[@]}"; do
     failed=$((failed + 1))
     failure_row "$d" "$k" "$c" "$r" "$t" "$w" "$status" "$secs" "$over"
   fi
-  echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log,$busy" >>"$out/points.csv"
+  echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log,$busy,$rnd" >>"$out/points.csv"
 
   # Time left: a remaining point costs what this kernel's points have cost on average so far.
   kernel_ms[$k]=$(( ${kernel_ms[$k]:-0} + ms ))

@@ -95,6 +95,9 @@ $0 == header || $0 == "" { next }
             group_case[g, ngcases[g]] = cs
         }
     }
+    # The same point, case and repetition again: a later round or run into the same
+    # directory. Its repetitions count as further ones rather than adding up.
+    rep = rep "." (++occurrence[p, cs, rep])
     if (!((p, rep) in rep_seen)) {
         rep_seen[p, rep] = 1
         nreps[p]++

@@ -56,6 +56,17 @@ expect_grep "io_mpi at 8 processes" "| io_mpi | 8 | 3 | 1.450 | 1.421 | 1.479 | 
 expect_grep "the machine from meta.txt" "Canned CPU, 2 physical cores" "$s"
 expect_grep "the summary shows the plots" "![speedup of product against cpu_serial](plots/speedup-serial-product-W.png)" "$s"
 
+# Two rounds of the same grid into one directory: six repetitions per point, same medians.
+twice=$scratch/twice
+mkdir -p "$twice"
+{ cat "$here/canned.csv"; tail -n +2 "$here/canned.csv"; } >"$twice/rows.csv"
+cp "$here/canned-meta.txt" "$twice/meta.txt"
+"$src/scripts/plot.sh" --formats svg "$twice" >"$scratch/out" 2>&1
+expect_eq "plot.sh exit status on two rounds" 0 "$?"
+expect_grep "two rounds count as six repetitions" "| cpu_omp | 1 x 2 | 2 | 6 | 5.500 | 5.400 | 5.600 | 1.82 | 1.82 | 0.91 | 0.100 | yes |" "$twice/summary.md"
+[ -e "$twice/plots/fetch.png" ] && fail "--formats svg wrote a PNG"
+[ -s "$twice/plots/fetch.svg" ] || fail "--formats svg wrote no SVG"
+
 # A sweep where every parallel point failed still gets its plots (saying so) and a summary.
 failed_run=$scratch/failed
 mkdir -p "$failed_run"
