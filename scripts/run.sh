@@ -20,6 +20,7 @@ Any sweep option (scripts/sweep.sh --help) overrides these defaults. To scale it
   scripts/run.sh --kernels product:A,pi:B,primes:B,triad:B --repeat 5
   scripts/run.sh --workers 1,2,4,8 --delay-ms 100     # also oversubscribed points, marked
   scripts/run.sh --drivers cpu_serial,cpu_omp --kernels pi:A
+  scripts/run.sh --rounds 3          # cores shared with other work: the grid 3 times, interleaved
 Exit: 0 every point verified, 1 some point failed (the rest still ran and was plotted), 2 usage.
 EOF
 }
