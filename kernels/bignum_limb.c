@@ -178,29 +178,30 @@ int bn_cpu_has_bmi2(void)
 
 typedef bn_limb (*bn_word_product_fn)(bn_limb *, const bn_limb *, size_t, bn_limb);
 
-/* Chosen on first use; racing first uses store the same pointer. (An ifunc
- * would do the same through the GOT, but its resolver runs before the
- * sanitizers are set up.) */
+/* The build this CPU runs, chosen on first use; racing first uses store the
+ * same pointer. (An ifunc would do the same through the GOT, but its resolver
+ * runs before the sanitizers are set up.) */
+static inline bn_word_product_fn chosen(_Atomic(bn_word_product_fn) *slot,
+                                        bn_word_product_fn bmi2, bn_word_product_fn generic)
+{
+    bn_word_product_fn f = atomic_load_explicit(slot, memory_order_relaxed);
+    if (!f) {
+        f = bn_cpu_has_bmi2() ? bmi2 : generic;
+        atomic_store_explicit(slot, f, memory_order_relaxed);
+    }
+    return f;
+}
+
 static _Atomic(bn_word_product_fn) mul_1_impl, addmul_1_impl;
 
 bn_limb bn_mul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
 {
-    bn_word_product_fn f = atomic_load_explicit(&mul_1_impl, memory_order_relaxed);
-    if (!f) {
-        f = bn_cpu_has_bmi2() ? bn_mul_1_bmi2 : bn_mul_1_generic;
-        atomic_store_explicit(&mul_1_impl, f, memory_order_relaxed);
-    }
-    return f(rp, ap, n, b);
+    return chosen(&mul_1_impl, bn_mul_1_bmi2, bn_mul_1_generic)(rp, ap, n, b);
 }
 
 bn_limb bn_addmul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
 {
-    bn_word_product_fn f = atomic_load_explicit(&addmul_1_impl, memory_order_relaxed);
-    if (!f) {
-        f = bn_cpu_has_bmi2() ? bn_addmul_1_bmi2 : bn_addmul_1_generic;
-        atomic_store_explicit(&addmul_1_impl, f, memory_order_relaxed);
-    }
-    return f(rp, ap, n, b);
+    return chosen(&addmul_1_impl, bn_addmul_1_bmi2, bn_addmul_1_generic)(rp, ap, n, b);
 }
 #else
 int bn_cpu_has_bmi2(void) { return 0; }
@@ -314,16 +315,22 @@ static inline bn_limb bn_udiv_preinv(bn_limb *r, bn_limb u1, bn_limb u0, bn_limb
     return q1;
 }
 
-bn_limb bn_divrem_1(bn_limb *qp, const bn_limb *ap, size_t n, bn_limb d)
+/* qp[0..n) = ap / d unless qp is NULL; returns ap mod d. Inlined into both
+ * callers, so that bn_mod_1's loop has no stores and no test of qp. */
+static inline __attribute__((always_inline)) bn_limb divrem_1_body(bn_limb *qp, const bn_limb *ap,
+                                                                    size_t n, bn_limb d)
 {
     assert(d != 0);
     if (n == 0)
         return 0;
     unsigned s = (unsigned)__builtin_clzll(d);
-    bn_limb dn = d << s, v = bn_reciprocal_word(dn), r = 0;
+    bn_limb dn = d << s, v = bn_reciprocal_word(dn), r = 0, q;
     if (s == 0) {
-        for (size_t i = n; i-- > 0;)
-            qp[i] = bn_udiv_preinv(&r, r, ap[i], dn, v);
+        for (size_t i = n; i-- > 0;) {
+            q = bn_udiv_preinv(&r, r, ap[i], dn, v);
+            if (qp)
+                qp[i] = q;
+        }
         return r;
     }
     /* Shift the dividend on the fly: quotients are unchanged, the remainder is r >> s. */
@@ -331,32 +338,20 @@ bn_limb bn_divrem_1(bn_limb *qp, const bn_limb *ap, size_t n, bn_limb d)
     r = top >> (BN_LIMB_BITS - s);
     for (size_t i = n - 1; i > 0; i--) {
         bn_limb lo = (top << s) | (ap[i - 1] >> (BN_LIMB_BITS - s));
-        top = ap[i - 1];
-        qp[i] = bn_udiv_preinv(&r, r, lo, dn, v);
+        top = ap[i - 1]; /* read before qp[i] is written: qp may be ap */
+        q = bn_udiv_preinv(&r, r, lo, dn, v);
+        if (qp)
+            qp[i] = q;
     }
-    qp[0] = bn_udiv_preinv(&r, r, top << s, dn, v);
+    q = bn_udiv_preinv(&r, r, top << s, dn, v);
+    if (qp)
+        qp[0] = q;
     return r >> s;
 }
 
-bn_limb bn_mod_1(const bn_limb *ap, size_t n, bn_limb d)
+bn_limb bn_divrem_1(bn_limb *qp, const bn_limb *ap, size_t n, bn_limb d)
 {
-    assert(d != 0);
-    unsigned s = (unsigned)__builtin_clzll(d);
-    bn_limb dn = d << s, v = bn_reciprocal_word(dn), r = 0;
-    if (n == 0)
-        return 0;
-    if (s == 0) {
-        for (size_t i = n; i-- > 0;)
-            bn_udiv_preinv(&r, r, ap[i], dn, v);
-        return r;
-    }
-    bn_limb top = ap[n - 1];
-    r = top >> (BN_LIMB_BITS - s);
-    for (size_t i = n - 1; i > 0; i--) {
-        bn_limb lo = (top << s) | (ap[i - 1] >> (BN_LIMB_BITS - s));
-        top = ap[i - 1];
-        bn_udiv_preinv(&r, r, lo, dn, v);
-    }
-    bn_udiv_preinv(&r, r, top << s, dn, v);
-    return r >> s;
+    return divrem_1_body(qp, ap, n, d);
 }
+
+bn_limb bn_mod_1(const bn_limb *ap, size_t n, bn_limb d) { return divrem_1_body(NULL, ap, n, d); }
