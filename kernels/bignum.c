@@ -38,15 +38,14 @@ void bignum_free_bytes(void *p, size_t bytes)
         bn_free(p, bytes);
 }
 
-/* Limb arrays through the hooks; NULL when the byte count would overflow. */
-static bn_limb *limbs_alloc(size_t n)
+bn_limb *bignum_alloc_limbs(size_t n)
 {
     if (n > SIZE_MAX / sizeof(bn_limb))
         return NULL;
     return bn_alloc(n * sizeof(bn_limb));
 }
 
-static void limbs_free(bn_limb *p, size_t n)
+void bignum_free_limbs(bn_limb *p, size_t n)
 {
     if (p)
         bn_free(p, n * sizeof(bn_limb));
@@ -149,7 +148,7 @@ static int mul_limbs(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *b
     bn_limb stack[BN_STACK_SCRATCH];
     bn_limb *scratch = stack;
     if (sn > BN_STACK_SCRATCH) {
-        scratch = limbs_alloc(sn);
+        scratch = bignum_alloc_limbs(sn);
         if (!scratch)
             return BN_ENOMEM;
     }
@@ -158,7 +157,7 @@ static int mul_limbs(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *b
     else
         bn_mul(rp, ap, an, bp, bn, scratch);
     if (scratch != stack)
-        limbs_free(scratch, sn);
+        bignum_free_limbs(scratch, sn);
     return BN_OK;
 }
 

@@ -29,15 +29,6 @@
 #define BN_FROM_DECIMAL_DC_THRESHOLD 32
 #endif
 
-static bn_limb *limbs_alloc(size_t n)
-{
-    if (n > SIZE_MAX / sizeof(bn_limb))
-        return NULL;
-    return bignum_alloc_bytes(n * sizeof(bn_limb));
-}
-
-static void limbs_free(bn_limb *p, size_t n) { bignum_free_bytes(p, n * sizeof(bn_limb)); }
-
 /* ---- the powers P_i ------------------------------------------------------ */
 
 typedef struct dec_powers {
@@ -50,7 +41,7 @@ typedef struct dec_powers {
 static void powers_free(dec_powers *pw)
 {
     for (size_t i = 0; i < pw->levels; i++)
-        limbs_free(pw->limbs[i], pw->alloc[i]);
+        bignum_free_limbs(pw->limbs[i], pw->alloc[i]);
     pw->levels = 0;
 }
 
@@ -61,7 +52,7 @@ static int powers_push(dec_powers *pw)
     if (i == DEC_MAX_LEVELS)
         return BN_ENOMEM;
     if (i == 0) {
-        bn_limb *p0 = limbs_alloc(1);
+        bn_limb *p0 = bignum_alloc_limbs(1);
         if (!p0)
             return BN_ENOMEM;
         p0[0] = DEC_CHUNK;
@@ -71,16 +62,14 @@ static int powers_push(dec_powers *pw)
         return BN_OK;
     }
     size_t m = pw->size[i - 1], sn = bn_sqr_scratch(m);
-    bn_limb *sq = limbs_alloc(2 * m), *scratch = limbs_alloc(sn);
+    bn_limb *sq = bignum_alloc_limbs(2 * m), *scratch = bignum_alloc_limbs(sn);
     if (!sq || !scratch) {
-        if (sq)
-            limbs_free(sq, 2 * m);
-        if (scratch)
-            limbs_free(scratch, sn);
+        bignum_free_limbs(sq, 2 * m);
+        bignum_free_limbs(scratch, sn);
         return BN_ENOMEM;
     }
     bn_sqr(sq, pw->limbs[i - 1], m, scratch);
-    limbs_free(scratch, sn);
+    bignum_free_limbs(scratch, sn);
     pw->limbs[i] = sq;
     pw->alloc[i] = 2 * m;
     pw->size[i] = bn_normalized_size(sq, 2 * m);
@@ -172,8 +161,7 @@ static void to_decimal_rec(dec_out *o, char *s, size_t i, const bn_limb *xp, siz
 
 static void dec_out_free(dec_out *o)
 {
-    if (o->block)
-        limbs_free(o->block, o->block_limbs);
+    bignum_free_limbs(o->block, o->block_limbs);
     o->block = NULL;
 }
 
@@ -194,7 +182,7 @@ static int dec_out_init(dec_out *o, const dec_powers *pw, size_t top)
     }
     total += scratch;
     o->block_limbs = total;
-    o->block = limbs_alloc(total);
+    o->block = bignum_alloc_limbs(total);
     if (!o->block)
         return BN_ENOMEM;
     bn_limb *p = o->block;
@@ -340,7 +328,7 @@ int bignum_from_decimal(bignum *r, const char *digits)
     size_t n = (nd + DEC_CHUNK_DIGITS - 1) / DEC_CHUNK_DIGITS;
     /* Workspace: the high parts down the recursion (about 2n), a product and its scratch. */
     size_t ws_n = 3 * n + 64 + bn_mul_scratch(n + 1, n + 1);
-    bn_limb *chunks = limbs_alloc(n), *ws = limbs_alloc(ws_n);
+    bn_limb *chunks = bignum_alloc_limbs(n), *ws = bignum_alloc_limbs(ws_n);
     bignum t;
     bignum_init(&t);
     dec_powers pw;
@@ -364,9 +352,7 @@ int bignum_from_decimal(bignum *r, const char *digits)
     }
     powers_free(&pw);
     bignum_clear(&t);
-    if (chunks)
-        limbs_free(chunks, n);
-    if (ws)
-        limbs_free(ws, ws_n);
+    bignum_free_limbs(chunks, n);
+    bignum_free_limbs(ws, ws_n);
     return st;
 }

@@ -35,8 +35,7 @@ size_t bn_invert_scratch(size_t n)
 static void invert_rec(bn_limb *xp, const bn_limb *dp, size_t n, bn_limb *ws)
 {
     if (n == 1) {
-        bn_limb d = dp[0];
-        xp[0] = (bn_limb)((((bn_dlimb)~d << 64) | ~(bn_limb)0) / d);
+        xp[0] = bn_reciprocal_word(dp[0]);
         xp[1] = 1;
         return;
     }

@@ -71,13 +71,15 @@ size_t bn_ntt_scratch(size_t an, size_t bn);
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                 bn_limb *scratch);
 
-/* Division by a normalized divisor (top bit of dp[dn-1] set), dn >= 1:
- * qp[0..nn-dn+1) = np / dp and rp[0..dn) = np mod dp, for nn >= dn. np is
- * clobbered. Scratch: bn_div_scratch(nn, dn) limbs. */
-size_t bn_div_scratch(size_t nn, size_t dn);
-void bn_div_qr(bn_limb *qp, bn_limb *rp, bn_limb *np, size_t nn, const bn_limb *dp, size_t dn,
-               bn_limb *scratch);
-/* ip[0..n) = floor((B^2n - 1) / dp) - B^n for a normalized n-limb dp: the
+/* floor((B^2 - 1) / d) - B for a normalized word d (top bit set): the
+ * reciprocal that turns division by d into multiplications. */
+static inline bn_limb bn_reciprocal_word(bn_limb d)
+{
+    return (bn_limb)((((bn_dlimb)~d << 64) | ~(bn_limb)0) / d);
+}
+
+/* Division by a normalized divisor (top bit of dp[dn-1] set), dn >= 1.
+ * ip[0..n) = floor((B^2n - 1) / dp) - B^n for a normalized n-limb dp: the
  * reciprocal that bn_div_qr_preinv uses. Scratch: bn_invert_scratch(n). */
 size_t bn_invert_scratch(size_t n);
 void bn_invert(bn_limb *ip, const bn_limb *dp, size_t n, bn_limb *scratch);
@@ -87,8 +89,11 @@ size_t bn_div_preinv_scratch(size_t dn);
 void bn_div_qr_preinv(bn_limb *qp, bn_limb *rp, const bn_limb *np, size_t nn, const bn_limb *dp,
                       size_t dn, const bn_limb *ip, bn_limb *scratch);
 
-/* The number layer's allocator, for the modules that build strings and tables. */
+/* The number layer's allocator, for the modules that build strings and tables.
+ * bignum_alloc_limbs gives NULL also when the byte count would overflow. */
 void *bignum_alloc_bytes(size_t bytes);
 void bignum_free_bytes(void *p, size_t bytes);
+bn_limb *bignum_alloc_limbs(size_t n);
+void bignum_free_limbs(bn_limb *p, size_t n);
 
 #endif

@@ -287,14 +287,9 @@ size_t bn_normalized_size(const bn_limb *ap, size_t n)
 
 /*
  * Division by a word: multiply by a precomputed reciprocal of the normalized
- * divisor instead of a hardware 128/64 division per limb (which costs tens of
- * cycles). v = floor((B^2-1)/d) - B for the normalized d; see the quotient
- * estimate in bn_udiv_preinv.
+ * divisor (bn_reciprocal_word) instead of a hardware 128/64 division per limb
+ * (which costs tens of cycles); see the quotient estimate in bn_udiv_preinv.
  */
-static inline bn_limb bn_reciprocal_word(bn_limb d)
-{
-    return (bn_limb)((((bn_dlimb)~d << 64) | ~(bn_limb)0) / d);
-}
 
 /* Divide (u1, u0) by normalized d with u1 < d; returns the quotient, *r the remainder. */
 static inline bn_limb bn_udiv_preinv(bn_limb *r, bn_limb u1, bn_limb u0, bn_limb d, bn_limb v)
