@@ -194,7 +194,11 @@ void test_alloc_clear_problems(void)
     pthread_mutex_unlock(&lock);
 }
 
-const char *test_alloc_first_problem(void) { return problems ? first_problem : "none"; }
+const char *test_alloc_first_problem(void)
+{
+    /* first_problem is written once, under the lock, when problems leaves 0 */
+    LOCKED(const char *, problems ? first_problem : "none");
+}
 
 int test_alloc_report(const char *suite)
 {
