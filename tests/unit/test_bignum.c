@@ -1012,6 +1012,32 @@ static void test_allocation_failure_reports_enomem_and_changes_nothing(void)
     ASSERT_NO_LEAK();
 }
 
+/* Sizes no memory can hold are refused before any size arithmetic on them
+ * can wrap: BN_ENOMEM, the output unchanged, the allocator never asked. */
+static void test_impossible_sizes_are_refused_as_enomem(void)
+{
+    bignum r, three;
+    bignum_init(&r), bignum_init(&three);
+    CU_ASSERT_EQUAL_FATAL(bignum_set_u64(&r, 77), BN_OK);
+    CU_ASSERT_EQUAL_FATAL(bignum_set_u64(&three, 3), BN_OK);
+    unsigned long calls = test_alloc_calls();
+    CU_ASSERT_EQUAL(bignum_reserve(&r, SIZE_MAX / sizeof(bn_limb) + 1), BN_ENOMEM);
+    CU_ASSERT_EQUAL(bignum_reserve(&r, SIZE_MAX), BN_ENOMEM);
+    /* operands that claim 2^58 limbs (their limbs are never read) */
+    bn_limb one = 1;
+    bignum huge = {&one, SIZE_MAX / 64, SIZE_MAX / 64};
+    CU_ASSERT_EQUAL(bignum_mul(&r, &huge, &huge), BN_ENOMEM);
+    CU_ASSERT_EQUAL(bignum_mul(&r, &huge, &three), BN_ENOMEM);
+    CU_ASSERT_EQUAL(bignum_pow_u64(&r, &three, UINT64_MAX), BN_ENOMEM);
+    CU_ASSERT_EQUAL(test_alloc_calls(), calls);
+    CU_ASSERT(r.size == 1 && r.limbs[0] == 77);
+    CU_ASSERT_EQUAL(bignum_set_u64(&r, 1), BN_OK); /* 1^e stays one limb for any e */
+    CU_ASSERT_EQUAL(bignum_pow_u64(&r, &r, UINT64_MAX), BN_OK);
+    CU_ASSERT(r.size == 1 && r.limbs[0] == 1);
+    bignum_clear(&r), bignum_clear(&three);
+    ASSERT_NO_LEAK();
+}
+
 /* ---- the test allocator itself ------------------------------------------- */
 
 static void test_the_test_allocator_sees_leaks_and_overruns(void)
@@ -1091,6 +1117,7 @@ int main(void)
     CU_add_test(s, "decimal matches GMP and round-trips", test_decimal_matches_gmp_and_round_trips);
     CU_add_test(s, "from_decimal reads leading zeros and refuses non-digits", test_from_decimal_reads_leading_zeros_and_refuses_non_digits);
     CU_add_test(s, "allocation failure reports ENOMEM and changes nothing", test_allocation_failure_reports_enomem_and_changes_nothing);
+    CU_add_test(s, "impossible sizes are refused as ENOMEM", test_impossible_sizes_are_refused_as_enomem);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
