@@ -131,6 +131,7 @@ static void mul1_theirs(operands *op)
     mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
     for (bn_limb w = 0; w < MUL1_WORDS; w++)
         mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, 0x9e3779b97f4a7c15ULL + w);
+    mpz_limbs_finish(op->gr, MUL1_LIMBS);
 }
 
 static int bench_mul_1(operands *op, uint64_t *state)
@@ -141,7 +142,9 @@ static int bench_mul_1(operands *op, uint64_t *state)
     bn_limb hi = bn_mul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, 12345);
     mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
     mp_limb_t ghi = mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, 12345);
-    if (hi != ghi || memcmp(x, op->r.limbs, MUL1_LIMBS * sizeof *x) != 0) {
+    int same_limbs = memcmp(x, op->r.limbs, MUL1_LIMBS * sizeof *x) == 0;
+    mpz_limbs_finish(op->gr, MUL1_LIMBS);
+    if (hi != ghi || !same_limbs) {
         cs_error("mul_1 of %d limbs: bignum and GMP disagree", MUL1_LIMBS);
         return 1;
     }
