@@ -12,14 +12,14 @@
  * word with plenty to spare (Harvey's lazy butterflies keep them in [0, 2p)
  * or [0, 4p) and reduce only where a bound would be exceeded), and products
  * of two residues are exact in a double's 53 bits after splitting, which the
- * vector transforms (bignum_ntt_avx2.c) use.
+ * vector transforms (bignum_ntt_vector.c) use.
  *
  * Forward transforms are decimation in frequency (natural order in,
  * bit-reversed out), inverse ones decimation in time (bit-reversed in,
  * natural out), so no permutation pass is needed. Twiddle factors multiply by
  * Shoup's method (a precomputed floor(w 2^64 / p) turns the reduction into
  * two low multiplies); pointwise products use Montgomery reduction. Where
- * the CPU runs them, bignum_ntt_avx2.c does the transforms and Garner's step
+ * the CPU runs them, bignum_ntt_vector.c does the transforms and Garner's step
  * instead; this file chooses the lengths, the primes' roots, and joins the
  * residues into limbs.
  */
@@ -33,7 +33,7 @@ typedef struct ntt_prime {
 #define NTT_P2 0x3ffffe4000001ULL /* 89478448 * 3 * 2^22 + 1 */
 static const ntt_prime ntt_primes[3] = {{NTT_P0, 5}, {NTT_P1, 7}, {NTT_P2, 5}};
 /* The vector transforms' exactness and their 2^52 conversions need p < 2^50
- * (bignum_ntt_avx2.c); Garner's reductions need p0 > p1 > p2 > p0 / 2. */
+ * (bignum_ntt_vector.c); Garner's reductions need p0 > p1 > p2 > p0 / 2. */
 _Static_assert(NTT_P0 < (1ULL << 50) && NTT_P0 > NTT_P1 && NTT_P1 > NTT_P2 && 2 * NTT_P2 > NTT_P0,
                "the transform primes must be below 2^50, falling, within a factor 2");
 /* A product coefficient sums at most min(an, bn) <= BN_NTT_MAX_COEFFS terms
@@ -560,7 +560,7 @@ static void crt_join(bn_limb *rp, size_t rn, bn_limb *x0, bn_limb *x1, bn_limb *
 
     size_t coeffs = rn - 1, done = 0;
     if (ntt_level() >= BN_NTT_AVX2)
-        done = bn_ntt_avx2_garner(x0, x1, x2, coeffs, &g);
+        done = bn_ntt_vector_garner(x0, x1, x2, coeffs, &g);
     bn_limb c0 = 0, c1 = 0; /* the carry into position j */
     for (size_t j = 0; j < coeffs; j++) {
         bn_limb v0, v1, v2;
@@ -618,7 +618,7 @@ static void cyclic_product_any(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t
         field_init(&f, ntt_primes[i].p);
         bn_limb W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
         bn_limb omega = s.m == 3 ? pow_mod(W, s.M, &f) : 0;
-        bn_ntt_avx2_cyclic(x, y, ap, an, bp, bn, square, s, f.p, W, omega, tables,
+        bn_ntt_vector_cyclic(x, y, ap, an, bp, bn, square, s, f.p, W, omega, tables,
                            level >= BN_NTT_AVX512);
         return;
     }

@@ -23,7 +23,7 @@ typedef struct ntt_shape {
  * thread's floating point mode is the default its exactness proof assumes. */
 int bn_ntt_avx2_usable(void);
 int bn_ntt_avx512_usable(void);
-void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
+void bn_ntt_vector_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
                         void *tables, int wide);
 
@@ -38,7 +38,7 @@ typedef struct ntt_garner {
 /* In place, for j below the returned count (a multiple of 4, at most count):
  * x0[j], x1[j], x2[j] (residues times n, each below 4 p_i) become Garner's
  * digits v0 < p0, v1 < p1, v2 < p2 of the coefficient v0 + v1 p0 + v2 p0 p1. */
-size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
+size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
                           const ntt_garner *g);
 
 #endif

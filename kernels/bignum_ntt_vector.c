@@ -473,7 +473,7 @@ static void inverse(double *x, const vplan *pl)
     radix3_inverse(x, M, pl->i1, pl->i2, pl->omega, &pl->f);
 }
 
-void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
+void bn_ntt_vector_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
                         void *tables, int wide)
 {
@@ -522,7 +522,7 @@ static inline vd below(vd v, vd m)
     return _mm256_blendv_pd(t, v, t);
 }
 
-size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
+size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
                           const ntt_garner *g)
 {
     vfield f0, f1, f2;
@@ -556,7 +556,7 @@ size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
 int bn_ntt_avx2_usable(void) { return 0; }
 int bn_ntt_avx512_usable(void) { return 0; }
 
-void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
+void bn_ntt_vector_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
                         size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
                         void *tables, int wide)
 {
@@ -565,7 +565,7 @@ void bn_ntt_avx2_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, co
     assert(0 && "no vector transforms in this build");
 }
 
-size_t bn_ntt_avx2_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
+size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
                           const ntt_garner *g)
 {
     (void)x0, (void)x1, (void)x2, (void)count, (void)g;
