@@ -97,6 +97,8 @@ if [ -r "$meta" ]; then
   [ -n "$m_points" ] && m_points+=", failed: $(meta_value failed_points)"
   m_reps=$(meta_value repeat)
   [ -n "$m_reps" ] && m_reps+=" timed, after $(meta_value warmup) warm-up"
+  m_rounds=$(meta_value rounds)
+  [ -n "$m_reps" ] && [ "${m_rounds:-1}" -gt 1 ] && m_reps+=", in each of $m_rounds rounds of the grid"
   md_line Machine "$m_cpu"
   md_line Build "$m_build"
   md_line MPI "$m_mpi"
