@@ -8,26 +8,70 @@
 #include <x86intrin.h>
 #endif
 
+/* One limb of an add or subtract chain, stored to an array's limb. On x86-64
+ * the intrinsics let gcc keep the carry in the flags (adc/sbb); elsewhere a
+ * double-limb sum carries it. The intrinsic stores straight to *out: its
+ * store is the builtin's, which gcc emits without type-based alias
+ * information, so a uint64_t may be written through the unsigned long long
+ * pointer it takes. (Through a local temporary gcc 12 adds a dead stack store
+ * per limb; for a local result, as in the word products below, bn_addcarry.) */
+static inline unsigned char bn_addcarry_to(unsigned char c, bn_limb a, bn_limb b, bn_limb *out)
+{
+#if defined(__x86_64__)
+    return _addcarry_u64(c, a, b, (unsigned long long *)out);
+#else
+    bn_dlimb t = (bn_dlimb)a + b + c;
+    *out = (bn_limb)t;
+    return (unsigned char)(t >> 64);
+#endif
+}
+
+static inline unsigned char bn_subborrow_to(unsigned char c, bn_limb a, bn_limb b, bn_limb *out)
+{
+#if defined(__x86_64__)
+    return _subborrow_u64(c, a, b, (unsigned long long *)out);
+#else
+    bn_dlimb t = (bn_dlimb)a - b - c;
+    *out = (bn_limb)t;
+    return (unsigned char)(t >> 64) & 1;
+#endif
+}
+
+/*
+ * Eight limbs per pass: gcc keeps the carry in the flags through the eight
+ * adc (or sbb) and saves it to a register only between passes. A double-limb
+ * sum per limb instead carries through a register, a two-instruction chain.
+ * bn_add_n at 20-1000 limbs on the development machine, best of 20 alternated
+ * runs: 0.90-1.28 ns per limb that way, 0.36-0.45 this way (GMP's assembly
+ * 0.31-0.41). Karatsuba and Toom-3 lean on these. rp may equal ap or bp:
+ * each limb is read before it is written.
+ */
 bn_limb bn_add_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n)
 {
-    bn_limb carry = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_dlimb t = (bn_dlimb)ap[i] + bp[i] + carry;
-        rp[i] = (bn_limb)t;
-        carry = (bn_limb)(t >> 64);
+    unsigned char c = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+#pragma GCC unroll 8
+        for (size_t j = 0; j < 8; j++)
+            c = bn_addcarry_to(c, ap[i + j], bp[i + j], &rp[i + j]);
     }
-    return carry;
+    for (; i < n; i++)
+        c = bn_addcarry_to(c, ap[i], bp[i], &rp[i]);
+    return c;
 }
 
 bn_limb bn_sub_n(bn_limb *rp, const bn_limb *ap, const bn_limb *bp, size_t n)
 {
-    bn_limb borrow = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_dlimb t = (bn_dlimb)ap[i] - bp[i] - borrow;
-        rp[i] = (bn_limb)t;
-        borrow = (bn_limb)(t >> 64) & 1;
+    unsigned char c = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+#pragma GCC unroll 8
+        for (size_t j = 0; j < 8; j++)
+            c = bn_subborrow_to(c, ap[i + j], bp[i + j], &rp[i + j]);
     }
-    return borrow;
+    for (; i < n; i++)
+        c = bn_subborrow_to(c, ap[i], bp[i], &rp[i]);
+    return c;
 }
 
 bn_limb bn_add_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b)
