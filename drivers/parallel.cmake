@@ -10,7 +10,12 @@ add_executable(cpu_omp cpu_omp.c)
 target_link_libraries(cpu_omp PRIVATE cs_parallel)
 
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/runtime/mpi_exec.c)
-  add_library(cs_mpi_runtime STATIC runtime/mpi_exec.c)
+  add_library(cs_mpi_runtime STATIC
+    runtime/mpi_exec.c
+    runtime/mpi_handout.c
+    runtime/mpi_tree.c
+    runtime/mpi_check.c
+  )
   target_link_libraries(cs_mpi_runtime PUBLIC cs_parallel MPI::MPI_C)
 
   add_executable(cpu_mpi cpu_mpi.c)

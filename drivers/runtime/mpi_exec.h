@@ -1,4 +1,4 @@
-/* MPI ranks (each with a pinned OpenMP team) as a cs_exec: hand-out, cross-rank tree, agreement. */
+/* MPI ranks (each with a pinned OpenMP team) as a cs_exec: start, pin, run, agree, finish. */
 #ifndef CS_MPI_EXEC_H
 #define CS_MPI_EXEC_H
 
@@ -6,25 +6,9 @@
 #include "options.h"
 
 /*
- * Items: --schedule static gives global worker w = rank * threads + thread the
- * block cs_static_start(items, ranks * threads, w), the block it first-touched.
- * dynamic and guided: rank 0 hands out items on request, and computes too (it
- * serves requests between its own items, and its threads take items one at a
- * time). A rank is given the items of its own static block first, front to
- * back (the ones it first-touched: triad's arrays stay where they were
- * made); once that is done it takes from the back of the block with most
- * left (work stealing, through rank 0). The other ranks keep up to four items
- * per thread queued, with one request in flight, so they rarely wait for rank
- * 0; a grant is what they ask for (dynamic), shrinking as the items run out,
- * or at least a shrinking share of what is left (guided), so a rank's items
- * come in contiguous runs, and its threads take them one by one.
- *
- * Tree: every rank learns which rank ran each item. A node whose items all
- * ran on one rank is combined there (by its OpenMP team); a node spanning
- * ranks is combined by the rank that ran its first item, which receives the
- * right half's packed partial from the rank that holds it. Every rank walks
- * the spanning nodes in the same post-order, so the sends and receives pair
- * up without deadlock, and the arithmetic is exactly cs_tree_mid's.
+ * Items reach the ranks as mpi_handout.h says (static blocks, or rank 0's
+ * hand-out), and their partials combine along the fixed tree as mpi_tree.h
+ * says.
  *
  * Phases (root's row): compute_s, combine_s and comm_s are each the largest
  * over the ranks. Compute ends at a barrier once every rank has run its
@@ -48,7 +32,6 @@ typedef struct cs_mpi cs_mpi;
 /* MPI_Init_thread (FUNNELED: only each rank's master thread calls MPI) with
  * errors returned, not fatal. NULL after a message when MPI cannot start. */
 cs_mpi *cs_mpi_start(int *argc, char ***argv, const char *program);
-int cs_mpi_rank(const cs_mpi *m);
 
 /* cs_options_parse on every rank; only rank 0's output (help, messages) is
  * shown. Non-root ranks are silent from here on, errors apart. */
