@@ -12,9 +12,14 @@
  *
  * Phases (root's row): compute_s, combine_s and comm_s are each the largest
  * over the ranks. Compute ends at a barrier once every rank has run its
- * items; comm_s is then the time spent sharing the item map and packing,
- * moving (waiting for a partner's combine included) and unpacking partials;
- * comm_bytes is every packed partial byte sent, summed over ranks.
+ * items. comm_s is then the time spent sharing the item map, and packing,
+ * receiving (once the partial is on its way) and unpacking partials: the
+ * price of processes, each move counted once, by its receiver. Waiting for a
+ * partner that is still combining (a receiver for the partial to come, a
+ * sender for the receiver to take it) counts as combine_s, as cpu_omp counts
+ * threads waiting inside the tree; so on rank 0, combine_s + comm_s is about
+ * the tree's wall time. comm_bytes is every packed partial byte sent, summed
+ * over ranks.
  *
  * Failures: every MPI call is checked, and a failed call aborts the job with
  * exit status 1 after a message from the rank that saw it. A rank whose

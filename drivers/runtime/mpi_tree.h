@@ -27,8 +27,9 @@ typedef struct cs_mpi_tree_outcome {
     int status;          /* CS_OK, or the first failure this rank made or heard of */
     int origin;          /* the failure started on this rank: err says why */
     cs_err err;
-    double combine_s;    /* seconds combining partials */
-    double comm_s;       /* seconds packing, moving and unpacking partials */
+    double combine_s;    /* seconds combining partials, and waiting for a partner
+                            still combining (the tree's own critical path) */
+    double comm_s;       /* seconds packing, receiving and unpacking partials */
     uint64_t comm_bytes; /* packed partial bytes this rank sent */
 } cs_mpi_tree_outcome;
 
