@@ -14,12 +14,16 @@
  * are fixed by n and C: any driver that follows cs_tree_mid gets the same bits.
  *
  * Verification is the error bound of the midpoint rule plus rounding:
- *   truncation  |E| <= h^2 max|f''| / 24 = h^2 / 3   (max |f''| = 8, at x = 0)
+ *   truncation  |E| <= h^2 max|f''| / 24 = h^2 / 3   (f'' rises from -8 at
+ *               x = 0 to 2 at x = 1, so max |f''| = 8)
  *   rounding    each term is within 5u of f(x_i) (x_i carries 2u, and
- *               |x f'/f| <= 1), a sequential sum of L terms adds (L-1)u of
- *               sum|t|, each tree level u more, and the final product h*S 2u;
- *               with h*sum|t| <= 4 the total is below (L + depth + 8) * u * 4.
- * A missing or doubled item moves the result by about pi/C, far outside it.
+ *               |x f'/f| <= 1), a sequential sum of L terms adds L-1 more
+ *               roundings, each tree level one, the final product h*S two
+ *               (h's own and the product's), and M_PI is pi to within 2u;
+ *               every term is positive, so with k = L + depth + 8 the whole
+ *               is within gamma_k = k u / (1 - k u) of h*sum|t| <= 4.
+ * gamma_k, not k u, keeps it a bound even for one item of 2^50 intervals. A
+ * missing or doubled item moves the result by about pi/C, far outside it.
  */
 
 #define PI_DEFAULT_CHUNKS 1024
@@ -173,13 +177,9 @@ static unsigned tree_depth(uint64_t items)
 /* The most the result may differ from pi (see the top of the file). */
 static double error_bound(const cs_problem *p)
 {
-    uint64_t longest = item_start(p, 1) - item_start(p, 0);
-    if (p->items > 1) {
-        uint64_t second = item_start(p, p->items) - item_start(p, p->items - 1);
-        longest = second > longest ? second : longest;
-    }
-    double u = DBL_EPSILON / 2;
-    return p->h * p->h / 3.0 + ((double)longest + tree_depth(p->items) + 8.0) * u * 4.0;
+    uint64_t longest = (p->n + p->items - 1) / p->items; /* items hold n/C, rounded down or up */
+    double u = DBL_EPSILON / 2, ku = ((double)longest + tree_depth(p->items) + 8.0) * u;
+    return p->h * p->h / 3.0 + 4.0 * ku / (1.0 - ku);
 }
 
 static double pi_value(const cs_problem *p, const cs_partial *x)
