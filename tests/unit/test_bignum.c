@@ -290,6 +290,47 @@ static void check_sqr(size_t n)
     free(a), free(r), free(g), free(s), free(r2), free(s2);
 }
 
+/* The schoolbook products themselves, whatever the thresholds: every shape up
+ * to 40 x 40 (each bn has its own code up to 8, then pairs of columns whose
+ * first and last passes differ with the parities of an and bn), long rows by
+ * few limbs, and squares up to 80; all ones is tried at every size. */
+static void check_basecase(size_t an, size_t bn, int ones)
+{
+    bn_limb *a = guarded(an), *b = guarded(bn), *r = guarded(an + bn), *g = guarded(an + bn);
+    fill(a, an, ones ? SHAPE_ONES : (enum shape)rnd_below(SHAPE_COUNT));
+    fill(b, bn, ones ? SHAPE_ONES : (enum shape)rnd_below(SHAPE_COUNT));
+    bn_mul_basecase(r, a, an, b, bn);
+    mpn_mul(g, a, an, b, bn);
+    int ok = memcmp(r, g, (an + bn) * sizeof *r) == 0 && guard_intact(r, an + bn);
+    if (!ok)
+        fprintf(stderr, "\n  bn_mul_basecase %zu x %zu differs from GMP\n", an, bn);
+    CU_ASSERT(ok);
+    if (an == bn) {
+        bn_limb *s = guarded(2 * an);
+        bn_sqr_basecase(s, a, an);
+        mpn_sqr(g, a, an);
+        ok = memcmp(s, g, 2 * an * sizeof *s) == 0 && guard_intact(s, 2 * an);
+        if (!ok)
+            fprintf(stderr, "\n  bn_sqr_basecase %zu differs from GMP\n", an);
+        CU_ASSERT(ok);
+        free(s);
+    }
+    free(a), free(b), free(r), free(g);
+}
+
+static void test_schoolbook_matches_gmp_at_every_small_size(void)
+{
+    for (size_t an = 1; an <= 40; an++)
+        for (size_t bn = 1; bn <= an; bn++)
+            for (int ones = 0; ones <= 1; ones++)
+                check_basecase(an, bn, ones);
+    for (size_t bn = 1; bn <= 12; bn++)
+        for (size_t an = 97; an <= 100; an++)
+            check_basecase(an, bn, 0);
+    for (size_t n = 41; n <= 80; n++)
+        check_basecase(n, n, n % 2);
+}
+
 /* Sizes just around each threshold t. */
 static size_t around(size_t t, int k) { return t + (size_t)k > 0 ? t + (size_t)k : 1; }
 
@@ -1098,6 +1139,7 @@ int main(void)
     CU_add_test(s, "word products match GMP", test_word_products_match_gmp);
     CU_add_test(s, "word division matches GMP", test_word_division_matches_gmp);
     CU_add_test(s, "shifts, compare and exact thirds", test_shifts_compare_and_exact_thirds);
+    CU_add_test(s, "schoolbook matches GMP at every small size", test_schoolbook_matches_gmp_at_every_small_size);
     CU_add_test(s, "mul matches GMP across every threshold", test_mul_matches_gmp_across_every_threshold);
     CU_add_test(s, "sqr matches GMP across every threshold", test_sqr_matches_gmp_across_every_threshold);
     CU_add_test(s, "ntt matches GMP at every length", test_ntt_matches_gmp_at_every_length);
