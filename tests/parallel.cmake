@@ -3,6 +3,7 @@
 # minute on two cores (mpirun starts dominate).
 cs_add_cunit(test_items_tree SOURCES ${CS_TEST_DIR}/parallel/test_items_tree.c LIBS cs_parallel)
 cs_add_cunit(test_pin SOURCES ${CS_TEST_DIR}/parallel/test_pin.c LIBS cs_parallel)
+cs_add_cunit(test_kernels SOURCES ${CS_TEST_DIR}/parallel/test_kernels.c LIBS cs_runtime)
 
 # Open MPI refuses root and more ranks than cores unless told; 4 workers on 2 cores are
 # oversubscribed on purpose here and must still give the right answer.
