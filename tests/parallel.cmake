@@ -25,12 +25,12 @@ endforeach()
 cs_parallel_test(parallel_failing_ranks ${CS_TEST_DIR}/parallel/faults.sh ${CS_DRIVER_DIR})
 cs_parallel_test(parallel_outputs ${CS_TEST_DIR}/parallel/outputs.sh ${CS_DRIVER_DIR})
 
-# Bad input: exit 2, one message from rank 0, nothing on stdout.
+# Bad input: exit 2, one message from rank 0 (one_message.sh counts the lines), nothing on stdout.
 set(CS_OMP ${CS_DRIVER_DIR}/cpu_omp)
 set(CS_MPI ${CS_MPIRUN} -q -np 3 --bind-to none ${CS_DRIVER_DIR}/cpu_mpi)
 set(CS_HYBRID ${CS_MPIRUN} -q -np 2 --bind-to none ${CS_DRIVER_DIR}/cpu_hybrid)
 function(cs_parallel_expect name code message)
-  cs_parallel_test(cli_${name} ${CS_TEST_DIR}/e2e/expect.sh ${code} ${message} -- ${ARGN})
+  cs_parallel_test(cli_${name} ${CS_TEST_DIR}/parallel/one_message.sh ${code} ${message} -- ${ARGN})
 endfunction()
 cs_parallel_expect(omp_threads_zero 2 "cpu_omp: --threads '0': too small (at least 1)" ${CS_OMP} --threads 0)
 cs_parallel_expect(omp_threads_not_a_number 2 "cpu_omp: --threads 'two': not a whole number" ${CS_OMP} --threads two)

@@ -43,7 +43,7 @@ expect_failure mpi_wrong_partial 1:900:wrong "verification failed" \
 # Hybrid: rank 1's threads run items 512..1023 under static blocks.
 expect_failure hybrid_rank_fails 1:600 "rank 1: item 600 failed (injected by CS_FAULT)" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 $pi --schedule static
-expect_failure hybrid_dynamic_wrong '1:*:wrong' "" \
+expect_failure hybrid_dynamic_wrong '1:*:wrong' "verification failed" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 $piw --schedule dynamic
 
 [ $failures = 0 ] || { echo "$failures fault cases failed"; exit 1; }
