@@ -2,9 +2,9 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "kernel.h"
+#include "word.h"
 
 /*
  * n intervals of width h = 1/n; interval i contributes f((i + 1/2) h). Item c
@@ -116,44 +116,22 @@ static void pi_partial_free(cs_partial *x)
     free(x);
 }
 
-static uint64_t double_bits(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
-/* Eight bytes, little-endian, whatever the host's order. */
 static int pi_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
                    cs_err *err)
 {
     (void)p;
-    uint8_t *b = malloc(8);
-    if (!b) {
-        cs_err_set(err, "out of memory packing a partial");
-        return CS_ENOMEM;
-    }
-    uint64_t u = double_bits(x->sum);
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(u >> (8 * i));
-    *buf = b;
-    *len = 8;
-    return CS_OK;
+    return cs_word_pack(cs_word_of_double(x->sum), buf, len, err);
 }
 
 static int pi_unpack(const cs_problem *p, const uint8_t *buf, size_t len, cs_partial **out,
                      cs_err *err)
 {
     (void)p;
-    if (len != 8) {
-        cs_err_set(err, "a packed pi partial has %zu bytes, not 8", len);
-        return CS_ECORRUPT;
-    }
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)buf[i] << (8 * i);
-    double sum;
-    memcpy(&sum, &u, sizeof sum);
+    uint64_t word;
+    int rc = cs_word_unpack(buf, len, "pi", &word, err);
+    if (rc != CS_OK)
+        return rc;
+    double sum = cs_double_of_word(word);
     /* Every term is in [2, 4], so a partial is a finite non-negative sum. */
     if (!isfinite(sum) || sum < 0.0) {
         cs_err_set(err, "a packed pi partial holds %g, not a sum of positive terms", sum);
@@ -204,7 +182,7 @@ static int pi_describe(cs_problem *p, const cs_partial *result, cs_digest *d, cs
     (void)err;
     double got = pi_value(p, result);
     snprintf(d->digest, sizeof d->digest, "pi=%.17g;sum_bits=%016llx", got,
-             (unsigned long long)double_bits(result->sum));
+             (unsigned long long)cs_word_of_double(result->sum));
     snprintf(d->summary, sizeof d->summary, "%.15f err %.1e", got, fabs(got - M_PI));
     return CS_OK;
 }

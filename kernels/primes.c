@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "word.h"
 
 /*
  * The numbers 1..N are cut into C contiguous items; item c tests
@@ -129,28 +130,16 @@ static int primes_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, 
                        cs_err *err)
 {
     (void)p;
-    uint8_t *b = malloc(8);
-    if (!b) {
-        cs_err_set(err, "out of memory packing a partial");
-        return CS_ENOMEM;
-    }
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(x->count >> (8 * i));
-    *buf = b;
-    *len = 8;
-    return CS_OK;
+    return cs_word_pack(x->count, buf, len, err);
 }
 
 static int primes_unpack(const cs_problem *p, const uint8_t *buf, size_t len, cs_partial **out,
                          cs_err *err)
 {
-    if (len != 8) {
-        cs_err_set(err, "a packed primes partial has %zu bytes, not 8", len);
-        return CS_ECORRUPT;
-    }
-    uint64_t count = 0;
-    for (int i = 0; i < 8; i++)
-        count |= (uint64_t)buf[i] << (8 * i);
+    uint64_t count;
+    int rc = cs_word_unpack(buf, len, "primes", &count, err);
+    if (rc != CS_OK)
+        return rc;
     if (count > p->n) {
         cs_err_set(err, "a packed primes partial counts %llu primes, more than N=%llu",
                    (unsigned long long)count, (unsigned long long)p->n);

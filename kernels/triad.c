@@ -1,9 +1,9 @@
 /* The triad kernel: STREAM's a = b + s*c over arrays far larger than the caches. */
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "kernel.h"
+#include "word.h"
 
 /*
  * n elements per array, cut into C contiguous items. Each item owns its own
@@ -204,32 +204,17 @@ static int triad_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, s
                       cs_err *err)
 {
     (void)p;
-    uint8_t *b = malloc(8);
-    if (!b) {
-        cs_err_set(err, "out of memory packing a partial");
-        return CS_ENOMEM;
-    }
-    uint64_t u;
-    memcpy(&u, &x->sum, sizeof u);
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(u >> (8 * i));
-    *buf = b;
-    *len = 8;
-    return CS_OK;
+    return cs_word_pack(cs_word_of_double(x->sum), buf, len, err);
 }
 
 static int triad_unpack(const cs_problem *p, const uint8_t *buf, size_t len, cs_partial **out,
                         cs_err *err)
 {
-    if (len != 8) {
-        cs_err_set(err, "a packed triad partial has %zu bytes, not 8", len);
-        return CS_ECORRUPT;
-    }
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)buf[i] << (8 * i);
-    double sum;
-    memcpy(&sum, &u, sizeof sum);
+    uint64_t word;
+    int rc = cs_word_unpack(buf, len, "triad", &word, err);
+    if (rc != CS_OK)
+        return rc;
+    double sum = cs_double_of_word(word);
     double most = (double)p->n * (B_PERIOD - 1 + TRIAD_SCALAR * (C_PERIOD - 1));
     if (!(sum >= 0.0 && sum <= most)) {
         cs_err_set(err, "a packed triad partial holds %g, outside [0, %g]", sum, most);
