@@ -10,6 +10,7 @@
 #include "omp_team.h"
 #include "options.h"
 #include "pin.h"
+#include "tree.h"
 
 /*
  * Items go to threads by --schedule: static gives thread t the block it
@@ -67,9 +68,7 @@ static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
         uint64_t lo = 0;
         rc = cs_team_tree(&d->team, k, p, leaves, &lo, &items, 1, result, err);
     } else {
-        for (uint64_t i = 0; i < items; i++)
-            if (leaves[i])
-                k->partial_free(leaves[i]);
+        cs_tree_free_leaves(k, leaves, items);
     }
     phase->compute_s = t1 - t0;
     phase->combine_s = cs_clock_now() - t1;

@@ -78,6 +78,16 @@ static int failed(const struct first_error *f)
     return __atomic_load_n(&f->rc, __ATOMIC_ACQUIRE) != CS_OK;
 }
 
+/* Each thread of a team that runs items first: is the team whole, and am I pinned? */
+static unsigned thread_start(const cs_team *t, struct first_error *f)
+{
+    unsigned tid = (unsigned)omp_get_thread_num();
+    check_team_size(f, t->threads);
+    if (t->pin)
+        cs_pin_bind_self(t->pin, tid);
+    return tid;
+}
+
 void cs_team_bind(const cs_team *t)
 {
     if (!t->pin)
@@ -101,10 +111,7 @@ int cs_team_prepare(const cs_team *t, const cs_kernel *k, cs_problem *p, unsigne
     struct first_error f = {CS_OK, {{0}}};
 #pragma omp parallel num_threads(t->threads)
     {
-        unsigned tid = (unsigned)omp_get_thread_num();
-        check_team_size(&f, t->threads);
-        if (t->pin)
-            cs_pin_bind_self(t->pin, tid);
+        unsigned tid = thread_start(t, &f);
         uint64_t lo = cs_static_start(items, workers, base + tid);
         uint64_t hi = cs_static_start(items, workers, base + tid + 1);
         cs_err mine = {{0}};
@@ -125,10 +132,7 @@ int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_so
     struct first_error f = {CS_OK, {{0}}};
 #pragma omp parallel num_threads(t->threads)
     {
-        unsigned tid = (unsigned)omp_get_thread_num();
-        check_team_size(&f, t->threads);
-        if (t->pin)
-            cs_pin_bind_self(t->pin, tid);
+        unsigned tid = thread_start(t, &f);
         cs_err mine = {{0}};
         uint64_t lo, hi;
         while (src->next(src->ctx, tid, &lo, &hi))
