@@ -161,6 +161,32 @@ static int mul_limbs(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *b
     return BN_OK;
 }
 
+/* Products whose schoolbook fits this many limbs skip the scratch, and when r
+ * is an operand they are built on the stack instead of in a new allocation. */
+#define BN_STACK_PRODUCT 256
+
+/* r = a*b (or a^2 when square) by schoolbook, rn = an + bn <= BN_STACK_PRODUCT. */
+static int mul_small(bignum *r, const bignum *a, const bignum *b, int square)
+{
+    size_t an = a->size, bn = b->size, rn = an + bn;
+    bn_limb stack[BN_STACK_PRODUCT];
+    int aliased = r == a || r == b;
+    if (!aliased && bignum_reserve(r, rn))
+        return BN_ENOMEM;
+    bn_limb *dst = aliased ? stack : r->limbs;
+    if (square)
+        bn_sqr_basecase(dst, a->limbs, an);
+    else
+        bn_mul_basecase(dst, a->limbs, an, b->limbs, bn);
+    if (aliased) { /* the operands are read: r may move now */
+        if (bignum_reserve(r, rn))
+            return BN_ENOMEM;
+        memcpy(r->limbs, stack, rn * sizeof *stack);
+    }
+    r->size = rn - (r->limbs[rn - 1] == 0);
+    return BN_OK;
+}
+
 int bignum_mul(bignum *r, const bignum *a, const bignum *b)
 {
     if (a->size == 0 || b->size == 0) {
@@ -176,6 +202,9 @@ int bignum_mul(bignum *r, const bignum *a, const bignum *b)
     int square = a->limbs == b->limbs && an == bn;
     if (rn < an || rn > SIZE_MAX / 64) /* sizes whose scratch would overflow */
         return BN_ENOMEM;
+    if (rn <= BN_STACK_PRODUCT &&
+        (square ? an < BN_SQR_KARATSUBA_THRESHOLD : bn < BN_KARATSUBA_THRESHOLD))
+        return mul_small(r, a, b, square);
     /* Write straight into r when it is neither input and has room; otherwise
      * build in a temporary and swap, so that r may alias a or b. */
     int in_place = r != a && r != b && r->alloc >= rn;

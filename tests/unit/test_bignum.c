@@ -651,6 +651,19 @@ static void test_bignum_mul_matches_gmp_and_allows_aliasing(void)
             CU_ASSERT(bignum_equals_mpz(&r, zr));
             CU_ASSERT_EQUAL(bignum_mul(&r, &a, &b), BN_OK); /* r reused, already big enough */
             CU_ASSERT(bignum_equals_mpz(&r, zr));
+            /* r an operand with no room: the product has to grow it */
+            bignum g;
+            bignum_init(&g);
+            CU_ASSERT_EQUAL(bignum_copy(&g, &b), BN_OK);
+            CU_ASSERT_EQUAL(bignum_mul(&g, &a, &g), BN_OK);
+            CU_ASSERT(bignum_equals_mpz(&g, zr));
+            bignum_clear(&g); /* and again, squaring */
+            CU_ASSERT_EQUAL(bignum_copy(&g, &a), BN_OK);
+            CU_ASSERT_EQUAL(bignum_mul(&g, &g, &g), BN_OK);
+            mpz_mul(zr, za, za);
+            CU_ASSERT(bignum_equals_mpz(&g, zr));
+            mpz_mul(zr, za, zb);
+            bignum_clear(&g);
             bignum a2, b2;
             bignum_init(&a2), bignum_init(&b2);
             CU_ASSERT_EQUAL(bignum_copy(&a2, &a), BN_OK);
