@@ -14,9 +14,12 @@
 
 /*
  * Items go to threads by --schedule: static gives thread t the block it
- * first-touched (cs_static_start), dynamic one item at a time from a shared
- * counter, guided a shrinking share. Then the fixed tree combines the leaves,
- * the two halves of each upper node as parallel tasks.
+ * first-touched (cs_static_start); dynamic runs that block too, one item at a
+ * time, then takes items one at a time from the blocks of threads still busy
+ * (so triad's arrays are read where they were made, and the load still
+ * balances); guided a shrinking share of what is left, in index order. Then
+ * the fixed tree combines the leaves, the two halves of each upper node as
+ * parallel tasks.
  */
 
 struct omp_driver {
@@ -51,16 +54,21 @@ static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     uint64_t items = k->item_count(p);
     cs_partial **leaves = calloc(items, sizeof *leaves);
     uint8_t *given = calloc(threads, 1);
-    if (!leaves || !given) {
+    uint64_t *next = calloc(threads, sizeof *next);
+    if (!leaves || !given || !next) {
         free(leaves);
         free(given);
+        free(next);
         cs_err_set(err, "out of memory for %llu partials", (unsigned long long)items);
         return CS_ENOMEM;
     }
     cs_static_source fixed = {items, threads, 0, given};
-    cs_shared_source shared = {0, items, threads, d->schedule == CS_SCHEDULE_GUIDED};
-    cs_source src = d->schedule == CS_SCHEDULE_STATIC ? (cs_source){cs_static_next, &fixed}
-                                                      : (cs_source){cs_shared_next, &shared};
+    cs_owned_source owned = {items, threads, next};
+    cs_owned_start(&owned);
+    cs_guided_source guided = {0, items, threads};
+    cs_source src = d->schedule == CS_SCHEDULE_STATIC    ? (cs_source){cs_static_next, &fixed}
+                    : d->schedule == CS_SCHEDULE_DYNAMIC ? (cs_source){cs_owned_next, &owned}
+                                                         : (cs_source){cs_guided_next, &guided};
     double t0 = cs_clock_now();
     int rc = cs_team_run(&d->team, k, p, &src, leaves, err);
     double t1 = cs_clock_now();
@@ -74,6 +82,7 @@ static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     phase->combine_s = cs_clock_now() - t1;
     free(leaves);
     free(given);
+    free(next);
     say_warnings(d);
     return rc;
 }

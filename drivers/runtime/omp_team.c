@@ -23,21 +23,45 @@ int cs_static_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)
     return *lo < *hi;
 }
 
+void cs_owned_start(cs_owned_source *s)
+{
+    for (unsigned t = 0; t < s->threads; t++)
+        s->next[t] = cs_static_start(s->items, s->threads, t);
+}
+
+int cs_owned_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)
+{
+    cs_owned_source *s = ctx;
+    for (unsigned k = 0; k < s->threads; k++) {
+        unsigned t = (tid + k) % s->threads;
+        uint64_t end = cs_static_start(s->items, s->threads, t + 1);
+        if (__atomic_load_n(&s->next[t], __ATOMIC_RELAXED) >= end)
+            continue;
+        uint64_t i = __atomic_fetch_add(&s->next[t], 1, __ATOMIC_RELAXED);
+        if (i < end) {
+            *lo = i;
+            *hi = i + 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 uint64_t cs_guided_share(uint64_t left, unsigned workers)
 {
     uint64_t share = left / (2 * (uint64_t)workers);
     return share ? share : 1;
 }
 
-int cs_shared_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)
+int cs_guided_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)
 {
     (void)tid;
-    cs_shared_source *s = ctx;
+    cs_guided_source *s = ctx;
     uint64_t cur = __atomic_load_n(&s->next, __ATOMIC_RELAXED), take;
     do {
         if (cur >= s->end)
             return 0;
-        take = s->guided ? cs_guided_share(s->end - cur, s->threads) : 1;
+        take = cs_guided_share(s->end - cur, s->threads);
     } while (!__atomic_compare_exchange_n(&s->next, &cur, cur + take, 1, __ATOMIC_RELAXED,
                                           __ATOMIC_RELAXED));
     *lo = cur;

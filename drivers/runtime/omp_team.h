@@ -35,14 +35,26 @@ typedef struct cs_static_source {
 } cs_static_source;
 int cs_static_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
 
-/* Shared counter over [next, end): dynamic hands out one item at a time,
- * guided a shrinking share of what is left (at least one). */
-typedef struct cs_shared_source {
+/* Dynamic, keeping first touch: thread t runs the items of its own static
+ * block (the ones it prepared) front to back, one at a time; then it takes
+ * items one at a time from the other threads' blocks, the next thread's
+ * first, so the work still balances to the item. next[t] (team-sized) starts
+ * at cs_static_start(items, threads, t) and is taken atomically. */
+typedef struct cs_owned_source {
+    uint64_t items;
+    unsigned threads;
+    uint64_t *next;
+} cs_owned_source;
+void cs_owned_start(cs_owned_source *s);
+int cs_owned_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
+
+/* Guided: a shared counter over [next, end) hands out a shrinking share of
+ * what is left (at least one), in index order, as OpenMP's guided does. */
+typedef struct cs_guided_source {
     uint64_t next, end; /* next is taken atomically */
     unsigned threads;
-    int guided;
-} cs_shared_source;
-int cs_shared_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
+} cs_guided_source;
+int cs_guided_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
 /* The guided share of `left` items among `workers` (at least 1). */
 uint64_t cs_guided_share(uint64_t left, unsigned workers);
 

@@ -95,19 +95,51 @@ static void test_static_blocks_cover_every_item_once(void)
         }
 }
 
-/* Drains a source the way a team does, one thread after another. */
-static void drain(const cs_source *src, unsigned threads, unsigned *runs)
+/* The source cpu_omp uses for kind 0 static, 1 dynamic, 2 guided. Its state
+ * lives in statics, so one source at a time; given and next are team-sized. */
+static cs_source make_source(int kind, uint64_t items, unsigned threads, uint8_t *given,
+                             uint64_t *next)
+{
+    static cs_static_source fixed;
+    static cs_owned_source owned;
+    static cs_guided_source guided;
+    switch (kind) {
+    case 0:
+        fixed = (cs_static_source){items, threads, 0, given};
+        return (cs_source){cs_static_next, &fixed};
+    case 1:
+        owned = (cs_owned_source){items, threads, next};
+        cs_owned_start(&owned);
+        return (cs_source){cs_owned_next, &owned};
+    default:
+        guided = (cs_guided_source){0, items, threads};
+        return (cs_source){cs_guided_next, &guided};
+    }
+}
+
+/* Drains a source the way a team does, the threads from `first` on taking
+ * turns (threads below `first` stall and never ask); taker[i] is who got i. */
+static void drain_from(const cs_source *src, unsigned first, unsigned threads, unsigned *runs,
+                       unsigned *taker)
 {
     uint64_t lo, hi;
     for (int more = 1; more;) {
         more = 0;
-        for (unsigned t = 0; t < threads; t++)
+        for (unsigned t = first; t < threads; t++)
             if (src->next(src->ctx, t, &lo, &hi)) {
                 more = 1;
-                for (uint64_t i = lo; i < hi; i++)
+                for (uint64_t i = lo; i < hi; i++) {
                     runs[i]++;
+                    if (taker)
+                        taker[i] = t;
+                }
             }
     }
+}
+
+static void drain(const cs_source *src, unsigned threads, unsigned *runs)
+{
+    drain_from(src, 0, threads, runs, NULL);
 }
 
 static void test_every_source_hands_out_every_item_once(void)
@@ -118,15 +150,45 @@ static void test_every_source_hands_out_every_item_once(void)
                 uint64_t items = item_counts[c];
                 unsigned *runs = calloc(items, sizeof *runs);
                 uint8_t given[9] = {0};
-                cs_static_source fixed = {items, threads, 0, given};
-                cs_shared_source shared = {0, items, threads, kind == 2};
-                cs_source src = kind == 0 ? (cs_source){cs_static_next, &fixed}
-                                          : (cs_source){cs_shared_next, &shared};
+                uint64_t next[9];
+                cs_source src = make_source(kind, items, threads, given, next);
                 drain(&src, threads, runs);
                 for (uint64_t i = 0; i < items; i++)
                     CU_ASSERT_EQUAL_FATAL(runs[i], 1);
                 free(runs);
             }
+}
+
+/* Threads that keep pace run exactly the blocks they prepared (first touch). */
+static void test_dynamic_keeps_threads_on_their_own_blocks(void)
+{
+    for (unsigned threads = 1; threads <= 8; threads++) {
+        uint64_t items = 12 * (uint64_t)threads;
+        unsigned runs[96] = {0}, taker[96];
+        uint64_t next[8];
+        cs_source src = make_source(1, items, threads, NULL, next);
+        drain_from(&src, 0, threads, runs, taker);
+        for (uint64_t i = 0; i < items; i++)
+            CU_ASSERT_EQUAL(taker[i], i / 12);
+    }
+}
+
+/* A thread that stalls does not hold its block back: the others take it. */
+static void test_dynamic_shares_out_a_stalled_threads_block(void)
+{
+    for (unsigned threads = 2; threads <= 8; threads++) {
+        uint64_t items = 1000;
+        unsigned *runs = calloc(items, sizeof *runs), *taker = calloc(items, sizeof *taker);
+        uint64_t next[8];
+        cs_source src = make_source(1, items, threads, NULL, next);
+        drain_from(&src, 1, threads, runs, taker);
+        for (uint64_t i = 0; i < items; i++) {
+            CU_ASSERT_EQUAL_FATAL(runs[i], 1);
+            CU_ASSERT_NOT_EQUAL(taker[i], 0);
+        }
+        free(runs);
+        free(taker);
+    }
 }
 
 static void test_guided_share_shrinks_and_never_stalls(void)
@@ -149,10 +211,8 @@ static void test_team_runs_every_item_once_for_every_thread_count(void)
                 toy_new(items, 0, &p, &err);
                 cs_partial **leaves = calloc(items, sizeof *leaves);
                 uint8_t given[8] = {0};
-                cs_static_source fixed = {items, threads, 0, given};
-                cs_shared_source shared = {0, items, threads, kind == 2};
-                cs_source src = kind == 0 ? (cs_source){cs_static_next, &fixed}
-                                          : (cs_source){cs_shared_next, &shared};
+                uint64_t next[8];
+                cs_source src = make_source(kind, items, threads, given, next);
                 cs_team team = {threads, NULL};
                 CU_ASSERT_EQUAL_FATAL(cs_team_run(&team, &toy, p, &src, leaves, &err), CS_OK);
                 for (uint64_t i = 0; i < items; i++) {
@@ -288,6 +348,10 @@ int main(void)
     CU_add_test(s, "static blocks cover every item once", test_static_blocks_cover_every_item_once);
     CU_add_test(s, "every source hands out every item once",
                 test_every_source_hands_out_every_item_once);
+    CU_add_test(s, "dynamic keeps threads on their own blocks",
+                test_dynamic_keeps_threads_on_their_own_blocks);
+    CU_add_test(s, "dynamic shares out a stalled thread's block",
+                test_dynamic_shares_out_a_stalled_threads_block);
     CU_add_test(s, "guided share shrinks and never stalls", test_guided_share_shrinks_and_never_stalls);
     CU_add_test(s, "a team runs every item once for every thread count",
                 test_team_runs_every_item_once_for_every_thread_count);
