@@ -1,4 +1,5 @@
 /* stream_triad: the machine's own triad bandwidth, STREAM's way, for the triad kernel to face. */
+#include <errno.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,37 +47,69 @@ static int triad(double *a, double *b, double *c, long n, int threads, int passe
     return 0;
 }
 
+/* A whole number in [min, max] from argument `what`, or a message and -1. */
+static int parse_count(const char *what, const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || errno || v < min || v > max) {
+        fprintf(stderr, "stream_triad: %s '%s': a whole number from %ld to %ld is needed\n", what,
+                text, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* THREADS as a comma list of counts into counts[]; the number of them, or 0
+ * after a message. */
+static size_t parse_threads(const char *list, long *counts, size_t most)
+{
+    size_t got = 0;
+    for (const char *p = list;;) {
+        char *end;
+        errno = 0;
+        long t = strtol(p, &end, 10);
+        if (end == p || errno || t < 1 || t > 4096 || (*end && *end != ',') || got == most) {
+            fprintf(stderr, "stream_triad: THREADS '%s': a comma list of at most %zu counts "
+                            "from 1 to 4096 is needed\n", list, most);
+            return 0;
+        }
+        counts[got++] = t;
+        if (!*end)
+            return got;
+        p = end + 1;
+    }
+}
+
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 50000000L;
-    const char *list = argc > 2 ? argv[2] : "1";
-    int passes = argc > 3 ? atoi(argv[3]) : 10;
-    if (n < 1 || passes < 2) {
-        fprintf(stderr, "stream_triad: usage: stream_triad [ELEMENTS [THREADS,... [PASSES>=2]]]\n");
+    long n = 50000000L, passes = 10, threads[64];
+    size_t runs = 0;
+    if (argc > 4) {
+        fprintf(stderr, "stream_triad: usage: stream_triad [ELEMENTS [THREADS,... [PASSES]]]\n");
         return 2;
     }
+    if ((argc > 1 && parse_count("ELEMENTS", argv[1], 1, 1L << 40, &n)) ||
+        !(runs = parse_threads(argc > 2 ? argv[2] : "1", threads, 64)) ||
+        (argc > 3 && parse_count("PASSES", argv[3], 2, 100000, &passes)))
+        return 2;
     double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *c = malloc(n * sizeof *c);
+    int status = 0;
     if (!a || !b || !c) {
         fprintf(stderr, "stream_triad: out of memory for 3 x %ld doubles\n", n);
-        return 1;
+        status = 1;
     }
-    int status = 0;
-    for (const char *p = list; *p;) {
-        char *end;
-        long threads = strtol(p, &end, 10);
-        if (end == p || threads < 1) {
-            fprintf(stderr, "stream_triad: bad thread list '%s'\n", list);
-            return 2;
-        }
+    for (size_t r = 0; r < runs && status == 0; r++) {
         double best, avg;
-        if (triad(a, b, c, n, (int)threads, passes, &best, &avg) != 0) {
-            fprintf(stderr, "stream_triad: validation failed at %ld threads\n", threads);
+        if (triad(a, b, c, n, (int)threads[r], (int)passes, &best, &avg) != 0) {
+            fprintf(stderr, "stream_triad: validation failed at %ld threads\n", threads[r]);
             status = 1;
         }
-        printf("threads %ld best_GB/s %.2f avg_GB/s %.2f\n", threads, 24.0 * n / best / 1e9,
+        printf("threads %ld best_GB/s %.2f avg_GB/s %.2f\n", threads[r], 24.0 * n / best / 1e9,
                24.0 * n / avg / 1e9);
         fflush(stdout);
-        p = *end == ',' ? end + 1 : end;
     }
     free(a);
     free(b);
