@@ -348,21 +348,19 @@ out:
     return rc;
 }
 
-int cs_pin_bind_self(cs_pin *pin, unsigned w)
+void cs_pin_bind_self(cs_pin *pin, unsigned w)
 {
     struct pin_worker *wk = &pin->workers[w];
     if (!wk->set || !pin->can_bind)
-        return CS_OK;
+        return;
     if (hwloc_set_cpubind(pin->topo, wk->set, HWLOC_CPUBIND_THREAD) == 0)
-        return CS_OK;
+        return;
     int e = errno; /* before anything else can change it */
-    if (e == ENOSYS || e == EXDEV) {
+    if (e == ENOSYS || e == EXDEV)
         note_warning(pin, CS_PIN_WARN_UNSUPPORTED);
-        return CS_OK;
-    }
-    note_failure(pin, "binding worker %u to PU %d failed: %s", pin->first + w, wk->pu,
-                 strerror(e));
-    return CS_OK;
+    else
+        note_failure(pin, "binding worker %u to PU %d failed: %s", pin->first + w, wk->pu,
+                     strerror(e));
 }
 
 void cs_pin_check_self(cs_pin *pin, unsigned w)

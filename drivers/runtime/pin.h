@@ -62,9 +62,10 @@ int cs_pin_node_share(const char *const *sets, unsigned count, unsigned me, char
 int cs_pin_plan(cs_pin *pin, enum cs_bind bind, const char *set, unsigned total, unsigned first,
                 unsigned count, cs_err *err);
 
-/* Called by worker w (0 <= w < count) on its own thread: binds it. Returns
- * CS_OK also when binding is unsupported or off (the warnings say so). */
-int cs_pin_bind_self(cs_pin *pin, unsigned w);
+/* Called by worker w (0 <= w < count) on its own thread: binds it. A worker
+ * that cannot be bound runs on unpinned: the warnings say so (unsupported, or
+ * broken with the failure's text), never the return of this call. */
+void cs_pin_bind_self(cs_pin *pin, unsigned w);
 /* Called by worker w after its work: where did it last run? */
 void cs_pin_check_self(cs_pin *pin, unsigned w);
 
