@@ -102,8 +102,9 @@ for round in $(seq 1 "$rounds"); do
 done
 rm -f "$out/last.err"
 
-# The table: median wall per configuration; speedup against cpu_serial's median.
-awk -F, 'NR > 1 && $13 != "" { print $4, $5, $3, $9, $13 }' "$rows" |
+# The table: median wall per configuration over its verified rows; speedup against
+# cpu_serial's median.
+awk -F, 'NR > 1 && $13 != "" && $18 == 1 { print $4, $5, $3, $9, $13 }' "$rows" |
   sort -k1,1 -k2,2 -k3,3 -k4,4n -k5,5g |
   awk -v stream="$stream" '
     BEGIN {
