@@ -217,13 +217,17 @@ function ordered_series(g, sl,    i, j, n, x, rx, rj) {
     return n
 }
 
-# The time of the series' one-worker point, or "".
-function one_worker_time(gs,    i, p) {
+# The series' one-worker point (for its median and fastest time), or "".
+function one_worker_point(gs,    i, p) {
     for (i = 1; i <= npoints[gs]; i++) {
         p = point_list[gs, i]
-        if (point_w[p] == 1 && !(p in failed) && stat_n[p] > 0) return stat_med[p]
+        if (point_w[p] == 1 && !(p in failed) && stat_n[p] > 0) return p
     }
     return ""
+}
+function one_worker_time(gs,    p) {
+    p = one_worker_point(gs)
+    return p == "" ? "" : stat_med[p]
 }
 
 function file_name(s) {
@@ -276,7 +280,8 @@ END {
     print "" > summary
     print "How to read this: speedup S(p) = T(1) / T(p), from the median wall time over the timed" > summary
     print "repetitions (a point's time is the sum of its cases). T(1) is the **same driver at one worker**" > summary
-    print "(\"speedup\") or **cpu_serial** (\"vs cpu_serial\"). Efficiency E = S / p. Karp-Flatt" > summary
+    print "(\"speedup\") or **cpu_serial** (\"vs cpu_serial\"). \"Best-run speedup\" divides the fastest" > summary
+    print "repetitions instead: on shared cores the run least disturbed. Efficiency E = S / p. Karp-Flatt" > summary
     print "e = (1/S - 1/p) / (1 - 1/p) is the serial fraction the measurement implies: an e that grows" > summary
     print "with p is overhead, not serial code. The Amdahl fit f is the least-squares serial fraction" > summary
     print "over the points within the " cores " physical cores; its curve is a model, not a measurement." > summary
@@ -290,7 +295,7 @@ END {
     close(summary)
 }
 
-function write_group(g,    clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
+function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
                            sp, lo, hi, ssp, slo, shi, eff, kf, pw, sx2, sxy, x, y, f, nf,
                            file, maxw, nc, j, line, fitted, s1ser, fline) {
     k = group_kernel[g]; c = group_class[g]
@@ -310,8 +315,8 @@ function write_group(g,    clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord
     printf "![efficiency of %s](%s/efficiency-%s-%s.png)\n\n", k, figs, file_name(k), file_name(c) > summary
     if (tser == "")
         print "No verified cpu_serial run of this kernel and class: no speedup against cpu_serial.\n" > summary
-    print "| driver | ranks x threads | workers | reps | median s | min s | max s | speedup | vs cpu_serial | efficiency | Karp-Flatt | verified | warnings |" > summary
-    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|" > summary
+    print "| driver | ranks x threads | workers | reps | median s | min s | max s | speedup | best-run speedup | vs cpu_serial | efficiency | Karp-Flatt | verified | warnings |" > summary
+    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|" > summary
 
     maxw = 0
     fline = ""
@@ -319,6 +324,7 @@ function write_group(g,    clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord
         s = sl[si]; gs = g SUBSEP s
         n = ordered_points(gs, ord)
         t1 = one_worker_time(gs)
+        t1min = t1 == "" ? "" : stat_min[one_worker_point(gs)]
         file = "cpu-" file_name(k) "-" file_name(c) "-" file_name(s) ".dat"
         print "# " s " running " k " class " c " (" label "): one line per worker count" > (data "/" file)
         print "# workers ranks threads reps median_s min_s max_s speedup lo hi speedup_serial lo hi efficiency lo hi karp_flatt oversubscribed" > (data "/" file)
@@ -328,10 +334,11 @@ function write_group(g,    clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord
             if (pw > maxw) maxw = pw
             # The headline point: the most workers within the cores that ran and verified.
             if (t1 != "" && stat_n[p] > 0 && !(p in failed) && !(p in unverified) && pw <= cores) best_p = p
-            sp = lo = hi = ssp = slo = shi = eff = kf = ""
+            sp = lo = hi = ssp = slo = shi = eff = kf = best = ""
             if (stat_n[p] > 0 && !(p in failed)) {
                 if (t1 != "") {
                     sp = t1 / stat_med[p]; lo = t1 / stat_max[p]; hi = t1 / stat_min[p]
+                    best = t1min / stat_min[p]
                     eff = sp / pw
                     if (pw > 1) kf = (1 / sp - 1 / pw) / (1 - 1 / pw)
                     if (pw > 1 && pw <= cores) {
@@ -345,9 +352,9 @@ function write_group(g,    clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord
                     dat(ssp), dat(slo), dat(shi), dat(eff), dat(lo == "" ? "" : lo / pw),
                     dat(hi == "" ? "" : hi / pw), dat(kf), (pw > cores ? 1 : 0) > (data "/" file)
             }
-            printf "| %s | %d x %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, point_r[p], point_t[p], pw,
+            printf "| %s | %d x %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, point_r[p], point_t[p], pw,
                 stat_n[p], secs(stat_n[p] ? stat_med[p] : ""), secs(stat_n[p] ? stat_min[p] : ""),
-                secs(stat_n[p] ? stat_max[p] : ""), num(sp, "%.2f"), num(ssp, "%.2f"), num(eff, "%.2f"),
+                secs(stat_n[p] ? stat_max[p] : ""), num(sp, "%.2f"), num(best, "%.2f"), num(ssp, "%.2f"), num(eff, "%.2f"),
                 num(kf, "%.3f"), status_of(p), words[p] > summary
         }
         close(data "/" file)
