@@ -42,16 +42,16 @@ bn_limb bn_submul_1(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb b);
 /* Algorithm thresholds, in limbs of the smaller operand, tuned on the
  * development machine (the measurements are in bignum_mul.c). */
 #ifndef BN_KARATSUBA_THRESHOLD
-#define BN_KARATSUBA_THRESHOLD 40
+#define BN_KARATSUBA_THRESHOLD 30
 #endif
 #ifndef BN_TOOM3_THRESHOLD
-#define BN_TOOM3_THRESHOLD 200
+#define BN_TOOM3_THRESHOLD 180
 #endif
 #ifndef BN_NTT_THRESHOLD
 #define BN_NTT_THRESHOLD 500
 #endif
 #ifndef BN_SQR_KARATSUBA_THRESHOLD
-#define BN_SQR_KARATSUBA_THRESHOLD 64
+#define BN_SQR_KARATSUBA_THRESHOLD 20
 #endif
 #ifndef BN_SQR_TOOM3_THRESHOLD
 #define BN_SQR_TOOM3_THRESHOLD 250
