@@ -16,12 +16,20 @@
  * Thresholds (bignum.h), tuned on the development machine (Xeon, Sapphire
  * Rapids, 2 cores under KVM, gcc 12 -O3): each is the size n at which using
  * the next algorithm for the top level of an n x n product (the levels below
- * unchanged) stopped being slower. Time per product, best of 25 alternated
- * runs of thread CPU time, "old" the algorithm below the threshold:
- *   Karatsuba   n=36: 0.82 vs 0.84 us  n=40: 0.99 vs 0.98  n=44: 1.25 vs 1.15 -> 40
- *   sqr Kar.    n=56: 1.26 vs 1.30 us  n=64: 2.15 vs 2.09  n=80: 2.45 vs 2.34 -> 64
- *   Toom-3      n=140: 12.97 vs 13.42  n=160..260: ratio 0.86-1.01, noisy     -> 200
- *   sqr Toom-3  n=200: 15.4 vs 17.3 us n=250: 22.9 vs 20.3  n=300: 34.4 vs 32.4 -> 250
+ * by the thresholds as set) stopped being slower. The faster schoolbook and
+ * add/sub moved the first three (the fourth stayed); these figures are the
+ * time with the next algorithm over the time with the old, the median over
+ * 100-200 alternated pairs of runs of thread CPU time (best times moved
+ * 10-30% between runs on the shared machine, these ratios about 0.03):
+ *   Karatsuba   n=24: 1.03  n=26: 1.02-1.06  n=28: 0.99-1.01  n=30: 0.98-1.01
+ *               n=32: 0.95-0.96                                                -> 30
+ *   sqr Kar.    n=16: 1.03-1.07  n=18: 0.95-0.98  n=20: 0.92  n=24-32: 0.86-0.91
+ *               but n=34-38: 1.06-1.11 (halves of 17-19 limbs, the schoolbook
+ *               square's slowest sizes), n=48: 0.91, n=64: 0.81-0.85          -> 20
+ *   Toom-3      n=160: 1.03  n=170: 1.00  n=180: 0.98  n=200: 0.97  n=220: 0.95 -> 180
+ *   sqr Toom-3  n=220: 1.07  n=240: 1.02  n=260: 0.94  n=280: 0.85 (n=320: 1.05) -> 250
+ * The transform thresholds, time per product, best of 25 alternated runs of
+ * thread CPU time, "old" the algorithm below the threshold:
  *   NTT         n=400: 45.9 vs 55.1 us n=500: 81.2 vs 68.3  n=600: 114 vs 115
  *               n=700: 171 vs 122 us   n=1000: 291 vs 151                    -> 500
  *   sqr NTT     n=500: 65.0 vs 55.0 us n=600: 86.4 vs 92.5  n=700: 108 vs 92.7
@@ -31,7 +39,9 @@
  * threshold to 1500 run about 1.2x slower than they could. The transform's
  * cost moves in steps (its lengths are 2^k and 3 2^k), so near the NTT
  * threshold either side can win by 20% depending on n. The machine is
- * shared, so single figures carry +-10% noise.
+ * shared, so single figures carry +-10% noise. Rechecked with the thresholds
+ * above (median ratios, transform over Toom-3): mul n=400: 1.39, n=500: 0.72;
+ * sqr n=600: 1.30, n=700: 0.94, n=800: 0.70; so both stay.
  */
 
 static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
