@@ -1,6 +1,12 @@
 # Parallel CPU drivers: items and the tree under threads, pinning, and every kernel under
 # every driver against cpu_serial; bad input and failing ranks. The whole set takes about a
 # minute on two cores (mpirun starts dominate).
+#
+# Races: gcc's libgomp is not built for ThreadSanitizer, so a -fsanitize=thread build with gcc
+# reports every hand-over between OpenMP threads as a race. Build with clang (libomp) instead,
+# CC=clang cmake -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread,
+# and run with OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so (Archer tells ThreadSanitizer
+# what OpenMP synchronizes) and TSAN_OPTIONS=ignore_noninstrumented_modules=1.
 cs_add_cunit(test_items_tree SOURCES ${CS_TEST_DIR}/parallel/test_items_tree.c LIBS cs_parallel)
 cs_add_cunit(test_pin SOURCES ${CS_TEST_DIR}/parallel/test_pin.c LIBS cs_parallel)
 cs_add_cunit(test_kernels SOURCES ${CS_TEST_DIR}/parallel/test_kernels.c LIBS cs_runtime)
