@@ -1,6 +1,7 @@
 /* The fixed tree across ranks: single-rank subtrees by each team, then partials rank to rank. */
 #include "mpi_tree.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,23 +78,22 @@ static void combine_pure(struct xtree *x, const cs_team *team, cs_partial **leav
     free(outs);
 }
 
-/* One message: a status byte (0 good, 1 failed upstream), then the packed partial.
- * A large partial leaves MPI_Send only once the receiver takes it: the time
- * before is the receiver's combine still running (tree time); the move itself
- * is counted once, by the receiver. */
-static void send_partial(struct xtree *x, cs_partial *part, int to)
+/* A good partial's message: a status byte 0, then the packed partial. Consumes
+ * part. NULL when this rank has failed (now or before): send FAILED_MARK. */
+static const uint8_t FAILED_MARK = 1;
+static uint8_t *message_of(struct xtree *x, cs_partial *part, size_t *size)
 {
-    double t0 = cs_clock_now();
-    uint8_t *packed = NULL, *buf = NULL, failed_mark = 1;
+    uint8_t *packed = NULL, *msg = NULL;
     size_t len = 0;
     cs_err e = {{0}};
-    if (x->out->status == CS_OK && part) {
+    assert(part || x->out->status != CS_OK); /* only a failure leaves a node without one */
+    if (x->out->status == CS_OK) {
         int rc = x->k->pack(x->p, part, &packed, &len, &e);
         if (rc == CS_OK && len + 1 > INT_MAX) {
             cs_err_set(&e, "a packed partial of %zu bytes is too large for one MPI message", len);
             rc = CS_EINVAL;
         }
-        if (rc == CS_OK && !(buf = malloc(len + 1))) {
+        if (rc == CS_OK && !(msg = malloc(len + 1))) {
             cs_err_set(&e, "out of memory sending a partial of %zu bytes", len);
             rc = CS_ENOMEM;
         }
@@ -102,23 +102,36 @@ static void send_partial(struct xtree *x, cs_partial *part, int to)
     }
     if (part)
         x->k->partial_free(part);
-    int good = x->out->status == CS_OK;
-    if (good) {
-        buf[0] = 0;
-        memcpy(buf + 1, packed, len);
+    if (x->out->status == CS_OK) {
+        msg[0] = 0;
+        memcpy(msg + 1, packed, len);
+        *size = len + 1;
+    } else {
+        free(msg);
+        msg = NULL;
     }
+    free(packed);
+    return msg;
+}
+
+/* A large partial leaves MPI_Send only once the receiver takes it: the time
+ * before is the receiver's combine still running (tree time); the move itself
+ * is counted once, by the receiver. */
+static void send_partial(struct xtree *x, cs_partial *part, int to)
+{
+    double t0 = cs_clock_now();
+    size_t size = 0;
+    uint8_t *msg = message_of(x, part, &size);
     double t_send = cs_clock_now();
     x->out->comm_s += t_send - t0;
-    if (good) {
-        cs_mpi_check(MPI_Send(buf, (int)(len + 1), MPI_BYTE, to, TAG_PARTIAL, x->comm),
-                     "MPI_Send");
-        x->out->comm_bytes += len;
+    if (msg) {
+        cs_mpi_check(MPI_Send(msg, (int)size, MPI_BYTE, to, TAG_PARTIAL, x->comm), "MPI_Send");
+        x->out->comm_bytes += size - 1;
     } else {
-        cs_mpi_check(MPI_Send(&failed_mark, 1, MPI_BYTE, to, TAG_PARTIAL, x->comm), "MPI_Send");
+        cs_mpi_check(MPI_Send(&FAILED_MARK, 1, MPI_BYTE, to, TAG_PARTIAL, x->comm), "MPI_Send");
     }
     x->out->combine_s += cs_clock_now() - t_send;
-    free(packed);
-    free(buf);
+    free(msg);
 }
 
 /* The wait until the partial is sent is the sender's combine still running:
