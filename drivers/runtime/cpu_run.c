@@ -72,6 +72,12 @@ static int validate_cases(const cs_exec *ex, const cs_options *o, uint64_t chunk
     return CS_EXIT_OK;
 }
 
+/* The schedule means something only to drivers that take --schedule. */
+static const char *schedule_label(const cs_options *o)
+{
+    return (o->groups & CS_OPTS_SCHEDULE) ? cs_schedule_name(o->schedule) : "";
+}
+
 static void print_header(const cs_exec *ex, const cs_options *o, double tick)
 {
     char utc[32];
@@ -86,13 +92,13 @@ static void print_header(const cs_exec *ex, const cs_options *o, double tick)
     if (o->chunks)
         printf("%llu", (unsigned long long)o->chunks);
     printf("\n# workers %u (ranks %u x threads %u), schedule %s, binding %s\n", ex->workers,
-           ex->ranks, ex->threads, cs_schedule_name(o->schedule), ex->binding);
+           ex->ranks, ex->threads, *schedule_label(o) ? schedule_label(o) : "none", ex->binding);
     if (ex->warnings && *ex->warnings)
         printf("# warnings: %s\n", ex->warnings);
     printf("# built with %s, flags %s\n", CS_COMPILER, CS_FLAGS);
     printf("# host %s, %s; repeat %u, warmup %u; clock tick %.1e s\n", cs_host_name(), utc,
            o->repeat, o->warmup, tick);
-    printf("# %-8s %7s %-32s %-8s %10s %10s %10s %11s %11s%s\n", "case", "items", "result",
+    printf("# %-12s %7s %-32s %-8s %10s %10s %10s %11s %11s%s\n", "case", "items", "result",
            "verified", "wall_min", "wall_med", "wall_max", "compute_med", "combine_med",
            o->kernel->bytes_moved ? "   best_GB/s" : "");
     fflush(stdout);
@@ -104,7 +110,7 @@ static void print_case(const cs_options *o, const char *case_name, uint64_t item
                        double bytes)
 {
     unsigned r = o->repeat;
-    printf("  %-8s %7llu %-32s %-8s %10.6f %10.6f %10.6f %11.6f %11.6f", case_name,
+    printf("  %-12s %7llu %-32s %-8s %10.6f %10.6f %10.6f %11.6f %11.6f", case_name,
            (unsigned long long)items, summary, verified ? "yes" : "NO", min_of(t->wall, r),
            median(t->wall, r), max_of(t->wall, r), median(t->compute, r), median(t->combine, r));
     if (bytes > 0)
@@ -113,11 +119,16 @@ static void print_case(const cs_options *o, const char *case_name, uint64_t item
     fflush(stdout);
 }
 
+static int is_short_run(double wall, double tick)
+{
+    return wall < SHORT_RUN_TICKS * tick || wall < SHORT_RUN_S;
+}
+
 /* Warnings for one repetition: the run-wide ones plus a short run. */
 static void rep_warnings(const cs_exec *ex, double wall, double tick, char *buf, size_t size)
 {
     snprintf(buf, size, "%s", ex->warnings ? ex->warnings : "");
-    if (wall < SHORT_RUN_TICKS * tick || wall < SHORT_RUN_S)
+    if (is_short_run(wall, tick))
         snprintf(buf + strlen(buf), size - strlen(buf), "%sshort-run", *buf ? ";" : "");
 }
 
@@ -259,7 +270,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
             cs_row row = {
                 .driver = ex->driver, .kernel = k->name, .case_name = case_name,
                 .class_name = o->class_name, .bind = cs_bind_name(o->bind),
-                .schedule = cs_schedule_name(o->schedule), .ranks = ex->ranks,
+                .schedule = schedule_label(o), .ranks = ex->ranks,
                 .threads = ex->threads, .workers = ex->workers, .chunks = k->item_count(p),
                 .rep = r + 1, .wall_s = wall[r], .compute_s = phase.compute_s,
                 .combine_s = phase.combine_s, .comm_s = phase.comm_s,
@@ -272,6 +283,11 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     }
     if (ex->is_root && !failed) {
         struct case_times t = {wall, compute, combine};
+        if (!o->quiet && is_short_run(min_of(wall, o->repeat), s->tick))
+            cs_warn("%s %s: a run took %.2g s, under %d clock ticks or %g ms: too short to "
+                    "time well (short-run); try a larger --n or --class",
+                    k->name, case_name, min_of(wall, o->repeat), SHORT_RUN_TICKS,
+                    SHORT_RUN_S * 1e3);
         if (!o->quiet)
             print_case(o, case_name, k->item_count(p), ref.digest.summary, ref.verified, &t,
                        k->bytes_moved ? k->bytes_moved(p) : 0.0);

@@ -222,13 +222,12 @@ static int resolve_sizes(cs_options *o, const char *n_text, const char *class_te
     }
     int cls = CS_CLASS_W;
     if (class_text) {
-        char upper[2] = {(char)toupper((unsigned char)class_text[0]), '\0'};
-        if (class_text[0] == '\0' || class_text[1] != '\0' ||
-            parse_choice("class", upper, class_names, CS_CLASS_COUNT, &cls) != 0) {
-            if (class_text[0] == '\0' || class_text[1] != '\0')
-                bad("class", class_text, "must be one of S, W, A, B");
-            return -1;
-        }
+        static const char letters[] = "SWAB"; /* in cs_class order */
+        int upper = toupper((unsigned char)class_text[0]);
+        const char *found = class_text[0] && !class_text[1] ? strchr(letters, upper) : NULL;
+        if (!found)
+            return bad("class", class_text, "must be one of S, W, A, B");
+        cls = (int)(found - letters);
     }
     snprintf(o->class_name, sizeof o->class_name, "%s", class_names[cls]);
     return cs_parse_u64_list("class", k->class_sizes[cls], k->n_min, k->n_max, &o->n,
@@ -312,6 +311,7 @@ enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info
                                       char **argv)
 {
     set_defaults(o);
+    o->groups = info->groups;
     struct option longopts[SPEC_COUNT + 1];
     size_t used = 0;
     for (size_t i = 0; i < SPEC_COUNT; i++)

@@ -55,6 +55,7 @@ typedef struct cs_options {
     unsigned concurrency; /* 0: the driver's default */
     /* server */
     const char *listen;   /* "ADDR:PORT"; NULL: the server's default */
+    unsigned groups;      /* the driver's cs_option_group bits: what applies to it */
 } cs_options;
 
 typedef struct cs_program_info {
