@@ -102,7 +102,9 @@ others_running() {
   [ -r /proc/loadavg ] || { echo ""; return; }
   local least="" n look
   for look in 1 2 3; do
-    n=$(cut -d' ' -f4 /proc/loadavg | cut -d/ -f1)
+    # A builtin read, so the only task this look adds is the shell itself.
+    read -r _ _ _ n _ </proc/loadavg
+    n=${n%%/*}
     n=$((n > 0 ? n - 1 : 0))
     { [ -z "$least" ] || [ "$n" -lt "$least" ]; } && least=$n
     [ $look -lt 3 ] && sleep 0.1
