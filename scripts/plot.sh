@@ -189,7 +189,8 @@ no_data() {
 
 # The plot elements of one kind (speedup, serial or efficiency) for every series of a group.
 series_elements() {
-  local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f nf s1 style ycol title fit
+  local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f nf s1 style ycol title fit nudge
+  local drawn=0
   while IFS='|' read -r tag sk sc name driver file f nf s1 clamp; do
     [ "$tag" = series ] && [ "$sk" = "$k" ] && [ "$sc" = "$c" ] || continue
     [ "$driver" = cpu_serial ] && continue
@@ -202,7 +203,10 @@ series_elements() {
     has_values "$data/$file" "${ycol%%:*}" || continue
     title=$name
     [ -n "$f" ] && title+=" (Amdahl f = $(printf '%.3f' "$f")${clamp:+, clamped: $clamp})"
-    elems+=", \"$file\" using 1:$ycol with yerrorlines $style lw 2 ps 1.2 title \"$title\""
+    # Each driver's points sit a little apart, so that bars at one worker count do not hide each other.
+    nudge=$(awk -v i="$drawn" 'BEGIN { printf "%.3f", 1 + 0.03 * (i - 1) }')
+    drawn=$((drawn + 1))
+    elems+=", \"$file\" using (\$1 * $nudge):$ycol with yerrorlines $style lw 2 ps 1.2 title \"$title\""
     if [ -n "$f" ]; then
       elems+=", [x=1:$cores] $fit with lines ${style% pt*} lw 1 notitle"
       elems+=", [x=$cores:$xmax] $fit with lines ${style% pt*} lw 2 dt (10,6) notitle"
@@ -253,9 +257,12 @@ done <"$data/index.txt"
 while IFS='|' read -r tag maxc t1 floor_s nreq delay ideal_file; do
   [ "$tag" = fetch ] || continue
   elems=""
+  drawn=0
   while IFS='|' read -r stag name driver file; do
     [ "$stag" = fseries ] && has_values "$data/$file" 3 || continue
-    elems+=", \"$file\" using 1:3:4:5 with yerrorlines $(style_of "$driver") lw 2 ps 1.2 title \"$name\""
+    nudge=$(awk -v i="$drawn" 'BEGIN { printf "%.3f", 1 + 0.02 * (i - 1) }')
+    drawn=$((drawn + 1))
+    elems+=", \"$file\" using (\$1 * $nudge):3:4:5 with yerrorlines $(style_of "$driver") lw 2 ps 1.2 title \"$name\""
   done <"$data/index.txt"
   nodata=""
   [ -n "$elems" ] || { elems=", NaN notitle"; nodata=$(no_data 10 | sed 's/\[0:10\]/[0.01:10]/'); }
