@@ -189,9 +189,9 @@ no_data() {
 
 # The plot elements of one kind (speedup, serial or efficiency) for every series of a group.
 series_elements() {
-  local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f nf s1 style ycol title fit nudge
+  local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f s1 style ycol title fit nudge
   local drawn=0
-  while IFS='|' read -r tag sk sc name driver file f nf s1 clamp; do
+  while IFS="|" read -r tag sk sc name driver file f _ s1 clamp; do
     [ "$tag" = series ] && [ "$sk" = "$k" ] && [ "$sc" = "$c" ] || continue
     [ "$driver" = cpu_serial ] && continue
     style=$(style_of "$driver")

@@ -2,7 +2,7 @@
 # The main job: install what is missing, build, sweep every driver over this machine's cores, plot.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 
 usage() {
   cat <<'EOF'

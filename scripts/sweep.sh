@@ -227,7 +227,7 @@ case $bind in ""|core|pu|none) ;; *) die_usage "--bind '$bind': not one of core,
 case $launcher in
   mpirun) launcher='mpirun -np {ranks} --bind-to none' ;;
   srun) launcher='srun --ntasks={ranks} --cpus-per-task={threads} --cpu-bind=cores' ;;
-  *{ranks}*) ;;
+  *'{ranks}'*) ;;
   *) die_usage "--launcher '$launcher': not mpirun, srun, or a template containing {ranks}" ;;
 esac
 for d in ${drivers//,/ }; do

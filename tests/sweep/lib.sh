@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the sweep and plot tests: a scratch directory and assertions that say what broke.
 set -uo pipefail
 test_name=$(basename "$0" .sh)

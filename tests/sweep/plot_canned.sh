@@ -2,6 +2,7 @@
 # plot.sh turns the canned sweep (numbers chosen by hand) into valid PNG and SVG files and a
 # summary whose figures match the hand computation.
 # Usage: plot_canned.sh SOURCE_DIR
+# shellcheck source=tests/sweep/lib.sh
 . "$(dirname "$0")/lib.sh"
 src=$1
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # plot.sh refuses what is not a sweep with exit 2 and a message naming it.
 # Usage: plot_options.sh SOURCE_DIR
+# shellcheck source=tests/sweep/lib.sh
 . "$(dirname "$0")/lib.sh"
 src=$1
 plot=$src/scripts/plot.sh

@@ -2,6 +2,7 @@
 # A point made to fail is recorded (a rep-0 row, its status in points.csv) and the sweep goes on;
 # so are a driver not built, a kernel not registered and a point that hangs past --timeout.
 # Usage: sweep_failures.sh SOURCE_DIR BUILD_DIR
+# shellcheck source=tests/sweep/lib.sh
 . "$(dirname "$0")/lib.sh"
 src=$1 build=$2
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bad command lines exit 2 with a message naming the option and value; --dry-run runs nothing.
 # Usage: sweep_options.sh SOURCE_DIR BUILD_DIR
+# shellcheck source=tests/sweep/lib.sh
 . "$(dirname "$0")/lib.sh"
 src=$1 build=$2
 sweep=$src/scripts/sweep.sh

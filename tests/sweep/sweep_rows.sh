@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A class S sweep over a small grid writes one row per case per repetition for every point.
 # Usage: sweep_rows.sh SOURCE_DIR BUILD_DIR CPU_DRIVERS [FETCH_DRIVER]  (drivers: comma list)
+# shellcheck source=tests/sweep/lib.sh
 . "$(dirname "$0")/lib.sh"
 src=$1 build=$2 cpu_drivers=$3 fetch_driver=${4:-}
 repeat=2
