@@ -1,5 +1,5 @@
-# shellcheck shell=bash
 # Shared by the sweep and plot tests: a scratch directory and assertions that say what broke.
+# shellcheck shell=bash
 set -uo pipefail
 test_name=$(basename "$0" .sh)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/corescale-$test_name.XXXXXX")
