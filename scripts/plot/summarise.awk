@@ -367,7 +367,7 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, 
             if (f > 1) { clamp = sprintf(" (clamped from %.3f: slower with more workers)", f); f = 1 }
             fitted = sprintf("%.4f", f)
             fline = fline sprintf("- %s: f = %.3f%s from %d point%s within %d cores; Amdahl's limit 1/f = %s\n",
-                s, f, clamp, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.0f", 1 / f) : "unbounded")
+                s, f, clamp, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.1f", 1 / f) : "unbounded")
         }
         if (best_p != "" && s != "cpu_serial")
             printf "%-8s %-2s %-12s speedup %5.2f at %d workers (efficiency %.2f)%s\n", k, c, s,

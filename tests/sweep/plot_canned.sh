@@ -46,7 +46,7 @@ expect_grep "cpu_omp product at 2 workers" "| cpu_omp | 1 x 2 | 2 | 3 | 5.500 | 
 expect_grep "cpu_mpi product at 2 workers" "| cpu_mpi | 2 x 1 | 2 | 3 | 5.700 | 5.600 | 5.800 | 1.84 | 1.86 | 1.75 | 0.92 | 0.086 | yes |" "$s"
 # Oversubscribed: 10/5.8 = 1.72 (fastest 9.9 / 5.7 = 1.74), E = 0.43, flagged.
 expect_grep "cpu_omp product at 4 workers" "| cpu_omp | 1 x 4 | 4 | 3 | 5.800 | 5.700 | 5.900 | 1.72 | 1.74 | 1.72 | 0.43 | 0.440 | yes | oversubscribed |" "$s"
-expect_grep "Amdahl fit from the points within the cores only" "cpu_omp: f = 0.100 from 1 point within 2 cores; Amdahl's limit 1/f = 10" "$s"
+expect_grep "Amdahl fit from the points within the cores only" "cpu_omp: f = 0.100 from 1 point within 2 cores; Amdahl's limit 1/f = 10.0" "$s"
 expect_grep "a case's median" "| cpu_omp | 2 | 1.650 | 3.300 | 0.5500 |" "$s"
 expect_grep "the failed point in its table" "| cpu_hybrid | 2 x 2 | 4 | 0 | - | - | - | - | - | - | - | - | FAILED: the run failed (exit 1) | oversubscribed |" "$s"
 expect_grep "the failed points section" "| cpu_hybrid | product | W | 2 x 2 | 4 | the run failed (exit 1) |" "$s"
