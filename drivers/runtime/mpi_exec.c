@@ -474,3 +474,28 @@ int cs_mpi_finish(cs_mpi *m, int code)
     free(m);
     return code;
 }
+
+int cs_mpi_main(int argc, char **argv, const cs_program_info *info)
+{
+    cs_message_init(info->name);
+    cs_mpi *m = cs_mpi_start(&argc, &argv, info->name);
+    if (!m)
+        return CS_EXIT_FAIL;
+    cs_options o;
+    enum cs_parse_result parsed = cs_mpi_parse(m, &o, info, argc, argv);
+    if (parsed != CS_PARSE_RUN)
+        return cs_mpi_finish(m, parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE);
+    if (o.quiet)
+        cs_message_set_silent(1);
+
+    unsigned threads = (info->groups & CS_OPTS_THREADS) ? o.threads : 1;
+    cs_exec ex;
+    int code = cs_mpi_setup(m, &o, threads, info->name, &ex);
+    if (code == CS_EXIT_OK) {
+        code = cs_cpu_run(&ex, &o);
+        if (o.show_binding)
+            cs_mpi_show_binding(m);
+    }
+    cs_options_free(&o);
+    return cs_mpi_finish(m, code);
+}

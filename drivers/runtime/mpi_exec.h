@@ -54,4 +54,9 @@ void cs_mpi_show_binding(cs_mpi *m);
 /* Frees, MPI_Finalize, and returns code (the worst over all ranks). */
 int cs_mpi_finish(cs_mpi *m, int code);
 
+/* The whole main() of an MPI CPU driver: start, parse, set up, run every
+ * case, show the binding, finish. Ranks run --threads threads when the
+ * driver offers that option (cpu_hybrid), one otherwise (cpu_mpi). */
+int cs_mpi_main(int argc, char **argv, const cs_program_info *info);
+
 #endif
