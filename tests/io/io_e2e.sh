@@ -28,10 +28,13 @@ fail() {
 # io_server on a free loopback port; URL is its address, ending in '/'.
 start_server() { start_server_with --listen 127.0.0.1:0 "$@"; }
 start_server_with() {
+    # The background shell truncates server.out only when it gets to run: a
+    # previous server's "listening on" line must not be read as this one's.
+    rm -f "$TMP/server.out" "$TMP/server.err"
     "$D/io_server" "$@" >"$TMP/server.out" 2>"$TMP/server.err" &
     SERVER_PID=$!
     for _ in $(seq 200); do
-        URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$TMP/server.out")
+        URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$TMP/server.out" 2>/dev/null)
         [ -n "$URL" ] && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || fail "io_server died: $(cat "$TMP/server.err")"
         sleep 0.05
