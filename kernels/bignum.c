@@ -224,6 +224,35 @@ int bignum_mul(bignum *r, const bignum *a, const bignum *b)
     return BN_OK;
 }
 
+int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_helpers *h)
+{
+    if (a->size < b->size) {
+        const bignum *t = a;
+        a = b;
+        b = t;
+    }
+    size_t an = a->size, bn = b->size, rn = an + bn;
+    int square = a->limbs == b->limbs && an == bn;
+    /* The cases that take one transform in bn_mul, and no others. */
+    if (!h || bn == 0 || bn < (square ? BN_SQR_NTT_THRESHOLD : BN_NTT_THRESHOLD) ||
+        rn > bn_ntt_max_limbs())
+        return bignum_mul(r, a, b);
+    size_t sn = bn_ntt_scratch_helped(an, bn);
+    bignum t;
+    bignum_init(&t);
+    bn_limb *scratch = bignum_alloc_limbs(sn);
+    if (!scratch || bignum_reserve(&t, rn)) {
+        bignum_free_limbs(scratch, sn);
+        return BN_ENOMEM;
+    }
+    bn_ntt_mul_helped(t.limbs, a->limbs, an, b->limbs, bn, scratch, h);
+    bignum_free_limbs(scratch, sn);
+    t.size = rn - (t.limbs[rn - 1] == 0);
+    bignum_swap(r, &t);
+    bignum_clear(&t);
+    return BN_OK;
+}
+
 int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e)
 {
     if (e == 0)

@@ -101,6 +101,19 @@ int bignum_set_u64(bignum *r, uint64_t v);
 int bignum_copy(bignum *r, const bignum *a);
 int bignum_mul_u64(bignum *r, const bignum *a, uint64_t b);
 int bignum_mul(bignum *r, const bignum *a, const bignum *b);
+/* Threads a caller lends to one large product; the number layer starts none
+ * of its own. run(ctx, parts, fn, arg) calls fn(arg, i) exactly once for each
+ * i < parts, in any order, on any of its threads, at once or not, and returns
+ * when all have returned. */
+typedef struct bignum_helpers {
+    void (*run)(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part), void *arg);
+    void *ctx;
+} bignum_helpers;
+/* r = a * b, bignum_mul's value limb for limb, with a transform product's
+ * independent steps (three primes, two operands, ranges of the CRT) given to
+ * h; it needs about twice bignum_mul's scratch. Products below the transform
+ * threshold or beyond one transform are bignum_mul's; h NULL: bignum_mul. */
+int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_helpers *h);
 int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e); /* 0^0 = 1 */
 
 int bignum_cmp(const bignum *a, const bignum *b);  /* -1, 0, 1 */

@@ -70,6 +70,10 @@ void bn_ntt_limit(int level);
 size_t bn_ntt_scratch(size_t an, size_t bn);
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                 bn_limb *scratch);
+/* The same product, its steps run by h (bignum.h); scratch: bn_ntt_scratch_helped. */
+size_t bn_ntt_scratch_helped(size_t an, size_t bn);
+void bn_ntt_mul_helped(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                       bn_limb *scratch, const bignum_helpers *h);
 
 /* floor((B^2 - 1) / d) - B for a normalized word d (top bit set): the
  * reciprocal that turns division by d into multiplications. */

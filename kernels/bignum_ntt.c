@@ -312,17 +312,6 @@ static ntt_choice ntt_choose(size_t an, size_t bn)
     return c;
 }
 
-size_t bn_ntt_scratch(size_t an, size_t bn)
-{
-    /* Three residue arrays, the second operand, and tables (scalar: the
-     * power table and the radix-2 tables, n + 2M; vector: at most 2n + 2M),
-     * sized for the plain length, which the wrapped layout (N + d <= that
-     * length, the rest for the smaller N) never exceeds; so the size only
-     * grows with an + bn. */
-    ntt_shape s = ntt_shape_for(an + bn - 1);
-    return 3 * s.n + s.n + 2 * s.n + 2 * s.M;
-}
-
 /* ---- one prime ----------------------------------------------------------- */
 
 typedef struct ntt_plan {
@@ -334,22 +323,24 @@ typedef struct ntt_plan {
     bn_limb omega, omega_q;  /* a primitive cube root of unity (m = 3) */
 } ntt_plan;
 
-static void plan_init(ntt_plan *pl, const ntt_prime *pr, ntt_shape s, bn_limb *pw, bn_limb *tw,
-                      bn_limb *twq)
+/* The scalar tables: the powers of W (n words), then tw and twq (M each). */
+static void plan_set(ntt_plan *pl, const ntt_transform *t)
 {
-    pl->s = s;
-    field_init(&pl->f, pr->p);
-    pl->pw = pw;
-    pl->tw = tw;
-    pl->twq = twq;
+    pl->s = t->s;
+    field_init(&pl->f, t->p);
+    pl->pw = t->tables;
+    pl->tw = pl->pw + t->s.n;
+    pl->twq = pl->tw + t->s.M;
     pl->one_q = shoup_companion(1, &pl->f);
-    bn_limb W = pow_mod(pr->g, (pr->p - 1) / s.n, &pl->f);
-    power_table(pw, s.m == 3 ? s.n : s.n / 2, W, &pl->f);
-    radix2_tables(tw, twq, s.M, s.m, pw, &pl->f);
-    if (s.m == 3) {
-        pl->omega = from_mont(pw[s.M], &pl->f);
-        pl->omega_q = shoup_companion(pl->omega, &pl->f);
-    }
+    pl->omega = t->omega;
+    pl->omega_q = shoup_companion(t->omega, &pl->f);
+}
+
+static void plan_fill(const ntt_plan *pl, bn_limb W)
+{
+    ntt_shape s = pl->s;
+    power_table(pl->pw, s.m == 3 ? s.n : s.n / 2, W, &pl->f);
+    radix2_tables(pl->tw, pl->twq, s.M, s.m, pl->pw, &pl->f);
 }
 
 /* The limb ap[i] (zero beyond an) reduced into [0, 2p): Shoup's product with 1. */
@@ -471,18 +462,48 @@ static void pointwise_sqr(bn_limb *x, size_t n, const ntt_field *f)
         x[i] = mont_mul(mont_mul(x[i], x[i], f), f->r2, f);
 }
 
-/* x = n (a b mod (X^n - 1, p)), in [0, 4p). */
-static void cyclic_product(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,
-                           const bn_limb *bp, size_t bn, int square, const ntt_plan *pl)
+/* ---- the steps of one prime's cyclic product ----------------------------- */
+
+/* Fill t's tables. */
+static void step_tables(const ntt_transform *t)
 {
-    forward(x, ap, an, pl);
-    if (square) {
-        pointwise_sqr(x, pl->s.n, &pl->f);
-    } else {
-        forward(y, bp, bn, pl);
-        pointwise(x, y, pl->s.n, &pl->f);
+    if (t->level >= BN_NTT_AVX2) {
+        bn_ntt_vector_tables(t);
+        return;
     }
-    inverse(x, pl);
+    ntt_plan pl;
+    plan_set(&pl, t);
+    plan_fill(&pl, t->W);
+}
+
+/* x = the transform of the limbs a (zero beyond an). */
+static void step_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an)
+{
+    if (t->level >= BN_NTT_AVX2) {
+        bn_ntt_vector_forward(t, x, ap, an);
+        return;
+    }
+    ntt_plan pl;
+    plan_set(&pl, t);
+    forward(x, ap, an, &pl);
+}
+
+/* Given the transforms of a in x and of b in y (y == x: b = a), x = n (a b
+ * mod (X^n - 1)) modulo p: in [0, 4p) from the scalar build, [0, p) from the
+ * vector one; both leave the same residues. */
+static void step_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y)
+{
+    if (t->level >= BN_NTT_AVX2) {
+        bn_ntt_vector_finish(t, x, y);
+        return;
+    }
+    ntt_plan pl;
+    plan_set(&pl, t);
+    if (y == x)
+        pointwise_sqr(x, t->s.n, &pl.f);
+    else
+        pointwise(x, y, t->s.n, &pl.f);
+    inverse(x, &pl);
 }
 
 /* Tests lower this to run narrower transforms than the CPU could. */
@@ -524,6 +545,38 @@ static inline bn_limb mulc_full(bn_limb x, ntt_const k, bn_limb p)
     return reduce_once(shoup_mul(x, k.c, k.q, p), p);
 }
 
+/* Garner's constants for one transform length, with Shoup companions. */
+typedef struct ntt_crt {
+    ntt_garner g;
+    ntt_const s[3];                 /* 1/n mod p_i */
+    ntt_const inv_p0_mod_p1, p0_mod_p2, inv_p01_mod_p2;
+    bn_limb p01_lo, p01_hi;         /* p0 p1 */
+    int vector;
+} ntt_crt;
+
+static void crt_init(ntt_crt *c, size_t n, int level)
+{
+    ntt_field f[3];
+    for (int i = 0; i < 3; i++) {
+        field_init(&f[i], ntt_primes[i].p);
+        c->g.p[i] = f[i].p;
+        /* the transforms leave n c_k: multiply by 1/n */
+        c->g.inv_n[i] = inv_mod(n % f[i].p, &f[i]);
+        c->s[i] = make_const(c->g.inv_n[i], &f[i]);
+    }
+    const bn_limb p0 = f[0].p, p1 = f[1].p, p2 = f[2].p;
+    c->g.inv_p0_mod_p1 = inv_mod(p0 % p1, &f[1]);
+    c->g.p0_mod_p2 = p0 % p2;
+    c->g.inv_p01_mod_p2 = inv_mod((bn_limb)(((bn_dlimb)p0 * p1) % p2), &f[2]);
+    c->inv_p0_mod_p1 = make_const(c->g.inv_p0_mod_p1, &f[1]);
+    c->p0_mod_p2 = make_const(c->g.p0_mod_p2, &f[2]);
+    c->inv_p01_mod_p2 = make_const(c->g.inv_p01_mod_p2, &f[2]);
+    bn_dlimb p01 = (bn_dlimb)p0 * p1;
+    c->p01_lo = (bn_limb)p01;
+    c->p01_hi = (bn_limb)(p01 >> 64);
+    c->vector = level >= BN_NTT_AVX2;
+}
+
 /*
  * Garner: with r_i the residues of coefficient c,
  *   v0 = r0,  v1 = (r1 - v0) / p0 mod p1,  v2 = (r2 - v0 - v1 p0) / (p0 p1) mod p2,
@@ -534,59 +587,56 @@ static inline bn_limb mulc_full(bn_limb x, ntt_const k, bn_limb p)
  * prime. A coefficient (below 2^150) spans three limbs from its position j;
  * the carry into j + 1, floor((carry + c) / 2^64), stays below 2^87, because
  * carry + c < 2^151 at every step: two limbs hold it.
+ *
+ * This does the coefficients j0 <= j < j1 on their own, as if no carry came
+ * in: rp[j0..j1) get the low limbs of their sum c_j B^(j - j0), carry[0..1]
+ * what is left above (the same bound holds). Ranges are independent; the
+ * caller adds each range's carry at the next range's start.
  */
-static void crt_join(bn_limb *rp, size_t rn, bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t n)
+static void crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t j0, size_t j1,
+                      bn_limb carry[2])
 {
-    ntt_field f0, f1, f2;
-    field_init(&f0, ntt_primes[0].p);
-    field_init(&f1, ntt_primes[1].p);
-    field_init(&f2, ntt_primes[2].p);
-    const bn_limb p0 = f0.p, p1 = f1.p, p2 = f2.p;
-    ntt_garner g = {
-        {p0, p1, p2},
-        /* the transforms leave n c_k: multiply by 1/n */
-        {inv_mod(n % p0, &f0), inv_mod(n % p1, &f1), inv_mod(n % p2, &f2)},
-        inv_mod(p0 % p1, &f1),
-        p0 % p2,
-        inv_mod((bn_limb)(((bn_dlimb)p0 * p1) % p2), &f2),
-    };
-    ntt_const s0 = make_const(g.inv_n[0], &f0), s1 = make_const(g.inv_n[1], &f1);
-    ntt_const s2 = make_const(g.inv_n[2], &f2);
-    ntt_const inv_p0_mod_p1 = make_const(g.inv_p0_mod_p1, &f1);
-    ntt_const p0_mod_p2 = make_const(g.p0_mod_p2, &f2);
-    ntt_const inv_p01_mod_p2 = make_const(g.inv_p01_mod_p2, &f2);
-    bn_dlimb p01 = (bn_dlimb)p0 * p1;
-    bn_limb p01_lo = (bn_limb)p01, p01_hi = (bn_limb)(p01 >> 64);
-
-    size_t coeffs = rn - 1, done = 0;
-    if (ntt_level() >= BN_NTT_AVX2)
-        done = bn_ntt_vector_garner(x0, x1, x2, coeffs, &g);
+    bn_limb *x0 = x[0], *x1 = x[1], *x2 = x[2];
+    const bn_limb p0 = c->g.p[0], p1 = c->g.p[1], p2 = c->g.p[2];
+    size_t done = j0;
+    if (c->vector)
+        done += bn_ntt_vector_garner(x0 + j0, x1 + j0, x2 + j0, j1 - j0, &c->g);
     bn_limb c0 = 0, c1 = 0; /* the carry into position j */
-    for (size_t j = 0; j < coeffs; j++) {
+    for (size_t j = j0; j < j1; j++) {
         bn_limb v0, v1, v2;
         if (j < done) {
             v0 = x0[j], v1 = x1[j], v2 = x2[j];
         } else {
-            v0 = mulc_full(x0[j], s0, p0);
-            bn_limb r1 = mulc_full(x1[j], s1, p1);
-            v1 = mulc_full(r1 - reduce_once(v0, p1) + p1, inv_p0_mod_p1, p1);
-            bn_limb r2 = mulc_full(x2[j], s2, p2);
+            v0 = mulc_full(x0[j], c->s[0], p0);
+            bn_limb r1 = mulc_full(x1[j], c->s[1], p1);
+            v1 = mulc_full(r1 - reduce_once(v0, p1) + p1, c->inv_p0_mod_p1, p1);
+            bn_limb r2 = mulc_full(x2[j], c->s[2], p2);
             bn_limb u = reduce_once(
-                reduce_once(v0, p2) + mulc_full(reduce_once(v1, p2), p0_mod_p2, p2), p2);
-            v2 = mulc_full(r2 - u + p2, inv_p01_mod_p2, p2);
+                reduce_once(v0, p2) + mulc_full(reduce_once(v1, p2), c->p0_mod_p2, p2), p2);
+            v2 = mulc_full(r2 - u + p2, c->inv_p01_mod_p2, p2);
         }
         /* c = v0 + v1 p0 + v2 p0 p1 */
         bn_dlimb t = (bn_dlimb)v1 * p0 + v0;
-        bn_dlimb lo = (bn_dlimb)v2 * p01_lo;
-        bn_dlimb hi = (bn_dlimb)v2 * p01_hi;
+        bn_dlimb lo = (bn_dlimb)v2 * c->p01_lo;
+        bn_dlimb hi = (bn_dlimb)v2 * c->p01_hi;
         bn_dlimb s = (bn_dlimb)(bn_limb)t + (bn_limb)lo + c0;
         rp[j] = (bn_limb)s;
         s = (s >> 64) + (bn_limb)(t >> 64) + (bn_limb)(lo >> 64) + (bn_limb)hi + c1;
         c0 = (bn_limb)s;
         c1 = (bn_limb)(s >> 64) + (bn_limb)(hi >> 64);
     }
-    rp[coeffs] = c0;
-    assert(c1 == 0);
+    carry[0] = c0;
+    carry[1] = c1;
+}
+
+/* rp[j..rn) += v, stopping where the carry does; the sum fits rn limbs. */
+static void add_limb_at(bn_limb *rp, size_t rn, size_t j, bn_limb v)
+{
+    for (; v && j < rn; j++) {
+        rp[j] += v;
+        v = rp[j] < v;
+    }
+    assert(v == 0);
 }
 
 /* ---- the product --------------------------------------------------------- */
@@ -607,46 +657,174 @@ static void unwrap(bn_limb *x, size_t N, const bn_limb *lw, size_t d, size_t n_s
     }
 }
 
-/* x = n (a b mod (X^n - 1)) modulo prime i, by the vector build when it can. */
-static void cyclic_product_any(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an,
-                               const bn_limb *bp, size_t bn, int square, int i, ntt_shape s,
-                               bn_limb *tables)
+/*
+ * One product as steps: per prime the tables, the forward transform of each
+ * operand, then the pointwise product and the inverse (with the small
+ * product of the wrapped layout); last Garner's step over ranges of
+ * coefficients. Every step writes only its own arrays, so the steps of one
+ * kind may run at once on helpers; alone, they run prime by prime in one
+ * shared y and table area. Either way the arithmetic is the same.
+ */
+#define NTT_CRT_RANGES 16
+
+typedef struct ntt_job {
+    const bn_limb *ap, *bp;
+    size_t an, bn;
+    int square;
+    ntt_choice c;
+    ntt_transform big[3], small[3];
+    bn_limb *x[3], *y[3];
+    bn_limb *rp;
+    ntt_crt crt;
+    unsigned ranges;
+    bn_limb carry[NTT_CRT_RANGES][2];
+} ntt_job;
+
+static ntt_transform transform_for(int i, ntt_shape s, int level, bn_limb *tables)
 {
-    int level = ntt_level();
-    if (s.M >= 16 && level >= BN_NTT_AVX2) {
-        ntt_field f;
-        field_init(&f, ntt_primes[i].p);
-        bn_limb W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
-        bn_limb omega = s.m == 3 ? pow_mod(W, s.M, &f) : 0;
-        bn_ntt_vector_cyclic(x, y, ap, an, bp, bn, square, s, f.p, W, omega, tables,
-                           level >= BN_NTT_AVX512);
+    ntt_field f;
+    field_init(&f, ntt_primes[i].p);
+    ntt_transform t = {s, f.p, 0, 0, tables, s.M >= 16 ? level : BN_NTT_SCALAR};
+    t.W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
+    t.omega = s.m == 3 ? pow_mod(t.W, s.M, &f) : 0;
+    return t;
+}
+
+static void job_tables(void *arg, unsigned i)
+{
+    ntt_job *j = arg;
+    step_tables(&j->big[i]);
+}
+
+/* Parts 0-2: a for each prime; 3-5: b. */
+static void job_forward(void *arg, unsigned part)
+{
+    ntt_job *j = arg;
+    unsigned i = part % 3;
+    if (part < 3)
+        step_forward(&j->big[i], j->x[i], j->ap, j->an);
+    else
+        step_forward(&j->big[i], j->y[i], j->bp, j->bn);
+}
+
+static void job_finish(void *arg, unsigned i)
+{
+    ntt_job *j = arg;
+    bn_limb *x = j->x[i], *y = j->y[i];
+    step_finish(&j->big[i], x, j->square ? x : y);
+    size_t d = j->c.wrap;
+    if (!d)
         return;
+    /* the low coefficients, in y and the tables, which the main product is done with */
+    ntt_transform *t = &j->small[i];
+    size_t la = j->an < d ? j->an : d, lb = j->bn < d ? j->bn : d;
+    bn_limb *lx = y, *ly = y + t->s.n;
+    step_tables(t);
+    step_forward(t, lx, j->ap, la);
+    if (!j->square)
+        step_forward(t, ly, j->bp, lb);
+    step_finish(t, lx, j->square ? lx : ly);
+    ntt_field f;
+    field_init(&f, t->p);
+    unwrap(x, j->big[i].s.n, lx, d, t->s.n, &f);
+}
+
+static void crt_bounds(const ntt_job *j, unsigned r, size_t *lo, size_t *hi)
+{
+    size_t coeffs = j->c.coeffs;
+    *lo = r == 0 ? 0 : (size_t)((bn_dlimb)coeffs * r / j->ranges) & ~(size_t)7;
+    *hi = r + 1 == j->ranges ? coeffs : (size_t)((bn_dlimb)coeffs * (r + 1) / j->ranges) & ~(size_t)7;
+}
+
+static void job_crt(void *arg, unsigned r)
+{
+    ntt_job *j = arg;
+    size_t lo, hi;
+    crt_bounds(j, r, &lo, &hi);
+    crt_range(&j->crt, j->rp, j->x, lo, hi, j->carry[r]);
+}
+
+/* The scratch: three residue arrays of len = n + d words, then y and the
+ * tables (2n + 2M words: the vector build's; the scalar one needs n + 2M),
+ * once, or once per prime when helped. Sized for the plain length, which
+ * the wrapped layout (N + d <= that length, the rest for the smaller N) never
+ * exceeds; so the size only grows with an + bn. */
+static size_t scratch_words(size_t an, size_t bn, int helped)
+{
+    ntt_shape s = ntt_shape_for(an + bn - 1);
+    size_t copies = helped ? 3 : 1;
+    return 3 * s.n + copies * (s.n + 2 * s.n + 2 * s.M);
+}
+
+size_t bn_ntt_scratch(size_t an, size_t bn) { return scratch_words(an, bn, 0); }
+
+size_t bn_ntt_scratch_helped(size_t an, size_t bn) { return scratch_words(an, bn, 1); }
+
+static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp,
+                     size_t bn, bn_limb *scratch, int helped)
+{
+    j->ap = ap, j->an = an, j->bp = bp, j->bn = bn;
+    j->square = ap == bp && an == bn;
+    j->rp = rp;
+    j->c = ntt_choose(an, bn);
+    size_t n = j->c.big.n, len = n + j->c.wrap;
+    ntt_shape plain = ntt_shape_for(an + bn - 1);
+    size_t area = plain.n + 2 * plain.n + 2 * plain.M; /* y, then the tables */
+    int level = ntt_level();
+    for (int i = 0; i < 3; i++) {
+        bn_limb *own = scratch + 3 * len + (helped ? (size_t)i * area : 0);
+        j->x[i] = scratch + (size_t)i * len;
+        j->y[i] = own;
+        j->big[i] = transform_for(i, j->c.big, level, own + plain.n);
+        if (j->c.wrap)
+            j->small[i] = transform_for(i, j->c.small, level, own + plain.n);
     }
-    ntt_plan pl;
-    bn_limb *pw = tables, *tw = pw + s.n, *twq = tw + s.M;
-    plan_init(&pl, &ntt_primes[i], s, pw, tw, twq);
-    cyclic_product(x, y, ap, an, bp, bn, square, &pl);
+    crt_init(&j->crt, n, level);
+    j->ranges = helped ? NTT_CRT_RANGES : 1;
+}
+
+/* Each range's carry, added where the next range starts. */
+static void job_carries(ntt_job *j)
+{
+    size_t rn = j->an + j->bn;
+    for (unsigned r = 0; r + 1 < j->ranges; r++) {
+        size_t lo, hi;
+        crt_bounds(j, r, &lo, &hi);
+        add_limb_at(j->rp, rn, hi, j->carry[r][0]);
+        add_limb_at(j->rp, rn, hi + 1, j->carry[r][1]);
+    }
 }
 
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                 bn_limb *scratch)
 {
     assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs());
-    ntt_choice c = ntt_choose(an, bn);
-    size_t n = c.big.n, len = n + c.wrap;
-    int square = ap == bp && an == bn;
-    bn_limb *x[3] = {scratch, scratch + len, scratch + 2 * len};
-    bn_limb *y = scratch + 3 * len, *tables = y + n;
-    for (int i = 0; i < 3; i++) {
-        cyclic_product_any(x[i], y, ap, an, bp, bn, square, i, c.big, tables);
-        if (c.wrap) {
-            size_t la = an < c.wrap ? an : c.wrap, lb = bn < c.wrap ? bn : c.wrap;
-            bn_limb *lx = y, *ly = y + c.small.n;
-            cyclic_product_any(lx, ly, ap, la, bp, lb, square, i, c.small, tables);
-            ntt_field f;
-            field_init(&f, ntt_primes[i].p);
-            unwrap(x[i], n, lx, c.wrap, c.small.n, &f);
-        }
+    ntt_job j;
+    job_init(&j, rp, ap, an, bp, bn, scratch, 0);
+    for (unsigned i = 0; i < 3; i++) { /* one prime at a time: y and the tables are shared */
+        job_tables(&j, i);
+        job_forward(&j, i);
+        if (!j.square)
+            job_forward(&j, i + 3);
+        job_finish(&j, i);
     }
-    crt_join(rp, an + bn, x[0], x[1], x[2], n);
+    job_crt(&j, 0);
+    rp[j.c.coeffs] = j.carry[0][0];
+    assert(j.carry[0][1] == 0);
+}
+
+void bn_ntt_mul_helped(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                       bn_limb *scratch, const bignum_helpers *h)
+{
+    assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs());
+    ntt_job j;
+    job_init(&j, rp, ap, an, bp, bn, scratch, 1);
+    h->run(h->ctx, 3, job_tables, &j);
+    h->run(h->ctx, j.square ? 3 : 6, job_forward, &j);
+    h->run(h->ctx, 3, job_finish, &j);
+    h->run(h->ctx, j.ranges, job_crt, &j);
+    unsigned last = j.ranges - 1;
+    rp[j.c.coeffs] = j.carry[last][0];
+    assert(j.carry[last][1] == 0);
+    job_carries(&j);
 }

@@ -11,21 +11,35 @@ typedef struct ntt_shape {
     size_t n, m, M;
 } ntt_shape;
 
+/* One transform length modulo one prime: what the steps of a transform
+ * product for that prime share. The tables (at most 2n + 2M words) are
+ * written by the tables step and only read afterwards, so the forward
+ * transforms of both operands may run at once. */
+typedef struct ntt_transform {
+    ntt_shape s;
+    bn_limb p;       /* the prime */
+    bn_limb W;       /* a primitive n-th root of unity modulo p */
+    bn_limb omega;   /* W^M, a primitive cube root of unity (m = 3) */
+    bn_limb *tables;
+    int level;       /* BN_NTT_SCALAR, _AVX2, or _AVX512 (stages and products eight at a time) */
+} ntt_transform;
+
 /*
- * The vector build (AVX2 and FMA, doubles): x[0..n) = n (a b mod (X^n - 1))
- * modulo p, as words in [0, p), for the limbs a and b (zero beyond an, bn;
- * b ignored when square). W is a primitive n-th root of unity modulo p,
- * omega = W^M. y holds n words, tables 2n + 2M. Only when
- * bn_ntt_avx2_usable() and s.M >= 16, and `wide` only when bn_ntt_avx512_usable().
+ * The vector build (AVX2 and FMA, doubles), only when bn_ntt_avx2_usable()
+ * and s.M >= 16, and level BN_NTT_AVX512 only when bn_ntt_avx512_usable().
+ * The steps: fill t's tables; x[0..n) = the transform of the limbs a (zero
+ * beyond an); then, given the transforms of both operands in x and y (y == x
+ * squares), x = n (a b mod (X^n - 1)) modulo p, as words in [0, p).
  */
 /* Whether the vector build can run here and now: the CPU has AVX2 and FMA
- * (for `wide`, stages and products eight at a time, AVX-512F too), and this
- * thread's floating point mode is the default its exactness proof assumes. */
+ * (for AVX-512, AVX-512F too), and this thread's floating point mode is the
+ * default its exactness proof assumes. A step run on another thread sets
+ * that mode for itself. */
 int bn_ntt_avx2_usable(void);
 int bn_ntt_avx512_usable(void);
-void bn_ntt_vector_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
-                        size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
-                        void *tables, int wide);
+void bn_ntt_vector_tables(const ntt_transform *t);
+void bn_ntt_vector_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an);
+void bn_ntt_vector_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y);
 
 /* Garner's constants for the three primes and one transform length n. */
 typedef struct ntt_garner {

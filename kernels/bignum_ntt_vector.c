@@ -415,34 +415,44 @@ typedef struct vplan {
     double omega;
 } vplan;
 
-static void vplan_init(vplan *pl, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega, double *tables)
+/* The plan's pointers and constants; the tables are filled by vplan_fill. */
+static void vplan_set(vplan *pl, const ntt_transform *t)
 {
-    pl->s = s;
-    vfield_init(&pl->f, p);
-    pl->omega = (double)omega;
-    size_t M = s.M;
+    size_t M = t->s.M;
+    double *tables = (double *)(void *)t->tables;
+    pl->s = t->s;
+    vfield_init(&pl->f, t->p);
+    pl->f.wide = t->level >= BN_NTT_AVX512;
+    pl->omega = (double)t->omega;
     pl->tw = tables;
     pl->ntw = tables + M;
-    double w = (double)W;
-    if (s.m == 1) {
-        radix2_tables(pl->tw, pl->ntw, M, w, &pl->f);
+    pl->f1 = pl->f2 = pl->i1 = pl->i2 = NULL;
+    if (t->s.m == 3) {
+        pl->f1 = tables + 2 * M;
+        pl->f2 = pl->f1 + M;
+        pl->i1 = pl->f2 + M;
+        pl->i2 = pl->i1 + M;
+    }
+}
+
+static void vplan_fill(const vplan *pl, double W)
+{
+    const vfield *f = &pl->f;
+    size_t M = pl->s.M;
+    if (pl->s.m == 1) {
+        radix2_tables(pl->tw, pl->ntw, M, W, f);
         return;
     }
-    const vfield *f = &pl->f;
-    double w2 = smulmod(w, w, f), w3 = smulmod(w2, w, f);
-    /* W^-1 = W^(n-1) = W^(3M-1) = (W^M)^3 / W ... simply W^(n-1) by squaring */
-    double winv = 1, b = w;
-    for (size_t e = s.n - 1; e; e >>= 1) {
+    double w2 = smulmod(W, W, f), w3 = smulmod(w2, W, f);
+    /* W^-1 = W^(n-1), by squaring */
+    double winv = 1, b = W;
+    for (size_t e = pl->s.n - 1; e; e >>= 1) {
         if (e & 1)
             winv = smulmod(winv, b, f);
         b = smulmod(b, b, f);
     }
-    pl->f1 = tables + 2 * M;
-    pl->f2 = pl->f1 + M;
-    pl->i1 = pl->f2 + M;
-    pl->i2 = pl->i1 + M;
     radix2_tables(pl->tw, pl->ntw, M, w3, f);
-    geometric(pl->f1, M, w, f);
+    geometric(pl->f1, M, W, f);
     geometric(pl->f2, M, w2, f);
     geometric(pl->i1, M, winv, f);
     geometric(pl->i2, M, smulmod(winv, winv, f), f);
@@ -473,27 +483,52 @@ static void inverse(double *x, const vplan *pl)
     radix3_inverse(x, M, pl->i1, pl->i2, pl->omega, &pl->f);
 }
 
-void bn_ntt_vector_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
-                        size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
-                        void *tables, int wide)
+/* A step may run on a thread other than the one that chose the vector build
+ * (a helper): it runs under the MXCSR the proof assumes and puts back the
+ * thread's own afterwards. */
+static unsigned enter_proved_mode(void)
 {
-    assert(s.M >= 16 && an <= s.n && bn <= s.n);
+    unsigned saved = _mm_getcsr();
+    _mm_setcsr((saved & ~0x7000u) | 0x1000u);
+    return saved;
+}
+
+void bn_ntt_vector_tables(const ntt_transform *t)
+{
+    unsigned saved = enter_proved_mode();
     vplan pl;
-    vplan_init(&pl, s, p, W, omega, tables);
-    pl.f.wide = wide;
-    double *dx = (double *)(void *)x, *dy = (double *)(void *)y;
-    forward(dx, ap, an, p, &pl);
-    if (!square)
-        forward(dy, bp, bn, p, &pl);
-    const double *other = square ? dx : dy;
-    if (wide) {
-        pointwise512(dx, other, s.n, pl.f.p);
+    vplan_set(&pl, t);
+    vplan_fill(&pl, (double)t->W);
+    _mm_setcsr(saved);
+}
+
+void bn_ntt_vector_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an)
+{
+    assert(t->s.M >= 16 && an <= t->s.n);
+    unsigned saved = enter_proved_mode();
+    vplan pl;
+    vplan_set(&pl, t);
+    forward((double *)(void *)x, ap, an, t->p, &pl);
+    _mm_setcsr(saved);
+}
+
+void bn_ntt_vector_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y)
+{
+    unsigned saved = enter_proved_mode();
+    vplan pl;
+    vplan_set(&pl, t);
+    double *dx = (double *)(void *)x;
+    const double *dy = (const double *)(const void *)y;
+    size_t n = t->s.n;
+    if (pl.f.wide) {
+        pointwise512(dx, dy, n, pl.f.p);
     } else {
-        for (size_t j = 0; j < s.n; j += 4)
-            st(dx + j, mulmod(ld(dx + j), ld(other + j), &pl.f));
+        for (size_t j = 0; j < n; j += 4)
+            st(dx + j, mulmod(ld(dx + j), ld(dy + j), &pl.f));
     }
     inverse(dx, &pl);
-    store_words(dx, s.n);
+    store_words(dx, n);
+    _mm_setcsr(saved);
 }
 
 /* ---- Garner ------------------------------------------------------------- */
@@ -533,6 +568,7 @@ size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
     vd s0 = vset((double)g->inv_n[0]), s1 = vset((double)g->inv_n[1]), s2 = vset((double)g->inv_n[2]);
     vd c01 = vset((double)g->inv_p0_mod_p1), p0m2 = vset((double)g->p0_mod_p2);
     vd c012 = vset((double)g->inv_p01_mod_p2);
+    unsigned saved = enter_proved_mode();
     size_t j = 0;
     for (; j + 4 <= count; j += 4) {
         vd r0 = below(below(from_words(x0 + j), two_p0), f0.P); /* [0, 4p) -> [0, p) */
@@ -546,6 +582,7 @@ size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
         to_words(x1 + j, v1);
         to_words(x2 + j, v2);
     }
+    _mm_setcsr(saved);
     return j;
 }
 
@@ -556,12 +593,22 @@ size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
 int bn_ntt_avx2_usable(void) { return 0; }
 int bn_ntt_avx512_usable(void) { return 0; }
 
-void bn_ntt_vector_cyclic(bn_limb *x, bn_limb *y, const bn_limb *ap, size_t an, const bn_limb *bp,
-                        size_t bn, int square, ntt_shape s, bn_limb p, bn_limb W, bn_limb omega,
-                        void *tables, int wide)
+/* Never called: bn_ntt_avx2_usable() says no. */
+void bn_ntt_vector_tables(const ntt_transform *t)
 {
-    (void)x, (void)y, (void)ap, (void)an, (void)bp, (void)bn, (void)square, (void)s, (void)p;
-    (void)W, (void)omega, (void)tables, (void)wide;
+    (void)t;
+    assert(0 && "no vector transforms in this build");
+}
+
+void bn_ntt_vector_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an)
+{
+    (void)t, (void)x, (void)ap, (void)an;
+    assert(0 && "no vector transforms in this build");
+}
+
+void bn_ntt_vector_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y)
+{
+    (void)t, (void)x, (void)y;
     assert(0 && "no vector transforms in this build");
 }
 
