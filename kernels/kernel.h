@@ -48,6 +48,15 @@ typedef struct cs_digest {
     char summary[96]; /* short, for the people's table: "3275295 bits, 985964 digits" */
 } cs_digest;
 
+/* Idle workers a driver lends to one combine: the top of the tree, where
+ * fewer nodes are left than workers. run(ctx, parts, fn, arg) calls
+ * fn(arg, i) exactly once for each i < parts, in any order, on any of its
+ * threads, and returns when all have returned. */
+typedef struct cs_helpers {
+    void (*run)(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part), void *arg);
+    void *ctx;
+} cs_helpers;
+
 typedef struct cs_kernel {
     const char *name;      /* "product" */
     const char *what;      /* one line for --help */
@@ -70,6 +79,10 @@ typedef struct cs_kernel {
     /* *out = left (op) right. Consumes left and right, also on failure. */
     int (*combine)(const cs_problem *p, cs_partial *left, cs_partial *right,
                    cs_partial **out, cs_err *err);
+    /* Optional: combine with helpers' threads working on parts of it; the
+     * result is combine's, bit for bit. */
+    int (*combine_helped)(const cs_problem *p, cs_partial *left, cs_partial *right,
+                          const cs_helpers *h, cs_partial **out, cs_err *err);
     void (*partial_free)(cs_partial *x);
     /* Bytes for MPI: pack into a malloc'd buffer; unpack rejects bad buffers. */
     int (*pack)(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,

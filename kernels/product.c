@@ -179,6 +179,23 @@ static int product_combine(const cs_problem *p, cs_partial *left, cs_partial *ri
     return CS_OK;
 }
 
+/* The top multiplications of the tree are the largest; their transform
+ * steps go to the helpers (bignum_helpers has cs_helpers' shape). */
+static int product_combine_helped(const cs_problem *p, cs_partial *left, cs_partial *right,
+                                  const cs_helpers *h, cs_partial **out, cs_err *err)
+{
+    (void)p;
+    bignum_helpers bh = {h->run, h->ctx};
+    int rc = bignum_mul_helped(&left->value, &left->value, &right->value, &bh);
+    product_partial_free(right);
+    if (rc != BN_OK) {
+        product_partial_free(left);
+        return nomem(err, "multiplying two partials");
+    }
+    *out = left;
+    return CS_OK;
+}
+
 static int product_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
                         cs_err *err)
 {
@@ -353,6 +370,7 @@ const cs_kernel cs_kernel_product = {
     .item_count = product_item_count,
     .item_run = product_item_run,
     .combine = product_combine,
+    .combine_helped = product_combine_helped,
     .partial_free = product_partial_free,
     .pack = product_pack,
     .unpack = product_unpack,
