@@ -8,6 +8,7 @@
 
 #include "build_info.h"
 #include "clock.h"
+#include "heap.h"
 #include "message.h"
 #include "row.h"
 
@@ -302,6 +303,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
 
 int cs_cpu_run(const cs_exec *ex, const cs_options *o)
 {
+    cs_heap_keep();
     int code = agree(ex, validate_cases(ex, o, o->chunks));
     if (code != CS_EXIT_OK)
         return code;
