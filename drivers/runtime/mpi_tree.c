@@ -15,6 +15,7 @@ enum { TAG_PARTIAL = 3 };
 struct xtree {
     MPI_Comm comm;
     int rank;
+    const cs_team *team; /* helps combine the nodes that span ranks */
     const cs_kernel *k;
     const cs_problem *p;
     const int *owner;
@@ -180,7 +181,7 @@ static cs_partial *combine_here(struct xtree *x, cs_partial *left, cs_partial *r
     double t0 = cs_clock_now();
     cs_partial *out = NULL;
     cs_err e = {{0}};
-    int rc = x->k->combine(x->p, left, right, &out, &e);
+    int rc = cs_team_combine(x->team, 1, x->k, x->p, left, right, &out, &e);
     if (rc != CS_OK)
         fail_here(x, rc, &e);
     x->out->combine_s += cs_clock_now() - t0;
@@ -223,7 +224,7 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
                          cs_partial **leaves, cs_partial **root, cs_mpi_tree_outcome *out)
 {
     double t0 = cs_clock_now();
-    struct xtree x = {comm, 0, k, p, owner, calloc(items, sizeof *x.run_end),
+    struct xtree x = {comm, 0, team, k, p, owner, calloc(items, sizeof *x.run_end),
                       calloc(items, sizeof *x.pure), out};
     if (!x.run_end || !x.pure)
         cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);

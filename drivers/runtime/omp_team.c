@@ -173,65 +173,173 @@ int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_so
     return f.rc;
 }
 
+/* A combine's parts, run by whichever of the team's threads are free: as
+ * tasks inside the team's region (its tree), or in a region of their own (a
+ * rank's nodes that span ranks, combined outside any region). */
+static void team_run_parts(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part),
+                           void *arg)
+{
+    const cs_team *t = ctx;
+    if (omp_in_parallel()) {
+        for (unsigned i = 0; i < parts; i++) {
+#pragma omp task default(none) firstprivate(fn, arg, i)
+            fn(arg, i);
+        }
+#pragma omp taskwait
+        return;
+    }
+#pragma omp parallel for num_threads(t->threads) schedule(dynamic, 1) default(none) \
+    shared(parts, fn, arg)
+    for (unsigned i = 0; i < parts; i++)
+        fn(arg, i);
+}
+
+int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
+                    cs_partial *left, cs_partial *right, cs_partial **out, cs_err *err)
+{
+    if (!helped || t->threads < 2 || !k->combine_helped)
+        return k->combine(p, left, right, out, err);
+    cs_helpers h = {team_run_parts, (void *)t};
+    return k->combine_helped(p, left, right, &h, out, err);
+}
+
+/*
+ * The tree's top, down to a depth that gives every thread several subtrees
+ * ("units", each combined serially by one thread), is a set of nodes that a
+ * thread combines as soon as both children exist: the thread that brings a
+ * node its second child combines it and climbs on, the first goes for the
+ * next unit. No thread waits for a particular task, so none idles while a
+ * node is ready. Units are taken from the last: siblings still finish close
+ * together, and where items grow with their index (the product's do) the
+ * largest go first, so the chain of combines left at the end is the
+ * cheapest one. Near the root, where nodes are fewer than twice the threads, a
+ * combine is helped: its parts become tasks that threads with nothing left
+ * to do pick up at the region's closing barrier.
+ */
+struct top_node {
+    int parent;          /* index in nodes, -1 at a subtree's root */
+    unsigned side;       /* which child of the parent: 0 left, 1 right */
+    unsigned depth;
+    unsigned tree;       /* which subtree (out[tree]) */
+    cs_partial *part[2]; /* the children's partials, NULL when one failed */
+    int arrived;         /* children delivered, taken atomically */
+};
+
+struct top_unit {
+    uint64_t lo, hi;
+    int parent;
+    unsigned side, tree;
+};
+
 struct tree_job {
+    const cs_team *t;
     const cs_kernel *k;
     const cs_problem *p;
     cs_partial **leaves;
-    unsigned task_depth; /* nodes at this depth or deeper combine serially */
+    cs_partial **out;
+    unsigned task_depth;  /* nodes at this depth, or of two leaves or one, are units */
+    unsigned trees;
+    struct top_node *nodes;
+    struct top_unit *units;
+    unsigned node_count, unit_count, next_unit;
     struct first_error f;
 };
 
-static int tree_node(struct tree_job *j, uint64_t lo, uint64_t hi, unsigned depth,
-                     cs_partial **out)
+/* Nodes above task_depth, and the units below them, numbered left to right. */
+static void plan_top(struct tree_job *j, uint64_t lo, uint64_t hi, unsigned depth, int parent,
+                     unsigned side, unsigned tree)
 {
-    cs_err mine = {{0}};
-    int rc;
     if (hi - lo <= 2 || depth >= j->task_depth) {
-        rc = cs_tree_combine(j->k, j->p, j->leaves, lo, hi, out, &mine);
-        if (rc != CS_OK)
-            keep_error(&j->f, rc, &mine);
-        return rc;
+        struct top_unit u = {lo, hi, parent, side, tree};
+        j->units[j->unit_count++] = u;
+        return;
     }
+    int me = (int)j->node_count++;
+    struct top_node nd = {parent, side, depth, tree, {NULL, NULL}, 0};
+    j->nodes[me] = nd;
     uint64_t mid = cs_tree_mid(lo, hi);
-    cs_partial *left = NULL, *right = NULL;
-    int left_rc = CS_OK;
-#pragma omp task default(none) shared(left, left_rc) firstprivate(j, lo, mid, depth)
-    left_rc = tree_node(j, lo, mid, depth + 1, &left);
-    int right_rc = tree_node(j, mid, hi, depth + 1, &right);
-#pragma omp taskwait
-    if (left_rc != CS_OK || right_rc != CS_OK) {
-        if (left)
-            j->k->partial_free(left);
-        if (right)
-            j->k->partial_free(right);
-        return left_rc != CS_OK ? left_rc : right_rc;
+    plan_top(j, lo, mid, depth + 1, me, 0, tree);
+    plan_top(j, mid, hi, depth + 1, me, 1, tree);
+}
+
+/* Delivers x (NULL after a failure) to its parent, and combines every node
+ * this thread completes on the way up. */
+static void climb(struct tree_job *j, int node, unsigned side, unsigned tree, cs_partial *x)
+{
+    while (node >= 0) {
+        struct top_node *nd = &j->nodes[node];
+        nd->part[side] = x;
+        if (__atomic_fetch_add(&nd->arrived, 1, __ATOMIC_ACQ_REL) == 0)
+            return; /* the sibling's thread combines this node */
+        cs_partial *left = nd->part[0], *right = nd->part[1];
+        x = NULL;
+        if (left && right && !failed(&j->f)) {
+            cs_err mine = {{0}};
+            int helped = ((uint64_t)j->trees << nd->depth) < 2 * (uint64_t)j->t->threads;
+            int rc = cs_team_combine(j->t, helped, j->k, j->p, left, right, &x, &mine);
+            if (rc != CS_OK)
+                keep_error(&j->f, rc, &mine);
+        } else {
+            if (left)
+                j->k->partial_free(left);
+            if (right)
+                j->k->partial_free(right);
+        }
+        side = nd->side;
+        node = nd->parent;
     }
-    rc = j->k->combine(j->p, left, right, out, &mine);
-    if (rc != CS_OK)
-        keep_error(&j->f, rc, &mine);
-    return rc;
+    j->out[tree] = x;
+}
+
+static void run_units(struct tree_job *j)
+{
+    unsigned u;
+    while ((u = __atomic_fetch_add(&j->next_unit, 1, __ATOMIC_RELAXED)) < j->unit_count) {
+        const struct top_unit *un = &j->units[j->unit_count - 1 - u];
+        cs_partial *x = NULL;
+        if (failed(&j->f)) {
+            cs_tree_free_leaves(j->k, j->leaves + un->lo, un->hi - un->lo);
+        } else {
+            cs_err mine = {{0}};
+            int rc = cs_tree_combine(j->k, j->p, j->leaves, un->lo, un->hi, &x, &mine);
+            if (rc != CS_OK)
+                keep_error(&j->f, rc, &mine);
+        }
+        climb(j, un->parent, un->side, un->tree, x);
+    }
 }
 
 int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_partial **leaves,
                  const uint64_t *lo, const uint64_t *hi, unsigned count, cs_partial **out,
                  cs_err *err)
 {
-    struct tree_job j = {k, p, leaves, 0, {CS_OK, {{0}}}};
-    /* About eight tasks per thread: enough to balance, few enough to be cheap. */
+    struct tree_job j = {t, k, p, leaves, out, 0, count, NULL, NULL, 0, 0, 0, {CS_OK, {{0}}}};
+    /* About eight units per thread: enough to balance, few enough to be cheap. */
     while (t->threads > 1 && (1u << j.task_depth) < 8 * t->threads)
         j.task_depth++;
+    size_t per_tree = (size_t)1 << j.task_depth;
+    j.nodes = malloc(count * per_tree * sizeof *j.nodes);
+    j.units = malloc(count * per_tree * sizeof *j.units);
     for (unsigned i = 0; i < count; i++)
         out[i] = NULL;
+    if (!j.nodes || !j.units) {
+        free(j.nodes);
+        free(j.units);
+        for (unsigned i = 0; i < count; i++)
+            cs_tree_free_leaves(k, leaves + lo[i], hi[i] - lo[i]);
+        cs_err_set(err, "out of memory for the tree's top");
+        return CS_ENOMEM;
+    }
+    for (unsigned i = 0; i < count; i++)
+        plan_top(&j, lo[i], hi[i], 0, -1, 0, i);
 #pragma omp parallel num_threads(t->threads)
     {
         if (t->pin)
             cs_pin_bind_self(t->pin, (unsigned)omp_get_thread_num());
-#pragma omp single
-        for (unsigned i = 0; i < count; i++) {
-#pragma omp task default(none) shared(j, out) firstprivate(i, lo, hi)
-            tree_node(&j, lo[i], hi[i], 0, &out[i]);
-        }
+        run_units(&j);
     }
+    free(j.nodes);
+    free(j.units);
     if (j.f.rc != CS_OK) {
         for (unsigned i = 0; i < count; i++)
             if (out[i])

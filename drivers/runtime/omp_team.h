@@ -78,9 +78,17 @@ int cs_team_prepare(const cs_team *t, const cs_kernel *k, cs_problem *p, unsigne
 int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_source *src,
                 cs_partial **leaves, cs_err *err);
 
+/* One combine, with the team's threads helping when `helped` and the kernel
+ * can use them (combine_helped); otherwise combine on this thread. Inside
+ * the team's region or outside any. */
+int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
+                    cs_partial *left, cs_partial *right, cs_partial **out, cs_err *err);
+
 /* Combines subtrees [lo[i], hi[i]) of leaves into out[i] along cs_tree_mid,
  * the two halves of a node in parallel (OpenMP tasks) down to a depth that
- * gives every thread several tasks, serially below it. Consumes the leaves. */
+ * gives every thread several tasks, serially below it; where a depth has
+ * fewer nodes than threads (the top), the idle threads help each combine
+ * (cs_team_combine). Consumes the leaves. */
 int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_partial **leaves,
                  const uint64_t *lo, const uint64_t *hi, unsigned count, cs_partial **out,
                  cs_err *err);
