@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <omp.h>
 
 #include "kernel.h"
 #include "omp_team.h"
@@ -70,6 +73,68 @@ static const cs_kernel toy = {
     .name = "toy", .problem_new = toy_new, .problem_free = toy_free, .item_count = toy_items,
     .item_run = toy_run, .combine = toy_combine, .partial_free = toy_partial_free,
 };
+
+/*
+ * The same toy with combine_helped: each helped combine hands out HELP_PARTS
+ * parts, which count their runs and record the thread that ran them, then
+ * combines as toy_combine does. A part that ran twice or never, or a helped
+ * combine anywhere but the top of the tree, is caught.
+ */
+#define HELP_PARTS 8
+#define MAX_HELPED 64
+
+static struct {
+    unsigned helped;                   /* helped combines, atomically */
+    unsigned bad_parts;                /* parts not run exactly once */
+    unsigned deepest_width;            /* the widest node count at a helped depth */
+    unsigned part_threads[MAX_HELPED]; /* per helped combine: bit t set when thread t ran a part */
+    int fail_helped;                   /* make helped combines fail */
+    unsigned part_sleep_us;
+} help;
+
+struct help_call {
+    unsigned runs[HELP_PARTS];
+    unsigned *threads;
+};
+
+static void help_part(void *arg, unsigned part)
+{
+    struct help_call *c = arg;
+    __atomic_fetch_add(&c->runs[part], 1, __ATOMIC_RELAXED);
+    if (c->threads)
+        __atomic_fetch_or(c->threads, 1u << (omp_get_thread_num() & 31), __ATOMIC_RELAXED);
+    if (help.part_sleep_us) {
+        struct timespec ts = {0, (long)help.part_sleep_us * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int toy_combine_helped(const cs_problem *pc, cs_partial *a, cs_partial *b,
+                              const cs_helpers *h, cs_partial **out, cs_err *err)
+{
+    unsigned k = __atomic_fetch_add(&help.helped, 1, __ATOMIC_RELAXED);
+    struct help_call c = {{0}, k < MAX_HELPED ? &help.part_threads[k] : NULL};
+    h->run(h->ctx, HELP_PARTS, help_part, &c);
+    for (unsigned i = 0; i < HELP_PARTS; i++)
+        if (c.runs[i] != 1)
+            __atomic_fetch_add(&help.bad_parts, 1, __ATOMIC_RELAXED);
+    if (help.fail_helped) {
+        cs_err_set(err, "helped combine of [%llu, %llu) failed", (unsigned long long)a->lo,
+                   (unsigned long long)b->hi);
+        free(a);
+        free(b);
+        return CS_ENOMEM;
+    }
+    return toy_combine(pc, a, b, out, err);
+}
+
+static const cs_kernel toy_helped = {
+    .name = "toy_helped", .problem_new = toy_new, .problem_free = toy_free,
+    .item_count = toy_items, .item_run = toy_run, .combine = toy_combine,
+    .combine_helped = toy_combine_helped, .partial_free = toy_partial_free,
+};
+
+static void help_reset(void) { memset(&help, 0, sizeof help); }
 
 static const uint64_t item_counts[] = {1, 2, 3, 5, 7, 64, 100, 1000, 1024, 4099};
 #define COUNTS (sizeof item_counts / sizeof item_counts[0])
@@ -296,6 +361,125 @@ static void test_team_combines_several_subtrees_as_tree_nodes(void)
     toy_free(p);
 }
 
+/* Helped combines: the same shape; only near the root (nodes at a depth with
+ * fewer nodes than twice the threads), never with one thread; every part of
+ * each run exactly once. */
+static void test_helped_combines_keep_the_shape_near_the_root_only(void)
+{
+    for (size_t c = 0; c < COUNTS; c++) {
+        uint64_t items = item_counts[c], want = serial_shape(items);
+        for (unsigned threads = 1; threads <= 6; threads++) {
+            help_reset();
+            cs_problem *p;
+            cs_err err = {{0}};
+            toy_new(items, 0, &p, &err);
+            cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
+            for (uint64_t i = 0; i < items; i++)
+                toy_run(p, i, &leaves[i], &err);
+            cs_team team = {threads, NULL};
+            uint64_t lo = 0;
+            CU_ASSERT_EQUAL_FATAL(
+                cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err), CS_OK);
+            CU_ASSERT_EQUAL(p->bad_joins, 0);
+            CU_ASSERT_EQUAL(root->shape, want);
+            CU_ASSERT_EQUAL(help.bad_parts, 0);
+            /* at most the nodes of the depths 0..d with 2^d < 2 threads */
+            unsigned most = threads == 1 ? 0 : 1;
+            while (threads > 1 && most + 1 < 2 * threads)
+                most = 2 * most + 1;
+            CU_ASSERT(help.helped <= most);
+            if (threads > 1 && items >= 16)
+                CU_ASSERT(help.helped >= 1); /* the root at least */
+            free(root);
+            free(leaves);
+            toy_free(p);
+        }
+    }
+}
+
+/* The root's parts are shared: threads with no units left pick them up. */
+static void test_idle_threads_run_parts_of_the_root(void)
+{
+    help_reset();
+    help.part_sleep_us = 2000;
+    uint64_t items = 64, lo = 0;
+    cs_problem *p;
+    cs_err err = {{0}};
+    toy_new(items, 0, &p, &err);
+    cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
+    for (uint64_t i = 0; i < items; i++)
+        toy_run(p, i, &leaves[i], &err);
+    cs_team team = {2, NULL};
+    CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
+                          CS_OK);
+    /* the root is the last helped combine */
+    unsigned last = help.helped - 1;
+    CU_ASSERT_FATAL(help.helped >= 1 && last < MAX_HELPED);
+    CU_ASSERT_EQUAL(help.part_threads[last], 3u); /* threads 0 and 1 both ran parts */
+    free(root);
+    free(leaves);
+    toy_free(p);
+    help_reset();
+}
+
+/* A failing helped combine fails the tree with its own message; nothing is
+ * left behind (toy partials are plain mallocs: ASan sees a leak). */
+static void test_a_failing_helped_combine_fails_the_tree(void)
+{
+    help_reset();
+    help.fail_helped = 1;
+    uint64_t items = 100, lo = 0;
+    cs_problem *p;
+    cs_err err = {{0}};
+    toy_new(items, 0, &p, &err);
+    cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
+    for (uint64_t i = 0; i < items; i++)
+        toy_run(p, i, &leaves[i], &err);
+    cs_team team = {3, NULL};
+    CU_ASSERT_EQUAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
+                    CS_ENOMEM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "helped combine of ["));
+    for (uint64_t i = 0; i < items; i++)
+        CU_ASSERT_PTR_NULL(leaves[i]);
+    free(leaves);
+    toy_free(p);
+    help_reset();
+}
+
+/* Outside any parallel region (a rank combining a node that spans ranks),
+ * the team's threads still run the parts, each once. */
+static void test_a_combine_outside_the_team_region_is_helped(void)
+{
+    help_reset();
+    help.part_sleep_us = 2000;
+    cs_problem *p;
+    cs_err err = {{0}};
+    toy_new(2, 0, &p, &err);
+    cs_partial *a, *b, *out = NULL;
+    toy_run(p, 0, &a, &err);
+    toy_run(p, 1, &b, &err);
+    cs_team team = {2, NULL};
+    CU_ASSERT_EQUAL_FATAL(cs_team_combine(&team, 1, &toy_helped, p, a, b, &out, &err), CS_OK);
+    CU_ASSERT_EQUAL(help.helped, 1);
+    CU_ASSERT_EQUAL(help.bad_parts, 0);
+    CU_ASSERT_EQUAL(help.part_threads[0], 3u);
+    CU_ASSERT(out->lo == 0 && out->hi == 2);
+    free(out);
+    /* not helped when told so, or with one thread */
+    toy_run(p, 0, &a, &err);
+    toy_run(p, 1, &b, &err);
+    cs_team one = {1, NULL};
+    CU_ASSERT_EQUAL_FATAL(cs_team_combine(&one, 1, &toy_helped, p, a, b, &out, &err), CS_OK);
+    free(out);
+    toy_run(p, 0, &a, &err);
+    toy_run(p, 1, &b, &err);
+    CU_ASSERT_EQUAL_FATAL(cs_team_combine(&team, 0, &toy_helped, p, a, b, &out, &err), CS_OK);
+    free(out);
+    CU_ASSERT_EQUAL(help.helped, 1);
+    toy_free(p);
+    help_reset();
+}
+
 /* ---- the kernels' own items --------------------------------------------------- */
 
 /* Runs every item of a real kernel serially and combines: for kernels whose
@@ -358,6 +542,13 @@ int main(void)
     CU_add_test(s, "tree shape does not depend on threads", test_tree_shape_does_not_depend_on_threads);
     CU_add_test(s, "a team combines several subtrees as tree nodes",
                 test_team_combines_several_subtrees_as_tree_nodes);
+    CU_add_test(s, "helped combines keep the shape, near the root only",
+                test_helped_combines_keep_the_shape_near_the_root_only);
+    CU_add_test(s, "idle threads run parts of the root", test_idle_threads_run_parts_of_the_root);
+    CU_add_test(s, "a failing helped combine fails the tree",
+                test_a_failing_helped_combine_fails_the_tree);
+    CU_add_test(s, "a combine outside the team region is helped",
+                test_a_combine_outside_the_team_region_is_helped);
     CU_add_test(s, "kernel items cover their space exactly once",
                 test_kernel_items_cover_their_space_exactly_once);
     CU_basic_set_mode(CU_BRM_VERBOSE);
