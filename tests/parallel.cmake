@@ -28,6 +28,10 @@ foreach(kernel product pi primes triad)
   cs_parallel_test(parallel_same_digests_${kernel}
                    ${CS_TEST_DIR}/parallel/same_digests.sh ${CS_DRIVER_DIR} ${kernel})
 endforeach()
+# Class W's top products (up to 51,000 limbs) are transform products, so the threads' helped
+# combines at the root (omp_team, and a hybrid rank's team at the nodes that span ranks) run here.
+cs_parallel_test(parallel_same_digests_product_W
+                 ${CS_TEST_DIR}/parallel/same_digests.sh ${CS_DRIVER_DIR} product W)
 cs_parallel_test(parallel_failing_ranks ${CS_TEST_DIR}/parallel/faults.sh ${CS_DRIVER_DIR})
 cs_parallel_test(parallel_outputs ${CS_TEST_DIR}/parallel/outputs.sh ${CS_DRIVER_DIR})
 
