@@ -233,9 +233,10 @@ int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_
     }
     size_t an = a->size, bn = b->size, rn = an + bn;
     int square = a->limbs == b->limbs && an == bn;
-    /* The cases that take one transform in bn_mul, and no others. */
+    /* The cases that take one transform in bn_mul, and no others; sizes whose
+     * sum wraps are bignum_mul's to refuse. */
     if (!h || bn == 0 || bn < (square ? BN_SQR_NTT_THRESHOLD : BN_NTT_THRESHOLD) ||
-        rn > bn_ntt_max_limbs())
+        rn < an || rn > bn_ntt_max_limbs())
         return bignum_mul(r, a, b);
     size_t sn = bn_ntt_scratch_helped(an, bn);
     bignum t;
