@@ -560,6 +560,9 @@ static inline vd below(vd v, vd m)
 size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
                           const ntt_garner *g)
 {
+    /* before the constants: 1/p too is computed as the proof assumes, and
+     * must not trap where the helper's own mode traps inexact results */
+    unsigned saved = enter_proved_mode();
     vfield f0, f1, f2;
     vfield_init(&f0, g->p[0]);
     vfield_init(&f1, g->p[1]);
@@ -568,7 +571,6 @@ size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
     vd s0 = vset((double)g->inv_n[0]), s1 = vset((double)g->inv_n[1]), s2 = vset((double)g->inv_n[2]);
     vd c01 = vset((double)g->inv_p0_mod_p1), p0m2 = vset((double)g->p0_mod_p2);
     vd c012 = vset((double)g->inv_p01_mod_p2);
-    unsigned saved = enter_proved_mode();
     size_t j = 0;
     for (; j + 4 <= count; j += 4) {
         vd r0 = below(below(from_words(x0 + j), two_p0), f0.P); /* [0, 4p) -> [0, p) */
