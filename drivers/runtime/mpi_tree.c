@@ -10,7 +10,11 @@
 #include "mpi_check.h"
 #include "tree.h"
 
-enum { TAG_PARTIAL = 3 };
+/* Partials of nodes that span ranks go in walk order under TAG_PARTIAL; the
+ * single-rank partials a rank owes another go earlier, under TAG_PURE. MPI
+ * keeps each (sender, tag) stream in order, and both sides list both
+ * streams in the same order, so every receive meets its own node. */
+enum { TAG_PARTIAL = 3, TAG_PURE = 4 };
 
 struct xtree {
     MPI_Comm comm;
@@ -22,6 +26,9 @@ struct xtree {
     uint64_t *run_end;  /* run_end[i]: the first item after i run by another rank */
     cs_partial **pure;  /* pure[lo]: this rank's single-rank nodes, combined */
     cs_mpi_tree_outcome *out;
+    MPI_Request *sends; /* the early sends of owed partials, and their messages */
+    uint8_t **sent;
+    unsigned send_count;
 };
 
 static int is_pure(const struct xtree *x, uint64_t lo, uint64_t hi)
@@ -38,45 +45,36 @@ static void fail_here(struct xtree *x, int rc, const cs_err *err)
     }
 }
 
-/* This rank's largest nodes whose items all ran here. */
-static void collect_pure(const struct xtree *x, uint64_t lo, uint64_t hi, uint64_t *los,
-                         uint64_t *his, unsigned *count)
+/* A list of single-rank nodes, left to right. */
+struct node_list {
+    uint64_t *lo, *hi;
+    int *to; /* owed nodes: the rank that combines the parent */
+    unsigned count;
+};
+
+static void list_add(struct node_list *l, uint64_t lo, uint64_t hi, int to)
+{
+    l->lo[l->count] = lo;
+    l->hi[l->count] = hi;
+    l->to[l->count] = to;
+    l->count++;
+}
+
+/* This rank's largest nodes whose items all ran here: `owed` the right
+ * halves of nodes another rank combines (they are sent), `kept` the rest.
+ * Left to right is the order in which the walk's post-order reaches their
+ * parents, so both ends of TAG_PURE agree on it. */
+static void collect_pure(const struct xtree *x, uint64_t lo, uint64_t hi, int owed_to,
+                         struct node_list *owed, struct node_list *kept)
 {
     if (is_pure(x, lo, hi)) {
-        if (x->owner[lo] == x->rank) {
-            los[*count] = lo;
-            his[*count] = hi;
-            (*count)++;
-        }
+        if (x->owner[lo] == x->rank)
+            list_add(owed_to >= 0 ? owed : kept, lo, hi, owed_to);
         return;
     }
     uint64_t mid = cs_tree_mid(lo, hi);
-    collect_pure(x, lo, mid, los, his, count);
-    collect_pure(x, mid, hi, los, his, count);
-}
-
-/* The single-rank nodes, each by this rank's team; leaves are consumed. */
-static void combine_pure(struct xtree *x, const cs_team *team, cs_partial **leaves,
-                         uint64_t items)
-{
-    uint64_t *los = calloc(items, sizeof *los), *his = calloc(items, sizeof *his);
-    cs_partial **outs = calloc(items, sizeof *outs);
-    if (!los || !his || !outs)
-        cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);
-    unsigned count = 0;
-    collect_pure(x, 0, items, los, his, &count);
-    if (x->out->status == CS_OK && count) {
-        cs_err e = {{0}};
-        int rc = cs_team_tree(team, x->k, x->p, leaves, los, his, count, outs, &e);
-        if (rc != CS_OK)
-            fail_here(x, rc, &e);
-        for (unsigned i = 0; rc == CS_OK && i < count; i++)
-            x->pure[los[i]] = outs[i];
-    }
-    cs_tree_free_leaves(x->k, leaves, items);
-    free(los);
-    free(his);
-    free(outs);
+    collect_pure(x, lo, mid, -1, owed, kept);
+    collect_pure(x, mid, hi, x->owner[lo] != x->rank ? x->owner[lo] : -1, owed, kept);
 }
 
 /* A good partial's message: a status byte 0, then the packed partial. Consumes
@@ -115,6 +113,85 @@ static uint8_t *message_of(struct xtree *x, cs_partial *part, size_t *size)
     return msg;
 }
 
+/* The single-rank nodes of a list, by this rank's team, into pure[lo]. */
+static void combine_list(struct xtree *x, const cs_team *team, cs_partial **leaves,
+                         const struct node_list *l)
+{
+    if (x->out->status != CS_OK || l->count == 0)
+        return;
+    cs_partial **outs = calloc(l->count, sizeof *outs);
+    if (!outs)
+        cs_mpi_fatal("out of memory for the tree's %u subtrees", l->count);
+    cs_err e = {{0}};
+    int rc = cs_team_tree(team, x->k, x->p, leaves, l->lo, l->hi, l->count, outs, &e);
+    if (rc != CS_OK)
+        fail_here(x, rc, &e);
+    for (unsigned i = 0; rc == CS_OK && i < l->count; i++)
+        x->pure[l->lo[i]] = outs[i];
+    free(outs);
+}
+
+/* Owed partials leave as soon as they exist, without waiting for the walk
+ * to reach them: the rank that combines their parent can start while this
+ * one goes on with its own subtrees. A failed rank sends its mark instead. */
+static void send_owed(struct xtree *x, const struct node_list *owed)
+{
+    for (unsigned i = 0; i < owed->count; i++) {
+        uint64_t lo = owed->lo[i];
+        int to = owed->to[i];
+        double t0 = cs_clock_now();
+        size_t size = 0;
+        uint8_t *msg = message_of(x, x->pure[lo], &size);
+        x->pure[lo] = NULL;
+        x->out->comm_s += cs_clock_now() - t0;
+        MPI_Request *req = &x->sends[x->send_count];
+        if (msg) {
+            cs_mpi_check(MPI_Isend(msg, (int)size, MPI_BYTE, to, TAG_PURE, x->comm, req),
+                         "MPI_Isend");
+            x->out->comm_bytes += size - 1;
+        } else {
+            cs_mpi_check(MPI_Isend(&FAILED_MARK, 1, MPI_BYTE, to, TAG_PURE, x->comm, req),
+                         "MPI_Isend");
+        }
+        x->sent[x->send_count++] = msg;
+    }
+}
+
+/* The single-rank nodes: the owed ones first, sent at once; then the rest.
+ * Leaves are consumed. */
+static void combine_pure(struct xtree *x, const cs_team *team, cs_partial **leaves,
+                         uint64_t items)
+{
+    struct node_list owed = {calloc(items, sizeof(uint64_t)), calloc(items, sizeof(uint64_t)),
+                             calloc(items, sizeof(int)), 0};
+    struct node_list kept = {calloc(items, sizeof(uint64_t)), calloc(items, sizeof(uint64_t)),
+                             calloc(items, sizeof(int)), 0};
+    x->sends = calloc(items, sizeof *x->sends);
+    x->sent = calloc(items, sizeof *x->sent);
+    if (!owed.lo || !owed.hi || !owed.to || !kept.lo || !kept.hi || !kept.to || !x->sends ||
+        !x->sent)
+        cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);
+    collect_pure(x, 0, items, -1, &owed, &kept);
+    combine_list(x, team, leaves, &owed);
+    send_owed(x, &owed);
+    combine_list(x, team, leaves, &kept);
+    cs_tree_free_leaves(x->k, leaves, items);
+    free(owed.lo), free(owed.hi), free(owed.to), free(kept.lo), free(kept.hi), free(kept.to);
+}
+
+/* The early sends are complete once their receivers took them: waiting for
+ * that is waiting for partners still combining (tree time). */
+static void finish_sends(struct xtree *x)
+{
+    double t0 = cs_clock_now();
+    cs_mpi_check(MPI_Waitall((int)x->send_count, x->sends, MPI_STATUSES_IGNORE), "MPI_Waitall");
+    x->out->combine_s += cs_clock_now() - t0;
+    for (unsigned i = 0; i < x->send_count; i++)
+        free(x->sent[i]);
+    free(x->sends);
+    free(x->sent);
+}
+
 /* A large partial leaves MPI_Send only once the receiver takes it: the time
  * before is the receiver's combine still running (tree time); the move itself
  * is counted once, by the receiver. */
@@ -137,19 +214,19 @@ static void send_partial(struct xtree *x, cs_partial *part, int to)
 
 /* The wait until the partial is sent is the sender's combine still running:
  * tree time, as under cpu_omp; receiving and unpacking it is communication. */
-static cs_partial *recv_partial(struct xtree *x, int from)
+static cs_partial *recv_partial(struct xtree *x, int from, int tag)
 {
     double t_wait = cs_clock_now();
     MPI_Status st;
     int len = 0;
-    cs_mpi_check(MPI_Probe(from, TAG_PARTIAL, x->comm, &st), "MPI_Probe");
+    cs_mpi_check(MPI_Probe(from, tag, x->comm, &st), "MPI_Probe");
     double t0 = cs_clock_now();
     x->out->combine_s += t0 - t_wait;
     cs_mpi_check(MPI_Get_count(&st, MPI_BYTE, &len), "MPI_Get_count");
     uint8_t *buf = malloc(len > 0 ? (size_t)len : 1);
     if (!buf)
         cs_mpi_fatal("out of memory receiving a partial of %d bytes", len);
-    cs_mpi_check(MPI_Recv(buf, len, MPI_BYTE, from, TAG_PARTIAL, x->comm, MPI_STATUS_IGNORE),
+    cs_mpi_check(MPI_Recv(buf, len, MPI_BYTE, from, tag, x->comm, MPI_STATUS_IGNORE),
                  "MPI_Recv");
     cs_partial *part = NULL;
     if (len < 1 || buf[0] != 0) {
@@ -207,11 +284,12 @@ static int walk(struct xtree *x, uint64_t lo, uint64_t hi, cs_partial **out)
     int left_owner = walk(x, lo, mid, &left);
     int right_owner = walk(x, mid, hi, &right);
     if (left_owner != right_owner) {
-        if (me == right_owner) {
+        int early = is_pure(x, mid, hi); /* sent by combine_pure already */
+        if (me == right_owner && !early) {
             send_partial(x, right, left_owner);
             right = NULL;
         } else if (me == left_owner) {
-            right = recv_partial(x, right_owner);
+            right = recv_partial(x, right_owner, early ? TAG_PURE : TAG_PARTIAL);
         }
     }
     if (me == left_owner)
@@ -225,7 +303,7 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
 {
     double t0 = cs_clock_now();
     struct xtree x = {comm, 0, team, k, p, owner, calloc(items, sizeof *x.run_end),
-                      calloc(items, sizeof *x.pure), out};
+                      calloc(items, sizeof *x.pure), out, NULL, NULL, 0};
     if (!x.run_end || !x.pure)
         cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);
     cs_mpi_check(MPI_Comm_rank(comm, &x.rank), "MPI_Comm_rank");
@@ -242,8 +320,9 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
         if (x.rank == top_owner)
             send_partial(&x, top, 0), top = NULL;
         else if (x.rank == 0)
-            top = recv_partial(&x, top_owner);
+            top = recv_partial(&x, top_owner, TAG_PARTIAL);
     }
+    finish_sends(&x);
     cs_tree_free_leaves(k, x.pure, items);
     if (top && (out->status != CS_OK || x.rank != 0)) {
         k->partial_free(top);

@@ -15,7 +15,10 @@
  * receives the right half's packed partial from the rank that holds it.
  * Every rank walks the spanning nodes in the same post-order, so the sends
  * and receives pair up without deadlock, and the arithmetic is exactly
- * cs_tree_mid's. Finally the root's owner sends it to rank 0.
+ * cs_tree_mid's. Single-rank right halves owed to another rank are combined
+ * first and sent at once (non-blocking), before the rank's other subtrees, so
+ * their receiver need not wait for the sender's walk. Finally the root's
+ * owner sends it to rank 0.
  *
  * A rank that has failed (before or during the tree) still walks the whole
  * tree, sending a "failed" mark instead of each partial it owes, so no rank
