@@ -212,14 +212,13 @@ int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_p
  * node is ready. Units are taken from the last: siblings still finish close
  * together, and where items grow with their index (the product's do) the
  * largest go first, so the chain of combines left at the end is the
- * cheapest one. Near the root, where nodes are fewer than twice the threads, a
- * combine is helped: its parts become tasks that threads with nothing left
- * to do pick up at the region's closing barrier.
+ * cheapest one. Once no unit is left to take, every combine is helped: its
+ * parts become tasks that threads with nothing left to do pick up at the
+ * region's closing barrier.
  */
 struct top_node {
     int parent;          /* index in nodes, -1 at a subtree's root */
     unsigned side;       /* which child of the parent: 0 left, 1 right */
-    unsigned depth;
     unsigned tree;       /* which subtree (out[tree]) */
     cs_partial *part[2]; /* the children's partials, NULL when one failed */
     int arrived;         /* children delivered, taken atomically */
@@ -238,7 +237,6 @@ struct tree_job {
     cs_partial **leaves;
     cs_partial **out;
     unsigned task_depth;  /* nodes at this depth, or of two leaves or one, are units */
-    unsigned trees;
     struct top_node *nodes;
     struct top_unit *units;
     unsigned node_count, unit_count, next_unit;
@@ -255,7 +253,7 @@ static void plan_top(struct tree_job *j, uint64_t lo, uint64_t hi, unsigned dept
         return;
     }
     int me = (int)j->node_count++;
-    struct top_node nd = {parent, side, depth, tree, {NULL, NULL}, 0};
+    struct top_node nd = {parent, side, tree, {NULL, NULL}, 0};
     j->nodes[me] = nd;
     uint64_t mid = cs_tree_mid(lo, hi);
     plan_top(j, lo, mid, depth + 1, me, 0, tree);
@@ -275,7 +273,10 @@ static void climb(struct tree_job *j, int node, unsigned side, unsigned tree, cs
         x = NULL;
         if (left && right && !failed(&j->f)) {
             cs_err mine = {{0}};
-            int helped = ((uint64_t)j->trees << nd->depth) < 2 * (uint64_t)j->t->threads;
+            /* Once every unit is taken, threads run out of work one by one:
+             * from then on combines are helped. Before, the others are busy
+             * with units, and a helped combine run alone is slower. */
+            int helped = __atomic_load_n(&j->next_unit, __ATOMIC_RELAXED) >= j->unit_count;
             int rc = cs_team_combine(j->t, helped, j->k, j->p, left, right, &x, &mine);
             if (rc != CS_OK)
                 keep_error(&j->f, rc, &mine);
@@ -313,7 +314,7 @@ int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_p
                  const uint64_t *lo, const uint64_t *hi, unsigned count, cs_partial **out,
                  cs_err *err)
 {
-    struct tree_job j = {t, k, p, leaves, out, 0, count, NULL, NULL, 0, 0, 0, {CS_OK, {{0}}}};
+    struct tree_job j = {t, k, p, leaves, out, 0, NULL, NULL, 0, 0, 0, {CS_OK, {{0}}}};
     /* About eight units per thread: enough to balance, few enough to be cheap. */
     while (t->threads > 1 && (1u << j.task_depth) < 8 * t->threads)
         j.task_depth++;

@@ -86,8 +86,8 @@ int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_p
 
 /* Combines subtrees [lo[i], hi[i]) of leaves into out[i] along cs_tree_mid,
  * the two halves of a node in parallel (OpenMP tasks) down to a depth that
- * gives every thread several tasks, serially below it; where a depth has
- * fewer nodes than threads (the top), the idle threads help each combine
+ * gives every thread several subtrees, serially below it; once every
+ * subtree is taken, threads that run out of work help each combine left
  * (cs_team_combine). Consumes the leaves. */
 int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_partial **leaves,
                  const uint64_t *lo, const uint64_t *hi, unsigned count, cs_partial **out,
