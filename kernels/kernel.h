@@ -83,6 +83,14 @@ typedef struct cs_kernel {
      * result is combine's, bit for bit. */
     int (*combine_helped)(const cs_problem *p, cs_partial *left, cs_partial *right,
                           const cs_helpers *h, cs_partial **out, cs_err *err);
+    /* Optional, both or neither: a combine shared by two workers that share
+     * no memory (MPI ranks). split cuts x into lo and hi such that
+     * combine(l, x) == join(combine(l, lo), combine(l, hi)) bit for bit;
+     * join consumes both. Pieces and the products with them pack and unpack
+     * like any partial. split consumes x, also on failure. */
+    int (*split)(const cs_problem *p, cs_partial *x, cs_partial **lo, cs_partial **hi,
+                 cs_err *err);
+    int (*join)(const cs_problem *p, cs_partial *a, cs_partial *b, cs_partial **out, cs_err *err);
     void (*partial_free)(cs_partial *x);
     /* Bytes for MPI: pack into a malloc'd buffer; unpack rejects bad buffers. */
     int (*pack)(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,

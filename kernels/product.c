@@ -36,6 +36,8 @@ struct cs_problem {
 
 struct cs_partial {
     bignum value;
+    uint64_t shift; /* limbs: the partial is value * 2^(64 shift); nonzero only for a
+                       piece of a split partial and products with one */
 };
 
 static double result_bits_estimate(uint64_t m)
@@ -104,8 +106,10 @@ static uint64_t item_start(const cs_problem *p, uint64_t item)
 static cs_partial *partial_new(void)
 {
     cs_partial *x = malloc(sizeof *x);
-    if (x)
+    if (x) {
         bignum_init(&x->value);
+        x->shift = 0;
+    }
     return x;
 }
 
@@ -170,6 +174,7 @@ static int product_combine(const cs_problem *p, cs_partial *left, cs_partial *ri
 {
     (void)p;
     int rc = bignum_mul(&left->value, &left->value, &right->value);
+    left->shift += right->shift;
     product_partial_free(right);
     if (rc != BN_OK) {
         product_partial_free(left);
@@ -187,6 +192,7 @@ static int product_combine_helped(const cs_problem *p, cs_partial *left, cs_part
     (void)p;
     bignum_helpers bh = {h->run, h->ctx};
     int rc = bignum_mul_helped(&left->value, &left->value, &right->value, &bh);
+    left->shift += right->shift;
     product_partial_free(right);
     if (rc != BN_OK) {
         product_partial_free(left);
@@ -196,21 +202,94 @@ static int product_combine_helped(const cs_problem *p, cs_partial *left, cs_part
     return CS_OK;
 }
 
+/* bignum's packed form (a limb count, then the limbs, little-endian); a
+ * shifted piece is packed as the number it stands for, its low limbs zero,
+ * so a receiver always unpacks a plain value. */
 static int product_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
                         cs_err *err)
 {
     (void)p;
-    size_t size = bignum_packed_size(&x->value);
-    uint8_t *b = malloc(size);
+    size_t size = bignum_packed_size(&x->value), zeros = 0;
+    if (x->value.size && x->shift) {
+        if (x->shift > (SIZE_MAX - size) / 8)
+            return nomem(err, "packing a partial");
+        zeros = (size_t)x->shift * 8;
+    }
+    uint8_t *b = malloc(size + zeros);
     if (!b)
         return nomem(err, "packing a partial");
-    if (bignum_pack(&x->value, b, size) != BN_OK) {
+    if (bignum_pack(&x->value, b + zeros, size) != BN_OK) {
         free(b);
         cs_err_set(err, "packing a partial failed");
         return CS_EINVAL;
     }
+    if (zeros) {
+        uint64_t count = x->value.size + x->shift;
+        memset(b, 0, zeros + 8); /* the count and the zero limbs, over the value's own count */
+        for (int i = 0; i < 8; i++)
+            b[i] = (uint8_t)(count >> (8 * i));
+    }
     *buf = b;
-    *len = size;
+    *len = size + zeros;
+    return CS_OK;
+}
+
+/* Two processes can share a combine l * x: x = lo + hi B^h, so l x is
+ * l lo + (l hi) B^h; split gives the pieces, join adds the products. */
+static int product_split(const cs_problem *p, cs_partial *x, cs_partial **lo, cs_partial **hi,
+                         cs_err *err)
+{
+    (void)p;
+    size_t h = x->value.size / 2;
+    cs_partial *top = partial_new();
+    if (!top || bignum_reserve(&top->value, x->value.size - h) != BN_OK) {
+        product_partial_free(top);
+        product_partial_free(x);
+        return nomem(err, "splitting a partial");
+    }
+    memcpy(top->value.limbs, x->value.limbs + h, (x->value.size - h) * sizeof *x->value.limbs);
+    top->value.size = x->value.size - h;
+    top->shift = x->shift + h;
+    x->value.size = h;
+    while (x->value.size && x->value.limbs[x->value.size - 1] == 0)
+        x->value.size--;
+    *lo = x;
+    *hi = top;
+    return CS_OK;
+}
+
+static int product_join(const cs_problem *p, cs_partial *a, cs_partial *b, cs_partial **out,
+                        cs_err *err)
+{
+    (void)p;
+    if (a->shift > b->shift) {
+        cs_partial *t = a;
+        a = b;
+        b = t;
+    }
+    /* a + b B^d with d = b.shift - a.shift, in a */
+    uint64_t d = b->shift - a->shift;
+    bignum *x = &a->value, *y = &b->value;
+    int rc = BN_OK;
+    if (y->size) {
+        size_t end = (size_t)d + y->size, top = end > x->size ? end : x->size;
+        rc = d > SIZE_MAX / 16 ? BN_ENOMEM : bignum_reserve(x, top + 1);
+        if (rc == BN_OK) {
+            if (x->size < top)
+                memset(x->limbs + x->size, 0, (top - x->size) * sizeof *x->limbs);
+            bn_limb carry = bn_add_n(x->limbs + d, x->limbs + d, y->limbs, y->size);
+            for (size_t i = end; carry && i < top; i++)
+                carry = ++x->limbs[i] == 0;
+            x->limbs[top] = carry;
+            x->size = top + carry;
+        }
+    }
+    product_partial_free(b);
+    if (rc != BN_OK) {
+        product_partial_free(a);
+        return nomem(err, "joining two partials");
+    }
+    *out = a;
     return CS_OK;
 }
 
@@ -262,6 +341,11 @@ static int closed_form(uint64_t m, bignum *r)
 
 static int product_verify(cs_problem *p, const cs_partial *result, cs_err *err)
 {
+    if (result->shift) { /* only pieces of a split carry one, never a whole result */
+        cs_err_set(err, "verification failed: n=%llu result is a piece shifted by %llu limbs",
+                   (unsigned long long)p->n, (unsigned long long)result->shift);
+        return CS_EVERIFY;
+    }
     for (size_t q = 0; q < RESIDUE_COUNT; q++) {
         uint64_t want = loop_residue(p->m, residue_primes[q]);
         uint64_t got = bignum_mod_u64(&result->value, residue_primes[q]);
@@ -371,6 +455,8 @@ const cs_kernel cs_kernel_product = {
     .item_run = product_item_run,
     .combine = product_combine,
     .combine_helped = product_combine_helped,
+    .split = product_split,
+    .join = product_join,
     .partial_free = product_partial_free,
     .pack = product_pack,
     .unpack = product_unpack,

@@ -171,6 +171,76 @@ static void test_corrupt_packed_partials_are_rejected(void)
     K->problem_free(p);
 }
 
+/* A partial copied through its packed form, as MPI moves it. */
+static cs_partial *copy_of(cs_problem *p, const cs_partial *x)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cs_err err;
+    cs_partial *y = NULL;
+    CU_ASSERT_EQUAL_FATAL(K->pack(p, x, &buf, &len, &err), CS_OK);
+    CU_ASSERT_EQUAL_FATAL(K->unpack(p, buf, len, &y, &err), CS_OK);
+    free(buf);
+    return y;
+}
+
+/* Two ranks share the root: combine(l, x) == join(combine(l, lo), combine(l, hi))
+ * for split(x) = lo, hi, with the high product joined as it is and after a
+ * trip through the packed form (the way it travels); a piece packs as the
+ * number it stands for. Sizes from one limb (an empty low piece) up. */
+static void test_split_combines_join_to_the_whole_combine(void)
+{
+    static const uint64_t ns[][2] = {{3, 3}, {7, 5}, {9, 20}, {20, 9}, {33, 40}};
+    for (size_t c = 0; c < sizeof ns / sizeof ns[0]; c++) {
+        cs_problem *pl, *px;
+        cs_partial *l = run_case(ns[c][0], 0, &pl), *x = run_case(ns[c][1], 0, &px);
+        cs_err err = {{0}};
+        mpz_t want, got, piece, xv;
+        mpz_inits(want, got, piece, xv, NULL);
+        to_mpz(px, x, xv);
+        cs_partial *whole = NULL;
+        CU_ASSERT_EQUAL_FATAL(K->combine(px, copy_of(px, l), copy_of(px, x), &whole, &err), CS_OK);
+        to_mpz(px, whole, want);
+        for (int travel = 0; travel < 2; travel++) {
+            cs_partial *lo = NULL, *hi = NULL, *plo = NULL, *phi = NULL, *joined = NULL;
+            CU_ASSERT_EQUAL_FATAL(K->split(px, copy_of(px, x), &lo, &hi, &err), CS_OK);
+            /* the pieces stand for x: lo + hi */
+            to_mpz(px, lo, got);
+            to_mpz(px, hi, piece);
+            mpz_add(got, got, piece);
+            CU_ASSERT(mpz_cmp(got, xv) == 0);
+            CU_ASSERT_EQUAL_FATAL(K->combine(px, copy_of(px, l), lo, &plo, &err), CS_OK);
+            CU_ASSERT_EQUAL_FATAL(K->combine(px, copy_of(px, l), hi, &phi, &err), CS_OK);
+            if (travel) {
+                cs_partial *moved = copy_of(px, phi);
+                K->partial_free(phi);
+                phi = moved;
+            }
+            CU_ASSERT_EQUAL_FATAL(K->join(px, plo, phi, &joined, &err), CS_OK);
+            to_mpz(px, joined, got);
+            CU_ASSERT(mpz_cmp(got, want) == 0);
+            K->partial_free(joined);
+        }
+        K->partial_free(whole);
+        mpz_clears(want, got, piece, xv, NULL);
+        K->partial_free(l), K->partial_free(x);
+        K->problem_free(pl), K->problem_free(px);
+    }
+}
+
+/* A whole result never carries a shift: a piece offered as one fails. */
+static void test_a_split_piece_fails_verification(void)
+{
+    cs_problem *p;
+    cs_partial *x = run_case(9, 0, &p), *lo = NULL, *hi = NULL;
+    cs_err err = {{0}};
+    CU_ASSERT_EQUAL_FATAL(K->split(p, x, &lo, &hi, &err), CS_OK);
+    CU_ASSERT_EQUAL(K->verify(p, hi, &err), CS_EVERIFY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "is a piece shifted by"));
+    K->partial_free(lo), K->partial_free(hi);
+    K->problem_free(p);
+}
+
 /* describe()'s digits and leading digits come from logarithms; check them
  * against GMP's decimal string, including values at digit boundaries where
  * the exact fallback must decide. */
@@ -251,6 +321,8 @@ int main(void)
     CU_add_test(s, "bad cases are refused with reasons", test_bad_cases_are_refused_with_reasons);
     CU_add_test(s, "wrong results fail verification", test_wrong_results_fail_verification);
     CU_add_test(s, "corrupt packed partials are rejected", test_corrupt_packed_partials_are_rejected);
+    CU_add_test(s, "split combines join to the whole combine", test_split_combines_join_to_the_whole_combine);
+    CU_add_test(s, "a split piece fails verification", test_a_split_piece_fails_verification);
     CU_add_test(s, "digest digits and lead match GMP", test_digest_digits_and_lead_match_gmp);
     CU_add_test(s, "write_value is the decimal value", test_write_value_is_the_decimal_value);
     CU_basic_set_mode(CU_BRM_VERBOSE);
