@@ -14,7 +14,7 @@
  * single-rank partials a rank owes another go earlier, under TAG_PURE. MPI
  * keeps each (sender, tag) stream in order, and both sides list both
  * streams in the same order, so every receive meets its own node. */
-enum { TAG_PARTIAL = 3, TAG_PURE = 4 };
+enum { TAG_PARTIAL = 3, TAG_PURE = 4, TAG_SHARE = 5 };
 
 struct xtree {
     MPI_Comm comm;
@@ -29,6 +29,8 @@ struct xtree {
     MPI_Request *sends; /* the early sends of owed partials, and their messages */
     uint8_t **sent;
     unsigned send_count;
+    uint64_t items;
+    int share_root;     /* the root's two owners share its combine (split, join) */
 };
 
 static int is_pure(const struct xtree *x, uint64_t lo, uint64_t hi)
@@ -73,14 +75,15 @@ static void collect_pure(const struct xtree *x, uint64_t lo, uint64_t hi, int ow
         return;
     }
     uint64_t mid = cs_tree_mid(lo, hi);
+    int shared = lo == 0 && hi == x->items && x->share_root; /* its halves go by share_root */
     collect_pure(x, lo, mid, -1, owed, kept);
-    collect_pure(x, mid, hi, x->owner[lo] != x->rank ? x->owner[lo] : -1, owed, kept);
+    collect_pure(x, mid, hi, x->owner[lo] != x->rank && !shared ? x->owner[lo] : -1, owed, kept);
 }
 
 /* A good partial's message: a status byte 0, then the packed partial. Consumes
  * part. NULL when this rank has failed (now or before): send FAILED_MARK. */
 static const uint8_t FAILED_MARK = 1;
-static uint8_t *message_of(struct xtree *x, cs_partial *part, size_t *size)
+static uint8_t *message_of(struct xtree *x, cs_partial *part, size_t *size, int keep)
 {
     uint8_t *packed = NULL, *msg = NULL;
     size_t len = 0;
@@ -99,7 +102,7 @@ static uint8_t *message_of(struct xtree *x, cs_partial *part, size_t *size)
         if (rc != CS_OK)
             fail_here(x, rc, &e);
     }
-    if (part)
+    if (part && !keep)
         x->k->partial_free(part);
     if (x->out->status == CS_OK) {
         msg[0] = 0;
@@ -134,26 +137,31 @@ static void combine_list(struct xtree *x, const cs_team *team, cs_partial **leav
 /* Owed partials leave as soon as they exist, without waiting for the walk
  * to reach them: the rank that combines their parent can start while this
  * one goes on with its own subtrees. A failed rank sends its mark instead. */
+/* Starts sending part (consumed unless keep; the failed mark after a
+ * failure) without waiting for the receiver; *msg is freed once *req is done. */
+static void post_partial(struct xtree *x, cs_partial *part, int keep, int to, int tag,
+                         MPI_Request *req, uint8_t **msg)
+{
+    double t0 = cs_clock_now();
+    size_t size = 0;
+    *msg = message_of(x, part, &size, keep);
+    x->out->comm_s += cs_clock_now() - t0;
+    if (*msg) {
+        cs_mpi_check(MPI_Isend(*msg, (int)size, MPI_BYTE, to, tag, x->comm, req), "MPI_Isend");
+        x->out->comm_bytes += size - 1;
+    } else {
+        cs_mpi_check(MPI_Isend(&FAILED_MARK, 1, MPI_BYTE, to, tag, x->comm, req), "MPI_Isend");
+    }
+}
+
 static void send_owed(struct xtree *x, const struct node_list *owed)
 {
     for (unsigned i = 0; i < owed->count; i++) {
         uint64_t lo = owed->lo[i];
-        int to = owed->to[i];
-        double t0 = cs_clock_now();
-        size_t size = 0;
-        uint8_t *msg = message_of(x, x->pure[lo], &size);
+        post_partial(x, x->pure[lo], 0, owed->to[i], TAG_PURE, &x->sends[x->send_count],
+                     &x->sent[x->send_count]);
         x->pure[lo] = NULL;
-        x->out->comm_s += cs_clock_now() - t0;
-        MPI_Request *req = &x->sends[x->send_count];
-        if (msg) {
-            cs_mpi_check(MPI_Isend(msg, (int)size, MPI_BYTE, to, TAG_PURE, x->comm, req),
-                         "MPI_Isend");
-            x->out->comm_bytes += size - 1;
-        } else {
-            cs_mpi_check(MPI_Isend(&FAILED_MARK, 1, MPI_BYTE, to, TAG_PURE, x->comm, req),
-                         "MPI_Isend");
-        }
-        x->sent[x->send_count++] = msg;
+        x->send_count++;
     }
 }
 
@@ -195,18 +203,18 @@ static void finish_sends(struct xtree *x)
 /* A large partial leaves MPI_Send only once the receiver takes it: the time
  * before is the receiver's combine still running (tree time); the move itself
  * is counted once, by the receiver. */
-static void send_partial(struct xtree *x, cs_partial *part, int to)
+static void send_partial(struct xtree *x, cs_partial *part, int to, int tag)
 {
     double t0 = cs_clock_now();
     size_t size = 0;
-    uint8_t *msg = message_of(x, part, &size);
+    uint8_t *msg = message_of(x, part, &size, 0);
     double t_send = cs_clock_now();
     x->out->comm_s += t_send - t0;
     if (msg) {
-        cs_mpi_check(MPI_Send(msg, (int)size, MPI_BYTE, to, TAG_PARTIAL, x->comm), "MPI_Send");
+        cs_mpi_check(MPI_Send(msg, (int)size, MPI_BYTE, to, tag, x->comm), "MPI_Send");
         x->out->comm_bytes += size - 1;
     } else {
-        cs_mpi_check(MPI_Send(&FAILED_MARK, 1, MPI_BYTE, to, TAG_PARTIAL, x->comm), "MPI_Send");
+        cs_mpi_check(MPI_Send(&FAILED_MARK, 1, MPI_BYTE, to, tag, x->comm), "MPI_Send");
     }
     x->out->combine_s += cs_clock_now() - t_send;
     free(msg);
@@ -265,6 +273,74 @@ static cs_partial *combine_here(struct xtree *x, cs_partial *left, cs_partial *r
     return out;
 }
 
+static cs_partial *join_here(struct xtree *x, cs_partial *a, cs_partial *b)
+{
+    if (x->out->status != CS_OK || !a || !b) {
+        if (a)
+            x->k->partial_free(a);
+        if (b)
+            x->k->partial_free(b);
+        return NULL;
+    }
+    double t0 = cs_clock_now();
+    cs_partial *out = NULL;
+    cs_err e = {{0}};
+    int rc = x->k->join(x->p, a, b, &out, &e);
+    if (rc != CS_OK)
+        fail_here(x, rc, &e);
+    x->out->combine_s += cs_clock_now() - t0;
+    return out;
+}
+
+/* Waiting for a started send is waiting for the partner to take it. */
+static void finish_send(struct xtree *x, MPI_Request *req, uint8_t *msg)
+{
+    double t0 = cs_clock_now();
+    cs_mpi_check(MPI_Wait(req, MPI_STATUS_IGNORE), "MPI_Wait");
+    x->out->combine_s += cs_clock_now() - t0;
+    free(msg);
+}
+
+/*
+ * The root is the tree's largest combine, and with one rank per process
+ * nothing else is left to run beside it. So its two owners share it: the
+ * right owner splits its half r into lo and hi and sends lo; the left
+ * owner sends a copy of its half l; the left owner makes l lo, the right
+ * owner l hi, which it sends back to be joined. Three messages, in an order
+ * both sides know, each started before the wait for the other's.
+ */
+static cs_partial *share_root_left(struct xtree *x, cs_partial *left, int partner)
+{
+    MPI_Request req;
+    uint8_t *msg = NULL;
+    post_partial(x, left, 1, partner, TAG_SHARE, &req, &msg);
+    cs_partial *lo = recv_partial(x, partner, TAG_SHARE);
+    cs_partial *low_product = combine_here(x, left, lo);
+    finish_send(x, &req, msg);
+    cs_partial *high_product = recv_partial(x, partner, TAG_SHARE);
+    return join_here(x, low_product, high_product);
+}
+
+static void share_root_right(struct xtree *x, cs_partial *right, int partner)
+{
+    cs_partial *lo = NULL, *hi = NULL;
+    if (x->out->status == CS_OK && right) {
+        cs_err e = {{0}};
+        int rc = x->k->split(x->p, right, &lo, &hi, &e);
+        if (rc != CS_OK)
+            fail_here(x, rc, &e);
+    } else if (right) {
+        x->k->partial_free(right);
+    }
+    MPI_Request req;
+    uint8_t *msg = NULL;
+    post_partial(x, lo, 0, partner, TAG_SHARE, &req, &msg);
+    cs_partial *left = recv_partial(x, partner, TAG_SHARE);
+    cs_partial *high_product = combine_here(x, left, hi);
+    finish_send(x, &req, msg);
+    send_partial(x, high_product, partner, TAG_SHARE);
+}
+
 /* Post-order over the nodes that span ranks; returns the node's owner (the
  * rank of its first item), and on the owner its partial in *out. */
 static int walk(struct xtree *x, uint64_t lo, uint64_t hi, cs_partial **out)
@@ -283,10 +359,17 @@ static int walk(struct xtree *x, uint64_t lo, uint64_t hi, cs_partial **out)
     cs_partial *left = NULL, *right = NULL;
     int left_owner = walk(x, lo, mid, &left);
     int right_owner = walk(x, mid, hi, &right);
+    if (lo == 0 && hi == x->items && x->share_root) {
+        if (me == left_owner)
+            *out = share_root_left(x, left, right_owner);
+        else if (me == right_owner)
+            share_root_right(x, right, left_owner);
+        return left_owner;
+    }
     if (left_owner != right_owner) {
         int early = is_pure(x, mid, hi); /* sent by combine_pure already */
         if (me == right_owner && !early) {
-            send_partial(x, right, left_owner);
+            send_partial(x, right, left_owner, TAG_PARTIAL);
             right = NULL;
         } else if (me == left_owner) {
             right = recv_partial(x, right_owner, early ? TAG_PURE : TAG_PARTIAL);
@@ -303,13 +386,15 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
 {
     double t0 = cs_clock_now();
     struct xtree x = {comm, 0, team, k, p, owner, calloc(items, sizeof *x.run_end),
-                      calloc(items, sizeof *x.pure), out, NULL, NULL, 0};
+                      calloc(items, sizeof *x.pure), out, NULL, NULL, 0, 0, 0};
     if (!x.run_end || !x.pure)
         cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);
     cs_mpi_check(MPI_Comm_rank(comm, &x.rank), "MPI_Comm_rank");
     x.run_end[items - 1] = items;
     for (uint64_t i = items - 1; i-- > 0;)
         x.run_end[i] = owner[i] == owner[i + 1] ? x.run_end[i + 1] : i + 1;
+    x.items = items;
+    x.share_root = k->split && k->join && items >= 2 && owner[0] != owner[cs_tree_mid(0, items)];
 
     /* This rank's own subtrees, by its team; then the nodes that span ranks. */
     combine_pure(&x, team, leaves, items);
@@ -318,7 +403,7 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     int top_owner = walk(&x, 0, items, &top);
     if (top_owner != 0) {
         if (x.rank == top_owner)
-            send_partial(&x, top, 0), top = NULL;
+            send_partial(&x, top, 0, TAG_PARTIAL), top = NULL;
         else if (x.rank == 0)
             top = recv_partial(&x, top_owner, TAG_PARTIAL);
     }

@@ -17,8 +17,9 @@
  * and receives pair up without deadlock, and the arithmetic is exactly
  * cs_tree_mid's. Single-rank right halves owed to another rank are combined
  * first and sent at once (non-blocking), before the rank's other subtrees, so
- * their receiver need not wait for the sender's walk. Finally the root's
- * owner sends it to rank 0.
+ * their receiver need not wait for the sender's walk. When the kernel can
+ * split a combine (split, join), the root's two owners share it. Finally
+ * the root's owner sends it to rank 0.
  *
  * A rank that has failed (before or during the tree) still walks the whole
  * tree, sending a "failed" mark instead of each partial it owes, so no rank

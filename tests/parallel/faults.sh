@@ -46,5 +46,15 @@ expect_failure hybrid_rank_fails 1:600 "rank 1: item 600 failed (injected by CS_
 expect_failure hybrid_dynamic_wrong '1:*:wrong' "verification failed" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 $piw --schedule dynamic
 
+# The product's root is shared by its two owners (split, join): a failure or a wrong
+# partial on the right owner's side still ends the job cleanly.
+product="--kernel product --n 5 --quiet"
+expect_failure mpi_product_shared_root_rank_fails 1:40 "rank 1: item 40 failed (injected by CS_FAULT)" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $product --schedule static
+expect_failure mpi_product_shared_root_wrong 1:40:wrong "verification failed" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $product --schedule static
+expect_failure hybrid_product_shared_root_wrong 1:700:wrong "verification failed" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 --kernel product --n 50 --quiet --schedule static
+
 [ $failures = 0 ] || { echo "$failures fault cases failed"; exit 1; }
 echo "ok: every failing rank ends its job with status 1"
