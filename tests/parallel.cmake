@@ -60,3 +60,11 @@ cs_parallel_expect(mpi_help 0 SILENT ${CS_MPI} --help)
 cs_parallel_expect(hybrid_threads_zero 2 "cpu_hybrid: --threads '0': too small (at least 1)" ${CS_HYBRID} --threads 0)
 cs_parallel_expect(hybrid_threads_not_a_number 2 "cpu_hybrid: --threads '1e3': not a whole number" ${CS_HYBRID} --threads 1e3)
 cs_parallel_expect(hybrid_kernel_unknown 2 "cpu_hybrid: --kernel 'fft': unknown kernel (known: ..." ${CS_HYBRID} --kernel fft)
+# The cross-rank tree itself, under owner maps the hand-out makes and worse, with the root
+# shared by its two owners (split, join) and failures on either side of it.
+add_executable(test_mpi_tree ${CS_TEST_DIR}/parallel/test_mpi_tree.c)
+target_link_libraries(test_mpi_tree PRIVATE cs_mpi_runtime)
+foreach(ranks 3 4)
+  cs_parallel_test(parallel_mpi_tree_np${ranks}
+                   ${CS_MPIRUN} -q -np ${ranks} --bind-to none $<TARGET_FILE:test_mpi_tree>)
+endforeach()
