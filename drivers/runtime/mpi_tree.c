@@ -396,9 +396,11 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     x.items = items;
     x.share_root = k->split && k->join && items >= 2 && owner[0] != owner[cs_tree_mid(0, items)];
 
-    /* This rank's own subtrees, by its team; then the nodes that span ranks. */
+    /* This rank's own subtrees, by its team; then the nodes that span ranks.
+     * Packing the owed ones on the way is communication, counted there. */
+    double packing_before = out->comm_s;
     combine_pure(&x, team, leaves, items);
-    out->combine_s += cs_clock_now() - t0;
+    out->combine_s += cs_clock_now() - t0 - (out->comm_s - packing_before);
     cs_partial *top = NULL;
     int top_owner = walk(&x, 0, items, &top);
     if (top_owner != 0) {

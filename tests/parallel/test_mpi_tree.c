@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kernel.h"
 #include "mpi_tree.h"
@@ -31,6 +32,7 @@ struct cs_problem {
     uint64_t fail_combine; /* this rank's combines of a node this wide fail (0: none) */
     unsigned splits, joins;
     int triggered; /* an injected failure happened here */
+    int slow_pack; /* packing takes 10 ms: phases counted twice would show */
 };
 
 struct cs_partial {
@@ -123,7 +125,11 @@ static void toy_free(cs_partial *x) { free(x); }
 static int toy_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
                     cs_err *err)
 {
-    (void)p, (void)err;
+    (void)err;
+    if (p->slow_pack) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
     *len = sizeof *x + PAD;
     *buf = calloc(1, *len);
     memcpy(*buf, x, sizeof *x);
@@ -182,7 +188,7 @@ static void make_map(int *owner, uint64_t items, int ranks, int map, uint64_t se
 /* The root as one process computes it. */
 static cs_partial *serial_root(uint64_t items)
 {
-    cs_problem p = {items, 0, 0, 0, 0, 0, 0};
+    cs_problem p = {items, 0, 0, 0, 0, 0, 0, 0};
     cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
     cs_err err = {{0}};
     for (uint64_t i = 0; i < items; i++)
@@ -198,7 +204,8 @@ struct trial {
     unsigned threads;
     int fail_rank;         /* -1: none; this rank enters the tree failed */
     int fail_split_rank;   /* -1: none */
-    int fail_combine_rank; /* -1: none; its combines of the root's right half fail */
+    int fail_combine_rank; /* -1: none; its combines of the root's halves fail */
+    int slow_pack;
 };
 
 /* One tree over the ranks: 0 when it came out as it should on every rank. */
@@ -209,7 +216,8 @@ static int run_trial(int rank, int ranks, const struct trial *t, uint64_t seed, 
     make_map(owner, items, ranks, t->map, seed);
     uint64_t mid = items >= 2 ? cs_tree_mid(0, items) : 0;
     cs_problem p = {items, rank, rank == t->fail_split_rank,
-                    rank == t->fail_combine_rank ? items - mid : 0, 0, 0, rank == t->fail_rank};
+                    rank == t->fail_combine_rank ? items - mid : 0, 0, 0, rank == t->fail_rank,
+                    t->slow_pack};
     cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
     cs_err err = {{0}};
     for (uint64_t i = 0; i < items; i++)
@@ -227,9 +235,12 @@ static int run_trial(int rank, int ranks, const struct trial *t, uint64_t seed, 
     }
     bad_nodes = 0;
     cs_team team = {t->threads, NULL};
+    double t0 = MPI_Wtime();
     cs_mpi_tree_combine(MPI_COMM_WORLD, &team, &toy, &p, owner, items, leaves, &root, &out);
+    double wall = MPI_Wtime() - t0;
 
-    int bad = bad_nodes != 0;
+    /* the phases are parts of the tree's time, none counted twice */
+    int bad = bad_nodes != 0 || out.combine_s + out.comm_s > wall + 1e-3;
     int shared = items >= 2 && owner[0] != owner[mid];
     unsigned counts[3] = {p.splits, p.joins, (unsigned)p.triggered}, all[3] = {0, 0, 0};
     MPI_Allreduce(counts, all, 3, MPI_UNSIGNED, MPI_SUM, MPI_COMM_WORLD);
@@ -262,6 +273,9 @@ static int run_trial(int rank, int ranks, const struct trial *t, uint64_t seed, 
         fprintf(stderr, "rank %d: FAIL: %s, %llu items, %u threads, fail %d/%d/%d: status %d (%s)\n",
                 rank, map_names[t->map], (unsigned long long)items, t->threads, t->fail_rank,
                 t->fail_split_rank, t->fail_combine_rank, out.status, out.err.msg);
+    if (out.combine_s + out.comm_s > wall + 1e-3)
+        fprintf(stderr, "rank %d: FAIL: combine %.4f s + comm %.4f s > the tree's %.4f s\n", rank,
+                out.combine_s, out.comm_s, wall);
     free(leaves);
     free(owner);
     int any = 0;
@@ -286,7 +300,7 @@ int main(int argc, char **argv)
     for (int map = 0; map < MAP_COUNT; map++)
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
             for (unsigned threads = 1; threads <= 2; threads++) {
-                struct trial t = {map, sizes[s], threads, -1, -1, -1};
+                struct trial t = {map, sizes[s], threads, -1, -1, -1, 0};
                 trials++;
                 failed += run_trial(rank, ranks, &t, s, &failing);
             }
@@ -298,10 +312,16 @@ int main(int argc, char **argv)
         for (int r = 0; r < ranks; r++)
             for (int kind = 0; kind < 3; kind++) {
                 struct trial t = {fail_maps[m], 100, 1 + (unsigned)(r % 2), kind == 0 ? r : -1,
-                                  kind == 1 ? r : -1, kind == 2 ? r : -1};
+                                  kind == 1 ? r : -1, kind == 2 ? r : -1, 0};
                 trials++;
                 failed += run_trial(rank, ranks, &t, 7, &failing);
             }
+    /* slow packing, in every kind of send: owed, in the walk, shared, to rank 0 */
+    for (int map = MAP_BLOCKS; map <= MAP_INTERLEAVED; map++) {
+        struct trial t = {map, 13, 1, -1, -1, -1, 1};
+        trials++;
+        failed += run_trial(rank, ranks, &t, 3, &failing);
+    }
     if (rank == 0)
         printf("%s: %u of %u trees over %d ranks came out as the serial tree or failed as they "
                "should\n", failed ? "FAIL" : "ok", trials - failed, trials, ranks);
