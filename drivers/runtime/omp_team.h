@@ -84,11 +84,11 @@ int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_so
 int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
                     cs_partial *left, cs_partial *right, cs_partial **out, cs_err *err);
 
-/* Combines subtrees [lo[i], hi[i]) of leaves into out[i] along cs_tree_mid,
- * the two halves of a node in parallel (OpenMP tasks) down to a depth that
- * gives every thread several subtrees, serially below it; once every
- * subtree is taken, threads that run out of work help each combine left
- * (cs_team_combine). Consumes the leaves. */
+/* Combines subtrees [lo[i], hi[i]) of leaves into out[i] along cs_tree_mid:
+ * below a depth that gives every thread several subtrees, each subtree
+ * serially by one thread; above it, each node by the thread that brings it
+ * its second child. Once every subtree is taken, threads that run out of
+ * work help each combine left (cs_team_combine). Consumes the leaves. */
 int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_partial **leaves,
                  const uint64_t *lo, const uint64_t *hi, unsigned count, cs_partial **out,
                  cs_err *err);
