@@ -81,7 +81,8 @@ static void collect_pure(const struct xtree *x, uint64_t lo, uint64_t hi, int ow
 }
 
 /* A good partial's message: a status byte 0, then the packed partial. Consumes
- * part. NULL when this rank has failed (now or before): send FAILED_MARK. */
+ * part unless keep. NULL when this rank has failed (now or before): send
+ * FAILED_MARK. */
 static const uint8_t FAILED_MARK = 1;
 static uint8_t *message_of(struct xtree *x, cs_partial *part, size_t *size, int keep)
 {
@@ -134,9 +135,6 @@ static void combine_list(struct xtree *x, const cs_team *team, cs_partial **leav
     free(outs);
 }
 
-/* Owed partials leave as soon as they exist, without waiting for the walk
- * to reach them: the rank that combines their parent can start while this
- * one goes on with its own subtrees. A failed rank sends its mark instead. */
 /* Starts sending part (consumed unless keep; the failed mark after a
  * failure) without waiting for the receiver; *msg is freed once *req is done. */
 static void post_partial(struct xtree *x, cs_partial *part, int keep, int to, int tag,
@@ -154,6 +152,9 @@ static void post_partial(struct xtree *x, cs_partial *part, int keep, int to, in
     }
 }
 
+/* Owed partials leave as soon as they exist, without waiting for the walk
+ * to reach them: the rank that combines their parent can start while this
+ * one goes on with its own subtrees. A failed rank sends its mark instead. */
 static void send_owed(struct xtree *x, const struct node_list *owed)
 {
     for (unsigned i = 0; i < owed->count; i++) {
