@@ -16,9 +16,10 @@
  *  3. So every driver does the same arithmetic and gets bit-identical results.
  *  4. The final result is verified by an independent check.
  *
- * Thread-safety: item_run and combine may be called concurrently on the same
- * problem for different items / partials; item_prepare likewise. Everything
- * else is called by one thread at a time.
+ * Thread-safety: item_run, combine and combine_helped may be called
+ * concurrently on the same problem for different items / partials;
+ * item_prepare and partial_free likewise. Everything else is called by one
+ * thread at a time.
  *
  * Every function returning int returns CS_OK or one of cs_status, and on
  * failure writes a one-line reason into err (never prints).
