@@ -1,5 +1,7 @@
 # The first slice: the product kernel, the case loop, and cpu_serial end to end.
 cs_add_cunit(test_cpu_run SOURCES ${CS_TEST_DIR}/unit/test_cpu_run.c LIBS cs_runtime)
+find_package(Threads REQUIRED)
+cs_add_cunit(test_heap SOURCES ${CS_TEST_DIR}/unit/test_heap.c LIBS cs_runtime Threads::Threads)
 if(CS_HAVE_GMP)
   cs_add_cunit(test_product SOURCES ${CS_TEST_DIR}/unit/test_product.c LIBS cs_runtime cs_gmp)
 endif()
