@@ -175,17 +175,18 @@ int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_so
 
 /* A combine's parts, run by whichever of the team's threads are free: as
  * tasks inside the team's region (its tree), or in a region of their own (a
- * rank's nodes that span ranks, combined outside any region). */
+ * rank's nodes that span ranks, combined outside any region). A taskloop,
+ * not tasks and a taskwait: its implicit taskgroup is what ThreadSanitizer's
+ * OpenMP support (Archer) sees order the parts before the combine goes on;
+ * with a taskwait it reported the reuse of task memory as races. */
 static void team_run_parts(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part),
                            void *arg)
 {
     const cs_team *t = ctx;
     if (omp_in_parallel()) {
-        for (unsigned i = 0; i < parts; i++) {
-#pragma omp task default(none) firstprivate(fn, arg, i)
+#pragma omp taskloop grainsize(1) default(none) firstprivate(fn, arg, parts)
+        for (unsigned i = 0; i < parts; i++)
             fn(arg, i);
-        }
-#pragma omp taskwait
         return;
     }
 #pragma omp parallel for num_threads(t->threads) schedule(dynamic, 1) default(none) \
