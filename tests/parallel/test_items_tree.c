@@ -89,12 +89,13 @@ static struct {
     unsigned deepest_width;            /* the widest node count at a helped depth */
     unsigned part_threads[MAX_HELPED]; /* per helped combine: bit t set when thread t ran a part */
     int fail_helped;                   /* make helped combines fail */
-    unsigned part_sleep_us;
+    int wait_for_two; /* parts wait (3 s at most) until two threads have run parts */
 } help;
 
 struct help_call {
     unsigned runs[HELP_PARTS];
     unsigned *threads;
+    double deadline; /* for wait_for_two: the end of the wait, from the call's start */
 };
 
 static void help_part(void *arg, unsigned part)
@@ -103,8 +104,12 @@ static void help_part(void *arg, unsigned part)
     __atomic_fetch_add(&c->runs[part], 1, __ATOMIC_RELAXED);
     if (c->threads)
         __atomic_fetch_or(c->threads, 1u << (omp_get_thread_num() & 31), __ATOMIC_RELAXED);
-    if (help.part_sleep_us) {
-        struct timespec ts = {0, (long)help.part_sleep_us * 1000};
+    /* A free thread should pick a part up within moments, however loaded the
+     * machine; if none does in 3 s, the check after the run fails. */
+    while (help.wait_for_two && c->threads &&
+           __builtin_popcount(__atomic_load_n(c->threads, __ATOMIC_RELAXED)) < 2 &&
+           omp_get_wtime() < c->deadline) {
+        struct timespec ts = {0, 1000 * 1000};
         nanosleep(&ts, NULL);
     }
 }
@@ -113,7 +118,8 @@ static int toy_combine_helped(const cs_problem *pc, cs_partial *a, cs_partial *b
                               const cs_helpers *h, cs_partial **out, cs_err *err)
 {
     unsigned k = __atomic_fetch_add(&help.helped, 1, __ATOMIC_RELAXED);
-    struct help_call c = {{0}, k < MAX_HELPED ? &help.part_threads[k] : NULL};
+    struct help_call c = {{0}, k < MAX_HELPED ? &help.part_threads[k] : NULL,
+                          omp_get_wtime() + 3.0};
     h->run(h->ctx, HELP_PARTS, help_part, &c);
     for (unsigned i = 0; i < HELP_PARTS; i++)
         if (c.runs[i] != 1)
@@ -401,7 +407,7 @@ static void test_helped_combines_keep_the_shape_at_the_top_only(void)
 static void test_idle_threads_run_parts_of_the_root(void)
 {
     help_reset();
-    help.part_sleep_us = 2000;
+    help.wait_for_two = 1;
     uint64_t items = 64, lo = 0;
     cs_problem *p;
     cs_err err = {{0}};
@@ -451,7 +457,7 @@ static void test_a_failing_helped_combine_fails_the_tree(void)
 static void test_a_combine_outside_the_team_region_is_helped(void)
 {
     help_reset();
-    help.part_sleep_us = 2000;
+    help.wait_for_two = 1;
     cs_problem *p;
     cs_err err = {{0}};
     toy_new(2, 0, &p, &err);
