@@ -169,11 +169,13 @@ static int product_item_run(cs_problem *p, uint64_t item, cs_partial **out, cs_e
     return CS_OK;
 }
 
-static int product_combine(const cs_problem *p, cs_partial *left, cs_partial *right,
-                           cs_partial **out, cs_err *err)
+/* left * right, its transform steps given to h when there is one (bignum_helpers
+ * has cs_helpers' shape): the tree's top multiplications are its largest. */
+static int multiply(cs_partial *left, cs_partial *right, const cs_helpers *h, cs_partial **out,
+                    cs_err *err)
 {
-    (void)p;
-    int rc = bignum_mul(&left->value, &left->value, &right->value);
+    bignum_helpers bh = {h ? h->run : NULL, h ? h->ctx : NULL};
+    int rc = bignum_mul_helped(&left->value, &left->value, &right->value, h ? &bh : NULL);
     left->shift += right->shift;
     product_partial_free(right);
     if (rc != BN_OK) {
@@ -184,22 +186,18 @@ static int product_combine(const cs_problem *p, cs_partial *left, cs_partial *ri
     return CS_OK;
 }
 
-/* The top multiplications of the tree are the largest; their transform
- * steps go to the helpers (bignum_helpers has cs_helpers' shape). */
+static int product_combine(const cs_problem *p, cs_partial *left, cs_partial *right,
+                           cs_partial **out, cs_err *err)
+{
+    (void)p;
+    return multiply(left, right, NULL, out, err);
+}
+
 static int product_combine_helped(const cs_problem *p, cs_partial *left, cs_partial *right,
                                   const cs_helpers *h, cs_partial **out, cs_err *err)
 {
     (void)p;
-    bignum_helpers bh = {h->run, h->ctx};
-    int rc = bignum_mul_helped(&left->value, &left->value, &right->value, &bh);
-    left->shift += right->shift;
-    product_partial_free(right);
-    if (rc != BN_OK) {
-        product_partial_free(left);
-        return nomem(err, "multiplying two partials");
-    }
-    *out = left;
-    return CS_OK;
+    return multiply(left, right, h, out, err);
 }
 
 /* bignum's packed form (a limb count, then the limbs, little-endian); a
