@@ -255,7 +255,9 @@ static cs_partial *recv_partial(struct xtree *x, int from, int tag)
     return part;
 }
 
-static cs_partial *combine_here(struct xtree *x, cs_partial *left, cs_partial *right)
+/* left op right here, op the kernel's combine (helped by this rank's team)
+ * or its join; NULL after a failure, now or before. Consumes both. */
+static cs_partial *apply_here(struct xtree *x, cs_partial *left, cs_partial *right, int join)
 {
     if (x->out->status != CS_OK || !left || !right) {
         if (left)
@@ -267,30 +269,22 @@ static cs_partial *combine_here(struct xtree *x, cs_partial *left, cs_partial *r
     double t0 = cs_clock_now();
     cs_partial *out = NULL;
     cs_err e = {{0}};
-    int rc = cs_team_combine(x->team, 1, x->k, x->p, left, right, &out, &e);
+    int rc = join ? x->k->join(x->p, left, right, &out, &e)
+                  : cs_team_combine(x->team, 1, x->k, x->p, left, right, &out, &e);
     if (rc != CS_OK)
         fail_here(x, rc, &e);
     x->out->combine_s += cs_clock_now() - t0;
     return out;
 }
 
+static cs_partial *combine_here(struct xtree *x, cs_partial *left, cs_partial *right)
+{
+    return apply_here(x, left, right, 0);
+}
+
 static cs_partial *join_here(struct xtree *x, cs_partial *a, cs_partial *b)
 {
-    if (x->out->status != CS_OK || !a || !b) {
-        if (a)
-            x->k->partial_free(a);
-        if (b)
-            x->k->partial_free(b);
-        return NULL;
-    }
-    double t0 = cs_clock_now();
-    cs_partial *out = NULL;
-    cs_err e = {{0}};
-    int rc = x->k->join(x->p, a, b, &out, &e);
-    if (rc != CS_OK)
-        fail_here(x, rc, &e);
-    x->out->combine_s += cs_clock_now() - t0;
-    return out;
+    return apply_here(x, a, b, 1);
 }
 
 /* Waiting for a started send is waiting for the partner to take it. */
