@@ -296,15 +296,23 @@ static void test_team_runs_every_item_once_for_every_thread_count(void)
             }
 }
 
+/* A toy case with every item already run: its leaves, one per item. */
+static cs_partial **toy_leaves(uint64_t items, cs_problem **p)
+{
+    cs_err err = {{0}};
+    toy_new(items, 0, p, &err);
+    cs_partial **leaves = calloc(items, sizeof *leaves);
+    for (uint64_t i = 0; i < items; i++)
+        toy_run(*p, i, &leaves[i], &err);
+    return leaves;
+}
+
 /* The serial tree's shape hash for `items` leaves. */
 static uint64_t serial_shape(uint64_t items)
 {
     cs_problem *p;
     cs_err err = {{0}};
-    toy_new(items, 0, &p, &err);
-    cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
-    for (uint64_t i = 0; i < items; i++)
-        toy_run(p, i, &leaves[i], &err);
+    cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
     cs_tree_combine(&toy, p, leaves, 0, items, &root, &err);
     uint64_t shape = root->shape;
     CU_ASSERT_EQUAL(p->bad_joins, 0);
@@ -321,10 +329,7 @@ static void test_tree_shape_does_not_depend_on_threads(void)
         for (unsigned threads = 1; threads <= 8; threads++) {
             cs_problem *p;
             cs_err err = {{0}};
-            toy_new(items, 0, &p, &err);
-            cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
-            for (uint64_t i = 0; i < items; i++)
-                toy_run(p, i, &leaves[i], &err);
+            cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
             cs_team team = {threads, NULL};
             uint64_t lo = 0;
             CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy, p, leaves, &lo, &items, 1, &root, &err),
@@ -350,10 +355,7 @@ static void test_team_combines_several_subtrees_as_tree_nodes(void)
     uint64_t lo[3] = {0, 500, 750}, hi[3] = {500, 750, 1000};
     cs_problem *p;
     cs_err err = {{0}};
-    toy_new(items, 0, &p, &err);
-    cs_partial **leaves = calloc(items, sizeof *leaves), *out[3];
-    for (uint64_t i = 0; i < items; i++)
-        toy_run(p, i, &leaves[i], &err);
+    cs_partial **leaves = toy_leaves(items, &p), *out[3];
     cs_team team = {4, NULL};
     CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy, p, leaves, lo, hi, 3, out, &err), CS_OK);
     CU_ASSERT_EQUAL(p->bad_joins, 0);
@@ -378,10 +380,7 @@ static void test_helped_combines_keep_the_shape_at_the_top_only(void)
             help_reset();
             cs_problem *p;
             cs_err err = {{0}};
-            toy_new(items, 0, &p, &err);
-            cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
-            for (uint64_t i = 0; i < items; i++)
-                toy_run(p, i, &leaves[i], &err);
+            cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
             cs_team team = {threads, NULL};
             uint64_t lo = 0;
             CU_ASSERT_EQUAL_FATAL(
@@ -411,10 +410,7 @@ static void test_idle_threads_run_parts_of_the_root(void)
     uint64_t items = 64, lo = 0;
     cs_problem *p;
     cs_err err = {{0}};
-    toy_new(items, 0, &p, &err);
-    cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
-    for (uint64_t i = 0; i < items; i++)
-        toy_run(p, i, &leaves[i], &err);
+    cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
     cs_team team = {2, NULL};
     CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
                           CS_OK);
@@ -437,10 +433,7 @@ static void test_a_failing_helped_combine_fails_the_tree(void)
     uint64_t items = 100, lo = 0;
     cs_problem *p;
     cs_err err = {{0}};
-    toy_new(items, 0, &p, &err);
-    cs_partial **leaves = calloc(items, sizeof *leaves), *root = NULL;
-    for (uint64_t i = 0; i < items; i++)
-        toy_run(p, i, &leaves[i], &err);
+    cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
     cs_team team = {3, NULL};
     CU_ASSERT_EQUAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
                     CS_ENOMEM);
