@@ -11,6 +11,7 @@
 #include "bignum_impl.h"
 #include "bignum_ntt.h"
 #include "test_alloc.h"
+#include "test_seed.h"
 
 /*
  * Operands are random from a fixed seed (CS_TEST_SEED overrides it; the seed
@@ -1119,25 +1120,9 @@ static void test_the_test_allocator_sees_leaks_and_overruns(void)
 
 /* ---- suite --------------------------------------------------------------- */
 
-static uint64_t suite_seed(void)
-{
-    const char *env = getenv("CS_TEST_SEED");
-    uint64_t seed = 20240601;
-    if (env && *env) {
-        char *end;
-        unsigned long long v = strtoull(env, &end, 0);
-        if (*end != '\0' || v == 0) {
-            fprintf(stderr, "test_bignum: CS_TEST_SEED '%s': not a positive whole number\n", env);
-            exit(2);
-        }
-        seed = v;
-    }
-    return seed;
-}
-
 int main(void)
 {
-    uint64_t seed = suite_seed();
+    uint64_t seed = test_seed("test_bignum", 20240601);
     rng_state = seed;
     printf("test_bignum: seed %" PRIu64 " (set CS_TEST_SEED to repeat or vary); thresholds "
            "karatsuba %d, toom3 %d, ntt %d, sqr %d/%d/%d\n",

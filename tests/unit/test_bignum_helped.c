@@ -20,6 +20,7 @@
 #include "bignum_impl.h"
 #include "bignum_ntt.h"
 #include "test_alloc.h"
+#include "test_seed.h"
 
 /*
  * bignum_mul_helped hands its steps to run(ctx, parts, fn, arg), whose only
@@ -801,26 +802,9 @@ static void test_impossible_sizes_are_refused_as_enomem(void)
 
 /* ---- suite --------------------------------------------------------------- */
 
-static uint64_t suite_seed(void)
-{
-    const char *env = getenv("CS_TEST_SEED");
-    uint64_t seed = 20240607;
-    if (env && *env) {
-        char *end;
-        unsigned long long v = strtoull(env, &end, 0);
-        if (*end != '\0' || v == 0) {
-            fprintf(stderr, "test_bignum_helped: CS_TEST_SEED '%s': not a positive whole number\n",
-                    env);
-            exit(2);
-        }
-        seed = v;
-    }
-    return seed;
-}
-
 int main(void)
 {
-    uint64_t seed = suite_seed();
+    uint64_t seed = test_seed("test_bignum_helped", 20240607);
     rng_state = seed;
     printf("test_bignum_helped: seed %" PRIu64 " (set CS_TEST_SEED to repeat or vary); "
            "thresholds ntt %d, sqr %d; one transform holds %zu limbs; vector transforms: "
