@@ -3,7 +3,7 @@ find_package(Threads REQUIRED)
 
 # The test allocator calls bignum_set_allocator: link it before a bignum library.
 add_library(cs_test_alloc STATIC ${CS_TEST_DIR}/unit/test_alloc.c)
-target_include_directories(cs_test_alloc PUBLIC ${CS_TEST_DIR}/unit ${CMAKE_SOURCE_DIR}/kernels)
+target_include_directories(cs_test_alloc PUBLIC ${CS_TEST_DIR}/unit ${CMAKE_SOURCE_DIR}/kernels/bignum)
 target_link_libraries(cs_test_alloc PUBLIC Threads::Threads)
 
 if(CS_HAVE_GMP)
