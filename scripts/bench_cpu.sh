@@ -96,8 +96,9 @@ for round in $(seq 1 "$rounds"); do
   done
   if [[ ",$kernels," == *,triad,* ]] && [ -x "$build/bench/stream_triad" ]; then
     n=$("$drv/cpu_serial" --help | awk '$1 == "triad" { getline; print }' | tr ' ' '\n' | sed -n "s/^$class=//p")
-    OMP_PLACES=cores OMP_PROC_BIND=spread "$build/bench/stream_triad" "$n" "$workers" 10 |
-      sed "s/^/round $round /" >>"$stream"
+    # Only the result lines ("threads T best_GB/s X ..."); the '#' lines describe the run.
+    OMP_PLACES=cores OMP_PROC_BIND=spread "$build/bench/stream_triad" --n "$n" --threads "$workers" \
+      --passes 10 | { grep '^threads ' || true; } | sed "s/^/round $round /" >>"$stream"
   fi
   echo "# $prog: round $round of $rounds done" >&2
 done
