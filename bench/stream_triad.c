@@ -84,7 +84,8 @@ static void usage(FILE *f)
             "  --offset D       spare doubles after each array, STREAM's OFFSET (default 0)\n"
             "  --layout KIND    stream: one block, a b c in turn (default); malloc: three\n"
             "                   malloc'd arrays, as this tool had them before, to compare\n"
-            "  --help           this help\n\n"
+            "  --help           this help\n"
+            "The older form 'stream_triad ELEMENTS [THREADS_LIST [PASSES]]' means the same.\n\n"
             "Pin threads with OpenMP's own settings: OMP_PROC_BIND=spread OMP_PLACES=cores.\n"
             "Output: '#' lines on the arrays, cache, clock and huge pages, then per thread count\n"
             "  threads T best_GB/s X avg_GB/s Y min_s .. avg_s .. max_s .. numa NODES\n"
@@ -142,6 +143,30 @@ static int parse_layout(const char *text, enum layout *out)
     return 0;
 }
 
+/* The older form, ELEMENTS [THREADS_LIST [PASSES]], which scripts made for
+ * earlier revisions (the bundle's run16.sh) still call: the same values. */
+static int parse_positional(int count, char **args, struct config *c)
+{
+    if (count > 3) {
+        cs_error("unexpected argument '%s': at most ELEMENTS THREADS_LIST PASSES (see --help)",
+                 args[3]);
+        return -1;
+    }
+    int rc = cs_parse_u64("n", args[0], 1, 1ULL << 40, &c->n);
+    if (rc == 0 && count > 1) {
+        free(c->threads);
+        c->threads = NULL;
+        rc = cs_parse_u64_list("threads", args[1], 1, 4096, &c->threads, &c->runs);
+        if (rc == 0 && c->runs > MAX_RUNS) {
+            cs_error("--threads '%s': at most %d thread counts", args[1], MAX_RUNS);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && count > 2)
+        rc = cs_parse_u64("passes", args[2], 2, 100000, &c->passes);
+    return rc;
+}
+
 /* The command line into c: 0 to run, 1 help printed, -1 after a message (exit 2). */
 static int parse_args(int argc, char **argv, struct config *c)
 {
@@ -179,11 +204,8 @@ static int parse_args(int argc, char **argv, struct config *c)
             rc = -1;
         }
     }
-    if (rc == 0 && optind < argc) {
-        cs_error("unexpected argument '%s': sizes are options, --n, --threads and --passes "
-                 "(see --help)", argv[optind]);
-        rc = -1;
-    }
+    if (rc == 0 && optind < argc)
+        rc = parse_positional(argc - optind, argv + optind, c);
     if (rc == 0 && !c->threads)
         rc = default_threads(c);
     if (rc == 0)
