@@ -33,7 +33,9 @@ enum cs_status {
     CS_EVERIFY = 4,  /* the result is wrong */
 };
 
-enum cs_class { CS_CLASS_S, CS_CLASS_W, CS_CLASS_A, CS_CLASS_B, CS_CLASS_COUNT };
+/* S for tests, W the classic sizes, A and B for sweeps, C (about 4x B's work) for sweeps
+ * past 16 cores. */
+enum cs_class { CS_CLASS_S, CS_CLASS_W, CS_CLASS_A, CS_CLASS_B, CS_CLASS_C, CS_CLASS_COUNT };
 
 typedef struct cs_problem cs_problem; /* defined by each kernel */
 typedef struct cs_partial cs_partial; /* defined by each kernel */
@@ -62,8 +64,10 @@ typedef struct cs_kernel {
     const char *name;      /* "product" */
     const char *what;      /* one line for --help */
     const char *n_meaning; /* what --n means for it: "loop bound n" */
-    /* --class sizes: a comma list of n for S (tests, milliseconds), W, A, B. */
+    /* --class sizes: a comma list of n for S (tests, milliseconds), W, A, B, C. */
     const char *class_sizes[CS_CLASS_COUNT];
+    /* One line for --help: what class C costs (time, memory), so no one starts it blind. */
+    const char *class_c_cost;
     uint64_t n_min, n_max;   /* valid n */
     uint64_t default_chunks; /* used when --chunks is not given (capped at the
                                 case's natural item limit, a fact of the problem) */

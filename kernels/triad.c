@@ -54,17 +54,18 @@ static int triad_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_e
                    (unsigned long long)TRIAD_N_MAX);
         return CS_EINVAL;
     }
+    /* The arguments first, then the machine: a bad --chunks is refused alike everywhere. */
+    if (chunks > n) {
+        cs_err_set(err, "--chunks %llu: n=%llu has only %llu elements to cut into items",
+                   (unsigned long long)chunks, (unsigned long long)n, (unsigned long long)n);
+        return CS_EINVAL;
+    }
     double need = 3.0 * 8.0 * (double)n, have = machine_memory_bytes();
     if (have > 0 && need > 0.8 * have) {
         cs_err_set(err, "--n %llu: three arrays of %llu doubles need %.1f GiB, more than 80%% "
                         "of this machine's %.1f GiB",
                    (unsigned long long)n, (unsigned long long)n, need / (1 << 30),
                    have / (1 << 30));
-        return CS_EINVAL;
-    }
-    if (chunks > n) {
-        cs_err_set(err, "--chunks %llu: n=%llu has only %llu elements to cut into items",
-                   (unsigned long long)chunks, (unsigned long long)n, (unsigned long long)n);
         return CS_EINVAL;
     }
     cs_problem *p = malloc(sizeof *p);
@@ -304,7 +305,9 @@ const cs_kernel cs_kernel_triad = {
     .name = "triad",
     .what = "STREAM triad a = b + s*c (memory bandwidth, GB/s)",
     .n_meaning = "elements per array (24 bytes each)",
-    .class_sizes = {"1000000", "20000000", "50000000", "200000000"},
+    .class_sizes = {"1000000", "20000000", "50000000", "200000000", "800000000"},
+    .class_c_cost = "19.2 GB of memory (three arrays of 8e8 doubles), refused up front where that "
+                    "is over 80% of the machine's; setting up and checking them takes seconds",
     .n_min = 1,
     .n_max = TRIAD_N_MAX,
     .default_chunks = TRIAD_DEFAULT_CHUNKS,

@@ -4,12 +4,12 @@
 # round, so load from elsewhere falls on every configuration alike); triad against the
 # machine's own STREAM-style triad (build/bench/stream_triad). A benchmark, not a test.
 #
-# Usage: scripts/bench_cpu.sh BUILD_DIR [--rounds R] [--kernels LIST] [--class C]
+# Usage: scripts/bench_cpu.sh BUILD_DIR [--rounds R] [--kernels LIST] [--class CLASS]
 #                             [--schedule KIND] [--workers LIST] [--out DIR]
 #   --rounds R       timed runs per configuration, alternated (default 3); each run has
 #                    its own warm-up, and the table shows the median
 #   --kernels LIST   default product,pi,primes,triad
-#   --class C        default A
+#   --class CLASS    S, W, A, B or C (default A; C is about 4x B's work, for big machines)
 #   --schedule KIND  default dynamic
 #   --workers LIST   default 1,2,...,every physical core this process may use
 #   --out DIR        default results/<host>-<UTC>-bench-cpu (rows.csv, stream.txt, table.md)
@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$rounds" in ''|*[!0-9]*|0) echo "$prog: --rounds '$rounds': a whole number >= 1 is needed" >&2; exit 2 ;; esac
+case "$class" in S|W|A|B|C) ;; *) echo "$prog: --class '$class': not one of S, W, A, B, C" >&2; exit 2 ;; esac
 drv=$build/drivers
 for d in cpu_serial cpu_omp cpu_mpi cpu_hybrid; do
   [ -x "$drv/$d" ] || { echo "$prog: $drv/$d is missing: build first (scripts/build.sh $build)" >&2; exit 1; }
@@ -95,8 +96,9 @@ for round in $(seq 1 "$rounds"); do
   done
   if [[ ",$kernels," == *,triad,* ]] && [ -x "$build/bench/stream_triad" ]; then
     n=$("$drv/cpu_serial" --help | awk '$1 == "triad" { getline; print }' | tr ' ' '\n' | sed -n "s/^$class=//p")
-    OMP_PLACES=cores OMP_PROC_BIND=spread "$build/bench/stream_triad" "$n" "$workers" 10 |
-      sed "s/^/round $round /" >>"$stream"
+    # Only the result lines ("threads T best_GB/s X ..."); the '#' lines describe the run.
+    OMP_PLACES=cores OMP_PROC_BIND=spread "$build/bench/stream_triad" --n "$n" --threads "$workers" \
+      --passes 10 | { grep '^threads ' || true; } | sed "s/^/round $round /" >>"$stream"
   fi
   echo "# $prog: round $round of $rounds done" >&2
 done

@@ -24,9 +24,11 @@ What to run:
   --drivers LIST       drivers to sweep (default: every CPU and fetch driver:
                        cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi)
   --kernels LIST       CPU kernels, each NAME or NAME:CLASS (default product,pi,primes,triad)
-  --class C            problem class for kernels given without one: S, W, A or B (default W)
+  --class CLASS        problem class for kernels given without one: S, W, A, B or C (default W;
+                       C is about 4x B's work, for machines past 16 cores: cpu_serial --help
+                       says what it costs)
   --n LIST             explicit sizes for every kernel instead of a class
-  --chunks C           work items per case (default: each kernel's own)
+  --chunks N           work items per case (default: each kernel's own)
   --workers LIST       worker counts (default: 1,2,4,... up to the physical cores, and the
                        core count itself); counts above the cores run oversubscribed, marked
   --hybrid-threads T   cpu_hybrid runs ranks x threads with threads the largest divisor of the
@@ -205,9 +207,9 @@ done
 [[ $drivers =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || die_usage "--drivers '$drivers': not a comma list of driver names"
 [[ $kernels =~ ^[a-z0-9_]+(:[A-Za-z]+)?(,[a-z0-9_]+(:[A-Za-z]+)?)*$ ]] ||
   die_usage "--kernels '$kernels': not a comma list of NAME or NAME:CLASS"
-[[ $class =~ ^[SWAB]$ ]] || die_usage "--class '$class': not one of S, W, A, B"
+[[ $class =~ ^[SWABC]$ ]] || die_usage "--class '$class': not one of S, W, A, B, C"
 for spec in ${kernels//,/ }; do
-  case $spec in *:*) [[ ${spec#*:} =~ ^[SWAB]$ ]] || die_usage "--kernels '$kernels': class '${spec#*:}' is not one of S, W, A, B" ;; esac
+  case $spec in *:*) [[ ${spec#*:} =~ ^[SWABC]$ ]] || die_usage "--kernels '$kernels': class '${spec#*:}' is not one of S, W, A, B, C" ;; esac
 done
 [ -z "$sizes" ] || check_list n "$sizes"
 [ -z "$chunks" ] || check_count chunks "$chunks"

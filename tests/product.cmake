@@ -30,7 +30,16 @@ cs_expect(n_trailing_comma 2 "cpu_serial: --n '50,': empty item in the list" ${C
 cs_expect(n_empty 2 "cpu_serial: --n '': empty item in the list" ${CS_SERIAL} --n=)
 cs_expect(n_not_a_number 2 "cpu_serial: --n '5x': not a whole number" ${CS_SERIAL} --n 5x)
 cs_expect(n_too_big_for_memory 2 "cpu_serial: --n 5000: the result has about..." ${CS_SERIAL} --n 5000)
-cs_expect(class_unknown 2 "cpu_serial: --class 'Q': must be one of S, W, A, B" ${CS_SERIAL} --class Q)
+cs_expect(class_unknown 2 "cpu_serial: --class 'D': must be one of S, W, A, B, C" ${CS_SERIAL} --class D)
+cs_expect(class_two_letters 2 "cpu_serial: --class 'CC': must be one of S, W, A, B, C" ${CS_SERIAL} --class CC)
+# Class C is taken and its sizes checked, never run (tens of seconds): a --chunks beyond the
+# case's items is refused by the check every case passes before any work, naming C's n.
+cs_expect(class_c_product_checked 2 "cpu_serial: --chunks 30000000: n=300 has only 26730899 iterations to cut into items" ${CS_SERIAL} --class C --chunks 30000000)
+cs_expect(class_c_pi_checked 2 "cpu_serial: --chunks 20000000000: n=16000000000 has only 16000000000 intervals to cut into items" ${CS_SERIAL} --kernel pi --class c --chunks 20000000000)
+cs_expect(class_c_primes_checked 2 "cpu_serial: --chunks 200000000: n=134217728 has only 134217728 numbers to cut into items" ${CS_SERIAL} --kernel primes --class C --chunks 200000000)
+cs_expect(class_c_triad_checked 2 "cpu_serial: --chunks 900000000: n=800000000 has only 800000000 elements to cut into items" ${CS_SERIAL} --kernel triad --class C --chunks 900000000)
+add_test(NAME cli_help_lists_classes COMMAND ${CS_TEST_DIR}/e2e/help_classes.sh ${CS_SERIAL})
+set_tests_properties(cli_help_lists_classes PROPERTIES LABELS cli)
 cs_expect(class_and_n 2 "cpu_serial: --n '5' and --class 'S' both choose sizes: give one" ${CS_SERIAL} --class S --n 5)
 cs_expect(kernel_unknown 2 "cpu_serial: --kernel 'nope': unknown kernel (known: ..." ${CS_SERIAL} --kernel nope)
 cs_expect(option_unknown 2 "cpu_serial: unknown option '--frobnicate' (see --help)" ${CS_SERIAL} --frobnicate)

@@ -32,7 +32,7 @@ struct option_spec {
 static const struct option_spec specs[] = {
     {"kernel", 1, OPT_KERNEL, CS_OPTS_KERNEL, "NAME", "the work to run (default product; see below)"},
     {"n", 1, OPT_N, CS_OPTS_KERNEL, "LIST", "sizes, comma-separated (the kernel says what n means)"},
-    {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B", "a problem class's sizes (default W)"},
+    {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B|C", "a problem class's sizes (default W; C is big: see below)"},
     {"chunks", 1, OPT_CHUNKS, CS_OPTS_KERNEL, "C", "work items per case (default: the kernel's)"},
     {"result-file", 1, OPT_RESULT_FILE, CS_OPTS_KERNEL, "FILE", "write 'n=N VALUE' per case"},
     {"threads", 1, OPT_THREADS, CS_OPTS_THREADS, "T", NULL},
@@ -79,9 +79,11 @@ static void print_help(const cs_program_info *info)
             const cs_kernel *kn = cs_kernel_at(k);
             printf("  %-8s %s; n is the %s; default chunks %llu\n", kn->name, kn->what,
                    kn->n_meaning, (unsigned long long)kn->default_chunks);
-            printf("  %-8s S=%s W=%s A=%s B=%s\n", "", kn->class_sizes[CS_CLASS_S],
+            printf("  %-8s S=%s W=%s A=%s B=%s C=%s\n", "", kn->class_sizes[CS_CLASS_S],
                    kn->class_sizes[CS_CLASS_W], kn->class_sizes[CS_CLASS_A],
-                   kn->class_sizes[CS_CLASS_B]);
+                   kn->class_sizes[CS_CLASS_B], kn->class_sizes[CS_CLASS_C]);
+            if (kn->class_c_cost)
+                printf("  %-8s C costs %s\n", "", kn->class_c_cost);
         }
     }
     printf("\nExit status: 0 done and verified, 1 the run failed, 2 the command line was wrong.\n");
@@ -181,7 +183,7 @@ static int parse_choice(const char *opt, const char *text, const char *const *na
 
 static const char *const schedule_names[] = {"static", "dynamic", "guided"};
 static const char *const bind_names[] = {"core", "pu", "none"};
-static const char *const class_names[] = {"S", "W", "A", "B"};
+static const char *const class_names[] = {"S", "W", "A", "B", "C"};
 
 const char *cs_schedule_name(enum cs_schedule s)
 {
@@ -222,11 +224,11 @@ static int resolve_sizes(cs_options *o, const char *n_text, const char *class_te
     }
     int cls = CS_CLASS_W;
     if (class_text) {
-        static const char letters[] = "SWAB"; /* in cs_class order */
+        static const char letters[] = "SWABC"; /* in cs_class order */
         int upper = toupper((unsigned char)class_text[0]);
         const char *found = class_text[0] && !class_text[1] ? strchr(letters, upper) : NULL;
         if (!found)
-            return bad("class", class_text, "must be one of S, W, A, B");
+            return bad("class", class_text, "must be one of S, W, A, B, C");
         cls = (int)(found - letters);
     }
     snprintf(o->class_name, sizeof o->class_name, "%s", class_names[cls]);

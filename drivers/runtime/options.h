@@ -28,7 +28,7 @@ typedef struct cs_options {
     const cs_kernel *kernel;
     uint64_t *n;          /* sizes to run, in order */
     size_t n_count;
-    char class_name[8];   /* "S", "W", "A", "B", or "custom" for --n */
+    char class_name[8];   /* "S", "W", "A", "B", "C", or "custom" for --n */
     uint64_t chunks;      /* 0: the kernel's default */
     const char *result_path;
     /* common */

@@ -69,6 +69,18 @@ expect_grep "two rounds count as six repetitions" "| cpu_omp | 1 x 2 | 2 | 6 | 5
 [ -e "$twice/plots/fetch.png" ] && fail "--formats svg wrote a PNG"
 [ -s "$twice/plots/fetch.svg" ] || fail "--formats svg wrote no SVG"
 
+# Class C is plotted and summarised like any other: the canned pi rows, relabelled C.
+class_c=$scratch/class-c
+mkdir -p "$class_c"
+sed 's/,pi,n=100000000,A,/,pi,n=100000000,C,/' "$here/canned.csv" >"$class_c/rows.csv"
+cp "$here/canned-meta.txt" "$class_c/meta.txt"
+"$src/scripts/plot.sh" --formats svg "$class_c" >"$scratch/out" 2>&1
+expect_eq "plot.sh exit status with class C rows" 0 "$?"
+[ -s "$class_c/plots/speedup-pi-C.svg" ] || fail "no plots/speedup-pi-C.svg for class C"
+[ -e "$class_c/plots/speedup-pi-A.svg" ] && fail "class C rows drew a class A plot"
+expect_grep "class C's section" "## pi, class C" "$class_c/summary.md"
+expect_grep "cpu_omp pi class C at 2 workers" "| cpu_omp | 1 x 2 | 2 | 3 | 2.020 | 2.000 | 2.050 | 1.98 | 2.00 | 1.98 | 0.99 | 0.010 | yes |" "$class_c/summary.md"
+
 # A sweep where every parallel point failed still gets its plots (saying so) and a summary.
 failed_run=$scratch/failed
 mkdir -p "$failed_run"

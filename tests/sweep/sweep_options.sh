@@ -16,8 +16,8 @@ refused() { # EXPECTED-MESSAGE ARGS...
 refused "sweep: --workers '0': not a comma list of positive whole numbers" --workers 0
 refused "sweep: --workers '1,,2': not a comma list" --workers 1,,2
 refused "sweep: --drivers 'cpu_fast': unknown driver 'cpu_fast'" --drivers cpu_fast
-refused "sweep: --class 'Q': not one of S, W, A, B" --class Q
-refused "sweep: --kernels 'pi:Z': class 'Z' is not one of S, W, A, B" --kernels pi:Z
+refused "sweep: --class 'D': not one of S, W, A, B, C" --class D
+refused "sweep: --kernels 'pi:D': class 'D' is not one of S, W, A, B, C" --kernels pi:D
 refused "sweep: --repeat '0': not a whole number >= 1" --repeat 0
 refused "sweep: --launcher 'qsub': not mpirun, srun, or a template containing {ranks}" --launcher qsub
 refused "sweep: unknown option '--fast'" --fast
@@ -32,6 +32,13 @@ expect_grep "cpu_mpi launched by mpirun" "mpirun -np 4 --bind-to none $build/dri
 expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" "mpirun -np 2 --bind-to none $build/drivers/cpu_hybrid --kernel pi --class A --threads 2" "$scratch/out"
 expect_grep "io_async at concurrency 3" "io_async --requests 100 --delay-ms 100 --concurrency 3" "$scratch/out"
 [ -e "$scratch/dry" ] && fail "--dry-run created its output directory"
+
+# Class C is taken, by --class and by NAME:C, and passed on (listed, not run: tens of seconds).
+"$sweep" --build "$build" --drivers cpu_serial,cpu_omp --kernels product:C,pi --class C --workers 2 \
+  --dry-run >"$scratch/out" 2>&1
+expect_eq "exit status of --dry-run with class C" 0 "$?"
+expect_grep "product:C" "[1/4] $build/drivers/cpu_serial --kernel product --class C --repeat" "$scratch/out"
+expect_grep "--class C for pi" "[4/4] $build/drivers/cpu_omp --kernel pi --class C --threads 2 --repeat" "$scratch/out"
 
 "$sweep" --build "$build" --drivers cpu_mpi --kernels pi --workers 3 --launcher srun --dry-run >"$scratch/out" 2>&1
 expect_grep "srun launcher" "srun --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $build/drivers/cpu_mpi" "$scratch/out"

@@ -1,0 +1,20 @@
+# bench/stream_triad, the machine's own triad by STREAM's method: its command line and outputs
+# (never its figures: no test judges a timing).
+if(TARGET stream_triad)
+  set(CS_STREAM ${CMAKE_BINARY_DIR}/bench/stream_triad)
+  add_test(NAME stream_triad_outputs COMMAND ${CS_TEST_DIR}/bench/stream_triad.sh ${CS_STREAM})
+  set_tests_properties(stream_triad_outputs PROPERTIES LABELS "cli;e2e")
+  cs_expect(stream_help 0 SILENT ${CS_STREAM} --help)
+  cs_expect(stream_n_not_a_number 2 "stream_triad: --n '5x': not a whole number" ${CS_STREAM} --n 5x)
+  cs_expect(stream_n_too_big 2 "stream_triad: --n 1000000000000: three arrays of 1000000000000 doubles need..." ${CS_STREAM} --n 1000000000000)
+  cs_expect(stream_passes_one 2 "stream_triad: --passes '1': too small (at least 2)" ${CS_STREAM} --passes 1)
+  cs_expect(stream_threads_zero 2 "stream_triad: --threads '0': too small (at least 1)" ${CS_STREAM} --threads 0)
+  cs_expect(stream_threads_empty_item 2 "stream_triad: --threads '1,,2': empty item in the list" ${CS_STREAM} --threads 1,,2)
+  cs_expect(stream_layout_unknown 2 "stream_triad: --layout 'heap': must be one of stream, malloc" ${CS_STREAM} --layout heap)
+  # the older positional form (ELEMENTS THREADS_LIST PASSES) that earlier scripts call
+  cs_expect(stream_positional 0 "stream_triad: warning: --n 100000: an array (0.8 MB) is under 4 times the last-level cache..." ${CS_STREAM} 100000 1,2 3)
+  cs_expect(stream_positional_bad_list 2 "stream_triad: --threads '1,,2': empty item in the list" ${CS_STREAM} 100000 1,,2)
+  cs_expect(stream_positional_extra 2 "stream_triad: unexpected argument '4': at most ELEMENTS THREADS_LIST PASSES (see --help)" ${CS_STREAM} 100000 1 3 4)
+  cs_expect(stream_option_unknown 2 "stream_triad: unknown option '--fast' (see --help)" ${CS_STREAM} --fast)
+  cs_expect(stream_option_without_value 2 "stream_triad: option '--n' needs a value (see --help)" ${CS_STREAM} --n)
+endif()
