@@ -25,3 +25,11 @@ cs_expect(cs_profile_unopenable 2 "cs_profile: '/nonexistent/p.txt': cannot open
 cs_expect(cs_profile_bad_dependency 1 "cs_profile: '${CS_PROFILE_FIXTURES}/bad-dependency.txt': line 6: dependency '9': not the id of an earlier task" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/bad-dependency.txt)
 cs_expect(cs_profile_short_line 1 "cs_profile: '${CS_PROFILE_FIXTURES}/short-line.txt': line 5: 5 fields, expected 8 (id kind rank thread start_s end_s bytes deps)" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/short-line.txt)
 cs_expect(cs_profile_not_a_profile 1 "cs_profile: '${CS_TEST_DIR}/profile.cmake': line 3: a task before any '# block' header" ${CS_PROFILE_TOOL} ${CS_TEST_DIR}/profile.cmake)
+
+# scripts/predict.sh: its refusals, and a plot from a canned profile beside a canned sweep.
+set(CS_PREDICT ${CMAKE_SOURCE_DIR}/scripts/predict.sh)
+cs_expect(predict_help 0 SILENT ${CS_PREDICT} --help)
+cs_expect(predict_no_profile 2 "predict: no profile given (see --help)" ${CS_PREDICT})
+cs_expect(predict_bad_workers 2 "predict: --workers '2,x': not a comma list of whole numbers >= 1" ${CS_PREDICT} --workers 2,x ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(predict_no_results 2 "predict: '/nonexistent': no such directory" ${CS_PREDICT} ${CS_PROFILE_FIXTURES}/good.txt /nonexistent)
+add_test(NAME predict_plots COMMAND ${CS_TEST_DIR}/profile/predict_plots.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
