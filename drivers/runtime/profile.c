@@ -58,8 +58,9 @@ struct cs_profile {
 };
 
 static cs_profile *active;
+static unsigned generation; /* a new recorder's threads make new buffers */
 static __thread struct tbuf *mine;
-static __thread cs_profile *mine_of;
+static __thread unsigned mine_of;
 
 static int reserve(struct tbuf *b, uint32_t tasks, uint32_t deps)
 {
@@ -83,7 +84,7 @@ static int reserve(struct tbuf *b, uint32_t tasks, uint32_t deps)
 /* This thread's buffer: made and listed once per thread (the only lock). */
 static struct tbuf *buffer(void)
 {
-    if (mine && mine_of == active)
+    if (mine && mine_of == generation)
         return mine;
     struct tbuf *b = calloc(1, sizeof *b);
     if (!b)
@@ -96,7 +97,7 @@ static struct tbuf *buffer(void)
     pr->threads = b;
     __atomic_clear(&pr->lock, __ATOMIC_RELEASE);
     mine = b;
-    mine_of = pr;
+    mine_of = generation;
     return b;
 }
 
@@ -244,6 +245,7 @@ cs_profile *cs_profile_new(int rank)
     cs_profile *pr = calloc(1, sizeof *pr);
     if (pr)
         pr->rank = rank;
+    generation++;
     return pr;
 }
 
@@ -327,7 +329,8 @@ int cs_profile_export(cs_profile *pr, uint8_t **buf, size_t *len)
             r.dep_at += at;
             memcpy(t++, &r, sizeof r);
         }
-        memcpy(d, b->dep, b->dep_count * sizeof *d);
+        if (b->dep_count)
+            memcpy(d, b->dep, b->dep_count * sizeof *d);
         d += b->dep_count;
         at += b->dep_count;
     }
@@ -365,7 +368,8 @@ int cs_profile_import(cs_profile *pr, const uint8_t *buf, size_t len)
         r.end += shift;
         pr->imported[pr->imported_count + i] = r;
     }
-    memcpy(pr->imported_dep + pr->imported_dep_count, at, head.dep_count * sizeof *d);
+    if (head.dep_count)
+        memcpy(pr->imported_dep + pr->imported_dep_count, at, head.dep_count * sizeof *d);
     pr->imported_count += head.count;
     pr->imported_dep_count += head.dep_count;
     return 0;
@@ -464,7 +468,8 @@ static int collect(cs_profile *pr, struct all *all)
             r.dep_at += dn;
             all->task[n++] = r;
         }
-        memcpy(all->dep + dn, b->dep, b->dep_count * sizeof *all->dep);
+        if (b->dep_count)
+            memcpy(all->dep + dn, b->dep, b->dep_count * sizeof *all->dep);
         dn += b->dep_count;
     }
     for (uint32_t i = 0; i < pr->imported_count; i++) {
@@ -472,7 +477,8 @@ static int collect(cs_profile *pr, struct all *all)
         r.dep_at += dn;
         all->task[n++] = r;
     }
-    memcpy(all->dep + dn, pr->imported_dep, pr->imported_dep_count * sizeof *all->dep);
+    if (pr->imported_dep_count)
+        memcpy(all->dep + dn, pr->imported_dep, pr->imported_dep_count * sizeof *all->dep);
     all->count = n;
     all->dep_count = dn + pr->imported_dep_count;
     /* Within one rank, buffers hold tasks in the order each thread made them;
