@@ -5,6 +5,7 @@
 #include "cpu_run.h"
 #include "message.h"
 #include "options.h"
+#include "profile.h"
 #include "tree.h"
 
 static int serial_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **result,
@@ -19,8 +20,11 @@ static int serial_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial *
     }
     double t0 = cs_clock_now();
     int rc = CS_OK;
-    for (uint64_t i = 0; i < items && rc == CS_OK; i++)
+    for (uint64_t i = 0; i < items && rc == CS_OK; i++) {
+        double start = cs_prof_start();
         rc = k->item_run(p, i, &leaves[i], err);
+        cs_prof_item(i, start);
+    }
     double t1 = cs_clock_now();
     if (rc == CS_OK)
         rc = cs_tree_combine(k, p, leaves, 0, items, result, err);

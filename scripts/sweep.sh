@@ -362,7 +362,7 @@ out=$(cd "$out" && pwd)
 csv=$out/rows.csv
 sweep_log=$out/sweep.log
 : >"$sweep_log"
-columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms"
+columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s"
 if [ -s "$csv" ]; then
   [ "$(head -n 1 "$csv")" = "$columns" ] || die_usage "--out '$out': rows.csv exists and its header is not corescale's"
 else
@@ -453,7 +453,7 @@ failure_row() {
   # The schedule the driver would have written (its default is dynamic), so the row joins its series.
   local sched=${schedule:-dynamic}
   [ "$k" = fetch ] && sched=""
-  printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,\n' \
+  printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,,,\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host" "$d" "$k" "$c" "$r" "$t" "$w" "${bind:-}" \
     "$secs" "$sched" "$words" >>"$csv"
 }

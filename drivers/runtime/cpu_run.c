@@ -10,7 +10,9 @@
 #include "clock.h"
 #include "heap.h"
 #include "message.h"
+#include "profile_file.h"
 #include "row.h"
+#include "span.h"
 
 /* A run shorter than this many clock ticks, or than 10 ms, is flagged. */
 #define SHORT_RUN_TICKS 20
@@ -195,7 +197,68 @@ struct run_state {
     int csv_fd;
     FILE *result_file;
     double tick;
+    cs_profile *profile;  /* --profile, on every rank */
+    FILE *profile_file;   /* on the root */
 };
+
+/* The workers the printed prediction is for. */
+static const unsigned predicted_workers[] = {2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
+/* After timed repetition r: every rank's tasks to the root, which writes them
+ * as a block and fills g (the analysis reads it). Collective. Returns 0, or
+ * CS_EXIT_FAIL after a message on the root. */
+static int take_profile(struct run_state *s, const char *case_name, unsigned r, cs_graph *g)
+{
+    const cs_exec *ex = s->ex;
+    const cs_options *o = s->o;
+    int rc = ex->gather_profile ? ex->gather_profile(ex->ctx, s->profile) : 0;
+    if (!ex->is_root)
+        return rc ? CS_EXIT_FAIL : 0;
+    memset(g, 0, sizeof *g);
+    if (rc == 0)
+        rc = cs_profile_graph(s->profile, g);
+    if (rc != 0) {
+        cs_error("--profile '%s': %s %s rep %u: the tasks did not come together into a graph "
+                 "(out of memory, or a rank's tasks missing)", o->profile_path, o->kernel->name,
+                 case_name, r + 1);
+        return CS_EXIT_FAIL;
+    }
+    snprintf(g->driver, sizeof g->driver, "%s", ex->driver);
+    snprintf(g->kernel, sizeof g->kernel, "%s", o->kernel->name);
+    snprintf(g->case_name, sizeof g->case_name, "%s", case_name);
+    snprintf(g->class_name, sizeof g->class_name, "%s", o->class_name);
+    snprintf(g->schedule, sizeof g->schedule, "%s",
+             *schedule_label(o) ? schedule_label(o) : "none");
+    g->rep = r + 1;
+    g->reps = o->repeat;
+    g->ranks = ex->ranks;
+    g->threads = ex->threads;
+    if (cs_profile_write_block(s->profile_file, g) != 0) {
+        cs_error("--profile '%s': cannot write: %s", o->profile_path, strerror(errno));
+        return CS_EXIT_FAIL;
+    }
+    return 0;
+}
+
+/* "# profile n=63: ..." lines after the case's line: the median repetition's graph. */
+static void print_profile(const char *case_name, const cs_graph *graphs, const double *wall,
+                          unsigned count)
+{
+    unsigned order[count];
+    for (unsigned i = 0; i < count; i++)
+        order[i] = i;
+    for (unsigned i = 1; i < count; i++) /* by wall time; a few repetitions */
+        for (unsigned j = i; j > 0 && wall[order[j]] < wall[order[j - 1]]; j--) {
+            unsigned t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "# profile %s", case_name);
+    cs_span_print(stdout, prefix, &graphs[order[(count - 1) / 2]], predicted_workers,
+                  sizeof predicted_workers / sizeof predicted_workers[0]);
+    fflush(stdout);
+}
 
 /* One case: warm-up, timed repetitions, a row each, a line for people. */
 static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
@@ -233,6 +296,14 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         return CS_EXIT_FAIL;
     }
     double *wall = times, *compute = times + o->repeat, *combine = times + 2 * o->repeat;
+    /* --profile: each timed repetition's graph, on the root */
+    cs_graph *graphs = s->profile && ex->is_root ? calloc(o->repeat, sizeof *graphs) : NULL;
+    if (s->profile && ex->is_root && !graphs) {
+        cs_error("%s: out of memory for %u repetitions' profiles", case_name, o->repeat);
+        free(times);
+        k->problem_free(p);
+        return CS_EXIT_FAIL;
+    }
     struct reference ref = {0};
     int failed = 0, wrong = 0; /* failed: stop the case; wrong: rows say verified=0 */
     for (unsigned rep = 0; rep < total && !failed; rep++) {
@@ -240,9 +311,14 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         cs_phase phase = {0, 0, 0, 0};
         if (ex->barrier)
             ex->barrier(ex->ctx);
+        int profiled = s->profile && rep >= o->warmup;
         double t0 = cs_clock_now();
+        if (profiled)
+            cs_profile_rep_begin(s->profile, t0, k->item_count(p));
         rc = ex->run(ex->ctx, k, p, &result, &phase, &err);
         double t1 = cs_clock_now();
+        if (profiled)
+            cs_profile_rep_end(s->profile);
         if (ex->is_root && rc == CS_OK && result)
             rc = check_result(k, p, result, &ref, &err);
         if (result)
@@ -256,6 +332,17 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
                 wrong = 1;
             else
                 failed = 1;
+        }
+        if (failed)
+            break;
+        cs_span_stats stats = {0, 0, {0}};
+        if (profiled) {
+            cs_graph *g = ex->is_root ? &graphs[rep - o->warmup] : NULL;
+            failed = agree(ex, take_profile(s, case_name, rep - o->warmup, g)) != 0;
+            if (g && !failed) {
+                cs_message_model model = cs_message_fit(g);
+                cs_span_stats_of(g, &model, &stats);
+            }
         }
         if (failed)
             break;
@@ -277,6 +364,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
                 .combine_s = phase.combine_s, .comm_s = phase.comm_s,
                 .comm_bytes = phase.comm_bytes, .verified = ref.verified,
                 .digest = ref.digest.digest, .warnings = warnings,
+                .has_profile = profiled, .work_s = stats.work_s, .span_s = stats.span_s,
             };
             if (cs_csv_write(s->csv_fd, &row) != 0)
                 failed = 1;
@@ -292,9 +380,14 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         if (!o->quiet)
             print_case(o, case_name, k->item_count(p), ref.digest.summary, ref.verified, &t,
                        k->bytes_moved ? k->bytes_moved(p) : 0.0);
+        if (!o->quiet && graphs)
+            print_profile(case_name, graphs, wall, o->repeat);
         if (s->result_file && write_value(s->result_file, k, p, case_name, &ref) != CS_OK)
             failed = 1;
     }
+    for (unsigned i = 0; graphs && i < o->repeat; i++)
+        cs_graph_free(&graphs[i]);
+    free(graphs);
     free(times);
     free(ref.bytes);
     k->problem_free(p);
@@ -307,7 +400,7 @@ int cs_cpu_run(const cs_exec *ex, const cs_options *o)
     int code = agree(ex, validate_cases(ex, o, o->chunks));
     if (code != CS_EXIT_OK)
         return code;
-    struct run_state s = {ex, o, -1, NULL, cs_clock_tick()};
+    struct run_state s = {ex, o, -1, NULL, cs_clock_tick(), NULL, NULL};
     int open_rc = CS_OK;
     if (ex->is_root && o->csv_path && (s.csv_fd = cs_csv_open(o->csv_path)) < 0)
         open_rc = CS_EXIT_USAGE;
@@ -315,6 +408,18 @@ int cs_cpu_run(const cs_exec *ex, const cs_options *o)
         !(s.result_file = fopen(o->result_path, "w"))) {
         cs_error("--result-file '%s': cannot open: %s", o->result_path, strerror(errno));
         open_rc = CS_EXIT_USAGE;
+    }
+    if (ex->is_root && open_rc == CS_OK && o->profile_path) {
+        if (!(s.profile_file = fopen(o->profile_path, "w"))) {
+            cs_error("--profile '%s': cannot open: %s", o->profile_path, strerror(errno));
+            open_rc = CS_EXIT_USAGE;
+        } else {
+            cs_profile_write_start(s.profile_file);
+        }
+    }
+    if (open_rc == CS_OK && o->profile_path && !(s.profile = cs_profile_new(ex->rank))) {
+        cs_error("--profile: out of memory for the recorder");
+        open_rc = CS_EXIT_FAIL;
     }
     code = agree(ex, open_rc);
     if (code != CS_EXIT_OK)
@@ -330,6 +435,11 @@ out:
         cs_error("--result-file '%s': cannot write: %s", o->result_path, strerror(errno));
         code = CS_EXIT_FAIL;
     }
+    if (s.profile_file && fclose(s.profile_file) != 0 && code == CS_EXIT_OK) {
+        cs_error("--profile '%s': cannot write: %s", o->profile_path, strerror(errno));
+        code = CS_EXIT_FAIL;
+    }
+    cs_profile_free(s.profile);
     cs_csv_close(s.csv_fd);
     return code;
 }

@@ -6,6 +6,7 @@
 
 #include "kernel.h"
 #include "options.h"
+#include "profile.h"
 
 /* What one run of a case cost, phase by phase (seconds; bytes sent). */
 typedef struct cs_phase {
@@ -31,6 +32,11 @@ typedef struct cs_exec {
     int (*agree)(void *ctx, int status);
     /* Optional (multi-process): all ranks start the clock together. */
     void (*barrier)(void *ctx);
+    /* Optional (multi-process), --profile: every rank's recorded tasks to the
+     * root's recorder (cs_profile_export, cs_profile_import). Collective;
+     * returns 0, or -1 when a rank's tasks could not come. */
+    int (*gather_profile)(void *ctx, cs_profile *pr);
+    int rank; /* this process's rank: it stamps the profile's tasks */
 } cs_exec;
 
 /* Runs every case of o with ex. Returns the exit code: 0 all verified,

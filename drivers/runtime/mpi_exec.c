@@ -405,6 +405,45 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     return tree.status;
 }
 
+/* --profile: every rank's tasks, as bytes, to rank 0's recorder. */
+static int mpi_gather_profile(void *ctx, cs_profile *pr)
+{
+    cs_mpi *m = ctx;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int ok = m->rank == 0 || (cs_profile_export(pr, &buf, &len) == 0 && len <= INT_MAX);
+    int mine = ok ? (int)len : 0;
+    int *lens = NULL, *at = NULL;
+    uint8_t *all = NULL;
+    if (m->rank == 0) {
+        lens = calloc((size_t)m->size, sizeof *lens);
+        at = calloc((size_t)m->size, sizeof *at);
+        if (!lens || !at)
+            cs_mpi_fatal("out of memory gathering the profile");
+    }
+    cs_mpi_check(MPI_Gather(&mine, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Gather");
+    size_t total = 0;
+    for (int r = 0; m->rank == 0 && r < m->size; r++) {
+        if (total + (size_t)lens[r] > INT_MAX)
+            cs_mpi_fatal("the ranks' profiles are over %d bytes", INT_MAX);
+        at[r] = (int)total;
+        total += (size_t)lens[r];
+    }
+    if (m->rank == 0 && !(all = malloc(total ? total : 1)))
+        cs_mpi_fatal("out of memory gathering %zu bytes of profile", total);
+    cs_mpi_check(MPI_Gatherv(buf, mine, MPI_BYTE, all, lens, at, MPI_BYTE, 0, MPI_COMM_WORLD),
+                 "MPI_Gatherv");
+    int rc = ok ? 0 : -1;
+    for (int r = 1; m->rank == 0 && r < m->size; r++)
+        if (cs_profile_import(pr, all + at[r], (size_t)lens[r]) != 0)
+            rc = -1; /* a rank's tasks are missing: the graph will say so */
+    free(buf);
+    free(all);
+    free(lens);
+    free(at);
+    return rc;
+}
+
 int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *driver,
                  cs_exec *ex)
 {
@@ -433,6 +472,7 @@ int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *d
         .workers = (unsigned)m->size * threads, .is_root = m->rank == 0,
         .binding = m->binding, .warnings = m->warnings, .ctx = m,
         .run = mpi_run, .prepare = mpi_prepare, .agree = mpi_agree, .barrier = mpi_barrier,
+        .gather_profile = mpi_gather_profile, .rank = m->rank,
     };
     return CS_OK;
 }

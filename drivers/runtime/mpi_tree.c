@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "mpi_check.h"
+#include "profile.h"
 #include "tree.h"
 
 /* Partials of nodes that span ranks go in walk order under TAG_PARTIAL; the
@@ -137,13 +138,14 @@ static void combine_list(struct xtree *x, const cs_team *team, cs_partial **leav
 
 /* Starts sending part (consumed unless keep; the failed mark after a
  * failure) without waiting for the receiver; *msg is freed once *req is done. */
-static void post_partial(struct xtree *x, cs_partial *part, int keep, int to, int tag,
-                         MPI_Request *req, uint8_t **msg)
+static void post_partial(struct xtree *x, cs_partial *part, cs_task_id made_by, int keep, int to,
+                         int tag, MPI_Request *req, uint8_t **msg)
 {
     double t0 = cs_clock_now();
     size_t size = 0;
     *msg = message_of(x, part, &size, keep);
     x->out->comm_s += cs_clock_now() - t0;
+    cs_prof_send(made_by, to, tag, t0, *msg ? size - 1 : 0);
     if (*msg) {
         cs_mpi_check(MPI_Isend(*msg, (int)size, MPI_BYTE, to, tag, x->comm, req), "MPI_Isend");
         x->out->comm_bytes += size - 1;
@@ -159,8 +161,8 @@ static void send_owed(struct xtree *x, const struct node_list *owed)
 {
     for (unsigned i = 0; i < owed->count; i++) {
         uint64_t lo = owed->lo[i];
-        post_partial(x, x->pure[lo], 0, owed->to[i], TAG_PURE, &x->sends[x->send_count],
-                     &x->sent[x->send_count]);
+        post_partial(x, x->pure[lo], cs_prof_node(lo, owed->hi[i]), 0, owed->to[i], TAG_PURE,
+                     &x->sends[x->send_count], &x->sent[x->send_count]);
         x->pure[lo] = NULL;
         x->send_count++;
     }
@@ -204,13 +206,14 @@ static void finish_sends(struct xtree *x)
 /* A large partial leaves MPI_Send only once the receiver takes it: the time
  * before is the receiver's combine still running (tree time); the move itself
  * is counted once, by the receiver. */
-static void send_partial(struct xtree *x, cs_partial *part, int to, int tag)
+static void send_partial(struct xtree *x, cs_partial *part, cs_task_id made_by, int to, int tag)
 {
     double t0 = cs_clock_now();
     size_t size = 0;
     uint8_t *msg = message_of(x, part, &size, 0);
     double t_send = cs_clock_now();
     x->out->comm_s += t_send - t0;
+    cs_prof_send(made_by, to, tag, t0, msg ? size - 1 : 0);
     if (msg) {
         cs_mpi_check(MPI_Send(msg, (int)size, MPI_BYTE, to, tag, x->comm), "MPI_Send");
         x->out->comm_bytes += size - 1;
@@ -223,7 +226,7 @@ static void send_partial(struct xtree *x, cs_partial *part, int to, int tag)
 
 /* The wait until the partial is sent is the sender's combine still running:
  * tree time, as under cpu_omp; receiving and unpacking it is communication. */
-static cs_partial *recv_partial(struct xtree *x, int from, int tag)
+static cs_partial *recv_partial(struct xtree *x, int from, int tag, cs_task_id *task)
 {
     double t_wait = cs_clock_now();
     MPI_Status st;
@@ -252,12 +255,17 @@ static cs_partial *recv_partial(struct xtree *x, int from, int tag)
     }
     free(buf);
     x->out->comm_s += cs_clock_now() - t0;
+    cs_task_id got = cs_prof_recv(from, tag, t_wait, len > 0 ? (uint64_t)len - 1 : 0);
+    if (task)
+        *task = got;
     return part;
 }
 
 /* left op right here, op the kernel's combine (helped by this rank's team)
- * or its join; NULL after a failure, now or before. Consumes both. */
-static cs_partial *apply_here(struct xtree *x, cs_partial *left, cs_partial *right, int join)
+ * or its join; NULL after a failure, now or before. Consumes both. For the
+ * profile it is task `id` on deps (this rank's operand's first). */
+static cs_partial *apply_here(struct xtree *x, cs_partial *left, cs_partial *right, int join,
+                              const cs_task_id deps[2], cs_task_id id)
 {
     if (x->out->status != CS_OK || !left || !right) {
         if (left)
@@ -270,21 +278,27 @@ static cs_partial *apply_here(struct xtree *x, cs_partial *left, cs_partial *rig
     cs_partial *out = NULL;
     cs_err e = {{0}};
     int rc = join ? x->k->join(x->p, left, right, &out, &e)
-                  : cs_team_combine(x->team, 1, x->k, x->p, left, right, &out, &e);
+                  : cs_team_combine_node(x->team, 1, x->k, x->p, left, right, deps, id, &out, &e);
+    if (join)
+        cs_prof_task(CS_TASK_JOIN, id, t0, 0, deps, 2);
     if (rc != CS_OK)
         fail_here(x, rc, &e);
     x->out->combine_s += cs_clock_now() - t0;
     return out;
 }
 
-static cs_partial *combine_here(struct xtree *x, cs_partial *left, cs_partial *right)
+static cs_partial *combine_here(struct xtree *x, cs_partial *left, cs_partial *right,
+                                cs_task_id dep_left, cs_task_id dep_right, cs_task_id id)
 {
-    return apply_here(x, left, right, 0);
+    cs_task_id deps[2] = {dep_left, dep_right};
+    return apply_here(x, left, right, 0, deps, id);
 }
 
-static cs_partial *join_here(struct xtree *x, cs_partial *a, cs_partial *b)
+static cs_partial *join_here(struct xtree *x, cs_partial *a, cs_partial *b, cs_task_id dep_a,
+                             cs_task_id dep_b, cs_task_id id)
 {
-    return apply_here(x, a, b, 1);
+    cs_task_id deps[2] = {dep_a, dep_b};
+    return apply_here(x, a, b, 1, deps, id);
 }
 
 /* Waiting for a started send is waiting for the partner to take it. */
@@ -306,22 +320,28 @@ static void finish_send(struct xtree *x, MPI_Request *req, uint8_t *msg)
  */
 static cs_partial *share_root_left(struct xtree *x, cs_partial *left, int partner)
 {
+    uint64_t mid = cs_tree_mid(0, x->items);
+    cs_task_id mine = cs_prof_node(0, mid), lo_task = 0, high_task = 0;
     MPI_Request req;
     uint8_t *msg = NULL;
-    post_partial(x, left, 1, partner, TAG_SHARE, &req, &msg);
-    cs_partial *lo = recv_partial(x, partner, TAG_SHARE);
-    cs_partial *low_product = combine_here(x, left, lo);
+    post_partial(x, left, mine, 1, partner, TAG_SHARE, &req, &msg);
+    cs_partial *lo = recv_partial(x, partner, TAG_SHARE, &lo_task);
+    cs_partial *low_product = combine_here(x, left, lo, mine, lo_task, cs_prof_piece(1));
     finish_send(x, &req, msg);
-    cs_partial *high_product = recv_partial(x, partner, TAG_SHARE);
-    return join_here(x, low_product, high_product);
+    cs_partial *high_product = recv_partial(x, partner, TAG_SHARE, &high_task);
+    return join_here(x, low_product, high_product, cs_prof_piece(1), high_task,
+                     cs_prof_node(0, x->items));
 }
 
 static void share_root_right(struct xtree *x, cs_partial *right, int partner)
 {
     cs_partial *lo = NULL, *hi = NULL;
+    cs_task_id mine = cs_prof_node(cs_tree_mid(0, x->items), x->items), left_task = 0;
     if (x->out->status == CS_OK && right) {
         cs_err e = {{0}};
+        double t0 = cs_prof_start();
         int rc = x->k->split(x->p, right, &lo, &hi, &e);
+        cs_prof_task(CS_TASK_SPLIT, cs_prof_piece(0), t0, 0, &mine, 1);
         if (rc != CS_OK)
             fail_here(x, rc, &e);
     } else if (right) {
@@ -329,11 +349,13 @@ static void share_root_right(struct xtree *x, cs_partial *right, int partner)
     }
     MPI_Request req;
     uint8_t *msg = NULL;
-    post_partial(x, lo, 0, partner, TAG_SHARE, &req, &msg);
-    cs_partial *left = recv_partial(x, partner, TAG_SHARE);
-    cs_partial *high_product = combine_here(x, left, hi);
+    post_partial(x, lo, cs_prof_piece(0), 0, partner, TAG_SHARE, &req, &msg);
+    cs_partial *left = recv_partial(x, partner, TAG_SHARE, &left_task);
+    /* the split's piece is this rank's operand: first among the deps */
+    cs_partial *high_product =
+        combine_here(x, left, hi, cs_prof_piece(0), left_task, cs_prof_piece(2));
     finish_send(x, &req, msg);
-    send_partial(x, high_product, partner, TAG_SHARE);
+    send_partial(x, high_product, cs_prof_piece(2), partner, TAG_SHARE);
 }
 
 /* Post-order over the nodes that span ranks; returns the node's owner (the
@@ -361,17 +383,19 @@ static int walk(struct xtree *x, uint64_t lo, uint64_t hi, cs_partial **out)
             share_root_right(x, right, left_owner);
         return left_owner;
     }
+    cs_task_id right_task = cs_prof_node(mid, hi);
     if (left_owner != right_owner) {
         int early = is_pure(x, mid, hi); /* sent by combine_pure already */
         if (me == right_owner && !early) {
-            send_partial(x, right, left_owner, TAG_PARTIAL);
+            send_partial(x, right, right_task, left_owner, TAG_PARTIAL);
             right = NULL;
         } else if (me == left_owner) {
-            right = recv_partial(x, right_owner, early ? TAG_PURE : TAG_PARTIAL);
+            right = recv_partial(x, right_owner, early ? TAG_PURE : TAG_PARTIAL, &right_task);
         }
     }
     if (me == left_owner)
-        *out = combine_here(x, left, right);
+        *out = combine_here(x, left, right, cs_prof_node(lo, mid), right_task,
+                            cs_prof_node(lo, hi));
     return left_owner;
 }
 
@@ -400,9 +424,9 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     int top_owner = walk(&x, 0, items, &top);
     if (top_owner != 0) {
         if (x.rank == top_owner)
-            send_partial(&x, top, 0, TAG_PARTIAL), top = NULL;
+            send_partial(&x, top, cs_prof_node(0, items), 0, TAG_PARTIAL), top = NULL;
         else if (x.rank == 0)
-            top = recv_partial(&x, top_owner, TAG_PARTIAL);
+            top = recv_partial(&x, top_owner, TAG_PARTIAL, NULL);
     }
     finish_sends(&x);
     cs_tree_free_leaves(k, x.pure, items);

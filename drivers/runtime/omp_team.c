@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "tree.h"
 
 uint64_t cs_static_start(uint64_t items, unsigned workers, unsigned w)
@@ -161,7 +162,9 @@ int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_so
         uint64_t lo, hi;
         while (src->next(src->ctx, tid, &lo, &hi))
             for (uint64_t i = lo; i < hi && !failed(&f); i++) {
+                double t0 = cs_prof_start();
                 int rc = k->item_run(p, i, &leaves[i], &mine);
+                cs_prof_item(i, t0);
                 if (rc != CS_OK)
                     keep_error(&f, rc, &mine);
             }
@@ -195,13 +198,20 @@ static void team_run_parts(void *ctx, unsigned parts, void (*fn)(void *arg, unsi
         fn(arg, i);
 }
 
+int cs_team_combine_node(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
+                         cs_partial *left, cs_partial *right, const cs_task_id children[2],
+                         cs_task_id node, cs_partial **out, cs_err *err)
+{
+    cs_helpers h = {team_run_parts, (void *)t};
+    int help = helped && t->threads >= 2 && k->combine_helped;
+    return cs_prof_combine(k, p, left, right, help ? &h : NULL, children, node, out, err);
+}
+
 int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
                     cs_partial *left, cs_partial *right, cs_partial **out, cs_err *err)
 {
-    if (!helped || t->threads < 2 || !k->combine_helped)
-        return k->combine(p, left, right, out, err);
-    cs_helpers h = {team_run_parts, (void *)t};
-    return k->combine_helped(p, left, right, &h, out, err);
+    cs_task_id none[2] = {0, 0};
+    return cs_team_combine_node(t, helped, k, p, left, right, none, 0, out, err);
 }
 
 /*
@@ -218,6 +228,7 @@ int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_p
  * region's closing barrier.
  */
 struct top_node {
+    uint64_t lo, hi;     /* the tree node [lo, hi), for the profile's task ids */
     int parent;          /* index in nodes, -1 at a subtree's root */
     unsigned side;       /* which child of the parent: 0 left, 1 right */
     unsigned tree;       /* which subtree (out[tree]) */
@@ -254,7 +265,7 @@ static void plan_top(struct tree_job *j, uint64_t lo, uint64_t hi, unsigned dept
         return;
     }
     int me = (int)j->node_count++;
-    struct top_node nd = {parent, side, tree, {NULL, NULL}, 0};
+    struct top_node nd = {lo, hi, parent, side, tree, {NULL, NULL}, 0};
     j->nodes[me] = nd;
     uint64_t mid = cs_tree_mid(lo, hi);
     plan_top(j, lo, mid, depth + 1, me, 0, tree);
@@ -278,7 +289,10 @@ static void climb(struct tree_job *j, int node, unsigned side, unsigned tree, cs
              * from then on combines are helped. Before, the others are busy
              * with units, and a helped combine run alone is slower. */
             int helped = __atomic_load_n(&j->next_unit, __ATOMIC_RELAXED) >= j->unit_count;
-            int rc = cs_team_combine(j->t, helped, j->k, j->p, left, right, &x, &mine);
+            uint64_t mid = cs_tree_mid(nd->lo, nd->hi);
+            cs_task_id children[2] = {cs_prof_node(nd->lo, mid), cs_prof_node(mid, nd->hi)};
+            int rc = cs_team_combine_node(j->t, helped, j->k, j->p, left, right, children,
+                                          cs_prof_node(nd->lo, nd->hi), &x, &mine);
             if (rc != CS_OK)
                 keep_error(&j->f, rc, &mine);
         } else {

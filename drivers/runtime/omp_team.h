@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "options.h"
 #include "pin.h"
+#include "profile.h"
 
 /*
  * Items come to the threads from a source. Whatever the source, a worker runs
@@ -83,6 +84,10 @@ int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_so
  * the team's region or outside any. */
 int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
                     cs_partial *left, cs_partial *right, cs_partial **out, cs_err *err);
+/* The same, for --profile: the combine is task `node` on `children` (profile.h). */
+int cs_team_combine_node(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
+                         cs_partial *left, cs_partial *right, const cs_task_id children[2],
+                         cs_task_id node, cs_partial **out, cs_err *err);
 
 /* Combines subtrees [lo[i], hi[i]) of leaves into out[i] along cs_tree_mid:
  * below a depth that gives every thread several subtrees, each subtree

@@ -13,7 +13,7 @@
 #include "message.h"
 
 enum option_id {
-    OPT_KERNEL = 256, OPT_N, OPT_CHUNKS, OPT_CLASS, OPT_RESULT_FILE,
+    OPT_KERNEL = 256, OPT_N, OPT_CHUNKS, OPT_CLASS, OPT_RESULT_FILE, OPT_PROFILE,
     OPT_REPEAT, OPT_WARMUP, OPT_CSV, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_THREADS, OPT_SCHEDULE, OPT_BIND, OPT_SHOW_BINDING,
     OPT_URL, OPT_URL_FILE, OPT_REQUESTS, OPT_DELAY_MS, OPT_BYTES, OPT_TIMEOUT_MS,
@@ -35,6 +35,7 @@ static const struct option_spec specs[] = {
     {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B|C", "a problem class's sizes (default W; C is big: see below)"},
     {"chunks", 1, OPT_CHUNKS, CS_OPTS_KERNEL, "C", "work items per case (default: the kernel's)"},
     {"result-file", 1, OPT_RESULT_FILE, CS_OPTS_KERNEL, "FILE", "write 'n=N VALUE' per case"},
+    {"profile", 1, OPT_PROFILE, CS_OPTS_KERNEL, "FILE", "record each timed run's tasks into FILE; print work, span and predicted speedups"},
     {"threads", 1, OPT_THREADS, CS_OPTS_THREADS, "T", NULL},
     {"schedule", 1, OPT_SCHEDULE, CS_OPTS_SCHEDULE, "KIND", "static, dynamic or guided (default dynamic)"},
     {"bind", 1, OPT_BIND, CS_OPTS_BIND, "core|pu|none", "pin workers (default core)"},
@@ -268,6 +269,11 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
         if (cs_parse_u64(name, arg, 1, UINT64_MAX, &o->chunks)) return -1;
         return 0;
     case OPT_RESULT_FILE: o->result_path = arg; return 0;
+    case OPT_PROFILE:
+        if (!*arg)
+            return bad(name, arg, "empty, a file name is needed");
+        o->profile_path = arg;
+        return 0;
     case OPT_REPEAT:
         if (cs_parse_u64(name, arg, 1, 1000000, &v)) return -1;
         o->repeat = (unsigned)v;

@@ -31,6 +31,7 @@ typedef struct cs_options {
     char class_name[8];   /* "S", "W", "A", "B", "C", or "custom" for --n */
     uint64_t chunks;      /* 0: the kernel's default */
     const char *result_path;
+    const char *profile_path; /* --profile: record the task graph (profile.h) */
     /* common */
     unsigned repeat, warmup;
     const char *csv_path;

@@ -135,11 +135,15 @@ int cs_csv_write(int fd, const cs_row *r)
     put_text(&l, r->schedule);
     put_text(&l, r->warnings);
     if (r->has_fetch)
-        put(&l, "%llu,%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f\n", (unsigned long long)r->requests,
+        put(&l, "%llu,%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,", (unsigned long long)r->requests,
             (unsigned long long)r->errors, (unsigned long long)r->bytes, r->req_per_s, r->p50_ms,
             r->p90_ms, r->p99_ms, r->max_ms);
     else
-        put(&l, ",,,,,,,\n");
+        put(&l, ",,,,,,,,");
+    if (r->has_profile)
+        put(&l, "%.9f,%.9f\n", r->work_s, r->span_s);
+    else
+        put(&l, ",\n");
     if (l.overflow) {
         cs_error("a CSV row is longer than %zu bytes; not written", sizeof l.buf);
         return -1;

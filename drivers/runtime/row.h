@@ -9,7 +9,8 @@
 #define CS_ROW_COLUMNS                                                                     \
     "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s," \
     "compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,"        \
-    "schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms"
+    "schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,"     \
+    "work_s,span_s"
 
 typedef struct cs_row {
     const char *driver, *kernel, *case_name, *class_name, *bind, *schedule;
@@ -24,6 +25,8 @@ typedef struct cs_row {
     int has_fetch;     /* the fetch columns below are filled */
     uint64_t requests, errors, bytes;
     double req_per_s, p50_ms, p90_ms, p99_ms, max_ms;
+    int has_profile;   /* --profile: work_s and span_s below are filled */
+    double work_s, span_s;
 } cs_row;
 
 /* Opens FILE for appending, writing the header if the file is empty (under a

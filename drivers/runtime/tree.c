@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "profile.h"
+
 int cs_tree_combine(const cs_kernel *k, const cs_problem *p, cs_partial **leaves, uint64_t lo,
                     uint64_t hi, cs_partial **out, cs_err *err)
 {
@@ -23,7 +25,8 @@ int cs_tree_combine(const cs_kernel *k, const cs_problem *p, cs_partial **leaves
         k->partial_free(left);
         return rc;
     }
-    return k->combine(p, left, right, out, err);
+    cs_task_id children[2] = {cs_prof_node(lo, mid), cs_prof_node(mid, hi)};
+    return cs_prof_combine(k, p, left, right, NULL, children, cs_prof_node(lo, hi), out, err);
 }
 
 void cs_tree_free_leaves(const cs_kernel *k, cs_partial **leaves, uint64_t count)

@@ -1,0 +1,494 @@
+/* Work, span and a list-scheduling replay of a recorded task graph. */
+#include "span.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[CS_TASK_KINDS] = {
+    "item", "combine", "part", "segment", "split", "join", "send", "recv",
+};
+
+const char *cs_task_kind_name(enum cs_task_kind k)
+{
+    return (unsigned)k < CS_TASK_KINDS ? kind_names[k] : "?";
+}
+
+int cs_task_kind_parse(const char *name)
+{
+    for (int k = 0; k < CS_TASK_KINDS; k++)
+        if (strcmp(name, kind_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+int cs_task_is_work(enum cs_task_kind k)
+{
+    return k != CS_TASK_SEND && k != CS_TASK_RECV;
+}
+
+void cs_graph_free(cs_graph *g)
+{
+    free(g->task);
+    free(g->dep);
+    g->task = NULL;
+    g->dep = NULL;
+    g->count = g->dep_count = 0;
+}
+
+static double duration(const cs_task *t)
+{
+    return t->end > t->start ? t->end - t->start : 0.0;
+}
+
+static double message_cost(const cs_message_model *m, uint64_t bytes)
+{
+    return m->latency_s + (double)bytes / m->bandwidth;
+}
+
+/* ---- the message model ---------------------------------------------------------------- */
+
+cs_message_model cs_message_fit(const cs_graph *g)
+{
+    cs_message_model m = {CS_DEFAULT_LATENCY_S, CS_DEFAULT_BANDWIDTH, 0};
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, xmin = INFINITY, xmax = -INFINITY;
+    for (uint32_t i = 0; i < g->count; i++) {
+        const cs_task *r = &g->task[i];
+        if (r->kind != CS_TASK_RECV || r->deps != 1)
+            continue;
+        const cs_task *s = &g->task[g->dep[r->dep_at]];
+        if (s->kind != CS_TASK_SEND)
+            continue;
+        double ready = s->start > r->start ? s->start : r->start;
+        double x = (double)r->bytes, y = r->end > ready ? r->end - ready : 0.0;
+        n++, sx += x, sy += y, sxx += x * x, sxy += x * y;
+        xmin = x < xmin ? x : xmin;
+        xmax = x > xmax ? x : xmax;
+    }
+    if (n < 2 || xmax <= xmin)
+        return m;
+    double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    double intercept = (sy - slope * sx) / n;
+    if (slope <= 0) { /* size does not show: a constant cost */
+        slope = 0;
+        intercept = sy / n;
+    } else if (intercept < 0) { /* through the origin instead */
+        intercept = 0;
+        slope = sxy / sxx;
+    }
+    m.latency_s = intercept;
+    m.bandwidth = slope > 0 ? 1.0 / slope : 1e30;
+    m.fitted_from = (unsigned)n;
+    return m;
+}
+
+/* ---- work and span ---------------------------------------------------------------------- */
+
+int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    double *finish = malloc((g->count ? g->count : 1) * sizeof *finish);
+    if (!finish)
+        return -1;
+    int rc = 0;
+    for (uint32_t i = 0; i < g->count; i++) {
+        const cs_task *t = &g->task[i];
+        double before = 0, cost;
+        for (uint32_t d = 0; d < t->deps; d++) {
+            uint32_t j = g->dep[t->dep_at + d];
+            if (j >= i) {
+                rc = -1;
+                continue;
+            }
+            before = finish[j] > before ? finish[j] : before;
+        }
+        if (cs_task_is_work(t->kind)) {
+            cost = duration(t);
+            out->work_s += cost;
+        } else {
+            /* A message is an edge: the recv carries its cost, the send none. */
+            cost = t->kind == CS_TASK_RECV ? message_cost(m, t->bytes) : 0.0;
+        }
+        finish[i] = before + cost;
+        out->span_s = finish[i] > out->span_s ? finish[i] : out->span_s;
+        out->counts[t->kind < CS_TASK_KINDS ? t->kind : 0]++;
+    }
+    free(finish);
+    return rc;
+}
+
+/* ---- the replay --------------------------------------------------------------------------
+ *
+ * The drivers' rules, as far as a model can follow them:
+ *  - Items first, as every driver runs them (a barrier ends the items before
+ *    the tree starts): --schedule static gives worker w the block
+ *    [static_start(w), static_start(w + 1)) for the simulated p; dynamic runs
+ *    its own block front to back, then takes single items from the other
+ *    blocks, the next worker's first (cs_owned_next); guided hands a shrinking
+ *    share of what is left, in index order, to whichever worker is free first.
+ *    cpu_serial has no schedule: it replays as dynamic, the parallel drivers'
+ *    default.
+ *  - Then every other compute task, greedily: the ready task that can start
+ *    first goes to the worker free first, a task being ready when all it
+ *    depends on is done (a combine: both children; a part: the segment before
+ *    it; a segment: every part before it).
+ *  - cpu_omp and cpu_serial profiles replay as one process (p threads, no
+ *    message costs). cpu_mpi and cpu_hybrid profiles replay as ranks of the
+ *    recorded threads per rank; a tree task runs on the rank of its first
+ *    dependency (a combine where its left child is, as cs_mpi_tree_combine
+ *    does), and a dependency from another rank costs latency + bytes /
+ *    bandwidth, the bytes being those of the message that carried it in the
+ *    recorded run (0 when it crossed no rank there).
+ * Left out: memory bandwidth, clock changes, caches, the hand-out's and the
+ * team's own overheads: the replay is what the graph allows, an upper bound
+ * on speedup.
+ */
+
+/* cs_static_start's formula (omp_team.c; test_span checks they agree). */
+static uint64_t static_start(uint64_t items, unsigned workers, unsigned w)
+{
+    return (uint64_t)((unsigned __int128)items * w / workers);
+}
+
+struct heap {
+    double *key;
+    uint32_t *val;
+    uint32_t n, cap;
+};
+
+static int heap_less(const struct heap *h, uint32_t a, uint32_t b)
+{
+    return h->key[a] < h->key[b] || (h->key[a] == h->key[b] && h->val[a] < h->val[b]);
+}
+
+static void heap_swap(struct heap *h, uint32_t a, uint32_t b)
+{
+    double k = h->key[a];
+    uint32_t v = h->val[a];
+    h->key[a] = h->key[b], h->val[a] = h->val[b];
+    h->key[b] = k, h->val[b] = v;
+}
+
+static int heap_push(struct heap *h, double key, uint32_t val)
+{
+    if (h->n == h->cap) {
+        uint32_t cap = h->cap ? 2 * h->cap : 16;
+        double *k = realloc(h->key, cap * sizeof *k);
+        if (!k)
+            return -1;
+        h->key = k;
+        uint32_t *v = realloc(h->val, cap * sizeof *v);
+        if (!v)
+            return -1;
+        h->val = v;
+        h->cap = cap;
+    }
+    uint32_t i = h->n++;
+    h->key[i] = key, h->val[i] = val;
+    while (i && heap_less(h, i, (i - 1) / 2)) {
+        heap_swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    return 0;
+}
+
+static void heap_pop(struct heap *h)
+{
+    h->n--;
+    h->key[0] = h->key[h->n], h->val[0] = h->val[h->n];
+    for (uint32_t i = 0;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && heap_less(h, l, m))
+            m = l;
+        if (r < h->n && heap_less(h, r, m))
+            m = r;
+        if (m == i)
+            break;
+        heap_swap(h, i, m);
+        i = m;
+    }
+}
+
+static int is_distributed(const cs_graph *g)
+{
+    return strcmp(g->driver, "cpu_mpi") == 0 || strcmp(g->driver, "cpu_hybrid") == 0;
+}
+
+/* The worker free first (lowest index on ties) among [lo, hi). */
+static unsigned first_free(const double *free_at, unsigned lo, unsigned hi)
+{
+    unsigned best = lo;
+    for (unsigned w = lo + 1; w < hi; w++)
+        if (free_at[w] < free_at[best])
+            best = w;
+    return best;
+}
+
+/* Items under the schedule: item_worker and end for tasks 0..items-1.
+ * Returns the barrier: when the last item ends. */
+static double replay_items(const cs_graph *g, unsigned p, double *free_at, unsigned *worker,
+                           double *end)
+{
+    uint64_t items = g->items;
+    double barrier = 0;
+    if (strcmp(g->schedule, "static") == 0) {
+        for (unsigned w = 0; w < p; w++)
+            for (uint64_t i = static_start(items, p, w); i < static_start(items, p, w + 1); i++) {
+                free_at[w] += duration(&g->task[i]);
+                worker[i] = w, end[i] = free_at[w];
+            }
+    } else if (strcmp(g->schedule, "guided") == 0) {
+        for (uint64_t next = 0; next < items;) {
+            unsigned w = first_free(free_at, 0, p);
+            uint64_t take = (items - next) / (2 * (uint64_t)p);
+            take = take ? take : 1;
+            for (uint64_t i = next; i < next + take; i++) {
+                free_at[w] += duration(&g->task[i]);
+                worker[i] = w, end[i] = free_at[w];
+            }
+            next += take;
+        }
+    } else { /* dynamic, and cpu_serial's none */
+        uint64_t *next = malloc(p * sizeof *next);
+        if (!next)
+            return -1;
+        for (unsigned t = 0; t < p; t++)
+            next[t] = static_start(items, p, t);
+        for (uint64_t left = items; left; left--) {
+            unsigned w = first_free(free_at, 0, p);
+            uint64_t i = items;
+            for (unsigned k = 0; k < p && i == items; k++) {
+                unsigned t = (w + k) % p;
+                if (next[t] < static_start(items, p, t + 1))
+                    i = next[t]++;
+            }
+            free_at[w] += duration(&g->task[i]);
+            worker[i] = w, end[i] = free_at[w];
+        }
+        free(next);
+    }
+    for (unsigned w = 0; w < p; w++)
+        barrier = free_at[w] > barrier ? free_at[w] : barrier;
+    return barrier;
+}
+
+/* What task i really waits for: messages contracted to their producers. */
+struct edge {
+    uint32_t from;
+    uint64_t bytes;
+};
+
+static int producer_of(const cs_graph *g, uint32_t j, struct edge *e)
+{
+    uint64_t bytes = 0;
+    while (!cs_task_is_work(g->task[j].kind)) {
+        const cs_task *t = &g->task[j];
+        if (t->deps < 1)
+            return 0;
+        if (t->kind == CS_TASK_RECV)
+            bytes = t->bytes;
+        j = g->dep[t->dep_at];
+    }
+    e->from = j;
+    e->bytes = bytes;
+    return 1;
+}
+
+struct replay {
+    const cs_graph *g;
+    const cs_message_model *m;
+    unsigned p, per_rank, ranks;
+    double *free_at, *end;
+    unsigned *worker;
+    struct edge *edges;  /* per task: its contracted dependencies */
+    uint32_t *edge_at, *edge_n;
+    uint32_t *succ, *succ_at, *pending;
+    struct heap *ready;  /* per rank */
+    unsigned *rank_of;   /* per task, once ready */
+};
+
+static unsigned rank_of_worker(const struct replay *r, unsigned w)
+{
+    return w / r->per_rank;
+}
+
+/* Task i's dependencies are all done: when and where can it start? */
+static int make_ready(struct replay *r, uint32_t i, double barrier)
+{
+    unsigned rank = 0;
+    if (r->edge_n[i])
+        rank = rank_of_worker(r, r->worker[r->edges[r->edge_at[i]].from]);
+    double at = barrier;
+    for (uint32_t k = 0; k < r->edge_n[i]; k++) {
+        const struct edge *e = &r->edges[r->edge_at[i] + k];
+        double t = r->end[e->from];
+        if (rank_of_worker(r, r->worker[e->from]) != rank)
+            t += message_cost(r->m, e->bytes);
+        at = t > at ? t : at;
+    }
+    r->rank_of[i] = rank;
+    return heap_push(&r->ready[rank], at, i);
+}
+
+static double replay_tree(struct replay *r, double barrier)
+{
+    const cs_graph *g = r->g;
+    uint32_t left = 0;
+    double finish = barrier;
+    for (uint32_t i = (uint32_t)g->items; i < g->count; i++) {
+        if (!cs_task_is_work(g->task[i].kind))
+            continue;
+        left++;
+        if (r->pending[i] == 0 && make_ready(r, i, barrier) != 0)
+            return -1;
+    }
+    while (left) {
+        int best_rank = -1;
+        unsigned best_w = 0;
+        double best_start = INFINITY;
+        for (unsigned rk = 0; rk < r->ranks; rk++) {
+            if (!r->ready[rk].n)
+                continue;
+            unsigned w = first_free(r->free_at, rk * r->per_rank, (rk + 1) * r->per_rank);
+            double s = r->ready[rk].key[0] > r->free_at[w] ? r->ready[rk].key[0] : r->free_at[w];
+            if (s < best_start)
+                best_rank = (int)rk, best_w = w, best_start = s;
+        }
+        if (best_rank < 0)
+            return -1; /* a dependency never done: not a graph in order */
+        uint32_t i = r->ready[best_rank].val[0];
+        heap_pop(&r->ready[best_rank]);
+        r->end[i] = best_start + duration(&g->task[i]);
+        r->worker[i] = best_w;
+        r->free_at[best_w] = r->end[i];
+        finish = r->end[i] > finish ? r->end[i] : finish;
+        left--;
+        for (uint32_t k = r->succ_at[i]; k < r->succ_at[i + 1]; k++) {
+            uint32_t s = r->succ[k];
+            if (--r->pending[s] == 0 && make_ready(r, s, barrier) != 0)
+                return -1;
+        }
+    }
+    return finish;
+}
+
+static void replay_free(struct replay *r)
+{
+    free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
+    free(r->edge_n), free(r->succ), free(r->succ_at), free(r->pending), free(r->rank_of);
+    if (r->ready)
+        for (unsigned k = 0; k < r->ranks; k++)
+            free(r->ready[k].key), free(r->ready[k].val);
+    free(r->ready);
+}
+
+double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned p)
+{
+    if (p == 0 || g->items > g->count)
+        return -1;
+    struct replay r = {.g = g, .m = m, .p = p};
+    r.per_rank = is_distributed(g) ? (g->threads ? g->threads : 1) : p;
+    if (r.per_rank > p)
+        r.per_rank = p;
+    r.ranks = (p + r.per_rank - 1) / r.per_rank;
+    size_t n = g->count + 1;
+    r.free_at = calloc((size_t)r.ranks * r.per_rank, sizeof *r.free_at);
+    r.end = calloc(n, sizeof *r.end);
+    r.worker = calloc(n, sizeof *r.worker);
+    r.edges = calloc(g->dep_count + 1, sizeof *r.edges);
+    r.edge_at = calloc(n, sizeof *r.edge_at);
+    r.edge_n = calloc(n, sizeof *r.edge_n);
+    r.succ = calloc(g->dep_count + 1, sizeof *r.succ);
+    r.succ_at = calloc(n + 1, sizeof *r.succ_at);
+    r.pending = calloc(n, sizeof *r.pending);
+    r.rank_of = calloc(n, sizeof *r.rank_of);
+    r.ready = calloc(r.ranks, sizeof *r.ready);
+    double result = -1;
+    if (!r.free_at || !r.end || !r.worker || !r.edges || !r.edge_at || !r.edge_n || !r.succ ||
+        !r.succ_at || !r.pending || !r.rank_of || !r.ready)
+        goto out;
+    /* With fewer ranks' worth of workers than a whole rank, the last rank is short:
+     * its missing workers are never free. */
+    for (unsigned w = p; w < r.ranks * r.per_rank; w++)
+        r.free_at[w] = INFINITY;
+    double barrier = replay_items(g, p, r.free_at, r.worker, r.end);
+    if (barrier < 0)
+        goto out;
+    for (unsigned w = 0; w < p; w++)
+        r.free_at[w] = barrier;
+    /* Contracted dependencies, and successors among the tree's tasks. */
+    uint32_t at = 0;
+    for (uint32_t i = (uint32_t)g->items; i < g->count; i++) {
+        const cs_task *t = &g->task[i];
+        r.edge_at[i] = at;
+        if (!cs_task_is_work(t->kind))
+            continue;
+        for (uint32_t d = 0; d < t->deps; d++) {
+            struct edge e;
+            if (producer_of(g, g->dep[t->dep_at + d], &e) && e.from < i) {
+                r.edges[at++] = e;
+                r.edge_n[i]++;
+                if (e.from >= g->items)
+                    r.pending[i]++, r.succ_at[e.from + 1]++;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < g->count; i++)
+        r.succ_at[i + 1] += r.succ_at[i];
+    uint32_t *fill = calloc(n, sizeof *fill);
+    if (!fill)
+        goto out;
+    for (uint32_t i = (uint32_t)g->items; i < g->count; i++)
+        for (uint32_t k = 0; k < r.edge_n[i]; k++) {
+            uint32_t from = r.edges[r.edge_at[i] + k].from;
+            if (from >= g->items)
+                r.succ[r.succ_at[from] + fill[from]++] = i;
+        }
+    free(fill);
+    result = replay_tree(&r, barrier);
+out:
+    replay_free(&r);
+    return result;
+}
+
+double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
+                       unsigned workers)
+{
+    double t = cs_span_replay(g, m, workers);
+    if (t < 0)
+        return t;
+    double floor = s->work_s / workers;
+    floor = s->span_s > floor ? s->span_s : floor;
+    return t > floor ? t : floor;
+}
+
+void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigned *workers,
+                   unsigned count)
+{
+    cs_message_model m = cs_message_fit(g);
+    cs_span_stats s;
+    if (cs_span_stats_of(g, &m, &s) != 0) {
+        fprintf(f, "%s: the graph is out of order (a task depends on a later one)\n", prefix);
+        return;
+    }
+    fprintf(f, "%s: rep %u of %u, %s, ranks %u x threads %u, schedule %s\n", prefix, g->rep,
+            g->reps, g->driver, g->ranks, g->threads, g->schedule);
+    fprintf(f, "%s: work %.6f s, span %.6f s, parallelism %.2f; %u tasks:", prefix, s.work_s,
+            s.span_s, s.span_s > 0 ? s.work_s / s.span_s : 0.0, g->count);
+    for (int k = 0; k < CS_TASK_KINDS; k++)
+        if (s.counts[k])
+            fprintf(f, " %u %s", s.counts[k], cs_task_kind_name((enum cs_task_kind)k));
+    fprintf(f, "\n");
+    if (s.counts[CS_TASK_RECV] || is_distributed(g))
+        fprintf(f, "%s: messages cost %.3g s + bytes / %.3g B/s (%s)\n", prefix, m.latency_s,
+                m.bandwidth, m.fitted_from ? "fitted to this run's messages" : "defaults");
+    double t1 = cs_span_predict(g, &m, &s, 1);
+    fprintf(f, "%s: predicted %8s %12s %9s %10s\n", prefix, "workers", "time_s", "speedup",
+            "efficiency");
+    for (unsigned i = 0; i < count; i++) {
+        double t = cs_span_predict(g, &m, &s, workers[i]);
+        double speedup = t > 0 ? t1 / t : 0.0;
+        fprintf(f, "%s: predicted %8u %12.6f %9.2f %10.2f\n", prefix, workers[i], t, speedup,
+                speedup / workers[i]);
+    }
+}

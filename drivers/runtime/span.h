@@ -1,0 +1,87 @@
+/* Work and span of a recorded task graph, and its replay on p simulated workers. */
+#ifndef CS_SPAN_H
+#define CS_SPAN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * A profile block is one repetition of one case as a graph of tasks
+ * (results/README.md, "Profiles"). Compute tasks (item, combine, part,
+ * segment, split, join) are work; send and recv are a message: the edge
+ * from a producer on one rank to its consumer on another, costing
+ * latency + bytes / bandwidth.
+ */
+enum cs_task_kind {
+    CS_TASK_ITEM,    /* one item_run */
+    CS_TASK_COMBINE, /* a combine of the fixed tree (a helped one's first serial segment) */
+    CS_TASK_PART,    /* one part a helped combine handed to its helpers */
+    CS_TASK_SEGMENT, /* a helped combine's serial work after a fork-join of parts */
+    CS_TASK_SPLIT,   /* MPI shared root: the right owner cuts its half in two */
+    CS_TASK_JOIN,    /* MPI shared root: the two products joined */
+    CS_TASK_SEND,    /* a partial packed and posted (deps: its producer) */
+    CS_TASK_RECV,    /* that partial received and unpacked (deps: its send) */
+    CS_TASK_KINDS
+};
+
+const char *cs_task_kind_name(enum cs_task_kind k);
+/* -1 when name is no kind. */
+int cs_task_kind_parse(const char *name);
+int cs_task_is_work(enum cs_task_kind k);
+
+typedef struct cs_task {
+    enum cs_task_kind kind;
+    int rank, thread;
+    double start, end;    /* seconds from the repetition's start */
+    uint64_t bytes;       /* send, recv: the message's bytes; else 0 */
+    uint32_t dep_at, deps; /* deps are dep[dep_at .. dep_at + deps) of the graph */
+} cs_task;
+
+/* Tasks in an order where every dependency comes first: task i is id i + 1. */
+typedef struct cs_graph {
+    char driver[32], kernel[32], case_name[32], class_name[8], schedule[16];
+    unsigned rep, reps, ranks, threads; /* recorded layout: ranks x threads workers */
+    uint64_t items;
+    cs_task *task;
+    uint32_t *dep; /* indices into task (0-based) */
+    uint32_t count, dep_count;
+} cs_graph;
+
+void cs_graph_free(cs_graph *g);
+
+/* How messages cost: seconds = latency_s + bytes / bandwidth (bytes per second). */
+typedef struct cs_message_model {
+    double latency_s, bandwidth;
+    unsigned fitted_from; /* messages it was fitted from; 0: the defaults */
+} cs_message_model;
+
+#define CS_DEFAULT_LATENCY_S 2e-6
+#define CS_DEFAULT_BANDWIDTH 5e9
+
+/* Least squares of each matched message's observed time (recv end - the later
+ * of send start and recv start: packing, moving, unpacking, no waiting) over
+ * its bytes; the defaults when fewer than two sizes were seen. */
+cs_message_model cs_message_fit(const cs_graph *g);
+
+typedef struct cs_span_stats {
+    double work_s;    /* T1: the compute tasks' seconds */
+    double span_s;    /* Tinf: the longest chain, messages at the model's cost */
+    uint32_t counts[CS_TASK_KINDS];
+} cs_span_stats;
+
+/* Returns 0, or -1 when a dependency is not earlier than its task. */
+int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats *out);
+
+/* The graph replayed on `workers` simulated workers (see span.c): the
+ * finishing time. With one worker it is the work. */
+double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned workers);
+
+/* The predicted time at p workers: the replay, never below T1/p nor Tinf. */
+double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
+                       unsigned workers);
+
+/* The table people read: `prefix` starts every line ("# profile n=63"). */
+void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigned *workers,
+                   unsigned count);
+
+#endif

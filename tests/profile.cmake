@@ -1,0 +1,35 @@
+# --profile: the analysis against closed forms (CUnit), the recorder end to end under every
+# CPU driver, the CSV's work_s/span_s, and cs_profile's refusals.
+cs_add_cunit(test_span SOURCES ${CS_TEST_DIR}/unit/test_span.c LIBS cs_parallel)
+
+# The recorder under every CPU driver (mpirun on 3 ranks and 2 x 2: oversubscribed on purpose).
+cs_parallel_test(profile_recorder ${CS_TEST_DIR}/profile/recorder.sh ${CS_DRIVER_DIR} ${CS_MPIRUN})
+
+# Bad --profile paths: exit 2, the option and the path named, before any work.
+cs_expect(profile_unopenable 2 "cpu_serial: --profile '/nonexistent/p.txt': cannot open: No such file or directory" ${CS_SERIAL} --class S --profile /nonexistent/p.txt)
+cs_expect(profile_empty 2 "cpu_serial: --profile '': empty, a file name is needed" ${CS_SERIAL} --class S --profile=)
+cs_parallel_expect(omp_profile_unopenable 2 "cpu_omp: --profile '/nonexistent/p.txt': cannot open: No such file or directory" ${CS_OMP} --class S --profile /nonexistent/p.txt)
+cs_parallel_expect(mpi_profile_unopenable 2 "cpu_mpi: --profile '/nonexistent/p.txt': cannot open: No such file or directory" ${CS_MPI} --class S --profile /nonexistent/p.txt)
+cs_parallel_expect(hybrid_profile_unopenable 2 "cpu_hybrid: --profile '/nonexistent/p.txt': cannot open: No such file or directory" ${CS_HYBRID} --class S --profile /nonexistent/p.txt)
+
+# cs_profile: bad options exit 2 naming the option; a malformed file exits 1 naming the line.
+set(CS_PROFILE_TOOL ${CS_DRIVER_DIR}/cs_profile)
+set(CS_PROFILE_FIXTURES ${CS_TEST_DIR}/profile)
+cs_expect(cs_profile_help 0 SILENT ${CS_PROFILE_TOOL} --help)
+cs_expect(cs_profile_good 0 SILENT ${CS_PROFILE_TOOL} --workers 1,2,3 ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_workers_zero 2 "cs_profile: --workers '0': too small (at least 1)" ${CS_PROFILE_TOOL} --workers 0 ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_workers_empty_item 2 "cs_profile: --workers '2,,4': empty item in the list" ${CS_PROFILE_TOOL} --workers 2,,4 ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_option_unknown 2 "cs_profile: unknown option '--threads' (see --help)" ${CS_PROFILE_TOOL} --threads 2 ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_no_file 2 "cs_profile: no profile file given (see --help)" ${CS_PROFILE_TOOL})
+cs_expect(cs_profile_unopenable 2 "cs_profile: '/nonexistent/p.txt': cannot open: No such file or directory" ${CS_PROFILE_TOOL} /nonexistent/p.txt)
+cs_expect(cs_profile_bad_dependency 1 "cs_profile: '${CS_PROFILE_FIXTURES}/bad-dependency.txt': line 6: dependency '9': not the id of an earlier task" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/bad-dependency.txt)
+cs_expect(cs_profile_short_line 1 "cs_profile: '${CS_PROFILE_FIXTURES}/short-line.txt': line 5: 5 fields, expected 8 (id kind rank thread start_s end_s bytes deps)" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/short-line.txt)
+cs_expect(cs_profile_not_a_profile 1 "cs_profile: '${CS_TEST_DIR}/profile.cmake': line 3: a task before any '# block' header" ${CS_PROFILE_TOOL} ${CS_TEST_DIR}/profile.cmake)
+
+# scripts/predict.sh: its refusals, and a plot from a canned profile beside a canned sweep.
+set(CS_PREDICT ${CMAKE_SOURCE_DIR}/scripts/predict.sh)
+cs_expect(predict_help 0 SILENT ${CS_PREDICT} --help)
+cs_expect(predict_no_profile 2 "predict: no profile given (see --help)" ${CS_PREDICT})
+cs_expect(predict_bad_workers 2 "predict: --workers '2,x': not a comma list of whole numbers >= 1" ${CS_PREDICT} --workers 2,x ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(predict_no_results 2 "predict: '/nonexistent': no such directory" ${CS_PREDICT} ${CS_PROFILE_FIXTURES}/good.txt /nonexistent)
+add_test(NAME predict_plots COMMAND ${CS_TEST_DIR}/profile/predict_plots.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})

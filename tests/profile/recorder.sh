@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# --profile end to end: every CPU driver writes a block per case and timed repetition whose
+# graph is the fixed tree (check_graph.awk says what is checked), the CSV gains work_s and
+# span_s, the driver prints its "# profile" lines, and profiling changes no result.
+# Usage: recorder.sh DRIVER_DIR MPIRUN   (OMPI_* settings from the environment, see parallel.cmake)
+set -u
+drivers=$1 mpirun=$2
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failed=0
+fail() { echo "FAIL: $*"; failed=1; }
+check() { # NAME PROFILE BLOCKS [parts|messages]: the graph checks, the block count, and what must be there
+  local out
+  out=$(awk -f "$here/check_graph.awk" "$2") || { fail "$1: $out"; return; }
+  echo "ok: $1: $out"
+  [[ $out == *"blocks=$3 "* ]] || fail "$1: expected $3 blocks"
+  case ${4:-} in
+    parts) [[ $out == *"parts=0 "* ]] && fail "$1: no helped parts recorded" ;;
+    messages) [[ $out == *"messages=0" ]] && fail "$1: no messages recorded" ;;
+  esac
+}
+csv_profile_columns() { # CSV: work_s and span_s are the last two columns, filled, span <= work for threads
+  local csv=$1 name=$2
+  [[ $(head -n 1 "$csv") == *,max_ms,work_s,span_s ]] || fail "$name: the header does not end in work_s,span_s"
+  awk -F, 'NR > 1 && !($(NF-1) ~ /^[0-9.]+$/ && $NF ~ /^[0-9.]+$/ && $(NF-1) > 0) { bad = 1 } END { exit bad }' "$csv" ||
+    fail "$name: a row without work_s or span_s"
+}
+
+# cpu_serial, class S product: 3 cases x 2 repetitions; no parts at these sizes.
+"$drivers/cpu_serial" --kernel product --class S --repeat 2 --warmup 1 --profile "$dir/serial.txt" \
+  --csv "$dir/serial.csv" >"$dir/serial.out" 2>"$dir/serial.err" || fail "cpu_serial exited $?"
+check "cpu_serial product S" "$dir/serial.txt" 6
+csv_profile_columns "$dir/serial.csv" cpu_serial
+awk -F, 'NR > 1 && $NF > $(NF-1) + 1e-9 { bad = 1 } END { exit bad }' "$dir/serial.csv" ||
+  fail "cpu_serial: a row's span_s exceeds its work_s"
+for n in 5 10 16; do
+  grep -q "^# profile n=$n: work .* s, span .* s, parallelism" "$dir/serial.out" || fail "no '# profile n=$n: work' line"
+  grep -q "^# profile n=$n: predicted *1024 " "$dir/serial.out" || fail "no prediction at 1024 workers for n=$n"
+done
+# The analyzer prints the same numbers from the file.
+"$drivers/cs_profile" --workers 2,1024 "$dir/serial.txt" >"$dir/analyzed.out" || fail "cs_profile exited $?"
+want=$(grep '^# profile n=16: work' "$dir/serial.out" | sed 's/^# profile n=16//')
+grep -qF -- "$want" "$dir/analyzed.out" || fail "cs_profile does not print the driver's line '$want'"
+
+# Without --profile: no profile columns filled, and the same digests (profiling changes no result).
+"$drivers/cpu_serial" --kernel product --class S --repeat 1 --warmup 0 --quiet --csv "$dir/plain.csv" || fail "plain run"
+awk -F, 'NR > 1 && ($(NF-1) != "" || $NF != "") { bad = 1 } END { exit bad }' "$dir/plain.csv" ||
+  fail "work_s/span_s filled without --profile"
+digests() { awk -F, 'NR > 1 { print $5, $19 }' "$1" | sort -u; }
+[ "$(digests "$dir/plain.csv")" = "$(digests "$dir/serial.csv")" ] || fail "digests differ with --profile"
+
+# A helped product (n=24: transform products at the top): parts and segments, even on one thread.
+"$drivers/cpu_serial" --n 24 --repeat 1 --warmup 0 --quiet --profile "$dir/helped1.txt" || fail "cpu_serial n=24"
+check "cpu_serial product n=24" "$dir/helped1.txt" 1 parts
+
+# cpu_omp with 3 threads: oversubscribed on a 2-core machine, on purpose (turn-taking, same graph).
+"$drivers/cpu_omp" --threads 3 --kernel product --class S --repeat 2 --warmup 0 --quiet \
+  --profile "$dir/omp.txt" --csv "$dir/omp.csv" || fail "cpu_omp exited $?"
+check "cpu_omp --threads 3 product S" "$dir/omp.txt" 6
+csv_profile_columns "$dir/omp.csv" cpu_omp
+[ "$(digests "$dir/omp.csv")" = "$(digests "$dir/plain.csv")" ] || fail "cpu_omp digests differ with --profile"
+awk '/^# block/ && !/threads=3/ { bad = 1 } END { exit bad }' "$dir/omp.txt" || fail "cpu_omp blocks do not say threads=3"
+awk '$1 ~ /^[0-9]+$/ { t[$4] = 1 } END { exit !(length(t) >= 2) }' "$dir/omp.txt" || fail "cpu_omp: all tasks on one thread"
+for s in static guided; do
+  "$drivers/cpu_omp" --threads 2 --schedule $s --n 24 --repeat 1 --warmup 0 --quiet --profile "$dir/omp-$s.txt" ||
+    fail "cpu_omp --schedule $s"
+  check "cpu_omp --threads 2 --schedule $s product n=24" "$dir/omp-$s.txt" 1 parts
+done
+
+# cpu_mpi on 3 ranks (oversubscribed): messages, the shared root's split and join.
+"$mpirun" -q -np 3 --bind-to none "$drivers/cpu_mpi" --kernel product --class S --repeat 2 --warmup 0 \
+  --quiet --profile "$dir/mpi.txt" --csv "$dir/mpi.csv" || fail "cpu_mpi exited $?"
+check "cpu_mpi -np 3 product S" "$dir/mpi.txt" 6 messages
+csv_profile_columns "$dir/mpi.csv" cpu_mpi
+[ "$(digests "$dir/mpi.csv")" = "$(digests "$dir/plain.csv")" ] || fail "cpu_mpi digests differ with --profile"
+grep -q ' split ' "$dir/mpi.txt" || fail "cpu_mpi: no split of the shared root recorded"
+awk '$1 ~ /^[0-9]+$/ { r[$3] = 1 } END { exit !(length(r) == 3) }' "$dir/mpi.txt" || fail "cpu_mpi: tasks not from all 3 ranks"
+"$mpirun" -q -np 3 --bind-to none "$drivers/cpu_mpi" --kernel pi --class S --schedule static --repeat 1 \
+  --warmup 0 --quiet --profile "$dir/mpi-pi.txt" || fail "cpu_mpi pi exited $?"
+check "cpu_mpi -np 3 pi S static" "$dir/mpi-pi.txt" 1 messages
+
+# cpu_hybrid: 2 ranks x 2 threads, helped parts on the ranks' teams.
+"$mpirun" -q -np 2 --bind-to none "$drivers/cpu_hybrid" --threads 2 --schedule static --n 24 --repeat 1 --warmup 0 \
+  --quiet --profile "$dir/hybrid.txt" || fail "cpu_hybrid exited $?"
+check "cpu_hybrid -np 2 --threads 2 --schedule static product n=24" "$dir/hybrid.txt" 1 messages
+
+# The checker itself catches a broken graph: a combine on one child only.
+awk '!done && $2 == "combine" { sub(/,[0-9]+$/, "", $8); done = 1 } { print }' "$dir/serial.txt" >"$dir/broken.txt"
+awk -f "$here/check_graph.awk" "$dir/broken.txt" >/dev/null && fail "check_graph.awk accepted a combine with one dependency"
+
+[ $failed = 0 ] && echo "ok: every driver's profile"
+exit $failed

@@ -1,0 +1,349 @@
+/* Work, span and the replay against closed forms; the profile file back and forth. */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "omp_team.h"
+#include "profile_file.h"
+#include "span.h"
+
+/* ---- building graphs by hand ------------------------------------------------------------ */
+
+struct builder {
+    cs_graph g;
+    double clock;
+};
+
+static void start(struct builder *b, const char *driver, const char *schedule, unsigned threads)
+{
+    memset(b, 0, sizeof *b);
+    snprintf(b->g.driver, sizeof b->g.driver, "%s", driver);
+    snprintf(b->g.kernel, sizeof b->g.kernel, "toy");
+    snprintf(b->g.case_name, sizeof b->g.case_name, "n=1");
+    snprintf(b->g.class_name, sizeof b->g.class_name, "S");
+    snprintf(b->g.schedule, sizeof b->g.schedule, "%s", schedule);
+    b->g.rep = b->g.reps = b->g.ranks = 1;
+    b->g.threads = threads;
+    b->g.task = calloc(4096, sizeof *b->g.task);
+    b->g.dep = calloc(8192, sizeof *b->g.dep);
+}
+
+/* Adds a task lasting `seconds` (laid end to end: the recorded times do not matter to
+ * the analysis, only durations and dependencies). Returns its index. */
+static uint32_t add(struct builder *b, enum cs_task_kind kind, int rank, double seconds,
+                    uint64_t bytes, const uint32_t *deps, unsigned count)
+{
+    cs_task *t = &b->g.task[b->g.count];
+    *t = (cs_task){kind, rank, 0, b->clock, b->clock + seconds, bytes, b->g.dep_count, count};
+    b->clock += seconds;
+    for (unsigned i = 0; i < count; i++)
+        b->g.dep[b->g.dep_count++] = deps[i];
+    if (kind == CS_TASK_ITEM)
+        b->g.items++;
+    return b->g.count++;
+}
+
+static const cs_message_model no_messages = {1e-6, 1e9, 0};
+
+static cs_span_stats stats(const cs_graph *g, const cs_message_model *m)
+{
+    cs_span_stats s;
+    CU_ASSERT_EQUAL_FATAL(cs_span_stats_of(g, m, &s), 0);
+    return s;
+}
+
+#define NEAR(a, b) CU_ASSERT_DOUBLE_EQUAL((a), (b), 1e-9 * (1 + fabs(b)))
+
+/* ---- closed forms -------------------------------------------------------------------------- */
+
+static void test_chain_span_is_work_and_replay_is_work(void)
+{
+    struct builder b;
+    start(&b, "cpu_omp", "dynamic", 1);
+    uint32_t prev = add(&b, CS_TASK_COMBINE, 0, 0.5, 0, NULL, 0);
+    for (int i = 1; i < 20; i++)
+        prev = add(&b, CS_TASK_COMBINE, 0, 0.25 * (1 + i % 3), 0, &prev, 1);
+    cs_span_stats s = stats(&b.g, &no_messages);
+    NEAR(s.span_s, s.work_s);
+    for (unsigned p = 1; p <= 64; p *= 2)
+        NEAR(cs_span_replay(&b.g, &no_messages, p), s.work_s);
+    cs_graph_free(&b.g);
+}
+
+static void independent(const char *schedule)
+{
+    for (unsigned n = 1; n <= 37; n += 6) {
+        struct builder b;
+        start(&b, "cpu_omp", schedule, 1);
+        for (unsigned i = 0; i < n; i++)
+            add(&b, CS_TASK_ITEM, 0, 0.125, 0, NULL, 0);
+        cs_span_stats s = stats(&b.g, &no_messages);
+        NEAR(s.work_s, n * 0.125);
+        NEAR(s.span_s, 0.125);
+        for (unsigned p = 1; p <= 40; p++)
+            NEAR(cs_span_replay(&b.g, &no_messages, p), ((n + p - 1) / p) * 0.125);
+        cs_graph_free(&b.g);
+    }
+}
+
+static void test_independent_tasks_static(void) { independent("static"); }
+static void test_independent_tasks_dynamic(void) { independent("dynamic"); }
+
+/* Leaves are items [lo, hi); returns the node's task. */
+static uint32_t tree(struct builder *b, unsigned lo, unsigned hi, uint32_t *leaf)
+{
+    if (hi - lo == 1)
+        return leaf[lo];
+    unsigned mid = lo + (hi - lo + 1) / 2;
+    uint32_t kids[2] = {tree(b, lo, mid, leaf), tree(b, mid, hi, leaf)};
+    return add(b, CS_TASK_COMBINE, 0, 1.0, 0, kids, 2);
+}
+
+static void test_balanced_tree_span_is_depth_plus_one(void)
+{
+    for (unsigned depth = 0; depth <= 8; depth++) {
+        struct builder b;
+        start(&b, "cpu_omp", "dynamic", 1);
+        unsigned leaves = 1u << depth;
+        uint32_t leaf[256];
+        for (unsigned i = 0; i < leaves; i++)
+            leaf[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+        tree(&b, 0, leaves, leaf);
+        cs_span_stats s = stats(&b.g, &no_messages);
+        NEAR(s.work_s, 2.0 * leaves - 1);
+        NEAR(s.span_s, depth + 1.0);
+        NEAR(cs_span_replay(&b.g, &no_messages, 1), 2.0 * leaves - 1);
+        /* As many workers as leaves: every level at once. */
+        NEAR(cs_span_replay(&b.g, &no_messages, leaves), depth + 1.0);
+        /* Two workers: the levels with at least two nodes take half as long, the root one. */
+        if (depth >= 1)
+            NEAR(cs_span_replay(&b.g, &no_messages, 2), (2.0 * leaves - 2) / 2 + 1);
+        cs_graph_free(&b.g);
+    }
+}
+
+/* A helped combine: a segment, k parts forked from it, a segment joining them. */
+static void test_fork_join_with_k_parts(void)
+{
+    for (unsigned k = 1; k <= 12; k++) {
+        struct builder b;
+        start(&b, "cpu_omp", "dynamic", 1);
+        uint32_t first = add(&b, CS_TASK_COMBINE, 0, 1.0, 0, NULL, 0), parts[12];
+        for (unsigned i = 0; i < k; i++)
+            parts[i] = add(&b, CS_TASK_PART, 0, 2.0, 0, &first, 1);
+        add(&b, CS_TASK_SEGMENT, 0, 0.5, 0, parts, k);
+        cs_span_stats s = stats(&b.g, &no_messages);
+        NEAR(s.work_s, 1.5 + 2.0 * k);
+        NEAR(s.span_s, 3.5);
+        for (unsigned p = 1; p <= 16; p++)
+            NEAR(cs_span_predict(&b.g, &no_messages, &s, p), 1.5 + 2.0 * ((k + p - 1) / p));
+        cs_graph_free(&b.g);
+    }
+}
+
+/* Two items on two ranks, the right one's partial sent to the left one's rank. */
+static void test_message_edge_costs_latency_and_bytes(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t left = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    uint32_t right = add(&b, CS_TASK_ITEM, 1, 1.0, 0, NULL, 0);
+    uint32_t send = add(&b, CS_TASK_SEND, 1, 0.0, 4000, &right, 1);
+    uint32_t recv = add(&b, CS_TASK_RECV, 0, 0.0, 4000, &send, 1);
+    uint32_t kids[2] = {left, recv};
+    add(&b, CS_TASK_COMBINE, 0, 1.0, 0, kids, 2);
+    cs_message_model m = {0.5, 2000.0, 1}; /* 0.5 s + 4000 B / 2000 B/s = 2.5 s */
+    cs_span_stats s = stats(&b.g, &m);
+    NEAR(s.work_s, 3.0);
+    NEAR(s.span_s, 1.0 + 2.5 + 1.0);
+    /* One rank: no message to pay; two: the right item's rank is the second. */
+    NEAR(cs_span_replay(&b.g, &m, 1), 3.0);
+    NEAR(cs_span_replay(&b.g, &m, 2), 1.0 + 2.5 + 1.0);
+    /* The same graph from a threads driver pays for no message in the replay. */
+    snprintf(b.g.driver, sizeof b.g.driver, "cpu_omp");
+    NEAR(cs_span_replay(&b.g, &m, 2), 2.0);
+    cs_graph_free(&b.g);
+}
+
+static void test_message_model_fits_latency_and_bandwidth(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t item = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    /* observed: recv end - the later of send start and recv start */
+    for (unsigned i = 1; i <= 4; i++) {
+        uint64_t bytes = 1000 * i;
+        double cost = 1e-3 + bytes / 1e6;
+        cs_task *st = &b.g.task[add(&b, CS_TASK_SEND, 0, 0.0, bytes, &item, 1)];
+        uint32_t send = b.g.count - 1;
+        uint32_t recv = add(&b, CS_TASK_RECV, 1, 0.0, bytes, &send, 1);
+        b.g.task[recv].start = st->start - 5.0; /* waited long before the send */
+        b.g.task[recv].end = st->start + cost;
+    }
+    cs_message_model m = cs_message_fit(&b.g);
+    CU_ASSERT_EQUAL(m.fitted_from, 4);
+    CU_ASSERT_DOUBLE_EQUAL(m.latency_s, 1e-3, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(m.bandwidth, 1e6, 1e-3);
+    cs_graph_free(&b.g);
+    /* No messages: the defaults. */
+    start(&b, "cpu_mpi", "static", 1);
+    add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    m = cs_message_fit(&b.g);
+    CU_ASSERT_EQUAL(m.fitted_from, 0);
+    CU_ASSERT_DOUBLE_EQUAL(m.latency_s, CS_DEFAULT_LATENCY_S, 0);
+    cs_graph_free(&b.g);
+}
+
+/* The prediction is never below the work shared out, nor below the span. */
+static void test_prediction_bounded_by_work_and_span(void)
+{
+    struct builder b;
+    start(&b, "cpu_omp", "guided", 1);
+    uint32_t leaf[100];
+    for (unsigned i = 0; i < 100; i++)
+        leaf[i] = add(&b, CS_TASK_ITEM, 0, 0.001 * (1 + i % 7), 0, NULL, 0);
+    tree(&b, 0, 100, leaf);
+    cs_span_stats s = stats(&b.g, &no_messages);
+    for (unsigned p = 1; p <= 1024; p *= 2) {
+        double t = cs_span_predict(&b.g, &no_messages, &s, p);
+        CU_ASSERT(t >= s.work_s / p - 1e-12);
+        CU_ASSERT(t >= s.span_s - 1e-12);
+        CU_ASSERT(t <= s.work_s + 1e-12);
+    }
+    NEAR(cs_span_predict(&b.g, &no_messages, &s, 1), s.work_s);
+    cs_graph_free(&b.g);
+}
+
+/* The replay's static blocks are the drivers' (cs_static_start). */
+static void test_static_blocks_are_the_drivers(void)
+{
+    for (unsigned items = 1; items < 50; items += 7)
+        for (unsigned p = 1; p <= 9; p++) {
+            struct builder b;
+            start(&b, "cpu_omp", "static", 1);
+            /* item i lasts 2^-i-ish distinct: each block's sum identifies the block */
+            for (unsigned i = 0; i < items; i++)
+                add(&b, CS_TASK_ITEM, 0, 1.0 + i, 0, NULL, 0);
+            double longest = 0;
+            for (unsigned w = 0; w < p; w++) {
+                double sum = 0;
+                for (uint64_t i = cs_static_start(items, p, w); i < cs_static_start(items, p, w + 1);
+                     i++)
+                    sum += 1.0 + (double)i;
+                longest = sum > longest ? sum : longest;
+            }
+            NEAR(cs_span_replay(&b.g, &no_messages, p), longest);
+            cs_graph_free(&b.g);
+        }
+}
+
+/* ---- the file ------------------------------------------------------------------------------- */
+
+static void test_file_round_trip(void)
+{
+    struct builder b;
+    start(&b, "cpu_omp", "dynamic", 3);
+    uint32_t leaf[5];
+    for (unsigned i = 0; i < 5; i++)
+        leaf[i] = add(&b, CS_TASK_ITEM, 0, 0.001, 0, NULL, 0);
+    tree(&b, 0, 5, leaf);
+    FILE *f = tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    cs_profile_write_start(f);
+    CU_ASSERT_EQUAL(cs_profile_write_block(f, &b.g), 0);
+    CU_ASSERT_EQUAL(cs_profile_write_block(f, &b.g), 0);
+    rewind(f);
+    cs_graph *blocks = NULL;
+    unsigned count = 0;
+    char why[256] = "";
+    CU_ASSERT_EQUAL_FATAL(cs_profile_read(f, &blocks, &count, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(count, 2);
+    for (unsigned k = 0; k < count; k++) {
+        CU_ASSERT_EQUAL(blocks[k].count, b.g.count);
+        CU_ASSERT_EQUAL(blocks[k].items, 5);
+        CU_ASSERT_EQUAL(blocks[k].threads, 3);
+        CU_ASSERT_STRING_EQUAL(blocks[k].driver, "cpu_omp");
+        CU_ASSERT_STRING_EQUAL(blocks[k].case_name, "n=1");
+        for (uint32_t i = 0; i < b.g.count; i++) {
+            CU_ASSERT_EQUAL(blocks[k].task[i].kind, b.g.task[i].kind);
+            CU_ASSERT_EQUAL(blocks[k].task[i].deps, b.g.task[i].deps);
+            CU_ASSERT_DOUBLE_EQUAL(blocks[k].task[i].end, b.g.task[i].end, 1e-9);
+        }
+        CU_ASSERT_EQUAL(memcmp(blocks[k].dep, b.g.dep, b.g.dep_count * sizeof *b.g.dep), 0);
+        cs_graph_free(&blocks[k]);
+    }
+    free(blocks);
+    fclose(f);
+    cs_graph_free(&b.g);
+}
+
+/* Each malformed text is refused with the number of its bad line. */
+static void test_file_refuses_bad_lines(void)
+{
+    static const char head[] = "# corescale profile\n"
+                               "# block driver=cpu_serial ranks=1 threads=1 items=2 tasks=3\n";
+    static const struct {
+        const char *body, *line;
+    } cases[] = {
+        {"1 item 0 0 0 1 0 -\n2 item 0 0 1 2 0 -\n3 combine 0 0 2 3 0 1,9\n", "line 5:"},
+        {"1 item 0 0 0 1 0 -\n2 item 0 0 1 2 0 -\n3 combine 0 0 2 3 0 1,3\n", "line 5:"},
+        {"1 item 0 0 0 1 0 -\n3 item 0 0 1 2 0 -\n", "line 4:"},
+        {"1 item 0 0 0 1 0 -\n2 itme 0 0 1 2 0 -\n", "line 4:"},
+        {"1 item 0 0 0 1 0\n", "line 3:"},
+        {"1 item 0 0 1 0.5 0 -\n", "line 3:"},
+        {"1 item 0 0 0 1 0 -\n2 combine 0 0 1 2 0 1\n", "line 4:"},
+        {"1 item 0 0 0 1 0 -\n2 item 0 0 1 2 0 -\n3 combine 0 0 2 3 x 1,2\n", "line 5:"},
+        {"1 item 0 0 0 1 0 -\n2 item 0 0 1 2 0 -\n", "line 5:"}, /* tasks=3, two given */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        FILE *f = tmpfile();
+        fputs(head, f);
+        fputs(cases[c].body, f);
+        rewind(f);
+        cs_graph *blocks = NULL;
+        unsigned count = 0;
+        char why[256] = "";
+        int rc = cs_profile_read(f, &blocks, &count, why, sizeof why);
+        CU_ASSERT_EQUAL(rc, 1);
+        if (strncmp(why, cases[c].line, strlen(cases[c].line)) != 0)
+            printf("\ncase %zu: '%s', expected '%s...'\n", c, why, cases[c].line);
+        CU_ASSERT_EQUAL(strncmp(why, cases[c].line, strlen(cases[c].line)), 0);
+        fclose(f);
+    }
+    /* No block at all. */
+    FILE *f = tmpfile();
+    fputs("# nothing here\n", f);
+    rewind(f);
+    cs_graph *blocks = NULL;
+    unsigned count = 0;
+    char why[256] = "";
+    CU_ASSERT_EQUAL(cs_profile_read(f, &blocks, &count, why, sizeof why), 1);
+    fclose(f);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("span", NULL, NULL);
+    CU_add_test(s, "a chain: span == work, replay == work", test_chain_span_is_work_and_replay_is_work);
+    CU_add_test(s, "n equal tasks, static: ceil(n/p) t", test_independent_tasks_static);
+    CU_add_test(s, "n equal tasks, dynamic: ceil(n/p) t", test_independent_tasks_dynamic);
+    CU_add_test(s, "balanced tree: span == depth + 1", test_balanced_tree_span_is_depth_plus_one);
+    CU_add_test(s, "fork-join with k parts", test_fork_join_with_k_parts);
+    CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
+                test_message_edge_costs_latency_and_bytes);
+    CU_add_test(s, "message model fits latency and bandwidth",
+                test_message_model_fits_latency_and_bandwidth);
+    CU_add_test(s, "prediction between max(T1/p, Tinf) and T1", test_prediction_bounded_by_work_and_span);
+    CU_add_test(s, "static blocks are cs_static_start's", test_static_blocks_are_the_drivers);
+    CU_add_test(s, "file round trip", test_file_round_trip);
+    CU_add_test(s, "file refuses bad lines with their number", test_file_refuses_bad_lines);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
