@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "span_team.h"
+
 static const char *const kind_names[CS_TASK_KINDS] = {
     "item", "combine", "part", "segment", "split", "join", "send", "recv",
 };
@@ -128,20 +130,31 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    share of what is left, in index order, to whichever worker is free first.
  *    cpu_serial has no schedule: it replays as dynamic, the parallel drivers'
  *    default.
- *  - Then every other compute task, greedily: the ready task that can start
- *    first goes to the worker free first, a task being ready when all it
- *    depends on is done (a combine: both children; a part: the segment before
- *    it; a segment: every part before it).
  *  - cpu_omp and cpu_serial profiles replay as one process (p threads, no
- *    message costs). cpu_mpi and cpu_hybrid profiles replay as ranks of the
- *    recorded threads per rank; a tree task runs on the rank of its first
- *    dependency (a combine where its left child is, as cs_mpi_tree_combine
- *    does), and a dependency from another rank costs latency + bytes /
- *    bandwidth, the bytes being those of the message that carried it in the
- *    recorded run (0 when it crossed no rank there).
+ *    message costs), their combines as cs_team_tree would run them with p
+ *    threads (span_team.c): below a depth that gives each thread about eight
+ *    subtrees, a subtree ("unit") is combined serially by the thread that
+ *    takes it, its helped combines' parts and all, units taken from the
+ *    last; a combine above them runs on the thread that brings its second
+ *    child, its parts spread over idle threads only if every unit was taken
+ *    when it started, else whole on that thread. A graph whose combines are
+ *    not one per node of the fixed tree (hand-made ones) replays greedily,
+ *    as the next rule says, on one rank.
+ *  - cpu_mpi and cpu_hybrid profiles replay every other compute task
+ *    greedily: the ready task that can start first goes to the worker free
+ *    first, a task being ready when all it depends on is done (a combine:
+ *    both children; a part: the segment before it; a segment: every part
+ *    before it), so any combine's parts run on any free worker of its rank:
+ *    no units, an optimistic reading of cs_team_tree inside each rank. The
+ *    workers are ranks of the recorded threads per rank; a tree task runs on
+ *    the rank of its first dependency (a combine where its left child is, as
+ *    cs_mpi_tree_combine does), and a dependency from another rank costs
+ *    latency + bytes / bandwidth, the bytes being those of the message that
+ *    carried it in the recorded run (0 when it crossed no rank there).
  * Left out: memory bandwidth, clock changes, caches, the hand-out's and the
- * team's own overheads: the replay is what the graph allows, an upper bound
- * on speedup.
+ * team's own overheads, and that an unhelped combine may run faster than the
+ * recorded helped one (a profile always records the helped path): the replay
+ * is what the graph allows, an upper bound on speedup.
  */
 
 /* cs_static_start's formula (omp_team.c; test_span checks they agree). */
@@ -414,6 +427,13 @@ double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned p)
     double barrier = replay_items(g, p, r.free_at, r.worker, r.end);
     if (barrier < 0)
         goto out;
+    /* One process: the team's rules for the combines, unless the graph is no fixed tree. */
+    if (!is_distributed(g)) {
+        result = cs_span_team_replay(g, p, barrier);
+        if (result != CS_SPAN_NOT_TREE)
+            goto out;
+        result = -1;
+    }
     for (unsigned w = 0; w < p; w++)
         r.free_at[w] = barrier;
     /* Contracted dependencies, and successors among the tree's tasks. */

@@ -72,8 +72,9 @@ typedef struct cs_span_stats {
 /* Returns 0, or -1 when a dependency is not earlier than its task. */
 int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats *out);
 
-/* The graph replayed on `workers` simulated workers (see span.c): the
- * finishing time. With one worker it is the work. */
+/* The graph replayed on `workers` simulated workers (see span.c; cpu_omp and
+ * cpu_serial profiles by cs_team_tree's rules, span_team.c): the finishing
+ * time. With one worker it is the work. */
 double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned workers);
 
 /* The predicted time at p workers: the replay, never below T1/p nor Tinf. */

@@ -117,8 +117,9 @@ static void test_balanced_tree_span_is_depth_plus_one(void)
         NEAR(cs_span_replay(&b.g, &no_messages, 1), 2.0 * leaves - 1);
         /* As many workers as leaves: every level at once. */
         NEAR(cs_span_replay(&b.g, &no_messages, leaves), depth + 1.0);
-        /* Two workers: the levels with at least two nodes take half as long, the root one. */
-        if (depth >= 1)
+        /* Two workers: the levels with at least two nodes take half as long, the root one.
+         * Deeper trees at two workers have whole units (the team tests below). */
+        if (depth >= 1 && depth <= 2)
             NEAR(cs_span_replay(&b.g, &no_messages, 2), (2.0 * leaves - 2) / 2 + 1);
         cs_graph_free(&b.g);
     }
@@ -141,6 +142,102 @@ static void test_fork_join_with_k_parts(void)
             NEAR(cs_span_predict(&b.g, &no_messages, &s, p), 1.5 + 2.0 * ((k + p - 1) / p));
         cs_graph_free(&b.g);
     }
+}
+
+/* ---- the team's tree (cs_team_tree): units whole, the top helped once units are all taken -- */
+
+/* One combine as a helped chain: a first segment of `a` s, k parts of `b` s, a last
+ * segment of `c` s (k == 0: a plain combine of `a` s). Returns its last task. */
+static uint32_t helped(struct builder *b, uint32_t left, uint32_t right, double a, unsigned k,
+                       double part, double c)
+{
+    uint32_t kids[2] = {left, right}, parts[64];
+    uint32_t first = add(b, CS_TASK_COMBINE, 0, a, 0, kids, 2);
+    if (!k)
+        return first;
+    for (unsigned i = 0; i < k; i++)
+        parts[i] = add(b, CS_TASK_PART, 0, part, 0, &first, 1);
+    return add(b, CS_TASK_SEGMENT, 0, c, 0, parts, k);
+}
+
+/* 4 items of 1 s at 4 workers: [0,2) and [2,4) are units (two leaves each), the root is
+ * the top. Each unit is one block of a + k b + c on the worker that took it, parts and
+ * all (the old replay spread both units' parts over the four workers); the root starts
+ * when both are done and every unit is taken, so its parts spread over all four. */
+static void test_units_whole_root_spread(void)
+{
+    const double a = 0.5, part = 1.0, c = 0.25;
+    for (unsigned k = 1; k <= 9; k++) {
+        struct builder b;
+        start(&b, "cpu_omp", "dynamic", 1);
+        uint32_t leaf[4];
+        for (unsigned i = 0; i < 4; i++)
+            leaf[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+        uint32_t left = helped(&b, leaf[0], leaf[1], a, k, part, c);
+        uint32_t right = helped(&b, leaf[2], leaf[3], a, k, part, c);
+        helped(&b, left, right, a, k, part, c);
+        cs_span_stats s = stats(&b.g, &no_messages);
+        double chain = a + k * part + c;
+        NEAR(s.work_s, 4.0 + 3 * chain);
+        NEAR(cs_span_predict(&b.g, &no_messages, &s, 1), s.work_s);
+        NEAR(cs_span_predict(&b.g, &no_messages, &s, 4),
+             1.0 + chain + a + ((k + 3) / 4) * part + c);
+        cs_graph_free(&b.g);
+    }
+}
+
+/* 8 items of 1 s at 2 workers: the units are [0,2) [2,4) [4,6) [6,8), taken from the last.
+ * [4,6) and [6,8) are chains of 6 s (1 + four parts of 1 + 1), [4,8) and the root too;
+ * [0,2), [2,4) and [0,4) are plain combines of 0.5 s. Items end at 4. Worker 0 takes
+ * [6,8), worker 1 [4,6), both done at 10; worker 0 delivers first and takes [2,4) (to
+ * 10.5) then [0,2) (to 11), combines [0,4) (to 11.5) and finds nothing left. Worker 1
+ * combines [4,8) at 10, while [0,2) is still not taken: unhelped, one block to 16, though
+ * worker 0 is idle from 11.5 (helped, its parts would spread and the run end at 18.5; the
+ * old replay, every combine's parts anywhere, said 19). The root, helped, 16 to 20: 1 +
+ * four parts on two workers (2) + 1. */
+static void test_top_unhelped_while_units_left(void)
+{
+    struct builder b;
+    start(&b, "cpu_omp", "dynamic", 1);
+    uint32_t leaf[8];
+    for (unsigned i = 0; i < 8; i++)
+        leaf[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    uint32_t n01 = helped(&b, leaf[0], leaf[1], 0.5, 0, 0, 0);
+    uint32_t n23 = helped(&b, leaf[2], leaf[3], 0.5, 0, 0, 0);
+    uint32_t n03 = helped(&b, n01, n23, 0.5, 0, 0, 0);
+    uint32_t n45 = helped(&b, leaf[4], leaf[5], 1.0, 4, 1.0, 1.0);
+    uint32_t n67 = helped(&b, leaf[6], leaf[7], 1.0, 4, 1.0, 1.0);
+    uint32_t n47 = helped(&b, n45, n67, 1.0, 4, 1.0, 1.0);
+    helped(&b, n03, n47, 1.0, 4, 1.0, 1.0);
+    cs_span_stats s = stats(&b.g, &no_messages);
+    NEAR(s.work_s, 8.0 + 3 * 0.5 + 4 * 6.0);
+    NEAR(cs_span_predict(&b.g, &no_messages, &s, 1), s.work_s);
+    NEAR(cs_span_predict(&b.g, &no_messages, &s, 2), 20.0);
+    cs_graph_free(&b.g);
+}
+
+/* The product's shape at many workers: 64 items, every combine helped with parts; one
+ * worker is the work, and more lie between max(T1/p, Tinf) and the work. */
+static void test_team_replay_bounds(void)
+{
+    struct builder b;
+    start(&b, "cpu_serial", "none", 1);
+    uint32_t level[64];
+    for (unsigned i = 0; i < 64; i++)
+        level[i] = add(&b, CS_TASK_ITEM, 0, 0.01 * (1 + i % 5), 0, NULL, 0);
+    for (unsigned n = 64; n > 1; n /= 2)
+        for (unsigned i = 0; i < n / 2; i++)
+            level[i] = helped(&b, level[2 * i], level[2 * i + 1], 0.001 * n, 1 + i % 7,
+                              0.0005 * n, 0.002);
+    cs_span_stats s = stats(&b.g, &no_messages);
+    NEAR(cs_span_predict(&b.g, &no_messages, &s, 1), s.work_s);
+    for (unsigned p = 2; p <= 256; p *= 2) {
+        double t = cs_span_predict(&b.g, &no_messages, &s, p);
+        CU_ASSERT(t >= s.work_s / p - 1e-12);
+        CU_ASSERT(t >= s.span_s - 1e-12);
+        CU_ASSERT(t <= s.work_s + 1e-12);
+    }
+    cs_graph_free(&b.g);
 }
 
 /* Two items on two ranks, the right one's partial sent to the left one's rank. */
@@ -333,6 +430,11 @@ int main(void)
     CU_add_test(s, "n equal tasks, dynamic: ceil(n/p) t", test_independent_tasks_dynamic);
     CU_add_test(s, "balanced tree: span == depth + 1", test_balanced_tree_span_is_depth_plus_one);
     CU_add_test(s, "fork-join with k parts", test_fork_join_with_k_parts);
+    CU_add_test(s, "team: units whole, the root's parts spread", test_units_whole_root_spread);
+    CU_add_test(s, "team: a top combine before the last unit is unhelped",
+                test_top_unhelped_while_units_left);
+    CU_add_test(s, "team: 1 worker is the work; bounded by T1/p and Tinf",
+                test_team_replay_bounds);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
                 test_message_edge_costs_latency_and_bytes);
     CU_add_test(s, "message model fits latency and bandwidth",
