@@ -25,11 +25,84 @@ typedef struct ntt_transform {
 } ntt_transform;
 
 /*
+ * How a product is cut into parts for helpers (bn_ntt_mul_helped), the same
+ * cut alone (bn_ntt_mul). Per prime and operand a transform of length
+ * n = m M runs as: the radix-3 step (m = 3) in column ranges; the top
+ * radix-2 stages (len = M/2 down to the sub-transform length S) two at a
+ * time in ranges of butterfly groups, the limbs loaded in the first; then
+ * per block of S points the rest of both forward transforms, the pointwise
+ * product and the inverse's first stages, one part each; then the inverse's
+ * top stages and radix-3 step in ranges, leaving words. Tests lower these so
+ * that tiny transforms are cut at every step too.
+ */
+#ifndef BN_NTT_SUB_POINTS
+#define BN_NTT_SUB_POINTS 8192 /* S at most; a power of two >= 16 */
+#endif
+#ifndef BN_NTT_RANGE
+#define BN_NTT_RANGE 8192 /* butterfly groups or radix-3 columns per part; a multiple of 8 */
+#endif
+#ifndef BN_NTT_TABLE_RANGE
+#define BN_NTT_TABLE_RANGE 16384 /* table entries per part; a multiple of 4 */
+#endif
+#ifndef BN_NTT_CRT_RANGE
+#define BN_NTT_CRT_RANGE 4096 /* coefficients per part of Garner's step; a multiple of 8 */
+#endif
+_Static_assert((BN_NTT_SUB_POINTS & (BN_NTT_SUB_POINTS - 1)) == 0 && BN_NTT_SUB_POINTS >= 16,
+               "sub-transforms are powers of two of at least 16 points");
+_Static_assert(BN_NTT_RANGE % 8 == 0 && BN_NTT_CRT_RANGE % 8 == 0 && BN_NTT_TABLE_RANGE % 4 == 0,
+               "ranges must keep vectors whole");
+
+/* Points a piece of a range works on at once: four runs of it stay in L1. */
+#define NTT_CHUNK 256
+
+/* A run of table entries: entry k < count, at word `at` of the tables, is
+ * W^((e0 + k es) mod n); `shoup`: the scalar twiddles (value, and its Shoup
+ * companion M words further), otherwise the value (scalar: in Montgomery
+ * form; vector: as a double). */
+typedef struct ntt_segment {
+    size_t at, count, e0, es;
+    int shoup;
+} ntt_segment;
+#define NTT_MAX_SEGMENTS 64
+
+/* One or two top radix-2 stages: len and (two) len/2. Its butterfly groups
+ * g < n/4 (two) or n/2 are block g / w, index i = g mod w for w = len/2 or
+ * len; load: the forward's first, which reads the limbs; store: the
+ * inverse's last, which leaves words. */
+typedef struct ntt_group {
+    size_t len;
+    int two, load, store;
+} ntt_group;
+
+/* The limbs of an operand (zero beyond n). */
+typedef struct ntt_operand {
+    const bn_limb *p;
+    size_t n;
+} ntt_operand;
+
+/* Group g's place: its block's start (block * 2 len) and its index i, and how
+ * many groups from g on (up to g1) share that block, at most NTT_CHUNK. */
+static inline size_t ntt_group_piece(const ntt_group *gr, size_t g, size_t g1, size_t *base,
+                                     size_t *i)
+{
+    size_t w = gr->two ? gr->len / 2 : gr->len;
+    *base = g / w * 2 * gr->len;
+    *i = g % w;
+    size_t c = w - *i;
+    if (c > g1 - g)
+        c = g1 - g;
+    return c < NTT_CHUNK ? c : NTT_CHUNK;
+}
+
+/*
  * The vector build (AVX2 and FMA, doubles), only when bn_ntt_avx2_usable()
  * and s.M >= 16, and level BN_NTT_AVX512 only when bn_ntt_avx512_usable().
- * The steps: fill t's tables; x[0..n) = the transform of the limbs a (zero
- * beyond an); then, given the transforms of both operands in x and y (y == x
- * squares), x = n (a b mod (X^n - 1)) modulo p, as words in [0, p).
+ * Its steps, each over a range, in any order the cut above allows: the
+ * tables' segments; the radix-3 step over columns [j0, j1) (forward:
+ * loading the limbs a; inverse: leaving words); a group's butterflies
+ * [g0, g1); the block b of S points (load: the limbs of a and b first, as
+ * whole transforms; store: words last). y == x squares. The result, n (a b
+ * mod (X^n - 1)) modulo p, is left as words in [0, p).
  */
 /* Whether the vector build can run here and now: the CPU has AVX2 and FMA
  * (for AVX-512, AVX-512F too), and this thread's floating point mode is the
@@ -37,9 +110,14 @@ typedef struct ntt_transform {
  * that mode for itself. */
 int bn_ntt_avx2_usable(void);
 int bn_ntt_avx512_usable(void);
-void bn_ntt_vector_tables(const ntt_transform *t);
-void bn_ntt_vector_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an);
-void bn_ntt_vector_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y);
+unsigned bn_ntt_vector_segments(const ntt_transform *t, ntt_segment *seg);
+void bn_ntt_vector_fill(const ntt_transform *t, const ntt_segment *seg, size_t k0, size_t count);
+void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_operand a,
+                          size_t j0, size_t j1);
+void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
+                         ntt_operand a, size_t g0, size_t g1);
+void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
+                         ntt_operand a, ntt_operand bo, int load, int store);
 
 /* Garner's constants for the three primes and one transform length n. */
 typedef struct ntt_garner {
