@@ -462,39 +462,33 @@ static void inverse_radix3(bn_limb *x, size_t j0, size_t j1, const ntt_plan *pl)
     }
 }
 
-/* c groups from index i of the block at base (see ntt_group): the forward's
- * stages from the top, the inverse's from the bottom. */
+/* Columns i..i+c of the block at base (see ntt_group), every stage between
+ * the rows it pairs: the forward's from the top, the inverse's from the
+ * bottom. */
 static void group_piece(const ntt_plan *pl, const ntt_group *gr, int inverse, bn_limb *x,
                         ntt_operand a, size_t base, size_t i, size_t c)
 {
     const ntt_field *f = &pl->f;
     const bn_limb *tw = pl->tw, *twq = pl->twq;
-    size_t len = gr->len, q = len / 2;
-    bn_limb *A = x + base + i, *B = A + q, *C = A + len, *D = C + q;
-    if (!gr->two) {
-        if (gr->load) {
-            load_at(x, base + i, c, a, pl);
-            load_at(x, base + len + i, c, a, pl);
-        }
-        if (inverse)
-            dit_run(A, C, len, i, c, tw, twq, f);
-        else
-            dif_run(A, C, tw + len + i, twq + len + i, c, f);
-        return;
-    }
+    unsigned st = gr->stages;
+    size_t rows = (size_t)1 << st, w = gr->len >> (st - 1);
+    bn_limb *row = x + base + i;
     if (gr->load)
-        for (size_t k = 0; k < 4; k++)
-            load_at(x, base + i + k * q, c, a, pl);
-    if (inverse) {
-        dit_run(A, B, q, i, c, tw, twq, f);
-        dit_run(C, D, q, i, c, tw, twq, f);
-        dit_run(A, C, len, i, c, tw, twq, f);
-        dit_run(B, D, len, q + i, c, tw, twq, f);
-    } else {
-        dif_run(A, C, tw + len + i, twq + len + i, c, f);
-        dif_run(B, D, tw + len + q + i, twq + len + q + i, c, f);
-        dif_run(A, B, tw + q + i, twq + q + i, c, f);
-        dif_run(C, D, tw + q + i, twq + q + i, c, f);
+        for (size_t r = 0; r < rows; r++)
+            load_at(x, base + r * w + i, c, a, pl);
+    for (unsigned k = 0; k < st; k++) {
+        unsigned s = inverse ? st - 1 - k : k, bit = st - 1 - s;
+        size_t len = gr->len >> s, half = (size_t)1 << bit;
+        for (size_t r = 0; r < rows; r++) {
+            if (r & half)
+                continue;
+            bn_limb *x0 = row + r * w, *x1 = x0 + half * w;
+            size_t j = (r & (half - 1)) * w + i; /* the column within the stage's block */
+            if (inverse)
+                dit_run(x0, x1, len, j, c, tw, twq, f);
+            else
+                dif_run(x0, x1, tw + len + j, twq + len + j, c, f);
+        }
     }
 }
 
@@ -765,33 +759,43 @@ static void product_init(ntt_product *pr, int i, ntt_shape s, int level, bn_limb
     pr->top = 0;
     for (size_t M = s.M; M > pr->S; M /= 2)
         pr->top++;
-    pr->steps = (s.m == 3) + (pr->top + 1) / 2;
+    pr->steps = (s.m == 3) + (pr->top + NTT_GROUP_STAGES - 1) / NTT_GROUP_STAGES;
     pr->nseg = step_segments(&pr->t, pr->seg);
 }
 
 /* Forward step k (inverse steps undo them in the opposite order) is the
- * radix-3 step (k = 0 when m = 3) or a group of top stages: two stages
- * down from the top at a time, one in the last group when their count is odd. */
+ * radix-3 step (k = 0 when m = 3) or a group of top stages, as few groups
+ * of at most NTT_GROUP_STAGES as hold them, sized alike, from the top. */
 static int product_group(const ntt_product *pr, unsigned k, int inverse, ntt_group *gr)
 {
     unsigned r3 = pr->t.s.m == 3;
     if (r3 && k == 0)
         return 0;
-    unsigned g = k - r3, first = 2 * g;
+    unsigned g = k - r3, groups = pr->steps - r3;
+    unsigned each = pr->top / groups, extra = pr->top % groups;
+    unsigned first = g * each + (g < extra ? g : extra);
     gr->len = pr->t.s.M >> (first + 1);
-    gr->two = first + 1 < pr->top;
+    gr->stages = each + (g < extra);
     gr->load = !inverse && !r3 && g == 0;
     gr->store = inverse && !r3 && g == 0;
     return 1;
 }
 
-/* Butterfly groups or radix-3 columns a forward step k covers. */
-static size_t product_units(const ntt_product *pr, unsigned k)
+/* Butterfly groups or radix-3 columns forward step k covers, and how many
+ * of them a part takes (a multiple of 8, so that vectors stay whole). */
+static size_t product_units(const ntt_product *pr, unsigned k, size_t *per_part)
 {
     ntt_group gr;
-    if (!product_group(pr, k, 0, &gr))
-        return pr->t.s.M;
-    return gr.two ? pr->t.s.n / 4 : pr->t.s.n / 2;
+    size_t units, range;
+    if (!product_group(pr, k, 0, &gr)) {
+        units = pr->t.s.M;
+        range = BN_NTT_RANGE / 4;
+    } else {
+        units = pr->t.s.n >> gr.stages;
+        range = BN_NTT_RANGE >> gr.stages;
+    }
+    *per_part = range < 8 ? 8 : range & ~(size_t)7;
+    return units;
 }
 
 static size_t product_table_parts(const ntt_product *pr)
@@ -825,7 +829,8 @@ static size_t product_parts(const ntt_product *pr, enum round_kind kind, unsigne
     default:
         if (k >= pr->steps)
             return 0;
-        return ceil_div(product_units(pr, kind == ROUND_INVERSE ? pr->steps - 1 - k : k), BN_NTT_RANGE);
+        size_t range, units = product_units(pr, kind == ROUND_INVERSE ? pr->steps - 1 - k : k, &range);
+        return ceil_div(units, range);
     }
 }
 
@@ -835,7 +840,7 @@ static void product_step_part(ntt_product *pr, enum round_kind kind, unsigned k,
 {
     int inverse = kind == ROUND_INVERSE;
     unsigned fk = inverse ? pr->steps - 1 - k : k;
-    size_t units = product_units(pr, fk), per = ceil_div(units, BN_NTT_RANGE);
+    size_t range, units = product_units(pr, fk, &range), per = ceil_div(units, range);
     bn_limb *x = pr->x;
     ntt_operand a = pr->a;
     if (!inverse && part >= per) {
@@ -843,7 +848,7 @@ static void product_step_part(ntt_product *pr, enum round_kind kind, unsigned k,
         x = pr->y;
         a = pr->b;
     }
-    size_t lo = part * BN_NTT_RANGE, hi = units - lo < BN_NTT_RANGE ? units : lo + BN_NTT_RANGE;
+    size_t lo = part * range, hi = units - lo < range ? units : lo + range;
     ntt_group gr;
     if (product_group(pr, fk, inverse, &gr))
         step_group(&pr->t, &gr, inverse, x, a, lo, hi);
@@ -933,7 +938,7 @@ typedef struct ntt_job {
     ntt_crt crt;
     ntt_field field[3];
     ntt_const unwrap_k[3];    /* N / n_small modulo each prime */
-    unsigned unwrap_from, unwrap_to; /* the primes the unwrap round is for */
+    unsigned unwrap_from;     /* the first prime the unwrap round is for */
     size_t ranges;            /* of Garner's step */
     bn_limb *carry;           /* two words per range */
 } ntt_job;
@@ -952,21 +957,27 @@ static void unwrap(bn_limb *x, size_t N, const bn_limb *lw, size_t lo, size_t hi
     }
 }
 
+/* Unwrapped coefficients per part: a sixteenth of them, so that the round
+ * has parts for many threads however small the wrap, at most a CRT range. */
+static size_t unwrap_range(size_t d)
+{
+    size_t r = (ceil_div(d, 16) + 7) & ~(size_t)7;
+    return r < BN_NTT_CRT_RANGE ? r : BN_NTT_CRT_RANGE;
+}
+
 static void job_unwrap(void *arg, unsigned part)
 {
     ntt_job *j = arg;
-    size_t per = ceil_div(j->c.wrap, BN_NTT_CRT_RANGE);
+    size_t d = j->c.wrap, range = unwrap_range(d), per = ceil_div(d, range);
     unsigned i = j->unwrap_from + (unsigned)(part / per);
-    size_t lo = part % per * BN_NTT_CRT_RANGE;
-    size_t hi = j->c.wrap - lo < BN_NTT_CRT_RANGE ? j->c.wrap : lo + BN_NTT_CRT_RANGE;
+    size_t lo = part % per * range, hi = d - lo < range ? d : lo + range;
     unwrap(j->x[i], j->c.big.n, j->small[i].x, lo, hi, j->unwrap_k[i], &j->field[i]);
 }
 
 static void run_unwrap(ntt_job *j, unsigned from, unsigned to, const bignum_helpers *h)
 {
     j->unwrap_from = from;
-    j->unwrap_to = to;
-    size_t parts = (to - from) * ceil_div(j->c.wrap, BN_NTT_CRT_RANGE);
+    size_t parts = (to - from) * ceil_div(j->c.wrap, unwrap_range(j->c.wrap));
     h->run(h->ctx, (unsigned)parts, job_unwrap, j);
 }
 

@@ -39,7 +39,7 @@ typedef struct ntt_transform {
 #define BN_NTT_SUB_POINTS 8192 /* S at most; a power of two >= 16 */
 #endif
 #ifndef BN_NTT_RANGE
-#define BN_NTT_RANGE 8192 /* butterfly groups or radix-3 columns per part; a multiple of 8 */
+#define BN_NTT_RANGE 32768 /* points per part of a top-stage or radix-3 step; a multiple of 16 */
 #endif
 #ifndef BN_NTT_TABLE_RANGE
 #define BN_NTT_TABLE_RANGE 16384 /* table entries per part; a multiple of 4 */
@@ -49,11 +49,13 @@ typedef struct ntt_transform {
 #endif
 _Static_assert((BN_NTT_SUB_POINTS & (BN_NTT_SUB_POINTS - 1)) == 0 && BN_NTT_SUB_POINTS >= 16,
                "sub-transforms are powers of two of at least 16 points");
-_Static_assert(BN_NTT_RANGE % 8 == 0 && BN_NTT_CRT_RANGE % 8 == 0 && BN_NTT_TABLE_RANGE % 4 == 0,
+_Static_assert(BN_NTT_RANGE % 16 == 0 && BN_NTT_CRT_RANGE % 8 == 0 && BN_NTT_TABLE_RANGE % 4 == 0,
                "ranges must keep vectors whole");
 
-/* Points a piece of a range works on at once: four runs of it stay in L1. */
-#define NTT_CHUNK 256
+/* Top radix-2 stages done in one pass over the data, at most. */
+#define NTT_GROUP_STAGES 4
+/* Points a piece of a group works on at once: all its rows stay in L1. */
+#define NTT_CHUNK_POINTS 2048
 
 /* A run of table entries: entry k < count, at word `at` of the tables, is
  * W^((e0 + k es) mod n); `shoup`: the scalar twiddles (value, and its Shoup
@@ -65,13 +67,16 @@ typedef struct ntt_segment {
 } ntt_segment;
 #define NTT_MAX_SEGMENTS 64
 
-/* One or two top radix-2 stages: len and (two) len/2. Its butterfly groups
- * g < n/4 (two) or n/2 are block g / w, index i = g mod w for w = len/2 or
- * len; load: the forward's first, which reads the limbs; store: the
+/* Top radix-2 stages len, len/2, ... (`stages` of them, at most
+ * NTT_GROUP_STAGES) in one pass: a block of 2 len points is 2^stages rows of
+ * w = len / 2^(stages-1) points, and butterfly group g < n / 2^stages is
+ * column i = g mod w of block g / w, every stage's butterflies between its
+ * rows. load: the forward's first group, which reads the limbs; store: the
  * inverse's last, which leaves words. */
 typedef struct ntt_group {
     size_t len;
-    int two, load, store;
+    unsigned stages;
+    int load, store;
 } ntt_group;
 
 /* The limbs of an operand (zero beyond n). */
@@ -80,18 +85,19 @@ typedef struct ntt_operand {
     size_t n;
 } ntt_operand;
 
-/* Group g's place: its block's start (block * 2 len) and its index i, and how
- * many groups from g on (up to g1) share that block, at most NTT_CHUNK. */
+/* Group g's place: its block's start (block * 2 len) and its column i, and
+ * how many groups from g on (up to g1) share that block's rows, at most a
+ * chunk's worth. */
 static inline size_t ntt_group_piece(const ntt_group *gr, size_t g, size_t g1, size_t *base,
                                      size_t *i)
 {
-    size_t w = gr->two ? gr->len / 2 : gr->len;
+    size_t w = gr->len >> (gr->stages - 1), chunk = NTT_CHUNK_POINTS >> gr->stages;
     *base = g / w * 2 * gr->len;
     *i = g % w;
     size_t c = w - *i;
     if (c > g1 - g)
         c = g1 - g;
-    return c < NTT_CHUNK ? c : NTT_CHUNK;
+    return c < chunk ? c : chunk;
 }
 
 /*

@@ -510,8 +510,9 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
     vplan_set(&pl, t);
     double *dx = (double *)(void *)x;
     size_t M = t->s.M;
-    for (size_t j = j0; j < j1; j += NTT_CHUNK) {
-        size_t c = j1 - j < NTT_CHUNK ? j1 - j : NTT_CHUNK;
+    const size_t chunk = NTT_CHUNK_POINTS / 4; /* three rows of it in L1 */
+    for (size_t j = j0; j < j1; j += chunk) {
+        size_t c = j1 - j < chunk ? j1 - j : chunk;
         if (!inverse) {
             for (size_t b = 0; b < 3; b++)
                 load_at(dx, j + b * M, c, a, pl.p, &pl.f);
@@ -525,51 +526,42 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
     _mm_setcsr(saved);
 }
 
-/* One piece of a group: c butterfly groups from index i of the block at base. */
+/* One piece of a group: columns i..i+c of the block at base, every stage
+ * between the rows it pairs (the forward's from the top, the inverse's from
+ * the bottom), loading the limbs first or storing words last. */
 static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, double *x,
                         ntt_operand a, size_t base, size_t i, size_t c)
 {
-    size_t len = gr->len, q = len / 2;
-    double *A = x + base + i, *B = A + q, *C = A + len, *D = C + q;
+    unsigned st = gr->stages;
+    size_t rows = (size_t)1 << st, w = gr->len >> (st - 1);
+    double *row = x + base + i;
     const vfield *f = &pl->f;
-    if (!gr->two) {
-        if (gr->load) {
-            load_at(x, base + i, c, a, pl->p, f);
-            load_at(x, base + len + i, c, a, pl->p, f);
-        }
-        if (inverse)
-            dit_run(A, C, pl->ntw + len + i, c, f);
-        else
-            dif_run(A, C, pl->tw + len + i, c, f);
-        if (gr->store) {
-            store_words(A, c);
-            store_words(C, c);
-        }
-        return;
-    }
     if (gr->load)
-        for (size_t k = 0; k < 4; k++)
-            load_at(x, base + i + k * q, c, a, pl->p, f);
-    if (inverse) {
-        dit_run(A, B, pl->ntw + q + i, c, f);
-        dit_run(C, D, pl->ntw + q + i, c, f);
-        dit_run(A, C, pl->ntw + len + i, c, f);
-        dit_run(B, D, pl->ntw + len + q + i, c, f);
-    } else {
-        dif_run(A, C, pl->tw + len + i, c, f);
-        dif_run(B, D, pl->tw + len + q + i, c, f);
-        dif_run(A, B, pl->tw + q + i, c, f);
-        dif_run(C, D, pl->tw + q + i, c, f);
+        for (size_t r = 0; r < rows; r++)
+            load_at(x, base + r * w + i, c, a, pl->p, f);
+    for (unsigned k = 0; k < st; k++) {
+        unsigned s = inverse ? st - 1 - k : k, bit = st - 1 - s;
+        size_t len = gr->len >> s, half = (size_t)1 << bit;
+        for (size_t r = 0; r < rows; r++) {
+            if (r & half)
+                continue;
+            double *x0 = row + r * w, *x1 = x0 + half * w;
+            size_t j = (r & (half - 1)) * w + i; /* the column within the stage's block */
+            if (inverse)
+                dit_run(x0, x1, pl->ntw + len + j, c, f);
+            else
+                dif_run(x0, x1, pl->tw + len + j, c, f);
+        }
     }
     if (gr->store)
-        for (size_t k = 0; k < 4; k++)
-            store_words(x + base + i + k * q, c);
+        for (size_t r = 0; r < rows; r++)
+            store_words(row + r * w, c);
 }
 
 void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
                          ntt_operand a, size_t g0, size_t g1)
 {
-    assert(g0 % 8 == 0 && g1 % 8 == 0 && gr->len >= 16);
+    assert(g0 % 8 == 0 && g1 % 8 == 0 && (gr->len >> (gr->stages - 1)) >= 16);
     unsigned saved = enter_proved_mode();
     vplan pl;
     vplan_set(&pl, t);
