@@ -834,17 +834,22 @@ static size_t product_parts(const ntt_product *pr, enum round_kind kind, unsigne
     }
 }
 
-/* Step k's range `part`: of x (operand a), or, in a forward step, of y (b)
- * after all of x's. */
-static void product_step_part(ntt_product *pr, enum round_kind kind, unsigned k, size_t part)
+/* The operands a forward round transforms: a into x, b into y, or both. */
+enum { SIDE_X = 1, SIDE_Y = 2, SIDE_BOTH = 3 };
+
+/* Step k's range `part`: of x (operand a), or, in a forward step, of y (b),
+ * after all of x's when the round does both. */
+static void product_step_part(ntt_product *pr, enum round_kind kind, unsigned k, int sides,
+                              size_t part)
 {
     int inverse = kind == ROUND_INVERSE;
     unsigned fk = inverse ? pr->steps - 1 - k : k;
     size_t range, units = product_units(pr, fk, &range), per = ceil_div(units, range);
     bn_limb *x = pr->x;
     ntt_operand a = pr->a;
-    if (!inverse && part >= per) {
-        part -= per;
+    if (!inverse && (sides == SIDE_Y || part >= per)) {
+        if (sides != SIDE_Y)
+            part -= per;
         x = pr->y;
         a = pr->b;
     }
@@ -856,7 +861,8 @@ static void product_step_part(ntt_product *pr, enum round_kind kind, unsigned k,
         step_radix3(&pr->t, inverse, x, a, lo, hi);
 }
 
-static void product_part(ntt_product *pr, enum round_kind kind, unsigned k, size_t part)
+static void product_part(ntt_product *pr, enum round_kind kind, unsigned k, int sides,
+                         size_t part)
 {
     if (kind == ROUND_TABLES) {
         product_table_part(pr, part);
@@ -865,7 +871,7 @@ static void product_part(ntt_product *pr, enum round_kind kind, unsigned k, size
         int whole = pr->steps == 0;
         step_block(&pr->t, pr->S, part, pr->x, pr->y, pr->a, pr->b, whole, whole);
     } else {
-        product_step_part(pr, kind, k, part);
+        product_step_part(pr, kind, k, sides, part);
     }
 }
 
@@ -875,6 +881,7 @@ static void product_part(ntt_product *pr, enum round_kind kind, unsigned k, size
 typedef struct ntt_round {
     enum round_kind kind;
     unsigned k;
+    int sides;
     unsigned count;
     ntt_product *pr[NTT_MAX_PRODUCTS];
     size_t first[NTT_MAX_PRODUCTS + 1]; /* product i's parts start at first[i] */
@@ -886,20 +893,21 @@ static void round_part(void *arg, unsigned part)
     unsigned i = 0;
     while (part >= r->first[i + 1])
         i++;
-    product_part(r->pr[i], r->kind, r->k, part - r->first[i]);
+    product_part(r->pr[i], r->kind, r->k, r->sides, part - r->first[i]);
 }
 
-static void run_round(ntt_round *r, enum round_kind kind, unsigned k, const bignum_helpers *h)
+static void run_round(ntt_round *r, enum round_kind kind, unsigned k, int sides,
+                      const bignum_helpers *h)
 {
     r->kind = kind;
     r->k = k;
+    r->sides = sides;
     r->first[0] = 0;
     for (unsigned i = 0; i < r->count; i++) {
         const ntt_product *pr = r->pr[i];
         size_t parts = product_parts(pr, kind, k);
-        /* forward steps transform both operands */
-        if (kind == ROUND_FORWARD && pr->y != pr->x)
-            parts *= 2;
+        if (kind == ROUND_FORWARD) /* each operand's transform; a square has one */
+            parts *= (unsigned)((sides & SIDE_X) != 0) + ((sides & SIDE_Y) && pr->y != pr->x);
         r->first[i + 1] = r->first[i] + parts;
     }
     size_t parts = r->first[r->count];
@@ -908,8 +916,13 @@ static void run_round(ntt_round *r, enum round_kind kind, unsigned k, const bign
         h->run(h->ctx, (unsigned)parts, round_part, r);
 }
 
-/* Every round of the products given, in order. */
-static void run_products(ntt_product **pr, unsigned count, const bignum_helpers *h)
+/* Every round of the products given, in order. by_operand: the forward
+ * rounds of all of a first, then of all of b, so that alone, one operand's
+ * transform (16 MiB for 2^21 points) stays in the last-level cache from
+ * one pass over it to the next, instead of both operands' passes taking
+ * turns to evict each other; with helpers, both in every call. */
+static void run_products(ntt_product **pr, unsigned count, int by_operand,
+                         const bignum_helpers *h)
 {
     ntt_round r;
     memset(&r, 0, sizeof r);
@@ -920,12 +933,15 @@ static void run_products(ntt_product **pr, unsigned count, const bignum_helpers 
         if (pr[i]->steps > steps)
             steps = pr[i]->steps;
     }
-    run_round(&r, ROUND_TABLES, 0, h);
+    run_round(&r, ROUND_TABLES, 0, SIDE_BOTH, h);
+    static const int alone[] = {SIDE_X, SIDE_Y}, together[] = {SIDE_BOTH};
+    const int *sides = by_operand ? alone : together;
+    for (int i = 0; i < (by_operand ? 2 : 1); i++)
+        for (unsigned k = 0; k < steps; k++)
+            run_round(&r, ROUND_FORWARD, k, sides[i], h);
+    run_round(&r, ROUND_BLOCKS, 0, SIDE_BOTH, h);
     for (unsigned k = 0; k < steps; k++)
-        run_round(&r, ROUND_FORWARD, k, h);
-    run_round(&r, ROUND_BLOCKS, 0, h);
-    for (unsigned k = 0; k < steps; k++)
-        run_round(&r, ROUND_INVERSE, k, h);
+        run_round(&r, ROUND_INVERSE, k, SIDE_BOTH, h);
 }
 
 typedef struct ntt_job {
@@ -1100,7 +1116,7 @@ static void ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
             all[count++] = &j.big[i];
         for (int i = 0; wrapped && i < 3; i++)
             all[count++] = &j.small[i];
-        run_products(all, count, h);
+        run_products(all, count, 0, h);
         if (wrapped)
             run_unwrap(&j, 0, 3, h);
     } else {
@@ -1108,10 +1124,10 @@ static void ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
         h = &here;
         for (unsigned i = 0; i < 3; i++) { /* one prime at a time: y and the tables are shared */
             ntt_product *big = &j.big[i], *small = &j.small[i];
-            run_products(&big, 1, h);
+            run_products(&big, 1, 1, h);
             if (!wrapped)
                 continue;
-            run_products(&small, 1, h);
+            run_products(&small, 1, 1, h);
             run_unwrap(&j, i, i + 1, h);
         }
     }

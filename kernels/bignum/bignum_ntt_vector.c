@@ -435,14 +435,14 @@ static void store_words(double *x, size_t n)
     }
 }
 
-/* x[k] = a[k] mod p for from <= k < from + count (zero beyond the limbs). */
-static void load_at(double *x, size_t from, size_t count, ntt_operand a, bn_limb p,
-                    const vfield *f)
+/* out[0..count) = a[from..from+count) mod p (zero beyond the limbs). */
+static void load_into(double *out, size_t from, size_t count, ntt_operand a, bn_limb p,
+                      const vfield *f)
 {
     size_t have = a.n > from ? a.n - from : 0;
     if (have > count)
         have = count;
-    load_limbs(x + from, count, have ? a.p + from : a.p, have, p, f);
+    load_limbs(out, count, have ? a.p + from : a.p, have, p, f);
 }
 
 /* ---- the cyclic product -------------------------------------------------- */
@@ -515,7 +515,7 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
         size_t c = j1 - j < chunk ? j1 - j : chunk;
         if (!inverse) {
             for (size_t b = 0; b < 3; b++)
-                load_at(dx, j + b * M, c, a, pl.p, &pl.f);
+                load_into(dx + j + b * M, j + b * M, c, a, pl.p, &pl.f);
             radix3_forward(dx, M, j, j + c, pl.f1, pl.f2, pl.omega, &pl.f);
         } else {
             radix3_inverse(dx, M, j, j + c, pl.i1, pl.i2, pl.omega, &pl.f);
@@ -526,26 +526,35 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
     _mm_setcsr(saved);
 }
 
-/* One piece of a group: columns i..i+c of the block at base, every stage
+/*
+ * One piece of a group: columns i..i+c of the block at base, every stage
  * between the rows it pairs (the forward's from the top, the inverse's from
- * the bottom), loading the limbs first or storing words last. */
+ * the bottom). The rows lie a power of two apart, so in place they would
+ * all fall in the same few cache sets and evict one another (16 rows, 8
+ * ways); they are copied into one contiguous buffer instead, and the limbs
+ * loaded straight into it, the words stored straight from it.
+ */
 static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, double *x,
                         ntt_operand a, size_t base, size_t i, size_t c)
 {
     unsigned st = gr->stages;
     size_t rows = (size_t)1 << st, w = gr->len >> (st - 1);
-    double *row = x + base + i;
+    _Alignas(64) double buf[NTT_CHUNK_POINTS];
+    assert(rows * c <= NTT_CHUNK_POINTS);
     const vfield *f = &pl->f;
-    if (gr->load)
-        for (size_t r = 0; r < rows; r++)
-            load_at(x, base + r * w + i, c, a, pl->p, f);
+    for (size_t r = 0; r < rows; r++) {
+        if (gr->load)
+            load_into(buf + r * c, base + r * w + i, c, a, pl->p, f);
+        else
+            memcpy(buf + r * c, x + base + r * w + i, c * sizeof *buf);
+    }
     for (unsigned k = 0; k < st; k++) {
         unsigned s = inverse ? st - 1 - k : k, bit = st - 1 - s;
         size_t len = gr->len >> s, half = (size_t)1 << bit;
         for (size_t r = 0; r < rows; r++) {
             if (r & half)
                 continue;
-            double *x0 = row + r * w, *x1 = x0 + half * w;
+            double *x0 = buf + r * c, *x1 = x0 + half * c;
             size_t j = (r & (half - 1)) * w + i; /* the column within the stage's block */
             if (inverse)
                 dit_run(x0, x1, pl->ntw + len + j, c, f);
@@ -553,9 +562,11 @@ static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, doubl
                 dif_run(x0, x1, pl->tw + len + j, c, f);
         }
     }
-    if (gr->store)
-        for (size_t r = 0; r < rows; r++)
-            store_words(row + r * w, c);
+    for (size_t r = 0; r < rows; r++) {
+        if (gr->store)
+            store_words(buf + r * c, c);
+        memcpy(x + base + r * w + i, buf + r * c, c * sizeof *buf);
+    }
 }
 
 void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
@@ -583,9 +594,9 @@ void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x,
     vplan_set(&pl, t);
     double *dx = (double *)(void *)x + b * S, *dy = (double *)(void *)y + b * S;
     if (load) {
-        load_at(dx, 0, S, a, pl.p, &pl.f);
+        load_into(dx, 0, S, a, pl.p, &pl.f);
         if (y != x)
-            load_at(dy, 0, S, bo, pl.p, &pl.f);
+            load_into(dy, 0, S, bo, pl.p, &pl.f);
     }
     dif(dx, S, pl.tw, &pl.f);
     if (y != x)
