@@ -537,8 +537,8 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
 static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, double *x,
                         ntt_operand a, size_t base, size_t i, size_t c)
 {
-    unsigned st = gr->stages;
-    size_t rows = (size_t)1 << st, w = gr->len >> (st - 1);
+    unsigned stages = gr->stages;
+    size_t rows = (size_t)1 << stages, w = gr->len >> (stages - 1);
     _Alignas(64) double buf[NTT_CHUNK_POINTS];
     assert(rows * c <= NTT_CHUNK_POINTS);
     const vfield *f = &pl->f;
@@ -548,18 +548,33 @@ static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, doubl
         else
             memcpy(buf + r * c, x + base + r * w + i, c * sizeof *buf);
     }
-    for (unsigned k = 0; k < st; k++) {
-        unsigned s = inverse ? st - 1 - k : k, bit = st - 1 - s;
+    /* Row pairs of a stage differ in their twiddles' start, w_{2len}^(r w):
+     * w_{2len}^(r w + i) = tw[len + r w] tw[len + i], and for the inverse
+     * ntw[len + r w + i] = ntw[len + i] w_{2len}^(-r w) = -ntw[len + r w]
+     * ntw[len + i]. Products with one constant, made here, read a chunk of
+     * twiddles per stage instead of one per row pair, where the tables'
+     * traffic would be nearly the data's. */
+    _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
+    for (unsigned k = 0; k < stages; k++) {
+        unsigned s = inverse ? stages - 1 - k : k, bit = stages - 1 - s;
         size_t len = gr->len >> s, half = (size_t)1 << bit;
-        for (size_t r = 0; r < rows; r++) {
-            if (r & half)
-                continue;
-            double *x0 = buf + r * c, *x1 = x0 + half * c;
-            size_t j = (r & (half - 1)) * w + i; /* the column within the stage's block */
-            if (inverse)
-                dit_run(x0, x1, pl->ntw + len + j, c, f);
-            else
-                dif_run(x0, x1, pl->tw + len + j, c, f);
+        const double *base_tw = (inverse ? pl->ntw : pl->tw) + len;
+        for (size_t rp = 0; rp < half; rp++) {
+            const double *t = base_tw + i;
+            if (rp) {
+                double k0 = base_tw[rp * w];
+                vd kv = vset(inverse ? pl->f.p - k0 : k0);
+                for (size_t e = 0; e < c; e += 4)
+                    st(tws + e, mulmod(ld(base_tw + i + e), kv, f));
+                t = tws;
+            }
+            for (size_t r = rp; r < rows; r += 2 * half) {
+                double *x0 = buf + r * c, *x1 = x0 + half * c;
+                if (inverse)
+                    dit_run(x0, x1, t, c, f);
+                else
+                    dif_run(x0, x1, t, c, f);
+            }
         }
     }
     for (size_t r = 0; r < rows; r++) {
