@@ -21,8 +21,9 @@
  * Shoup's method (a precomputed floor(w 2^64 / p) turns the reduction into
  * two low multiplies); pointwise products use Montgomery reduction. Where
  * the CPU runs them, bignum_ntt_vector.c does the transforms and Garner's step
- * instead; this file chooses the lengths, the primes' roots, and joins the
- * residues into limbs.
+ * instead; this file chooses the lengths, the primes' roots, cuts the
+ * product into rounds of independent parts (the same cut for both builds,
+ * helped or not: see "the product" below) and joins the residues into limbs.
  */
 
 typedef struct ntt_prime {
@@ -1070,6 +1071,9 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
         ntt_shape s = j->c.small;
         bn_limb *sx = helped ? own + 3 * plain.n + 2 * plain.M : own;
         bn_limb *tables = helped ? sx + 2 * s.n : own + plain.n;
+        /* its x, y and tables fit the room sized for it (or y and the tables) */
+        assert(helped ? tables + 2 * s.n + 2 * s.M <= own + area
+                      : 2 * s.n <= plain.n && 2 * s.n + 2 * s.M <= 2 * plain.n + 2 * plain.M);
         ntt_operand la = {ap, an < d ? an : d}, lb = {bp, bn < d ? bn : d};
         product_init(&j->small[i], i, s, level, tables, sx, j->square ? sx : sx + s.n, la, lb);
         const ntt_field *f = &j->field[i];
