@@ -760,13 +760,13 @@ static void product_init(ntt_product *pr, int i, ntt_shape s, int level, bn_limb
     pr->top = 0;
     for (size_t M = s.M; M > pr->S; M /= 2)
         pr->top++;
-    pr->steps = (s.m == 3) + (pr->top + NTT_GROUP_STAGES - 1) / NTT_GROUP_STAGES;
+    pr->steps = (s.m == 3) + (pr->top + BN_NTT_GROUP_STAGES - 1) / BN_NTT_GROUP_STAGES;
     pr->nseg = step_segments(&pr->t, pr->seg);
 }
 
 /* Forward step k (inverse steps undo them in the opposite order) is the
  * radix-3 step (k = 0 when m = 3) or a group of top stages, as few groups
- * of at most NTT_GROUP_STAGES as hold them, sized alike, from the top. */
+ * of at most BN_NTT_GROUP_STAGES as hold them, sized alike, from the top. */
 static int product_group(const ntt_product *pr, unsigned k, int inverse, ntt_group *gr)
 {
     unsigned r3 = pr->t.s.m == 3;
@@ -783,8 +783,10 @@ static int product_group(const ntt_product *pr, unsigned k, int inverse, ntt_gro
 }
 
 /* Butterfly groups or radix-3 columns forward step k covers, and how many
- * of them a part takes (a multiple of 8, so that vectors stay whole). */
-static size_t product_units(const ntt_product *pr, unsigned k, size_t *per_part)
+ * of them a part takes (a multiple of 8, so that vectors stay whole): a
+ * part of BN_NTT_RANGE points, or 2^-finer of that in a round that would
+ * otherwise have too few parts. */
+static size_t product_units(const ntt_product *pr, unsigned k, unsigned finer, size_t *per_part)
 {
     ntt_group gr;
     size_t units, range;
@@ -795,6 +797,7 @@ static size_t product_units(const ntt_product *pr, unsigned k, size_t *per_part)
         units = pr->t.s.n >> gr.stages;
         range = BN_NTT_RANGE >> gr.stages;
     }
+    range >>= finer;
     *per_part = range < 8 ? 8 : range & ~(size_t)7;
     return units;
 }
@@ -822,7 +825,8 @@ static void product_table_part(ntt_product *pr, size_t part)
 
 enum round_kind { ROUND_TABLES, ROUND_FORWARD, ROUND_BLOCKS, ROUND_INVERSE };
 
-static size_t product_parts(const ntt_product *pr, enum round_kind kind, unsigned k)
+static size_t product_parts(const ntt_product *pr, enum round_kind kind, unsigned k,
+                            unsigned finer)
 {
     switch (kind) {
     case ROUND_TABLES: return product_table_parts(pr);
@@ -830,7 +834,8 @@ static size_t product_parts(const ntt_product *pr, enum round_kind kind, unsigne
     default:
         if (k >= pr->steps)
             return 0;
-        size_t range, units = product_units(pr, kind == ROUND_INVERSE ? pr->steps - 1 - k : k, &range);
+        size_t range, units =
+            product_units(pr, kind == ROUND_INVERSE ? pr->steps - 1 - k : k, finer, &range);
         return ceil_div(units, range);
     }
 }
@@ -841,11 +846,11 @@ enum { SIDE_X = 1, SIDE_Y = 2, SIDE_BOTH = 3 };
 /* Step k's range `part`: of x (operand a), or, in a forward step, of y (b),
  * after all of x's when the round does both. */
 static void product_step_part(ntt_product *pr, enum round_kind kind, unsigned k, int sides,
-                              size_t part)
+                              unsigned finer, size_t part)
 {
     int inverse = kind == ROUND_INVERSE;
     unsigned fk = inverse ? pr->steps - 1 - k : k;
-    size_t range, units = product_units(pr, fk, &range), per = ceil_div(units, range);
+    size_t range, units = product_units(pr, fk, finer, &range), per = ceil_div(units, range);
     bn_limb *x = pr->x;
     ntt_operand a = pr->a;
     if (!inverse && (sides == SIDE_Y || part >= per)) {
@@ -863,7 +868,7 @@ static void product_step_part(ntt_product *pr, enum round_kind kind, unsigned k,
 }
 
 static void product_part(ntt_product *pr, enum round_kind kind, unsigned k, int sides,
-                         size_t part)
+                         unsigned finer, size_t part)
 {
     if (kind == ROUND_TABLES) {
         product_table_part(pr, part);
@@ -872,7 +877,7 @@ static void product_part(ntt_product *pr, enum round_kind kind, unsigned k, int 
         int whole = pr->steps == 0;
         step_block(&pr->t, pr->S, part, pr->x, pr->y, pr->a, pr->b, whole, whole);
     } else {
-        product_step_part(pr, kind, k, sides, part);
+        product_step_part(pr, kind, k, sides, finer, part);
     }
 }
 
@@ -883,6 +888,7 @@ typedef struct ntt_round {
     enum round_kind kind;
     unsigned k;
     int sides;
+    unsigned finer; /* ranges 2^finer times shorter than BN_NTT_RANGE */
     unsigned count;
     ntt_product *pr[NTT_MAX_PRODUCTS];
     size_t first[NTT_MAX_PRODUCTS + 1]; /* product i's parts start at first[i] */
@@ -894,8 +900,27 @@ static void round_part(void *arg, unsigned part)
     unsigned i = 0;
     while (part >= r->first[i + 1])
         i++;
-    product_part(r->pr[i], r->kind, r->k, r->sides, part - r->first[i]);
+    product_part(r->pr[i], r->kind, r->k, r->sides, r->finer, part - r->first[i]);
 }
+
+/* Each product's parts in the round, numbered one after another. */
+static size_t count_parts(ntt_round *r)
+{
+    r->first[0] = 0;
+    for (unsigned i = 0; i < r->count; i++) {
+        const ntt_product *pr = r->pr[i];
+        size_t parts = product_parts(pr, r->kind, r->k, r->finer);
+        if (r->kind == ROUND_FORWARD) /* each operand's transform; a square has one */
+            parts *= (unsigned)((r->sides & SIDE_X) != 0) + ((r->sides & SIDE_Y) && pr->y != pr->x);
+        r->first[i + 1] = r->first[i] + parts;
+    }
+    return r->first[r->count];
+}
+
+/* A round of steps has at least NTT_MIN_PARTS parts where its ranges can be
+ * made that short: a step of a small product (the wrapped layout's, run on
+ * its own while the main one has fewer steps) still feeds many threads. */
+#define NTT_MIN_PARTS 32
 
 static void run_round(ntt_round *r, enum round_kind kind, unsigned k, int sides,
                       const bignum_helpers *h)
@@ -903,15 +928,20 @@ static void run_round(ntt_round *r, enum round_kind kind, unsigned k, int sides,
     r->kind = kind;
     r->k = k;
     r->sides = sides;
-    r->first[0] = 0;
-    for (unsigned i = 0; i < r->count; i++) {
-        const ntt_product *pr = r->pr[i];
-        size_t parts = product_parts(pr, kind, k);
-        if (kind == ROUND_FORWARD) /* each operand's transform; a square has one */
-            parts *= (unsigned)((sides & SIDE_X) != 0) + ((sides & SIDE_Y) && pr->y != pr->x);
-        r->first[i + 1] = r->first[i] + parts;
+    r->finer = 0;
+    size_t parts = count_parts(r);
+    if (kind == ROUND_FORWARD || kind == ROUND_INVERSE) {
+        while (parts && parts < NTT_MIN_PARTS && r->finer < 8) {
+            r->finer++;
+            size_t more = count_parts(r);
+            if (more == parts) { /* no range can be shorter */
+                r->finer--;
+                count_parts(r);
+                break;
+            }
+            parts = more;
+        }
     }
-    size_t parts = r->first[r->count];
     assert(parts <= ~0u);
     if (parts)
         h->run(h->ctx, (unsigned)parts, round_part, r);
