@@ -28,8 +28,9 @@ typedef struct ntt_transform {
  * How a product is cut into parts for helpers (bn_ntt_mul_helped), the same
  * cut alone (bn_ntt_mul). Per prime and operand a transform of length
  * n = m M runs as: the radix-3 step (m = 3) in column ranges; the top
- * radix-2 stages (len = M/2 down to the sub-transform length S) two at a
- * time in ranges of butterfly groups, the limbs loaded in the first; then
+ * radix-2 stages (len = M/2 down to the sub-transform length S), up to
+ * BN_NTT_GROUP_STAGES of them in one pass, in ranges of butterfly groups, the
+ * limbs loaded in the first; then
  * per block of S points the rest of both forward transforms, the pointwise
  * product and the inverse's first stages, one part each; then the inverse's
  * top stages and radix-3 step in ranges, leaving words. Tests lower these so
