@@ -572,14 +572,17 @@ static void test_helpers_are_used_for_every_transform_product(void)
  * tiny build) is cut into many parts at every step: each run() call after
  * the first (the tables, whose parts are segments of very unequal size) has
  * at least 32, so that 32 threads could share every step; and a few tens of
- * calls in all. Both a plain and a wrapped layout, a product and a square.
+ * calls in all. Both a plain and a wrapped layout, a product and a square,
+ * lengths 3 2^k and 2^k with more top stages than one pass of a group holds
+ * in the tiny build (and 32 rows of one group in the normal one).
  */
 static void test_large_products_give_many_parts_at_every_step(void)
 {
     size_t max = bn_ntt_max_limbs();
     size_t wrapped = max > 100000 ? 200000 : max * 17 / 40; /* just past a length, wrapped */
     size_t plain = max > 100000 ? 196608 : 1000;             /* 2 n - 1 coefficients, one length */
-    size_t sizes[][2] = {{wrapped, wrapped}, {plain + 1, plain}, {wrapped, 0}};
+    size_t deep = max > 100000 ? 131072 : 512;               /* 2^18 (2^10) points: more top stages */
+    size_t sizes[][2] = {{wrapped, wrapped}, {plain + 1, plain}, {wrapped, 0}, {deep + 1, deep}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         size_t an = sizes[i][0], bn = sizes[i][1];
         int square = bn == 0;
