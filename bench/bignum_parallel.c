@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef CS_BENCH_HAVE_GMP
 #include <gmp.h>
@@ -29,7 +30,9 @@
  * work = every part + the serial stretches between run() calls (before the
  * first, between, after the last); span = the serial stretches + the longest
  * part of each run() call, the time with unlimited threads; parallelism =
- * work / span.
+ * work / span. The profile is timed in the thread's CPU time, not wall time:
+ * on a shared machine a part the scheduler interrupts would otherwise count
+ * the other processes' time, and one such part is the span of its call.
  */
 
 #define DEFAULT_BITS 70000000ULL
@@ -68,6 +71,15 @@ static void omp_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned pa
 
 /* ---- the recording runner ------------------------------------------------ */
 
+/* This thread's CPU time in seconds (the wall clock where there is none). */
+static double thread_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return cs_clock_now();
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 typedef struct run_call {
     unsigned parts;
     double start, end; /* of the whole call */
@@ -82,16 +94,16 @@ typedef struct recorder {
 static void record_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part), void *arg)
 {
     recorder *rec = ctx;
-    run_call c = {parts, cs_clock_now(), 0, 0, 0};
+    run_call c = {parts, thread_seconds(), 0, 0, 0};
     for (unsigned i = 0; i < parts; i++) {
-        double t0 = cs_clock_now();
+        double t0 = thread_seconds();
         fn(arg, i);
-        double t = cs_clock_now() - t0;
+        double t = thread_seconds() - t0;
         c.sum += t;
         if (t > c.longest)
             c.longest = t;
     }
-    c.end = cs_clock_now();
+    c.end = thread_seconds();
     if (rec->count < MAX_RUN_CALLS)
         rec->calls[rec->count++] = c;
     else
@@ -109,9 +121,9 @@ static int profile_product(bignum *r, const bignum *a, const bignum *b, recorder
 {
     memset(rec, 0, sizeof *rec);
     bignum_helpers h = {record_run, rec};
-    double t0 = cs_clock_now();
+    double t0 = thread_seconds();
     int st = bignum_mul_helped(r, a, b, &h);
-    double t1 = cs_clock_now();
+    double t1 = thread_seconds();
     if (st != BN_OK || rec->dropped)
         return 1;
     memset(p, 0, sizeof *p);
@@ -329,7 +341,8 @@ static int print_profile(const bignum *a, const bignum *b, const bignum *want)
             }
     const profile *m = &p[order[1]];
     const recorder *mr = &rec[order[1]];
-    printf("\n# work/span profile (recording runner, every part on one thread, median of 3 by parallelism)\n");
+    printf("\n# work/span profile (recording runner: every part on one thread, timed in its CPU "
+           "time; median of 3 by parallelism)\n");
     printf("  work %.4f s, span %.5f s, parallelism %.1f\n", m->work, m->span, m->work / m->span);
     printf("  run() calls %u, parts %lu (fewest in one call: %u), serial stretches %.5f s\n",
            m->calls, m->part_count, m->fewest, m->serial);
