@@ -156,11 +156,14 @@ static unsigned scalar_segments(const ntt_transform *t, ntt_segment *seg)
     size_t n = t->s.n, M = t->s.M;
     unsigned k = 0;
     if (t->s.m == 3) {
-        ntt_segment pw = {0, n, 0, 1, 0};
+        ntt_segment pw = {0, n, 0, 1, 0, 0};
         seg[k++] = pw;
     }
-    for (size_t len = 1; len < M; len *= 2) {
-        ntt_segment tw = {n + len, len, 0, n / (2 * len), 1};
+    size_t L0 = ntt_low_level(M);
+    ntt_segment low = {n + L0, L0, 0, n / (2 * L0), 1, 1};
+    seg[k++] = low;
+    for (size_t len = 2 * L0; len < M; len *= 2) {
+        ntt_segment tw = {n + len, len, 0, n / (2 * len), 1, 0};
         seg[k++] = tw;
     }
     assert(k <= NTT_MAX_SEGMENTS);
@@ -183,6 +186,14 @@ static void scalar_fill(const ntt_transform *t, const ntt_segment *seg, size_t k
         out[k] = from_mont(r, &f);
         q[k] = (bn_limb)0 - r * f.pinv;
     }
+    if (!seg->below)
+        return;
+    bn_limb *tw = t->tables + n, *twq = tw + t->s.M; /* the levels below L0 from it */
+    for (size_t len = seg->count / 2; len >= 1; len /= 2)
+        for (size_t j = 0; j < len; j++) {
+            tw[len + j] = tw[2 * len + 2 * j];
+            twq[len + j] = twq[2 * len + 2 * j];
+        }
 }
 
 /* ---- radix-2 passes ------------------------------------------------------ */

@@ -67,11 +67,23 @@ _Static_assert(BN_NTT_RANGE % 16 == 0 && BN_NTT_CRT_RANGE % 8 == 0 && BN_NTT_TAB
 /* A run of table entries: entry k < count, at word `at` of the tables, is
  * W^((e0 + k es) mod n); `shoup`: the scalar twiddles (value, and its Shoup
  * companion M words further), otherwise the value (scalar: in Montgomery
- * form; vector: as a double). */
+ * form; vector: as a double). `below`: a radix-2 level L0 of at most
+ * BN_NTT_TABLE_RANGE entries, filled by one part that also derives every
+ * level below it from it (w_{2len}^j = w_{2 L0}^(j L0 / len)), instead of
+ * a part per tiny level each starting from a power computed afresh. */
 typedef struct ntt_segment {
     size_t at, count, e0, es;
-    int shoup;
+    int shoup, below;
 } ntt_segment;
+
+/* The radix-2 level whose segment derives the levels below it. */
+static inline size_t ntt_low_level(size_t M)
+{
+    size_t L0 = M / 2;
+    while (L0 > BN_NTT_TABLE_RANGE)
+        L0 /= 2;
+    return L0;
+}
 #define NTT_MAX_SEGMENTS 64
 
 /* Top radix-2 stages len, len/2, ... (`stages` of them, at most

@@ -184,6 +184,18 @@ static inline void transpose4(vd *r0, vd *r1, vd *r2, vd *r3)
 
 #define GEO_LANES 32 /* independent products in flight: eight vectors */
 
+/* b^e, by squaring. */
+static double vpow(double b, size_t e, const vfield *f)
+{
+    double r = 1;
+    for (; e; e >>= 1) {
+        if (e & 1)
+            r = smulmod(r, b, f);
+        b = smulmod(b, b, f);
+    }
+    return r;
+}
+
 /* out[j] = c r^j for j < count (a multiple of 4 beyond GEO_LANES). */
 static void geometric(double *out, size_t count, double c, double r, const vfield *f)
 {
@@ -195,10 +207,7 @@ static void geometric(double *out, size_t count, double c, double r, const vfiel
     memcpy(out, baby, head * sizeof *out);
     if (count <= GEO_LANES)
         return;
-    double r32 = 1;
-    for (int j = 0; j < GEO_LANES; j++)
-        r32 = smulmod(r32, r, f);
-    vd step = vset(r32);
+    vd step = vset(vpow(r, GEO_LANES, f));
     vd v[GEO_LANES / 4];
     for (int k = 0; k < GEO_LANES / 4; k++)
         v[k] = ld(baby + 4 * k);
@@ -209,18 +218,6 @@ static void geometric(double *out, size_t count, double c, double r, const vfiel
                 st(out + base + 4 * k, v[k]);
         }
     }
-}
-
-/* b^e, by squaring. */
-static double vpow(double b, size_t e, const vfield *f)
-{
-    double r = 1;
-    for (; e; e >>= 1) {
-        if (e & 1)
-            r = smulmod(r, b, f);
-        b = smulmod(b, b, f);
-    }
-    return r;
 }
 
 /*
@@ -235,16 +232,19 @@ unsigned bn_ntt_vector_segments(const ntt_transform *t, ntt_segment *seg)
 {
     size_t n = t->s.n, M = t->s.M;
     unsigned k = 0;
-    for (size_t len = 1; len < M; len *= 2) {
-        ntt_segment w = {len, len, 0, n / (2 * len), 0};
-        ntt_segment nw = {M + len, len, n / 2, n - n / (2 * len), 0};
+    size_t L0 = ntt_low_level(M);
+    ntt_segment low = {L0, L0, 0, n / (2 * L0), 0, 1};
+    seg[k++] = low;
+    for (size_t len = 2 * L0; len < M; len *= 2) {
+        ntt_segment w = {len, len, 0, n / (2 * len), 0, 0};
+        ntt_segment nw = {M + len, len, n / 2, n - n / (2 * len), 0, 0};
         seg[k++] = w;
         seg[k++] = nw;
     }
     if (t->s.m == 3) {
         static const size_t steps[4] = {1, 2, 0, 0};
         for (size_t i = 0; i < 4; i++) {
-            ntt_segment r = {(2 + i) * M, M, 0, i < 2 ? steps[i] : n - (i - 1), 0};
+            ntt_segment r = {(2 + i) * M, M, 0, i < 2 ? steps[i] : n - (i - 1), 0, 0};
             seg[k++] = r;
         }
     }
@@ -496,8 +496,20 @@ void bn_ntt_vector_fill(const ntt_transform *t, const ntt_segment *seg, size_t k
     double W = (double)t->W;
     size_t n = t->s.n;
     double start = vpow(W, (seg->e0 + k0 % n * seg->es) % n, &f);
-    double *out = (double *)(void *)t->tables + seg->at + k0;
-    geometric(out, count, start, vpow(W, seg->es, &f), &f);
+    double *tables = (double *)(void *)t->tables;
+    geometric(tables + seg->at + k0, count, start, vpow(W, seg->es, &f), &f);
+    if (seg->below) { /* tw levels below L0 from it, then ntw up to L0 from tw */
+        size_t L0 = seg->count, M = t->s.M;
+        double *tw = tables, *ntw = tables + M;
+        for (size_t len = L0 / 2; len >= 1; len /= 2)
+            for (size_t j = 0; j < len; j++)
+                tw[len + j] = tw[2 * len + 2 * j];
+        for (size_t len = 1; len <= L0; len *= 2) {
+            ntw[len] = f.p - 1;
+            for (size_t j = 1; j < len; j++)
+                ntw[len + j] = tw[2 * len - j];
+        }
+    }
     _mm_setcsr(saved);
 }
 
