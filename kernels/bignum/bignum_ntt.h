@@ -39,6 +39,9 @@ typedef struct ntt_transform {
 #ifndef BN_NTT_SUB_POINTS
 #define BN_NTT_SUB_POINTS 8192 /* S at most; a power of two >= 16 */
 #endif
+#ifndef BN_NTT_WHOLE_ALONE
+#define BN_NTT_WHOLE_ALONE 65536 /* alone (bn_ntt_mul), M up to this is one block */
+#endif
 #ifndef BN_NTT_RANGE
 #define BN_NTT_RANGE 32768 /* points per part of a top-stage or radix-3 step; a multiple of 16 */
 #endif
