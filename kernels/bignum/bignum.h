@@ -112,9 +112,9 @@ typedef struct bignum_helpers {
 /* r = a * b, bignum_mul's value limb for limb, with a transform product's
  * steps cut into many independent parts (ranges of the tables, of the
  * transforms' stages and blocks, of the CRT; all three primes and both
- * operands in each call) given to h, a few tens of run() calls per
- * transform. Products beyond one transform run their pieces' transforms
- * one after another, each helped. It needs about twice bignum_mul's scratch.
+ * operands in each call) given to h, about ten run() calls per transform.
+ * Products beyond one transform run their pieces' transforms one after
+ * another, each helped. It needs about 2.5 times bignum_mul's scratch.
  * Products below the transform threshold are bignum_mul's; h NULL: bignum_mul. */
 int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_helpers *h);
 int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e); /* 0^0 = 1 */
