@@ -33,6 +33,10 @@ if wanted bignum && [ -x "$build/bench/bignum_vs_gmp" ]; then
   echo; echo "## bignum against GMP"
   "$build/bench/bignum_vs_gmp"
 fi
+if wanted bignum && [ -x "$build/bench/bignum_parallel" ]; then
+  echo; echo "## one 70-million-bit product: serial, helped by threads, GMP; its work/span"
+  "$build/bench/bignum_parallel"
+fi
 if wanted cpu && [ -x scripts/bench_cpu.sh ]; then
   echo; echo "## CPU drivers: speedup and efficiency"
   scripts/bench_cpu.sh "$build"

@@ -233,12 +233,12 @@ int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_
     }
     size_t an = a->size, bn = b->size, rn = an + bn;
     int square = a->limbs == b->limbs && an == bn;
-    /* The cases that take one transform in bn_mul, and no others; sizes whose
-     * sum wraps are bignum_mul's to refuse. */
+    /* The cases that take a transform in bn_mul, and no others; sizes whose
+     * scratch would overflow are bignum_mul's to refuse. */
     if (!h || bn == 0 || bn < (square ? BN_SQR_NTT_THRESHOLD : BN_NTT_THRESHOLD) ||
-        rn < an || rn > bn_ntt_max_limbs())
+        rn < an || rn > SIZE_MAX / 64)
         return bignum_mul(r, a, b);
-    size_t sn = bn_ntt_scratch_helped(an, bn);
+    size_t sn = bn_mul_helped_scratch(an, bn);
     bignum t;
     bignum_init(&t);
     bn_limb *scratch = bignum_alloc_limbs(sn);
@@ -246,7 +246,7 @@ int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_
         bignum_free_limbs(scratch, sn);
         return BN_ENOMEM;
     }
-    bn_ntt_mul_helped(t.limbs, a->limbs, an, b->limbs, bn, scratch, h);
+    bn_mul_helped(t.limbs, a->limbs, an, b->limbs, bn, scratch, h);
     bignum_free_limbs(scratch, sn);
     t.size = rn - (t.limbs[rn - 1] == 0);
     bignum_swap(r, &t);

@@ -110,9 +110,12 @@ typedef struct bignum_helpers {
     void *ctx;
 } bignum_helpers;
 /* r = a * b, bignum_mul's value limb for limb, with a transform product's
- * independent steps (three primes, two operands, ranges of the CRT) given to
- * h; it needs about twice bignum_mul's scratch. Products below the transform
- * threshold or beyond one transform are bignum_mul's; h NULL: bignum_mul. */
+ * steps cut into many independent parts (ranges of the tables, of the
+ * transforms' stages and blocks, of the CRT; all three primes and both
+ * operands in each call) given to h, about ten run() calls per transform.
+ * Products beyond one transform run their pieces' transforms one after
+ * another, each helped. It needs about 2.5 times bignum_mul's scratch.
+ * Products below the transform threshold are bignum_mul's; h NULL: bignum_mul. */
 int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_helpers *h);
 int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e); /* 0^0 = 1 */
 

@@ -75,6 +75,14 @@ size_t bn_ntt_scratch_helped(size_t an, size_t bn);
 void bn_ntt_mul_helped(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
                        bn_limb *scratch, const bignum_helpers *h);
 
+/* bn_mul from the transform threshold on (bn >= BN_NTT_THRESHOLD; a square
+ * from BN_SQR_NTT_THRESHOLD), every transform's steps run by h, also for
+ * products beyond one transform (their pieces' transforms one after another).
+ * Scratch: bn_mul_helped_scratch(an, bn). */
+size_t bn_mul_helped_scratch(size_t an, size_t bn);
+void bn_mul_helped(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                   bn_limb *scratch, const bignum_helpers *h);
+
 /* floor((B^2 - 1) / d) - B for a normalized word d (top bit set): the
  * reciprocal that turns division by d into multiplications. */
 static inline bn_limb bn_reciprocal_word(bn_limb d)

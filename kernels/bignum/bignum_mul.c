@@ -46,20 +46,26 @@
 
 static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
 
+/* Scratch of one transform product, run alone or by helpers. */
+static size_t ntt_scratch(size_t an, size_t bn, int helped)
+{
+    return helped ? bn_ntt_scratch_helped(an, bn) : bn_ntt_scratch(an, bn);
+}
+
 /* Scratch of mul_big, case by case (see there). */
-static size_t big_scratch(size_t an, size_t bn)
+static size_t big_scratch(size_t an, size_t bn, int helped)
 {
     size_t max = bn_ntt_max_limbs();
     if (an + bn <= max)
-        return bn_ntt_scratch(an, bn);
+        return ntt_scratch(an, bn, helped);
     if (2 * bn <= max) {
         /* a last piece too short for the transform goes to mul_rec: its
          * larger operand is b or that piece, below BN_NTT_THRESHOLD */
         size_t piece = max - bn, rec = max_size(bn, BN_NTT_THRESHOLD);
-        return piece + bn + max_size(bn_ntt_scratch(piece, bn), BN_REC_SCRATCH(rec));
+        return piece + bn + max_size(ntt_scratch(piece, bn, helped), BN_REC_SCRATCH(rec));
     }
     size_t h = (bn + 1) / 2;
-    return max_size(big_scratch(an, h), an + bn - h + big_scratch(an, bn - h));
+    return max_size(big_scratch(an, h, helped), an + bn - h + big_scratch(an, bn - h, helped));
 }
 
 size_t bn_mul_scratch(size_t an, size_t bn)
@@ -67,14 +73,14 @@ size_t bn_mul_scratch(size_t an, size_t bn)
     assert(an >= bn && bn >= 1);
     size_t need = an == bn ? bn_sqr_scratch(an) : 0; /* bn_mul squares one array given twice */
     if (bn >= BN_NTT_THRESHOLD)
-        return max_size(need, big_scratch(an, bn));
+        return max_size(need, big_scratch(an, bn, 0));
     return max_size(need, BN_REC_SCRATCH(an));
 }
 
 size_t bn_sqr_scratch(size_t n)
 {
     if (n >= BN_SQR_NTT_THRESHOLD)
-        return big_scratch(n, n);
+        return big_scratch(n, n, 0);
     return BN_REC_SCRATCH(n);
 }
 
@@ -588,41 +594,66 @@ static void sqr_rec(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *ws)
         sqr_toom3(rp, ap, n, ws);
 }
 
+/* One transform product, alone (h NULL) or with its steps run by h. */
+static void ntt_product(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                        bn_limb *ws, const bignum_helpers *h)
+{
+    if (h)
+        bn_ntt_mul_helped(rp, ap, an, bp, bn, ws, h);
+    else
+        bn_ntt_mul(rp, ap, an, bp, bn, ws);
+}
+
 /*
  * From the transform threshold on: one transform when the product has at
  * most BN_NTT_MAX_COEFFS coefficients; otherwise a is cut into pieces that
- * fit beside b, or, when b alone is too long for that, b is cut in two.
+ * fit beside b, or, when b alone is too long for that, b is cut in two. The
+ * pieces' transforms run one after another, each helped when h is given.
  */
 static void mul_big(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
-                    bn_limb *ws)
+                    bn_limb *ws, const bignum_helpers *h)
 {
     size_t max = bn_ntt_max_limbs();
     if (an + bn <= max) {
-        bn_ntt_mul(rp, ap, an, bp, bn, ws);
+        ntt_product(rp, ap, an, bp, bn, ws, h);
         return;
     }
     if (2 * bn <= max) {
         size_t piece = max - bn; /* >= bn */
         bn_limb *tmp = ws, *next = ws + piece + bn;
-        bn_ntt_mul(rp, ap, piece, bp, bn, next);
+        ntt_product(rp, ap, piece, bp, bn, next, h);
         for (size_t done = piece; done < an;) {
             size_t len = an - done < piece ? an - done : piece;
             if (len < BN_NTT_THRESHOLD)
                 mul_rec(tmp, ap + done, len, bp, bn, next);
             else if (len >= bn)
-                bn_ntt_mul(tmp, ap + done, len, bp, bn, next);
+                ntt_product(tmp, ap + done, len, bp, bn, next, h);
             else
-                bn_ntt_mul(tmp, bp, bn, ap + done, len, next);
+                ntt_product(tmp, bp, bn, ap + done, len, next, h);
             add_partial_product(rp + done, tmp, bn, len);
             done += len;
         }
         return;
     }
-    size_t h = (bn + 1) / 2, b1n = bn - h;
+    size_t h2 = (bn + 1) / 2, b1n = bn - h2;
     bn_limb *tmp = ws, *next = ws + an + b1n;
-    mul_big(rp, ap, an, bp, h, ws);
-    mul_big(tmp, ap, an, bp + h, b1n, next);
-    add_partial_product(rp + h, tmp, an, b1n);
+    mul_big(rp, ap, an, bp, h2, ws, h);
+    mul_big(tmp, ap, an, bp + h2, b1n, next, h);
+    add_partial_product(rp + h2, tmp, an, b1n);
+}
+
+size_t bn_mul_helped_scratch(size_t an, size_t bn)
+{
+    assert(an >= bn && bn >= 1);
+    return big_scratch(an, bn, 1);
+}
+
+void bn_mul_helped(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
+                   bn_limb *scratch, const bignum_helpers *h)
+{
+    assert(an >= bn && bn >= 1 && h);
+    assert(bn >= (ap == bp && an == bn ? BN_SQR_NTT_THRESHOLD : BN_NTT_THRESHOLD));
+    mul_big(rp, ap, an, bp, bn, scratch, h);
 }
 
 void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
@@ -632,7 +663,7 @@ void bn_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t
     if (ap == bp && an == bn)
         bn_sqr(rp, ap, an, scratch);
     else if (bn >= BN_NTT_THRESHOLD)
-        mul_big(rp, ap, an, bp, bn, scratch);
+        mul_big(rp, ap, an, bp, bn, scratch, NULL);
     else
         mul_rec(rp, ap, an, bp, bn, scratch);
 }
@@ -641,7 +672,7 @@ void bn_sqr(bn_limb *rp, const bn_limb *ap, size_t n, bn_limb *scratch)
 {
     assert(n >= 1);
     if (n >= BN_SQR_NTT_THRESHOLD)
-        mul_big(rp, ap, n, ap, n, scratch); /* one transform squares */
+        mul_big(rp, ap, n, ap, n, scratch, NULL); /* one transform squares */
     else
         sqr_rec(rp, ap, n, scratch);
 }

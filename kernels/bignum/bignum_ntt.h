@@ -25,11 +25,112 @@ typedef struct ntt_transform {
 } ntt_transform;
 
 /*
+ * How a product is cut into parts for helpers (bn_ntt_mul_helped), the same
+ * cut alone (bn_ntt_mul). Per prime and operand a transform of length
+ * n = m M runs as: the radix-3 step (m = 3) in column ranges; the top
+ * radix-2 stages (len = M/2 down to the sub-transform length S), up to
+ * BN_NTT_GROUP_STAGES of them in one pass, in ranges of butterfly groups, the
+ * limbs loaded in the first; then
+ * per block of S points the rest of both forward transforms, the pointwise
+ * product and the inverse's first stages, one part each; then the inverse's
+ * top stages and radix-3 step in ranges, leaving words. Tests lower these so
+ * that tiny transforms are cut at every step too.
+ */
+#ifndef BN_NTT_SUB_POINTS
+#define BN_NTT_SUB_POINTS 8192 /* S at most; a power of two >= 16 */
+#endif
+#ifndef BN_NTT_WHOLE_ALONE
+#define BN_NTT_WHOLE_ALONE 65536 /* alone (bn_ntt_mul), M up to this is one block */
+#endif
+#ifndef BN_NTT_RANGE
+#define BN_NTT_RANGE 32768 /* points per part of a top-stage or radix-3 step; a multiple of 16 */
+#endif
+#ifndef BN_NTT_TABLE_RANGE
+#define BN_NTT_TABLE_RANGE 16384 /* table entries per part; a multiple of 4 */
+#endif
+#ifndef BN_NTT_CRT_RANGE
+#define BN_NTT_CRT_RANGE 4096 /* coefficients per part of Garner's step; a multiple of 8 */
+#endif
+_Static_assert((BN_NTT_SUB_POINTS & (BN_NTT_SUB_POINTS - 1)) == 0 && BN_NTT_SUB_POINTS >= 16,
+               "sub-transforms are powers of two of at least 16 points");
+_Static_assert(BN_NTT_RANGE % 16 == 0 && BN_NTT_CRT_RANGE % 8 == 0 && BN_NTT_TABLE_RANGE % 4 == 0,
+               "ranges must keep vectors whole");
+
+/* Top radix-2 stages done in one pass over the data, at most: 2^21 points
+ * with 8192-point blocks take one pass, not two (measured alone: 0.155 s
+ * per 1.1M-limb product against 0.18-0.2 with passes of four stages). */
+#ifndef BN_NTT_GROUP_STAGES
+#define BN_NTT_GROUP_STAGES 8
+#endif
+/* Points a piece of a group works on at once, gathered into a buffer on the
+ * stack (128 KiB, in L2) with its twiddles (64 KiB): rows of at least 64
+ * points (512 bytes), runs long enough for the hardware prefetchers. */
+#define NTT_CHUNK_POINTS 16384
+
+/* A run of table entries: entry k < count, at word `at` of the tables, is
+ * W^((e0 + k es) mod n); `shoup`: the scalar twiddles (value, and its Shoup
+ * companion M words further), otherwise the value (scalar: in Montgomery
+ * form; vector: as a double). `below`: a radix-2 level L0 of at most
+ * BN_NTT_TABLE_RANGE entries, filled by one part that also derives every
+ * level below it from it (w_{2len}^j = w_{2 L0}^(j L0 / len)), instead of
+ * a part per tiny level each starting from a power computed afresh. */
+typedef struct ntt_segment {
+    size_t at, count, e0, es;
+    int shoup, below;
+} ntt_segment;
+
+/* The radix-2 level whose segment derives the levels below it. */
+static inline size_t ntt_low_level(size_t M)
+{
+    size_t L0 = M / 2;
+    while (L0 > BN_NTT_TABLE_RANGE)
+        L0 /= 2;
+    return L0;
+}
+#define NTT_MAX_SEGMENTS 64
+
+/* Top radix-2 stages len, len/2, ... (`stages` of them, at most
+ * BN_NTT_GROUP_STAGES) in one pass: a block of 2 len points is 2^stages rows of
+ * w = len / 2^(stages-1) points, and butterfly group g < n / 2^stages is
+ * column i = g mod w of block g / w, every stage's butterflies between its
+ * rows. load: the forward's first group, which reads the limbs; store: the
+ * inverse's last, which leaves words. */
+typedef struct ntt_group {
+    size_t len;
+    unsigned stages;
+    int load, store;
+} ntt_group;
+
+/* The limbs of an operand (zero beyond n). */
+typedef struct ntt_operand {
+    const bn_limb *p;
+    size_t n;
+} ntt_operand;
+
+/* Group g's place: its block's start (block * 2 len) and its column i, and
+ * how many groups from g on (up to g1) share that block's rows, at most a
+ * chunk's worth. */
+static inline size_t ntt_group_piece(const ntt_group *gr, size_t g, size_t g1, size_t *base,
+                                     size_t *i)
+{
+    size_t w = gr->len >> (gr->stages - 1), chunk = NTT_CHUNK_POINTS >> gr->stages;
+    *base = g / w * 2 * gr->len;
+    *i = g % w;
+    size_t c = w - *i;
+    if (c > g1 - g)
+        c = g1 - g;
+    return c < chunk ? c : chunk;
+}
+
+/*
  * The vector build (AVX2 and FMA, doubles), only when bn_ntt_avx2_usable()
  * and s.M >= 16, and level BN_NTT_AVX512 only when bn_ntt_avx512_usable().
- * The steps: fill t's tables; x[0..n) = the transform of the limbs a (zero
- * beyond an); then, given the transforms of both operands in x and y (y == x
- * squares), x = n (a b mod (X^n - 1)) modulo p, as words in [0, p).
+ * Its steps, each over a range, in any order the cut above allows: the
+ * tables' segments; the radix-3 step over columns [j0, j1) (forward:
+ * loading the limbs a; inverse: leaving words); a group's butterflies
+ * [g0, g1); the block b of S points (load: the limbs of a and b first, as
+ * whole transforms; store: words last). y == x squares. The result, n (a b
+ * mod (X^n - 1)) modulo p, is left as words in [0, p).
  */
 /* Whether the vector build can run here and now: the CPU has AVX2 and FMA
  * (for AVX-512, AVX-512F too), and this thread's floating point mode is the
@@ -37,9 +138,14 @@ typedef struct ntt_transform {
  * that mode for itself. */
 int bn_ntt_avx2_usable(void);
 int bn_ntt_avx512_usable(void);
-void bn_ntt_vector_tables(const ntt_transform *t);
-void bn_ntt_vector_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an);
-void bn_ntt_vector_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y);
+unsigned bn_ntt_vector_segments(const ntt_transform *t, ntt_segment *seg);
+void bn_ntt_vector_fill(const ntt_transform *t, const ntt_segment *seg, size_t k0, size_t count);
+void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_operand a,
+                          size_t j0, size_t j1);
+void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
+                         ntt_operand a, size_t g0, size_t g1);
+void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
+                         ntt_operand a, ntt_operand bo, int load, int store);
 
 /* Garner's constants for the three primes and one transform length n. */
 typedef struct ntt_garner {

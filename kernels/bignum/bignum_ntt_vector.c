@@ -83,31 +83,26 @@ static inline wd wsubmod(wd a, wd b, wd P)
     return _mm512_mask_add_pd(d, _mm512_cmp_pd_mask(d, _mm512_setzero_pd(), _CMP_LT_OQ), d, P);
 }
 
-/* As dif_stage and dit_stage below, for len >= 8. */
-static void dif_stage512(double *x, size_t n, size_t len, const double *tw, double p)
+/* The butterflies x0[j], x1[j] for j < count (a multiple of 8) of one
+ * radix-2 stage, w their twiddles: as dif_run and dit_run below. */
+static void dif_run512(double *x0, double *x1, const double *w, size_t count, double p)
 {
     wd P = _mm512_set1_pd(p), Pinv = _mm512_set1_pd(1.0 / p);
-    for (size_t s = 0; s < n; s += 2 * len) {
-        double *x0 = x + s, *x1 = x + s + len;
-        for (size_t j = 0; j < len; j += 8) {
-            wd u = _mm512_loadu_pd(x0 + j), v = _mm512_loadu_pd(x1 + j);
-            _mm512_storeu_pd(x0 + j, waddmod(u, v, P));
-            _mm512_storeu_pd(x1 + j, wmulmod(_mm512_sub_pd(u, v), _mm512_loadu_pd(tw + len + j), P, Pinv));
-        }
+    for (size_t j = 0; j < count; j += 8) {
+        wd u = _mm512_loadu_pd(x0 + j), v = _mm512_loadu_pd(x1 + j);
+        _mm512_storeu_pd(x0 + j, waddmod(u, v, P));
+        _mm512_storeu_pd(x1 + j, wmulmod(_mm512_sub_pd(u, v), _mm512_loadu_pd(w + j), P, Pinv));
     }
 }
 
-static void dit_stage512(double *x, size_t n, size_t len, const double *ntw, double p)
+static void dit_run512(double *x0, double *x1, const double *nw, size_t count, double p)
 {
     wd P = _mm512_set1_pd(p), Pinv = _mm512_set1_pd(1.0 / p);
-    for (size_t s = 0; s < n; s += 2 * len) {
-        double *x0 = x + s, *x1 = x + s + len;
-        for (size_t j = 0; j < len; j += 8) {
-            wd u = _mm512_loadu_pd(x0 + j);
-            wd t = wmulmod(_mm512_loadu_pd(x1 + j), _mm512_loadu_pd(ntw + len + j), P, Pinv);
-            _mm512_storeu_pd(x0 + j, wsubmod(u, t, P));
-            _mm512_storeu_pd(x1 + j, waddmod(u, t, P));
-        }
+    for (size_t j = 0; j < count; j += 8) {
+        wd u = _mm512_loadu_pd(x0 + j);
+        wd t = wmulmod(_mm512_loadu_pd(x1 + j), _mm512_loadu_pd(nw + j), P, Pinv);
+        _mm512_storeu_pd(x0 + j, wsubmod(u, t, P));
+        _mm512_storeu_pd(x1 + j, waddmod(u, t, P));
     }
 }
 
@@ -189,18 +184,30 @@ static inline void transpose4(vd *r0, vd *r1, vd *r2, vd *r3)
 
 #define GEO_LANES 32 /* independent products in flight: eight vectors */
 
-/* out[j] = r^j for j < count (count a multiple of 4). */
-static void geometric(double *out, size_t count, double r, const vfield *f)
+/* b^e, by squaring. */
+static double vpow(double b, size_t e, const vfield *f)
+{
+    double r = 1;
+    for (; e; e >>= 1) {
+        if (e & 1)
+            r = smulmod(r, b, f);
+        b = smulmod(b, b, f);
+    }
+    return r;
+}
+
+/* out[j] = c r^j for j < count (a multiple of 4 beyond GEO_LANES). */
+static void geometric(double *out, size_t count, double c, double r, const vfield *f)
 {
     double baby[GEO_LANES];
-    baby[0] = 1;
+    baby[0] = c;
     for (int j = 1; j < GEO_LANES; j++)
         baby[j] = smulmod(baby[j - 1], r, f);
     size_t head = count < GEO_LANES ? count : GEO_LANES;
     memcpy(out, baby, head * sizeof *out);
     if (count <= GEO_LANES)
         return;
-    vd step = vset(smulmod(baby[GEO_LANES - 1], r, f)); /* r^32 */
+    vd step = vset(vpow(r, GEO_LANES, f));
     vd v[GEO_LANES / 4];
     for (int k = 0; k < GEO_LANES / 4; k++)
         v[k] = ld(baby + 4 * k);
@@ -214,42 +221,60 @@ static void geometric(double *out, size_t count, double r, const vfield *f)
 }
 
 /*
- * tw[len + j] = w_{2len}^j for the radix-2 stages (root_M a primitive M-th
- * root), and ntw[len + j] = -w_{2len}^-j = w_{2len}^(len-j), which the
- * inverse multiplies by so that its butterflies are u -+ t.
+ * The tables, all powers of W, each level its own segment so that any range
+ * of any of them can be filled on its own (from W^start, by squaring):
+ * tw[len + j] = w_{2len}^j = W^(j n / 2len) for the radix-2 stages, and
+ * ntw[len + j] = -w_{2len}^-j = w_{2len}^(len-j) = W^(n/2 - j n / 2len),
+ * which the inverse multiplies by so that its butterflies are u -+ t; for
+ * m = 3 also W^j, W^2j, W^-j, W^-2j for j < M (f1, f2, i1, i2).
  */
-static void radix2_tables(double *tw, double *ntw, size_t M, double root_M, const vfield *f)
+unsigned bn_ntt_vector_segments(const ntt_transform *t, ntt_segment *seg)
 {
-    size_t half = M / 2;
-    geometric(tw + half, half, root_M, f);
-    for (size_t len = half / 2; len >= 1; len /= 2)
-        for (size_t j = 0; j < len; j++)
-            tw[len + j] = tw[2 * len + 2 * j];
-    for (size_t len = 1; len <= half; len *= 2) {
-        ntw[len] = f->p - 1;
-        for (size_t j = 1; j < len; j++)
-            ntw[len + j] = tw[2 * len - j];
+    size_t n = t->s.n, M = t->s.M;
+    unsigned k = 0;
+    size_t L0 = ntt_low_level(M);
+    ntt_segment low = {L0, L0, 0, n / (2 * L0), 0, 1};
+    seg[k++] = low;
+    for (size_t len = 2 * L0; len < M; len *= 2) {
+        ntt_segment w = {len, len, 0, n / (2 * len), 0, 0};
+        ntt_segment nw = {M + len, len, n / 2, n - n / (2 * len), 0, 0};
+        seg[k++] = w;
+        seg[k++] = nw;
     }
+    if (t->s.m == 3) {
+        static const size_t steps[4] = {1, 2, 0, 0};
+        for (size_t i = 0; i < 4; i++) {
+            ntt_segment r = {(2 + i) * M, M, 0, i < 2 ? steps[i] : n - (i - 1), 0, 0};
+            seg[k++] = r;
+        }
+    }
+    assert(k <= NTT_MAX_SEGMENTS);
+    return k;
 }
 
 /* ---- radix-2 passes ------------------------------------------------------ */
 
 #define VBLOCK 1024
 
-static void dif_stage(double *x, size_t n, size_t len, const double *tw, const vfield *f)
+/* The butterflies x0[j], x1[j] for j < count (a multiple of 4) of one
+ * forward stage: x0 + x1 and (x0 - x1) w[j]. */
+static void dif_run(double *x0, double *x1, const double *w, size_t count, const vfield *f)
 {
-    if (f->wide && len >= 8) {
-        dif_stage512(x, n, len, tw, f->p);
+    if (f->wide && count % 8 == 0) {
+        dif_run512(x0, x1, w, count, f->p);
         return;
     }
-    for (size_t s = 0; s < n; s += 2 * len) {
-        double *x0 = x + s, *x1 = x + s + len;
-        for (size_t j = 0; j < len; j += 4) {
-            vd u = ld(x0 + j), v = ld(x1 + j);
-            st(x0 + j, addmod(u, v, f));
-            st(x1 + j, mulmod(_mm256_sub_pd(u, v), ld(tw + len + j), f));
-        }
+    for (size_t j = 0; j < count; j += 4) {
+        vd u = ld(x0 + j), v = ld(x1 + j);
+        st(x0 + j, addmod(u, v, f));
+        st(x1 + j, mulmod(_mm256_sub_pd(u, v), ld(w + j), f));
     }
+}
+
+static void dif_stage(double *x, size_t n, size_t len, const double *tw, const vfield *f)
+{
+    for (size_t s = 0; s < n; s += 2 * len)
+        dif_run(x + s, x + s + len, tw + len, len, f);
 }
 
 /* The stages len = 2 and 1 on blocks of 16: four groups of four, transposed
@@ -284,20 +309,24 @@ static void dif(double *x, size_t n, const double *tw, const vfield *f)
     dif(x + n / 2, n / 2, tw, f);
 }
 
-static void dit_stage(double *x, size_t n, size_t len, const double *ntw, const vfield *f)
+/* The inverse's butterflies: t = x1[j] nw[j], then x0 - t and x0 + t. */
+static void dit_run(double *x0, double *x1, const double *nw, size_t count, const vfield *f)
 {
-    if (f->wide && len >= 8) {
-        dit_stage512(x, n, len, ntw, f->p);
+    if (f->wide && count % 8 == 0) {
+        dit_run512(x0, x1, nw, count, f->p);
         return;
     }
-    for (size_t s = 0; s < n; s += 2 * len) {
-        double *x0 = x + s, *x1 = x + s + len;
-        for (size_t j = 0; j < len; j += 4) {
-            vd u = ld(x0 + j), t = mulmod(ld(x1 + j), ld(ntw + len + j), f);
-            st(x0 + j, submod(u, t, f));
-            st(x1 + j, addmod(u, t, f));
-        }
+    for (size_t j = 0; j < count; j += 4) {
+        vd u = ld(x0 + j), t = mulmod(ld(x1 + j), ld(nw + j), f);
+        st(x0 + j, submod(u, t, f));
+        st(x1 + j, addmod(u, t, f));
     }
+}
+
+static void dit_stage(double *x, size_t n, size_t len, const double *ntw, const vfield *f)
+{
+    for (size_t s = 0; s < n; s += 2 * len)
+        dit_run(x + s, x + s + len, ntw + len, len, f);
 }
 
 /* The stages len = 1 and 2 (twiddles -1, and -1 and w4) on blocks of 16. */
@@ -334,13 +363,14 @@ static void dit(double *x, size_t n, const double *ntw, const vfield *f)
 
 /* ---- radix-3 steps ------------------------------------------------------- */
 
-/* See forward_radix3 in bignum_ntt.c: y0 = x0 + x1 + x2, y1 = (x0 + w x1 +
- * w^2 x2) W^j, y2 = (x0 + w^2 x1 + w x2) W^2j, with w^2 x = -x - w x. */
-static void radix3_forward(double *x, size_t M, const double *f1, const double *f2, double omega,
-                           const vfield *f)
+/* See forward_radix3 in bignum_ntt.c: for columns j0 <= j < j1 (multiples of
+ * 4), y0 = x0 + x1 + x2, y1 = (x0 + w x1 + w^2 x2) W^j, y2 = (x0 + w^2 x1 +
+ * w x2) W^2j, with w^2 x = -x - w x. */
+static void radix3_forward(double *x, size_t M, size_t j0, size_t j1, const double *f1,
+                           const double *f2, double omega, const vfield *f)
 {
     vd om = vset(omega);
-    for (size_t j = 0; j < M; j += 4) {
+    for (size_t j = j0; j < j1; j += 4) {
         vd x0 = ld(x + j), x1 = ld(x + j + M), x2 = ld(x + j + 2 * M);
         vd a1 = mulmod(x1, om, f), a2 = mulmod(x2, om, f);
         st(x + j, addmod(addmod(x0, x1, f), x2, f));
@@ -353,11 +383,11 @@ static void radix3_forward(double *x, size_t M, const double *f1, const double *
 
 /* Undoes it: z_k = Y_k W^-jk, then x0 = u0 + z1 + z2, x1 = u0 + w^2 z1 + w z2,
  * x2 = u0 + w z1 + w^2 z2. */
-static void radix3_inverse(double *x, size_t M, const double *i1, const double *i2, double omega,
-                           const vfield *f)
+static void radix3_inverse(double *x, size_t M, size_t j0, size_t j1, const double *i1,
+                           const double *i2, double omega, const vfield *f)
 {
     vd om = vset(omega);
-    for (size_t j = 0; j < M; j += 4) {
+    for (size_t j = j0; j < j1; j += 4) {
         vd u0 = ld(x + j);
         vd z1 = mulmod(ld(x + j + M), ld(i1 + j), f), z2 = mulmod(ld(x + j + 2 * M), ld(i2 + j), f);
         vd b1 = mulmod(z1, om, f), b2 = mulmod(z2, om, f);
@@ -405,6 +435,16 @@ static void store_words(double *x, size_t n)
     }
 }
 
+/* out[0..count) = a[from..from+count) mod p (zero beyond the limbs). */
+static void load_into(double *out, size_t from, size_t count, ntt_operand a, bn_limb p,
+                      const vfield *f)
+{
+    size_t have = a.n > from ? a.n - from : 0;
+    if (have > count)
+        have = count;
+    load_limbs(out, count, have ? a.p + from : a.p, have, p, f);
+}
+
 /* ---- the cyclic product -------------------------------------------------- */
 
 typedef struct vplan {
@@ -413,14 +453,16 @@ typedef struct vplan {
     double *tw, *ntw;         /* radix-2 */
     double *f1, *f2, *i1, *i2; /* radix-3: W^j, W^2j, W^-j, W^-2j */
     double omega;
+    bn_limb p;
 } vplan;
 
-/* The plan's pointers and constants; the tables are filled by vplan_fill. */
+/* The plan's pointers and constants; the tables are filled by segments. */
 static void vplan_set(vplan *pl, const ntt_transform *t)
 {
     size_t M = t->s.M;
     double *tables = (double *)(void *)t->tables;
     pl->s = t->s;
+    pl->p = t->p;
     vfield_init(&pl->f, t->p);
     pl->f.wide = t->level >= BN_NTT_AVX512;
     pl->omega = (double)t->omega;
@@ -435,54 +477,6 @@ static void vplan_set(vplan *pl, const ntt_transform *t)
     }
 }
 
-static void vplan_fill(const vplan *pl, double W)
-{
-    const vfield *f = &pl->f;
-    size_t M = pl->s.M;
-    if (pl->s.m == 1) {
-        radix2_tables(pl->tw, pl->ntw, M, W, f);
-        return;
-    }
-    double w2 = smulmod(W, W, f), w3 = smulmod(w2, W, f);
-    /* W^-1 = W^(n-1), by squaring */
-    double winv = 1, b = W;
-    for (size_t e = pl->s.n - 1; e; e >>= 1) {
-        if (e & 1)
-            winv = smulmod(winv, b, f);
-        b = smulmod(b, b, f);
-    }
-    radix2_tables(pl->tw, pl->ntw, M, w3, f);
-    geometric(pl->f1, M, W, f);
-    geometric(pl->f2, M, w2, f);
-    geometric(pl->i1, M, winv, f);
-    geometric(pl->i2, M, smulmod(winv, winv, f), f);
-}
-
-static void forward(double *x, const bn_limb *ap, size_t an, bn_limb p, const vplan *pl)
-{
-    size_t M = pl->s.M;
-    load_limbs(x, pl->s.n, ap, an, p, &pl->f);
-    if (pl->s.m == 1) {
-        dif(x, M, pl->tw, &pl->f);
-        return;
-    }
-    radix3_forward(x, M, pl->f1, pl->f2, pl->omega, &pl->f);
-    for (size_t b = 0; b < 3; b++)
-        dif(x + b * M, M, pl->tw, &pl->f);
-}
-
-static void inverse(double *x, const vplan *pl)
-{
-    size_t M = pl->s.M;
-    if (pl->s.m == 1) {
-        dit(x, M, pl->ntw, &pl->f);
-        return;
-    }
-    for (size_t b = 0; b < 3; b++)
-        dit(x + b * M, M, pl->ntw, &pl->f);
-    radix3_inverse(x, M, pl->i1, pl->i2, pl->omega, &pl->f);
-}
-
 /* A step may run on a thread other than the one that chose the vector build
  * (a helper): it runs under the MXCSR the proof assumes and puts back the
  * thread's own afterwards. */
@@ -493,41 +487,156 @@ static unsigned enter_proved_mode(void)
     return saved;
 }
 
-void bn_ntt_vector_tables(const ntt_transform *t)
+void bn_ntt_vector_fill(const ntt_transform *t, const ntt_segment *seg, size_t k0, size_t count)
 {
+    assert(k0 + count <= seg->count && !seg->shoup);
     unsigned saved = enter_proved_mode();
-    vplan pl;
-    vplan_set(&pl, t);
-    vplan_fill(&pl, (double)t->W);
+    vfield f;
+    vfield_init(&f, t->p);
+    double W = (double)t->W;
+    size_t n = t->s.n;
+    double start = vpow(W, (seg->e0 + k0 % n * seg->es) % n, &f);
+    double *tables = (double *)(void *)t->tables;
+    geometric(tables + seg->at + k0, count, start, vpow(W, seg->es, &f), &f);
+    if (seg->below) { /* tw levels below L0 from it, then ntw up to L0 from tw */
+        size_t L0 = seg->count, M = t->s.M;
+        double *tw = tables, *ntw = tables + M;
+        for (size_t len = L0 / 2; len >= 1; len /= 2)
+            for (size_t j = 0; j < len; j++)
+                tw[len + j] = tw[2 * len + 2 * j];
+        for (size_t len = 1; len <= L0; len *= 2) {
+            ntw[len] = f.p - 1;
+            for (size_t j = 1; j < len; j++)
+                ntw[len + j] = tw[2 * len - j];
+        }
+    }
     _mm_setcsr(saved);
 }
 
-void bn_ntt_vector_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an)
+void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_operand a,
+                          size_t j0, size_t j1)
 {
-    assert(t->s.M >= 16 && an <= t->s.n);
-    unsigned saved = enter_proved_mode();
-    vplan pl;
-    vplan_set(&pl, t);
-    forward((double *)(void *)x, ap, an, t->p, &pl);
-    _mm_setcsr(saved);
-}
-
-void bn_ntt_vector_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y)
-{
+    assert(t->s.m == 3 && j0 % 4 == 0 && j1 % 4 == 0 && j1 <= t->s.M);
     unsigned saved = enter_proved_mode();
     vplan pl;
     vplan_set(&pl, t);
     double *dx = (double *)(void *)x;
-    const double *dy = (const double *)(const void *)y;
-    size_t n = t->s.n;
+    size_t M = t->s.M;
+    const size_t chunk = NTT_CHUNK_POINTS / 4; /* three rows of it in L1 */
+    for (size_t j = j0; j < j1; j += chunk) {
+        size_t c = j1 - j < chunk ? j1 - j : chunk;
+        if (!inverse) {
+            for (size_t b = 0; b < 3; b++)
+                load_into(dx + j + b * M, j + b * M, c, a, pl.p, &pl.f);
+            radix3_forward(dx, M, j, j + c, pl.f1, pl.f2, pl.omega, &pl.f);
+        } else {
+            radix3_inverse(dx, M, j, j + c, pl.i1, pl.i2, pl.omega, &pl.f);
+            for (size_t b = 0; b < 3; b++)
+                store_words(dx + j + b * M, c);
+        }
+    }
+    _mm_setcsr(saved);
+}
+
+/*
+ * One piece of a group: columns i..i+c of the block at base, every stage
+ * between the rows it pairs (the forward's from the top, the inverse's from
+ * the bottom). The rows lie a power of two apart, so in place they would
+ * all fall in the same few cache sets and evict one another (16 rows, 8
+ * ways); they are copied into one contiguous buffer instead, and the limbs
+ * loaded straight into it, the words stored straight from it.
+ */
+static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, double *x,
+                        ntt_operand a, size_t base, size_t i, size_t c)
+{
+    unsigned stages = gr->stages;
+    size_t rows = (size_t)1 << stages, w = gr->len >> (stages - 1);
+    _Alignas(64) double buf[NTT_CHUNK_POINTS];
+    assert(rows * c <= NTT_CHUNK_POINTS);
+    const vfield *f = &pl->f;
+    for (size_t r = 0; r < rows; r++) {
+        if (gr->load)
+            load_into(buf + r * c, base + r * w + i, c, a, pl->p, f);
+        else
+            memcpy(buf + r * c, x + base + r * w + i, c * sizeof *buf);
+    }
+    /* Row pairs of a stage differ in their twiddles' start, w_{2len}^(r w):
+     * w_{2len}^(r w + i) = tw[len + r w] tw[len + i], and for the inverse
+     * ntw[len + r w + i] = ntw[len + i] w_{2len}^(-r w) = -ntw[len + r w]
+     * ntw[len + i]. Products with one constant, made here, read a chunk of
+     * twiddles per stage instead of one per row pair, where the tables'
+     * traffic would be nearly the data's. */
+    _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
+    for (unsigned k = 0; k < stages; k++) {
+        unsigned s = inverse ? stages - 1 - k : k, bit = stages - 1 - s;
+        size_t len = gr->len >> s, half = (size_t)1 << bit;
+        const double *base_tw = (inverse ? pl->ntw : pl->tw) + len;
+        for (size_t rp = 0; rp < half; rp++) {
+            const double *t = base_tw + i;
+            if (rp) {
+                double k0 = base_tw[rp * w];
+                vd kv = vset(inverse ? pl->f.p - k0 : k0);
+                for (size_t e = 0; e < c; e += 4)
+                    st(tws + e, mulmod(ld(base_tw + i + e), kv, f));
+                t = tws;
+            }
+            for (size_t r = rp; r < rows; r += 2 * half) {
+                double *x0 = buf + r * c, *x1 = x0 + half * c;
+                if (inverse)
+                    dit_run(x0, x1, t, c, f);
+                else
+                    dif_run(x0, x1, t, c, f);
+            }
+        }
+    }
+    for (size_t r = 0; r < rows; r++) {
+        if (gr->store)
+            store_words(buf + r * c, c);
+        memcpy(x + base + r * w + i, buf + r * c, c * sizeof *buf);
+    }
+}
+
+void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
+                         ntt_operand a, size_t g0, size_t g1)
+{
+    assert(g0 % 8 == 0 && g1 % 8 == 0 && (gr->len >> (gr->stages - 1)) >= 16);
+    unsigned saved = enter_proved_mode();
+    vplan pl;
+    vplan_set(&pl, t);
+    double *dx = (double *)(void *)x;
+    for (size_t g = g0; g < g1;) {
+        size_t base, i, c = ntt_group_piece(gr, g, g1, &base, &i);
+        group_piece(&pl, gr, inverse, dx, a, base, i, c);
+        g += c;
+    }
+    _mm_setcsr(saved);
+}
+
+void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
+                         ntt_operand a, ntt_operand bo, int load, int store)
+{
+    assert(S >= 16 && (b + 1) * S <= t->s.n);
+    unsigned saved = enter_proved_mode();
+    vplan pl;
+    vplan_set(&pl, t);
+    double *dx = (double *)(void *)x + b * S, *dy = (double *)(void *)y + b * S;
+    if (load) {
+        load_into(dx, 0, S, a, pl.p, &pl.f);
+        if (y != x)
+            load_into(dy, 0, S, bo, pl.p, &pl.f);
+    }
+    dif(dx, S, pl.tw, &pl.f);
+    if (y != x)
+        dif(dy, S, pl.tw, &pl.f);
     if (pl.f.wide) {
-        pointwise512(dx, dy, n, pl.f.p);
+        pointwise512(dx, dy, S, pl.f.p);
     } else {
-        for (size_t j = 0; j < n; j += 4)
+        for (size_t j = 0; j < S; j += 4)
             st(dx + j, mulmod(ld(dx + j), ld(dy + j), &pl.f));
     }
-    inverse(dx, &pl);
-    store_words(dx, n);
+    dit(dx, S, pl.ntw, &pl.f);
+    if (store)
+        store_words(dx, S);
     _mm_setcsr(saved);
 }
 
@@ -596,21 +705,37 @@ int bn_ntt_avx2_usable(void) { return 0; }
 int bn_ntt_avx512_usable(void) { return 0; }
 
 /* Never called: bn_ntt_avx2_usable() says no. */
-void bn_ntt_vector_tables(const ntt_transform *t)
+unsigned bn_ntt_vector_segments(const ntt_transform *t, ntt_segment *seg)
 {
-    (void)t;
+    (void)t, (void)seg;
+    assert(0 && "no vector transforms in this build");
+    return 0;
+}
+
+void bn_ntt_vector_fill(const ntt_transform *t, const ntt_segment *seg, size_t k0, size_t count)
+{
+    (void)t, (void)seg, (void)k0, (void)count;
     assert(0 && "no vector transforms in this build");
 }
 
-void bn_ntt_vector_forward(const ntt_transform *t, bn_limb *x, const bn_limb *ap, size_t an)
+void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_operand a,
+                          size_t j0, size_t j1)
 {
-    (void)t, (void)x, (void)ap, (void)an;
+    (void)t, (void)inverse, (void)x, (void)a, (void)j0, (void)j1;
     assert(0 && "no vector transforms in this build");
 }
 
-void bn_ntt_vector_finish(const ntt_transform *t, bn_limb *x, const bn_limb *y)
+void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
+                         ntt_operand a, size_t g0, size_t g1)
 {
-    (void)t, (void)x, (void)y;
+    (void)t, (void)gr, (void)inverse, (void)x, (void)a, (void)g0, (void)g1;
+    assert(0 && "no vector transforms in this build");
+}
+
+void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
+                         ntt_operand a, ntt_operand bo, int load, int store)
+{
+    (void)t, (void)S, (void)b, (void)x, (void)y, (void)a, (void)bo, (void)load, (void)store;
     assert(0 && "no vector transforms in this build");
 }
 

@@ -90,12 +90,11 @@ static int bignum_equals_mpz(const bignum *x, const mpz_t z)
     } while (0)
 
 /* Whether bignum_mul_helped is documented to give this product's steps to the
- * helpers: one transform, at or above the transform threshold. */
+ * helpers: from the transform threshold on, also beyond one transform. */
 static int takes_helpers(size_t an, size_t bn, int square)
 {
     size_t lo = an < bn ? an : bn;
-    return lo >= (size_t)(square ? BN_SQR_NTT_THRESHOLD : BN_NTT_THRESHOLD) &&
-           an + bn <= bn_ntt_max_limbs();
+    return lo >= (size_t)(square ? BN_SQR_NTT_THRESHOLD : BN_NTT_THRESHOLD);
 }
 
 /* ---- runners --------------------------------------------------------------- */
@@ -117,6 +116,7 @@ typedef struct runner {
     unsigned runs;           /* run calls */
     unsigned long parts;     /* parts asked for, over all calls */
     unsigned bad_runs;       /* calls in which some part did not run exactly once */
+    unsigned fewest;         /* the fewest parts in one call after the first (the tables') */
     atomic_uint helper_failures; /* helpers that could not set the floating point mode */
     atomic_uint mode_lost;   /* parts after which a helper's floating point mode had changed */
     atomic_uint running;     /* parts running now */
@@ -129,6 +129,7 @@ static void runner_init(runner *rr, enum order order, int round_mode)
     rr->order = order;
     rr->round_mode = round_mode;
     rr->traps = 0;
+    rr->fewest = ~0u;
     atomic_init(&rr->helper_failures, 0);
     atomic_init(&rr->mode_lost, 0);
     atomic_init(&rr->running, 0);
@@ -301,6 +302,8 @@ static void runner_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned
     runner *rr = ctx;
     rr->runs++;
     rr->parts += parts;
+    if (rr->runs > 1 && parts < rr->fewest)
+        rr->fewest = parts;
     batch b = {.rr = rr, .parts = parts, .fn = fn, .arg = arg};
     atomic_init(&b.next, 0);
     b.ran = calloc(parts ? parts : 1, sizeof *b.ran);
@@ -356,9 +359,9 @@ static void note_overlap(runner *rr)
  * a b (a^2 when square; bn is then ignored) of the shape, by bignum_mul_helped
  * with each runner at each transform build: every product equals GMP's and
  * bignum_mul's, each runner ran every part exactly once, and the helpers were
- * used exactly when the product takes them. A square's steps are compared with
- * those of the same product of two distinct copies: one forward transform per
- * prime less.
+ * used exactly when the product takes them. A square's parts are compared with
+ * those of the same product of two distinct copies: the second operand's
+ * forward steps fewer (none where a block loads both).
  */
 static void check_helped(size_t an, size_t bn, enum shape shape, int square)
 {
@@ -411,7 +414,7 @@ static void check_helped(size_t an, size_t bn, enum shape shape, int square)
         bignum_helpers h = {runner_run, &rr};
         CU_ASSERT_EQUAL(bignum_mul_helped(&r, &a, &b, &h), BN_OK);
         CU_ASSERT(bignum_equals_mpz(&r, zr));
-        CU_ASSERT_EQUAL(rr.parts, square_parts + 3);
+        CU_ASSERT(rr.parts >= square_parts); /* the second operand's forward parts, if any */
     }
     mpz_clears(za, zb, zr, NULL);
     bignum_clear(&a), bignum_clear(&b), bignum_clear(&plain), bignum_clear(&r);
@@ -470,6 +473,13 @@ static void test_helped_products_match_gmp_at_every_transform_shape(void)
         check_helped(N + 1 - N / 2, N / 2, SHAPE_ONES, 0);
         long_ones++;
     }
+    /* beyond one transform (cheap only where a transform is short): pieces of
+     * a, then b cut in two, every runner and build */
+    if (max <= 100000) {
+        check_helped(2 * max + 5, max / 3, SHAPE_UNIFORM, 0);
+        check_helped(max / 2 + 3, max / 2 + 1, SHAPE_ONES, 0);
+        check_helped(max / 2 + 9, 0, SHAPE_ONES, 1);
+    }
     /* Parts of milliseconds overlap on three threads; those of the tiny
      * build's short transforms may all be done before a second helper wakes. */
     if (long_ones)
@@ -523,7 +533,7 @@ static void check_square_runner_use(size_t n, int expect_runs)
     bignum_clear(&a);
 }
 
-static void test_helpers_are_used_only_for_one_transform_above_the_threshold(void)
+static void test_helpers_are_used_for_every_transform_product(void)
 {
     const size_t t = BN_NTT_THRESHOLD, st = BN_SQR_NTT_THRESHOLD, max = bn_ntt_max_limbs();
     bignum zero;
@@ -547,11 +557,59 @@ static void test_helpers_are_used_only_for_one_transform_above_the_threshold(voi
         printf("(beyond one transform skipped: it holds %zu limbs here) ", max);
     } else {
         check_sizes_runner_use(max - t, t, 1); /* one transform, the longest */
-        check_sizes_runner_use(max + 1 - t, t, 0);
-        check_sizes_runner_use(max / 2 + 1, max / 2 + 1, 0);
-        check_sizes_runner_use(3 * max, t, 0);
+        check_sizes_runner_use(max + 1 - t, t, 1); /* beyond: pieces of a */
+        check_sizes_runner_use(max / 2 + 1, max / 2 + 1, 1); /* beyond: b cut in two */
+        check_sizes_runner_use(3 * max, t, 1);
+        check_sizes_runner_use(3 * max + 7, max - t + 3, 1);
         check_square_runner_use(max / 2, 1);
-        check_square_runner_use(max / 2 + 1, 0);
+        check_square_runner_use(max / 2 + 1, 1);
+    }
+    ASSERT_NO_LEAK();
+}
+
+/*
+ * A product of a few hundred thousand limbs (of most of one transform in the
+ * tiny build) is cut into many parts at every step: each run() call after
+ * the first (the tables, whose parts are segments of very unequal size) has
+ * at least 32, so that 32 threads could share every step; and a few tens of
+ * calls in all. Both a plain and a wrapped layout, a product and a square,
+ * lengths 3 2^k and 2^k with more top stages than one pass of a group holds
+ * in the tiny build (and 32 rows of one group in the normal one).
+ */
+static void test_large_products_give_many_parts_at_every_step(void)
+{
+    size_t max = bn_ntt_max_limbs();
+    size_t wrapped = max > 100000 ? 200000 : max * 17 / 40; /* just past a length, wrapped */
+    size_t plain = max > 100000 ? 196608 : 1000;             /* 2 n - 1 coefficients, one length */
+    size_t deep = max > 100000 ? 131072 : 512;               /* 2^18 (2^10) points: more top stages */
+    size_t sizes[][2] = {{wrapped, wrapped}, {plain + 1, plain}, {wrapped, 0}, {deep + 1, deep}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t an = sizes[i][0], bn = sizes[i][1];
+        int square = bn == 0;
+        bignum a, b, r;
+        bignum_init(&a), bignum_init(&b), bignum_init(&r);
+        make_operand(&a, an, SHAPE_UNIFORM);
+        if (!square)
+            make_operand(&b, bn, SHAPE_UNIFORM);
+        const bignum *second = square ? &a : &b;
+        mpz_t za, zb, zr;
+        mpz_inits(za, zb, zr, NULL);
+        bignum_to_mpz(za, &a);
+        bignum_to_mpz(zb, second);
+        mpz_mul(zr, za, zb);
+        runner rr;
+        runner_init(&rr, ORDER_RANDOM, FE_TONEAREST);
+        bignum_helpers h = {runner_run, &rr};
+        CU_ASSERT_EQUAL(bignum_mul_helped(&r, &a, second, &h), BN_OK);
+        CU_ASSERT(bignum_equals_mpz(&r, zr));
+        CU_ASSERT_EQUAL(rr.bad_runs, 0);
+        if (rr.fewest < 32 || rr.runs < 5 || rr.runs > 30)
+            fprintf(stderr, "\n  %s %zu x %zu: %u run() calls, the fewest parts in one %u\n",
+                    square ? "square" : "product", an, square ? an : bn, rr.runs, rr.fewest);
+        CU_ASSERT(rr.fewest >= 32);
+        CU_ASSERT(rr.runs >= 5 && rr.runs <= 30);
+        mpz_clears(za, zb, zr, NULL);
+        bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
     }
     ASSERT_NO_LEAK();
 }
@@ -822,7 +880,8 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("bignum_helped", NULL, NULL);
     CU_add_test(s, "helped products match GMP at every transform shape", test_helped_products_match_gmp_at_every_transform_shape);
-    CU_add_test(s, "helpers are used only for one transform above the threshold", test_helpers_are_used_only_for_one_transform_above_the_threshold);
+    CU_add_test(s, "helpers are used for every transform product", test_helpers_are_used_for_every_transform_product);
+    CU_add_test(s, "large products give many parts at every step", test_large_products_give_many_parts_at_every_step);
     CU_add_test(s, "no helpers is bignum_mul", test_no_helpers_is_bignum_mul);
     CU_add_test(s, "helpers in another floating point mode give exact products", test_helpers_in_another_floating_point_mode_give_exact_products);
     CU_add_test(s, "allocation failure reports ENOMEM and changes nothing", test_allocation_failure_reports_enomem_and_changes_nothing);

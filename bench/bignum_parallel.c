@@ -1,0 +1,403 @@
+/* bignum_parallel: one huge product, serial beside helped by 1, 2, 4, ... OpenMP threads and GMP, with its work/span profile. */
+#include <getopt.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef CS_BENCH_HAVE_GMP
+#include <gmp.h>
+#endif
+
+#include "bignum.h"
+#include "build_info.h"
+#include "clock.h"
+#include "heap.h"
+#include "message.h"
+
+/*
+ * The product at the top of the product kernel's class B tree: two numbers
+ * of about 70 million bits each (random, from a fixed seed). Every way of
+ * computing it runs once per round, in turn, for --reps rounds, and each
+ * reports its median: a noisy neighbour on a shared machine then slows all
+ * of them alike. The helped products run their parts on an OpenMP team
+ * (a parallel for over the parts, as the drivers' team does outside a
+ * region) and must equal the serial product limb for limb.
+ *
+ * The profile says how far the product can scale at all, whatever the
+ * machine: a recording runner runs every part on one thread, timing each.
+ * work = every part + the serial stretches between run() calls (before the
+ * first, between, after the last); span = the serial stretches + the longest
+ * part of each run() call, the time with unlimited threads; parallelism =
+ * work / span. The profile is timed in the thread's CPU time, not wall time:
+ * on a shared machine a part the scheduler interrupts would otherwise count
+ * the other processes' time, and one such part is the span of its call.
+ */
+
+#define DEFAULT_BITS 70000000ULL
+#define DEFAULT_REPS 5
+#define MAX_THREAD_COUNTS 16
+#define MAX_RUN_CALLS 256
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int random_bignum(bignum *x, size_t limbs, uint64_t *state)
+{
+    if (bignum_reserve(x, limbs))
+        return BN_ENOMEM;
+    for (size_t i = 0; i < limbs; i++)
+        x->limbs[i] = rng(state);
+    x->limbs[limbs - 1] |= 1;
+    x->size = limbs;
+    return BN_OK;
+}
+
+/* ---- the OpenMP runner --------------------------------------------------- */
+
+static void omp_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part), void *arg)
+{
+    int threads = *(const int *)ctx;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (unsigned i = 0; i < parts; i++)
+        fn(arg, i);
+}
+
+/* ---- the recording runner ------------------------------------------------ */
+
+/* This thread's CPU time in seconds (the wall clock where there is none). */
+static double thread_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return cs_clock_now();
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct run_call {
+    unsigned parts;
+    double start, end; /* of the whole call */
+    double longest, sum;
+} run_call;
+
+typedef struct recorder {
+    run_call calls[MAX_RUN_CALLS];
+    unsigned count, dropped;
+} recorder;
+
+static void record_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part), void *arg)
+{
+    recorder *rec = ctx;
+    run_call c = {parts, thread_seconds(), 0, 0, 0};
+    for (unsigned i = 0; i < parts; i++) {
+        double t0 = thread_seconds();
+        fn(arg, i);
+        double t = thread_seconds() - t0;
+        c.sum += t;
+        if (t > c.longest)
+            c.longest = t;
+    }
+    c.end = thread_seconds();
+    if (rec->count < MAX_RUN_CALLS)
+        rec->calls[rec->count++] = c;
+    else
+        rec->dropped++;
+}
+
+typedef struct profile {
+    double total, serial, parts, span, work;
+    unsigned calls;
+    unsigned long part_count;
+    unsigned fewest; /* parts in the run() call that had the fewest */
+} profile;
+
+static int profile_product(bignum *r, const bignum *a, const bignum *b, recorder *rec, profile *p)
+{
+    memset(rec, 0, sizeof *rec);
+    bignum_helpers h = {record_run, rec};
+    double t0 = thread_seconds();
+    int st = bignum_mul_helped(r, a, b, &h);
+    double t1 = thread_seconds();
+    if (st != BN_OK || rec->dropped)
+        return 1;
+    memset(p, 0, sizeof *p);
+    p->total = t1 - t0;
+    p->calls = rec->count;
+    p->fewest = ~0u;
+    double inside = 0;
+    for (unsigned i = 0; i < rec->count; i++) {
+        const run_call *c = &rec->calls[i];
+        inside += c->end - c->start;
+        p->parts += c->sum;
+        p->span += c->longest;
+        p->part_count += c->parts;
+        if (c->parts < p->fewest)
+            p->fewest = c->parts;
+    }
+    /* outside the calls, and inside them what is not a part (the runner's own clock reads) */
+    p->serial = p->total - inside;
+    p->work = p->parts + p->serial;
+    p->span += p->serial;
+    return 0;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+typedef struct options {
+    unsigned long long bits;
+    int reps, threads_max;
+} options;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: bignum_parallel [--bits B] [--reps R] [--threads-max T]\n"
+            "  One product of two B-bit numbers (default %llu, class B's root), timed\n"
+            "  serially (bignum_mul), helped by 1, 2, 4, ... T OpenMP threads\n"
+            "  (bignum_mul_helped; T defaults to the online CPUs), and by GMP; medians of\n"
+            "  R alternated rounds (default %d). Then the product's work/span profile.\n"
+            "  Exit 0 done, 1 a helped product differed or memory ran out, 2 bad options.\n",
+            DEFAULT_BITS, DEFAULT_REPS);
+}
+
+static int parse_count(const char *opt, const char *s, unsigned long long lo,
+                       unsigned long long hi, unsigned long long *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-')
+        goto bad;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || v < lo || v > hi)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    cs_error("%s '%s': expected a whole number from %llu to %llu", opt, s ? s : "", lo, hi);
+    return 1;
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {{"bits", required_argument, NULL, 'b'},
+                                          {"reps", required_argument, NULL, 'r'},
+                                          {"threads-max", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    o->bits = DEFAULT_BITS;
+    o->reps = DEFAULT_REPS;
+    o->threads_max = online > 0 ? (int)online : 1;
+    opterr = 0;
+    int c;
+    unsigned long long v;
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (parse_count("--bits", optarg, 64 * 600, 1ULL << 34, &v))
+                return CS_EXIT_USAGE;
+            o->bits = v;
+            break;
+        case 'r':
+            if (parse_count("--reps", optarg, 1, 1000, &v))
+                return CS_EXIT_USAGE;
+            o->reps = (int)v;
+            break;
+        case 't':
+            if (parse_count("--threads-max", optarg, 1, 4096, &v))
+                return CS_EXIT_USAGE;
+            o->threads_max = (int)v;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            cs_error("'%s': unknown option or missing value (see --help)", argv[optind - 1]);
+            return CS_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cs_error("'%s': takes no arguments (see --help)", argv[optind]);
+        return CS_EXIT_USAGE;
+    }
+    return CS_EXIT_OK;
+}
+
+/* ---- timing -------------------------------------------------------------- */
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+typedef struct timings {
+    int counts[MAX_THREAD_COUNTS], ncounts;
+    double *serial, *helped[MAX_THREAD_COUNTS], *gmp;
+} timings;
+
+static int run_rounds(const options *o, const bignum *a, const bignum *b, bignum *r_serial,
+                      timings *t)
+{
+    bignum r;
+    bignum_init(&r);
+#ifdef CS_BENCH_HAVE_GMP
+    mpz_t ga, gb, gr;
+    mpz_inits(ga, gb, gr, NULL);
+    mpz_import(ga, a->size, -1, sizeof(bn_limb), 0, 0, a->limbs);
+    mpz_import(gb, b->size, -1, sizeof(bn_limb), 0, 0, b->limbs);
+#endif
+    int rc = 0;
+    for (int rep = 0; rep < o->reps && !rc; rep++) {
+        double t0 = cs_clock_now();
+        if (bignum_mul(r_serial, a, b)) {
+            cs_error("serial product: out of memory");
+            rc = 1;
+            break;
+        }
+        t->serial[rep] = cs_clock_now() - t0;
+        for (int k = 0; k < t->ncounts && !rc; k++) {
+            int threads = t->counts[k];
+            bignum_helpers h = {omp_run, &threads};
+            t0 = cs_clock_now();
+            int st = bignum_mul_helped(&r, a, b, &h);
+            t->helped[k][rep] = cs_clock_now() - t0;
+            if (st != BN_OK) {
+                cs_error("helped product at %d threads: out of memory", threads);
+                rc = 1;
+            } else if (bignum_cmp(&r, r_serial) != 0) {
+                cs_error("helped product at %d threads differs from the serial one", threads);
+                rc = 1;
+            }
+        }
+#ifdef CS_BENCH_HAVE_GMP
+        t0 = cs_clock_now();
+        mpz_mul(gr, ga, gb);
+        t->gmp[rep] = cs_clock_now() - t0;
+#endif
+    }
+#ifdef CS_BENCH_HAVE_GMP
+    mpz_clears(ga, gb, gr, NULL);
+#endif
+    bignum_clear(&r);
+    return rc;
+}
+
+static void print_times(const options *o, timings *t)
+{
+    double serial = median(t->serial, o->reps);
+    printf("# %-22s %10s %10s\n", "way", "median_s", "speedup");
+    printf("  %-22s %10.4f %10.2f\n", "bignum_mul serial", serial, 1.0);
+    for (int k = 0; k < t->ncounts; k++) {
+        char name[48];
+        snprintf(name, sizeof name, "helped, %d thread%s", t->counts[k], t->counts[k] > 1 ? "s" : "");
+        double m = median(t->helped[k], o->reps);
+        printf("  %-22s %10.4f %10.2f\n", name, m, serial / m);
+    }
+#ifdef CS_BENCH_HAVE_GMP
+    double g = median(t->gmp, o->reps);
+    printf("  %-22s %10.4f %10.2f\n", "GMP mpz_mul", g, serial / g);
+#endif
+}
+
+/* The profile of the median of three recorded products (by parallelism). */
+static int print_profile(const bignum *a, const bignum *b, const bignum *want)
+{
+    static recorder rec[3];
+    profile p[3];
+    bignum r;
+    bignum_init(&r);
+    int rc = 0;
+    for (int i = 0; i < 3 && !rc; i++) {
+        if (profile_product(&r, a, b, &rec[i], &p[i])) {
+            cs_error("recorded product: out of memory or over %d run() calls", MAX_RUN_CALLS);
+            rc = 1;
+        } else if (bignum_cmp(&r, want) != 0) {
+            cs_error("recorded product differs from the serial one");
+            rc = 1;
+        }
+    }
+    bignum_clear(&r);
+    if (rc)
+        return rc;
+    int order[3] = {0, 1, 2};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (p[order[j]].work / p[order[j]].span < p[order[i]].work / p[order[i]].span) {
+                int tmp = order[i];
+                order[i] = order[j];
+                order[j] = tmp;
+            }
+    const profile *m = &p[order[1]];
+    const recorder *mr = &rec[order[1]];
+    printf("\n# work/span profile (recording runner: every part on one thread, timed in its CPU "
+           "time; median of 3 by parallelism)\n");
+    printf("  work %.4f s, span %.5f s, parallelism %.1f\n", m->work, m->span, m->work / m->span);
+    printf("  run() calls %u, parts %lu (fewest in one call: %u), serial stretches %.5f s\n",
+           m->calls, m->part_count, m->fewest, m->serial);
+    printf("# %4s %7s %12s %12s %12s\n", "call", "parts", "sum_ms", "longest_us", "mean_us");
+    for (unsigned i = 0; i < mr->count; i++) {
+        const run_call *c = &mr->calls[i];
+        printf("  %4u %7u %12.3f %12.1f %12.1f\n", i, c->parts, c->sum * 1e3, c->longest * 1e6,
+               c->sum / c->parts * 1e6);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cs_message_init("bignum_parallel");
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? CS_EXIT_OK : rc;
+    cs_heap_keep(); /* as the drivers do: no page fault per 4 KiB of reused scratch */
+    timings t;
+    memset(&t, 0, sizeof t);
+    for (int c = 1; c <= o.threads_max && t.ncounts < MAX_THREAD_COUNTS; c *= 2)
+        t.counts[t.ncounts++] = c;
+    if (t.counts[t.ncounts - 1] != o.threads_max && t.ncounts < MAX_THREAD_COUNTS)
+        t.counts[t.ncounts++] = o.threads_max;
+    t.serial = calloc((size_t)o.reps, sizeof(double));
+    t.gmp = calloc((size_t)o.reps, sizeof(double));
+    int ok = t.serial && t.gmp;
+    for (int k = 0; k < t.ncounts; k++)
+        ok = ok && (t.helped[k] = calloc((size_t)o.reps, sizeof(double)));
+    bignum a, b, r;
+    bignum_init(&a), bignum_init(&b), bignum_init(&r);
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    size_t limbs = (size_t)((o.bits + 63) / 64);
+    if (!ok || random_bignum(&a, limbs, &seed) || random_bignum(&b, limbs, &seed)) {
+        cs_error("out of memory for two %llu-bit operands", o.bits);
+        return CS_EXIT_FAIL;
+    }
+    printf("# bignum_parallel: %zu x %zu limbs (%llu bits each), %d rounds, threads up to %d\n",
+           limbs, limbs, o.bits, o.reps, o.threads_max);
+    printf("# corescale %s (%s), %s, %s\n", CS_VERSION, CS_REVISION, CS_COMPILER, CS_FLAGS);
+#ifndef CS_BENCH_HAVE_GMP
+    printf("# GMP not found at build time: no peer\n");
+#endif
+    fflush(stdout);
+    rc = run_rounds(&o, &a, &b, &r, &t);
+    if (!rc) {
+        print_times(&o, &t);
+        rc = print_profile(&a, &b, &r);
+    }
+    for (int k = 0; k < t.ncounts; k++)
+        free(t.helped[k]);
+    free(t.serial);
+    free(t.gmp);
+    bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
+    return rc ? CS_EXIT_FAIL : CS_EXIT_OK;
+}
