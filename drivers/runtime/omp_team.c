@@ -178,18 +178,48 @@ int cs_team_run(const cs_team *t, const cs_kernel *k, cs_problem *p, const cs_so
 
 /* A combine's parts, run by whichever of the team's threads are free: as
  * tasks inside the team's region (its tree), or in a region of their own (a
- * rank's nodes that span ranks, combined outside any region). A taskloop,
- * not tasks and a taskwait: its implicit taskgroup is what ThreadSanitizer's
- * OpenMP support (Archer) sees order the parts before the combine goes on;
- * with a taskwait it reported the reuse of task memory as races. */
+ * rank's nodes that span ranks, combined outside any region).
+ *
+ * Inside the region the parts are not one task each: libgomp runs a whole
+ * taskloop on the encountering thread, undeferred, when the team's
+ * outstanding tasks would exceed 64 per thread, and a large transform product
+ * has hundreds of parts per call (over 512 parts on 8 threads ran on one
+ * thread while seven idled: measured on 16 cores). So at most one task per
+ * thread is made, and each task takes parts from a shared counter until none
+ * is left: the balance is still part by part. A taskloop, not tasks and a
+ * taskwait: its implicit taskgroup is what ThreadSanitizer's OpenMP support
+ * (Archer) sees order the parts before the combine goes on; with a taskwait
+ * it reported the reuse of task memory as races. */
+struct part_pool {
+    void (*fn)(void *arg, unsigned part);
+    void *arg;
+    unsigned parts;
+    unsigned next; /* the next part to run, taken atomically */
+};
+
+static void pool_drain(struct part_pool *pool)
+{
+    unsigned i;
+    while ((i = __atomic_fetch_add(&pool->next, 1, __ATOMIC_RELAXED)) < pool->parts)
+        pool->fn(pool->arg, i);
+}
+
+/* Tasks for a pool of parts: one per thread at most, far below libgomp's limit. */
+static unsigned part_tasks(unsigned parts, unsigned threads)
+{
+    return parts < threads ? parts : threads;
+}
+
 static void team_run_parts(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part),
                            void *arg)
 {
     const cs_team *t = ctx;
     if (omp_in_parallel()) {
-#pragma omp taskloop grainsize(1) default(none) firstprivate(fn, arg, parts)
-        for (unsigned i = 0; i < parts; i++)
-            fn(arg, i);
+        struct part_pool pool = {fn, arg, parts, 0};
+        unsigned tasks = part_tasks(parts, t->threads);
+#pragma omp taskloop grainsize(1) default(none) firstprivate(tasks) shared(pool)
+        for (unsigned k = 0; k < tasks; k++)
+            pool_drain(&pool);
         return;
     }
 #pragma omp parallel for num_threads(t->threads) schedule(dynamic, 1) default(none) \

@@ -81,6 +81,7 @@ static const cs_kernel toy = {
  * combine anywhere but the top of the tree, is caught.
  */
 #define HELP_PARTS 8
+#define MAX_PARTS 1024 /* help.parts may ask for up to this many */
 #define MAX_HELPED 64
 
 static struct {
@@ -90,10 +91,11 @@ static struct {
     unsigned part_threads[MAX_HELPED]; /* per helped combine: bit t set when thread t ran a part */
     int fail_helped;                   /* make helped combines fail */
     int wait_for_two; /* parts wait (3 s at most) until two threads have run parts */
+    unsigned parts;   /* parts per helped combine; 0: HELP_PARTS */
 } help;
 
 struct help_call {
-    unsigned runs[HELP_PARTS];
+    unsigned runs[MAX_PARTS];
     unsigned *threads;
     double deadline; /* for wait_for_two: the end of the wait, from the call's start */
 };
@@ -120,8 +122,9 @@ static int toy_combine_helped(const cs_problem *pc, cs_partial *a, cs_partial *b
     unsigned k = __atomic_fetch_add(&help.helped, 1, __ATOMIC_RELAXED);
     struct help_call c = {{0}, k < MAX_HELPED ? &help.part_threads[k] : NULL,
                           omp_get_wtime() + 3.0};
-    h->run(h->ctx, HELP_PARTS, help_part, &c);
-    for (unsigned i = 0; i < HELP_PARTS; i++)
+    unsigned parts = help.parts ? help.parts : HELP_PARTS;
+    h->run(h->ctx, parts, help_part, &c);
+    for (unsigned i = 0; i < parts; i++)
         if (c.runs[i] != 1)
             __atomic_fetch_add(&help.bad_parts, 1, __ATOMIC_RELAXED);
     if (help.fail_helped) {
@@ -424,6 +427,31 @@ static void test_idle_threads_run_parts_of_the_root(void)
     help_reset();
 }
 
+/* More parts than libgomp defers (it runs a taskloop of over 64 tasks per
+ * thread on the encountering thread alone) are still shared: threads with no
+ * units left run parts of the root, each part once. */
+static void test_idle_threads_share_hundreds_of_parts(void)
+{
+    help_reset();
+    help.wait_for_two = 1;
+    help.parts = 600; /* 64 per thread of 2 is 128 */
+    uint64_t items = 64, lo = 0;
+    cs_problem *p;
+    cs_err err = {{0}};
+    cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
+    cs_team team = {2, NULL};
+    CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
+                          CS_OK);
+    unsigned last = help.helped - 1;
+    CU_ASSERT_FATAL(help.helped >= 1 && last < MAX_HELPED);
+    CU_ASSERT_EQUAL(help.part_threads[last], 3u);
+    CU_ASSERT_EQUAL(help.bad_parts, 0);
+    free(root);
+    free(leaves);
+    toy_free(p);
+    help_reset();
+}
+
 /* A failing helped combine fails the tree with its own message; nothing is
  * left behind (toy partials are plain mallocs: ASan sees a leak). */
 static void test_a_failing_helped_combine_fails_the_tree(void)
@@ -544,6 +572,7 @@ int main(void)
     CU_add_test(s, "helped combines keep the shape, at the top only",
                 test_helped_combines_keep_the_shape_at_the_top_only);
     CU_add_test(s, "idle threads run parts of the root", test_idle_threads_run_parts_of_the_root);
+    CU_add_test(s, "idle threads share hundreds of parts", test_idle_threads_share_hundreds_of_parts);
     CU_add_test(s, "a failing helped combine fails the tree",
                 test_a_failing_helped_combine_fails_the_tree);
     CU_add_test(s, "a combine outside the team region is helped",
