@@ -38,7 +38,7 @@
 #define DEFAULT_BITS 70000000ULL
 #define DEFAULT_REPS 5
 #define MAX_THREAD_COUNTS 16
-#define MAX_RUN_CALLS 256
+#define MAX_RUN_CALLS 4096 /* a product of 2^34 bits runs some 600 */
 
 static uint64_t rng(uint64_t *s)
 {
