@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "build_info.h"
 #include "message.h"
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
         switch (id) {
         case 'w':
             free(list);
-            if (cs_parse_u64_list("workers", optarg, 1, 1u << 20, &list, &count) != 0)
+            if (cs_parse_u64_list("workers", optarg, 1, 65536, &list, &count) != 0)
                 return CS_EXIT_USAGE;
             break;
         case 'h':
@@ -88,6 +89,12 @@ int main(int argc, char **argv)
             workers[n++] = default_workers[i];
     }
     FILE *f = fopen(path, "r");
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
     if (!f) {
         cs_error("'%s': cannot open: %s", path, strerror(errno));
         return CS_EXIT_USAGE;

@@ -115,8 +115,10 @@ static cs_task_id record(enum cs_task_kind kind, cs_task_id id, double start, do
     if (!id)
         id = ID_FRESH | (uint64_t)active->rank << 40 | (uint64_t)b->thread << 28 | ++b->seq;
     struct raw *t = &b->task[b->count++];
-    *t = (struct raw){id, start, end, bytes, kind, active->rank, b->thread, peer, tag,
-                      b->dep_count, count};
+    memset(t, 0, sizeof *t); /* the padding too: records travel to the root as bytes */
+    t->id = id, t->start = start, t->end = end, t->bytes = bytes;
+    t->kind = kind, t->rank = active->rank, t->thread = b->thread, t->peer = peer, t->tag = tag;
+    t->dep_at = b->dep_count, t->deps = count;
     for (unsigned i = 0; i < count; i++)
         b->dep[b->dep_count++] = deps[i];
     return id;
