@@ -180,8 +180,13 @@ static void run_part(void *ctx, unsigned i)
  * (on the parts before it). */
 static cs_task_id close_segment(struct helped *h, cs_task_id id, double end)
 {
+    /* Parts whose ids could not be kept: the segment depends on id 0, which no
+     * task has, so the graph is refused rather than its span silently shortened. */
+    static const cs_task_id lost = 0;
     if (!h->segment)
         return record(CS_TASK_COMBINE, id, h->segment_start, end, 0, h->deps, 2, -1, -1);
+    if (h->failed)
+        return record(CS_TASK_SEGMENT, id, h->segment_start, end, 0, &lost, 1, -1, -1);
     return record(CS_TASK_SEGMENT, id, h->segment_start, end, 0, h->parts, h->part_count, -1, -1);
 }
 
