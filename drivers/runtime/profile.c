@@ -315,20 +315,21 @@ static uint64_t host_id(void)
     return cs_fnv1a64(CS_FNV1A64_INIT, h, strlen(h));
 }
 
-int cs_profile_export(cs_profile *pr, uint8_t **buf, size_t *len)
+/* This process's tasks and their dependencies, counted. */
+static void local_counts(const cs_profile *pr, uint32_t *count, uint32_t *deps)
 {
-    struct wire_head head = {0, 0, pr->t0, host_id()};
-    for (struct tbuf *b = pr->threads; b; b = b->next)
-        head.count += b->count, head.dep_count += b->dep_count;
-    size_t size = sizeof head + head.count * sizeof(struct raw) + head.dep_count * sizeof(cs_task_id);
-    uint8_t *out = malloc(size);
-    if (!out)
-        return -1;
-    memcpy(out, &head, sizeof head);
-    struct raw *t = (struct raw *)(out + sizeof head);
-    cs_task_id *d = (cs_task_id *)(t + head.count);
+    *count = *deps = 0;
+    for (const struct tbuf *b = pr->threads; b; b = b->next)
+        *count += b->count, *deps += b->dep_count;
+}
+
+/* This process's tasks into t, on its own origin (pr->t0), and their
+ * dependencies into d, each task's dep_at moved to its place in d. t need
+ * not be aligned: the wire's buffer is bytes. */
+static void flatten_local(const cs_profile *pr, struct raw *t, cs_task_id *d)
+{
     uint32_t at = 0;
-    for (struct tbuf *b = pr->threads; b; b = b->next) {
+    for (const struct tbuf *b = pr->threads; b; b = b->next) {
         for (uint32_t i = 0; i < b->count; i++) {
             struct raw r = b->task[i];
             r.start -= pr->t0;
@@ -337,10 +338,22 @@ int cs_profile_export(cs_profile *pr, uint8_t **buf, size_t *len)
             memcpy(t++, &r, sizeof r);
         }
         if (b->dep_count)
-            memcpy(d, b->dep, b->dep_count * sizeof *d);
-        d += b->dep_count;
+            memcpy(d + at, b->dep, b->dep_count * sizeof *d);
         at += b->dep_count;
     }
+}
+
+int cs_profile_export(cs_profile *pr, uint8_t **buf, size_t *len)
+{
+    struct wire_head head = {0, 0, pr->t0, host_id()};
+    local_counts(pr, &head.count, &head.dep_count);
+    size_t size = sizeof head + head.count * sizeof(struct raw) + head.dep_count * sizeof(cs_task_id);
+    uint8_t *out = malloc(size);
+    if (!out)
+        return -1;
+    memcpy(out, &head, sizeof head);
+    struct raw *t = (struct raw *)(out + sizeof head);
+    flatten_local(pr, t, (cs_task_id *)(t + head.count));
     *buf = out;
     *len = size;
     return 0;
@@ -459,26 +472,14 @@ static int pair_messages(struct all *all)
 /* Gathers this process's buffers and the imported tasks into one list. */
 static int collect(cs_profile *pr, struct all *all)
 {
-    uint32_t count = pr->imported_count, deps = pr->imported_dep_count;
-    for (struct tbuf *b = pr->threads; b; b = b->next)
-        count += b->count, deps += b->dep_count;
+    uint32_t n, dn;
+    local_counts(pr, &n, &dn);
+    uint32_t count = n + pr->imported_count, deps = dn + pr->imported_dep_count;
     all->task = malloc((count + 1) * sizeof *all->task);
     all->dep = malloc((deps + 1) * sizeof *all->dep);
     if (!all->task || !all->dep)
         return -1;
-    uint32_t n = 0, dn = 0;
-    for (struct tbuf *b = pr->threads; b; b = b->next) {
-        for (uint32_t i = 0; i < b->count; i++) {
-            struct raw r = b->task[i];
-            r.start -= pr->t0;
-            r.end -= pr->t0;
-            r.dep_at += dn;
-            all->task[n++] = r;
-        }
-        if (b->dep_count)
-            memcpy(all->dep + dn, b->dep, b->dep_count * sizeof *all->dep);
-        dn += b->dep_count;
-    }
+    flatten_local(pr, all->task, all->dep);
     for (uint32_t i = 0; i < pr->imported_count; i++) {
         struct raw r = pr->imported[i];
         r.dep_at += dn;
