@@ -405,26 +405,41 @@ static void test_helped_combines_keep_the_shape_at_the_top_only(void)
     }
 }
 
-/* The root's parts are shared: threads with no units left pick them up. */
-static void test_idle_threads_run_parts_of_the_root(void)
+/* Runs a 64-item tree on 2 threads whose helped combines each hand out `parts`
+ * parts that wait (3 s at most) for a second thread; returns the threads that
+ * ran parts of the root (bit t: thread t), and the count of parts not run
+ * exactly once in *bad. */
+static unsigned root_part_threads(unsigned parts, unsigned *bad)
 {
     help_reset();
     help.wait_for_two = 1;
+    help.parts = parts;
     uint64_t items = 64, lo = 0;
     cs_problem *p;
     cs_err err = {{0}};
     cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
     cs_team team = {2, NULL};
-    CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
-                          CS_OK);
+    unsigned threads = 0;
+    CU_ASSERT_EQUAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
+                    CS_OK);
     /* the root is the last helped combine */
     unsigned last = help.helped - 1;
-    CU_ASSERT_FATAL(help.helped >= 1 && last < MAX_HELPED);
-    CU_ASSERT_EQUAL(help.part_threads[last], 3u); /* threads 0 and 1 both ran parts */
+    CU_ASSERT(help.helped >= 1 && last < MAX_HELPED);
+    if (help.helped >= 1 && last < MAX_HELPED)
+        threads = help.part_threads[last];
+    *bad = help.bad_parts;
     free(root);
     free(leaves);
     toy_free(p);
     help_reset();
+    return threads;
+}
+
+/* The root's parts are shared: threads with no units left pick them up. */
+static void test_idle_threads_run_parts_of_the_root(void)
+{
+    unsigned bad;
+    CU_ASSERT_EQUAL(root_part_threads(0, &bad), 3u); /* threads 0 and 1 both ran parts */
 }
 
 /* More parts than libgomp defers (it runs a taskloop of over 64 tasks per
@@ -432,24 +447,9 @@ static void test_idle_threads_run_parts_of_the_root(void)
  * units left run parts of the root, each part once. */
 static void test_idle_threads_share_hundreds_of_parts(void)
 {
-    help_reset();
-    help.wait_for_two = 1;
-    help.parts = 600; /* 64 per thread of 2 is 128 */
-    uint64_t items = 64, lo = 0;
-    cs_problem *p;
-    cs_err err = {{0}};
-    cs_partial **leaves = toy_leaves(items, &p), *root = NULL;
-    cs_team team = {2, NULL};
-    CU_ASSERT_EQUAL_FATAL(cs_team_tree(&team, &toy_helped, p, leaves, &lo, &items, 1, &root, &err),
-                          CS_OK);
-    unsigned last = help.helped - 1;
-    CU_ASSERT_FATAL(help.helped >= 1 && last < MAX_HELPED);
-    CU_ASSERT_EQUAL(help.part_threads[last], 3u);
-    CU_ASSERT_EQUAL(help.bad_parts, 0);
-    free(root);
-    free(leaves);
-    toy_free(p);
-    help_reset();
+    unsigned bad;
+    CU_ASSERT_EQUAL(root_part_threads(600, &bad), 3u); /* 64 per thread of 2 is 128 */
+    CU_ASSERT_EQUAL(bad, 0);
 }
 
 /* A failing helped combine fails the tree with its own message; nothing is
