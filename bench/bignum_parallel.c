@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "heap.h"
 #include "message.h"
+#include "operands.h"
 
 /*
  * The product at the top of the product kernel's class B tree: two numbers
@@ -39,25 +40,6 @@
 #define DEFAULT_REPS 5
 #define MAX_THREAD_COUNTS 16
 #define MAX_RUN_CALLS 4096 /* a product of 2^34 bits runs some 600 */
-
-static uint64_t rng(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static int random_bignum(bignum *x, size_t limbs, uint64_t *state)
-{
-    if (bignum_reserve(x, limbs))
-        return BN_ENOMEM;
-    for (size_t i = 0; i < limbs; i++)
-        x->limbs[i] = rng(state);
-    x->limbs[limbs - 1] |= 1;
-    x->size = limbs;
-    return BN_OK;
-}
 
 /* ---- the OpenMP runner --------------------------------------------------- */
 
@@ -378,7 +360,8 @@ int main(int argc, char **argv)
     bignum_init(&a), bignum_init(&b), bignum_init(&r);
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     size_t limbs = (size_t)((o.bits + 63) / 64);
-    if (!ok || random_bignum(&a, limbs, &seed) || random_bignum(&b, limbs, &seed)) {
+    if (!ok || cs_bench_random_bignum(&a, limbs, &seed) ||
+        cs_bench_random_bignum(&b, limbs, &seed)) {
         cs_error("out of memory for two %llu-bit operands", o.bits);
         return CS_EXIT_FAIL;
     }

@@ -8,6 +8,7 @@
 #include "build_info.h"
 #include "clock.h"
 #include "message.h"
+#include "operands.h"
 
 /*
  * Each comparison runs both sides alternately (ours, GMP, ours, ...) on the
@@ -23,25 +24,6 @@ typedef struct operands {
     bignum a, b, r;
     mpz_t ga, gb, gr;
 } operands;
-
-static uint64_t bench_rand(uint64_t *state)
-{
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    return *state;
-}
-
-static int random_bignum(bignum *x, size_t limbs, uint64_t *state)
-{
-    if (bignum_reserve(x, limbs))
-        return BN_ENOMEM;
-    for (size_t i = 0; i < limbs; i++)
-        x->limbs[i] = bench_rand(state);
-    x->limbs[limbs - 1] |= 1; /* exactly `limbs` limbs */
-    x->size = limbs;
-    return BN_OK;
-}
 
 static void to_mpz(mpz_t z, const bignum *x)
 {
@@ -96,7 +78,8 @@ static void mul_theirs(operands *op) { mpz_mul(op->gr, op->ga, op->gb); }
 
 static int bench_mul(operands *op, size_t limbs, uint64_t *state)
 {
-    if (random_bignum(&op->a, limbs, state) || random_bignum(&op->b, limbs, state))
+    if (cs_bench_random_bignum(&op->a, limbs, state) ||
+        cs_bench_random_bignum(&op->b, limbs, state))
         return 1;
     to_mpz(op->ga, &op->a);
     to_mpz(op->gb, &op->b);
@@ -136,7 +119,7 @@ static void mul1_theirs(operands *op)
 
 static int bench_mul_1(operands *op, uint64_t *state)
 {
-    if (random_bignum(&op->a, MUL1_LIMBS, state) || bignum_reserve(&op->r, MUL1_LIMBS))
+    if (cs_bench_random_bignum(&op->a, MUL1_LIMBS, state) || bignum_reserve(&op->r, MUL1_LIMBS))
         return 1;
     to_mpz(op->ga, &op->a);
     bn_limb hi = bn_mul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, 12345);
@@ -187,7 +170,7 @@ static void dec_theirs(operands *op)
 static int bench_decimal(operands *op, uint64_t *state)
 {
     size_t limbs = (DECIMAL_BITS + 63) / 64;
-    if (random_bignum(&op->a, limbs, state))
+    if (cs_bench_random_bignum(&op->a, limbs, state))
         return 1;
     to_mpz(op->ga, &op->a);
     dec_ours(op);
