@@ -82,6 +82,17 @@ static int bignum_equals_mpz(const bignum *x, const mpz_t z)
     return eq;
 }
 
+/* zr = a b by GMP: the oracle. */
+static void gmp_product(mpz_t zr, const bignum *a, const bignum *b)
+{
+    mpz_t za, zb;
+    mpz_inits(za, zb, NULL);
+    bignum_to_mpz(za, a);
+    bignum_to_mpz(zb, b);
+    mpz_mul(zr, za, zb);
+    mpz_clears(za, zb, NULL);
+}
+
 /* Every test ends with nothing allocated through the hooks and no red zone hit. */
 #define ASSERT_NO_LEAK()                                                                           \
     do {                                                                                           \
@@ -594,11 +605,9 @@ static void test_large_products_give_many_parts_at_every_step(void)
         if (!square)
             make_operand(&b, bn, SHAPE_UNIFORM);
         const bignum *second = square ? &a : &b;
-        mpz_t za, zb, zr;
-        mpz_inits(za, zb, zr, NULL);
-        bignum_to_mpz(za, &a);
-        bignum_to_mpz(zb, second);
-        mpz_mul(zr, za, zb);
+        mpz_t zr;
+        mpz_init(zr);
+        gmp_product(zr, &a, second);
         runner rr;
         runner_init(&rr, ORDER_RANDOM, FE_TONEAREST);
         bignum_helpers h = {runner_run, &rr};
@@ -610,7 +619,7 @@ static void test_large_products_give_many_parts_at_every_step(void)
                     square ? "square" : "product", an, square ? an : bn, rr.runs, rr.fewest);
         CU_ASSERT(rr.fewest >= 32);
         CU_ASSERT(rr.runs >= 5 && rr.runs <= 30);
-        mpz_clears(za, zb, zr, NULL);
+        mpz_clear(zr);
         bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
     }
     ASSERT_NO_LEAK();
@@ -698,11 +707,9 @@ static void test_helpers_in_another_floating_point_mode_give_exact_products(void
                 if (!square)
                     make_operand(&b, bn, (enum shape)cases[c][2]);
                 const bignum *second = square ? &a : &b;
-                mpz_t za, zb, zr;
-                mpz_inits(za, zb, zr, NULL);
-                bignum_to_mpz(za, &a);
-                bignum_to_mpz(zb, second);
-                mpz_mul(zr, za, zb);
+                mpz_t zr;
+                mpz_init(zr);
+                gmp_product(zr, &a, second);
                 runner rr;
                 runner_init(&rr, ORDER_THREADS, modes[m].round);
                 rr.traps = modes[m].traps;
@@ -719,7 +726,7 @@ static void test_helpers_in_another_floating_point_mode_give_exact_products(void
                 CU_ASSERT_EQUAL(atomic_load(&rr.helper_failures), 0);
                 CU_ASSERT_EQUAL(atomic_load(&rr.mode_lost), 0);
                 CU_ASSERT_EQUAL(fp_control(), caller_before);
-                mpz_clears(za, zb, zr, NULL);
+                mpz_clear(zr);
                 bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
             }
         }
@@ -747,11 +754,9 @@ static void test_allocation_failure_reports_enomem_and_changes_nothing(void)
                 make_operand(&out, 3, SHAPE_UNIFORM);
                 bignum *r = alias == ALIAS_A || alias == ALIAS_BOTH ? &a : alias == ALIAS_B ? &b : &out;
                 const bignum *second = alias == ALIAS_BOTH ? &a : &b;
-                mpz_t za, zb, zr;
-                mpz_inits(za, zb, zr, NULL);
-                bignum_to_mpz(za, &a);
-                bignum_to_mpz(zb, second);
-                mpz_mul(zr, za, zb);
+                mpz_t zr;
+                mpz_init(zr);
+                gmp_product(zr, &a, second);
                 CU_ASSERT_EQUAL_FATAL(bignum_copy(&before, r), BN_OK);
                 bn_limb *limbs = r->limbs;
                 size_t alloc = r->alloc;
@@ -773,7 +778,7 @@ static void test_allocation_failure_reports_enomem_and_changes_nothing(void)
                     CU_ASSERT(r->limbs == limbs && r->alloc == alloc);
                     CU_ASSERT_EQUAL(test_alloc_live_blocks(), live);
                 }
-                mpz_clears(za, zb, zr, NULL);
+                mpz_clear(zr);
                 bignum_clear(&a), bignum_clear(&b), bignum_clear(&out), bignum_clear(&before);
             }
             CU_ASSERT(succeeded);
