@@ -8,11 +8,6 @@
 #include "profile.h"
 #include "tree.h"
 
-uint64_t cs_static_start(uint64_t items, unsigned workers, unsigned w)
-{
-    return (uint64_t)((unsigned __int128)items * w / workers);
-}
-
 int cs_static_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)
 {
     cs_static_source *s = ctx;
@@ -360,9 +355,7 @@ int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_p
                  cs_err *err)
 {
     struct tree_job j = {t, k, p, leaves, out, 0, NULL, NULL, 0, 0, 0, {CS_OK, {{0}}}};
-    /* About eight units per thread: enough to balance, few enough to be cheap. */
-    while (t->threads > 1 && (1u << j.task_depth) < 8 * t->threads)
-        j.task_depth++;
+    j.task_depth = cs_tree_unit_depth(t->threads);
     size_t per_tree = (size_t)1 << j.task_depth;
     j.nodes = malloc(count * per_tree * sizeof *j.nodes);
     j.units = malloc(count * per_tree * sizeof *j.units);

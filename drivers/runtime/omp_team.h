@@ -8,6 +8,7 @@
 #include "options.h"
 #include "pin.h"
 #include "profile.h"
+#include "tree.h" /* cs_static_start, cs_tree_unit_depth */
 
 /*
  * Items come to the threads from a source. Whatever the source, a worker runs
@@ -22,11 +23,6 @@ typedef struct cs_source {
     int (*next)(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
     void *ctx;
 } cs_source;
-
-/* The static mapping every driver shares: of `workers` workers over `items`
- * items, worker w owns [w*items/workers, (w+1)*items/workers). First touch
- * (item_prepare) and --schedule static both follow it. */
-uint64_t cs_static_start(uint64_t items, unsigned workers, unsigned w);
 
 /* Static: thread tid of this team is global worker base + tid of `workers`. */
 typedef struct cs_static_source {

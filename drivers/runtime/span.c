@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "span_team.h"
+#include "tree.h"
 
 static const char *const kind_names[CS_TASK_KINDS] = {
     "item", "combine", "part", "segment", "split", "join", "send", "recv",
@@ -124,7 +125,7 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  * The drivers' rules, as far as a model can follow them:
  *  - Items first, as every driver runs them (a barrier ends the items before
  *    the tree starts): --schedule static gives worker w the block
- *    [static_start(w), static_start(w + 1)) for the simulated p; dynamic runs
+ *    [cs_static_start(w), cs_static_start(w + 1)) for the simulated p; dynamic runs
  *    its own block front to back, then takes single items from the other
  *    blocks, the next worker's first (cs_owned_next); guided hands a shrinking
  *    share of what is left, in index order, to whichever worker is free first.
@@ -156,12 +157,6 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  * recorded helped one (a profile always records the helped path): the replay
  * is what the graph allows, an upper bound on speedup.
  */
-
-/* cs_static_start's formula (omp_team.c; test_span checks they agree). */
-static uint64_t static_start(uint64_t items, unsigned workers, unsigned w)
-{
-    return (uint64_t)((unsigned __int128)items * w / workers);
-}
 
 struct heap {
     double *key;
@@ -245,11 +240,13 @@ static double replay_items(const cs_graph *g, unsigned p, double *free_at, unsig
     uint64_t items = g->items;
     double barrier = 0;
     if (strcmp(g->schedule, "static") == 0) {
-        for (unsigned w = 0; w < p; w++)
-            for (uint64_t i = static_start(items, p, w); i < static_start(items, p, w + 1); i++) {
+        for (unsigned w = 0; w < p; w++) {
+            uint64_t last = cs_static_start(items, p, w + 1);
+            for (uint64_t i = cs_static_start(items, p, w); i < last; i++) {
                 free_at[w] += duration(&g->task[i]);
                 worker[i] = w, end[i] = free_at[w];
             }
+        }
     } else if (strcmp(g->schedule, "guided") == 0) {
         for (uint64_t next = 0; next < items;) {
             unsigned w = first_free(free_at, 0, p);
@@ -266,13 +263,13 @@ static double replay_items(const cs_graph *g, unsigned p, double *free_at, unsig
         if (!next)
             return -1;
         for (unsigned t = 0; t < p; t++)
-            next[t] = static_start(items, p, t);
+            next[t] = cs_static_start(items, p, t);
         for (uint64_t left = items; left; left--) {
             unsigned w = first_free(free_at, 0, p);
             uint64_t i = items;
             for (unsigned k = 0; k < p && i == items; k++) {
                 unsigned t = (w + k) % p;
-                if (next[t] < static_start(items, p, t + 1))
+                if (next[t] < cs_static_start(items, p, t + 1))
                     i = next[t]++;
             }
             free_at[w] += duration(&g->task[i]);

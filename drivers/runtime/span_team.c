@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "kernel.h"
+#include "tree.h"
 
 #define NONE UINT32_MAX
 
@@ -144,15 +145,6 @@ struct plan {
     int root; /* as child[] */
 };
 
-/* omp_team.c's rule: about eight units per thread. */
-static unsigned task_depth_for(unsigned p)
-{
-    unsigned d = 0;
-    while (p > 1 && ((uint64_t)1 << d) < 8 * (uint64_t)p)
-        d++;
-    return d;
-}
-
 /* Nodes above task_depth and the units below them, left to right; returns the reference. */
 static int plan_top(struct plan *pl, uint64_t lo, uint64_t hi, unsigned depth, int parent)
 {
@@ -194,7 +186,7 @@ static int place_chain(struct plan *pl, const struct chains *c, uint32_t h)
 /* Returns 0, 1 when a chain is no node of the tree, -1 out of memory. */
 static int plan_of(const cs_graph *g, const struct chains *c, unsigned p, struct plan *pl)
 {
-    pl->task_depth = task_depth_for(p);
+    pl->task_depth = cs_tree_unit_depth(p);
     /* A tree of n leaves has n - 1 inner nodes and at most n units. */
     size_t cap = (size_t)g->items + 1;
     pl->node = malloc(cap * sizeof *pl->node);

@@ -37,3 +37,16 @@ void cs_tree_free_leaves(const cs_kernel *k, cs_partial **leaves, uint64_t count
         leaves[i] = NULL;
     }
 }
+
+uint64_t cs_static_start(uint64_t items, unsigned workers, unsigned w)
+{
+    return (uint64_t)((unsigned __int128)items * w / workers);
+}
+
+unsigned cs_tree_unit_depth(unsigned threads)
+{
+    unsigned d = 0;
+    while (threads > 1 && ((uint64_t)1 << d) < 8 * (uint64_t)threads)
+        d++;
+    return d;
+}
