@@ -143,6 +143,19 @@ static int parse_layout(const char *text, enum layout *out)
     return 0;
 }
 
+/* --threads LIST into c (a later one replaces an earlier). */
+static int parse_threads(const char *text, struct config *c)
+{
+    free(c->threads);
+    c->threads = NULL;
+    int rc = cs_parse_u64_list("threads", text, 1, 4096, &c->threads, &c->runs);
+    if (rc == 0 && c->runs > MAX_RUNS) {
+        cs_error("--threads '%s': at most %d thread counts", text, MAX_RUNS);
+        rc = -1;
+    }
+    return rc;
+}
+
 /* The older form, ELEMENTS [THREADS_LIST [PASSES]], which scripts made for
  * earlier revisions (the bundle's run16.sh) still call: the same values. */
 static int parse_positional(int count, char **args, struct config *c)
@@ -153,15 +166,8 @@ static int parse_positional(int count, char **args, struct config *c)
         return -1;
     }
     int rc = cs_parse_u64("n", args[0], 1, 1ULL << 40, &c->n);
-    if (rc == 0 && count > 1) {
-        free(c->threads);
-        c->threads = NULL;
-        rc = cs_parse_u64_list("threads", args[1], 1, 4096, &c->threads, &c->runs);
-        if (rc == 0 && c->runs > MAX_RUNS) {
-            cs_error("--threads '%s': at most %d thread counts", args[1], MAX_RUNS);
-            rc = -1;
-        }
-    }
+    if (rc == 0 && count > 1)
+        rc = parse_threads(args[1], c);
     if (rc == 0 && count > 2)
         rc = cs_parse_u64("passes", args[2], 2, 100000, &c->passes);
     return rc;
@@ -186,15 +192,7 @@ static int parse_args(int argc, char **argv, struct config *c)
         case OPT_PASSES: rc = cs_parse_u64("passes", optarg, 2, 100000, &c->passes); break;
         case OPT_OFFSET: rc = cs_parse_u64("offset", optarg, 0, 1u << 20, &c->offset); break;
         case OPT_LAYOUT: rc = parse_layout(optarg, &c->layout); break;
-        case OPT_THREADS:
-            free(c->threads);
-            c->threads = NULL;
-            rc = cs_parse_u64_list("threads", optarg, 1, 4096, &c->threads, &c->runs);
-            if (rc == 0 && c->runs > MAX_RUNS) {
-                cs_error("--threads '%s': at most %d thread counts", optarg, MAX_RUNS);
-                rc = -1;
-            }
-            break;
+        case OPT_THREADS: rc = parse_threads(optarg, c); break;
         case OPT_HELP: usage(stdout); return 1;
         default:
             if (optopt)
