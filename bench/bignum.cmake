@@ -9,7 +9,8 @@ if(CS_HAVE_GMP)
   target_link_libraries(bignum_vs_gmp PRIVATE cs_runtime cs_bench_operands cs_gmp)
 endif()
 # One 70-million-bit product: serial, helped by 1..T OpenMP threads, GMP; its work/span profile.
-add_executable(bignum_parallel ${CMAKE_CURRENT_LIST_DIR}/bignum_parallel.c)
+add_executable(bignum_parallel ${CMAKE_CURRENT_LIST_DIR}/bignum_parallel.c
+               ${CMAKE_CURRENT_LIST_DIR}/ceiling.c)
 target_link_libraries(bignum_parallel PRIVATE cs_runtime cs_bench_operands OpenMP::OpenMP_C)
 if(CS_HAVE_GMP)
   target_link_libraries(bignum_parallel PRIVATE cs_gmp)

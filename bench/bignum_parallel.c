@@ -12,6 +12,7 @@
 
 #include "bignum.h"
 #include "build_info.h"
+#include "ceiling.h"
 #include "clock.h"
 #include "heap.h"
 #include "message.h"
@@ -25,6 +26,13 @@
  * of them alike. The helped products run their parts on an OpenMP team
  * (a parallel for over the parts, as the drivers' team does outside a
  * region) and must equal the serial product limb for limb.
+ *
+ * A speedup short of the thread count may be the machine's, not the
+ * product's: virtual CPUs that share a core, a busy neighbour. So each
+ * round also runs the ceiling probes (ceiling.h) at every thread count: the
+ * same fixed integer work on 1 and T threads, about as long as the serial
+ * product. `of_ceiling` is the product's speedup over the probe's, measured
+ * in the same rounds: 1.00 is all that compute on this machine gives.
  *
  * The profile says how far the product can scale at all, whatever the
  * machine: a recording runner runs every part on one thread, timing each.
@@ -225,9 +233,20 @@ static double median(double *v, int n)
 }
 
 typedef struct timings {
-    int counts[MAX_THREAD_COUNTS], ncounts;
+    int counts[MAX_THREAD_COUNTS], ncounts; /* counts[0] is 1 */
     double *serial, *helped[MAX_THREAD_COUNTS], *gmp;
+    uint64_t probe_size[2];                        /* multiplies, per probe */
+    double *probe[2][MAX_THREAD_COUNTS];           /* [probe][count][round] */
 } timings;
+
+/* Each probe at every thread count, once: a round's share of the ceiling. */
+static void run_probes(timings *t, int rep)
+{
+    for (int p = 0; p < 2; p++)
+        for (int k = 0; k < t->ncounts; k++)
+            t->probe[p][k][rep] = cs_bench_ceiling((enum cs_ceiling_probe)p, t->counts[k],
+                                                   t->probe_size[p]);
+}
 
 static int run_rounds(const options *o, const bignum *a, const bignum *b, bignum *r_serial,
                       timings *t)
@@ -268,6 +287,7 @@ static int run_rounds(const options *o, const bignum *a, const bignum *b, bignum
         mpz_mul(gr, ga, gb);
         t->gmp[rep] = cs_clock_now() - t0;
 #endif
+        run_probes(t, rep);
     }
 #ifdef CS_BENCH_HAVE_GMP
     mpz_clears(ga, gb, gr, NULL);
@@ -278,19 +298,34 @@ static int run_rounds(const options *o, const bignum *a, const bignum *b, bignum
 
 static void print_times(const options *o, timings *t)
 {
+    double ceiling[2][MAX_THREAD_COUNTS];
+    for (int p = 0; p < 2; p++)
+        for (int k = 0; k < t->ncounts; k++)
+            ceiling[p][k] = median(t->probe[p][k], o->reps);
     double serial = median(t->serial, o->reps);
-    printf("# %-22s %10s %10s\n", "way", "median_s", "speedup");
+    printf("# %-22s %10s %10s %10s\n", "way", "median_s", "speedup", "of_ceiling");
     printf("  %-22s %10.4f %10.2f\n", "bignum_mul serial", serial, 1.0);
     for (int k = 0; k < t->ncounts; k++) {
         char name[48];
         snprintf(name, sizeof name, "helped, %d thread%s", t->counts[k], t->counts[k] > 1 ? "s" : "");
         double m = median(t->helped[k], o->reps);
-        printf("  %-22s %10.4f %10.2f\n", name, m, serial / m);
+        double probe = ceiling[CS_CEILING_THROUGHPUT][0] / ceiling[CS_CEILING_THROUGHPUT][k];
+        printf("  %-22s %10.4f %10.2f %10.2f\n", name, m, serial / m, serial / m / probe);
     }
 #ifdef CS_BENCH_HAVE_GMP
     double g = median(t->gmp, o->reps);
     printf("  %-22s %10.4f %10.2f\n", "GMP mpz_mul", g, serial / g);
 #endif
+    printf("\n# the machine's ceiling, in the same rounds: the same multiplies on 1 and T threads "
+           "(bench/ceiling.h)\n");
+    printf("# %7s %14s %14s %12s %12s\n", "threads", "throughput_s", "speedup", "latency_s",
+           "speedup");
+    for (int k = 0; k < t->ncounts; k++)
+        printf("  %7d %14.4f %14.2f %12.4f %12.2f\n", t->counts[k],
+               ceiling[CS_CEILING_THROUGHPUT][k],
+               ceiling[CS_CEILING_THROUGHPUT][0] / ceiling[CS_CEILING_THROUGHPUT][k],
+               ceiling[CS_CEILING_LATENCY][k],
+               ceiling[CS_CEILING_LATENCY][0] / ceiling[CS_CEILING_LATENCY][k]);
 }
 
 /* The profile of the median of three recorded products (by parallelism). */
@@ -354,8 +389,11 @@ int main(int argc, char **argv)
     t.serial = calloc((size_t)o.reps, sizeof(double));
     t.gmp = calloc((size_t)o.reps, sizeof(double));
     int ok = t.serial && t.gmp;
-    for (int k = 0; k < t.ncounts; k++)
+    for (int k = 0; k < t.ncounts; k++) {
         ok = ok && (t.helped[k] = calloc((size_t)o.reps, sizeof(double)));
+        for (int p = 0; p < 2; p++)
+            ok = ok && (t.probe[p][k] = calloc((size_t)o.reps, sizeof(double)));
+    }
     bignum a, b, r;
     bignum_init(&a), bignum_init(&b), bignum_init(&r);
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
@@ -372,13 +410,26 @@ int main(int argc, char **argv)
     printf("# GMP not found at build time: no peer\n");
 #endif
     fflush(stdout);
+    /* An untimed serial product first: it warms the heap, and the probes are
+     * sized to last about as long as it does. */
+    double t0 = cs_clock_now();
+    if (bignum_mul(&r, &a, &b)) {
+        cs_error("serial product: out of memory");
+        return CS_EXIT_FAIL;
+    }
+    double product_s = cs_clock_now() - t0;
+    for (int p = 0; p < 2; p++)
+        t.probe_size[p] = cs_bench_ceiling_size((enum cs_ceiling_probe)p, product_s);
     rc = run_rounds(&o, &a, &b, &r, &t);
     if (!rc) {
         print_times(&o, &t);
         rc = print_profile(&a, &b, &r);
     }
-    for (int k = 0; k < t.ncounts; k++)
+    for (int k = 0; k < t.ncounts; k++) {
         free(t.helped[k]);
+        for (int p = 0; p < 2; p++)
+            free(t.probe[p][k]);
+    }
     free(t.serial);
     free(t.gmp);
     bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);

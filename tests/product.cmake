@@ -9,12 +9,6 @@ endif()
 set(CS_SERIAL ${CS_DRIVER_DIR}/cpu_serial)
 add_test(NAME serial_outputs COMMAND ${CS_TEST_DIR}/e2e/serial_outputs.sh ${CS_SERIAL})
 
-# cs_expect(NAME CODE MESSAGE ARGS...): cpu_serial ARGS exits CODE, first stderr line MESSAGE.
-function(cs_expect name code message)
-  add_test(NAME cli_${name} COMMAND ${CS_TEST_DIR}/e2e/expect.sh ${code} ${message} -- ${ARGN})
-  set_tests_properties(cli_${name} PROPERTIES LABELS cli)
-endfunction()
-
 cs_expect(help 0 SILENT ${CS_SERIAL} --help)
 cs_expect(version 0 SILENT ${CS_SERIAL} --version)
 cs_expect(class_s_runs 0 SILENT ${CS_SERIAL} --class S --quiet)
