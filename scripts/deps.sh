@@ -18,6 +18,9 @@ PACKAGES=(
   libgmp-dev        # oracle in tests, peer in benchmarks
   gnuplot-nox       # speedup plots
   wrk               # HTTP load peer in benchmarks
+  clang             # fuzz targets (scripts/fuzz.sh): libFuzzer comes with clang
+  libclang-rt-dev   # libFuzzer's and the sanitizers' runtimes for clang
+  libomp-dev        # OpenMP for the clang build the fuzz targets live in
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, runs every test (Release),
-# then builds and runs the unit tests again under AddressSanitizer and UBSan.
+# then builds and runs the unit tests again under AddressSanitizer and UBSan, then runs
+# each fuzz target for a fixed number of executions (clang, libFuzzer).
 # Exits non-zero on any failure.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +22,9 @@ echo "== test: unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 CS_BUILD_TYPE=Debug scripts/build.sh "$top/build-sanitize" -DCS_SANITIZE=ON
 (cd build-sanitize && ctest --output-on-failure -j2 --timeout 900 -L unit) || status=1
+
+echo "== test: fuzz targets, a fixed 200000 executions each from the seed corpus (scripts/fuzz.sh)"
+scripts/fuzz.sh --runs 200000 --seed 1 --build "$top/build-fuzz" || status=1
 
 if [ $status -ne 0 ]; then
   echo "test: FAILED" >&2
