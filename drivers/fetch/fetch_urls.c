@@ -223,7 +223,8 @@ int fetch_urls_pack(const fetch_urls *u, uint8_t **buf, size_t *len)
         memcpy(p, u->text[i], l);
         p += l;
     }
-    memcpy(p, u->which, (size_t)u->count * sizeof(uint32_t));
+    if (u->count) /* an empty list has no index array at all */
+        memcpy(p, u->which, (size_t)u->count * sizeof(uint32_t));
     *buf = b;
     *len = n;
     return CS_EXIT_OK;
@@ -256,7 +257,8 @@ int fetch_urls_unpack(fetch_urls *u, const uint8_t *buf, size_t len)
         goto corrupt;
     if (grow((void **)&u->which, &u->cap, head[1], sizeof *u->which) != 0)
         goto oom;
-    memcpy(u->which, p, (size_t)head[1] * sizeof(uint32_t));
+    if (head[1]) /* no requests: grow allocated nothing to copy into */
+        memcpy(u->which, p, (size_t)head[1] * sizeof(uint32_t));
     u->count = head[1];
     for (uint64_t i = 0; i < u->count; i++)
         if (u->which[i] >= u->text_count)
