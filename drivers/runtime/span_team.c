@@ -198,6 +198,11 @@ static int plan_of(const cs_graph *g, const struct chains *c, unsigned p, struct
     for (uint32_t i = (uint32_t)g->items; i < g->count; i++)
         if (c->head[i] == i && place_chain(pl, c, i) != 0)
             return 1;
+    /* n - 1 combines may still miss a top node and cover another twice (a
+     * file that was edited, or another driver's): every top node needs its own */
+    for (unsigned k = 0; k < pl->nodes; k++)
+        if (pl->node[k].chain == NONE)
+            return 1;
     return 0;
 }
 
