@@ -764,7 +764,7 @@ static void product_init(ntt_product *pr, int i, ntt_shape s, int level, size_t 
 {
     ntt_field f;
     field_init(&f, ntt_primes[i].p);
-    ntt_transform t = {s, f.p, 0, 0, tables, s.M >= 16 ? level : BN_NTT_SCALAR};
+    ntt_transform t = {s, f.p, 0, 0, tables, s.M >= 16 ? level : BN_NTT_SCALAR, 0, 0};
     t.W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
     t.omega = s.m == 3 ? pow_mod(t.W, s.M, &f) : 0;
     pr->t = t;
@@ -774,6 +774,8 @@ static void product_init(ntt_product *pr, int i, ntt_shape s, int level, size_t 
     for (size_t M = s.M; M > pr->S; M /= 2)
         pr->top++;
     pr->steps = (s.m == 3) + (pr->top + BN_NTT_GROUP_STAGES - 1) / BN_NTT_GROUP_STAGES;
+    pr->t.top = pr->top;
+    pr->t.groups = pr->steps - (s.m == 3);
     pr->nseg = step_segments(&pr->t, pr->seg);
 }
 
@@ -785,11 +787,8 @@ static int product_group(const ntt_product *pr, unsigned k, int inverse, ntt_gro
     unsigned r3 = pr->t.s.m == 3;
     if (r3 && k == 0)
         return 0;
-    unsigned g = k - r3, groups = pr->steps - r3;
-    unsigned each = pr->top / groups, extra = pr->top % groups;
-    unsigned first = g * each + (g < extra ? g : extra);
-    gr->len = pr->t.s.M >> (first + 1);
-    gr->stages = each + (g < extra);
+    unsigned g = k - r3;
+    *gr = ntt_group_at(&pr->t, g);
     gr->load = !inverse && !r3 && g == 0;
     gr->store = inverse && !r3 && g == 0;
     return 1;
@@ -1057,8 +1056,9 @@ static void job_crt(void *arg, unsigned r)
 
 /*
  * The scratch: three residue arrays of len = n + d words; the carries of
- * Garner's ranges; then y and the tables (2n + 2M words: the vector build's;
- * the scalar one needs n + 2M), once, or once per prime when helped, each
+ * Garner's ranges; then y and the tables (2n + 2M words: room for the
+ * scalar build's n + 2M at the wrapped layout's length N, which may be
+ * 2^k where the plain one is 3 2^(k-1)), once, or once per prime when helped, each
  * then followed by the small product of the wrapped layout (its x, y and
  * tables: d <= N / 8 makes its length at most N / 4). Sized for the plain
  * length, which the wrapped layout (N + d <= that length, the rest for the

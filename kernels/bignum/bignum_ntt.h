@@ -22,6 +22,8 @@ typedef struct ntt_transform {
     bn_limb omega;   /* W^M, a primitive cube root of unity (m = 3) */
     bn_limb *tables;
     int level;       /* BN_NTT_SCALAR, _AVX2, or _AVX512 (stages and products eight at a time) */
+    unsigned top;    /* radix-2 stages above the blocks, run in groups (ntt_group_at) */
+    unsigned groups; /* how many groups hold them; 0 when top is */
 } ntt_transform;
 
 /*
@@ -87,7 +89,9 @@ static inline size_t ntt_low_level(size_t M)
         L0 /= 2;
     return L0;
 }
-#define NTT_MAX_SEGMENTS 64
+/* The low level's, four per level above it (a group's level: its first twiddles and its rows'
+ * starts, of tw and ntw), four radix-3 tables: M <= 2^21 has at most 21 levels. */
+#define NTT_MAX_SEGMENTS 96
 
 /* Top radix-2 stages len, len/2, ... (`stages` of them, at most
  * BN_NTT_GROUP_STAGES) in one pass: a block of 2 len points is 2^stages rows of
@@ -110,6 +114,40 @@ typedef struct ntt_operand {
 /* Group g's place: its block's start (block * 2 len) and its column i, and
  * how many groups from g on (up to g1) share that block's rows, at most a
  * chunk's worth. */
+/* Group g of the transform's top stages, from the top: as few groups of at
+ * most BN_NTT_GROUP_STAGES as hold them, sized alike (load and store unset). */
+static inline ntt_group ntt_group_at(const ntt_transform *t, unsigned g)
+{
+    unsigned each = t->top / t->groups, extra = t->top % t->groups;
+    unsigned first = g * each + (g < extra ? g : extra);
+    ntt_group gr = {t->s.M >> (first + 1), each + (g < extra), 0, 0};
+    return gr;
+}
+
+/* Of level len's twiddles (tw[len + j], j < len), a group reads only the
+ * first w (its columns) and the multiples of w (its rows' starts), where w
+ * is the group's lowest level: this w, or 0 when len is no group's (a
+ * block's level, read whole). */
+static inline size_t ntt_group_width(const ntt_transform *t, size_t len)
+{
+    for (unsigned g = 0; g < t->groups; g++) {
+        ntt_group gr = ntt_group_at(t, g);
+        size_t w = gr.len >> (gr.stages - 1);
+        if (len <= gr.len && len >= w)
+            return w;
+    }
+    return 0;
+}
+
+/* Is level len's table packed (its group's w first twiddles, then its rows'
+ * starts)? Only the levels above the low one, which derives those below it
+ * from its own whole table, and only those a group reads. */
+static inline int ntt_level_packed(const ntt_transform *t, size_t len)
+{
+    size_t g = ntt_group_width(t, len);
+    return len >= 2 * ntt_low_level(t->s.M) && g != 0 && g != len;
+}
+
 static inline size_t ntt_group_piece(const ntt_group *gr, size_t g, size_t g1, size_t *base,
                                      size_t *i)
 {

@@ -226,7 +226,9 @@ static void geometric(double *out, size_t count, double c, double r, const vfiel
  * tw[len + j] = w_{2len}^j = W^(j n / 2len) for the radix-2 stages, and
  * ntw[len + j] = -w_{2len}^-j = w_{2len}^(len-j) = W^(n/2 - j n / 2len),
  * which the inverse multiplies by so that its butterflies are u -+ t; for
- * m = 3 also W^j, W^2j, W^-j, W^-2j for j < M (f1, f2, i1, i2).
+ * m = 3 also W^j and W^-j for j < M (f1, i1); the radix-3 steps square
+ * them for W^2j and W^-2j, a multiplication per four points that costs less
+ * than reading two more tables as long as the data.
  */
 unsigned bn_ntt_vector_segments(const ntt_transform *t, ntt_segment *seg)
 {
@@ -236,17 +238,31 @@ unsigned bn_ntt_vector_segments(const ntt_transform *t, ntt_segment *seg)
     ntt_segment low = {L0, L0, 0, n / (2 * L0), 0, 1};
     seg[k++] = low;
     for (size_t len = 2 * L0; len < M; len *= 2) {
-        ntt_segment w = {len, len, 0, n / (2 * len), 0, 0};
-        ntt_segment nw = {M + len, len, n / 2, n - n / (2 * len), 0, 0};
-        seg[k++] = w;
-        seg[k++] = nw;
+        size_t step = n / (2 * len), g = ntt_group_width(t, len);
+        if (!ntt_level_packed(t, len)) { /* read whole */
+            ntt_segment w = {len, len, 0, step, 0, 0};
+            ntt_segment nw = {M + len, len, n / 2, n - step, 0, 0};
+            seg[k++] = w;
+            seg[k++] = nw;
+            continue;
+        }
+        /* A group's level: its first g twiddles, and the len / g at multiples
+         * of g packed after them, tw[len + g + r] = w_{2len}^(r g) (and so
+         * for ntw), in the room of the rest, which nothing reads: a level's
+         * table then costs g + len / g words, not len. */
+        ntt_segment fine = {len, g, 0, step, 0, 0};
+        ntt_segment nfine = {M + len, g, n / 2, n - step, 0, 0};
+        ntt_segment coarse = {len + g, len / g, 0, g * step, 0, 0};
+        ntt_segment ncoarse = {M + len + g, len / g, n / 2, n - g * step, 0, 0};
+        seg[k++] = fine;
+        seg[k++] = nfine;
+        seg[k++] = coarse;
+        seg[k++] = ncoarse;
     }
     if (t->s.m == 3) {
-        static const size_t steps[4] = {1, 2, 0, 0};
-        for (size_t i = 0; i < 4; i++) {
-            ntt_segment r = {(2 + i) * M, M, 0, i < 2 ? steps[i] : n - (i - 1), 0, 0};
-            seg[k++] = r;
-        }
+        ntt_segment f1 = {2 * M, M, 0, 1, 0, 0}, i1 = {3 * M, M, 0, n - 1, 0, 0};
+        seg[k++] = f1;
+        seg[k++] = i1;
     }
     assert(k <= NTT_MAX_SEGMENTS);
     return k;
@@ -367,7 +383,7 @@ static void dit(double *x, size_t n, const double *ntw, const vfield *f)
  * 4), y0 = x0 + x1 + x2, y1 = (x0 + w x1 + w^2 x2) W^j, y2 = (x0 + w^2 x1 +
  * w x2) W^2j, with w^2 x = -x - w x. */
 static void radix3_forward(double *x, size_t M, size_t j0, size_t j1, const double *f1,
-                           const double *f2, double omega, const vfield *f)
+                           double omega, const vfield *f)
 {
     vd om = vset(omega);
     for (size_t j = j0; j < j1; j += 4) {
@@ -376,20 +392,22 @@ static void radix3_forward(double *x, size_t M, size_t j0, size_t j1, const doub
         st(x + j, addmod(addmod(x0, x1, f), x2, f));
         vd s1 = submod(addmod(x0, a1, f), addmod(x2, a2, f), f); /* x0 + w x1 + w^2 x2 */
         vd s2 = submod(addmod(x0, a2, f), addmod(x1, a1, f), f); /* x0 + w^2 x1 + w x2 */
-        st(x + j + M, mulmod(s1, ld(f1 + j), f));
-        st(x + j + 2 * M, mulmod(s2, ld(f2 + j), f));
+        vd w1 = ld(f1 + j);
+        st(x + j + M, mulmod(s1, w1, f));
+        st(x + j + 2 * M, mulmod(s2, mulmod(w1, w1, f), f));
     }
 }
 
 /* Undoes it: z_k = Y_k W^-jk, then x0 = u0 + z1 + z2, x1 = u0 + w^2 z1 + w z2,
  * x2 = u0 + w z1 + w^2 z2. */
 static void radix3_inverse(double *x, size_t M, size_t j0, size_t j1, const double *i1,
-                           const double *i2, double omega, const vfield *f)
+                           double omega, const vfield *f)
 {
     vd om = vset(omega);
     for (size_t j = j0; j < j1; j += 4) {
         vd u0 = ld(x + j);
-        vd z1 = mulmod(ld(x + j + M), ld(i1 + j), f), z2 = mulmod(ld(x + j + 2 * M), ld(i2 + j), f);
+        vd v1 = ld(i1 + j);
+        vd z1 = mulmod(ld(x + j + M), v1, f), z2 = mulmod(ld(x + j + 2 * M), mulmod(v1, v1, f), f);
         vd b1 = mulmod(z1, om, f), b2 = mulmod(z2, om, f);
         st(x + j, addmod(addmod(u0, z1, f), z2, f));
         st(x + j + M, submod(addmod(u0, b2, f), addmod(z1, b1, f), f));
@@ -451,7 +469,7 @@ typedef struct vplan {
     ntt_shape s;
     vfield f;
     double *tw, *ntw;         /* radix-2 */
-    double *f1, *f2, *i1, *i2; /* radix-3: W^j, W^2j, W^-j, W^-2j */
+    double *f1, *i1; /* radix-3: W^j, W^-j */
     double omega;
     bn_limb p;
 } vplan;
@@ -468,12 +486,10 @@ static void vplan_set(vplan *pl, const ntt_transform *t)
     pl->omega = (double)t->omega;
     pl->tw = tables;
     pl->ntw = tables + M;
-    pl->f1 = pl->f2 = pl->i1 = pl->i2 = NULL;
+    pl->f1 = pl->i1 = NULL;
     if (t->s.m == 3) {
         pl->f1 = tables + 2 * M;
-        pl->f2 = pl->f1 + M;
-        pl->i1 = pl->f2 + M;
-        pl->i2 = pl->i1 + M;
+        pl->i1 = pl->f1 + M;
     }
 }
 
@@ -528,9 +544,9 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
         if (!inverse) {
             for (size_t b = 0; b < 3; b++)
                 load_into(dx + j + b * M, j + b * M, c, a, pl.p, &pl.f);
-            radix3_forward(dx, M, j, j + c, pl.f1, pl.f2, pl.omega, &pl.f);
+            radix3_forward(dx, M, j, j + c, pl.f1, pl.omega, &pl.f);
         } else {
-            radix3_inverse(dx, M, j, j + c, pl.i1, pl.i2, pl.omega, &pl.f);
+            radix3_inverse(dx, M, j, j + c, pl.i1, pl.omega, &pl.f);
             for (size_t b = 0; b < 3; b++)
                 store_words(dx + j + b * M, c);
         }
@@ -546,8 +562,8 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
  * ways); they are copied into one contiguous buffer instead, and the limbs
  * loaded straight into it, the words stored straight from it.
  */
-static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, double *x,
-                        ntt_operand a, size_t base, size_t i, size_t c)
+static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
+                        int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
 {
     unsigned stages = gr->stages;
     size_t rows = (size_t)1 << stages, w = gr->len >> (stages - 1);
@@ -561,20 +577,22 @@ static void group_piece(const vplan *pl, const ntt_group *gr, int inverse, doubl
             memcpy(buf + r * c, x + base + r * w + i, c * sizeof *buf);
     }
     /* Row pairs of a stage differ in their twiddles' start, w_{2len}^(r w):
-     * w_{2len}^(r w + i) = tw[len + r w] tw[len + i], and for the inverse
+     * w_{2len}^(r w + i) = w_{2len}^(r w) tw[len + i], and for the inverse
      * ntw[len + r w + i] = ntw[len + i] w_{2len}^(-r w) = -ntw[len + r w]
      * ntw[len + i]. Products with one constant, made here, read a chunk of
      * twiddles per stage instead of one per row pair, where the tables'
-     * traffic would be nearly the data's. */
+     * traffic would be nearly the data's. The constants w_{2len}^(r w) sit
+     * packed after the first w twiddles (bn_ntt_vector_segments). */
     _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
     for (unsigned k = 0; k < stages; k++) {
         unsigned s = inverse ? stages - 1 - k : k, bit = stages - 1 - s;
         size_t len = gr->len >> s, half = (size_t)1 << bit;
         const double *base_tw = (inverse ? pl->ntw : pl->tw) + len;
+        size_t row_at = packed[s] ? w : 0, row_step = packed[s] ? 1 : w;
         for (size_t rp = 0; rp < half; rp++) {
             const double *t = base_tw + i;
             if (rp) {
-                double k0 = base_tw[rp * w];
+                double k0 = base_tw[row_at + rp * row_step];
                 vd kv = vset(inverse ? pl->f.p - k0 : k0);
                 for (size_t e = 0; e < c; e += 4)
                     st(tws + e, mulmod(ld(base_tw + i + e), kv, f));
@@ -603,10 +621,14 @@ void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int invers
     unsigned saved = enter_proved_mode();
     vplan pl;
     vplan_set(&pl, t);
+    unsigned char packed[64]; /* per stage of the group: is its level's table packed? */
+    assert(gr->stages <= sizeof packed);
+    for (unsigned st = 0; st < gr->stages; st++)
+        packed[st] = (unsigned char)ntt_level_packed(t, gr->len >> st);
     double *dx = (double *)(void *)x;
     for (size_t g = g0; g < g1;) {
         size_t base, i, c = ntt_group_piece(gr, g, g1, &base, &i);
-        group_piece(&pl, gr, inverse, dx, a, base, i, c);
+        group_piece(&pl, gr, packed, inverse, dx, a, base, i, c);
         g += c;
     }
     _mm_setcsr(saved);
