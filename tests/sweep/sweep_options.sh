@@ -13,12 +13,12 @@ refused() { # EXPECTED-MESSAGE ARGS...
   expect_eq "exit status of sweep $*" 2 "$code"
   expect_grep "message of sweep $*" "$want" "$scratch/err"
 }
-refused "sweep: --workers '0': not a comma list of positive whole numbers" --workers 0
-refused "sweep: --workers '1,,2': not a comma list" --workers 1,,2
+refused "sweep: --workers '0': item '0': too small (at least 1)" --workers 0
+refused "sweep: --workers '1,,2': empty item in the list" --workers 1,,2
 refused "sweep: --drivers 'cpu_fast': unknown driver 'cpu_fast'" --drivers cpu_fast
 refused "sweep: --class 'D': not one of S, W, A, B, C" --class D
 refused "sweep: --kernels 'pi:D': class 'D' is not one of S, W, A, B, C" --kernels pi:D
-refused "sweep: --repeat '0': not a whole number >= 1" --repeat 0
+refused "sweep: --repeat '0': too small (at least 1)" --repeat 0
 refused "sweep: --launcher 'qsub': not mpirun, srun, or a template containing {ranks}" --launcher qsub
 refused "sweep: unknown option '--fast'" --fast
 refused "sweep: option '--out' needs a value" --out
