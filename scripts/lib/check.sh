@@ -29,8 +29,13 @@ cs_die_usage() {
   printf '%s: %s\n' "${prog:-corescale}" "$(cs_escape "$1")" >&2
   exit 2
 }
-# "--OPT 'VALUE': WHY", then exit 2.
-cs_bad_value() { cs_die_usage "--$1 '$(cs_shown "$2")': $3"; }
+# "--OPT 'VALUE': WHY", then exit 2. An OPT in capitals names an argument or a variable
+# (REPEAT, SLURM_JOB_NUM_NODES) and is shown as it is.
+cs_bad_value() {
+  local label=--$1
+  case $1 in [A-Z]*) label=$1 ;; esac
+  cs_die_usage "$label '$(cs_shown "$2")': $3"
+}
 
 # cs_uint_ok VALUE MIN MAX: 0 and cs_value (no leading zeros) if VALUE is a whole number in
 # [MIN, MAX] (MAX below 10^18), else 1 and cs_why.
