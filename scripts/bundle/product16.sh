@@ -11,7 +11,8 @@ B=$(cd "$(dirname "$0")" && pwd)
 # OUT and QUICK are checked before anything runs (exit 2, one message naming the value); this
 # runs from a bundle, without the checkout's scripts/lib, so the checks are its own.
 bad() {
-    local LC_ALL=C m=$* out="" c i
+    local LC_ALL=C m out="" c i
+    m="$*"
     for ((i = 0; i < ${#m}; i++)); do
         c=${m:i:1}
         [[ $c == [[:cntrl:]] ]] && printf -v c '\\x%02x' "'$c"
