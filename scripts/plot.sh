@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     -*) die_usage "unknown option '$1' (see --help)" ;;
     *) [ -z "$dir" ] || die_usage "unexpected argument '$(cs_shown "$1")': one directory only (see --help)"
-       cs_check_path directory "$1"
+       cs_check_path DIR "$1"
        dir=$1; shift ;;
   esac
 done

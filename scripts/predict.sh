@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
       case $1 in
         --workers) workers=$2 ;;
         --build) build=$2 ;;
-        --out) out=$2 ;;
+        --out) out=$2 out_given=1 ;;
         --formats) formats=$2 ;;
       esac
       shift 2 ;;
@@ -67,7 +67,7 @@ cs_check_uint_list workers "$workers" 1 "$CS_PROFILE_WORKERS_MAX" $((CS_PROFILE_
 workers=$cs_value
 [[ $formats =~ ^(png|svg)(,(png|svg))?$ ]] || cs_bad_value formats "$formats" "not png, svg or png,svg"
 cs_check_path build "$build"
-[ -z "$out" ] || cs_check_path out "$out"
+[ -z "${out_given:-}" ] || cs_check_path out "$out"
 if [ -n "$results" ]; then
   [ -d "$results" ] || die_usage "'$(cs_shown "$results")': no such directory"
   [ -s "$results/rows.csv" ] || die_usage "'$(cs_shown "$results")': no rows.csv in it (is it a sweep directory?)"

@@ -20,8 +20,8 @@ case ${1:-} in
   -*) cs_die_usage "unknown option '$1' (see --help)" ;;
 esac
 [ $# -le 3 ] || cs_die_usage "unexpected argument '$(cs_shown "$4")': at most BUILD_DIR REPEAT OUT_DIR (see --help)"
+[ $# -lt 1 ] || cs_check_path BUILD_DIR "$1"
 build=${1:-$top/build} repeat=${2:-3} out=${3:-}
-cs_check_path BUILD_DIR "$build"
 cs_check_uint REPEAT "$repeat" "$CS_REPEAT_MIN" "$CS_REPEAT_MAX"
 repeat=$cs_value
 [ $# -lt 3 ] || cs_check_path OUT_DIR "$out"
