@@ -11,16 +11,20 @@ Usage: scripts/plot.sh [OPTION]... [DIR]
 Summarise and plot a sweep directory (default results/latest): DIR/rows.csv in, DIR/summary.md
 and DIR/plots/*.png, *.svg out (DIR/plots/data/ holds the numbers each plot draws).
 
-  --cores N        physical cores of the sweep (default: meta.txt's, else the largest worker
-                   count whose rows are not marked oversubscribed)
-  --model-to P     draw the fitted Amdahl model out to P workers (default 4 x cores)
+  --cores N        physical cores of the sweep, 1 to 1048576 (default: meta.txt's, else the
+                   largest worker count whose rows are not marked oversubscribed)
+  --model-to P     draw the fitted Amdahl model out to P workers (default 4 x cores; at most
+                   4 x 1048576)
   --formats LIST   png, svg or png,svg (default png,svg)
   --help           this help
 
 Per kernel and class: speedup against the same driver at one worker (ideal line, medians with
 min/max bars, the Amdahl fit with its serial fraction, dashed past the measured cores as a model),
 speedup against cpu_serial, and efficiency. For the fetch drivers: wall time against
-concurrency, log-log, with the ideal. Exit: 0 done, 1 a plot failed, 2 bad command line.
+concurrency, log-log, with the ideal. A row whose numbers cannot be right (wall_s zero,
+negative, nan, inf or not a number; workers not a whole number; ...) is skipped: each is named
+by file and line on stderr and summary.md counts them.
+Exit: 0 done, 1 a plot failed, 2 bad command line (one message naming the option and value).
 EOF
 }
 

@@ -62,6 +62,10 @@ while IFS=$'\t' read -r want_code want_text command; do
   fi
   [ "$(ls -A "$src/results")" = "$results_before" ] || { fail "$what: created something in $src/results"; results_before=$(ls -A "$src/results"); }
 done <"$table"
+# Every script has rows: a new one cannot slip past the table.
+for script in "$src"/scripts/*.sh "$src"/scripts/slurm/*.sbatch "$src"/scripts/bundle/*.sh; do
+  grep -qF "@SRC@/${script#"$src"/}" "$table" || fail "no row runs ${script#"$src"/}"
+done
 [ $rows -ge 100 ] || fail "the table has $rows rows; the issue asks for at least 100"
 echo "$test_name: $rows malformed invocations checked"
 finish

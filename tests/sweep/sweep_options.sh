@@ -42,4 +42,13 @@ expect_grep "--class C for pi" "[4/4] $build/drivers/cpu_omp --kernel pi --class
 
 "$sweep" --build "$build" --drivers cpu_mpi --kernels pi --workers 3 --launcher srun --dry-run >"$scratch/out" 2>&1
 expect_grep "srun launcher" "srun --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $build/drivers/cpu_mpi" "$scratch/out"
+
+# --check (what run.sh asks before installing or building): good options exit 0, make nothing,
+# and need no build yet; a bad one is refused as always.
+"$sweep" --check --build "$scratch/no-build-yet" --out "$scratch/checked" --kernels pi:S --workers 1,2 \
+  >"$scratch/out" 2>"$scratch/err"
+expect_eq "exit status of --check with good options" 0 "$?"
+expect_eq "output of --check with good options" "" "$(cat "$scratch/out" "$scratch/err")"
+[ -e "$scratch/checked" ] && fail "--check created its output directory"
+refused "sweep: --rounds '0': too small (at least 1)" --check --rounds 0
 finish
