@@ -40,7 +40,9 @@ while [ $# -gt 0 ]; do
       case $1 in
         --rounds) cs_check_uint rounds "$2" 1 "$CS_ROUNDS_MAX"; rounds=$cs_value ;;
         --kernels) kernels=$2 ;;
-        --class) cs_check_choice class "$2" $CS_CLASSES; class=$2 ;;
+        # A class letter in either case, as the drivers take it.
+        --class) class=$2; [[ $class =~ ^[swabc]$ ]] && class=${class^^}
+                 cs_check_choice class "$class" $CS_CLASSES ;;
         --schedule) cs_check_choice schedule "$2" static dynamic guided; schedule=$2 ;;
         # cpu_omp takes at most CS_THREADS_MAX threads; hybrid runs up to half as many ranks.
         --workers) cs_check_uint_list workers "$2" 1 "$CS_THREADS_MAX"; workers=$cs_value ;;

@@ -231,9 +231,17 @@ wants_cpu=0 wants_fetch=0
 for d in "${cpu_drivers_all[@]}"; do wanted "$d" && wants_cpu=1; done
 for d in "${fetch_drivers_all[@]}"; do wanted "$d" && wants_fetch=1; done
 
+# A class letter in either case, as the drivers take it.
+[[ $class =~ ^[swabc]$ ]] && class=${class^^}
 case " $CS_CLASSES " in *" $class "*) ;; *) cs_bad_value class "$class" "not one of ${CS_CLASSES// /, }" ;; esac
 [[ $kernels =~ ^[a-z0-9_]+(:[A-Za-z]+)?(,[a-z0-9_]+(:[A-Za-z]+)?)*$ ]] ||
   cs_bad_value kernels "$kernels" "not a comma list of NAME or NAME:CLASS"
+normal=""
+for spec in ${kernels//,/ }; do
+  case $spec in *:[swabc]) c=${spec##*:}; spec=${spec%:*}:${c^^} ;; esac
+  normal+="${normal:+,}$spec"
+done
+kernels=$normal
 for spec in ${kernels//,/ }; do
   case " $CS_KERNELS " in
     *" ${spec%%:*} "*) ;;

@@ -43,6 +43,12 @@ expect_grep "--class C for pi" "[4/4] $build/drivers/cpu_omp --kernel pi --class
 "$sweep" --build "$build" --drivers cpu_mpi --kernels pi --workers 3 --launcher srun --dry-run >"$scratch/out" 2>&1
 expect_grep "srun launcher" "srun --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $build/drivers/cpu_mpi" "$scratch/out"
 
+# A class letter in either case, as the drivers take it.
+"$sweep" --build "$build" --drivers cpu_serial --kernels pi:s,primes --class a --dry-run >"$scratch/out" 2>&1
+expect_eq "exit status of --dry-run with lower-case classes" 0 "$?"
+expect_grep "pi:s taken as class S" "cpu_serial --kernel pi --class S " "$scratch/out"
+expect_grep "--class a taken as A" "cpu_serial --kernel primes --class A " "$scratch/out"
+
 # --check (what run.sh asks before installing or building): good options exit 0, make nothing,
 # and need no build yet; a bad one is refused as always.
 "$sweep" --check --build "$scratch/no-build-yet" --out "$scratch/checked" --kernels pi:S --workers 1,2 \
