@@ -2,18 +2,27 @@
 # Benchmarks: corescale beside its peers, measured side by side in one run.
 # Not tests: the figures go in notes and results, never into pass/fail.
 # Usage: scripts/bench.sh [--only product|bignum|cpu|io]... [BUILD_DIR]
+# Every argument is checked before anything is installed or built (exit 2, one message).
 set -euo pipefail
+prog=bench
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
 
 only=()
-build="$top/build"
+build="$top/build" build_given=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --only) only+=("${2:?--only needs product, bignum, cpu or io}"); shift 2 ;;
+    --only)
+      [ $# -ge 2 ] || cs_die_usage "option '--only' needs a value (see --help)"
+      cs_check_choice only "$2" product bignum cpu io
+      only+=("$2"); shift 2 ;;
     -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "bench: unknown option '$1' (see --help)" >&2; exit 2 ;;
-    *) build=$1; shift ;;
+    -*) cs_die_usage "unknown option '$1' (see --help)" ;;
+    *) [ -z "$build_given" ] || cs_die_usage "unexpected argument '$(cs_shown "$1")': one BUILD_DIR only (see --help)"
+       cs_check_path BUILD_DIR "$1"
+       build=$1 build_given=1; shift ;;
   esac
 done
 wanted() { [ ${#only[@]} -eq 0 ] || printf '%s\n' "${only[@]}" | grep -qx "$1"; }

@@ -6,37 +6,56 @@
 #
 # Usage: scripts/bench_cpu.sh BUILD_DIR [--rounds R] [--kernels LIST] [--class CLASS]
 #                             [--schedule KIND] [--workers LIST] [--out DIR]
-#   --rounds R       timed runs per configuration, alternated (default 3); each run has
-#                    its own warm-up, and the table shows the median
+#   --rounds R       timed runs per configuration, alternated (default 3, at most 1000);
+#                    each run has its own warm-up, and the table shows the median
 #   --kernels LIST   default product,pi,primes,triad
 #   --class CLASS    S, W, A, B or C (default A; C is about 4x B's work, for big machines)
 #   --schedule KIND  default dynamic
-#   --workers LIST   default 1,2,...,every physical core this process may use
+#   --workers LIST   default 1,2,...,every physical core this process may use (at most 4096)
 #   --out DIR        default results/<host>-<UTC>-bench-cpu (rows.csv, stream.txt, table.md)
+# Every option is checked before anything runs (exit 2, one message naming it and the value).
 set -euo pipefail
 prog=bench_cpu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
-[ $# -ge 1 ] || { usage >&2; exit 2; }
-case "$1" in -h|--help) usage; exit 0 ;; esac
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+# shellcheck source=scripts/lib/limits.sh
+. "$top/scripts/lib/limits.sh"
+case ${1:-} in
+  -h|--help) usage; exit 0 ;;
+  "") cs_die_usage "no BUILD_DIR given (see --help)" ;;
+  -*) cs_die_usage "unknown option '$1' before BUILD_DIR (see --help)" ;;
+esac
+cs_check_path BUILD_DIR "$1"
 build=$1
 shift
 rounds=3 kernels=product,pi,primes,triad class=A schedule=dynamic workers="" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds) rounds=${2:?}; shift 2 ;;
-    --kernels) kernels=${2:?}; shift 2 ;;
-    --class) class=${2:?}; shift 2 ;;
-    --schedule) schedule=${2:?}; shift 2 ;;
-    --workers) workers=${2:?}; shift 2 ;;
-    --out) out=${2:?}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "$prog: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    --rounds|--kernels|--class|--schedule|--workers|--out)
+      [ $# -ge 2 ] || cs_die_usage "option '$1' needs a value (see --help)"
+      case $1 in
+        --rounds) cs_check_uint rounds "$2" 1 "$CS_ROUNDS_MAX"; rounds=$cs_value ;;
+        --kernels) kernels=$2 ;;
+        # A class letter in either case, as the drivers take it.
+        --class) class=$2; [[ $class =~ ^[swabc]$ ]] && class=${class^^}
+                 cs_check_choice class "$class" $CS_CLASSES ;;
+        --schedule) cs_check_choice schedule "$2" static dynamic guided; schedule=$2 ;;
+        # cpu_omp takes at most CS_THREADS_MAX threads; hybrid runs up to half as many ranks.
+        --workers) cs_check_uint_list workers "$2" 1 "$CS_THREADS_MAX"; workers=$cs_value ;;
+        --out) cs_check_path out "$2"; out=$2 ;;
+      esac
+      shift 2 ;;
+    *) cs_die_usage "unknown option '$(cs_shown "$1")' (see --help)" ;;
   esac
 done
-case "$rounds" in ''|*[!0-9]*|0) echo "$prog: --rounds '$rounds': a whole number >= 1 is needed" >&2; exit 2 ;; esac
-case "$class" in S|W|A|B|C) ;; *) echo "$prog: --class '$class': not one of S, W, A, B, C" >&2; exit 2 ;; esac
+[[ $kernels =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || cs_bad_value kernels "$kernels" "not a comma list of kernel names"
+for k in ${kernels//,/ }; do
+  [[ " $CS_KERNELS " == *" $k "* ]] || cs_bad_value kernels "$kernels" "unknown kernel '$k' (known: ${CS_KERNELS// /, })"
+done
 drv=$build/drivers
 for d in cpu_serial cpu_omp cpu_mpi cpu_hybrid; do
   [ -x "$drv/$d" ] || { echo "$prog: $drv/$d is missing: build first (scripts/build.sh $build)" >&2; exit 1; }

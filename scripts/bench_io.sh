@@ -2,15 +2,26 @@
 # I/O benchmark: the fetch clients side by side against one io_server on loopback, and wrk beside io_async.
 # Usage: scripts/bench_io.sh [BUILD_DIR]   (from anywhere; BUILD_DIR defaults to ./build)
 # Rows go to results/<host>-<date>/bench_io.csv (or $CS_RESULTS_DIR); the table to stdout.
+# The arguments are checked before anything starts (exit 2, one message naming the value).
 set -euo pipefail
+prog=bench_io
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+case ${1:-} in
+  -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -*) cs_die_usage "unknown option '$1' (see --help)" ;;
+esac
+[ $# -le 1 ] || cs_die_usage "unexpected argument '$(cs_shown "$2")': one BUILD_DIR only (see --help)"
+[ $# -eq 0 ] || cs_check_path BUILD_DIR "$1"
+[ -z "${CS_RESULTS_DIR+x}" ] || cs_check_path CS_RESULTS_DIR "$CS_RESULTS_DIR"
 build=${1:-build}
 case $build in /*) ;; *) build="$PWD/$build" ;; esac
 d="$build/drivers"
 for p in io_server io_serial io_threads io_async io_mpi; do
-  [ -x "$d/$p" ] || { echo "bench_io: '$d/$p' is missing: build first (cmake --build $build)" >&2; exit 2; }
+  [ -x "$d/$p" ] || cs_die_usage "BUILD_DIR '$(cs_shown "$build")': $p is not built in it (scripts/build.sh $build)"
 done
-command -v wrk >/dev/null || { echo "bench_io: wrk is not installed (scripts/deps.sh installs it)" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "bench_io: wrk is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 mpiexec=$(command -v mpirun || command -v mpiexec)
 

@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian packages corescale needs, only those missing; idempotent.
 # Usage: scripts/deps.sh [--check]   (--check: list what is missing, install nothing)
+# Anything else on the command line is refused before anything is looked up (exit 2).
 set -euo pipefail
+prog=deps
+# shellcheck source=scripts/lib/check.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib/check.sh"
+check_only=0
+case $#:${1-} in
+  0:) ;;
+  1:--check) check_only=1 ;;
+  1:-h|1:--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  1:-*) cs_die_usage "unknown option '$1' (see --help)" ;;
+  *) [ "${1-}" = --check ] && shift
+     cs_die_usage "unexpected argument '$(cs_shown "$1")': deps.sh takes only --check (see --help)" ;;
+esac
 
 # package: what it gives corescale
 PACKAGES=(
@@ -33,7 +46,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 echo "deps: missing: ${missing[*]}"
-[ "${1:-}" = "--check" ] && exit 1
+[ $check_only -eq 1 ] && exit 1
 
 if ! command -v apt-get >/dev/null; then
   echo "deps: no apt-get here; install the packages above by hand (README.md names them for Fedora and Homebrew)" >&2

@@ -11,20 +11,28 @@ Usage: scripts/plot.sh [OPTION]... [DIR]
 Summarise and plot a sweep directory (default results/latest): DIR/rows.csv in, DIR/summary.md
 and DIR/plots/*.png, *.svg out (DIR/plots/data/ holds the numbers each plot draws).
 
-  --cores N        physical cores of the sweep (default: meta.txt's, else the largest worker
-                   count whose rows are not marked oversubscribed)
-  --model-to P     draw the fitted Amdahl model out to P workers (default 4 x cores)
+  --cores N        physical cores of the sweep, 1 to 1048576 (default: meta.txt's, else the
+                   largest worker count whose rows are not marked oversubscribed)
+  --model-to P     draw the fitted Amdahl model out to P workers (default 4 x cores; at most
+                   4 x 1048576)
   --formats LIST   png, svg or png,svg (default png,svg)
   --help           this help
 
 Per kernel and class: speedup against the same driver at one worker (ideal line, medians with
 min/max bars, the Amdahl fit with its serial fraction, dashed past the measured cores as a model),
 speedup against cpu_serial, and efficiency. For the fetch drivers: wall time against
-concurrency, log-log, with the ideal. Exit: 0 done, 1 a plot failed, 2 bad command line.
+concurrency, log-log, with the ideal. A row whose numbers cannot be right (wall_s zero,
+negative, nan, inf or not a number; workers not a whole number; ...) is skipped: each is named
+by file and line on stderr and summary.md counts them.
+Exit: 0 done, 1 a plot failed, 2 bad command line (one message naming the option and value).
 EOF
 }
 
-die_usage() { echo "$prog: $*" >&2; exit 2; }
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+# shellcheck source=scripts/lib/limits.sh
+. "$top/scripts/lib/limits.sh"
+die_usage() { cs_die_usage "$*"; }
 
 cores="" model_to="" formats=png,svg dir=""
 while [ $# -gt 0 ]; do
@@ -33,21 +41,22 @@ while [ $# -gt 0 ]; do
     --cores|--model-to|--formats)
       [ $# -ge 2 ] || die_usage "option '$1' needs a value (see --help)"
       case $1 in
-        --cores) cores=$2 ;;
-        --model-to) model_to=$2 ;;
+        --cores) cores=$2 cores_given=1 ;;
+        --model-to) model_to=$2 model_to_given=1 ;;
         --formats) formats=$2 ;;
       esac
       shift 2 ;;
     -*) die_usage "unknown option '$1' (see --help)" ;;
-    *) [ -z "$dir" ] || die_usage "unexpected argument '$1': one directory only (see --help)"
+    *) [ -z "$dir" ] || die_usage "unexpected argument '$(cs_shown "$1")': one directory only (see --help)"
+       cs_check_path DIR "$1"
        dir=$1; shift ;;
   esac
 done
 [ -n "$dir" ] || dir=$top/results/latest
-[ -z "$cores" ] || [[ $cores =~ ^[1-9][0-9]*$ ]] || die_usage "--cores '$cores': not a whole number >= 1"
-[ -z "$model_to" ] || [[ $model_to =~ ^[1-9][0-9]*$ ]] || die_usage "--model-to '$model_to': not a whole number >= 1"
-[[ $formats =~ ^(png|svg)(,(png|svg))?$ ]] || die_usage "--formats '$formats': not png, svg or png,svg"
-[ -d "$dir" ] || die_usage "'$dir': no such directory (run scripts/sweep.sh first)"
+if [ -n "${cores_given:-}" ]; then cs_check_uint cores "$cores" 1 "$CS_CORES_MAX"; cores=$cs_value; fi
+if [ -n "${model_to_given:-}" ]; then cs_check_uint model-to "$model_to" 1 $((4 * CS_CORES_MAX)); model_to=$cs_value; fi
+[[ $formats =~ ^(png|svg)(,(png|svg))?$ ]] || cs_bad_value formats "$formats" "not png, svg or png,svg"
+[ -d "$dir" ] || die_usage "'$(cs_shown "$dir")': no such directory (run scripts/sweep.sh first)"
 dir=$(cd "$dir" && pwd)
 csv=$dir/rows.csv
 [ -s "$csv" ] || die_usage "'$dir': no rows.csv in it (is it a sweep directory?)"
@@ -57,15 +66,16 @@ meta_value() { [ -r "$meta" ] && sed -n "s/^$1: //p" "$meta" | head -n 1; }
 
 if [ -z "$cores" ]; then
   cores=$(meta_value cores)
-  if ! [[ $cores =~ ^[1-9][0-9]*$ ]]; then
+  if ! cs_uint_ok "$cores" 1 "$CS_CORES_MAX"; then
     # Without a meta file, the largest worker count nobody called oversubscribed.
     cores=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
       $c["kernel"] != "fetch" && $c["warnings"] !~ /oversubscribed/ && $c["workers"] + 0 > m { m = $c["workers"] + 0 }
       END { print m + 0 }' "$csv")
-    [[ $cores =~ ^[1-9][0-9]*$ ]] || cores=1
+    cs_uint_ok "$cores" 1 "$CS_CORES_MAX" || cores=1
     echo "$prog: no cores in $meta; taking $cores (the largest worker count not oversubscribed)" >&2
   fi
 fi
+cs_uint_ok "$cores" 1 "$CS_CORES_MAX" && cores=$cs_value
 [ -n "$model_to" ] || model_to=$((4 * cores))
 requests=$(meta_value fetch_requests)
 delay_ms=$(meta_value fetch_delay_ms)
@@ -98,7 +108,7 @@ if [ -r "$meta" ]; then
   m_reps=$(meta_value repeat)
   [ -n "$m_reps" ] && m_reps+=" timed, after $(meta_value warmup) warm-up"
   m_rounds=$(meta_value rounds)
-  [ -n "$m_reps" ] && [ "${m_rounds:-1}" -gt 1 ] && m_reps+=", in each of $m_rounds rounds of the grid"
+  [ -n "$m_reps" ] && cs_uint_ok "${m_rounds:-1}" 2 "$CS_ROUNDS_MAX" && m_reps+=", in each of $m_rounds rounds of the grid"
   md_line Machine "$m_cpu"
   md_line Build "$m_build"
   md_line MPI "$m_mpi"

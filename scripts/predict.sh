@@ -20,7 +20,8 @@ at one worker (the work). It is what the task graph allows (results/README.md, "
 memory bandwidth, clock changes and caches are left out, so it bounds the measured curve from
 above where the model holds.
 
-  --workers LIST   worker counts to predict (default 1,2,4,...,1024; 1 is always added)
+  --workers LIST   worker counts to predict (default 1,2,4,...,1024; 1 is always added): at
+                   most 1023 counts, each at most 65536 (cs_profile's limits)
   --build DIR      where cs_profile is built (default build)
   --out DIR        where the plot goes (default RESULTS_DIR/plots, else PROFILE's directory)
   --formats LIST   png, svg or png,svg (default png,svg)
@@ -32,7 +33,11 @@ or gnuplot failed, 2 bad command line.
 EOF2
 }
 
-die_usage() { echo "$prog: $*" >&2; exit 2; }
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+# shellcheck source=scripts/lib/limits.sh
+. "$top/scripts/lib/limits.sh"
+die_usage() { cs_die_usage "$*"; }
 
 workers=1,2,4,8,16,32,64,128,256,512,1024 build=$top/build out="" formats=png,svg profile="" results=""
 while [ $# -gt 0 ]; do
@@ -43,24 +48,29 @@ while [ $# -gt 0 ]; do
       case $1 in
         --workers) workers=$2 ;;
         --build) build=$2 ;;
-        --out) out=$2 ;;
+        --out) out=$2 out_given=1 ;;
         --formats) formats=$2 ;;
       esac
       shift 2 ;;
     -*) die_usage "unknown option '$1' (see --help)" ;;
-    *) if [ -z "$profile" ]; then profile=$1
+    *) cs_check_path "argument" "$1"
+       if [ -z "$profile" ]; then profile=$1
        elif [ -z "$results" ]; then results=$1
-       else die_usage "unexpected argument '$1': a profile and at most one results directory (see --help)"; fi
+       else die_usage "unexpected argument '$(cs_shown "$1")': a profile and at most one results directory (see --help)"; fi
        shift ;;
   esac
 done
 [ -n "$profile" ] || die_usage "no profile given (see --help)"
-[ -r "$profile" ] || die_usage "'$profile': cannot read it"
-[[ $workers =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die_usage "--workers '$workers': not a comma list of whole numbers >= 1"
-[[ $formats =~ ^(png|svg)(,(png|svg))?$ ]] || die_usage "--formats '$formats': not png, svg or png,svg"
+[ -f "$profile" ] && [ -r "$profile" ] || die_usage "'$(cs_shown "$profile")': cannot read it as a file"
+# cs_profile's own limits; one count more is taken by the 1 always added.
+cs_check_uint_list workers "$workers" 1 "$CS_PROFILE_WORKERS_MAX" $((CS_PROFILE_WORKERS_COUNT_MAX - 1))
+workers=$cs_value
+[[ $formats =~ ^(png|svg)(,(png|svg))?$ ]] || cs_bad_value formats "$formats" "not png, svg or png,svg"
+cs_check_path build "$build"
+[ -z "${out_given:-}" ] || cs_check_path out "$out"
 if [ -n "$results" ]; then
-  [ -d "$results" ] || die_usage "'$results': no such directory"
-  [ -s "$results/rows.csv" ] || die_usage "'$results': no rows.csv in it (is it a sweep directory?)"
+  [ -d "$results" ] || die_usage "'$(cs_shown "$results")': no such directory"
+  [ -s "$results/rows.csv" ] || die_usage "'$(cs_shown "$results")': no rows.csv in it (is it a sweep directory?)"
 fi
 tool=$build/drivers/cs_profile
 [ -x "$tool" ] || die_usage "'$tool' is not built (scripts/build.sh $build, or --build DIR)"

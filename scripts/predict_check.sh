@@ -3,15 +3,41 @@
 # one-worker run, then measures the same driver at 2 and 4 workers (4 is oversubscribed on a
 # 2-core machine), and prints predicted against measured times (medians; a point's time is the
 # sum of its cases' wall_s). cpu_serial's predictions are compared with cpu_omp's measurements.
-# Usage: scripts/predict_check.sh [BUILD_DIR [REPEAT [OUT_DIR]]]   (defaults: build 3 a temp dir)
+# Usage: scripts/predict_check.sh [BUILD_DIR [REPEAT [OUT_DIR]]]   (defaults: build 3 a temp dir;
+# REPEAT 1 to 1000000, the drivers' --repeat)
 # DRIVERS and KERNELS in the environment narrow the grid (default: every CPU driver;
 # product:A,product:B,pi:A,primes:A,triad:A).
+# Every argument and both variables are checked before anything runs (exit 2, one message).
 set -uo pipefail
+prog=predict_check
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$top/build} repeat=${2:-3} out=${3:-$(mktemp -d)}
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+# shellcheck source=scripts/lib/limits.sh
+. "$top/scripts/lib/limits.sh"
+case ${1:-} in
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -*) cs_die_usage "unknown option '$1' (see --help)" ;;
+esac
+[ $# -le 3 ] || cs_die_usage "unexpected argument '$(cs_shown "$4")': at most BUILD_DIR REPEAT OUT_DIR (see --help)"
+[ $# -lt 1 ] || cs_check_path BUILD_DIR "$1"
+build=${1:-$top/build} repeat=${2:-3} out=${3:-}
+cs_check_uint REPEAT "$repeat" "$CS_REPEAT_MIN" "$CS_REPEAT_MAX"
+repeat=$cs_value
+[ $# -lt 3 ] || cs_check_path OUT_DIR "$out"
+for d in ${DRIVERS:-cpu_serial cpu_omp cpu_mpi cpu_hybrid}; do
+  case $d in cpu_serial|cpu_omp|cpu_mpi|cpu_hybrid) ;;
+    *) cs_die_usage "DRIVERS '$(cs_shown "$DRIVERS")': '$(cs_shown "$d")' is not one of cpu_serial, cpu_omp, cpu_mpi, cpu_hybrid" ;; esac
+done
+for kc in ${KERNELS:-product:A product:B pi:A primes:A triad:A}; do
+  [[ $kc =~ ^[a-z]+:[SWABC]$ ]] && [[ " $CS_KERNELS " == *" ${kc%:*} "* ]] ||
+    cs_die_usage "KERNELS '$(cs_shown "$KERNELS")': '$(cs_shown "$kc")' is not KERNEL:CLASS (kernels: $CS_KERNELS; classes: $CS_CLASSES)"
+done
+[ -d "$build/drivers" ] || cs_die_usage "BUILD_DIR '$(cs_shown "$build")': no drivers/ in it (build first: scripts/build.sh)"
+[ -n "$out" ] || out=$(mktemp -d)
 drivers=$build/drivers
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-mkdir -p "$out"
+mkdir -p "$out" || cs_die_usage "OUT_DIR '$(cs_shown "$out")': cannot create it"
 
 launch() { # DRIVER WORKERS ARGS...: the driver at that many workers
   local d=$1 w=$2

@@ -21,10 +21,15 @@ Any sweep option (scripts/sweep.sh --help) overrides these defaults. To scale it
   scripts/run.sh --workers 1,2,4,8 --delay-ms 100     # also oversubscribed points, marked
   scripts/run.sh --drivers cpu_serial,cpu_omp --kernels pi:A
   scripts/run.sh --rounds 3          # cores shared with other work: the grid 3 times, interleaved
+Every option is checked (scripts/sweep.sh --check) before anything is installed or built: a
+bad one exits 2 with one message naming it and its value.
 Exit: 0 every point verified, 1 some point failed (the rest still ran and was plotted), 2 usage.
 EOF
 }
 
+prog=run
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
 deps=1
 build=$top/build
 out=""
@@ -33,14 +38,26 @@ while [ $# -gt 0 ]; do
   case $1 in
     --help|-h) usage; exit 0 ;;
     --no-deps) deps=0; shift ;;
-    --build) [ $# -ge 2 ] || { echo "run: option '--build' needs a value (see --help)" >&2; exit 2; }
-             build=$2; shift 2 ;;
-    --out) [ $# -ge 2 ] || { echo "run: option '--out' needs a value (see --help)" >&2; exit 2; }
-           out=$2; shift 2 ;;
-    --dry-run) echo "run: --dry-run: use scripts/sweep.sh --dry-run to list the points" >&2; exit 2 ;;
+    --build|--out)
+      [ $# -ge 2 ] || cs_die_usage "option '$1' needs a value (see --help)"
+      cs_check_path "${1#--}" "$2"
+      if [ "$1" = --build ]; then build=$2; else out=$2; fi
+      shift 2 ;;
+    --dry-run) cs_die_usage "--dry-run: use scripts/sweep.sh --dry-run to list the points" ;;
     *) sweep_args+=("$1"); shift ;;
   esac
 done
+# The sweep's options, every one, before anything is installed or built; its message is ours.
+defaults=(--drivers cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi
+          --kernels product:W,pi:A,primes:A,triad:A
+          --concurrency 1,2,4,8,16,32,64 --requests 100 --delay-ms 20 --repeat 3 --warmup 1)
+said=$(scripts/sweep.sh --check --build "$build" ${out:+--out "$out"} "${defaults[@]}" \
+       ${sweep_args[@]+"${sweep_args[@]}"} 2>&1 >/dev/null)
+case $? in
+  0) ;;
+  2) printf 'run: %s\n' "${said#sweep: }" >&2; exit 2 ;;
+  *) printf 'run: could not check the sweep options: %s\n' "$said" >&2; exit 1 ;;
+esac
 if [ -z "$out" ]; then
   host=$(hostname 2>/dev/null || uname -n)
   out=$top/results/${host%%.*}-$(date -u +%Y%m%dT%H%M%SZ)
@@ -59,12 +76,7 @@ scripts/build.sh "$build" || { echo "run: the build failed (above)" >&2; exit 1;
 
 step "3/4 sweep into $out"
 # The defaults come first so that the caller's options win.
-scripts/sweep.sh --build "$build" --out "$out" \
-  --drivers cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi \
-  --kernels product:W,pi:A,primes:A,triad:A \
-  --concurrency 1,2,4,8,16,32,64 --requests 100 --delay-ms 20 \
-  --repeat 3 --warmup 1 \
-  ${sweep_args[@]+"${sweep_args[@]}"}
+scripts/sweep.sh --build "$build" --out "$out" "${defaults[@]}" ${sweep_args[@]+"${sweep_args[@]}"}
 sweep_status=$?
 [ $sweep_status -eq 2 ] && exit 2
 

@@ -55,7 +55,17 @@ How to run it:
   --out DIR            where to write (default results/<host>-<UTC date-time>/); results/latest
                        points at the newest run under results/
   --dry-run            list the points and their commands, run nothing
+  --check              check the options and exit (0 good, 2 not); the build need not exist
   --help               this help
+
+Every value is checked before anything runs or any directory is made, against the limits the
+drivers apply (scripts/lib/limits.sh): --n in each kernel's range (product 2..1048576, pi
+1..2^50, primes 1..4294967295, triad 1..2^40), worker counts and --hybrid-threads at most 4096
+(per node), --concurrency at most 100000 (4096 with io_threads), --requests at most 10000000,
+--delay-ms at most 60000, --repeat and --warmup at most 1000000; and the sweep's own: --nodes at
+most 65536, --rounds at most 1000 and 100000 points in all, --timeout at most 604800 s. With
+cpu_serial built, it is asked too whether it takes each kernel's sizes and --chunks (it stops
+before any work). A bad value: exit 2 and one message naming the option and the value.
 
 Files written in the run directory: rows.csv, points.csv, meta.txt, sweep.log, logs/.
 Then: scripts/plot.sh DIR draws speedup, efficiency and fetch plots and writes summary.md.
@@ -65,16 +75,11 @@ EOF
 say() { printf '%s\n' "$*"; [ -n "${sweep_log:-}" ] && printf '%s\n' "$*" >>"$sweep_log"; return 0; }
 # Part of a progress line: the rest follows when the point is done.
 say_part() { printf '%s' "$*"; [ -n "${sweep_log:-}" ] && printf '%s' "$*" >>"$sweep_log"; return 0; }
-die_usage() { echo "$prog: $*" >&2; exit 2; }
-
-# "--opt 'value': reason" unless VALUE is a comma list of positive integers.
-check_list() {
-  [[ $2 =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die_usage "--$1 '$2': not a comma list of positive whole numbers"
-}
-check_count() {
-  [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "${3:-1}" ] ||
-    die_usage "--$1 '$2': not a whole number >= ${3:-1}"
-}
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+# shellcheck source=scripts/lib/limits.sh
+. "$top/scripts/lib/limits.sh"
+die_usage() { cs_die_usage "$*"; }
 
 # Physical cores this process may use: hwloc first, then lstopo, then the OS.
 detect_cores() {
@@ -165,6 +170,11 @@ timeout_s=1800
 build_dir=${CS_BUILD_DIR:-$top/build}
 out=""
 dry_run=0
+check_only=0
+sizes_given=0 chunks_given=0 workers_given=0 schedule_given=0 bind_given=0 concurrency_given=0
+nodes_from=""
+[ -n "${SLURM_JOB_NUM_NODES:-}" ] && nodes_from="(the default, from SLURM_JOB_NUM_NODES)"
+columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s"
 command_line="scripts/sweep.sh $*"
 
 while [ $# -gt 0 ]; do
@@ -172,24 +182,26 @@ while [ $# -gt 0 ]; do
   case $opt in
     --help|-h) usage; exit 0 ;;
     --dry-run) dry_run=1; shift; continue ;;
+    --check) check_only=1; shift; continue ;;
     --drivers|--kernels|--class|--n|--chunks|--workers|--hybrid-threads|--schedule|--bind|\
     --concurrency|--requests|--delay-ms|--fetch-max-ranks|--repeat|--warmup|--launcher|--nodes|\
     --timeout|--build|--out|--rounds)
       [ $# -ge 2 ] || die_usage "option '$opt' needs a value (see --help)"
       val=$2; shift 2 ;;
+    --*=*) die_usage "option '$opt': give the value as a separate word, '${opt%%=*} ${opt#*=}' (see --help)" ;;
     *) die_usage "unknown option '$opt' (see --help)" ;;
   esac
   case $opt in
     --drivers) drivers=$val ;;
     --kernels) kernels=$val ;;
     --class) class=$val ;;
-    --n) sizes=$val ;;
-    --chunks) chunks=$val ;;
-    --workers) workers=$val ;;
+    --n) sizes=$val; sizes_given=1 ;;
+    --chunks) chunks=$val; chunks_given=1 ;;
+    --workers) workers=$val; workers_given=1 ;;
     --hybrid-threads) hybrid_threads=$val ;;
-    --schedule) schedule=$val ;;
-    --bind) bind=$val ;;
-    --concurrency) concurrency=$val ;;
+    --schedule) schedule=$val; schedule_given=1 ;;
+    --bind) bind=$val; bind_given=1 ;;
+    --concurrency) concurrency=$val; concurrency_given=1 ;;
     --requests) requests=$val ;;
     --delay-ms) delay_ms=$val ;;
     --fetch-max-ranks) fetch_max_ranks=$val ;;
@@ -197,50 +209,145 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$val ;;
     --warmup) warmup=$val ;;
     --launcher) launcher=$val ;;
-    --nodes) nodes=$val ;;
+    --nodes) nodes=$val; nodes_from="" ;;
     --timeout) timeout_s=$val ;;
     --build) build_dir=$val ;;
     --out) out=$val ;;
   esac
 done
 
-[[ $drivers =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || die_usage "--drivers '$drivers': not a comma list of driver names"
-[[ $kernels =~ ^[a-z0-9_]+(:[A-Za-z]+)?(,[a-z0-9_]+(:[A-Za-z]+)?)*$ ]] ||
-  die_usage "--kernels '$kernels': not a comma list of NAME or NAME:CLASS"
-[[ $class =~ ^[SWABC]$ ]] || die_usage "--class '$class': not one of S, W, A, B, C"
-for spec in ${kernels//,/ }; do
-  case $spec in *:*) [[ ${spec#*:} =~ ^[SWABC]$ ]] || die_usage "--kernels '$kernels': class '${spec#*:}' is not one of S, W, A, B, C" ;; esac
-done
-[ -z "$sizes" ] || check_list n "$sizes"
-[ -z "$chunks" ] || check_count chunks "$chunks"
-[ -z "$workers" ] || check_list workers "$workers"
-[ -z "$concurrency" ] || check_list concurrency "$concurrency"
-check_count hybrid-threads "$hybrid_threads"
-check_count requests "$requests"
-check_count delay-ms "$delay_ms" 0
-check_count fetch-max-ranks "$fetch_max_ranks"
-check_count repeat "$repeat"
-check_count rounds "$rounds"
-check_count warmup "$warmup" 0
-check_count nodes "$nodes"
-check_count timeout "$timeout_s"
-case $schedule in ""|static|dynamic|guided) ;; *) die_usage "--schedule '$schedule': not one of static, dynamic, guided" ;; esac
-case $bind in ""|core|pu|none) ;; *) die_usage "--bind '$bind': not one of core, pu, none" ;; esac
-case $launcher in
-  mpirun) launcher='mpirun -np {ranks} --bind-to none' ;;
-  srun) launcher='srun --ntasks={ranks} --cpus-per-task={threads} --cpu-bind=cores' ;;
-  *'{ranks}'*) ;;
-  *) die_usage "--launcher '$launcher': not mpirun, srun, or a template containing {ranks}" ;;
-esac
+# ---- every value checked before any work -----------------------------------------------------
+# Against the limits the drivers apply (scripts/lib/limits.sh), so that no point is started on
+# a value its driver would refuse; the first bad one is the one message.
+[[ $drivers =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || cs_bad_value drivers "$drivers" "not a comma list of driver names"
 for d in ${drivers//,/ }; do
   case " ${cpu_drivers_all[*]} ${fetch_drivers_all[*]} " in
     *" $d "*) ;;
-    *) die_usage "--drivers '$drivers': unknown driver '$d' (known: ${cpu_drivers_all[*]} ${fetch_drivers_all[*]})" ;;
+    *) cs_bad_value drivers "$drivers" "unknown driver '$d' (known: ${cpu_drivers_all[*]} ${fetch_drivers_all[*]})" ;;
   esac
 done
-[ -d "$build_dir" ] || die_usage "--build '$build_dir': no such directory (build first: scripts/build.sh)"
+wanted() { case ",$drivers," in *",$1,"*) return 0 ;; esac; return 1; }
+wants_cpu=0 wants_fetch=0
+for d in "${cpu_drivers_all[@]}"; do wanted "$d" && wants_cpu=1; done
+for d in "${fetch_drivers_all[@]}"; do wanted "$d" && wants_fetch=1; done
+
+# A class letter in either case, as the drivers take it.
+[[ $class =~ ^[swabc]$ ]] && class=${class^^}
+case " $CS_CLASSES " in *" $class "*) ;; *) cs_bad_value class "$class" "not one of ${CS_CLASSES// /, }" ;; esac
+[[ $kernels =~ ^[a-z0-9_]+(:[A-Za-z]+)?(,[a-z0-9_]+(:[A-Za-z]+)?)*$ ]] ||
+  cs_bad_value kernels "$kernels" "not a comma list of NAME or NAME:CLASS"
+normal=""
+for spec in ${kernels//,/ }; do
+  case $spec in *:[swabc]) c=${spec##*:}; spec=${spec%:*}:${c^^} ;; esac
+  normal+="${normal:+,}$spec"
+done
+kernels=$normal
+for spec in ${kernels//,/ }; do
+  case " $CS_KERNELS " in
+    *" ${spec%%:*} "*) ;;
+    *) cs_bad_value kernels "$kernels" "unknown kernel '${spec%%:*}' (known: ${CS_KERNELS// /, })" ;;
+  esac
+  case $spec in
+    *:*) case " $CS_CLASSES " in *" ${spec#*:} "*) ;; *)
+           cs_bad_value kernels "$kernels" "class '${spec#*:}' is not one of ${CS_CLASSES// /, }" ;; esac ;;
+  esac
+done
+if [ $sizes_given -eq 1 ]; then
+  # Each kernel's own range: the sizes go to every kernel swept.
+  cs_check_uint_list n "$sizes" 1 999999999999999999
+  sizes=$cs_value
+  for spec in ${kernels//,/ }; do
+    k=${spec%%:*} lo_var=CS_N_MIN_${spec%%:*} hi_var=CS_N_MAX_${spec%%:*}
+    for s in ${sizes//,/ }; do
+      cs_uint_ok "$s" "${!lo_var}" "${!hi_var}" ||
+        cs_bad_value n "$sizes" "$s for kernel $k: $cs_why"
+    done
+  done
+fi
+if [ $chunks_given -eq 1 ]; then
+  cs_check_uint chunks "$chunks" 1 999999999999999999
+  chunks=$cs_value
+fi
+
+cs_check_uint nodes "$nodes" 1 "$CS_NODES_MAX" "$nodes_from"
+nodes=$cs_value
+workers_max=$((CS_THREADS_MAX * nodes))
+if [ $workers_given -eq 1 ]; then
+  cs_check_uint_list workers "$workers" 1 "$workers_max"
+  workers=$cs_value
+fi
+cs_check_uint hybrid-threads "$hybrid_threads" "$CS_THREADS_MIN" "$CS_THREADS_MAX"
+hybrid_threads=$cs_value
+case $schedule in ""|static|dynamic|guided) ;; *) cs_bad_value schedule "$schedule" "not one of static, dynamic, guided" ;; esac
+[ $schedule_given -eq 0 ] || [ -n "$schedule" ] || cs_bad_value schedule "$schedule" "empty: one of static, dynamic, guided"
+case $bind in ""|core|pu|none) ;; *) cs_bad_value bind "$bind" "not one of core, pu, none" ;; esac
+[ $bind_given -eq 0 ] || [ -n "$bind" ] || cs_bad_value bind "$bind" "empty: one of core, pu, none"
+
+cs_check_uint requests "$requests" "$CS_REQUESTS_MIN" "$CS_REQUESTS_MAX"
+requests=$cs_value
+cs_check_uint delay-ms "$delay_ms" "$CS_DELAY_MS_MIN" "$CS_DELAY_MS_MAX"
+delay_ms=$cs_value
+if [ $concurrency_given -eq 1 ]; then
+  # io_threads takes the level as --threads, io_async as --concurrency.
+  concurrency_max=$CS_CONCURRENCY_MAX
+  wanted io_threads && concurrency_max=$CS_THREADS_MAX
+  cs_check_uint_list concurrency "$concurrency" 1 "$concurrency_max"
+  concurrency=$cs_value
+fi
+cs_check_uint fetch-max-ranks "$fetch_max_ranks" 1 "$workers_max"
+fetch_max_ranks=$cs_value
+
+cs_check_uint repeat "$repeat" "$CS_REPEAT_MIN" "$CS_REPEAT_MAX"
+repeat=$cs_value
+cs_check_uint warmup "$warmup" "$CS_WARMUP_MIN" "$CS_WARMUP_MAX"
+warmup=$cs_value
+cs_check_uint rounds "$rounds" 1 "$CS_ROUNDS_MAX"
+rounds=$cs_value
+cs_check_uint timeout "$timeout_s" 1 "$CS_TIMEOUT_S_MAX"
+timeout_s=$cs_value
+case $launcher in
+  mpirun) launcher='mpirun -np {ranks} --bind-to none' ;;
+  srun) launcher='srun --ntasks={ranks} --cpus-per-task={threads} --cpu-bind=cores' ;;
+  *$'\n'*|*[[:cntrl:]]*) cs_bad_value launcher "$launcher" "holds control characters" ;;
+  *'{ranks}'*) ;;
+  *) cs_bad_value launcher "$launcher" "not mpirun, srun, or a template containing {ranks}" ;;
+esac
+cs_check_path build "$build_dir"
+[ -z "$out" ] || cs_check_path out "$out"
+if [ -n "$out" ] && [ -e "$out" ]; then
+  [ -d "$out" ] || cs_bad_value out "$out" "exists and is not a directory"
+  if [ -s "$out/rows.csv" ] && [ "$(head -n 1 "$out/rows.csv")" != "$columns" ]; then
+    cs_bad_value out "$out" "rows.csv exists and its header is not corescale's"
+  fi
+fi
+# --check: run.sh asks before it installs or builds anything; the build need not exist yet.
+[ $check_only -eq 1 ] && exit 0
+[ -d "$build_dir" ] || cs_bad_value build "$build_dir" "no such directory (build first: scripts/build.sh)"
 build_dir=$(cd "$build_dir" && pwd)
 driver_dir=$build_dir/drivers
+
+# What only a kernel knows (--chunks against each size, the memory a size needs): asked of the
+# built cpu_serial, which checks its options and the cases, then is stopped before any work by a
+# --csv it cannot open. Any other refusal is the one this sweep's points would all meet.
+if [ $wants_cpu -eq 1 ] && [ -x "$driver_dir/cpu_serial" ]; then
+  for spec in ${kernels//,/ }; do
+    k=${spec%%:*} c=$class
+    [ "$spec" != "$k" ] && c=${spec#*:}
+    probe=("$driver_dir/cpu_serial" --kernel "$k" --repeat "$repeat" --warmup "$warmup" --quiet)
+    if [ -n "$sizes" ]; then probe+=(--n "$sizes"); else probe+=(--class "$c"); fi
+    [ -n "$chunks" ] && probe+=(--chunks "$chunks")
+    probe+=(--csv /dev/null/corescale-sweep-check.csv)
+    said=$("${probe[@]}" 2>&1 </dev/null >/dev/null)
+    code=$?
+    case $code:$said in
+      2:*"--csv '/dev/null/corescale-sweep-check.csv'"*) ;;
+      2:*) said=${said#cpu_serial: }
+           if [ -n "$chunks" ] && [[ $said == *--chunks* ]]; then cs_bad_value chunks "$chunks" "kernel $k: ${said#"--chunks $chunks: "}"
+           elif [ -n "$sizes" ]; then cs_bad_value n "$sizes" "kernel $k: $said"
+           else cs_bad_value kernels "$kernels" "kernel $k class $c: $said"; fi ;;
+    esac
+  done
+fi
 
 cores_per_node=$(detect_cores)
 pus_per_node=$(detect_pus)
@@ -259,7 +366,6 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 # Each point: driver|kernel|class|ranks|threads|workers (kernel "fetch", class "-" for I/O).
 points=()
 skipped=()
-wanted() { case ",$drivers," in *",$1,"*) return 0 ;; esac; return 1; }
 
 for spec in ${kernels//,/ }; do
   k=${spec%%:*}
@@ -281,6 +387,7 @@ for spec in ${kernels//,/ }; do
         cpu_hybrid)
           t=$hybrid_threads
           [ "$nodes" -gt 1 ] && [ "$t" -gt "$cores_per_node" ] && t=$cores_per_node
+          [ "$t" -gt "$w" ] && t=$w
           while [ $((w % t)) -ne 0 ]; do t=$((t - 1)); done
           points+=("$d|$k|$c|$((w / t))|$t|$w") ;;
       esac
@@ -298,7 +405,9 @@ for d in "${fetch_drivers_all[@]}"; do
     esac
   done
 done
-[ ${#points[@]} -gt 0 ] || die_usage "--drivers '$drivers' with --kernels '$kernels': nothing to run"
+[ ${#points[@]} -gt 0 ] || cs_bad_value drivers "$drivers" "with --kernels '$(cs_shown "$kernels")': nothing to run"
+[ $((${#points[@]} * rounds)) -le "$CS_POINTS_MAX" ] ||
+  cs_bad_value rounds "$rounds" "$((${#points[@]} * rounds)) points in all (${#points[@]} per round), at most $CS_POINTS_MAX"
 # Rounds run the whole grid again, so that a burst of other work on shared cores lands on
 # every point a little rather than on a few a lot.
 grid=("${points[@]}")
@@ -362,7 +471,6 @@ out=$(cd "$out" && pwd)
 csv=$out/rows.csv
 sweep_log=$out/sweep.log
 : >"$sweep_log"
-columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s"
 if [ -s "$csv" ]; then
   [ "$(head -n 1 "$csv")" = "$columns" ] || die_usage "--out '$out': rows.csv exists and its header is not corescale's"
 else

@@ -3,9 +3,20 @@
 # then builds and runs the unit tests again under AddressSanitizer and UBSan, then runs
 # each fuzz target for a fixed number of executions (clang, libFuzzer).
 # Exits non-zero on any failure.
+# Usage: scripts/test.sh   (no arguments; any other is refused before anything is installed)
 set -euo pipefail
+prog=test
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+while [ $# -gt 0 ]; do
+  case $1 in
+    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) cs_die_usage "unknown option '$1' (see --help)" ;;
+    *) cs_die_usage "unexpected argument '$(cs_shown "$1")' (see --help)" ;;
+  esac
+done
 
 scripts/deps.sh
 

@@ -6,9 +6,23 @@
 #   scripts/bundle/extras.sh build devbundle
 #   # on the 16-core machine, from the folder holding devbundle/:
 #   OUT=/some/dir bash devbundle/product16.sh
+# Both arguments are checked before anything is copied (exit 2, one message naming the value).
 set -euo pipefail
-B=${1:?usage: extras.sh BUILD_DIR BUNDLE_DIR} D=${2:?usage: extras.sh BUILD_DIR BUNDLE_DIR}
-[ -d "$D/bin" ] && [ -f "$D/env.sh" ] || { echo "extras.sh: '$D' is not a bundle (no bin/, env.sh): make it with make-bundle.sh first" >&2; exit 2; }
+prog=extras.sh
+# shellcheck source=scripts/lib/check.sh
+. "$(cd "$(dirname "$0")/.." && pwd)/lib/check.sh"
+case ${1-} in
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -*) cs_die_usage "unknown option '$1' (usage: extras.sh BUILD_DIR BUNDLE_DIR)" ;;
+esac
+[ $# -eq 2 ] || cs_die_usage "$# arguments given, two are needed (usage: extras.sh BUILD_DIR BUNDLE_DIR)"
+cs_check_path BUILD_DIR "$1"
+cs_check_path BUNDLE_DIR "$2"
+B=$1 D=$2
+[ -d "$D/bin" ] && [ -f "$D/env.sh" ] || cs_bad_value BUNDLE_DIR "$D" "not a bundle (no bin/, env.sh): make it with make-bundle.sh first"
+for f in "$B"/drivers/cs_profile "$B"/bench/bignum_parallel; do
+    [ -x "$f" ] || cs_bad_value BUILD_DIR "$B" "${f#"$B"/} is not built in it"
+done
 GLIBC='^(linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libresolv\.so\.2|libutil\.so\.1|ld-linux-x86-64\.so\.2)$'
 for f in "$B"/drivers/cs_profile "$B"/bench/bignum_parallel; do
     [ -x "$f" ] || { echo "extras.sh: '$f' is not built" >&2; exit 1; }

@@ -8,8 +8,26 @@
 # Writes $OUT/{rows.csv,log.txt,progress.txt,prof-*.txt.gz}; a failed point is logged, the rest go on.
 set -u
 B=$(cd "$(dirname "$0")" && pwd)
-: "${OUT:?set OUT to the folder for the results}"
-mkdir -p "$OUT"
+# OUT and QUICK are checked before anything runs (exit 2, one message naming the value); this
+# runs from a bundle, without the checkout's scripts/lib, so the checks are its own.
+bad() {
+    local LC_ALL=C m out="" c i
+    m="$*"
+    for ((i = 0; i < ${#m}; i++)); do
+        c=${m:i:1}
+        [[ $c == [[:cntrl:]] ]] && printf -v c '\\x%02x' "'$c"
+        out+=$c
+    done
+    printf 'product16.sh: %s\n' "$out" >&2
+    exit 2
+}
+case ${1-} in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+[ $# -eq 0 ] || bad "unexpected argument '$1': set OUT (and QUICK=1) in the environment instead"
+[ -n "${OUT:-}" ] || bad "OUT '': set OUT to the folder for the results"
+case $OUT in *[[:cntrl:]]*) bad "OUT '$OUT': holds control characters" ;; esac
+case ${QUICK:-0} in 0|1) ;; *) bad "QUICK '$QUICK': not 0 or 1" ;; esac
+[ ! -e "$OUT" ] || [ -d "$OUT" ] || bad "OUT '$OUT': exists and is not a directory"
+mkdir -p "$OUT" || bad "OUT '$OUT': cannot create it"
 chmod +x "$B"/bin/* "$B"/*.sh 2>/dev/null
 for v in $(compgen -e | grep -E '^(OMP_|GOMP_|KMP_)'); do unset "$v"; done
 . "$B/env.sh" "$B"

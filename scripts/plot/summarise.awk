@@ -23,6 +23,8 @@ BEGIN {
     split("cpu_serial cpu_omp cpu_mpi cpu_hybrid io_serial io_threads io_async io_mpi", order, " ")
     for (i = 1; i in order; i++) rank_of[order[i]] = i
     required = "driver kernel case class ranks threads workers rep wall_s verified warnings schedule"
+    for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = sprintf("\\x%02x", i)
+    ctl[sprintf("%c", 127)] = "\\x7f"
 }
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -40,6 +42,17 @@ NR == 1 {
     next
 }
 $0 == header || $0 == "" { next }
+
+# A row whose numbers cannot be right is skipped, said on stderr with its file and line, and
+# counted in summary.md, so that no nan, inf or division by zero reaches a plot or the summary.
+{
+    why = row_fault()
+    if (why != "") {
+        printf "plot: %s:%d: %s; row skipped\n", FILENAME, FNR, why > "/dev/stderr"
+        nskipped++
+        next
+    }
+}
 
 {
     d = $col["driver"]; k = $col["kernel"]; c = $col["class"]
@@ -119,6 +132,40 @@ $0 == header || $0 == "" { next }
 }
 
 # ---- helpers -----------------------------------------------------------------------------------
+
+# TEXT with control bytes as \xHH, for a message.
+function shown(text,    out, i, ch) {
+    if (text !~ /[[:cntrl:]]/) return text
+    for (i = 1; i <= length(text); i++) {
+        ch = substr(text, i, 1)
+        out = out ((ch in ctl) ? ctl[ch] : ch)
+    }
+    return out
+}
+function is_count(v) { return v ~ /^[0-9]+$/ && length(v) <= 9 }
+# A finite decimal number >= 0 (awk would read "nan", "inf", "0x1p3" or "1e999" too).
+function is_amount(v) {
+    return v ~ /^([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/ && v + 0 < 1e300
+}
+# Why this row cannot be summarised, or "".
+function row_fault(    f, n, i, name) {
+    if (!is_count($col["rep"])) return "rep '" shown($col["rep"]) "' is not a whole number"
+    n = split("workers ranks threads", f, " ")
+    for (i = 1; i <= n; i++)
+        if (!is_count($col[f[i]]) || $col[f[i]] + 0 < 1)
+            return f[i] " '" shown($col[f[i]]) "' is not a whole number >= 1"
+    if ($col["rep"] + 0 == 0) return ""   # sweep.sh's failure record: wall_s is not summed
+    if (!is_amount($col["wall_s"]) || $col["wall_s"] + 0 <= 0)
+        return "wall_s '" shown($col["wall_s"]) "' is not a positive number of seconds"
+    if ($col["kernel"] != "fetch") return ""
+    n = split("requests errors req_per_s p50_ms p99_ms", f, " ")
+    for (i = 1; i <= n; i++) {
+        name = f[i]
+        if ((name in col) && $col[name] != "" && !is_amount($col[name]))
+            return name " '" shown($col[name]) "' is not a number >= 0"
+    }
+    return ""
+}
 
 function add_words(p, text,    n, i, wd, parts) {
     n = split(text, parts, ";")
@@ -277,6 +324,8 @@ END {
     printf "" > headline
     print "# " title > summary
     if (meta_md != "") print meta_md > summary
+    if (nskipped > 0)
+        printf "- **Skipped**: %d row(s) of rows.csv whose values cannot be right (a wall_s that is not a positive finite number, ...): plot.sh named each, by file and line, on stderr\n", nskipped > summary
     print "" > summary
     print "How to read this: speedup S(p) = T(1) / T(p), from the median wall time over the timed" > summary
     print "repetitions (a point's time is the sum of its cases). T(1) is the **same driver at one worker**" > summary

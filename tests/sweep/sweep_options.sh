@@ -13,12 +13,12 @@ refused() { # EXPECTED-MESSAGE ARGS...
   expect_eq "exit status of sweep $*" 2 "$code"
   expect_grep "message of sweep $*" "$want" "$scratch/err"
 }
-refused "sweep: --workers '0': not a comma list of positive whole numbers" --workers 0
-refused "sweep: --workers '1,,2': not a comma list" --workers 1,,2
+refused "sweep: --workers '0': item '0': too small (at least 1)" --workers 0
+refused "sweep: --workers '1,,2': empty item in the list" --workers 1,,2
 refused "sweep: --drivers 'cpu_fast': unknown driver 'cpu_fast'" --drivers cpu_fast
 refused "sweep: --class 'D': not one of S, W, A, B, C" --class D
 refused "sweep: --kernels 'pi:D': class 'D' is not one of S, W, A, B, C" --kernels pi:D
-refused "sweep: --repeat '0': not a whole number >= 1" --repeat 0
+refused "sweep: --repeat '0': too small (at least 1)" --repeat 0
 refused "sweep: --launcher 'qsub': not mpirun, srun, or a template containing {ranks}" --launcher qsub
 refused "sweep: unknown option '--fast'" --fast
 refused "sweep: option '--out' needs a value" --out
@@ -42,4 +42,19 @@ expect_grep "--class C for pi" "[4/4] $build/drivers/cpu_omp --kernel pi --class
 
 "$sweep" --build "$build" --drivers cpu_mpi --kernels pi --workers 3 --launcher srun --dry-run >"$scratch/out" 2>&1
 expect_grep "srun launcher" "srun --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $build/drivers/cpu_mpi" "$scratch/out"
+
+# A class letter in either case, as the drivers take it.
+"$sweep" --build "$build" --drivers cpu_serial --kernels pi:s,primes --class a --dry-run >"$scratch/out" 2>&1
+expect_eq "exit status of --dry-run with lower-case classes" 0 "$?"
+expect_grep "pi:s taken as class S" "cpu_serial --kernel pi --class S " "$scratch/out"
+expect_grep "--class a taken as A" "cpu_serial --kernel primes --class A " "$scratch/out"
+
+# --check (what run.sh asks before installing or building): good options exit 0, make nothing,
+# and need no build yet; a bad one is refused as always.
+"$sweep" --check --build "$scratch/no-build-yet" --out "$scratch/checked" --kernels pi:S --workers 1,2 \
+  >"$scratch/out" 2>"$scratch/err"
+expect_eq "exit status of --check with good options" 0 "$?"
+expect_eq "output of --check with good options" "" "$(cat "$scratch/out" "$scratch/err")"
+[ -e "$scratch/checked" ] && fail "--check created its output directory"
+refused "sweep: --rounds '0': too small (at least 1)" --check --rounds 0
 finish
