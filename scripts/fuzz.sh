@@ -15,32 +15,27 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-die_usage() { printf 'fuzz: %s (see --help)\n' "$1" >&2; exit 2; }
-# a whole number from 1 to MAX, checked as text before any arithmetic
-count_arg() {
-  local opt=$1 value=$2 max=$3
-  [[ $value =~ ^[0-9]{1,12}$ ]] && [ "$((10#$value))" -ge 1 ] && [ "$((10#$value))" -le "$max" ] ||
-    die_usage "$opt '$(printf '%q' "$value")': expected a whole number from 1 to $max"
-}
-
+prog=fuzz
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
 # the targets: tests/fuzz/fuzz_NAME.c
 all_targets() { for f in tests/fuzz/fuzz_*.c; do f=${f#tests/fuzz/fuzz_}; echo "${f%.c}"; done; }
 
 seconds=20 runs="" seed="" build="$top/build-fuzz" targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --seconds) [ $# -ge 2 ] || die_usage "option '--seconds' needs a value"
-               count_arg --seconds "$2" 86400; seconds=$((10#$2)); runs=""; shift 2 ;;
-    --runs) [ $# -ge 2 ] || die_usage "option '--runs' needs a value"
-            count_arg --runs "$2" 1000000000000; runs=$((10#$2)); shift 2 ;;
-    --seed) [ $# -ge 2 ] || die_usage "option '--seed' needs a value"
-            count_arg --seed "$2" 4294967295; seed=$((10#$2)); shift 2 ;;
-    --build) [ $# -ge 2 ] && [ -n "$2" ] || die_usage "option '--build' needs a folder"
-             build=$2; shift 2 ;;
+    --seconds|--runs|--seed|--build)
+      [ $# -ge 2 ] || cs_die_usage "option '$1' needs a value (see --help)" ;;
+  esac
+  case "$1" in
+    --seconds) cs_check_uint seconds "$2" 1 86400; seconds=$cs_value; runs=""; shift 2 ;;
+    --runs) cs_check_uint runs "$2" 1 1000000000000; runs=$cs_value; shift 2 ;;
+    --seed) cs_check_uint seed "$2" 1 4294967295; seed=$cs_value; shift 2 ;;
+    --build) cs_check_path build "$2"; build=$2; shift 2 ;;
     -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) die_usage "unknown option '$(printf '%q' "$1")'" ;;
-    *) [ -f "tests/fuzz/fuzz_$1.c" ] ||
-         die_usage "no fuzz target '$(printf '%q' "$1")': the targets are $(all_targets | tr '\n' ' ' | sed 's/ $//')"
+    -*) cs_die_usage "unknown option '$(cs_shown "$1")' (see --help)" ;;
+    *) [[ $1 =~ ^[a-z0-9_]+$ ]] && [ -f "tests/fuzz/fuzz_$1.c" ] ||
+         cs_die_usage "no fuzz target '$(cs_shown "$1")': the targets are $(all_targets | tr '\n' ' ' | sed 's/ $//')"
        targets+=("$1"); shift ;;
   esac
 done

@@ -12,7 +12,7 @@ cd "$top"
 . "$top/scripts/lib/check.sh"
 while [ $# -gt 0 ]; do
   case $1 in
-    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) cs_die_usage "unknown option '$1' (see --help)" ;;
     *) cs_die_usage "unexpected argument '$(cs_shown "$1")' (see --help)" ;;
   esac
