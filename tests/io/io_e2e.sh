@@ -272,7 +272,7 @@ case_server_400() {
     done <<EOF_CASES
 delay/abc|delay 'abc': not a whole number
 delay/60001|delay '60001': must be 0..60000
-bytes/67108865|bytes '67108865': must be 0..67108864
+bytes/1x|bytes '1x': not a whole number
 status/99|status '99': must be 200..599
 ?delay_ms=-5|delay_ms '-5': not a whole number
 ?bytes=12x|bytes '12x': not a whole number
