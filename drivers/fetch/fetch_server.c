@@ -38,6 +38,14 @@
 #define REFUSING_MAX 256
 /* Out of descriptors: try accepting again after this long. */
 #define ACCEPT_PAUSE_MS 100
+/* Event priorities: bulk transfer (bodies past their first window, input dropped while
+ * lingering) runs only when nothing else is ready, so one more small request is answered
+ * promptly however many big ones stream. Everything else, the listener and timers
+ * included, takes the middle one, libevent's default. */
+#define PRIORITIES 3
+#define PRIORITY_NORMAL 1
+#define PRIORITY_BULK 2
+#define BULK_BATCH 32
 
 enum conn_state {
     CONN_HEAD,   /* reading a request head */
@@ -217,6 +225,7 @@ static void arm_timer(struct conn *c, uint64_t ms)
 static void conn_linger(struct conn *c)
 {
     c->state = CONN_LINGER;
+    bufferevent_priority_set(c->bev, PRIORITY_BULK);
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
     evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
     bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
@@ -308,6 +317,9 @@ static int fill_window(struct conn *c)
         if (evbuffer_commit_space(out, &v, 1) != 0)
             return -1;
         c->send_off += run;
+        ADD(c->server->bytes_out, run);
+        if (c->send_off > FETCH_SERVER_WINDOW)
+            bufferevent_priority_set(c->bev, PRIORITY_BULK);
     }
     if (c->send_off == c->send_end)
         bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0); /* the next call: all written */
@@ -333,15 +345,16 @@ static void answer(struct conn *c)
         return;
     }
     uint64_t send = sp->short_body ? sp->bytes / 2 : sp->bytes;
-    char extra[64];
-    snprintf(extra, sizeof extra, "%s: %s\r\n", FETCH_BODY_HEADER, FETCH_BODY_MARK);
+    char extra[128];
+    snprintf(extra, sizeof extra, "%s: %s\r\n%s: %llu\r\n", FETCH_BODY_HEADER, FETCH_BODY_MARK,
+             FETCH_BODY_SIZE_HEADER, (unsigned long long)sp->bytes);
     if (sp->short_body)
         c->close_after = 1; /* promise more than is sent, then close: a short body */
     put_head(c, sp->status, "application/octet-stream", 1,
              sp->short_body ? (sp->bytes ? sp->bytes : 1) : sp->bytes, extra);
     c->send_off = 0;
     c->send_end = c->head_only ? 0 : send;
-    count_answer(c->server, c, sp->status, c->send_end);
+    count_answer(c->server, c, sp->status, 0); /* body bytes count as they are queued */
     bufferevent_setwatermark(c->bev, EV_WRITE, FETCH_SERVER_WINDOW / 2, 0);
     if (fill_window(c) != 0) {
         /* No memory for the body: it ends short, and so does the connection. */
@@ -488,6 +501,7 @@ static void conn_process(struct conn *c)
 static void conn_answered(struct conn *c)
 {
     release_memory(c);
+    bufferevent_priority_set(c->bev, PRIORITY_NORMAL);
     if (c->close_after) {
         conn_linger(c);
         return;
@@ -595,6 +609,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
+    bufferevent_priority_set(c->bev, PRIORITY_NORMAL);
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
     /* A head longer than the bound is refused, so more is never read ahead. */
     bufferevent_setwatermark(c->bev, EV_READ, 0, (size_t)s->lim.max_header + 4096);
@@ -712,7 +727,17 @@ int fetch_server_new(const fetch_server_config *cfg, fetch_server **out)
     s->delay_ms = cfg->delay_ms;
     s->bytes = cfg->bytes;
     s->lim = lim;
-    s->base = event_base_new();
+    /* Between bulk callbacks, new events are looked at every BULK_BATCH of them. */
+    struct event_config *ec = event_config_new();
+    if (ec)
+        event_config_set_max_dispatch_interval(ec, NULL, BULK_BATCH, PRIORITY_BULK);
+    s->base = ec ? event_base_new_with_config(ec) : NULL;
+    if (ec)
+        event_config_free(ec);
+    if (s->base && event_base_priority_init(s->base, PRIORITIES) != 0) {
+        cs_error("cannot give the server's event loop %d priorities", PRIORITIES);
+        goto fail;
+    }
     s->stop_event = s->base ? event_new(s->base, -1, 0, on_stop, s) : NULL;
     s->resume = s->base ? evtimer_new(s->base, on_resume, s) : NULL;
     if (!s->stop_event || !s->resume) {
