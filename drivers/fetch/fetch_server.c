@@ -541,16 +541,28 @@ static void on_write(struct bufferevent *bev, void *arg)
         conn_answered(c);
 }
 
+/* Ends a connection mid-answer: what it was owed counts as dropped. */
+static void conn_drop(struct conn *c)
+{
+    if (c->state == CONN_SEND && !c->accepted && !c->refusing)
+        ADD(c->server->dropped, 1); /* answered, but not all of it was taken */
+    conn_free(c); /* and abandon() counts one still waiting */
+}
+
 /* The client closed, failed, or stopped reading: whatever it asked for is dropped
  * with its descriptor, at once. */
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
     (void)bev;
-    struct conn *c = arg;
-    if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) &&
-        (c->state == CONN_SEND || c->state == CONN_WAIT) && !c->accepted)
-        ADD(c->server->dropped, 1); /* answered, but not all of it was taken */
-    conn_free(c);
+    (void)what;
+    conn_drop(arg);
+}
+
+/* The loop is over: every connection goes, before anyone reads the counts. */
+static void drop_all(struct fetch_server *s)
+{
+    while (s->conns)
+        conn_drop(s->conns);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
@@ -784,7 +796,9 @@ int fetch_server_run(fetch_server *s, int stop_on_signals)
             return -1;
         }
     }
-    if (event_base_dispatch(s->base) < 0) {
+    int rc = event_base_dispatch(s->base);
+    drop_all(s);
+    if (rc < 0) {
         cs_error("the server's event loop failed");
         return -1;
     }
@@ -795,6 +809,7 @@ static void *serve_thread(void *arg)
 {
     fetch_server *s = arg;
     event_base_dispatch(s->base);
+    drop_all(s);
     return NULL;
 }
 
@@ -854,8 +869,7 @@ void fetch_server_free(fetch_server *s)
         pthread_join(s->thread_id, NULL);
     }
     /* Waiting and unfinished answers are dropped with their connections. */
-    while (s->conns)
-        conn_free(s->conns);
+    drop_all(s);
     if (s->listener)
         evconnlistener_free(s->listener);
     if (s->resume)

@@ -5,7 +5,7 @@
                              by HTTP's framing, print one line per answer and any bytes left
   head PORT SIZE             one GET whose head is exactly SIZE bytes; print its status line
   hold PORT N [REQUEST]      N connections, each sends REQUEST (or nothing) and never reads;
-                             prints 'holding N', then waits until stdin closes
+                             prints 'holding N', then waits until it is killed
   vanish PORT N REQUEST      N connections send REQUEST and close at once; prints 'vanished N'
   serve MODE                 a lying server on a free port ('listening on URL'); MODE is
                              overflow (a Content-Length past 2^63) or runs-on (more body than
@@ -18,6 +18,7 @@ REQUEST is a request head with \\r\\n written as \\r\\n; 'GET /x' alone is compl
 Only the standard library: it runs on the system python3.
 """
 import selectors
+import signal
 import socket
 import sys
 import subprocess
@@ -96,7 +97,7 @@ def cmd_ask(port, *requests):
         body = reader.body(status, headers, request_bytes(r).startswith(b"HEAD "))
         shown = ", ".join(f"{k} {headers[k]}" for k in ("content-length", "retry-after", "connection")
                           if k in headers)
-        print(f"answer {i}: {line}; {shown}; body {len(body)} bytes: {body[:60]!r}")
+        print(f"answer {i}: {line}; {shown}; body {len(body)} bytes: {body[:200]!r}")
     sock.settimeout(0.3)
     try:
         extra = reader.buf + (b"" if reader.closed else sock.recv(65536))
@@ -127,8 +128,8 @@ def cmd_hold(port, n, request=""):
             s.sendall(request_bytes(request))
         socks.append(s)
     print(f"holding {len(socks)}", flush=True)
-    sys.stdin.read()
-    return 0
+    while True:
+        signal.pause()
 
 
 def cmd_vanish(port, n, request):
