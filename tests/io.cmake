@@ -4,6 +4,7 @@ if(NOT TARGET cs_fetch)
 endif()
 
 cs_add_cunit(io_units SOURCES ${CS_TEST_DIR}/io/test_fetch_units.c LIBS cs_fetch)
+cs_add_cunit(io_server_units SOURCES ${CS_TEST_DIR}/io/test_server_request.c LIBS cs_fetch)
 
 add_executable(io_probe ${CS_TEST_DIR}/io/io_probe.c)
 target_link_libraries(io_probe PRIVATE CURL::libcurl)
