@@ -10,13 +10,15 @@
   serve MODE                 a lying server on a free port ('listening on URL'); MODE is
                              overflow (a Content-Length past 2^63) or runs-on (more body than
                              X-Corescale-Bytes says)
-  load PORT PID SECONDS N    N hostile clients at once for SECONDS (big bodies, big heads, slow
-                             readers, vanishing clients) while a normal client asks every 10 ms;
-                             prints the server's peak memory and the normal answers' latencies
+  load PORT PID SECONDS N [NICE]
+                             N hostile clients at once for SECONDS (big bodies, big heads, slow
+                             readers, vanishing clients; at nice NICE) while a normal client asks
+                             every 10 ms; prints the server's peak memory and the normal latencies
   normal PORT SECONDS        that normal client alone: latencies in ms on one line, then failures
 REQUEST is a request head with \\r\\n written as \\r\\n; 'GET /x' alone is completed to a request.
 Only the standard library: it runs on the system python3.
 """
+import os
 import selectors
 import signal
 import socket
@@ -251,7 +253,7 @@ def cmd_normal(port, seconds):
     return 0
 
 
-def cmd_load(port, pid, seconds, n):
+def cmd_load(port, pid, seconds, n, nice="0"):
     port, pid, seconds, n = int(port), int(pid), float(seconds), int(n)
     sel = selectors.DefaultSelector()
     conns = {}
@@ -279,6 +281,7 @@ def cmd_load(port, pid, seconds, n):
         start(i)
     client = subprocess.Popen([sys.executable, __file__, "normal", str(port), str(seconds)],
                               stdout=subprocess.PIPE, text=True)
+    os.nice(int(nice))  # the crowd only: the normal client keeps its priority
     end = time.monotonic() + seconds
     peak, samples, next_sample = 0, [], 0.0
     while time.monotonic() < end:
