@@ -553,9 +553,15 @@ static void conn_drop(struct conn *c)
  * with its descriptor, at once. */
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
-    (void)bev;
-    (void)what;
-    conn_drop(arg);
+    struct conn *c = arg;
+    if ((what & BEV_EVENT_EOF) && c->state == CONN_SEND) {
+        /* The end of its requests, maybe not of its reading (a half-close): the answer
+         * under way is finished, and a client that has really gone fails the writes. */
+        bufferevent_disable(bev, EV_READ);
+        c->close_after = 1;
+        return;
+    }
+    conn_drop(c);
 }
 
 /* The loop is over: every connection goes, before anyone reads the counts. */
