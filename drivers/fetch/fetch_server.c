@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fetch_body.h"
@@ -79,6 +80,8 @@ struct fetch_server {
     struct conn *conns; /* doubly linked, server thread only */
     uint64_t refusing;
     int accept_paused;
+    time_t date_second;
+    char date[40];
     pthread_t thread_id;
     int thread_running;
     _Atomic uint64_t served, by_class[6], rejected, bytes_out, inflight, inflight_max,
@@ -248,12 +251,26 @@ static void count_answer(struct fetch_server *s, struct conn *c, int status, uin
     ADD(s->bytes_out, body);
 }
 
+/* RFC 9110's Date, formatted once a second: the loop's cached time is enough. */
+static const char *http_date(struct fetch_server *s)
+{
+    struct timeval tv;
+    event_base_gettimeofday_cached(s->base, &tv);
+    if (tv.tv_sec != s->date_second) {
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        strftime(s->date, sizeof s->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        s->date_second = tv.tv_sec;
+    }
+    return s->date;
+}
+
 static void put_head(struct conn *c, int status, const char *type, int with_length,
                      uint64_t length, const char *extra)
 {
     struct evbuffer *out = bufferevent_get_output(c->bev);
-    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nServer: corescale-io_server\r\n", status,
-                        reason_of(status));
+    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nServer: corescale-io_server\r\nDate: %s\r\n",
+                        status, reason_of(status), http_date(c->server));
     if (type)
         evbuffer_add_printf(out, "Content-Type: %s\r\n", type);
     if (with_length)
