@@ -9,8 +9,8 @@
 #include "message.h"
 #include "options.h"
 
-/* Enough descriptors for 10,000 waiting requests and some room. */
-#define WANT_DESCRIPTORS 10240
+/* Descriptors beyond the connection bound: the listener, the loop, the refusals. */
+#define SPARE_DESCRIPTORS 512
 
 /* "ADDR:PORT", "[V6]:PORT" or ":PORT" into address and port. */
 static int parse_listen(const char *text, char *address, size_t size, unsigned *port)
@@ -54,6 +54,14 @@ static void print_served(const fetch_server *s)
            (unsigned long long)st.by_class[5], (unsigned long long)st.rejected,
            (unsigned long long)st.bytes, (unsigned long long)st.inflight_max,
            (unsigned long long)st.connections, st.connections == 1 ? "" : "s");
+    printf("# bounds hit: 413 %llu, 431 %llu, 503 busy %llu, 503 refused %llu; malformed %llu, "
+           "dropped %llu, accept pauses %llu; at most %llu connections and %llu body bytes "
+           "held at once\n",
+           (unsigned long long)st.too_large, (unsigned long long)st.header_too_large,
+           (unsigned long long)st.busy, (unsigned long long)st.refused,
+           (unsigned long long)st.malformed, (unsigned long long)st.dropped,
+           (unsigned long long)st.accept_pauses, (unsigned long long)st.open_max,
+           (unsigned long long)st.memory_max);
     fflush(stdout);
 }
 
@@ -63,7 +71,11 @@ int main(int argc, char **argv)
         .name = "io_server",
         .purpose = "Serve HTTP with injected latency for the fetch clients (libevent, one thread).\n"
                    "Endpoints: / (--delay-ms, --bytes), /delay/MS, /bytes/N, /status/CODE, /stats;\n"
-                   "on any path ?delay_ms=&bytes=&status=&short=1&corrupt=1. Stops on SIGINT/SIGTERM.",
+                   "on any path ?delay_ms=&bytes=&status=&short=1&corrupt=1 (GET and HEAD).\n"
+                   "Bounded: bodies over --max-body get 413, heads over --max-header 431; past\n"
+                   "--max-memory or --max-connections, 503 with Retry-After. Clients that go\n"
+                   "are dropped with their work; out of descriptors, accepting pauses.\n"
+                   "Stops on SIGINT/SIGTERM.",
         .groups = CS_OPTS_SERVER,
     };
     cs_message_init(info.name);
@@ -77,9 +89,17 @@ int main(int argc, char **argv)
         cs_options_free(&o);
         return CS_EXIT_USAGE;
     }
-    uint64_t limit = fetch_nofile_raise(WANT_DESCRIPTORS);
     fetch_server_config cfg = {.address = address, .port = port, .delay_ms = o.delay_ms,
-                               .bytes = o.bytes};
+                               .bytes = o.bytes,
+                               .limits = {.max_body = o.max_body, .max_delay_ms = o.max_delay_ms,
+                                          .max_memory = o.max_memory, .max_header = o.max_header,
+                                          .max_connections = o.max_connections}};
+    /* Checked before anything is bound: contradictory bounds are a usage error. */
+    if (fetch_server_limits_resolve(&cfg.limits, o.delay_ms, o.bytes) != 0) {
+        cs_options_free(&o);
+        return CS_EXIT_USAGE;
+    }
+    uint64_t limit = fetch_nofile_raise(cfg.limits.max_connections + SPARE_DESCRIPTORS);
     fetch_server *s = NULL;
     int code = fetch_server_new(&cfg, &s);
     if (code != CS_EXIT_OK) {
@@ -92,6 +112,12 @@ int main(int argc, char **argv)
         printf("# / answers after %llu ms with %llu pattern bytes; descriptor limit %llu\n",
                (unsigned long long)o.delay_ms, (unsigned long long)o.bytes,
                (unsigned long long)limit);
+        const fetch_server_limits *l = &cfg.limits;
+        printf("# bounds: body %llu bytes, delay %llu ms, bodies in flight %llu bytes, "
+               "head %llu bytes, %llu connections\n",
+               (unsigned long long)l->max_body, (unsigned long long)l->max_delay_ms,
+               (unsigned long long)l->max_memory, (unsigned long long)l->max_header,
+               (unsigned long long)l->max_connections);
     }
     /* Always printed: scripts read the port from it. */
     printf("listening on %s\n", fetch_server_url(s));

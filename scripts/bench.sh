@@ -54,3 +54,7 @@ if wanted io && [ -x scripts/bench_io.sh ]; then
   echo; echo "## I/O drivers"
   scripts/bench_io.sh "$build"
 fi
+if wanted io && [ -x scripts/bench_server.sh ]; then
+  echo; echo "## io_server under 1,000 hostile clients: memory against its bound, a normal client's latency"
+  scripts/bench_server.sh "$build"
+fi

@@ -10,6 +10,8 @@ add_library(cs_fetch STATIC
   ${CS_FETCH_DIR}/fetch_run.c
   ${CS_FETCH_DIR}/fetch_server.c
   ${CS_FETCH_DIR}/fetch_urls.c
+  ${CS_FETCH_DIR}/server_request.c
+  ${CS_FETCH_DIR}/server_spec.c
 )
 target_include_directories(cs_fetch PUBLIC ${CS_FETCH_DIR})
 target_link_libraries(cs_fetch PUBLIC cs_runtime CURL::libcurl cs_event Threads::Threads m)

@@ -9,6 +9,9 @@
  * clients check the bodies of such responses only. */
 #define FETCH_BODY_HEADER "X-Corescale-Body"
 #define FETCH_BODY_MARK "pattern-v1"
+/* ...and this one the body's size as the server meant it, whatever the framing says:
+ * a body that ends early or runs on is caught even without a Content-Length. */
+#define FETCH_BODY_SIZE_HEADER "X-Corescale-Bytes"
 
 /* The pattern repeats every FETCH_BODY_PERIOD bytes: a prime, so a body
  * shifted, truncated inside or spliced shows up as a mismatch. */

@@ -38,15 +38,52 @@ void fetch_easy_global_cleanup(void)
     curl_global_cleanup();
 }
 
+/* A header's value as a length: digits only, within int64; -1 if not, -2 if it overflows.
+ * libcurl reads an overflowing Content-Length as none and takes whatever comes until
+ * the connection closes: such a body must not count as a success. */
+static int64_t header_length(const char *v, const char *end, char *text, size_t textlen)
+{
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    size_t shown = (size_t)(end - v) < textlen - 1 ? (size_t)(end - v) : textlen - 1;
+    for (size_t i = 0; i < shown; i++)
+        text[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+    text[shown] = '\0';
+    if (v == end)
+        return -1;
+    int64_t n = 0;
+    for (; v < end; v++) {
+        if (*v < '0' || *v > '9')
+            return -1;
+        if (n > (INT64_MAX - (*v - '0')) / 10)
+            return -2;
+        n = n * 10 + (*v - '0');
+    }
+    return n;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
     fetch_easy *e = arg;
     size_t len = size * n;
     static const char mark[] = FETCH_BODY_HEADER ":";
+    static const char length[] = "Content-Length:";
+    static const char meant[] = FETCH_BODY_SIZE_HEADER ":";
     /* A new status line starts a new answer (after a 100 Continue, say). */
-    if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
-        e->pattern = 0;
-    else if (len > sizeof mark - 1 && strncasecmp(data, mark, sizeof mark - 1) == 0) {
+    if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        e->pattern = e->length_bad = 0;
+        e->announced = e->meant = -1;
+    } else if (len > sizeof length - 1 && strncasecmp(data, length, sizeof length - 1) == 0) {
+        int64_t v = header_length(data + sizeof length - 1, data + len, e->length_text,
+                                  sizeof e->length_text);
+        e->length_bad = v < 0;
+        e->announced = v;
+    } else if (len > sizeof meant - 1 && strncasecmp(data, meant, sizeof meant - 1) == 0) {
+        char text[24];
+        e->meant = header_length(data + sizeof meant - 1, data + len, text, sizeof text);
+    } else if (len > sizeof mark - 1 && strncasecmp(data, mark, sizeof mark - 1) == 0) {
         const char *v = data + sizeof mark - 1, *end = data + len;
         while (v < end && (*v == ' ' || *v == '\t'))
             v++;
@@ -118,8 +155,9 @@ void fetch_easy_prepare(fetch_easy *e, const fetch_urls *u, uint64_t i)
 {
     e->index = i;
     e->received = 0;
-    e->pattern = e->bad_body = 0;
+    e->pattern = e->bad_body = e->length_bad = 0;
     e->bad_offset = 0;
+    e->announced = e->meant = -1;
     e->errbuf[0] = '\0';
     curl_easy_setopt(e->curl, CURLOPT_URL, fetch_urls_at(u, i));
 }
@@ -160,6 +198,22 @@ void fetch_easy_finish(fetch_easy *e, CURLcode code, double *ms, fetch_tally *t)
         if (status < 200 || status > 299) {
             kind = FETCH_STATUS;
             snprintf(msg, sizeof msg, "HTTP status %ld", status);
+        } else if (e->length_bad) {
+            kind = FETCH_BAD_LENGTH;
+            snprintf(msg, sizeof msg, "Content-Length '%s' is not a length a body can have",
+                     e->length_text);
+        } else if (length >= 0 && (uint64_t)length < e->received) {
+            kind = FETCH_BAD_LENGTH;
+            snprintf(msg, sizeof msg, "%llu body bytes, more than the %lld announced",
+                     (unsigned long long)e->received, (long long)length);
+        } else if (e->pattern && e->meant >= 0 && (uint64_t)e->meant < e->received) {
+            kind = FETCH_BAD_LENGTH;
+            snprintf(msg, sizeof msg, "%llu body bytes, more than the %lld the server meant",
+                     (unsigned long long)e->received, (long long)e->meant);
+        } else if (e->pattern && e->meant >= 0 && (uint64_t)e->meant > e->received) {
+            kind = FETCH_SHORT_BODY;
+            snprintf(msg, sizeof msg, "%llu body bytes of the %lld the server meant",
+                     (unsigned long long)e->received, (long long)e->meant);
         } else if (length >= 0 && (uint64_t)length != e->received) {
             kind = FETCH_SHORT_BODY;
             snprintf(msg, sizeof msg, "%llu body bytes of the %lld announced",

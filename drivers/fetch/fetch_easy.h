@@ -33,6 +33,10 @@ typedef struct fetch_easy {
     int pattern;       /* the answer says its body is the pattern */
     int bad_body;      /* ...and a byte differed, at bad_offset */
     uint64_t bad_offset;
+    int length_bad;    /* the Content-Length overflows or is not a number (length_text) */
+    char length_text[24];
+    int64_t announced; /* the Content-Length, -1 if none */
+    int64_t meant;     /* FETCH_BODY_SIZE_HEADER's value, -1 if none */
     char errbuf[CURL_ERROR_SIZE];
 } fetch_easy;
 

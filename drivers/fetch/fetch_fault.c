@@ -4,7 +4,7 @@
 #include <string.h>
 
 static const char *const names[FETCH_FAULT_KINDS] = {
-    "ok", "refused", "unknown-host", "timeout", "status", "short-body", "bad-body", "other",
+    "ok", "refused", "unknown-host", "timeout", "status", "short-body", "bad-body", "bad-length", "other",
 };
 
 const char *fetch_fault_name(enum fetch_fault kind)

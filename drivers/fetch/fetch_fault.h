@@ -13,6 +13,7 @@ enum fetch_fault {
     FETCH_STATUS,       /* an answer, but not 2xx */
     FETCH_SHORT_BODY,   /* the connection ended before Content-Length bytes came */
     FETCH_BAD_BODY,     /* a pattern body whose bytes are not the pattern */
+    FETCH_BAD_LENGTH,   /* a Content-Length that overflows, or more body than was announced */
     FETCH_OTHER,        /* any other transfer error */
     FETCH_FAULT_KINDS
 };

@@ -21,8 +21,12 @@ void fetch_plan_free(fetch_plan *p)
 
 static int build_embedded(fetch_plan *p, const cs_options *o)
 {
+    /* Its only client is this process, bounded by its own options: the server's
+     * connection and memory bounds must never refuse it. */
     fetch_server_config cfg = {.address = "127.0.0.1", .port = 0, .delay_ms = o->delay_ms,
-                               .bytes = o->bytes};
+                               .bytes = o->bytes,
+                               .limits = {.max_connections = FETCH_SERVER_MAX_CONNECTIONS,
+                                          .max_memory = UINT64_MAX / 2}};
     if (fetch_server_new(&cfg, &p->server) != 0 || fetch_server_start(p->server) != 0)
         return CS_EXIT_FAIL;
     const char *url = fetch_server_url(p->server);

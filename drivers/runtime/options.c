@@ -18,6 +18,8 @@ enum option_id {
     OPT_THREADS, OPT_SCHEDULE, OPT_BIND, OPT_SHOW_BINDING,
     OPT_URL, OPT_URL_FILE, OPT_REQUESTS, OPT_DELAY_MS, OPT_BYTES, OPT_TIMEOUT_MS,
     OPT_CONNECT_TIMEOUT_MS, OPT_ALLOW_FAILURES, OPT_CONCURRENCY, OPT_LISTEN,
+    /* io_server's bounds */
+    OPT_MAX_BODY, OPT_MAX_DELAY_MS, OPT_MAX_MEMORY, OPT_MAX_HEADER, OPT_MAX_CONNECTIONS,
 };
 
 struct option_spec {
@@ -46,6 +48,12 @@ static const struct option_spec specs[] = {
     {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH | CS_OPTS_SERVER, "MS", "embedded server's delay (default 100)"},
     {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH | CS_OPTS_SERVER, "N", "embedded server's body size (default 1024)"},
     {"listen", 1, OPT_LISTEN, CS_OPTS_SERVER, "ADDR:PORT", "where to listen (default 127.0.0.1:0, port 0 picks one)"},
+    /* io_server's bounds: what a hostile client can make it hold */
+    {"max-body", 1, OPT_MAX_BODY, CS_OPTS_SERVER, "N", "largest body sent (bytes=) or received; more: 413 (default 67108864)"},
+    {"max-delay-ms", 1, OPT_MAX_DELAY_MS, CS_OPTS_SERVER, "MS", "longest delay a request may ask for; more: 400 (default 60000)"},
+    {"max-memory", 1, OPT_MAX_MEMORY, CS_OPTS_SERVER, "N", "body bytes in flight, each body holding up to 32768; more: 503 (default 67108864)"},
+    {"max-header", 1, OPT_MAX_HEADER, CS_OPTS_SERVER, "N", "largest request head in bytes; more: 431 (default 8192)"},
+    {"max-connections", 1, OPT_MAX_CONNECTIONS, CS_OPTS_SERVER, "C", "connections open at once; more: 503 and close (default 10000)"},
     {"timeout-ms", 1, OPT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each request (default 30000)"},
     {"connect-timeout-ms", 1, OPT_CONNECT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each connect (default 5000)"},
     {"allow-failures", 0, OPT_ALLOW_FAILURES, CS_OPTS_FETCH, NULL, "exit 0 even when requests failed"},
@@ -307,6 +315,11 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
     case OPT_CONNECT_TIMEOUT_MS: return cs_parse_u64(name, arg, 1, 3600000, &o->connect_timeout_ms);
     case OPT_ALLOW_FAILURES: o->allow_failures = 1; return 0;
     case OPT_LISTEN: o->listen = arg; return 0;
+    case OPT_MAX_BODY: return cs_parse_u64(name, arg, 1, 64ull << 20, &o->max_body);
+    case OPT_MAX_DELAY_MS: return cs_parse_u64(name, arg, 1, 60000, &o->max_delay_ms);
+    case OPT_MAX_MEMORY: return cs_parse_u64(name, arg, 1, 1ull << 40, &o->max_memory);
+    case OPT_MAX_HEADER: return cs_parse_u64(name, arg, 64, 1u << 20, &o->max_header);
+    case OPT_MAX_CONNECTIONS: return cs_parse_u64(name, arg, 1, 1000000, &o->max_connections);
     case OPT_CONCURRENCY:
         if (cs_parse_u64(name, arg, 1, 100000, &v)) return -1;
         o->concurrency = (unsigned)v;

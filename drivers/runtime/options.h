@@ -17,7 +17,8 @@ enum cs_option_group {
     CS_OPTS_FETCH = 1u << 5,   /* URLs, --url-file --url --requests --delay-ms --bytes
                                   --timeout-ms --connect-timeout-ms --allow-failures */
     CS_OPTS_CONCURRENCY = 1u << 6, /* --concurrency */
-    CS_OPTS_SERVER = 1u << 7,  /* --listen --delay-ms --bytes --quiet --help --version (io_server) */
+    CS_OPTS_SERVER = 1u << 7,  /* --listen --delay-ms --bytes --quiet --help --version (io_server),
+                                  --max-body --max-delay-ms --max-memory --max-header --max-connections */
 };
 
 enum cs_schedule { CS_SCHEDULE_STATIC, CS_SCHEDULE_DYNAMIC, CS_SCHEDULE_GUIDED };
@@ -56,6 +57,8 @@ typedef struct cs_options {
     unsigned concurrency; /* 0: the driver's default */
     /* server */
     const char *listen;   /* "ADDR:PORT"; NULL: the server's default */
+    /* io_server's bounds (fetch_server_limits); 0: not given, the server's default */
+    uint64_t max_body, max_delay_ms, max_memory, max_header, max_connections;
     unsigned groups;      /* the driver's cs_option_group bits: what applies to it */
 } cs_options;
 

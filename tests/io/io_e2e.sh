@@ -14,7 +14,10 @@ TMP=$(mktemp -d)
 SERVER_PID=
 URL=
 
+HOLDERS=()
 cleanup() {
+    local h
+    for h in "${HOLDERS[@]}"; do kill "$h" 2>/dev/null; done
     if [ -n "$SERVER_PID" ]; then kill -KILL "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
     rm -rf "$TMP"
 }
@@ -272,7 +275,7 @@ case_server_400() {
     done <<EOF_CASES
 delay/abc|delay 'abc': not a whole number
 delay/60001|delay '60001': must be 0..60000
-bytes/67108865|bytes '67108865': must be 0..67108864
+bytes/1x|bytes '1x': not a whole number
 status/99|status '99': must be 200..599
 ?delay_ms=-5|delay_ms '-5': not a whole number
 ?bytes=12x|bytes '12x': not a whole number
@@ -354,7 +357,265 @@ case_cli() {
     [ "$SERVER_RC" = 0 ] || fail "io_server exited $SERVER_RC on SIGTERM"
 }
 
+# Raw and hostile clients (and lying servers): tests/io/io_hostile.py, on the system python3.
+HOSTILE="python3 $HERE/io_hostile.py"
+hostile() {
+    command -v python3 >/dev/null || { echo "skipped: no python3 for io_hostile.py"; exit 77; }
+    $HOSTILE "$@"
+}
+# hold OUT N [REQUEST]: N connections that never read, in the background until the case
+# ends; returns once they are all open.
+hold() {
+    local out=$TMP/$1
+    shift
+    $HOSTILE hold "$(url_port)" "$@" >"$out" &
+    HOLDERS+=($!)
+    for _ in $(seq 200); do grep -q holding "$out" 2>/dev/null && return 0; sleep 0.05; done
+    fail "the holding clients did not connect"
+}
+release_holders() {
+    local h
+    for h in "${HOLDERS[@]}"; do kill "$h" 2>/dev/null; wait "$h" 2>/dev/null; done
+    HOLDERS=()
+}
+# The port of $URL.
+url_port() { printf '%s' "$URL" | sed 's|^http://[^:]*:\([0-9]*\)/$|\1|'; }
+
+# ask WANT_LINE REQUEST...: the answers on one connection, one line of them must be WANT_LINE's start.
+ask() {
+    local want=$1
+    shift
+    run 0 $HOSTILE ask "$(url_port)" "$@"
+    grep -qF -- "$want" "$TMP/out" || fail "no answer '$want':\n$(cat "$TMP/out")"
+}
+
+# Bodies: --max-body bytes pass, one more is 413, asked for (bytes=) or sent (Content-Length).
+case_server_413() {
+    start_server --delay-ms 0 --bytes 10 --max-body 1000
+    ask "answer 1: HTTP/1.1 200 OK; content-length 1000, connection keep-alive; body 1000 bytes" "GET /bytes/1000"
+    ask "answer 1: HTTP/1.1 413 Content Too Large; content-length " "GET /bytes/1001"
+    has_out "bytes '1001': more than this server's bound of 1000 (--max-body)"
+    ask "answer 1: HTTP/1.1 413 Content Too Large" "GET /?bytes=1001"
+    # an answer, not a closed connection: the next request on it is served
+    run 0 $HOSTILE ask "$(url_port)" "GET /?bytes=1001" "GET /bytes/7"
+    has_out "answer 2: HTTP/1.1 200 OK; content-length 7, connection keep-alive; body 7 bytes"
+    # a request body: read and dropped up to the bound, refused past it
+    local body
+    body=$(head -c 1000 /dev/zero | tr '\0' b)
+    ask "answer 1: HTTP/1.1 200 OK; content-length 3" "GET /bytes/3 HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n$body"
+    ask "answer 1: HTTP/1.1 413 Content Too Large; content-length 79, connection close" \
+        "GET /bytes/3 HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n"
+    has_out "request body of 1001 bytes: more than this server's bound of 1000 (--max-body)"
+    expect_stat too_large 4
+    expect_stat status_2xx 3
+}
+
+# Heads: --max-header bytes pass, one more is 431 and the connection closes.
+case_server_431() {
+    start_server --delay-ms 0 --max-header 1024
+    run 0 $HOSTILE head "$(url_port)" 1024
+    has_out "HTTP/1.1 200 OK"
+    run 0 $HOSTILE head "$(url_port)" 1025
+    has_out "HTTP/1.1 431 Request Header Fields Too Large"
+    # a head far over the bound costs the server one bounded read, not the whole head
+    run 0 $HOSTILE head "$(url_port)" 8000000
+    has_out "HTTP/1.1 431 Request Header Fields Too Large"
+    expect_stat header_too_large 2
+    expect_stat status_2xx 1
+}
+
+# Memory: bodies in flight hold min(size, 32768) each; past --max-memory, 503 with Retry-After.
+case_server_503_memory() {
+    start_server --delay-ms 0 --max-memory 33768
+    # a reader that never reads holds one window of a long body
+    hold h1 1 "GET /bytes/50000000"
+    for _ in $(seq 100); do
+        [ "$(server_stat memory)" = 32768 ] && break
+        sleep 0.05
+    done
+    expect_stat memory 32768
+    ask "answer 1: HTTP/1.1 200 OK; content-length 1000, connection keep-alive; body 1000 bytes" "GET /bytes/1000"
+    ask "answer 1: HTTP/1.1 503 Service Unavailable; content-length " "GET /bytes/1001"
+    has_out "retry-after 1"
+    has_out "busy: 32768 bytes of bodies in flight, this one would pass the bound of 33768 (--max-memory)"
+    # no body, nothing held: still served
+    ask "answer 1: HTTP/1.1 200 OK; content-length 0" "GET /bytes/0"
+    expect_stat busy 1
+    expect_stat memory_max 33768
+}
+
+# Connections: --max-connections open at once are served; one more hears 503 and is closed.
+case_server_503_connections() {
+    start_server --delay-ms 0 --max-connections 3
+    hold h1 2
+    ask "answer 1: HTTP/1.1 200 OK; content-length 4, connection keep-alive" "GET /bytes/4" # the 3rd
+    hold h2 1
+    ask "answer 1: HTTP/1.1 503 Service Unavailable; content-length 38, retry-after 1, connection close" "GET /bytes/4"
+    has_out "too many connections: try again later"
+    release_holders
+    # the held ones gone, the bound has room again
+    for _ in $(seq 100); do [ "$(hostile ask "$(url_port)" "GET /bytes/1" 2>/dev/null | head -1 | cut -c1-25)" = "answer 1: HTTP/1.1 200 OK" ] && break; sleep 0.05; done
+    ask "answer 1: HTTP/1.1 200 OK" "GET /bytes/1"
+}
+
+# HEAD, 204 and 304 carry no body, so the answers after them on the connection are whole.
+case_server_no_body() {
+    start_server --delay-ms 0
+    run 0 $HOSTILE ask "$(url_port)" "HEAD /bytes/5" "GET /bytes/5" "GET /status/204" "GET /bytes/3" \
+        "GET /status/304" "GET /bytes/2" "HEAD /status/404" "GET /bytes/1"
+    cat >"$TMP/want" <<'EOF_WANT'
+answer 1: HTTP/1.1 200 OK; content-length 5, connection keep-alive; body 0 bytes: b''
+answer 2: HTTP/1.1 200 OK; content-length 5, connection keep-alive; body 5 bytes: b'AwCTA'
+answer 3: HTTP/1.1 204 No Content; connection keep-alive; body 0 bytes: b''
+answer 4: HTTP/1.1 200 OK; content-length 3, connection keep-alive; body 3 bytes: b'AwC'
+answer 5: HTTP/1.1 304 Not Modified; connection keep-alive; body 0 bytes: b''
+answer 6: HTTP/1.1 200 OK; content-length 2, connection keep-alive; body 2 bytes: b'Aw'
+answer 7: HTTP/1.1 404 Not Found; content-length 11, connection keep-alive; body 0 bytes: b''
+answer 8: HTTP/1.1 200 OK; content-length 1, connection keep-alive; body 1 bytes: b'A'
+left over: 0 bytes
+EOF_WANT
+    diff "$TMP/want" "$TMP/out" >/dev/null || fail "answers differ:\n$(diff "$TMP/want" "$TMP/out")"
+    # the fetch clients agree, on the same connection
+    run 0 "$D/io_serial" --repeat 1 --warmup 0 "${URL}status/204" "${URL}bytes/10" "${URL}status/204" "${URL}bytes/20"
+    has_out "# verdict: all 4 requests of 1 repetitions succeeded; 2 pattern bodies checked"
+}
+
+# Clients that go while their answer waits: dropped at once with their descriptors.
+case_server_vanished() {
+    start_server --delay-ms 0
+    local fds
+    run 0 "$PROBE" "${URL}bytes/1"
+    fds=$(ls "/proc/$SERVER_PID/fd" | wc -l)
+    run 0 $HOSTILE vanish "$(url_port)" 50 "GET /delay/30000?bytes=67108864&corrupt=1"
+    for _ in $(seq 100); do
+        [ "$(server_stat dropped)" = 50 ] && break
+        sleep 0.05
+    done
+    expect_stat dropped 50
+    expect_stat inflight 0
+    expect_stat memory 0
+    expect_stat open 1 # the /stats probe's own
+    local now
+    now=$(ls "/proc/$SERVER_PID/fd" | wc -l)
+    [ "$now" -le "$((fds + 1))" ] || fail "the server holds $now descriptors, $fds before the 50 clients"
+    if command -v ss >/dev/null; then
+        [ -z "$(ss -Htn state close-wait "( sport = :$(url_port) )")" ] ||
+            fail "connections in CLOSE-WAIT:\n$(ss -tn state close-wait "( sport = :$(url_port) )")"
+    fi
+}
+
+# Out of descriptors: accepting pauses (one warning, little CPU), and resumes when some are free.
+case_server_emfile() {
+    rm -f "$TMP/server.out" "$TMP/server.err"
+    (ulimit -n 32 && exec "$D/io_server" --listen 127.0.0.1:0 --delay-ms 0) >"$TMP/server.out" 2>"$TMP/server.err" &
+    SERVER_PID=$!
+    for _ in $(seq 200); do
+        URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$TMP/server.out" 2>/dev/null)
+        [ -n "$URL" ] && break
+        sleep 0.05
+    done
+    [ -n "$URL" ] || fail "io_server did not start: $(cat "$TMP/server.err")"
+    hold h1 60
+    for _ in $(seq 100); do grep -q "pausing accepts" "$TMP/server.err" && break; sleep 0.05; done
+    grep -q "pausing accepts" "$TMP/server.err" || fail "no pause:\n$(cat "$TMP/server.err")"
+    local t0 t1
+    t0=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+    sleep 2
+    t1=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+    # a spinning server would burn the whole 2 s (200 ticks); paused, it retries 10 times a second
+    [ $((t1 - t0)) -lt 50 ] || fail "the server used $((t1 - t0)) ticks of CPU in 2 s out of descriptors"
+    [ "$(grep -c "cannot accept" "$TMP/server.err")" = 1 ] ||
+        fail "one warning per episode expected:\n$(head -20 "$TMP/server.err")"
+    grep -qF "io_server: warning: cannot accept: Too many open files, with " "$TMP/server.err" ||
+        fail "the warning does not say why:\n$(cat "$TMP/server.err")"
+    release_holders
+    for _ in $(seq 100); do grep -q "accepting again" "$TMP/server.err" && break; sleep 0.05; done
+    run 0 "$PROBE" "${URL}bytes/3"
+    has_out "status 200"
+    grep -q "accepting again" "$TMP/server.err" || fail "no resume note:\n$(cat "$TMP/server.err")"
+    stop_server TERM
+    [ "$SERVER_RC" = 0 ] || fail "io_server exited $SERVER_RC on SIGTERM"
+}
+
+# SIGTERM amid hostile clients (waiting, never reading, trickling): exit 0, counts printed.
+case_server_hostile_sigterm() {
+    start_server --delay-ms 0
+    hold h1 20 "GET /bytes/50000000"
+    hold h2 20 "GET /delay/30000"
+    hold h3 20 "GET / HTTP/1.1\r\nHost: half"
+    for _ in $(seq 100); do [ "$(server_stat open)" = 61 ] && break; sleep 0.05; done
+    expect_stat open 61
+    stop_server TERM
+    [ "$SERVER_RC" = 0 ] || fail "io_server exited $SERVER_RC on SIGTERM"
+    grep -q "^# bounds hit: .* dropped 40, " "$TMP/server.out" || fail "no bounds line:\n$(cat "$TMP/server.out")"
+}
+
+# Servers that lie about the length: an overflowing Content-Length, or more body than meant.
+case_fault_bad_length() {
+    local mode
+    for mode in overflow runs-on; do
+        $HOSTILE serve "$mode" >"$TMP/fake.out" &
+        local fake=$!
+        HOLDERS+=($fake)
+        for _ in $(seq 100); do grep -q listening "$TMP/fake.out" && break; sleep 0.05; done
+        local url
+        url=$(sed -n 's/^listening on //p' "$TMP/fake.out")
+        for name in io_serial io_threads io_async; do
+            run 1 $(client "$name") --repeat 1 --warmup 0 --url "$url" --requests 2
+            has_err_line "$name: 2 of 2 requests failed (bad-length 2)"
+            case $mode in
+            overflow) has_out "#   bad-length: first at request 1 ($url): Content-Length '99999999999999999999999' is not a length a body can have" ;;
+            runs-on) has_out "#   bad-length: first at request 1 ($url): 10 body bytes, more than the 5 the server meant" ;;
+            esac
+        done
+        kill "$fake"
+        wait "$fake" 2>/dev/null
+    done
+}
+
+# The bounds' own options: bad values and contradictions exit 2 before anything listens.
+case_server_cli() {
+    run 0 "$D/io_server" --help
+    has_out "--max-body N"
+    has_out "--max-memory N"
+    has_out "--max-header N"
+    has_out "--max-connections C"
+    has_out "--max-delay-ms MS"
+    run 2 "$D/io_server" --max-body 0
+    has_err_line "io_server: --max-body '0': too small (at least 1)"
+    run 2 "$D/io_server" --max-body 67108865
+    has_err_line "io_server: --max-body '67108865': too large (at most 67108864)"
+    run 2 "$D/io_server" --max-header 63
+    has_err_line "io_server: --max-header '63': too small (at least 64)"
+    run 2 "$D/io_server" --max-connections 99999999999999999999
+    has_err_line "io_server: --max-connections '99999999999999999999': too large (at most 1000000)"
+    run 2 "$D/io_server" --bytes 2000 --max-body 1000
+    has_err_line "io_server: --bytes '2000': more than --max-body 1000"
+    run 2 "$D/io_server" --delay-ms 500 --max-delay-ms 100
+    has_err_line "io_server: --delay-ms '500': more than --max-delay-ms 100"
+    run 2 "$D/io_server" --max-memory 32767
+    has_err_line "io_server: --max-memory '32767': less than one body in flight needs (32768: the smaller of --max-body and 32768)"
+    run 2 "$D/io_server" --max-memory 999 --max-body 1000
+    has_err_line "io_server: --max-memory '999': less than one body in flight needs (1000: the smaller of --max-body and 32768)"
+    # at the bounds themselves: it runs
+    start_server --max-memory 1000 --max-body 1000 --bytes 1000 --delay-ms 100 --max-delay-ms 100
+    grep -qF "# bounds: body 1000 bytes, delay 100 ms, bodies in flight 1000 bytes, head 8192 bytes, 10000 connections" \
+        "$TMP/server.out" || fail "no bounds line:\n$(cat "$TMP/server.out")"
+    run 0 "$PROBE" "${URL}delay/101"
+    has_out "delay '101': must be 0..100"
+}
+
 case $CASE in
+server_413) case_server_413 ;;
+server_431) case_server_431 ;;
+server_503_memory) case_server_503_memory ;;
+server_503_connections) case_server_503_connections ;;
+server_no_body) case_server_no_body ;;
+server_vanished) case_server_vanished ;;
+server_emfile) case_server_emfile ;;
+server_hostile_sigterm) case_server_hostile_sigterm ;;
+fault_bad-length) case_fault_bad_length ;;
+server_cli) case_server_cli ;;
 counts_*) case_counts "io_${CASE#counts_}" ;;
 fault_*) case_fault "${CASE#fault_}" ;;
 faults_mixed) case_faults_mixed ;;

@@ -1,0 +1,28 @@
+/* io_server's reading of one HTTP/1.x request head: pure, no I/O, so that it can be tested alone. */
+#ifndef SERVER_REQUEST_H
+#define SERVER_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct server_request {
+    int head_only;           /* HEAD: the answer's headers, never its body */
+    const char *target;      /* points into the parsed head; not terminated */
+    size_t target_len;
+    int keep_alive;          /* 1.1 unless "Connection: close"; 1.0 only with keep-alive */
+    uint64_t content_length; /* request body bytes that follow the head (read, then dropped) */
+} server_request;
+
+/* The length of the head at the start of data (request line, header lines and the
+ * empty line, CRLF-terminated), or 0 when no complete head lies within the first
+ * limit bytes. */
+size_t server_request_head_length(const char *data, size_t len, size_t limit);
+
+/* Reads the head data[0..len) (a complete one, as server_request_head_length found).
+ * Returns 0, or the status to answer with and the reason in why:
+ *   400 malformed, 405 a method other than GET or HEAD, 501 a Transfer-Encoding
+ *   (request bodies must come with Content-Length), 505 an HTTP version not 1.0 or 1.1. */
+int server_request_parse(const char *data, size_t len, server_request *out, char *why,
+                         size_t whylen);
+
+#endif

@@ -1,0 +1,136 @@
+/* Unit specifications of io_server's request reading: the head's end, its parse, the target's spec. */
+#include <CUnit/Basic.h>
+#include <string.h>
+
+#include "message.h"
+#include "server_request.h"
+#include "server_spec.h"
+
+static int parse(const char *head, server_request *rq, char *why)
+{
+    return server_request_parse(head, strlen(head), rq, why, 192);
+}
+
+static void head_ends_at_the_empty_line_within_the_limit(void)
+{
+    const char *h = "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /next";
+    size_t whole = strlen("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), 1000), whole);
+    CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), whole), whole);     /* exactly */
+    CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), whole - 1), 0);     /* one short */
+    CU_ASSERT_EQUAL(server_request_head_length(h, whole - 1, 1000), 0);          /* not yet in */
+    CU_ASSERT_EQUAL(server_request_head_length("GET / HTTP/1.1\n\n", 16, 100), 0); /* bare LF */
+}
+
+static void get_and_head_keep_alive_by_version(void)
+{
+    server_request rq;
+    char why[192];
+    CU_ASSERT_EQUAL(parse("GET /bytes/5?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", &rq, why), 0);
+    CU_ASSERT_FALSE(rq.head_only);
+    CU_ASSERT_TRUE(rq.keep_alive);
+    CU_ASSERT_EQUAL(rq.target_len, strlen("/bytes/5?x=1"));
+    CU_ASSERT_EQUAL(strncmp(rq.target, "/bytes/5?x=1", rq.target_len), 0);
+    CU_ASSERT_EQUAL(parse("HEAD / HTTP/1.1\r\nhost: a\r\nConnection: Upgrade, close\r\n\r\n", &rq, why), 0);
+    CU_ASSERT_TRUE(rq.head_only);
+    CU_ASSERT_FALSE(rq.keep_alive);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.0\r\n\r\n", &rq, why), 0); /* 1.0 needs no Host */
+    CU_ASSERT_FALSE(rq.keep_alive);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &rq, why), 0);
+    CU_ASSERT_TRUE(rq.keep_alive);
+    CU_ASSERT_EQUAL(parse("\r\nGET / HTTP/1.0\r\n\r\n", &rq, why), 0); /* one empty line first */
+}
+
+static void content_length_is_read_exactly(void)
+{
+    server_request rq;
+    char why[192];
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551615\r\n\r\n", &rq, why), 0);
+    CU_ASSERT_EQUAL(rq.content_length, UINT64_MAX);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "Content-Length '18446744073709551616': not a length\n");
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "Content-Length '4': differs from the first\n");
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n", &rq, why), 0);
+    CU_ASSERT_EQUAL(rq.content_length, 3);
+}
+
+static void refusals_name_their_status_and_reason(void)
+{
+    server_request rq;
+    char why[192];
+    CU_ASSERT_EQUAL(parse("POST / HTTP/1.1\r\nHost: a\r\n\r\n", &rq, why), 405);
+    CU_ASSERT_STRING_EQUAL(why, "method 'POST': only GET and HEAD are served\n");
+    CU_ASSERT_EQUAL(parse("GET / HTTP/2.0\r\nHost: a\r\n\r\n", &rq, why), 505);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", &rq, why), 501);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "request '/': HTTP/1.1 without a Host header\n");
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost : a\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_EQUAL(parse("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_EQUAL(parse("GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "request target '/?': a byte that is not allowed\n");
+    CU_ASSERT_EQUAL(parse("GET / HTTP/1.1\r\nHost: a\x7f\r\n\r\n", &rq, why), 400);
+    CU_ASSERT_EQUAL(parse("\r\n\r\n", &rq, why), 400);
+}
+
+static void spec_reads_the_target_against_the_bounds(void)
+{
+    fetch_server_limits lim = {.max_body = 1000, .max_delay_ms = 500};
+    CU_ASSERT_EQUAL(fetch_server_limits_resolve(&lim, 0, 0), 0);
+    server_spec sp = {100, 10, 200, 0, 0, 0};
+    char why[192];
+    const char *t = "/bytes/1000?delay_ms=500&status=201";
+    CU_ASSERT_EQUAL(server_spec_parse(t, strlen(t), &lim, &sp, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sp.bytes, 1000);
+    CU_ASSERT_EQUAL(sp.delay_ms, 500);
+    CU_ASSERT_EQUAL(sp.status, 201);
+    t = "/bytes/1001";
+    CU_ASSERT_EQUAL(server_spec_parse(t, strlen(t), &lim, &sp, why, sizeof why), 413);
+    CU_ASSERT_STRING_EQUAL(why, "bytes '1001': more than this server's bound of 1000 (--max-body)\n");
+    t = "/?bytes=99999999999999999999999";
+    CU_ASSERT_EQUAL(server_spec_parse(t, strlen(t), &lim, &sp, why, sizeof why), 413);
+    t = "/delay/501";
+    CU_ASSERT_EQUAL(server_spec_parse(t, strlen(t), &lim, &sp, why, sizeof why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "delay '501': must be 0..500\n");
+    t = "http://host:1/stats";
+    CU_ASSERT_EQUAL(server_spec_parse(t, strlen(t), &lim, &sp, why, sizeof why), 0);
+    CU_ASSERT_TRUE(sp.stats);
+}
+
+static void limits_refuse_what_cannot_hold_together(void)
+{
+    fetch_server_limits lim = {0};
+    CU_ASSERT_EQUAL(fetch_server_limits_resolve(&lim, 100, 1024), 0);
+    CU_ASSERT_EQUAL(lim.max_memory, FETCH_SERVER_DEFAULT_MAX_MEMORY);
+    CU_ASSERT_EQUAL(lim.max_header, FETCH_SERVER_DEFAULT_MAX_HEADER);
+    fetch_server_limits small = {.max_body = 100, .max_memory = 100};
+    CU_ASSERT_EQUAL(fetch_server_limits_resolve(&small, 0, 100), 0);
+    fetch_server_limits less = {.max_body = 100, .max_memory = 99};
+    CU_ASSERT_EQUAL(fetch_server_limits_resolve(&less, 0, 0), -1);
+    fetch_server_limits body = {.max_body = 100};
+    CU_ASSERT_EQUAL(fetch_server_limits_resolve(&body, 0, 101), -1);
+}
+
+int main(void)
+{
+    cs_message_init("io_server_units");
+    cs_message_set_silent(1);
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("server_request", NULL, NULL);
+    CU_ADD_TEST(s, head_ends_at_the_empty_line_within_the_limit);
+    CU_ADD_TEST(s, get_and_head_keep_alive_by_version);
+    CU_ADD_TEST(s, content_length_is_read_exactly);
+    CU_ADD_TEST(s, refusals_name_their_status_and_reason);
+    CU_ADD_TEST(s, spec_reads_the_target_against_the_bounds);
+    CU_ADD_TEST(s, limits_refuse_what_cannot_hold_together);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
