@@ -9,20 +9,21 @@
 # normal answer within 50 ms).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+prog=bench_server
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
 clients=1000 seconds=20 nice=10 build=build
-number() { [[ $2 =~ ^[0-9]+$ ]] && [ "${#2}" -le 7 ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
-  { echo "bench_server: $1 '$2': must be a whole number in $3..$4" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --clients) [ $# -ge 2 ] || { echo "bench_server: --clients needs a value" >&2; exit 2; }
-               number --clients "$2" 1 20000; clients=$2; shift 2 ;;
-    --seconds) [ $# -ge 2 ] || { echo "bench_server: --seconds needs a value" >&2; exit 2; }
-               number --seconds "$2" 1 3600; seconds=$2; shift 2 ;;
-    --nice) [ $# -ge 2 ] || { echo "bench_server: --nice needs a value" >&2; exit 2; }
-            number --nice "$2" 0 19; nice=$2; shift 2 ;;
+    --clients|--seconds|--nice) [ $# -ge 2 ] || cs_die_usage "option '$1' needs a value (see --help)" ;;
+  esac
+  case $1 in
+    --clients) cs_check_uint clients "$2" 1 20000; clients=$cs_value; shift 2 ;;
+    --seconds) cs_check_uint seconds "$2" 1 3600; seconds=$cs_value; shift 2 ;;
+    --nice) cs_check_uint nice "$2" 0 19; nice=$cs_value; shift 2 ;;
     -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "bench_server: unknown option '$1' (see --help)" >&2; exit 2 ;;
-    *) build=$1; shift ;;
+    -*) cs_die_usage "unknown option '$(cs_shown "$1")' (see --help)" ;;
+    *) cs_check_path BUILD_DIR "$1"; build=$1; shift ;;
   esac
 done
 case $build in /*) ;; *) build="$PWD/$build" ;; esac
