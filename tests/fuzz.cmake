@@ -3,9 +3,10 @@
 # the seed corpus (corpus/NAME) and every input that once broke it (found/NAME) as a unit test:
 # so each finding stays a regression test, under gcc, Release and ASan alike.
 set(CS_FUZZ_DIR ${CS_TEST_DIR}/fuzz)
-set(CS_FUZZ_TARGETS options profile unpack urls)
+set(CS_FUZZ_TARGETS options profile request unpack urls)
 set(CS_FUZZ_LIBS_options cs_runtime)
 set(CS_FUZZ_LIBS_profile cs_runtime)
+set(CS_FUZZ_LIBS_request cs_fetch)
 set(CS_FUZZ_LIBS_unpack cs_kernels)
 set(CS_FUZZ_LIBS_urls cs_fetch)
 
