@@ -63,6 +63,7 @@ struct conn {
     int refusing;        /* over the connection bound: counted apart */
     int keep_alive, head_only, close_after, accepted;
     uint64_t body_left;  /* request body bytes still to drop */
+    size_t head_scanned; /* input bytes searched for the next head's end (server_request_head_in) */
     server_spec spec;
     uint64_t send_off, send_end; /* body bytes queued so far, and where to stop */
     uint64_t reserved;   /* of the memory bound */
@@ -477,10 +478,14 @@ static void conn_process(struct conn *c)
     size_t have = evbuffer_get_length(in);
     if (have == 0)
         return;
-    size_t look = have < s->lim.max_header ? have : (size_t)s->lim.max_header;
-    const char *data = (const char *)evbuffer_pullup(in, (ev_ssize_t)look);
-    size_t head = data ? server_request_head_length(data, look, look) : 0;
+    size_t head = server_request_head_in(in, (size_t)s->lim.max_header, &c->head_scanned);
+    /* only a whole head is made one piece, once */
+    const char *data = head ? (const char *)evbuffer_pullup(in, (ev_ssize_t)head) : NULL;
     char why[192];
+    if (head && !data) {
+        refuse_request(c, 503, "request head: out of memory\n");
+        return;
+    }
     if (head == 0) {
         if (have >= s->lim.max_header) {
             snprintf(why, sizeof why,

@@ -1,6 +1,7 @@
 /* Reading an HTTP/1.x request head strictly: anything ambiguous is refused, never guessed. */
 #include "server_request.h"
 
+#include <event2/buffer.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,24 @@ size_t server_request_head_length(const char *data, size_t len, size_t limit)
         if (data[i] == '\n' && data[i - 1] == '\r' && data[i - 2] == '\n' && data[i - 3] == '\r')
             return i + 1;
     return 0;
+}
+
+size_t server_request_head_in(struct evbuffer *in, size_t limit, size_t *scanned)
+{
+    size_t have = evbuffer_get_length(in), look = have < limit ? have : limit;
+    /* an end already searched past may straddle the old edge by three bytes */
+    size_t start = *scanned > 3 ? *scanned - 3 : 0;
+    struct evbuffer_ptr from, end;
+    if (look < 4 || start >= look || evbuffer_ptr_set(in, &from, start, EVBUFFER_PTR_SET) != 0 ||
+        evbuffer_ptr_set(in, &end, look, EVBUFFER_PTR_SET) != 0)
+        return 0;
+    struct evbuffer_ptr at = evbuffer_search_range(in, "\r\n\r\n", 4, &from, &end);
+    if (at.pos < 0) {
+        *scanned = look;
+        return 0;
+    }
+    *scanned = 0;
+    return (size_t)at.pos + 4;
 }
 
 /* RFC 9110 token characters: what a method or a header name may hold. */

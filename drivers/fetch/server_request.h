@@ -13,10 +13,18 @@ typedef struct server_request {
     uint64_t content_length; /* request body bytes that follow the head (read, then dropped) */
 } server_request;
 
+struct evbuffer;
+
 /* The length of the head at the start of data (request line, header lines and the
  * empty line, CRLF-terminated), or 0 when no complete head lies within the first
  * limit bytes. */
 size_t server_request_head_length(const char *data, size_t len, size_t limit);
+
+/* The same, of the bytes in a connection's input buffer, where a head may come a byte
+ * at a time: *scanned (0 for a new head) says how far earlier calls searched, and the
+ * search resumes there, so a head of h bytes costs O(h) in all, never O(h^2); nor is
+ * the buffer copied into one piece. Sets *scanned back to 0 when it finds the head. */
+size_t server_request_head_in(struct evbuffer *in, size_t limit, size_t *scanned);
 
 /* Reads the head data[0..len) (a complete one, as server_request_head_length found).
  * Returns 0, or the status to answer with and the reason in why:

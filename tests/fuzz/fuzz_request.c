@@ -1,11 +1,12 @@
 /*
  * Fuzz target: io_server's reading of what a client sends, byte for byte:
- * where the head ends, the request line and headers, then the target's path
+ * where the head ends (also as it arrives in pieces), the request line and headers, then the target's path
  * and query against the bounds. The first byte picks the bounds (the
  * defaults, or a small body and delay bound). What is accepted must stay in
  * the head and under the bounds; what is refused must say why, with one of
  * the statuses the server answers with.
  */
+#include <event2/buffer.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,31 @@ static void check_spec(const server_request *rq, const fetch_server_limits *lim,
         cs_fuzz_fail("status %d accepted", sp.status);
 }
 
+/* The server's search, fed the bytes in pieces as a slow client sends them (sizes from
+ * the input), must find the head where the plain reading does, and only once it is in. */
+static void check_pieces(const char *text, size_t len, size_t want)
+{
+    struct evbuffer *in = evbuffer_new();
+    if (!in)
+        return;
+    size_t scanned = 0, at = 0, found = 0;
+    while (at < len && !found) {
+        size_t piece = 1 + (unsigned char)text[at] % 7;
+        if (piece > len - at)
+            piece = len - at;
+        evbuffer_add(in, text + at, piece);
+        at += piece;
+        found = server_request_head_in(in, HEAD_LIMIT, &scanned);
+        if (found && found != server_request_head_length(text, at, HEAD_LIMIT))
+            cs_fuzz_fail("the piecewise search found a head of %zu bytes in %zu, the plain one %zu",
+                         found, at, server_request_head_length(text, at, HEAD_LIMIT));
+    }
+    if (found != want)
+        cs_fuzz_fail("the piecewise search found a head of %zu bytes, the plain one %zu", found,
+                     want);
+    evbuffer_free(in);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int ready;
@@ -72,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
     size_t head = server_request_head_length(text, len, HEAD_LIMIT);
+    check_pieces(text, len, head);
     if (head == 0)
         return 0;
     if (head > len || head > HEAD_LIMIT)
