@@ -59,6 +59,32 @@ static void omp_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned pa
         fn(arg, i);
 }
 
+/* ---- the per-call clock: each run() call's wall time on the OpenMP team --- */
+
+/* Where a product's time goes as threads are added: the calls that scale
+ * worst (on a large machine, those that stream memory) show up here, where
+ * the profile, timed on one thread, cannot see them. */
+typedef struct call_clock {
+    int threads;
+    unsigned count, dropped;
+    unsigned parts[MAX_RUN_CALLS];
+    double wall[MAX_RUN_CALLS];
+} call_clock;
+
+static void clocked_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part), void *arg)
+{
+    call_clock *c = ctx;
+    double t0 = cs_clock_now();
+    omp_run(&c->threads, parts, fn, arg);
+    double t = cs_clock_now() - t0;
+    if (c->count < MAX_RUN_CALLS) {
+        c->parts[c->count] = parts;
+        c->wall[c->count++] = t;
+    } else {
+        c->dropped++;
+    }
+}
+
 /* ---- the recording runner ------------------------------------------------ */
 
 /* This thread's CPU time in seconds (the wall clock where there is none). */
@@ -151,7 +177,8 @@ static void usage(FILE *out)
             "  One product of two B-bit numbers (default %llu, class B's root), timed\n"
             "  serially (bignum_mul), helped by 1, 2, 4, ... T OpenMP threads\n"
             "  (bignum_mul_helped; T defaults to the online CPUs), and by GMP; medians of\n"
-            "  R alternated rounds (default %d). Then the product's work/span profile.\n"
+            "  R alternated rounds (default %d), beside the machine's ceiling; each run()\n"
+            "  call's wall time per thread count; then the product's work/span profile.\n"
             "  Exit 0 done, 1 a helped product differed or memory ran out, 2 bad options.\n",
             DEFAULT_BITS, DEFAULT_REPS);
 }
@@ -328,6 +355,68 @@ static void print_times(const options *o, timings *t)
                ceiling[CS_CEILING_LATENCY][0] / ceiling[CS_CEILING_LATENCY][k]);
 }
 
+#define CLOCKED_PRODUCTS 3 /* per thread count; each call's fastest of them is shown */
+
+/* Each run() call's wall time at every thread count (the fastest of a few
+ * products), and its speedup from one thread to the most. */
+static int print_calls(const bignum *a, const bignum *b, const bignum *want, const timings *t)
+{
+    static call_clock best[MAX_THREAD_COUNTS], one;
+    bignum r;
+    bignum_init(&r);
+    int rc = 0;
+    for (int k = 0; k < t->ncounts && !rc; k++) {
+        for (int i = 0; i < CLOCKED_PRODUCTS && !rc; i++) {
+            memset(&one, 0, sizeof one);
+            one.threads = t->counts[k];
+            bignum_helpers h = {clocked_run, &one};
+            if (bignum_mul_helped(&r, a, b, &h) != BN_OK || one.dropped) {
+                cs_error("clocked product at %d threads: out of memory or over %d run() calls",
+                         t->counts[k], MAX_RUN_CALLS);
+                rc = 1;
+            } else if (bignum_cmp(&r, want) != 0) {
+                cs_error("clocked product at %d threads differs from the serial one", t->counts[k]);
+                rc = 1;
+            } else if (i == 0) {
+                best[k] = one;
+            } else {
+                for (unsigned c = 0; c < one.count && c < best[k].count; c++)
+                    if (one.wall[c] < best[k].wall[c])
+                        best[k].wall[c] = one.wall[c];
+            }
+        }
+    }
+    bignum_clear(&r);
+    if (rc)
+        return rc;
+    int last = t->ncounts - 1;
+    printf("\n# per run() call, wall ms on the team (fastest of %d products per thread count)\n",
+           CLOCKED_PRODUCTS);
+    printf("# %4s %7s", "call", "parts");
+    for (int k = 0; k < t->ncounts; k++) {
+        char head[16];
+        snprintf(head, sizeof head, "ms_%d", t->counts[k]);
+        printf(" %9s", head);
+    }
+    printf(" %10s\n", "speedup");
+    double sum[MAX_THREAD_COUNTS] = {0};
+    for (unsigned c = 0; c < best[0].count; c++) {
+        printf("  %4u %7u", c, best[0].parts[c]);
+        for (int k = 0; k < t->ncounts; k++) {
+            double ms = c < best[k].count ? best[k].wall[c] * 1e3 : 0;
+            sum[k] += ms;
+            printf(" %9.3f", ms);
+        }
+        double top = c < best[last].count ? best[last].wall[c] : 0;
+        printf(" %10.2f\n", top > 0 ? best[0].wall[c] / top : 0);
+    }
+    printf("  %4s %7s", "all", "");
+    for (int k = 0; k < t->ncounts; k++)
+        printf(" %9.3f", sum[k]);
+    printf(" %10.2f\n", sum[last] > 0 ? sum[0] / sum[last] : 0);
+    return 0;
+}
+
 /* The profile of the median of three recorded products (by parallelism). */
 static int print_profile(const bignum *a, const bignum *b, const bignum *want)
 {
@@ -423,7 +512,9 @@ int main(int argc, char **argv)
     rc = run_rounds(&o, &a, &b, &r, &t);
     if (!rc) {
         print_times(&o, &t);
-        rc = print_profile(&a, &b, &r);
+        rc = print_calls(&a, &b, &r, &t);
+        if (!rc)
+            rc = print_profile(&a, &b, &r);
     }
     for (int k = 0; k < t.ncounts; k++) {
         free(t.helped[k]);
