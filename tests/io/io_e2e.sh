@@ -192,7 +192,7 @@ case_bad_urls() {
     run 2 "$D/io_serial" "${URL}bytes/1" ftp://127.0.0.1/x
     has_err_line "io_serial: URL 'ftp://127.0.0.1/x': scheme 'ftp' is not http or https"
     run 2 "$D/io_async" --url 'http://' --requests 3
-    has_err_start "io_async: --url 'http://': not a valid URL ("
+    has_err_line "io_async: --url 'http://': no host"
     run 2 "$D/io_threads" 'localhost:8080/x'
     has_err_line "io_threads: URL 'localhost:8080/x': no scheme: give http:// or https://"
     run 2 "$D/io_serial" 'http://bad host/'
