@@ -39,9 +39,8 @@ static int host_is_reserved(const char *host)
     return len == tl || host[len - tl - 1] == '.';
 }
 
-/* What libcurl's parser lets through but no request can use: control bytes (they
- * would reach a terminal raw), a length no server takes, an empty authority
- * ("http:///path", which the parser reads as the host "path"). */
+/* What no request can use, before libcurl's parser sees it: control bytes (they
+ * would reach a terminal raw), a length no server takes, no scheme. */
 static const char *url_shape_problem(const char *url)
 {
     size_t len = strlen(url);
@@ -50,17 +49,20 @@ static const char *url_shape_problem(const char *url)
             return "a control byte in the URL";
     if (len > FETCH_URL_MAX)
         return "longer than " FETCH_URL_MAX_TEXT " bytes";
-    const char *sep = strstr(url, "://");
-    if (!sep)
+    if (!strstr(url, "://"))
         return "no scheme: give http:// or https://";
-    const char *auth = sep + 3;
+    return NULL;
+}
+
+/* "http:///path": libcurl reads "path" as the host; the authority is empty. */
+static int authority_is_empty(const char *url)
+{
+    const char *auth = strstr(url, "://") + 3;
     size_t auth_len = strcspn(auth, "/?#");
     const char *at = memchr(auth, '@', auth_len);
     const char *host = at ? at + 1 : auth;
     size_t host_len = auth_len - (size_t)(host - auth);
-    if (host_len == 0 || host[0] == ':')
-        return "no host";
-    return NULL;
+    return host_len == 0 || host[0] == ':';
 }
 
 int fetch_url_check(const char *url, const char *where, int *reserved_host)
@@ -91,7 +93,8 @@ int fetch_url_check(const char *url, const char *where, int *reserved_host)
                  cs_show(scheme));
         goto out;
     }
-    if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
+    if (authority_is_empty(url) || curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        host[0] == '\0') {
         cs_error("%s '%s': no host", where, cs_show(url));
         goto out;
     }
