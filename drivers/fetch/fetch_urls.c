@@ -80,6 +80,10 @@ int fetch_url_check(const char *url, const char *where, int *reserved_host)
         return -1;
     }
     CURLUcode uc = curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+    if (uc != CURLUE_OK && authority_is_empty(url)) {
+        cs_error("%s '%s': no host", where, cs_show(url));
+        goto out;
+    }
     if (uc != CURLUE_OK) {
         cs_error("%s '%s': not a valid URL (%s)", where, cs_show(url), curl_url_strerror(uc));
         goto out;
