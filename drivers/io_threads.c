@@ -12,6 +12,7 @@
 #include "fetch_run.h"
 #include "message.h"
 #include "options.h"
+#include "thread_room.h"
 
 #define DEFAULT_THREADS 10
 
@@ -98,11 +99,19 @@ int main(int argc, char **argv)
     enum cs_parse_result parsed = cs_options_parse(&o, &info, argc, argv);
     if (parsed != CS_PARSE_RUN)
         return parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE;
+    struct pool pool = {.threads = o.threads ? o.threads : DEFAULT_THREADS};
+    char why[256];
+    unsigned room = cs_thread_room(pool.threads, why, sizeof why);
+    if (room < pool.threads) {
+        cs_error("--threads %u: only %u threads could be started here (%s)", pool.threads, room,
+                 why);
+        cs_options_free(&o);
+        return CS_EXIT_USAGE;
+    }
     if (fetch_easy_global_init() != 0) {
         cs_options_free(&o);
         return CS_EXIT_FAIL;
     }
-    struct pool pool = {.threads = o.threads ? o.threads : DEFAULT_THREADS};
     fetch_plan plan;
     int code = fetch_plan_build(&plan, &o);
     unsigned made = 0;

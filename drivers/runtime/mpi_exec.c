@@ -18,6 +18,7 @@
 #include "omp_team.h"
 #include "pin.h"
 #include "row.h"
+#include "thread_room.h"
 
 #define SET_TEXT 256    /* a process's CPU list, as exchanged */
 #define REPORT_TEXT 200 /* one worker's --show-binding line */
@@ -444,6 +445,34 @@ static int mpi_gather_profile(void *ctx, cs_profile *pr)
     return rc;
 }
 
+/* Every rank's team must be able to start (thread_room.h); the fewest any rank could
+ * start, and rank 0 says so once. Returns 0 or -1. */
+static int threads_fit(cs_mpi *m, unsigned threads, int given)
+{
+    char why[256];
+    int limit = omp_get_thread_limit();
+    unsigned room = limit > 0 && threads > (unsigned)limit ? (unsigned)limit : 0;
+    if (!room)
+        room = cs_thread_room(threads, why, sizeof why);
+    unsigned fewest = room;
+    cs_mpi_check(MPI_Allreduce(&room, &fewest, 1, MPI_UNSIGNED, MPI_MIN, MPI_COMM_WORLD),
+                 "MPI_Allreduce");
+    if (fewest >= threads)
+        return 0;
+    if (m->rank == 0) {
+        char what[48];
+        snprintf(what, sizeof what, given ? "--threads %u" : "%u threads a rank (the default)",
+                 threads);
+        if (limit > 0 && threads > (unsigned)limit)
+            cs_error("%s: more than OpenMP's thread limit here, %d (OMP_THREAD_LIMIT)", what,
+                     limit);
+        else
+            cs_error("%s: only %u threads could be started on some rank (%s)", what, fewest,
+                     room < threads ? why : "that rank's limits");
+    }
+    return -1;
+}
+
 int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *driver,
                  cs_exec *ex)
 {
@@ -461,6 +490,8 @@ int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *d
             cs_error("rank %d: --bind '%s': %s", m->rank, cs_bind_name(o->bind), err.msg);
         return CS_EXIT_FAIL;
     }
+    if (threads_fit(m, threads, (o->groups & CS_OPTS_THREADS) && o->threads) != 0)
+        return CS_EXIT_USAGE;
     m->team.threads = threads;
     omp_set_dynamic(0);
     cs_team_bind(&m->team);
