@@ -100,7 +100,9 @@ static void print_version(const cs_program_info *info)
 
 static int bad(const char *opt, const char *text, const char *reason)
 {
-    cs_error("--%s '%s': %s", opt, cs_show(text), reason);
+    /* "repeat" is an option, shown as --repeat; "N_LIST" a positional argument's name */
+    cs_error("%s%s '%s': %s", isupper((unsigned char)opt[0]) ? "" : "--", opt, cs_show(text),
+             reason);
     return -1;
 }
 
@@ -138,7 +140,7 @@ int cs_parse_u64_list(const char *opt, const char *text, uint64_t min, uint64_t 
     if (!v || !copy) {
         free(v);
         free(copy);
-        cs_error("--%s: out of memory", opt);
+        cs_error("%s%s: out of memory", isupper((unsigned char)opt[0]) ? "" : "--", opt);
         return -1;
     }
     size_t k = 0;

@@ -79,7 +79,8 @@ enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info
 void cs_options_free(cs_options *o);
 
 /* Number parsing with the project's messages, for drivers' own checks.
- * Returns 0, or prints "<prog>: --<opt> '<text>': <reason>" and returns -1. */
+ * Returns 0, or prints "<prog>: --<opt> '<text>': <reason>" and returns -1. An opt
+ * in capitals names a positional argument and is shown as it is: "N_LIST '5x': ...". */
 int cs_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out);
 /* A comma list of numbers; rejects empty items. *out is malloc'd. */
 int cs_parse_u64_list(const char *opt, const char *text, uint64_t min, uint64_t max,
