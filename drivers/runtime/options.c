@@ -44,10 +44,10 @@ static const struct option_spec specs[] = {
     {"show-binding", 0, OPT_SHOW_BINDING, CS_OPTS_BIND, NULL, "print worker -> core"},
     {"url", 1, OPT_URL, CS_OPTS_FETCH, "URL", "fetch this URL --requests times"},
     {"url-file", 1, OPT_URL_FILE, CS_OPTS_FETCH, "FILE", "URLs one per line, '#' comments"},
-    {"requests", 1, OPT_REQUESTS, CS_OPTS_FETCH, "N", "requests (default 100)"},
-    {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH | CS_OPTS_SERVER, "MS", "embedded server's delay (default 100)"},
-    {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH | CS_OPTS_SERVER, "N", "embedded server's body size (default 1024)"},
-    {"listen", 1, OPT_LISTEN, CS_OPTS_SERVER, "ADDR:PORT", "where to listen (default 127.0.0.1:0, port 0 picks one)"},
+    {"requests", 1, OPT_REQUESTS, CS_OPTS_FETCH, "N", "requests of --url or the embedded server (default 100);\n" "                               refused with only URL arguments or --url-file"},
+    {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH | CS_OPTS_SERVER, "MS", "the embedded server's delay (default 100)"},
+    {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH | CS_OPTS_SERVER, "N", "the embedded server's body size (default 1024)"},
+    {"listen", 1, OPT_LISTEN, CS_OPTS_SERVER, "ADDR:PORT", "where to listen: a numeric address ([..] for IPv6) or localhost\n" "                               (default 127.0.0.1:0; port 0 picks one)"},
     {"timeout-ms", 1, OPT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each request (default 30000)"},
     {"connect-timeout-ms", 1, OPT_CONNECT_TIMEOUT_MS, CS_OPTS_FETCH, "MS", "bound on each connect (default 5000)"},
     {"allow-failures", 0, OPT_ALLOW_FAILURES, CS_OPTS_FETCH, NULL, "exit 0 even when requests failed"},
@@ -74,7 +74,16 @@ static void print_help(const cs_program_info *info)
         const char *help = s->help;
         if (s->id == OPT_THREADS)
             help = info->threads_default ? info->threads_default : "worker threads";
-        printf("  %-28s %s\n", left, help);
+        /* a client's server is the embedded one: given URLs leave these nothing to do */
+        const char *refused = (info->groups & CS_OPTS_FETCH) &&
+                                      (s->id == OPT_DELAY_MS || s->id == OPT_BYTES)
+                                  ? "; refused when URLs are given"
+                                  : "";
+        if (info->groups & CS_OPTS_SERVER)
+            help = s->id == OPT_DELAY_MS ? "delay of / (default 100)"
+                   : s->id == OPT_BYTES  ? "body size of / (default 1024)"
+                                         : help;
+        printf("  %-28s %s%s\n", left, help, refused);
     }
     if (info->groups & CS_OPTS_KERNEL) {
         printf("\nKernels (--kernel NAME), with the sizes of each --class:\n");
@@ -89,6 +98,8 @@ static void print_help(const cs_program_info *info)
                 printf("  %-8s C costs %s\n", "", kn->class_c_cost);
         }
     }
+    printf("\nOptions are long only (--name VALUE or --name=VALUE), never abbreviated, each given "
+           "once;\na bad one is refused before any work.\n");
     printf("\nExit status: 0 done and verified, 1 the run failed, 2 the command line was wrong.\n");
 }
 
