@@ -117,9 +117,12 @@ int main(int argc, char **argv)
     unsigned made = 0;
     if (code == CS_EXIT_OK) {
         /* A connection per thread, and as many again when the server is ours. */
-        fetch_nofile_raise((plan.server ? 2 : 1) * (uint64_t)pool.threads + 64);
-        pool.handles = calloc(pool.threads, sizeof *pool.handles);
-        if (!pool.handles) {
+        char what[48];
+        snprintf(what, sizeof what, "--threads %u", pool.threads);
+        if (fetch_nofile_need(what, (plan.server ? 2 : 1) * (uint64_t)pool.threads + 16) != 0)
+            code = CS_EXIT_USAGE;
+        pool.handles = code == CS_EXIT_OK ? calloc(pool.threads, sizeof *pool.handles) : NULL;
+        if (code == CS_EXIT_OK && !pool.handles) {
             cs_error("--threads %u: out of memory for the handles", pool.threads);
             code = CS_EXIT_FAIL;
         }
