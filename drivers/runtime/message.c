@@ -25,7 +25,7 @@ void cs_message_set_silent(int s)
 const char *cs_show(const char *text)
 {
     /* four buffers: a message may show a few values at once */
-    static _Thread_local char bufs[4][CS_SHOW_MAX * 4 + 32];
+    static _Thread_local char bufs[4][CS_SHOW_MAX * 4 + 48]; /* 4 bytes a shown byte, the length */
     static _Thread_local unsigned turn;
     char *out = bufs[turn++ % 4];
     size_t at = 0, len = 0;

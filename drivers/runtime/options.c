@@ -489,6 +489,12 @@ enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info
         goto usage;
     if (check_outputs_differ(o) != 0)
         goto usage;
+    /* A test that sets the hook for a driver without one would pass without its fault. */
+    if (!info->fault_hook && getenv("CS_FAULT")) {
+        cs_error("CS_FAULT '%s': %s has no fault hook (cpu_mpi and cpu_hybrid have one); unset "
+                 "it", cs_show(getenv("CS_FAULT")), info->name);
+        goto usage;
+    }
     return CS_PARSE_RUN;
 usage:
     cs_options_free(o);

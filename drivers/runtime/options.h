@@ -64,6 +64,7 @@ typedef struct cs_program_info {
     const char *purpose; /* one line: what this driver is */
     unsigned groups;     /* cs_option_group bits */
     const char *threads_default; /* what --threads means when absent, for --help */
+    int fault_hook;      /* honours CS_FAULT (mpi_exec.h); the others refuse it when set */
 } cs_program_info;
 
 enum cs_parse_result {
