@@ -146,6 +146,7 @@ static void usage(FILE *out)
             "  serially (bignum_mul), helped by 1, 2, 4, ... T OpenMP threads\n"
             "  (bignum_mul_helped; T defaults to the online CPUs), and by GMP; medians of\n"
             "  R alternated rounds (default %d). Then the product's work/span profile.\n"
+            "  Options are long only, never abbreviated, each given once.\n"
             "  Exit 0 done, 1 a helped product differed or memory ran out, 2 bad options.\n",
             DEFAULT_BITS, DEFAULT_REPS);
 }

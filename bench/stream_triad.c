@@ -92,6 +92,8 @@ static void usage(FILE *f)
             "Output: '#' lines on the arrays, cache, clock and huge pages, then per thread count\n"
             "  threads T best_GB/s X avg_GB/s Y min_s .. avg_s .. max_s .. numa NODES\n"
             "  hugepage_MB H bound B/T moved M cpus LIST fork_join_us F\n"
+            "Options are long only, never abbreviated, each given once. CS_FAULT=J (a test\n"
+            "hook) spoils a[J] after the passes; a J outside the arrays is refused.\n"
             "Exit status: 0 measured and validated, 1 validation or memory failed, 2 the\n"
             "command line was wrong.\n");
 }

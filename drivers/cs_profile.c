@@ -28,6 +28,7 @@ static void usage(void)
            "2,4,8,...,1024)\n"
            "  --help           this help\n"
            "  --version        version and build\n\n"
+           "Options are long only, never abbreviated, each given once.\n"
            "Exit status: 0 done, 1 the file is malformed (the message names the line),\n"
            "2 the command line was wrong or the file cannot be opened.\n");
 }
