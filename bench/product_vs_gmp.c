@@ -207,6 +207,18 @@ int main(int argc, char **argv)
     if (parsed != 0)
         return parsed > 0 ? CS_EXIT_OK : CS_EXIT_USAGE;
     const cs_kernel *k = cs_kernel_find("product");
+    /* Every size is checked before the header: a size this machine cannot hold is a bad
+     * argument, said once, not a run that fails after printing. */
+    for (size_t i = 0; i < count; i++) {
+        cs_err err = {{0}};
+        cs_problem *p = NULL;
+        if (k->problem_new(n[i], 0, &p, &err) != CS_OK) {
+            cs_error("N_LIST: %s", err.msg);
+            free(n);
+            return CS_EXIT_USAGE;
+        }
+        k->problem_free(p);
+    }
     printf("# product_vs_gmp: corescale's product kernel (one thread) against GMP %s,\n"
            "# alternated in one run; median of %u after a warm-up; goal = most time vs GMP\n",
            gmp_version, (unsigned)repeat);
