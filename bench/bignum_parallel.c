@@ -195,6 +195,17 @@ static int parse_options(int argc, char **argv, options *o)
         usage(stdout);
         return -1;
     }
+    /* Operands and products, ours and GMP's (8 operand sizes), and the helped product's
+     * scratch (bignum.h: about 2.5 times bignum_mul's): refused before any is made. */
+    size_t limbs = (size_t)((o->bits + 63) / 64);
+    double need = 8.0 * (8.0 * (double)limbs + 2.5 * (double)bn_mul_scratch(limbs, limbs));
+    char where[160];
+    double have = cs_memory_room(where, sizeof where);
+    if (have > 0 && need > have) {
+        cs_error("--bits %llu: the operands, products and scratch need about %.1f GiB, more than %s",
+                 o->bits, need / (1 << 30), where);
+        return CS_EXIT_USAGE;
+    }
     char why[256];
     unsigned room = cs_thread_room((unsigned)o->threads_max, why, sizeof why);
     int limit = omp_get_thread_limit();
