@@ -1,5 +1,4 @@
 /* bignum_parallel: one huge product, serial beside helped by 1, 2, 4, ... OpenMP threads and GMP, with its work/span profile. */
-#include <getopt.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <gmp.h>
 #endif
 
+#include "args.h"
 #include "bignum.h"
 #include "build_info.h"
 #include "ceiling.h"
@@ -17,6 +17,8 @@
 #include "heap.h"
 #include "message.h"
 #include "operands.h"
+#include "options.h"
+#include "thread_room.h"
 
 /*
  * The product at the top of the product kernel's class B tree: two numbers
@@ -179,67 +181,77 @@ static void usage(FILE *out)
             "  (bignum_mul_helped; T defaults to the online CPUs), and by GMP; medians of\n"
             "  R alternated rounds (default %d), beside the machine's ceiling; each run()\n"
             "  call's wall time per thread count; then the product's work/span profile.\n"
+            "  Options are long only, never abbreviated, each given once.\n"
             "  Exit 0 done, 1 a helped product differed or memory ran out, 2 bad options.\n",
             DEFAULT_BITS, DEFAULT_REPS);
 }
 
-static int parse_count(const char *opt, const char *s, unsigned long long lo,
-                       unsigned long long hi, unsigned long long *out)
-{
-    char *end;
-    if (!s || !*s || *s == '-')
-        goto bad;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || v < lo || v > hi)
-        goto bad;
-    *out = v;
-    return 0;
-bad:
-    cs_error("%s '%s': expected a whole number from %llu to %llu", opt, s ? s : "", lo, hi);
-    return 1;
-}
-
 static int parse_options(int argc, char **argv, options *o)
 {
-    static const struct option longs[] = {{"bits", required_argument, NULL, 'b'},
-                                          {"reps", required_argument, NULL, 'r'},
-                                          {"threads-max", required_argument, NULL, 't'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+    enum { OPT_BITS, OPT_REPS, OPT_THREADS_MAX, OPT_HELP };
+    static const cs_arg_option table[] = {
+        [OPT_BITS] = {"bits", 1, 0}, [OPT_REPS] = {"reps", 1, 0},
+        [OPT_THREADS_MAX] = {"threads-max", 1, 0}, [OPT_HELP] = {"help", 0, 0},
+    };
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     o->bits = DEFAULT_BITS;
     o->reps = DEFAULT_REPS;
     o->threads_max = online > 0 ? (int)online : 1;
-    opterr = 0;
-    int c;
-    unsigned long long v;
-    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            if (parse_count("--bits", optarg, 64 * 600, 1ULL << 34, &v))
+    cs_args a;
+    cs_args_init(&a, argc, argv, table, sizeof table / sizeof table[0]);
+    int id, help = 0;
+    const char *v;
+    uint64_t n;
+    while ((id = cs_args_next(&a, &v)) != CS_ARGS_END) {
+        switch (id) {
+        case OPT_BITS:
+            if (cs_parse_u64("bits", v, 64 * 600, 1ULL << 34, &n))
                 return CS_EXIT_USAGE;
-            o->bits = v;
+            o->bits = n;
             break;
-        case 'r':
-            if (parse_count("--reps", optarg, 1, 1000, &v))
+        case OPT_REPS:
+            if (cs_parse_u64("reps", v, 1, 1000, &n))
                 return CS_EXIT_USAGE;
-            o->reps = (int)v;
+            o->reps = (int)n;
             break;
-        case 't':
-            if (parse_count("--threads-max", optarg, 1, 4096, &v))
+        case OPT_THREADS_MAX:
+            if (cs_parse_u64("threads-max", v, 1, 4096, &n))
                 return CS_EXIT_USAGE;
-            o->threads_max = (int)v;
+            o->threads_max = (int)n;
             break;
-        case 'h':
-            usage(stdout);
-            return -1;
-        default:
-            cs_error("'%s': unknown option or missing value (see --help)", argv[optind - 1]);
+        case OPT_HELP: help = 1; break;
+        case CS_ARGS_POSITIONAL:
+            cs_error("unexpected argument '%s': takes no arguments (see --help)", cs_show(v));
             return CS_EXIT_USAGE;
+        default: return CS_EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        cs_error("'%s': takes no arguments (see --help)", argv[optind]);
+    if (help) {
+        usage(stdout);
+        return -1;
+    }
+    /* Operands and products, ours and GMP's (8 operand sizes), and the helped product's
+     * scratch (bignum.h: about 2.5 times bignum_mul's): refused before any is made. */
+    size_t limbs = (size_t)((o->bits + 63) / 64);
+    double need = 8.0 * (8.0 * (double)limbs + 2.5 * (double)bn_mul_scratch(limbs, limbs));
+    char where[160];
+    double have = cs_memory_room(where, sizeof where);
+    if (have > 0 && need > have) {
+        cs_error("--bits %llu: the operands, products and scratch need about %.1f GiB, more than %s",
+                 o->bits, need / (1 << 30), where);
+        return CS_EXIT_USAGE;
+    }
+    char why[256];
+    unsigned room = cs_thread_room((unsigned)o->threads_max, why, sizeof why);
+    int limit = omp_get_thread_limit();
+    if (limit > 0 && o->threads_max > limit) {
+        cs_error("--threads-max %d: more than OpenMP's thread limit here, %d (OMP_THREAD_LIMIT)",
+                 o->threads_max, limit);
+        return CS_EXIT_USAGE;
+    }
+    if (room < (unsigned)o->threads_max) {
+        cs_error("--threads-max %d: only %u threads could be started here (%s)", o->threads_max,
+                 room, why);
         return CS_EXIT_USAGE;
     }
     return CS_EXIT_OK;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "clock.h"
 #include "kernel.h"
 #include "message.h"
@@ -159,22 +160,68 @@ static int race(const cs_kernel *k, uint64_t n, uint64_t chunks, unsigned repeat
     return ok ? 0 : 1;
 }
 
+/* [N_LIST [REPEAT]] and --help: 0 to run, 1 help printed, -1 after a message. */
+static int parse_args(int argc, char **argv, uint64_t **n, size_t *count, uint64_t *repeat)
+{
+    static const cs_arg_option table[] = {{"help", 0, 0}};
+    cs_args a;
+    cs_args_init(&a, argc, argv, table, 1);
+    const char *v, *pos[3] = {NULL, NULL, NULL};
+    int id, given = 0, help = 0;
+    while ((id = cs_args_next(&a, &v)) != CS_ARGS_END) {
+        if (id == CS_ARGS_ERROR)
+            return -1;
+        if (id == 0) {
+            help = 1;
+            continue;
+        }
+        if (given == 2) {
+            cs_error("unexpected argument '%s': at most N_LIST REPEAT (see --help)", cs_show(v));
+            return -1;
+        }
+        pos[given++] = v;
+    }
+    if (help) {
+        printf("Usage: product_vs_gmp [N_LIST [REPEAT]]\n"
+               "The product kernel on one thread against GMP, alternated; sizes N_LIST\n"
+               "(comma-separated, 2 to 1000, default 50,63,32), REPEAT timed runs each\n"
+               "(1 to 64, default 3). Exit 0 done, 1 a value differed, 2 bad arguments.\n");
+        return 1;
+    }
+    if (cs_parse_u64_list("N_LIST", pos[0] ? pos[0] : "50,63,32", 2, 1000, n, count) != 0)
+        return -1;
+    if (pos[1] && cs_parse_u64("REPEAT", pos[1], 1, 64, repeat) != 0) {
+        free(*n);
+        *n = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cs_message_init("product_vs_gmp");
-    const char *list = argc > 1 ? argv[1] : "50,63,32";
-    unsigned repeat = argc > 2 ? (unsigned)atoi(argv[2]) : 3;
-    uint64_t *n = NULL;
+    uint64_t *n = NULL, repeat = 3;
     size_t count = 0;
-    if (argc > 3 || cs_parse_u64_list("n", list, 2, 1000, &n, &count) != 0 || repeat < 1 ||
-        repeat > 64) {
-        cs_error("usage: product_vs_gmp [N_LIST [REPEAT 1..64]]");
-        return 2;
-    }
+    int parsed = parse_args(argc, argv, &n, &count, &repeat);
+    if (parsed != 0)
+        return parsed > 0 ? CS_EXIT_OK : CS_EXIT_USAGE;
     const cs_kernel *k = cs_kernel_find("product");
+    /* Every size is checked before the header: a size this machine cannot hold is a bad
+     * argument, said once, not a run that fails after printing. */
+    for (size_t i = 0; i < count; i++) {
+        cs_err err = {{0}};
+        cs_problem *p = NULL;
+        if (k->problem_new(n[i], 0, &p, &err) != CS_OK) {
+            cs_error("N_LIST: %s", err.msg);
+            free(n);
+            return CS_EXIT_USAGE;
+        }
+        k->problem_free(p);
+    }
     printf("# product_vs_gmp: corescale's product kernel (one thread) against GMP %s,\n"
            "# alternated in one run; median of %u after a warm-up; goal = most time vs GMP\n",
-           gmp_version, repeat);
+           gmp_version, (unsigned)repeat);
     printf("# %-5s %-28s %7s %12s %12s %9s %7s %-5s %s\n", "n", "comparison", "items",
            "corescale_s", "gmp_s", "ratio", "goal", "", "values");
     int bad = 0;
@@ -182,8 +229,8 @@ int main(int argc, char **argv)
     static const char *const labels[] = {"chunks 1 vs mpz_mul_ui loop", "default chunks, same tree"};
     static const double goals[] = {0.4, 1.0};
     for (size_t i = 0; i < count; i++) {
-        bad |= race(k, n[i], 1, repeat, goals[0], labels[0], &t.ours[0], &t.gmp[0]);
-        bad |= race(k, n[i], 0, repeat, goals[1], labels[1], &t.ours[1], &t.gmp[1]);
+        bad |= race(k, n[i], 1, (unsigned)repeat, goals[0], labels[0], &t.ours[0], &t.gmp[0]);
+        bad |= race(k, n[i], 0, (unsigned)repeat, goals[1], labels[1], &t.ours[1], &t.gmp[1]);
     }
     for (int c = 0; c < 2; c++) {
         double ratio = t.ours[c] / t.gmp[c];

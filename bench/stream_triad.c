@@ -1,6 +1,5 @@
 /* stream_triad: the machine's own triad bandwidth, by STREAM's method, for the triad kernel to face. */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <hwloc.h>
 #include <omp.h>
 #include <sched.h>
@@ -11,10 +10,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "build_info.h"
 #include "clock.h"
 #include "message.h"
 #include "options.h"
+#include "thread_room.h"
 
 /*
  * STREAM's method (McCalpin, stream.c 5.10), for the triad alone:
@@ -48,6 +49,7 @@ struct config {
     uint64_t *threads;
     size_t runs;
     enum layout layout;
+    long long fault; /* CS_FAULT's element, or -1 */
 };
 
 /* One thread count's arrays: a, b, c and how to give them back. */
@@ -90,28 +92,70 @@ static void usage(FILE *f)
             "Output: '#' lines on the arrays, cache, clock and huge pages, then per thread count\n"
             "  threads T best_GB/s X avg_GB/s Y min_s .. avg_s .. max_s .. numa NODES\n"
             "  hugepage_MB H bound B/T moved M cpus LIST fork_join_us F\n"
+            "Options are long only, never abbreviated, each given once. CS_FAULT=J (a test\n"
+            "hook) spoils a[J] after the passes; a J outside the arrays is refused.\n"
             "Exit status: 0 measured and validated, 1 validation or memory failed, 2 the\n"
             "command line was wrong.\n");
 }
 
-static double machine_memory_bytes(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
-}
-
-/* Refuses n whose arrays would not fit, as the triad kernel does. */
+/* Refuses n whose arrays would not fit, as the triad kernel does (ulimit -v and -d too). */
 static int check_memory(const struct config *c)
 {
-    double need = 3.0 * 8.0 * (double)(c->n + c->offset), have = machine_memory_bytes();
+    char where[160];
+    double need = 3.0 * 8.0 * (double)(c->n + c->offset), have = cs_memory_room(where, sizeof where);
     if (have > 0 && need > 0.8 * have) {
-        cs_error("--n %llu: three arrays of %llu doubles need %.1f GiB, more than 80%% of this "
-                 "machine's %.1f GiB",
-                 (unsigned long long)c->n, (unsigned long long)c->n, need / (1 << 30),
-                 have / (1 << 30));
+        cs_error("--n %llu: three arrays of %llu doubles need %.2f GiB, more than 80%% of %s",
+                 (unsigned long long)c->n, (unsigned long long)c->n, need / (1 << 30), where);
         return -1;
     }
     return 0;
+}
+
+/* The largest thread count must be one OpenMP and the system can start, found before
+ * any array is made: else the runtime ends the run with its own words. */
+static int check_threads(const struct config *c)
+{
+    uint64_t most = 0;
+    for (size_t r = 0; r < c->runs; r++)
+        most = c->threads[r] > most ? c->threads[r] : most;
+    int limit = omp_get_thread_limit();
+    if (limit > 0 && most > (uint64_t)limit) {
+        cs_error("--threads %llu: more than OpenMP's thread limit here, %d (OMP_THREAD_LIMIT)",
+                 (unsigned long long)most, limit);
+        return -1;
+    }
+    char why[256];
+    unsigned room = cs_thread_room((unsigned)most, why, sizeof why);
+    if (room < most) {
+        cs_error("--threads %llu: only %u threads could be started here (%s)",
+                 (unsigned long long)most, room, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* A test hook, unset in normal runs: CS_FAULT=J spoils a[J] after the passes, so that
+ * the tests see validation fail. A value that could not fire (not a number, or J past
+ * the arrays) is refused before any work. */
+static int read_fault(struct config *c)
+{
+    const char *f = getenv("CS_FAULT");
+    c->fault = -1;
+    if (!f)
+        return 0;
+    uint64_t j;
+    int ok = *f != '\0' && strspn(f, "0123456789") == strlen(f) && strlen(f) <= 19;
+    if (ok && (j = strtoull(f, NULL, 10)) < c->n) {
+        c->fault = (long long)j;
+        return 0;
+    }
+    if (ok)
+        cs_error("CS_FAULT '%s': no such element in arrays of --n %llu (0 to n-1)", cs_show(f),
+                 (unsigned long long)c->n);
+    else
+        cs_error("CS_FAULT '%s': give the element J to spoil, a number from 0 to n-1",
+                 cs_show(f));
+    return -1;
 }
 
 /* 1 and the processors OpenMP would use: the default thread list. */
@@ -137,34 +181,49 @@ static int parse_layout(const char *text, enum layout *out)
     else if (strcmp(text, "malloc") == 0)
         *out = LAYOUT_MALLOC;
     else {
-        cs_error("--layout '%s': must be one of stream, malloc", text);
+        cs_error("--layout '%s': must be one of stream, malloc", cs_show(text));
         return -1;
     }
     return 0;
 }
 
-/* --threads LIST into c (a later one replaces an earlier). */
+/* --threads LIST into c. */
 static int parse_threads(const char *text, struct config *c)
 {
     free(c->threads);
     c->threads = NULL;
     int rc = cs_parse_u64_list("threads", text, 1, 4096, &c->threads, &c->runs);
     if (rc == 0 && c->runs > MAX_RUNS) {
-        cs_error("--threads '%s': at most %d thread counts", text, MAX_RUNS);
+        cs_error("--threads '%s': at most %d thread counts", cs_show(text), MAX_RUNS);
         rc = -1;
     }
     return rc;
 }
 
 /* The older form, ELEMENTS [THREADS_LIST [PASSES]], which scripts made for
- * earlier revisions (the bundle's run16.sh) still call: the same values. */
-static int parse_positional(int count, char **args, struct config *c)
+ * earlier revisions (the bundle's run16.sh) still call: the same values, so each
+ * may come one way only. */
+static int parse_positional(int count, char **args, struct config *c, const cs_args *a)
 {
+    static const char *const names[] = {"ELEMENTS", "THREADS_LIST", "PASSES"};
+    static const char *const opts[] = {"n", "threads", "passes"};
+    for (int i = 1; i < count; i++)
+        if (args[i][0] == '-' && args[i][1] != '\0') {
+            cs_error("'%s': an option after ELEMENTS; give the options first", cs_show(args[i]));
+            return -1;
+        }
     if (count > 3) {
         cs_error("unexpected argument '%s': at most ELEMENTS THREADS_LIST PASSES (see --help)",
-                 args[3]);
+                 cs_show(args[3]));
         return -1;
     }
+    for (int i = 0; i < count; i++)
+        for (size_t k = 0; k < a->count; k++)
+            if (strcmp(a->opts[k].name, opts[i]) == 0 && cs_args_given(a, k)) {
+                cs_error("%s '%s' and --%s '%s' both give it: give one", names[i],
+                         cs_show(args[i]), opts[i], cs_show(a->first[k]));
+                return -1;
+            }
     int rc = cs_parse_u64("n", args[0], 1, 1ULL << 40, &c->n);
     if (rc == 0 && count > 1)
         rc = parse_threads(args[1], c);
@@ -176,38 +235,43 @@ static int parse_positional(int count, char **args, struct config *c)
 /* The command line into c: 0 to run, 1 help printed, -1 after a message (exit 2). */
 static int parse_args(int argc, char **argv, struct config *c)
 {
-    enum { OPT_N = 256, OPT_THREADS, OPT_PASSES, OPT_OFFSET, OPT_LAYOUT, OPT_HELP };
-    static const struct option longopts[] = {
-        {"n", 1, NULL, OPT_N},           {"threads", 1, NULL, OPT_THREADS},
-        {"passes", 1, NULL, OPT_PASSES}, {"offset", 1, NULL, OPT_OFFSET},
-        {"layout", 1, NULL, OPT_LAYOUT}, {"help", 0, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
+    enum { OPT_N, OPT_THREADS, OPT_PASSES, OPT_OFFSET, OPT_LAYOUT, OPT_HELP };
+    static const cs_arg_option table[] = {
+        [OPT_N] = {"n", 1, 0},           [OPT_THREADS] = {"threads", 1, 0},
+        [OPT_PASSES] = {"passes", 1, 0}, [OPT_OFFSET] = {"offset", 1, 0},
+        [OPT_LAYOUT] = {"layout", 1, 0}, [OPT_HELP] = {"help", 0, 0},
     };
-    *c = (struct config){.n = 50000000, .passes = 10, .layout = LAYOUT_STREAM};
-    opterr = 0;
-    int id, rc = 0;
-    while (rc == 0 && (id = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    *c = (struct config){.n = 50000000, .passes = 10, .layout = LAYOUT_STREAM, .fault = -1};
+    cs_args a;
+    cs_args_init(&a, argc, argv, table, sizeof table / sizeof table[0]);
+    int id, rc = 0, help = 0, first_positional = 0;
+    const char *v;
+    while (rc == 0 && !first_positional && (id = cs_args_next(&a, &v)) != CS_ARGS_END) {
         switch (id) {
-        case OPT_N: rc = cs_parse_u64("n", optarg, 1, 1ULL << 40, &c->n); break;
-        case OPT_PASSES: rc = cs_parse_u64("passes", optarg, 2, 100000, &c->passes); break;
-        case OPT_OFFSET: rc = cs_parse_u64("offset", optarg, 0, 1u << 20, &c->offset); break;
-        case OPT_LAYOUT: rc = parse_layout(optarg, &c->layout); break;
-        case OPT_THREADS: rc = parse_threads(optarg, c); break;
-        case OPT_HELP: usage(stdout); return 1;
-        default:
-            if (optopt)
-                cs_error("option '%s' needs a value (see --help)", argv[optind - 1]);
-            else
-                cs_error("unknown option '%s' (see --help)", argv[optind - 1]);
-            rc = -1;
+        case OPT_N: rc = cs_parse_u64("n", v, 1, 1ULL << 40, &c->n); break;
+        case OPT_PASSES: rc = cs_parse_u64("passes", v, 2, 100000, &c->passes); break;
+        case OPT_OFFSET: rc = cs_parse_u64("offset", v, 0, 1u << 20, &c->offset); break;
+        case OPT_LAYOUT: rc = parse_layout(v, &c->layout); break;
+        case OPT_THREADS: rc = parse_threads(v, c); break;
+        case OPT_HELP: help = 1; break;
+        case CS_ARGS_POSITIONAL: first_positional = a.next - 1; break;
+        default: rc = -1;
         }
     }
-    if (rc == 0 && optind < argc)
-        rc = parse_positional(argc - optind, argv + optind, c);
+    if (rc == 0 && help) {
+        usage(stdout);
+        return 1;
+    }
+    if (rc == 0 && first_positional)
+        rc = parse_positional(argc - first_positional, argv + first_positional, c, &a);
     if (rc == 0 && !c->threads)
         rc = default_threads(c);
     if (rc == 0)
         rc = check_memory(c);
+    if (rc == 0)
+        rc = check_threads(c);
+    if (rc == 0)
+        rc = read_fault(c);
     return rc;
 }
 
@@ -380,14 +444,10 @@ static int validate(const struct arrays *x, long n, int threads)
     return 0;
 }
 
-/* A test hook, unset in normal runs: CS_FAULT=J spoils a[J] after the passes,
- * so that the tests see validation fail. */
-static void inject_fault(struct arrays *x, long n)
+/* CS_FAULT (read_fault): a[J] spoiled after the passes. */
+static void inject_fault(struct arrays *x, long long j)
 {
-    const char *f = getenv("CS_FAULT");
-    char *end;
-    long j = f ? strtol(f, &end, 10) : -1;
-    if (f && *f && !*end && j >= 0 && j < n)
+    if (j >= 0)
         x->a[j] += 1.0;
 }
 
@@ -465,7 +525,7 @@ static int run_one(const struct config *c, int threads, double tick, hwloc_topol
     time_passes(&x, c, threads, &t);
     t.fork_join = fork_join_cost(threads);
     where_after(threads, &p);
-    inject_fault(&x, (long)c->n);
+    inject_fault(&x, c->fault);
     int rc = validate(&x, (long)c->n, threads);
     if (rc == 0 && p.team != threads)
         cs_warn("asked for %d threads, OpenMP gave %d (OMP_THREAD_LIMIT? OMP_DYNAMIC?): the "

@@ -9,6 +9,7 @@ int main(int argc, char **argv)
         .purpose = "Run a CPU kernel on MPI ranks of pinned OpenMP threads (mpirun -np P "
                    "cpu_hybrid --threads T); results are identical to cpu_serial's.\nstatic: "
                    "each thread a block of items; dynamic/guided: rank 0 hands items out.",
+        .fault_hook = 1,
         .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_THREADS | CS_OPTS_SCHEDULE |
                   CS_OPTS_BIND,
         .threads_default = "threads per rank (default: the rank's share of its node's "

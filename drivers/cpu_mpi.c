@@ -9,6 +9,7 @@ int main(int argc, char **argv)
         .purpose = "Run a CPU kernel on MPI ranks, one pinned worker each (mpirun -np P "
                    "cpu_mpi); results are identical to cpu_serial's.\nstatic: each rank a "
                    "block of items; dynamic/guided: rank 0 hands items out and computes too.",
+        .fault_hook = 1,
         .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_SCHEDULE | CS_OPTS_BIND,
     };
     return cs_mpi_main(argc, argv, &info);

@@ -131,6 +131,10 @@ int main(int argc, char **argv)
     }
     d.cores = cs_pin_cores_in(d.team.pin, NULL);
     d.team.threads = o.threads ? o.threads : (d.cores ? d.cores : 1);
+    if (cs_team_room(d.team.threads, o.threads != 0) != 0) {
+        code = CS_EXIT_USAGE;
+        goto out;
+    }
     if (cs_pin_plan(d.team.pin, o.bind, NULL, d.team.threads, 0, d.team.threads, &err) != CS_OK) {
         cs_error("--bind '%s': %s", cs_bind_name(o.bind), err.msg);
         goto out;

@@ -1,11 +1,11 @@
 /* cs_profile: work, span, parallelism and predicted speedups from a --profile file. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "args.h"
 #include "build_info.h"
 #include "message.h"
 #include "options.h"
@@ -28,6 +28,7 @@ static void usage(void)
            "2,4,8,...,1024)\n"
            "  --help           this help\n"
            "  --version        version and build\n\n"
+           "Options are long only, never abbreviated, each given once.\n"
            "Exit status: 0 done, 1 the file is malformed (the message names the line),\n"
            "2 the command line was wrong or the file cannot be opened.\n");
 }
@@ -35,49 +36,57 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     cs_message_init("cs_profile");
-    static const struct option longopts[] = {
-        {"workers", 1, NULL, 'w'}, {"help", 0, NULL, 'h'}, {"version", 0, NULL, 'v'}, {0, 0, 0, 0}};
+    enum { OPT_WORKERS, OPT_HELP, OPT_VERSION };
+    static const cs_arg_option table[] = {
+        [OPT_WORKERS] = {"workers", 1, 0}, [OPT_HELP] = {"help", 0, 0},
+        [OPT_VERSION] = {"version", 0, 0},
+    };
     uint64_t *list = NULL;
     size_t count = 0;
-    int id;
-    opterr = 0;
-    while ((id = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    const char *path = NULL, *v;
+    int id, help = 0, version = 0;
+    cs_args a;
+    cs_args_init(&a, argc, argv, table, sizeof table / sizeof table[0]);
+    while ((id = cs_args_next(&a, &v)) != CS_ARGS_END) {
         switch (id) {
-        case 'w':
-            free(list);
-            if (cs_parse_u64_list("workers", optarg, 1, 65536, &list, &count) != 0)
+        case OPT_WORKERS:
+            if (cs_parse_u64_list("workers", v, 1, 65536, &list, &count) != 0)
                 return CS_EXIT_USAGE;
             break;
-        case 'h':
-            usage();
+        case OPT_HELP: help = 1; break;
+        case OPT_VERSION: version = 1; break;
+        case CS_ARGS_POSITIONAL:
+            if (!path) {
+                path = v;
+                break;
+            }
+            cs_error("unexpected argument '%s': one profile file only (see --help)", cs_show(v));
             free(list);
-            return CS_EXIT_OK;
-        case 'v':
-            printf("cs_profile (corescale) %s, revision %s\n", CS_VERSION, CS_REVISION);
-            free(list);
-            return CS_EXIT_OK;
+            return CS_EXIT_USAGE;
         default:
-            if (optopt)
-                cs_error("option '%s' needs a value (see --help)", argv[optind - 1]);
-            else
-                cs_error("unknown option '%s' (see --help)", argv[optind - 1]);
             free(list);
             return CS_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        cs_error(optind == argc ? "no profile file given (see --help)"
-                                : "unexpected argument '%s': one profile file only (see --help)",
-                 argv[argc - 1]);
+    if (help || version) {
+        if (help)
+            usage();
+        else
+            printf("cs_profile (corescale) %s, revision %s\n", CS_VERSION, CS_REVISION);
+        free(list);
+        return CS_EXIT_OK;
+    }
+    if (!path || !*path) {
+        cs_error(path ? "an empty profile file name (see --help)" : "no profile file given (see --help)");
         free(list);
         return CS_EXIT_USAGE;
     }
-    const char *path = argv[optind];
     unsigned workers[1024];
     unsigned n = 0;
     if (list) {
         if (count > 1024) {
-            cs_error("--workers: %zu counts, at most 1024", count);
+            cs_error("--workers '%s': %zu counts, at most 1024", cs_show(a.first[OPT_WORKERS]),
+                     count);
             free(list);
             return CS_EXIT_USAGE;
         }
@@ -96,7 +105,7 @@ int main(int argc, char **argv)
         errno = EISDIR;
     }
     if (!f) {
-        cs_error("'%s': cannot open: %s", path, strerror(errno));
+        cs_error("'%s': cannot open: %s", cs_show(path), strerror(errno));
         return CS_EXIT_USAGE;
     }
     cs_graph *blocks = NULL;
@@ -105,7 +114,7 @@ int main(int argc, char **argv)
     int rc = cs_profile_read(f, &blocks, &blocks_n, why, sizeof why);
     fclose(f);
     if (rc != 0) {
-        cs_error("'%s': %s", path, why);
+        cs_error("'%s': %s", cs_show(path), why);
         return CS_EXIT_FAIL;
     }
     printf("# cs_profile %s: %u block%s\n", path, blocks_n, blocks_n == 1 ? "" : "s");

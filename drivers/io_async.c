@@ -305,9 +305,13 @@ int main(int argc, char **argv)
     if (code == CS_EXIT_OK) {
         unsigned c = o.concurrency ? o.concurrency : DEFAULT_CONCURRENCY;
         /* A connection per transfer, and as many again when the server is ours. */
-        fetch_nofile_raise((plan.server ? 2 : 1) * (uint64_t)c + 64);
+        char what[48];
+        snprintf(what, sizeof what, o.concurrency ? "--concurrency %u" : "concurrency %u", c);
         fetch_limits lim = {o.timeout_ms, o.connect_timeout_ms};
-        code = async_init(&a, c, &lim) == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
+        if (fetch_nofile_need(what, (plan.server ? 2 : 1) * (uint64_t)c + 16) != 0)
+            code = CS_EXIT_USAGE;
+        else
+            code = async_init(&a, c, &lim) == 0 ? CS_EXIT_OK : CS_EXIT_FAIL;
     }
     if (code == CS_EXIT_OK) {
         char text[64];

@@ -1,4 +1,6 @@
 /* io_server: the latency-injecting HTTP server the fetch clients are measured against. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +14,20 @@
 /* Descriptors beyond the connection bound: the listener, the loop, the refusals. */
 #define SPARE_DESCRIPTORS 512
 
-/* "ADDR:PORT", "[V6]:PORT" or ":PORT" into address and port. */
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT" into address and port. ADDR must be a numeric
+ * IPv4 or IPv6 address or "localhost": a name would be sent to the resolver. Every
+ * message names the whole value as given. */
 static int parse_listen(const char *text, char *address, size_t size, unsigned *port)
 {
     const char *colon = strrchr(text, ':');
+    const char *shown = cs_show(text);
     if (!colon) {
-        cs_error("--listen '%s': give ADDR:PORT (port 0 picks one)", text);
+        cs_error("--listen '%s': give ADDR:PORT (port 0 picks one)", shown);
         return -1;
     }
     const char *a = text, *end = colon;
-    if (*a == '[' && end > a && end[-1] == ']') {
+    int bracketed = *a == '[' && end > a && end[-1] == ']';
+    if (bracketed) {
         a++;
         end--;
     }
@@ -31,15 +37,33 @@ static int parse_listen(const char *text, char *address, size_t size, unsigned *
         len = strlen(a);
     }
     if (len >= size) {
-        cs_error("--listen '%s': the address is too long", text);
+        cs_error("--listen '%s': the address is too long", shown);
         return -1;
     }
     memcpy(address, a, len);
     address[len] = '\0';
-    uint64_t p;
-    if (cs_parse_u64("listen", colon + 1, 0, 65535, &p) != 0)
+    unsigned char bin[sizeof(struct in6_addr)];
+    int v4 = inet_pton(AF_INET, address, bin) == 1, v6 = inet_pton(AF_INET6, address, bin) == 1;
+    if (!(v4 && !bracketed) && !v6 && strcmp(address, "localhost") != 0) {
+        cs_error("--listen '%s': '%s' is not a numeric IPv4 address, a bracketed IPv6 address "
+                 "or localhost", shown, cs_show(address));
         return -1;
-    *port = (unsigned)p;
+    }
+    if (v6 && !bracketed) {
+        cs_error("--listen '%s': an IPv6 address goes in brackets, [%s]:PORT", shown,
+                 cs_show(address));
+        return -1;
+    }
+    const char *digits = colon + 1;
+    int ok = *digits != '\0' && strlen(digits) <= 5;
+    for (const char *c = digits; ok && *c; c++)
+        ok = *c >= '0' && *c <= '9';
+    if (!ok || strtoul(digits, NULL, 10) > 65535) {
+        cs_error("--listen '%s': the port '%s' is not a number from 0 to 65535", shown,
+                 cs_show(digits));
+        return -1;
+    }
+    *port = (unsigned)strtoul(digits, NULL, 10);
     return 0;
 }
 

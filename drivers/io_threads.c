@@ -12,6 +12,7 @@
 #include "fetch_run.h"
 #include "message.h"
 #include "options.h"
+#include "thread_room.h"
 
 #define DEFAULT_THREADS 10
 
@@ -98,19 +99,30 @@ int main(int argc, char **argv)
     enum cs_parse_result parsed = cs_options_parse(&o, &info, argc, argv);
     if (parsed != CS_PARSE_RUN)
         return parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE;
+    struct pool pool = {.threads = o.threads ? o.threads : DEFAULT_THREADS};
+    char why[256];
+    unsigned room = cs_thread_room(pool.threads, why, sizeof why);
+    if (room < pool.threads) {
+        cs_error("--threads %u: only %u threads could be started here (%s)", pool.threads, room,
+                 why);
+        cs_options_free(&o);
+        return CS_EXIT_USAGE;
+    }
     if (fetch_easy_global_init() != 0) {
         cs_options_free(&o);
         return CS_EXIT_FAIL;
     }
-    struct pool pool = {.threads = o.threads ? o.threads : DEFAULT_THREADS};
     fetch_plan plan;
     int code = fetch_plan_build(&plan, &o);
     unsigned made = 0;
     if (code == CS_EXIT_OK) {
         /* A connection per thread, and as many again when the server is ours. */
-        fetch_nofile_raise((plan.server ? 2 : 1) * (uint64_t)pool.threads + 64);
-        pool.handles = calloc(pool.threads, sizeof *pool.handles);
-        if (!pool.handles) {
+        char what[48];
+        snprintf(what, sizeof what, "--threads %u", pool.threads);
+        if (fetch_nofile_need(what, (plan.server ? 2 : 1) * (uint64_t)pool.threads + 16) != 0)
+            code = CS_EXIT_USAGE;
+        pool.handles = code == CS_EXIT_OK ? calloc(pool.threads, sizeof *pool.handles) : NULL;
+        if (code == CS_EXIT_OK && !pool.handles) {
             cs_error("--threads %u: out of memory for the handles", pool.threads);
             code = CS_EXIT_FAIL;
         }

@@ -127,6 +127,10 @@ const char *cs_kernel_names(void);
 
 /* Helpers shared by kernels. */
 void cs_err_set(cs_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The bytes a problem may count on: physical memory, or less where ulimit -v (what is
+ * left of it) or ulimit -d says so; what says which, for a message ("this machine's
+ * 7.8 GiB"). 0 when nothing is known. */
+double cs_memory_room(char *what, size_t size);
 uint64_t cs_fnv1a64(uint64_t h, const void *data, size_t len);
 #define CS_FNV1A64_INIT 0xcbf29ce484222325ULL
 

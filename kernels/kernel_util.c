@@ -1,6 +1,8 @@
-/* Small helpers every kernel uses: error text and a byte hash for digests. */
+/* Small helpers every kernel uses: error text, a byte hash for digests, memory room. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "kernel.h"
 
@@ -22,4 +24,42 @@ uint64_t cs_fnv1a64(uint64_t h, const void *data, size_t len)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+/* Bytes this process has mapped already: they count against an address-space limit. */
+static double mapped_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long pages = 0;
+    long size = sysconf(_SC_PAGESIZE);
+    if (f) {
+        if (fscanf(f, "%llu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+double cs_memory_room(char *what, size_t size)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double room = pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
+    snprintf(what, size, "this machine's %.1f GiB", room / (1 << 30));
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        double left = (double)rl.rlim_cur - mapped_bytes();
+        left = left > 0 ? left : 0;
+        if (room <= 0 || left < room) {
+            room = left;
+            snprintf(what, size, "the %.2f GiB left under the address-space limit (ulimit -v "
+                     "%llu KiB)", room / (1 << 30), (unsigned long long)(rl.rlim_cur / 1024));
+        }
+    }
+    if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (room <= 0 || (double)rl.rlim_cur < room)) {
+        room = (double)rl.rlim_cur;
+        snprintf(what, size, "the data-size limit's %.2f GiB (ulimit -d %llu KiB)",
+                 room / (1 << 30), (unsigned long long)(rl.rlim_cur / 1024));
+    }
+    return room;
 }

@@ -46,12 +46,6 @@ static double result_bits_estimate(uint64_t m)
     return 3.0 * (double)m * (double)m * lgamma((double)m + 1.0) / log(2.0);
 }
 
-static double machine_memory_bytes(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
-}
-
 static int product_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err)
 {
     if (n < 2 || n > PRODUCT_N_MAX) {
@@ -62,11 +56,13 @@ static int product_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs
     uint64_t m = n - 1;
     /* The result, the two halves of the last multiplication, its scratch and
      * the closed form for verification: about eight results' worth. */
-    double bytes = result_bits_estimate(m) / 8.0, need = 8.0 * bytes, have = machine_memory_bytes();
+    char where[160];
+    double bytes = result_bits_estimate(m) / 8.0, need = 8.0 * bytes;
+    double have = cs_memory_room(where, sizeof where);
     if (have > 0 && need > have) {
         cs_err_set(err, "--n %llu: the result has about %.3g bits; computing and verifying it "
-                        "needs about %.1f GiB, more than this machine's %.1f GiB",
-                   (unsigned long long)n, bytes * 8.0, need / (1 << 30), have / (1 << 30));
+                        "needs about %.1f GiB, more than %s",
+                   (unsigned long long)n, bytes * 8.0, need / (1 << 30), where);
         return CS_EINVAL;
     }
     uint64_t space = m * m * m;

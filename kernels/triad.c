@@ -41,12 +41,6 @@ struct cs_partial {
     double sum;
 };
 
-static double machine_memory_bytes(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
-}
-
 static int triad_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err)
 {
     if (n < 1 || n > TRIAD_N_MAX) {
@@ -60,12 +54,12 @@ static int triad_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_e
                    (unsigned long long)chunks, (unsigned long long)n, (unsigned long long)n);
         return CS_EINVAL;
     }
-    double need = 3.0 * 8.0 * (double)n, have = machine_memory_bytes();
+    char where[160];
+    double need = 3.0 * 8.0 * (double)n, have = cs_memory_room(where, sizeof where);
     if (have > 0 && need > 0.8 * have) {
-        cs_err_set(err, "--n %llu: three arrays of %llu doubles need %.1f GiB, more than 80%% "
-                        "of this machine's %.1f GiB",
-                   (unsigned long long)n, (unsigned long long)n, need / (1 << 30),
-                   have / (1 << 30));
+        cs_err_set(err, "--n %llu: three arrays of %llu doubles need %.2f GiB, more than 80%% "
+                        "of %s",
+                   (unsigned long long)n, (unsigned long long)n, need / (1 << 30), where);
         return CS_EINVAL;
     }
     cs_problem *p = malloc(sizeof *p);

@@ -9,4 +9,10 @@
  * stays below want, naming both numbers. */
 uint64_t fetch_nofile_raise(uint64_t want);
 
+/* For a worker count the user chose (what: "--concurrency 1000"): raises the limit
+ * towards need + some room, and refuses (returns -1 after a message naming what, the
+ * descriptors needed and the limit) when even need cannot be had: such a run would
+ * only count refused connections. Returns 0 otherwise. */
+int fetch_nofile_need(const char *what, uint64_t need);
+
 #endif

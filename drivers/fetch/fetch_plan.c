@@ -56,7 +56,7 @@ static void describe_given(fetch_plan *p, const cs_options *o)
         sep = ", ";
     }
     if (o->url_file && at < n) {
-        at += (size_t)snprintf(s + at, n - at, "%s--url-file %s", sep, o->url_file);
+        at += (size_t)snprintf(s + at, n - at, "%s--url-file %s", sep, cs_show(o->url_file));
         sep = ", ";
     }
     if (o->url && at < n)

@@ -39,34 +39,71 @@ static int host_is_reserved(const char *host)
     return len == tl || host[len - tl - 1] == '.';
 }
 
+/* What no request can use, before libcurl's parser sees it: control bytes (they
+ * would reach a terminal raw), a length no server takes, no scheme. */
+static const char *url_shape_problem(const char *url)
+{
+    size_t len = strlen(url);
+    for (const unsigned char *c = (const unsigned char *)url; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return "a control byte in the URL";
+    if (len > FETCH_URL_MAX)
+        return "longer than " FETCH_URL_MAX_TEXT " bytes";
+    if (!strstr(url, "://"))
+        return "no scheme: give http:// or https://";
+    return NULL;
+}
+
+/* "http:///path": libcurl reads "path" as the host; the authority is empty. */
+static int authority_is_empty(const char *url)
+{
+    const char *auth = strstr(url, "://") + 3;
+    size_t auth_len = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', auth_len);
+    const char *host = at ? at + 1 : auth;
+    size_t host_len = auth_len - (size_t)(host - auth);
+    return host_len == 0 || host[0] == ':';
+}
+
 int fetch_url_check(const char *url, const char *where, int *reserved_host)
 {
-    CURLU *h = curl_url();
-    char *scheme = NULL, *host = NULL;
-    int rc = -1;
-    if (!h) {
-        cs_error("%s '%s': out of memory parsing it", where, url);
+    const char *problem = url_shape_problem(url);
+    if (problem) {
+        cs_error("%s '%s': %s", where, cs_show(url), problem);
         return -1;
     }
-    if (!strstr(url, "://")) {
-        cs_error("%s '%s': no scheme: give http:// or https://", where, url);
-        goto out;
+    CURLU *h = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    int rc = -1;
+    if (!h) {
+        cs_error("%s '%s': out of memory parsing it", where, cs_show(url));
+        return -1;
     }
     CURLUcode uc = curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+    if (uc != CURLUE_OK && authority_is_empty(url)) {
+        cs_error("%s '%s': no host", where, cs_show(url));
+        goto out;
+    }
     if (uc != CURLUE_OK) {
-        cs_error("%s '%s': not a valid URL (%s)", where, url, curl_url_strerror(uc));
+        cs_error("%s '%s': not a valid URL (%s)", where, cs_show(url), curl_url_strerror(uc));
         goto out;
     }
     if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-        cs_error("%s '%s': no scheme: give http:// or https://", where, url);
+        cs_error("%s '%s': no scheme: give http:// or https://", where, cs_show(url));
         goto out;
     }
     if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
-        cs_error("%s '%s': scheme '%s' is not http or https", where, url, scheme);
+        cs_error("%s '%s': scheme '%s' is not http or https", where, cs_show(url),
+                 cs_show(scheme));
         goto out;
     }
-    if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
-        cs_error("%s '%s': no host", where, url);
+    if (authority_is_empty(url) || curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        host[0] == '\0') {
+        cs_error("%s '%s': no host", where, cs_show(url));
+        goto out;
+    }
+    if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK && strcmp(port, "0") == 0) {
+        cs_error("%s '%s': port 0 cannot be connected to", where, cs_show(url));
         goto out;
     }
     if (reserved_host)
@@ -75,6 +112,7 @@ int fetch_url_check(const char *url, const char *where, int *reserved_host)
 out:
     curl_free(scheme);
     curl_free(host);
+    curl_free(port);
     curl_url_cleanup(h);
     return rc;
 }
@@ -131,7 +169,8 @@ int fetch_urls_add(fetch_urls *u, const char *url, uint64_t times, const char *w
         u->which[u->count++] = u->text_count - 1;
     return CS_EXIT_OK;
 oom:
-    cs_error("%s '%s': out of memory for %llu requests", where, url, (unsigned long long)times);
+    cs_error("%s '%s': out of memory for %llu requests", where, cs_show(url),
+             (unsigned long long)times);
     return CS_EXIT_FAIL;
 }
 
@@ -139,7 +178,7 @@ int fetch_urls_read_file(fetch_urls *u, const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        cs_error("--url-file '%s': cannot open: %s", path, strerror(errno));
+        cs_error("--url-file '%s': cannot open: %s", cs_show(path), strerror(errno));
         return CS_EXIT_USAGE;
     }
     char *line = NULL;
@@ -158,16 +197,16 @@ int fetch_urls_read_file(fetch_urls *u, const char *path)
         *e = '\0';
         if (*s == '\0' || *s == '#')
             continue;
-        char where[512];
-        snprintf(where, sizeof where, "--url-file '%s' line %lu: URL", path, lineno);
+        char where[1200];
+        snprintf(where, sizeof where, "--url-file '%s' line %lu: URL", cs_show(path), lineno);
         code = fetch_urls_add(u, s, 1, where);
     }
     if (code == CS_EXIT_OK && ferror(f)) {
-        cs_error("--url-file '%s': cannot read: %s", path, strerror(errno));
+        cs_error("--url-file '%s': cannot read: %s", cs_show(path), strerror(errno));
         code = CS_EXIT_USAGE;
     }
     if (code == CS_EXIT_OK && u->count == before) {
-        cs_error("--url-file '%s': no URL in the file", path);
+        cs_error("--url-file '%s': no URL in the file", cs_show(path));
         code = CS_EXIT_USAGE;
     }
     free(line);
@@ -181,7 +220,8 @@ int fetch_urls_from_options(fetch_urls *u, const cs_options *o)
     for (size_t i = 0; i < o->url_count && code == CS_EXIT_OK; i++) {
         /* Options end at the first URL, so a later one arrives here. */
         if (o->urls[i][0] == '-') {
-            cs_error("URL '%s': an option after a URL; give the options first", o->urls[i]);
+            cs_error("URL '%s': an option after a URL; give the options first",
+                     cs_show(o->urls[i]));
             return CS_EXIT_USAGE;
         }
         code = fetch_urls_add(u, o->urls[i], 1, "URL");

@@ -20,7 +20,13 @@ typedef struct fetch_urls {
 void fetch_urls_init(fetch_urls *u);
 void fetch_urls_free(fetch_urls *u);
 
-/* Checks one URL: it must parse, say http or https, and name a host.
+/* The longest URL taken: servers commonly refuse request lines beyond 8 KiB. */
+#define FETCH_URL_MAX 8000
+#define FETCH_URL_MAX_TEXT "8000"
+
+/* Checks one URL: no control bytes, at most FETCH_URL_MAX bytes; it must parse, say
+ * http or https, name a host (not empty: "http:///p" is refused) and a port that is
+ * not 0.
  * where names its origin in the message: "URL", "--url", "--url-file 'f' line 3: URL".
  * Returns 0, or prints "<where> '<url>': <reason>" and returns -1.
  * *reserved_host (may be NULL) says the host is under .invalid. */

@@ -219,7 +219,7 @@ static int take_profile(struct run_state *s, const char *case_name, unsigned r, 
         rc = cs_profile_graph(s->profile, g);
     if (rc != 0) {
         cs_error("--profile '%s': %s %s rep %u: the tasks did not come together into a graph "
-                 "(out of memory, or a rank's tasks missing)", o->profile_path, o->kernel->name,
+                 "(out of memory, or a rank's tasks missing)", cs_show(o->profile_path), o->kernel->name,
                  case_name, r + 1);
         return CS_EXIT_FAIL;
     }
@@ -234,7 +234,7 @@ static int take_profile(struct run_state *s, const char *case_name, unsigned r, 
     g->ranks = ex->ranks;
     g->threads = ex->threads;
     if (cs_profile_write_block(s->profile_file, g) != 0) {
-        cs_error("--profile '%s': cannot write: %s", o->profile_path, strerror(errno));
+        cs_error("--profile '%s': cannot write: %s", cs_show(o->profile_path), strerror(errno));
         return CS_EXIT_FAIL;
     }
     return 0;
@@ -407,12 +407,12 @@ int cs_cpu_run(const cs_exec *ex, const cs_options *o)
         open_rc = CS_EXIT_USAGE;
     if (ex->is_root && open_rc == CS_OK && o->result_path &&
         !(s.result_file = fopen(o->result_path, "w"))) {
-        cs_error("--result-file '%s': cannot open: %s", o->result_path, strerror(errno));
+        cs_error("--result-file '%s': cannot open: %s", cs_show(o->result_path), strerror(errno));
         open_rc = CS_EXIT_USAGE;
     }
     if (ex->is_root && open_rc == CS_OK && o->profile_path) {
         if (!(s.profile_file = fopen(o->profile_path, "w"))) {
-            cs_error("--profile '%s': cannot open: %s", o->profile_path, strerror(errno));
+            cs_error("--profile '%s': cannot open: %s", cs_show(o->profile_path), strerror(errno));
             open_rc = CS_EXIT_USAGE;
         } else {
             cs_profile_write_start(s.profile_file);
@@ -433,11 +433,11 @@ int cs_cpu_run(const cs_exec *ex, const cs_options *o)
     }
 out:
     if (s.result_file && fclose(s.result_file) != 0 && code == CS_EXIT_OK) {
-        cs_error("--result-file '%s': cannot write: %s", o->result_path, strerror(errno));
+        cs_error("--result-file '%s': cannot write: %s", cs_show(o->result_path), strerror(errno));
         code = CS_EXIT_FAIL;
     }
     if (s.profile_file && fclose(s.profile_file) != 0 && code == CS_EXIT_OK) {
-        cs_error("--profile '%s': cannot write: %s", o->profile_path, strerror(errno));
+        cs_error("--profile '%s': cannot write: %s", cs_show(o->profile_path), strerror(errno));
         code = CS_EXIT_FAIL;
     }
     cs_profile_free(s.profile);

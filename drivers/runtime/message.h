@@ -11,6 +11,12 @@ void cs_message_init(const char *program);
 const char *cs_program(void);
 void cs_message_set_silent(int silent); /* suppresses notes and warnings, not errors */
 
+/* text as a message may show it: control bytes (and DEL) as \xNN, never raw, and a value
+ * over CS_SHOW_MAX bytes cut there with "...(N bytes)" after it. The result lives in one of
+ * a few rotating per-thread buffers: good for the arguments of one message. */
+#define CS_SHOW_MAX 240
+const char *cs_show(const char *text);
+
 void cs_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cs_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

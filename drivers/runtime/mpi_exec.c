@@ -18,12 +18,15 @@
 #include "omp_team.h"
 #include "pin.h"
 #include "row.h"
+#include "thread_room.h"
 
 #define SET_TEXT 256    /* a process's CPU list, as exchanged */
 #define REPORT_TEXT 200 /* one worker's --show-binding line */
 #define PLACE_TEXT 96   /* one rank's placement, for the header */
 
 struct fault {
+    const char *spec;  /* CS_FAULT as given, or NULL */
+    unsigned long long fired; /* times this rank injected it */
     int rank;      /* -1: none */
     uint64_t item; /* UINT64_MAX: the first item the rank ran */
     int wrong;     /* double the partial instead of failing */
@@ -41,30 +44,84 @@ struct cs_mpi {
     char warnings[128]; /* the CSV column (ex->warnings) */
     char binding[512];  /* the header's binding text */
     struct fault fault;
+    int fault_malformed;
 };
 
-/* CS_FAULT=RANK:ITEM[:wrong], ITEM a number or '*' (the first item RANK ran). */
-static void read_fault(struct fault *f)
+/* The status agreement: every rank learns the worst status of any rank. */
+static int worst_over_ranks(int value)
 {
+    int worst = value;
+    cs_mpi_check(MPI_Allreduce(&value, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD),
+                 "MPI_Allreduce");
+    return worst;
+}
+
+/* CS_FAULT=RANK:ITEM[:wrong], ITEM a number or '*' (the first item RANK ran).
+ * Returns 0 (unset, or read into f), or -1 when it is malformed. */
+static int read_fault(struct fault *f)
+{
+    memset(f, 0, sizeof *f);
     f->rank = -1;
-    const char *spec = getenv("CS_FAULT");
-    char *end;
-    if (!spec || !*spec)
-        return;
-    long rank = strtol(spec, &end, 10);
-    if (end == spec || *end != ':')
-        return;
-    const char *item = end + 1;
-    if (*item == '*') {
-        f->item = UINT64_MAX;
-        end = (char *)item + 1;
+    f->spec = getenv("CS_FAULT");
+    if (!f->spec)
+        return 0;
+    const char *c = f->spec;
+    unsigned long long rank = 0, item = 0;
+    int digits = 0;
+    for (; *c >= '0' && *c <= '9' && digits < 10; c++, digits++)
+        rank = rank * 10 + (unsigned long long)(*c - '0');
+    if (digits == 0 || *c != ':' || rank > INT_MAX)
+        return -1;
+    c++;
+    if (*c == '*') {
+        item = UINT64_MAX;
+        c++;
     } else {
-        f->item = strtoull(item, &end, 10);
-        if (end == item)
-            return;
+        for (digits = 0; *c >= '0' && *c <= '9' && digits < 19; c++, digits++)
+            item = item * 10 + (unsigned long long)(*c - '0');
+        if (digits == 0)
+            return -1;
     }
-    f->wrong = strcmp(end, ":wrong") == 0;
+    if (*c != '\0' && strcmp(c, ":wrong") != 0)
+        return -1;
+    f->wrong = *c != '\0';
+    f->item = item;
     f->rank = (int)rank;
+    return 0;
+}
+
+/* At the start: a malformed CS_FAULT or one for a rank the job lacks is a usage error,
+ * so a test cannot believe it injected a fault that can never fire. */
+static int check_fault(cs_mpi *m)
+{
+    int bad = m->fault_malformed || (m->fault.spec && m->fault.rank >= m->size);
+    if (!worst_over_ranks(bad))
+        return 0;
+    if (m->rank == 0 && m->fault_malformed)
+        cs_error("CS_FAULT '%s': give RANK:ITEM or RANK:ITEM:wrong (ITEM a number, or * for "
+                 "the first item the rank runs)", cs_show(m->fault.spec));
+    else if (m->rank == 0)
+        cs_error("CS_FAULT '%s': there is no rank %d in a job of %d rank%s", cs_show(m->fault.spec),
+                 m->fault.rank, m->size, m->size == 1 ? "" : "s");
+    return -1;
+}
+
+/* At the end: a fault that never fired (its rank never ran that item) fails the job. */
+static int fault_fired(cs_mpi *m)
+{
+    unsigned long long fired = m->fault.fired, all = fired;
+    cs_mpi_check(MPI_Allreduce(&fired, &all, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD),
+                 "MPI_Allreduce");
+    if (!m->fault.spec || all > 0)
+        return 0;
+    if (m->rank == 0) {
+        char item[32] = "any item";
+        if (m->fault.item != UINT64_MAX)
+            snprintf(item, sizeof item, "item %llu", (unsigned long long)m->fault.item);
+        cs_error("CS_FAULT '%s': never fired: rank %d ran no %s", cs_show(m->fault.spec),
+                 m->fault.rank, item);
+    }
+    return -1;
 }
 
 cs_mpi *cs_mpi_start(int *argc, char ***argv, const char *program)
@@ -93,18 +150,10 @@ cs_mpi *cs_mpi_start(int *argc, char ***argv, const char *program)
                  "MPI_Comm_split_type");
     cs_mpi_check(MPI_Comm_rank(m->node, &m->local_rank), "MPI_Comm_rank");
     cs_mpi_check(MPI_Comm_size(m->node, &m->local_size), "MPI_Comm_size");
-    read_fault(&m->fault);
+    m->fault_malformed = read_fault(&m->fault) != 0;
     return m;
 }
 
-/* The status agreement: every rank learns the worst status of any rank. */
-static int worst_over_ranks(int value)
-{
-    int worst = value;
-    cs_mpi_check(MPI_Allreduce(&value, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD),
-                 "MPI_Allreduce");
-    return worst;
-}
 
 enum cs_parse_result cs_mpi_parse(cs_mpi *m, cs_options *o, const cs_program_info *info,
                                   int argc, char **argv)
@@ -314,6 +363,7 @@ static int inject_fault(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial
     if (f->rank != m->rank || item >= items || !leaves[item])
         return CS_OK;
     cs_partial *x = leaves[item];
+    f->fired++;
     if (!f->wrong) {
         k->partial_free(x);
         leaves[item] = NULL;
@@ -444,6 +494,34 @@ static int mpi_gather_profile(void *ctx, cs_profile *pr)
     return rc;
 }
 
+/* Every rank's team must be able to start (thread_room.h); the fewest any rank could
+ * start, and rank 0 says so once. Returns 0 or -1. */
+static int threads_fit(cs_mpi *m, unsigned threads, int given)
+{
+    char why[256];
+    int limit = omp_get_thread_limit();
+    unsigned room = limit > 0 && threads > (unsigned)limit ? (unsigned)limit : 0;
+    if (!room)
+        room = cs_thread_room(threads, why, sizeof why);
+    unsigned fewest = room;
+    cs_mpi_check(MPI_Allreduce(&room, &fewest, 1, MPI_UNSIGNED, MPI_MIN, MPI_COMM_WORLD),
+                 "MPI_Allreduce");
+    if (fewest >= threads)
+        return 0;
+    if (m->rank == 0) {
+        char what[48];
+        snprintf(what, sizeof what, given ? "--threads %u" : "%u threads a rank (the default)",
+                 threads);
+        if (limit > 0 && threads > (unsigned)limit)
+            cs_error("%s: more than OpenMP's thread limit here, %d (OMP_THREAD_LIMIT)", what,
+                     limit);
+        else
+            cs_error("%s: only %u threads could be started on some rank (%s)", what, fewest,
+                     room < threads ? why : "that rank's limits");
+    }
+    return -1;
+}
+
 int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *driver,
                  cs_exec *ex)
 {
@@ -461,6 +539,8 @@ int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *d
             cs_error("rank %d: --bind '%s': %s", m->rank, cs_bind_name(o->bind), err.msg);
         return CS_EXIT_FAIL;
     }
+    if (threads_fit(m, threads, (o->groups & CS_OPTS_THREADS) && o->threads) != 0)
+        return CS_EXIT_USAGE;
     m->team.threads = threads;
     omp_set_dynamic(0);
     cs_team_bind(&m->team);
@@ -527,6 +607,10 @@ int cs_mpi_main(int argc, char **argv, const cs_program_info *info)
         return cs_mpi_finish(m, parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE);
     if (o.quiet)
         cs_message_set_silent(1);
+    if (check_fault(m) != 0) {
+        cs_options_free(&o);
+        return cs_mpi_finish(m, CS_EXIT_USAGE);
+    }
 
     unsigned threads = (info->groups & CS_OPTS_THREADS) ? o.threads : 1;
     cs_exec ex;
@@ -535,6 +619,8 @@ int cs_mpi_main(int argc, char **argv, const cs_program_info *info)
         code = cs_cpu_run(&ex, &o);
         if (o.show_binding)
             cs_mpi_show_binding(m);
+        if (code != CS_EXIT_USAGE && fault_fired(m) != 0 && code == CS_EXIT_OK)
+            code = CS_EXIT_FAIL;
     }
     cs_options_free(&o);
     return cs_mpi_finish(m, code);

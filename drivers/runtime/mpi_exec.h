@@ -29,7 +29,10 @@
  * Fault injection for tests: CS_FAULT=RANK:ITEM makes item ITEM fail on rank
  * RANK (when that rank runs it; ITEM '*' is the first item it runs) as an
  * allocation would; CS_FAULT=RANK:ITEM:wrong doubles that item's partial
- * instead, so the root's verification fails.
+ * instead, so the root's verification fails. A malformed value or a rank the job
+ * lacks exits 2 before any work; a fault that never fired (its rank never ran
+ * that item) is said at the end and the job exits 1, so the hook cannot silently
+ * do nothing.
  */
 
 typedef struct cs_mpi cs_mpi;

@@ -2,10 +2,13 @@
 #include "omp_team.h"
 
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "message.h"
 #include "profile.h"
+#include "thread_room.h"
 #include "tree.h"
 
 int cs_static_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)
@@ -386,4 +389,22 @@ int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_p
         *err = j.f.err;
     }
     return j.f.rc;
+}
+
+int cs_team_room(unsigned threads, int given)
+{
+    char what[48];
+    snprintf(what, sizeof what, given ? "--threads %u" : "%u threads (the default)", threads);
+    int limit = omp_get_thread_limit();
+    if (limit > 0 && threads > (unsigned)limit) {
+        cs_error("%s: more than OpenMP's thread limit here, %d (OMP_THREAD_LIMIT)", what, limit);
+        return -1;
+    }
+    char why[256];
+    unsigned room = cs_thread_room(threads, why, sizeof why);
+    if (room < threads) {
+        cs_error("%s: only %u threads could be started here (%s)", what, room, why);
+        return -1;
+    }
+    return 0;
 }

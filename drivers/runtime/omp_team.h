@@ -94,4 +94,9 @@ int cs_team_tree(const cs_team *t, const cs_kernel *k, const cs_problem *p, cs_p
                  const uint64_t *lo, const uint64_t *hi, unsigned count, cs_partial **out,
                  cs_err *err);
 
+/* Whether a team of `threads` can start here: within OpenMP's thread limit, and the
+ * system lets that many threads run (thread_room.h). Returns 0, or -1 after a message
+ * naming the count (as --threads when given) and the limit. */
+int cs_team_room(unsigned threads, int given);
+
 #endif

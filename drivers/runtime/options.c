@@ -3,12 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "args.h"
 #include "build_info.h"
 #include "message.h"
 
@@ -44,10 +46,10 @@ static const struct option_spec specs[] = {
     {"show-binding", 0, OPT_SHOW_BINDING, CS_OPTS_BIND, NULL, "print worker -> core"},
     {"url", 1, OPT_URL, CS_OPTS_FETCH, "URL", "fetch this URL --requests times"},
     {"url-file", 1, OPT_URL_FILE, CS_OPTS_FETCH, "FILE", "URLs one per line, '#' comments"},
-    {"requests", 1, OPT_REQUESTS, CS_OPTS_FETCH, "N", "requests (default 100)"},
-    {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH | CS_OPTS_SERVER, "MS", "embedded server's delay (default 100)"},
-    {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH | CS_OPTS_SERVER, "N", "embedded server's body size (default 1024)"},
-    {"listen", 1, OPT_LISTEN, CS_OPTS_SERVER, "ADDR:PORT", "where to listen (default 127.0.0.1:0, port 0 picks one)"},
+    {"requests", 1, OPT_REQUESTS, CS_OPTS_FETCH, "N", "requests of --url or the embedded server (default 100);\n" "                               refused with only URL arguments or --url-file"},
+    {"delay-ms", 1, OPT_DELAY_MS, CS_OPTS_FETCH | CS_OPTS_SERVER, "MS", "the embedded server's delay (default 100)"},
+    {"bytes", 1, OPT_BYTES, CS_OPTS_FETCH | CS_OPTS_SERVER, "N", "the embedded server's body size (default 1024)"},
+    {"listen", 1, OPT_LISTEN, CS_OPTS_SERVER, "ADDR:PORT", "where to listen: a numeric address ([..] for IPv6) or localhost\n" "                               (default 127.0.0.1:0; port 0 picks one)"},
     /* io_server's bounds: what a hostile client can make it hold */
     {"max-body", 1, OPT_MAX_BODY, CS_OPTS_SERVER, "N", "largest body sent (bytes=) or received; more: 413 (default 67108864)"},
     {"max-delay-ms", 1, OPT_MAX_DELAY_MS, CS_OPTS_SERVER, "MS", "longest delay a request may ask for; more: 400 (default 60000)"},
@@ -80,7 +82,16 @@ static void print_help(const cs_program_info *info)
         const char *help = s->help;
         if (s->id == OPT_THREADS)
             help = info->threads_default ? info->threads_default : "worker threads";
-        printf("  %-28s %s\n", left, help);
+        /* a client's server is the embedded one: given URLs leave these nothing to do */
+        const char *refused = (info->groups & CS_OPTS_FETCH) &&
+                                      (s->id == OPT_DELAY_MS || s->id == OPT_BYTES)
+                                  ? "; refused when URLs are given"
+                                  : "";
+        if (info->groups & CS_OPTS_SERVER)
+            help = s->id == OPT_DELAY_MS ? "delay of / (default 100)"
+                   : s->id == OPT_BYTES  ? "body size of / (default 1024)"
+                                         : help;
+        printf("  %-28s %s%s\n", left, help, refused);
     }
     if (info->groups & CS_OPTS_KERNEL) {
         printf("\nKernels (--kernel NAME), with the sizes of each --class:\n");
@@ -95,6 +106,8 @@ static void print_help(const cs_program_info *info)
                 printf("  %-8s C costs %s\n", "", kn->class_c_cost);
         }
     }
+    printf("\nOptions are long only (--name VALUE or --name=VALUE), never abbreviated, each given "
+           "once;\na bad one is refused before any work.\n");
     printf("\nExit status: 0 done and verified, 1 the run failed, 2 the command line was wrong.\n");
 }
 
@@ -106,7 +119,9 @@ static void print_version(const cs_program_info *info)
 
 static int bad(const char *opt, const char *text, const char *reason)
 {
-    cs_error("--%s '%s': %s", opt, text, reason);
+    /* "repeat" is an option, shown as --repeat; "N_LIST" a positional argument's name */
+    cs_error("%s%s '%s': %s", isupper((unsigned char)opt[0]) ? "" : "--", opt, cs_show(text),
+             reason);
     return -1;
 }
 
@@ -144,7 +159,7 @@ int cs_parse_u64_list(const char *opt, const char *text, uint64_t min, uint64_t 
     if (!v || !copy) {
         free(v);
         free(copy);
-        cs_error("--%s: out of memory", opt);
+        cs_error("%s%s: out of memory", isupper((unsigned char)opt[0]) ? "" : "--", opt);
         return -1;
     }
     size_t k = 0;
@@ -224,7 +239,8 @@ static int resolve_sizes(cs_options *o, const char *n_text, const char *class_te
 {
     const cs_kernel *k = o->kernel;
     if (n_text && class_text) {
-        cs_error("--n '%s' and --class '%s' both choose sizes: give one", n_text, class_text);
+        cs_error("--n '%s' and --class '%s' both choose sizes: give one", cs_show(n_text),
+                 cs_show(class_text));
         return -1;
     }
     if (n_text) {
@@ -276,7 +292,11 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
     case OPT_CHUNKS:
         if (cs_parse_u64(name, arg, 1, UINT64_MAX, &o->chunks)) return -1;
         return 0;
-    case OPT_RESULT_FILE: o->result_path = arg; return 0;
+    case OPT_RESULT_FILE:
+        if (!*arg)
+            return bad(name, arg, "empty, a file name is needed");
+        o->result_path = arg;
+        return 0;
     case OPT_PROFILE:
         if (!*arg)
             return bad(name, arg, "empty, a file name is needed");
@@ -290,7 +310,11 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
         if (cs_parse_u64(name, arg, 0, 1000000, &v)) return -1;
         o->warmup = (unsigned)v;
         return 0;
-    case OPT_CSV: o->csv_path = arg; return 0;
+    case OPT_CSV:
+        if (!*arg)
+            return bad(name, arg, "empty, a file name is needed");
+        o->csv_path = arg;
+        return 0;
     case OPT_QUIET: o->quiet = 1; return 0;
     case OPT_THREADS:
         if (cs_parse_u64(name, arg, 1, 4096, &v)) return -1;
@@ -307,14 +331,22 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
         return 0;
     case OPT_SHOW_BINDING: o->show_binding = 1; return 0;
     case OPT_URL: o->url = arg; return 0;
-    case OPT_URL_FILE: o->url_file = arg; return 0;
+    case OPT_URL_FILE:
+        if (!*arg)
+            return bad(name, arg, "empty, a file name is needed");
+        o->url_file = arg;
+        return 0;
     case OPT_REQUESTS: return cs_parse_u64(name, arg, 1, 10000000, &o->requests);
     case OPT_DELAY_MS: return cs_parse_u64(name, arg, 0, 60000, &o->delay_ms);
     case OPT_BYTES: return cs_parse_u64(name, arg, 0, 64ull << 20, &o->bytes);
     case OPT_TIMEOUT_MS: return cs_parse_u64(name, arg, 1, 3600000, &o->timeout_ms);
     case OPT_CONNECT_TIMEOUT_MS: return cs_parse_u64(name, arg, 1, 3600000, &o->connect_timeout_ms);
     case OPT_ALLOW_FAILURES: o->allow_failures = 1; return 0;
-    case OPT_LISTEN: o->listen = arg; return 0;
+    case OPT_LISTEN:
+        if (!*arg)
+            return bad(name, arg, "empty: give ADDR:PORT (port 0 picks one)");
+        o->listen = arg;
+        return 0;
     case OPT_MAX_BODY: return cs_parse_u64(name, arg, 1, 64ull << 20, &o->max_body);
     case OPT_MAX_DELAY_MS: return cs_parse_u64(name, arg, 1, 60000, &o->max_delay_ms);
     case OPT_MAX_MEMORY: return cs_parse_u64(name, arg, 1, 1ull << 40, &o->max_memory);
@@ -328,39 +360,130 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
     return -1;
 }
 
+/* Where a path leads: the file itself when it exists, else its folder and name, so
+ * "f", "./f" and a link to f compare equal. */
+struct place {
+    int exists;
+    dev_t dev;
+    ino_t ino;
+    char *resolved; /* the folder's real path + "/" + the name, when the file does not exist */
+};
+
+static void place_of(const char *path, struct place *p)
+{
+    struct stat st;
+    memset(p, 0, sizeof *p);
+    if (stat(path, &st) == 0) {
+        p->exists = 1;
+        p->dev = st.st_dev;
+        p->ino = st.st_ino;
+        return;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    char *real = dir ? realpath(dir, NULL) : NULL;
+    const char *base = slash ? slash + 1 : path;
+    size_t need = real ? strlen(real) + strlen(base) + 2 : 0;
+    if (real && (p->resolved = malloc(need)))
+        snprintf(p->resolved, need, "%s/%s", real, base);
+    free(real);
+    free(dir);
+}
+
+static int same_place(const struct place *a, const struct place *b)
+{
+    if (a->exists || b->exists)
+        return a->exists && b->exists && a->dev == b->dev && a->ino == b->ino;
+    return a->resolved && b->resolved && strcmp(a->resolved, b->resolved) == 0;
+}
+
+/* --csv, --result-file and --profile each write their own file: two naming one file
+ * would interleave into garbage. */
+static int check_outputs_differ(const cs_options *o)
+{
+    const char *names[] = {"csv", "result-file", "profile"};
+    const char *paths[] = {o->csv_path, o->result_path, o->profile_path};
+    struct place places[3];
+    int rc = 0;
+    for (int i = 0; i < 3; i++)
+        if (paths[i])
+            place_of(paths[i], &places[i]);
+    for (int i = 0; i < 3 && rc == 0; i++)
+        for (int j = i + 1; j < 3 && rc == 0 && paths[i]; j++)
+            if (paths[j] && same_place(&places[i], &places[j])) {
+                cs_error("--%s '%s' and --%s '%s' name the same file: give each its own",
+                         names[i], cs_show(paths[i]), names[j], cs_show(paths[j]));
+                rc = -1;
+            }
+    for (int i = 0; i < 3; i++)
+        if (paths[i])
+            free(places[i].resolved);
+    return rc;
+}
+
+/* --delay-ms and --bytes shape the embedded server's answers, and --requests repeats
+ * --url or the embedded server's URL: with URLs given otherwise, they would do nothing. */
+static int check_fetch_applies(const cs_options *o, const cs_args *a, const size_t *spec_of,
+                               size_t used)
+{
+    int given_urls = o->url_count > 0 || o->url_file || o->url;
+    for (size_t i = 0; i < used && given_urls; i++) {
+        if (!cs_args_given(a, i))
+            continue;
+        int id = specs[spec_of[i]].id;
+        const char *name = specs[spec_of[i]].name, *value = a->first[i];
+        if (id == OPT_DELAY_MS || id == OPT_BYTES) {
+            cs_error("--%s '%s': applies only to the embedded server, and URLs are given "
+                     "(ask a server for it in the URL, e.g. /delay/MS or /bytes/N)",
+                     name, cs_show(value));
+            return -1;
+        }
+        if (id == OPT_REQUESTS && !o->url) {
+            cs_error("--%s '%s': repeats --url or the embedded server's URL; the URLs given "
+                     "are fetched once each (repeat them in the list instead)",
+                     name, cs_show(value));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info, int argc,
                                       char **argv)
 {
     set_defaults(o);
     o->groups = info->groups;
-    struct option longopts[SPEC_COUNT + 1];
+    cs_arg_option table[SPEC_COUNT];
+    size_t spec_of[SPEC_COUNT];
     size_t used = 0;
     for (size_t i = 0; i < SPEC_COUNT; i++)
-        if (specs[i].group & info->groups)
-            longopts[used++] = (struct option){specs[i].name, specs[i].has_arg, NULL, specs[i].id};
-    longopts[used] = (struct option){0, 0, 0, 0};
+        if (specs[i].group & info->groups) {
+            table[used] = (cs_arg_option){specs[i].name, specs[i].has_arg, 0};
+            spec_of[used++] = i;
+        }
+    cs_args a;
+    cs_args_init(&a, argc, argv, table, used);
 
     const char *n_text = NULL, *class_text = NULL;
     int want_help = 0, want_version = 0;
-    opterr = 0; /* our own messages name the program and the option */
-    optind = 1;
-    int id;
-    while ((id = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        if (id == '?') {
-            const char *what = argv[optind - 1];
-            if (optopt)
-                cs_error("option '%s' needs a value (see --help)", what);
-            else
-                cs_error("unknown option '%s' (see --help)", what);
+    int at;
+    const char *arg;
+    while ((at = cs_args_next(&a, &arg)) != CS_ARGS_END) {
+        if (at == CS_ARGS_ERROR)
             goto usage;
+        if (at == CS_ARGS_POSITIONAL) {
+            if (!(info->groups & CS_OPTS_FETCH)) {
+                cs_error("unexpected argument '%s' (see --help)", cs_show(arg));
+                goto usage;
+            }
+            if (add_url(o, arg) != 0)
+                goto usage;
+            continue;
         }
-        if (id == OPT_HELP) { want_help = 1; continue; }
-        if (id == OPT_VERSION) { want_version = 1; continue; }
-        const char *name = NULL;
-        for (size_t i = 0; i < SPEC_COUNT; i++)
-            if (specs[i].id == id)
-                name = specs[i].name;
-        if (handle(o, id, name, optarg, &n_text, &class_text) != 0)
+        const struct option_spec *s = &specs[spec_of[at]];
+        if (s->id == OPT_HELP) { want_help = 1; continue; }
+        if (s->id == OPT_VERSION) { want_version = 1; continue; }
+        if (handle(o, s->id, s->name, arg, &n_text, &class_text) != 0)
             goto usage;
     }
     if (want_help) {
@@ -373,16 +496,18 @@ enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info
         cs_options_free(o);
         return CS_PARSE_DONE;
     }
-    for (int i = optind; i < argc; i++) {
-        if (!(info->groups & CS_OPTS_FETCH)) {
-            cs_error("unexpected argument '%s' (see --help)", argv[i]);
-            goto usage;
-        }
-        if (add_url(o, argv[i]) != 0)
-            goto usage;
-    }
     if ((info->groups & CS_OPTS_KERNEL) && resolve_sizes(o, n_text, class_text) != 0)
         goto usage;
+    if ((info->groups & CS_OPTS_FETCH) && check_fetch_applies(o, &a, spec_of, used) != 0)
+        goto usage;
+    if (check_outputs_differ(o) != 0)
+        goto usage;
+    /* A test that sets the hook for a driver without one would pass without its fault. */
+    if (!info->fault_hook && getenv("CS_FAULT")) {
+        cs_error("CS_FAULT '%s': %s has no fault hook (cpu_mpi and cpu_hybrid have one); unset "
+                 "it", cs_show(getenv("CS_FAULT")), info->name);
+        goto usage;
+    }
     return CS_PARSE_RUN;
 usage:
     cs_options_free(o);

@@ -67,6 +67,7 @@ typedef struct cs_program_info {
     const char *purpose; /* one line: what this driver is */
     unsigned groups;     /* cs_option_group bits */
     const char *threads_default; /* what --threads means when absent, for --help */
+    int fault_hook;      /* honours CS_FAULT (mpi_exec.h); the others refuse it when set */
 } cs_program_info;
 
 enum cs_parse_result {
@@ -82,7 +83,8 @@ enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info
 void cs_options_free(cs_options *o);
 
 /* Number parsing with the project's messages, for drivers' own checks.
- * Returns 0, or prints "<prog>: --<opt> '<text>': <reason>" and returns -1. */
+ * Returns 0, or prints "<prog>: --<opt> '<text>': <reason>" and returns -1. An opt
+ * in capitals names a positional argument and is shown as it is: "N_LIST '5x': ...". */
 int cs_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out);
 /* A comma list of numbers; rejects empty items. *out is malloc'd. */
 int cs_parse_u64_list(const char *opt, const char *text, uint64_t min, uint64_t max,

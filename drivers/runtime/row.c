@@ -37,23 +37,23 @@ int cs_csv_open(const char *path)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        cs_error("--csv '%s': cannot open: %s", path, strerror(errno));
+        cs_error("--csv '%s': cannot open: %s", cs_show(path), strerror(errno));
         return -1;
     }
     int rfd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (rfd < 0 || flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
-        cs_error("--csv '%s': cannot lock or read: %s", path, strerror(errno));
+        cs_error("--csv '%s': cannot lock or read: %s", cs_show(path), strerror(errno));
         goto fail;
     }
     if (st.st_size == 0) {
         static const char header[] = CS_ROW_COLUMNS "\n";
         if (write(fd, header, sizeof header - 1) != (ssize_t)(sizeof header - 1)) {
-            cs_error("--csv '%s': cannot write the header: %s", path, strerror(errno));
+            cs_error("--csv '%s': cannot write the header: %s", cs_show(path), strerror(errno));
             goto fail;
         }
     } else if (!header_matches(rfd)) {
-        cs_error("--csv '%s': the file exists and its first line is not corescale's header", path);
+        cs_error("--csv '%s': the file exists and its first line is not corescale's header", cs_show(path));
         goto fail;
     }
     flock(fd, LOCK_UN);

@@ -16,14 +16,16 @@
 #define MAX_ARGS 48
 
 static const cs_program_info programs[] = {
-    {"cpu_serial", "fuzz", CS_OPTS_COMMON | CS_OPTS_KERNEL, NULL},
-    {"cpu_omp", "fuzz",
-     CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_THREADS | CS_OPTS_SCHEDULE | CS_OPTS_BIND, "cores"},
-    {"cpu_mpi", "fuzz", CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_SCHEDULE | CS_OPTS_BIND, NULL},
-    {"io_serial", "fuzz", CS_OPTS_COMMON | CS_OPTS_FETCH, NULL},
-    {"io_threads", "fuzz", CS_OPTS_COMMON | CS_OPTS_FETCH | CS_OPTS_THREADS, "cores"},
-    {"io_async", "fuzz", CS_OPTS_COMMON | CS_OPTS_FETCH | CS_OPTS_CONCURRENCY, NULL},
-    {"io_server", "fuzz", CS_OPTS_SERVER, NULL},
+    {.name = "cpu_serial", .purpose = "fuzz", .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL},
+    {.name = "cpu_omp", .purpose = "fuzz", .threads_default = "cores",
+     .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_THREADS | CS_OPTS_SCHEDULE | CS_OPTS_BIND},
+    {.name = "cpu_mpi", .purpose = "fuzz", .fault_hook = 1,
+     .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_SCHEDULE | CS_OPTS_BIND},
+    {.name = "io_serial", .purpose = "fuzz", .groups = CS_OPTS_COMMON | CS_OPTS_FETCH},
+    {.name = "io_threads", .purpose = "fuzz", .threads_default = "cores",
+     .groups = CS_OPTS_COMMON | CS_OPTS_FETCH | CS_OPTS_THREADS},
+    {.name = "io_async", .purpose = "fuzz", .groups = CS_OPTS_COMMON | CS_OPTS_FETCH | CS_OPTS_CONCURRENCY},
+    {.name = "io_server", .purpose = "fuzz", .groups = CS_OPTS_SERVER},
 };
 #define PROGRAMS (sizeof programs / sizeof *programs)
 

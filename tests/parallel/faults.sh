@@ -8,22 +8,25 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 
-# expect_failure NAME FAULT MESSAGE COMMAND...: exit 1, MESSAGE somewhere on stderr.
-expect_failure() {
-  local name=$1 fault=$2 message=$3
-  shift 3
+# expect_status NAME STATUS FAULT MESSAGE COMMAND...: exit STATUS, MESSAGE somewhere on stderr.
+expect_status() {
+  local name=$1 status=$2 fault=$3 message=$4
+  shift 4
   CS_FAULT=$fault timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
   local code=$?
   if [ $code = 124 ]; then
     echo "FAIL: $name: the job hung (killed after 60 s)"; failures=$((failures + 1))
-  elif [ $code != 1 ]; then
-    echo "FAIL: $name: exit status $code, expected 1"; cat "$tmp/err"; failures=$((failures + 1))
+  elif [ $code != "$status" ]; then
+    echo "FAIL: $name: exit status $code, expected $status"; cat "$tmp/err"; failures=$((failures + 1))
   elif ! grep -qF -- "$message" "$tmp/err"; then
     echo "FAIL: $name: no '$message' on stderr:"; cat "$tmp/err"; failures=$((failures + 1))
   else
     echo "ok: $name"
   fi
 }
+
+# expect_failure NAME FAULT MESSAGE COMMAND...: exit 1, MESSAGE somewhere on stderr.
+expect_failure() { local name=$1; shift; expect_status "$name" 1 "$@"; }
 
 pi="--kernel pi --class S --quiet"
 # Static blocks of 1024 items: with 3 ranks, rank 2 runs items 682..1023.
@@ -55,6 +58,20 @@ expect_failure mpi_product_shared_root_wrong 1:40:wrong "verification failed" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $product --schedule static
 expect_failure hybrid_product_shared_root_wrong 1:700:wrong "verification failed" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 --kernel product --n 50 --quiet --schedule static
+
+# The hook cannot silently not fire: a malformed value or a rank the job lacks is refused
+# before any work (exit 2), and a fault whose rank never ran its item fails the job at the end.
+expect_status fault_malformed 2 '1:x' "cpu_mpi: CS_FAULT '1:x': give RANK:ITEM or RANK:ITEM:wrong" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $pi --schedule static
+expect_status fault_trailing_junk 2 '1:5:wrongly' "cpu_mpi: CS_FAULT '1:5:wrongly': give RANK:ITEM" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $pi --schedule static
+expect_status fault_no_such_rank 2 '2:5' "cpu_mpi: CS_FAULT '2:5': there is no rank 2 in a job of 2 ranks" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $pi --schedule static
+expect_status fault_item_never_run 1 '1:5000' "cpu_mpi: CS_FAULT '1:5000': never fired: rank 1 ran no item 5000" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $pi --schedule static
+# Static blocks: item 3 is rank 0's, so rank 1 never runs it.
+expect_status fault_item_on_another_rank 1 '1:3' "cpu_hybrid: CS_FAULT '1:3': never fired: rank 1 ran no item 3" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 1 $pi --schedule static
 
 [ $failures = 0 ] || { echo "$failures fault cases failed"; exit 1; }
 echo "ok: every failing rank ends its job with status 1"
