@@ -201,5 +201,5 @@ def resolve_sizes(o):
     for n in o["sizes"]:
         space = (n - 1) ** 3
         if "chunks" in o and o["chunks"] > space:
-            raise bad("chunks", str(o["chunks"]),
-                      "n=%d has only %d iterations to cut into items" % (n, space))
+            raise Usage("--chunks %d: n=%d has only %d iterations to cut into items"
+                        % (o["chunks"], n, space))
