@@ -34,3 +34,6 @@ add_test(NAME py_fetch_against_io_server
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/py/fetch_rows.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(py_digests_match_cpu_serial py_fetch_against_io_server
                      PROPERTIES LABELS "e2e;py" TIMEOUT 300)
+add_test(NAME py_sweep_and_plot_lesson
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/py/sweep_lesson.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+set_tests_properties(py_sweep_and_plot_lesson PROPERTIES LABELS "e2e;py;sweep" TIMEOUT 300)
