@@ -135,7 +135,15 @@ code=$?
 lesson_csv=$dir/lesson/rows.csv
 if [ -s "$lesson_csv" ]; then
   if awk -v data="$data" -f "$top/scripts/plot/lesson.awk" "$lesson_csv"; then
-    { echo; cat "$data/lesson.md"; echo; echo "![the lesson](plots/lesson.png)"; } >>"$dir/summary.md"
+    lesson_busy=""
+    [ -r "$dir/lesson/points.csv" ] && lesson_busy=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+      ("others_running" in c) && $c["others_running"] != "" { n++; if ($c["others_running"] > 0) b++ }
+      END { if (b > 0) printf "%d of %d lesson points", b, n }' "$dir/lesson/points.csv")
+    {
+      echo; cat "$data/lesson.md"
+      [ -z "$lesson_busy" ] || echo "- **Note**: other work was running on these cores when $lesson_busy started (lesson/points.csv, column others_running): each point ran once, so a busy core can reorder the models; rerun on idle cores before drawing a conclusion"
+      echo; echo "![the lesson](plots/lesson.png)"
+    } >>"$dir/summary.md"
     [ -s "$data/lesson-headline.txt" ] && cat "$data/lesson-headline.txt" >>"$data/headline.txt"
   else
     echo "$prog: could not summarise the lesson's $lesson_csv (see above)" >&2

@@ -42,4 +42,11 @@ for peer in py_serial_tasks py_threads_tasks py_processes_tasks; do
   expect_eq "$peer: rows" "2" "$(count_rows "$scratch/$peer.csv" driver "$peer" verified 1 case n=5+10+16 chunks 3)"
   expect_eq "$peer: digests" "$want" "$(awk -F, -v d="$peer" '$3 == d { print $19; exit }' "$scratch/$peer.csv")"
 done
+# --python PATH: the peer runs itself again on that interpreter, and its rows say which one.
+other=$scratch/other-python
+ln -s "$(head -n 1 "$bin/py_serial" | cut -c3-)" "$other"
+"$bin/py_serial" --python "$other" --class S --repeat 1 --warmup 0 --quiet --csv "$scratch/other.csv"
+expect_eq "py_serial --python: exit" 0 $?
+expect_eq "py_serial --python: rows naming the interpreter" 3 \
+  "$(awk -F, -v p="$other" '$3 == "py_serial" && $18 == 1 && ($22 == "gil=on " p || $22 == "gil=off " p)' "$scratch/other.csv" | wc -l)"
 finish
