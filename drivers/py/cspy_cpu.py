@@ -25,10 +25,7 @@ class Model:
     def map(self, f, args):
         if self.pool is None:
             return [f(*a) for a in args]
-        # Items go out in batches of a few per worker: one message per item would measure
-        # the pipe, not the product (the items themselves are the same).
-        batch = max(1, len(args) // (4 * self.workers))
-        return list(self.pool.map(f, *zip(*args), chunksize=batch))
+        return list(self.pool.map(f, *zip(*args)))
 
     def stop(self):
         if self.pool is not None:
@@ -36,11 +33,21 @@ class Model:
 
 
 def run_items(model, n, items):
-    """corescale's decomposition: the items on the model's workers, then the fixed tree."""
+    """corescale's decomposition: the items and the fixed tree. With a pool, each worker runs
+    whole subtrees (their items and their combines) and the levels above them are combined
+    here: the top multiplications are the largest, so leaving the subtrees' combines to one
+    process would leave most of the work serial. compute_s is the workers' phase."""
     t0 = time.perf_counter()
-    leaves = model.map(product.item_run, [(n, items, c) for c in range(items)])
-    t1 = time.perf_counter()
-    value = product.tree_combine(leaves)
+    if model.pool is None:
+        leaves = [product.item_run(n, items, c) for c in range(items)]
+        t1 = time.perf_counter()
+        value = product.tree_combine(leaves)
+    else:
+        depth = max(1, (model.workers - 1).bit_length())  # 2^depth >= workers subtrees
+        nodes = product.tree_cut(0, items, depth)
+        parts = model.map(product.subtree_run, [(n, items, lo, hi) for lo, hi in nodes])
+        t1 = time.perf_counter()
+        value = product.tree_top(iter(parts), 0, items, depth)
     return [value], t1 - t0, time.perf_counter() - t1
 
 

@@ -57,6 +57,30 @@ def tree_combine(leaves, lo=0, hi=None):
     return tree_combine(leaves, lo, mid) * tree_combine(leaves, mid, hi)
 
 
+def tree_cut(lo, hi, depth):
+    """The fixed tree's nodes `depth` levels below [lo, hi) (a leaf stops early), in order:
+    each is a whole subtree a worker can run and combine on its own."""
+    if depth == 0 or hi - lo == 1:
+        return [(lo, hi)]
+    mid = tree_mid(lo, hi)
+    return tree_cut(lo, mid, depth - 1) + tree_cut(mid, hi, depth - 1)
+
+
+def tree_top(parts, lo, hi, depth):
+    """Combines the values of tree_cut(lo, hi, depth)'s nodes (an iterator, in order) by the
+    levels of the fixed tree above them."""
+    if depth == 0 or hi - lo == 1:
+        return next(parts)
+    mid = tree_mid(lo, hi)
+    left = tree_top(parts, lo, mid, depth - 1)
+    return left * tree_top(parts, mid, hi, depth - 1)
+
+
+def subtree_run(n, items, lo, hi):
+    """The items lo..hi-1 and their subtree of the fixed tree: one worker's share."""
+    return tree_combine([item_run(n, items, c) for c in range(lo, hi)], 0, hi - lo)
+
+
 def seed_task(n):
     """The lesson's own task: one accumulator, one multiplication per triple, as the program
     corescale was born from wrote it (no packing, no tree)."""
