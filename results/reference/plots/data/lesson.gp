@@ -11,7 +11,7 @@ set style fill solid 0.85 border lc rgb "#333333"
 set boxwidth 0.7
 set offsets 0.6, 0.6, 0, 0
 set key off
-set yrange [0.0213177:*]
+set yrange [0.0209255:*]
 plot "lesson-product.dat" using 1:3:($5 > 0.5 ? 0x3572A5 : 0x777777):xticlabels(2) with boxes lc rgb variable, \
      "lesson-product.dat" using 1:($3 * 1.5):4 with labels font ",10" textcolor rgb "#222222"
 set title "100 requests at 20 ms against io_server"
@@ -23,7 +23,7 @@ set style fill solid 0.85 border lc rgb "#333333"
 set boxwidth 0.7
 set offsets 0.6, 0.6, 0, 0
 set key off
-set yrange [0.053128:*]
+set yrange [0.0521182:*]
 plot "lesson-fetch.dat" using 1:3:($5 > 0.5 ? 0x3572A5 : 0x777777):xticlabels(2) with boxes lc rgb variable, \
      "lesson-fetch.dat" using 1:($3 * 1.5):4 with labels font ",10" textcolor rgb "#222222"
 unset multiplot
