@@ -34,6 +34,9 @@ PACKAGES=(
   clang             # fuzz targets (scripts/fuzz.sh): libFuzzer comes with clang
   libclang-rt-dev   # libFuzzer's and the sanitizers' runtimes for clang
   libomp-dev        # OpenMP for the clang build the fuzz targets live in
+  python3           # the Python peers (drivers/py): the lesson beside the C drivers
+  python3-requests  # py_fetch_serial, py_fetch_threads
+  python3-aiohttp   # py_fetch_async
 )
 
 missing=()

@@ -131,6 +131,25 @@ awk -v data="$data" -v summary="$dir/summary.md" -v cores="$cores" \
 code=$?
 [ $code -eq 0 ] || { echo "$prog: could not summarise $csv (see above)" >&2; exit $code; }
 
+# The lesson (scripts/run.sh's pass into DIR/lesson/): its table joins summary.md.
+lesson_csv=$dir/lesson/rows.csv
+if [ -s "$lesson_csv" ]; then
+  if awk -v data="$data" -f "$top/scripts/plot/lesson.awk" "$lesson_csv"; then
+    lesson_busy=""
+    [ -r "$dir/lesson/points.csv" ] && lesson_busy=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+      ("others_running" in c) && $c["others_running"] != "" { n++; if ($c["others_running"] > 0) b++ }
+      END { if (b > 0) printf "%d of %d lesson points", b, n }' "$dir/lesson/points.csv")
+    {
+      echo; cat "$data/lesson.md"
+      [ -z "$lesson_busy" ] || echo "- **Note**: other work was running on these cores when $lesson_busy started (lesson/points.csv, column others_running): each point ran once, so a busy core can reorder the models; rerun on idle cores before drawing a conclusion"
+      echo; echo "![the lesson](plots/lesson.png)"
+    } >>"$dir/summary.md"
+    [ -s "$data/lesson-headline.txt" ] && cat "$data/lesson-headline.txt" >>"$data/headline.txt"
+  else
+    echo "$prog: could not summarise the lesson's $lesson_csv (see above)" >&2
+  fi
+fi
+
 if ! command -v gnuplot >/dev/null; then
   echo "$prog: gnuplot is not installed (apt-get install gnuplot-nox): wrote $dir/summary.md, no plots" >&2
   exit 1
@@ -301,6 +320,35 @@ $nodata
 plot ${elems#, }$floor_elem$ideal_elem"
   render fetch "$body"
 done <"$data/index.txt"
+
+# The lesson in one picture: the same product and the same requests, per language and model,
+# log time, each bar's speedup over Python serial written on it.
+lesson_panel() {
+  local ymin
+  ymin=$(awk -F'\t' '!/^#/ && (m == "" || $3 < m) { m = $3 } END { printf "%g", m / 4 }' "$data/$1")
+  cat <<EOF
+set title "$2"
+set logscale y 10
+set ylabel "seconds (log scale)"
+set xtics rotate by -35 left font ",9" nomirror
+set grid ytics lc rgb "#dddddd"
+set style fill solid 0.85 border lc rgb "#333333"
+set boxwidth 0.7
+set offsets 0.6, 0.6, 0, 0
+set key off
+set yrange [$ymin:*]
+plot "$1" using 1:3:(\$5 > 0.5 ? 0x3572A5 : 0x777777):xticlabels(2) with boxes lc rgb variable, \\
+     "$1" using 1:(\$3 * 1.5):4 with labels font ",10" textcolor rgb "#222222"
+EOF
+}
+if [ -s "$data/lesson-product.dat" ] && [ -s "$data/lesson-fetch.dat" ]; then
+  body="set multiplot layout 1,2 title \"the lesson on $host: Python (blue) beside C (grey); on each bar its speedup over Python serial, in brackets its workers\" font \",12\"
+set bmargin 12
+$(lesson_panel lesson-product.dat "the class W product (n = 50, 63, 32)")
+$(lesson_panel lesson-fetch.dat "$(sed -n 's/^fetch_requests: //p' "$dir/lesson/meta.txt") requests at $(sed -n 's/^fetch_delay_ms: //p' "$dir/lesson/meta.txt") ms against io_server")
+unset multiplot"
+  render lesson "$body"
+fi
 
 [ -s "$data/gnuplot.log" ] || rm -f "$data/gnuplot.log"
 sed 's/^/  /' "$data/headline.txt"

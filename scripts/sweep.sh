@@ -21,8 +21,12 @@ Run every driver over worker counts (CPU kernels) and concurrency levels (fetch 
 record every repetition as a CSV row, and keep going past failing points.
 
 What to run:
-  --drivers LIST       drivers to sweep (default: every CPU and fetch driver:
-                       cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi)
+  --drivers LIST       drivers to sweep (default: every C driver:
+                       cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi);
+                       the Python peers too when named: py_serial, py_threads, py_processes
+                       (the product only, cut as cpu_serial cuts it), py_serial_tasks,
+                       py_threads_tasks, py_processes_tasks (one task per n, as the lesson's
+                       program), py_fetch_serial, py_fetch_threads, py_fetch_async
   --kernels LIST       CPU kernels, each NAME or NAME:CLASS (default product,pi,primes,triad)
   --class CLASS        problem class for kernels given without one: S, W, A, B or C (default W;
                        C is about 4x B's work, for machines past 16 cores: cpu_serial --help
@@ -146,8 +150,9 @@ now_ms() {
 fmt_ms() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
 # ---- options ---------------------------------------------------------------------------------
-cpu_drivers_all=(cpu_serial cpu_omp cpu_mpi cpu_hybrid)
-fetch_drivers_all=(io_serial io_threads io_async io_mpi)
+cpu_drivers_all=(cpu_serial cpu_omp cpu_mpi cpu_hybrid
+                 py_serial py_threads py_processes py_serial_tasks py_threads_tasks py_processes_tasks)
+fetch_drivers_all=(io_serial io_threads io_async io_mpi py_fetch_serial py_fetch_threads py_fetch_async)
 drivers="cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi"
 kernels="product,pi,primes,triad"
 class=W
@@ -288,9 +293,9 @@ requests=$cs_value
 cs_check_uint delay-ms "$delay_ms" "$CS_DELAY_MS_MIN" "$CS_DELAY_MS_MAX"
 delay_ms=$cs_value
 if [ $concurrency_given -eq 1 ]; then
-  # io_threads takes the level as --threads, io_async as --concurrency.
+  # io_threads and py_fetch_threads take the level as --threads, the async ones as --concurrency.
   concurrency_max=$CS_CONCURRENCY_MAX
-  wanted io_threads && concurrency_max=$CS_THREADS_MAX
+  { wanted io_threads || wanted py_fetch_threads; } && concurrency_max=$CS_THREADS_MAX
   cs_check_uint_list concurrency "$concurrency" 1 "$concurrency_max"
   concurrency=$cs_value
 fi
@@ -373,9 +378,15 @@ for spec in ${kernels//,/ }; do
   [ "$spec" != "$k" ] && c=${spec#*:}
   for d in "${cpu_drivers_all[@]}"; do
     wanted "$d" || continue
-    if [ "$d" = cpu_serial ]; then points+=("$d|$k|$c|1|1|1"); continue; fi
+    case $d:$k in
+      py_*:product) ;;
+      py_*) skipped+=("$d $k: the Python peers run the product only"); continue ;;
+    esac
+    case $d in cpu_serial|py_serial|py_serial_tasks) points+=("$d|$k|$c|1|1|1"); continue ;; esac
     for w in ${workers//,/ }; do
       case $d in
+        py_threads|py_threads_tasks) points+=("$d|$k|$c|1|$w|$w") ;;
+        py_processes|py_processes_tasks) points+=("$d|$k|$c|$w|1|$w") ;;
         cpu_omp)
           # Threads share one process, so they cannot span nodes.
           if [ "$nodes" -gt 1 ] && [ "$w" -gt "$cores_per_node" ]; then
@@ -396,11 +407,11 @@ for spec in ${kernels//,/ }; do
 done
 for d in "${fetch_drivers_all[@]}"; do
   wanted "$d" || continue
-  if [ "$d" = io_serial ]; then points+=("$d|fetch|-|1|1|1"); continue; fi
+  case $d in io_serial|py_fetch_serial) points+=("$d|fetch|-|1|1|1"); continue ;; esac
   for w in ${concurrency//,/ }; do
     case $d in
-      io_threads) points+=("$d|fetch|-|1|$w|$w") ;;
-      io_async) points+=("$d|fetch|-|1|1|$w") ;;
+      io_threads|py_fetch_threads) points+=("$d|fetch|-|1|$w|$w") ;;
+      io_async|py_fetch_async) points+=("$d|fetch|-|1|1|$w") ;;
       io_mpi) [ "$w" -le "$fetch_max_ranks" ] && points+=("$d|fetch|-|$w|1|$w") ;;
     esac
   done
@@ -437,11 +448,19 @@ build_command() {
         [ -n "$schedule" ] && cmd+=(--schedule "$schedule")
         [ -n "$bind" ] && cmd+=(--bind "$bind")
       fi ;;
-    io_*)
+    py_fetch_*|io_*)
       cmd+=(--requests "$requests" --delay-ms "$delay_ms")
       case $d in
-        io_threads) cmd+=(--threads "$w") ;;
-        io_async) cmd+=(--concurrency "$w") ;;
+        io_threads|py_fetch_threads) cmd+=(--threads "$w") ;;
+        io_async|py_fetch_async) cmd+=(--concurrency "$w") ;;
+      esac ;;
+    py_*)
+      # The product only (no --kernel); the lesson's form cuts by n alone (no --chunks).
+      if [ -n "$sizes" ]; then cmd+=(--n "$sizes"); else cmd+=(--class "$c"); fi
+      case $d in *_tasks) ;; *) [ -n "$chunks" ] && cmd+=(--chunks "$chunks") ;; esac
+      case $d in
+        py_threads*) cmd+=(--threads "$t") ;;
+        py_processes*) cmd+=(--workers "$r") ;;
       esac ;;
   esac
   cmd+=(--repeat "$repeat" --warmup "$warmup" --csv "$csv")
