@@ -424,6 +424,26 @@ case_server_431() {
     expect_stat status_2xx 1
 }
 
+# Queries mean one thing or are refused, and reading one costs no more than its size:
+# a parameter twice or a %00 in a value is 400; a 1 MiB head of 350,000 empty pairs is
+# read without an allocation per pair (it took the server's peak memory up by 40 MB).
+case_server_query() {
+    start_server --delay-ms 0 --max-header 1048576
+    ask "answer 1: HTTP/1.1 400 Bad Request" "GET /?bytes=1&bytes=99999999"
+    has_out "query: 'bytes' given twice"
+    ask "answer 1: HTTP/1.1 400 Bad Request" "GET /?bytes=1%00junk"
+    has_out "bytes '1?junk': not a whole number"
+    ask "answer 1: HTTP/1.1 200 OK; content-length 3" "GET /?x=1&x=2&byt%65s=3"
+    local before after
+    before=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    run 0 $HOSTILE query "$(url_port)" 1048576
+    has_out "HTTP/1.1 200 OK"
+    after=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    [ "$((after - before))" -lt 32768 ] ||
+        fail "one 1 MiB query took the server's peak memory from $before kB to $after kB"
+    expect_stat rejected 2
+}
+
 # Memory: bodies in flight hold min(size, 32768) each; past --max-memory, 503 with Retry-After.
 case_server_503_memory() {
     start_server --delay-ms 0 --max-memory 33768
@@ -616,6 +636,7 @@ server_emfile) case_server_emfile ;;
 server_hostile_sigterm) case_server_hostile_sigterm ;;
 fault_bad-length) case_fault_bad_length ;;
 server_cli) case_server_cli ;;
+server_query) case_server_query ;;
 counts_*) case_counts "io_${CASE#counts_}" ;;
 fault_*) case_fault "${CASE#fault_}" ;;
 faults_mixed) case_faults_mixed ;;

@@ -4,6 +4,7 @@
   ask PORT REQUEST...        send the requests at once on one connection, read each answer
                              by HTTP's framing, print one line per answer and any bytes left
   head PORT SIZE             one GET whose head is exactly SIZE bytes; print its status line
+  query PORT SIZE            the same, its size in a query of empty pairs (a=&a=&...&bytes=1)
   hold PORT N [REQUEST]      N connections, each sends REQUEST (or nothing) and never reads;
                              prints 'holding N', then waits until it is killed
   vanish PORT N REQUEST      N connections send REQUEST and close at once; prints 'vanished N'
@@ -116,6 +117,18 @@ def cmd_head(port, size):
         raise SystemExit("io_hostile: head SIZE is too small for a request")
     sock = connect(port)
     sock.sendall(start + b"p" * pad + b"\r\n\r\n")
+    got = Reader(sock).head()
+    print(got[1] if got else "none (connection closed)")
+    return 0
+
+
+def cmd_query(port, size):
+    start, end = b"GET /?", b"bytes=1 HTTP/1.1\r\nHost: t\r\n\r\n"
+    pairs = (int(size) - len(start) - len(end)) // 3
+    if pairs < 0:
+        raise SystemExit("io_hostile: query SIZE is too small for a request")
+    sock = connect(port)
+    sock.sendall(start + b"a=&" * pairs + end)
     got = Reader(sock).head()
     print(got[1] if got else "none (connection closed)")
     return 0
@@ -341,7 +354,7 @@ def cmd_load(port, pid, seconds, n, nice="0"):
     return 0
 
 
-COMMANDS = {"ask": cmd_ask, "head": cmd_head, "hold": cmd_hold, "vanish": cmd_vanish,
+COMMANDS = {"ask": cmd_ask, "head": cmd_head, "query": cmd_query, "hold": cmd_hold, "vanish": cmd_vanish,
             "serve": cmd_serve, "load": cmd_load, "normal": cmd_normal}
 
 if __name__ == "__main__":

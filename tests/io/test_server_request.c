@@ -101,6 +101,49 @@ static void spec_reads_the_target_against_the_bounds(void)
     CU_ASSERT_TRUE(sp.stats);
 }
 
+/* A query means one thing or is refused: a parameter given twice, or a value holding a
+ * byte that a C string would cut it at (%00), is not guessed at; and a reason never
+ * carries the control bytes a value decodes to. */
+static int spec(const char *t, server_spec *sp, char *why)
+{
+    fetch_server_limits lim = {0};
+    fetch_server_limits_resolve(&lim, 0, 0);
+    *sp = (server_spec){100, 10, 200, 0, 0, 0};
+    why[0] = '\0';
+    return server_spec_parse(t, strlen(t), &lim, sp, why, 192);
+}
+
+static void query_parameters_are_unambiguous(void)
+{
+    server_spec sp;
+    char why[192];
+    CU_ASSERT_EQUAL(spec("/?bytes=1&bytes=99", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "query: 'bytes' given twice\n");
+    CU_ASSERT_EQUAL(spec("/?status=201&x=1&st%61tus=202", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "query: 'status' given twice\n");
+    CU_ASSERT_EQUAL(spec("/?bytes=1%00junk", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "bytes '1?junk': not a whole number\n");
+    CU_ASSERT_EQUAL(spec("/delay/5?delay_ms=7%00", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "delay_ms '7?': not a whole number\n");
+    CU_ASSERT_EQUAL(spec("/?status=%1b[2J%0d%0a", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "status '?[2J?" "?': not a whole number\n");
+    /* what stays as it was: decoding, unknown names ignored, pairs need a name and '=' */
+    CU_ASSERT_EQUAL(spec("/?byt%65s=3&x=1&x=2&short=%31", &sp, why), 0);
+    CU_ASSERT_EQUAL(sp.bytes, 3);
+    CU_ASSERT_EQUAL(sp.short_body, 1);
+    CU_ASSERT_EQUAL(spec("/?bytes=+1", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "bytes ' 1': not a whole number\n");
+    CU_ASSERT_EQUAL(spec("/?bytes", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "query 'bytes': malformed\n");
+    CU_ASSERT_EQUAL(spec("/?=1", &sp, why), 400);
+    CU_ASSERT_EQUAL(spec("/?a=1&&b=2", &sp, why), 400);
+    CU_ASSERT_EQUAL(spec("/?delay_ms=000000000000000000000000000000000000000000000000000007", &sp, why), 0);
+    CU_ASSERT_EQUAL(sp.delay_ms, 7);
+    CU_ASSERT_EQUAL(spec("/?", &sp, why), 0);
+    CU_ASSERT_EQUAL(spec("/?bytes=5&", &sp, why), 0);
+    CU_ASSERT_EQUAL(sp.bytes, 5);
+}
+
 static void limits_refuse_what_cannot_hold_together(void)
 {
     fetch_server_limits lim = {0};
@@ -127,6 +170,7 @@ int main(void)
     CU_ADD_TEST(s, content_length_is_read_exactly);
     CU_ADD_TEST(s, refusals_name_their_status_and_reason);
     CU_ADD_TEST(s, spec_reads_the_target_against_the_bounds);
+    CU_ADD_TEST(s, query_parameters_are_unambiguous);
     CU_ADD_TEST(s, limits_refuse_what_cannot_hold_together);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
