@@ -444,6 +444,20 @@ case_server_query() {
     expect_stat rejected 2
 }
 
+# A head with a bare LF is refused at once (400, closed), not left unanswered until the
+# head deadline; what follows it on the connection is not served.
+case_server_bare_lf() {
+    start_server --delay-ms 0
+    # the second request is never answered: ask says so and exits 1
+    run 1 $HOSTILE ask "$(url_port)" "GET /bytes/1 HTTP/1.1\nHost: t\n\n" "GET /bytes/2"
+    has_out "answer 1: HTTP/1.1 400 Bad Request; content-length 48, connection close"
+    has_out "line 'GET /bytes/1 HTTP/1.1': not ended by CRLF"
+    has_out "answer 2: none (connection closed)"
+    ask "answer 1: HTTP/1.1 400 Bad Request" "GET /bytes/1 HTTP/1.1\r\nHost: t\nX: y"
+    has_out "line 'Host: t': not ended by CRLF"
+    expect_stat malformed 2
+}
+
 # Memory: bodies in flight hold min(size, 32768) each; past --max-memory, 503 with Retry-After.
 case_server_503_memory() {
     start_server --delay-ms 0 --max-memory 33768
@@ -637,6 +651,7 @@ server_hostile_sigterm) case_server_hostile_sigterm ;;
 fault_bad-length) case_fault_bad_length ;;
 server_cli) case_server_cli ;;
 server_query) case_server_query ;;
+server_bare_lf) case_server_bare_lf ;;
 counts_*) case_counts "io_${CASE#counts_}" ;;
 fault_*) case_fault "${CASE#fault_}" ;;
 faults_mixed) case_faults_mixed ;;

@@ -19,7 +19,24 @@ static void head_ends_at_the_empty_line_within_the_limit(void)
     CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), whole), whole);     /* exactly */
     CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), whole - 1), 0);     /* one short */
     CU_ASSERT_EQUAL(server_request_head_length(h, whole - 1, 1000), 0);          /* not yet in */
-    CU_ASSERT_EQUAL(server_request_head_length("GET / HTTP/1.1\n\n", 16, 100), 0); /* bare LF */
+}
+
+/* A bare LF ends what is read: no head may hold one, so it is refused at once, not
+ * after the head deadline or as a head too large. */
+static void bare_lf_is_refused_where_it_stands(void)
+{
+    server_request rq;
+    char why[192];
+    const char *h = "GET / HTTP/1.1\nHost: a\n\n";
+    CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), 100), 15);
+    CU_ASSERT_EQUAL(server_request_parse(h, 15, &rq, why, sizeof why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "line 'GET / HTTP/1.1': not ended by CRLF\n");
+    h = "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n";
+    CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), 100), strlen("GET / HTTP/1.1\r\nHost: a\n"));
+    CU_ASSERT_EQUAL(server_request_head_length("\n", 1, 100), 1);
+    CU_ASSERT_EQUAL(server_request_head_length("\r\n\n", 3, 100), 3);
+    CU_ASSERT_EQUAL(server_request_head_length("\r\n\r\n", 4, 100), 4);
+    CU_ASSERT_EQUAL(server_request_head_length("GET / HTTP/1.1\r\n", 16, 100), 0); /* not yet */
 }
 
 static void get_and_head_keep_alive_by_version(void)
@@ -166,6 +183,7 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("server_request", NULL, NULL);
     CU_ADD_TEST(s, head_ends_at_the_empty_line_within_the_limit);
+    CU_ADD_TEST(s, bare_lf_is_refused_where_it_stands);
     CU_ADD_TEST(s, get_and_head_keep_alive_by_version);
     CU_ADD_TEST(s, content_length_is_read_exactly);
     CU_ADD_TEST(s, refusals_name_their_status_and_reason);
