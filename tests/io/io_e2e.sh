@@ -458,6 +458,19 @@ case_server_bare_lf() {
     expect_stat malformed 2
 }
 
+# A client that sends its requests and then shuts its write side (a half-close) while the
+# first answer streams still gets an answer to each request it sent, then the end.
+case_server_half_close() {
+    start_server --delay-ms 0
+    run 0 $HOSTILE ask-then-close "$(url_port)" "GET /bytes/16000000" "GET /bytes/2" "GET /status/204"
+    has_out "answer 1: HTTP/1.1 200 OK; content-length 16000000, connection keep-alive; body 16000000 bytes"
+    has_out "answer 2: HTTP/1.1 200 OK; content-length 2, connection keep-alive; body 2 bytes: b'Aw'"
+    has_out "answer 3: HTTP/1.1 204 No Content; connection keep-alive; body 0 bytes"
+    has_out "left over: 0 bytes"
+    expect_stat status_2xx 3
+    expect_stat dropped 0
+}
+
 # Memory: bodies in flight hold min(size, 32768) each; past --max-memory, 503 with Retry-After.
 case_server_503_memory() {
     start_server --delay-ms 0 --max-memory 33768
@@ -652,6 +665,7 @@ fault_bad-length) case_fault_bad_length ;;
 server_cli) case_server_cli ;;
 server_query) case_server_query ;;
 server_bare_lf) case_server_bare_lf ;;
+server_half_close) case_server_half_close ;;
 counts_*) case_counts "io_${CASE#counts_}" ;;
 fault_*) case_fault "${CASE#fault_}" ;;
 faults_mixed) case_faults_mixed ;;
