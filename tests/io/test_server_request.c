@@ -1,5 +1,6 @@
 /* Unit specifications of io_server's request reading: the head's end, its parse, the target's spec. */
 #include <CUnit/Basic.h>
+#include <event2/buffer.h>
 #include <string.h>
 
 #include "message.h"
@@ -37,6 +38,39 @@ static void bare_lf_is_refused_where_it_stands(void)
     CU_ASSERT_EQUAL(server_request_head_length("\r\n\n", 3, 100), 3);
     CU_ASSERT_EQUAL(server_request_head_length("\r\n\r\n", 4, 100), 4);
     CU_ASSERT_EQUAL(server_request_head_length("GET / HTTP/1.1\r\n", 16, 100), 0); /* not yet */
+}
+
+/* The input buffer's search, over a head in many pieces (one chain each, more than one
+ * peek takes) and searched again as each comes, ends where the plain search does. */
+static void head_in_pieces_ends_where_the_whole_does(void)
+{
+    static const char *const heads[] = {
+        "GET /bytes/1 HTTP/1.1\r\nHost: t\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+        "X-B: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n\r\nGET /n",
+        "GET /bytes/1 HTTP/1.1\r\nHost: t\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+        "X-B: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nX-C: c\r\n\r\n",
+    };
+    for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
+        const char *text = heads[h];
+        size_t len = strlen(text), want = server_request_head_length(text, len, 1000);
+        CU_ASSERT_TRUE(want > 100);
+        for (size_t piece = 1; piece <= 5; piece++) {
+            struct evbuffer *in = evbuffer_new();
+            size_t scanned = 0, found = 0, at = 0;
+            while (at < len && !found) {
+                size_t n = len - at < piece ? len - at : piece;
+                evbuffer_add_reference(in, text + at, n, NULL, NULL); /* a chain of its own */
+                at += n;
+                found = server_request_head_in(in, 1000, &scanned);
+            }
+            CU_ASSERT_EQUAL(found, want);
+            CU_ASSERT_EQUAL(at >= want && at < want + piece, 1); /* found as soon as it was in */
+            /* and in one search of it all, as over 16 chains */
+            scanned = 0;
+            CU_ASSERT_EQUAL(server_request_head_in(in, 1000, &scanned), want);
+            evbuffer_free(in);
+        }
+    }
 }
 
 static void get_and_head_keep_alive_by_version(void)
@@ -184,6 +218,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("server_request", NULL, NULL);
     CU_ADD_TEST(s, head_ends_at_the_empty_line_within_the_limit);
     CU_ADD_TEST(s, bare_lf_is_refused_where_it_stands);
+    CU_ADD_TEST(s, head_in_pieces_ends_where_the_whole_does);
     CU_ADD_TEST(s, get_and_head_keep_alive_by_version);
     CU_ADD_TEST(s, content_length_is_read_exactly);
     CU_ADD_TEST(s, refusals_name_their_status_and_reason);
