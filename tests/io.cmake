@@ -14,7 +14,8 @@ set(CS_IO_E2E_CASES
   fault_refused fault_unknown-host fault_timeout fault_status fault_short-body fault_bad-body
   faults_mixed bad_urls concurrency connections server_400 server_10k server_signals cli
   fault_bad-length server_413 server_431 server_503_memory server_503_connections server_no_body
-  server_vanished server_emfile server_hostile_sigterm server_cli)
+  server_vanished server_emfile server_hostile_sigterm server_cli
+  server_query server_bare_lf server_half_close)
 foreach(c ${CS_IO_E2E_CASES})
   add_test(NAME io_${c}
            COMMAND bash ${CS_TEST_DIR}/io/io_e2e.sh ${c} ${CS_DRIVER_DIR} $<TARGET_FILE:io_probe>)

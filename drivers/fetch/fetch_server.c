@@ -62,6 +62,7 @@ struct conn {
     enum conn_state state;
     int refusing;        /* over the connection bound: counted apart */
     int keep_alive, head_only, close_after, accepted;
+    int input_ended;     /* the client shut its write side: what it sent is all there is */
     uint64_t body_left;  /* request body bytes still to drop */
     size_t head_scanned; /* input bytes searched for the next head's end (server_request_head_in) */
     server_spec spec;
@@ -531,6 +532,10 @@ static void conn_answered(struct conn *c)
     c->state = CONN_HEAD;
     arm_timer(c, HEAD_DEADLINE_S * 1000);
     conn_process(c);
+    /* After a half-close, the requests it sent whole are answered, one by one; with
+     * none left, nothing more can come. */
+    if (c->input_ended && c->state == CONN_HEAD)
+        conn_linger(c);
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -578,9 +583,10 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     struct conn *c = arg;
     if ((what & BEV_EVENT_EOF) && c->state == CONN_SEND) {
         /* The end of its requests, maybe not of its reading (a half-close): the answer
-         * under way is finished, and a client that has really gone fails the writes. */
+         * under way is finished, and the requests already in are answered after it; a
+         * client that has really gone fails the writes. */
         bufferevent_disable(bev, EV_READ);
-        c->close_after = 1;
+        c->input_ended = 1;
         return;
     }
     conn_drop(c);

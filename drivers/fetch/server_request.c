@@ -6,31 +6,58 @@
 #include <string.h>
 #include <strings.h>
 
+/* Is the LF at data[i] the end of what to read: the head's empty line, or a bare LF,
+ * which no head may hold? before holds the up to three bytes ahead of it, nearest last. */
+static int ends_head(size_t i, unsigned before)
+{
+    if (i == 0 || (before & 0xff) != '\r')
+        return 1; /* bare: the parse refuses it now, rather than waiting for an end never sent */
+    return i >= 3 && (before & 0xffffff) == (('\r' << 16) | ('\n' << 8) | '\r');
+}
+
 size_t server_request_head_length(const char *data, size_t len, size_t limit)
 {
     size_t n = len < limit ? len : limit;
-    for (size_t i = 3; i < n; i++)
-        if (data[i] == '\n' && data[i - 1] == '\r' && data[i - 2] == '\n' && data[i - 3] == '\r')
+    unsigned before = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (data[i] == '\n' && ends_head(i, before))
             return i + 1;
+        before = (before << 8) | (unsigned char)data[i];
+    }
     return 0;
 }
 
 size_t server_request_head_in(struct evbuffer *in, size_t limit, size_t *scanned)
 {
     size_t have = evbuffer_get_length(in), look = have < limit ? have : limit;
-    /* an end already searched past may straddle the old edge by three bytes */
-    size_t start = *scanned > 3 ? *scanned - 3 : 0;
-    struct evbuffer_ptr from, end;
-    if (look < 4 || start >= look || evbuffer_ptr_set(in, &from, start, EVBUFFER_PTR_SET) != 0 ||
-        evbuffer_ptr_set(in, &end, look, EVBUFFER_PTR_SET) != 0)
+    /* the three bytes before the old edge are read again, as the new bytes' context */
+    size_t start = *scanned > 3 ? *scanned - 3 : 0, judged = *scanned > 3 ? *scanned : 0;
+    struct evbuffer_ptr at;
+    if (start >= look || evbuffer_ptr_set(in, &at, start, EVBUFFER_PTR_SET) != 0)
         return 0;
-    struct evbuffer_ptr at = evbuffer_search_range(in, "\r\n\r\n", 4, &from, &end);
-    if (at.pos < 0) {
-        *scanned = look;
-        return 0;
+    unsigned before = 0;
+    size_t i = start;
+    while (i < look) {
+        struct evbuffer_iovec v[16];
+        int n = evbuffer_peek(in, (ev_ssize_t)(look - i), &at, v, 16);
+        if (n <= 0)
+            break;
+        size_t from = i;
+        for (int k = 0; k < n && k < 16 && i < look; k++) {
+            const unsigned char *b = v[k].iov_base;
+            for (size_t j = 0; j < v[k].iov_len && i < look; j++, i++) {
+                if (b[j] == '\n' && i >= judged && ends_head(i, before)) {
+                    *scanned = 0;
+                    return i + 1;
+                }
+                before = (before << 8) | b[j];
+            }
+        }
+        if (i < look && evbuffer_ptr_set(in, &at, i - from, EVBUFFER_PTR_ADD) != 0)
+            break;
     }
-    *scanned = 0;
-    return (size_t)at.pos + 4;
+    *scanned = i;
+    return 0;
 }
 
 /* RFC 9110 token characters: what a method or a header name may hold. */

@@ -17,7 +17,8 @@ struct evbuffer;
 
 /* The length of the head at the start of data (request line, header lines and the
  * empty line, CRLF-terminated), or 0 when no complete head lies within the first
- * limit bytes. */
+ * limit bytes. A bare LF (one not after a CR) ends what is to be read there: no head
+ * may hold one, and server_request_parse refuses the bytes up to it at once. */
 size_t server_request_head_length(const char *data, size_t len, size_t limit);
 
 /* The same, of the bytes in a connection's input buffer, where a head may come a byte

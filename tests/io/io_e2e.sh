@@ -424,6 +424,53 @@ case_server_431() {
     expect_stat status_2xx 1
 }
 
+# Queries mean one thing or are refused, and reading one costs no more than its size:
+# a parameter twice or a %00 in a value is 400; a 1 MiB head of 350,000 empty pairs is
+# read without an allocation per pair (it took the server's peak memory up by 40 MB).
+case_server_query() {
+    start_server --delay-ms 0 --max-header 1048576
+    ask "answer 1: HTTP/1.1 400 Bad Request" "GET /?bytes=1&bytes=99999999"
+    has_out "query: 'bytes' given twice"
+    ask "answer 1: HTTP/1.1 400 Bad Request" "GET /?bytes=1%00junk"
+    has_out "bytes '1?junk': not a whole number"
+    ask "answer 1: HTTP/1.1 200 OK; content-length 3" "GET /?x=1&x=2&byt%65s=3"
+    local before after
+    before=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    run 0 $HOSTILE query "$(url_port)" 1048576
+    has_out "HTTP/1.1 200 OK"
+    after=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    [ "$((after - before))" -lt 32768 ] ||
+        fail "one 1 MiB query took the server's peak memory from $before kB to $after kB"
+    expect_stat rejected 2
+}
+
+# A head with a bare LF is refused at once (400, closed), not left unanswered until the
+# head deadline; what follows it on the connection is not served.
+case_server_bare_lf() {
+    start_server --delay-ms 0
+    # the second request is never answered: ask says so and exits 1
+    run 1 $HOSTILE ask "$(url_port)" "GET /bytes/1 HTTP/1.1\nHost: t\n\n" "GET /bytes/2"
+    has_out "answer 1: HTTP/1.1 400 Bad Request; content-length 48, connection close"
+    has_out "line 'GET /bytes/1 HTTP/1.1': not ended by CRLF"
+    has_out "answer 2: none (connection closed)"
+    ask "answer 1: HTTP/1.1 400 Bad Request" "GET /bytes/1 HTTP/1.1\r\nHost: t\nX: y"
+    has_out "line 'Host: t': not ended by CRLF"
+    expect_stat malformed 2
+}
+
+# A client that sends its requests and then shuts its write side (a half-close) while the
+# first answer streams still gets an answer to each request it sent, then the end.
+case_server_half_close() {
+    start_server --delay-ms 0
+    run 0 $HOSTILE ask-then-close "$(url_port)" "GET /bytes/16000000" "GET /bytes/2" "GET /status/204"
+    has_out "answer 1: HTTP/1.1 200 OK; content-length 16000000, connection keep-alive; body 16000000 bytes"
+    has_out "answer 2: HTTP/1.1 200 OK; content-length 2, connection keep-alive; body 2 bytes: b'Aw'"
+    has_out "answer 3: HTTP/1.1 204 No Content; connection keep-alive; body 0 bytes"
+    has_out "left over: 0 bytes"
+    expect_stat status_2xx 3
+    expect_stat dropped 0
+}
+
 # Memory: bodies in flight hold min(size, 32768) each; past --max-memory, 503 with Retry-After.
 case_server_503_memory() {
     start_server --delay-ms 0 --max-memory 33768
@@ -616,6 +663,9 @@ server_emfile) case_server_emfile ;;
 server_hostile_sigterm) case_server_hostile_sigterm ;;
 fault_bad-length) case_fault_bad_length ;;
 server_cli) case_server_cli ;;
+server_query) case_server_query ;;
+server_bare_lf) case_server_bare_lf ;;
+server_half_close) case_server_half_close ;;
 counts_*) case_counts "io_${CASE#counts_}" ;;
 fault_*) case_fault "${CASE#fault_}" ;;
 faults_mixed) case_faults_mixed ;;

@@ -3,7 +3,11 @@
 
   ask PORT REQUEST...        send the requests at once on one connection, read each answer
                              by HTTP's framing, print one line per answer and any bytes left
+  ask-then-close PORT REQUEST...
+                             the same, the client's write side shut 0.2 s after sending
+                             (a half-close), while the first answer is still under way
   head PORT SIZE             one GET whose head is exactly SIZE bytes; print its status line
+  query PORT SIZE            the same, its size in a query of empty pairs (a=&a=&...&bytes=1)
   hold PORT N [REQUEST]      N connections, each sends REQUEST (or nothing) and never reads;
                              prints 'holding N', then waits until it is killed
   vanish PORT N REQUEST      N connections send REQUEST and close at once; prints 'vanished N'
@@ -44,7 +48,8 @@ class Reader:
     """Reads HTTP/1.1 answers from a socket, by the framing the answer itself declares."""
 
     def __init__(self, sock):
-        self.sock, self.buf, self.closed = sock, b"", False
+        # a bytearray: appending to it is not a copy of all read so far, as with bytes
+        self.sock, self.buf, self.closed = sock, bytearray(), False
 
     def fill(self):
         data = self.sock.recv(65536)
@@ -58,6 +63,7 @@ class Reader:
             if len(self.buf) > 65536 or not self.fill():
                 return None
         head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        head = bytes(head)
         lines = head.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ", 2)
         if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
@@ -79,13 +85,16 @@ class Reader:
             while self.fill():
                 pass
             n = len(self.buf)
-        body, self.buf = self.buf[:n], self.buf[n:]
+        body, self.buf = bytes(self.buf[:n]), self.buf[n:]
         return body
 
 
-def cmd_ask(port, *requests):
+def cmd_ask(port, *requests, half_close=False):
     sock = connect(port)
     sock.sendall(b"".join(request_bytes(r) for r in requests))
+    if half_close:  # once the server has them all and is sending the first answer
+        time.sleep(0.2)
+        sock.shutdown(socket.SHUT_WR)
     reader = Reader(sock)
     for i, r in enumerate(requests, 1):
         got = reader.head()
@@ -109,6 +118,10 @@ def cmd_ask(port, *requests):
     return 0
 
 
+def cmd_ask_then_close(port, *requests):
+    return cmd_ask(port, *requests, half_close=True)
+
+
 def cmd_head(port, size):
     start = b"GET /bytes/1 HTTP/1.1\r\nHost: t\r\nX-Pad: "
     pad = int(size) - len(start) - 4
@@ -116,6 +129,18 @@ def cmd_head(port, size):
         raise SystemExit("io_hostile: head SIZE is too small for a request")
     sock = connect(port)
     sock.sendall(start + b"p" * pad + b"\r\n\r\n")
+    got = Reader(sock).head()
+    print(got[1] if got else "none (connection closed)")
+    return 0
+
+
+def cmd_query(port, size):
+    start, end = b"GET /?", b"bytes=1 HTTP/1.1\r\nHost: t\r\n\r\n"
+    pairs = (int(size) - len(start) - len(end)) // 3
+    if pairs < 0:
+        raise SystemExit("io_hostile: query SIZE is too small for a request")
+    sock = connect(port)
+    sock.sendall(start + b"a=&" * pairs + end)
     got = Reader(sock).head()
     print(got[1] if got else "none (connection closed)")
     return 0
@@ -341,7 +366,7 @@ def cmd_load(port, pid, seconds, n, nice="0"):
     return 0
 
 
-COMMANDS = {"ask": cmd_ask, "head": cmd_head, "hold": cmd_hold, "vanish": cmd_vanish,
+COMMANDS = {"ask": cmd_ask, "ask-then-close": cmd_ask_then_close, "head": cmd_head, "query": cmd_query, "hold": cmd_hold, "vanish": cmd_vanish,
             "serve": cmd_serve, "load": cmd_load, "normal": cmd_normal}
 
 if __name__ == "__main__":

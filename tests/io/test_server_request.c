@@ -1,5 +1,6 @@
 /* Unit specifications of io_server's request reading: the head's end, its parse, the target's spec. */
 #include <CUnit/Basic.h>
+#include <event2/buffer.h>
 #include <string.h>
 
 #include "message.h"
@@ -19,7 +20,57 @@ static void head_ends_at_the_empty_line_within_the_limit(void)
     CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), whole), whole);     /* exactly */
     CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), whole - 1), 0);     /* one short */
     CU_ASSERT_EQUAL(server_request_head_length(h, whole - 1, 1000), 0);          /* not yet in */
-    CU_ASSERT_EQUAL(server_request_head_length("GET / HTTP/1.1\n\n", 16, 100), 0); /* bare LF */
+}
+
+/* A bare LF ends what is read: no head may hold one, so it is refused at once, not
+ * after the head deadline or as a head too large. */
+static void bare_lf_is_refused_where_it_stands(void)
+{
+    server_request rq;
+    char why[192];
+    const char *h = "GET / HTTP/1.1\nHost: a\n\n";
+    CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), 100), 15);
+    CU_ASSERT_EQUAL(server_request_parse(h, 15, &rq, why, sizeof why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "line 'GET / HTTP/1.1': not ended by CRLF\n");
+    h = "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n";
+    CU_ASSERT_EQUAL(server_request_head_length(h, strlen(h), 100), strlen("GET / HTTP/1.1\r\nHost: a\n"));
+    CU_ASSERT_EQUAL(server_request_head_length("\n", 1, 100), 1);
+    CU_ASSERT_EQUAL(server_request_head_length("\r\n\n", 3, 100), 3);
+    CU_ASSERT_EQUAL(server_request_head_length("\r\n\r\n", 4, 100), 4);
+    CU_ASSERT_EQUAL(server_request_head_length("GET / HTTP/1.1\r\n", 16, 100), 0); /* not yet */
+}
+
+/* The input buffer's search, over a head in many pieces (one chain each, more than one
+ * peek takes) and searched again as each comes, ends where the plain search does. */
+static void head_in_pieces_ends_where_the_whole_does(void)
+{
+    static const char *const heads[] = {
+        "GET /bytes/1 HTTP/1.1\r\nHost: t\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+        "X-B: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n\r\nGET /n",
+        "GET /bytes/1 HTTP/1.1\r\nHost: t\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+        "X-B: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nX-C: c\r\n\r\n",
+    };
+    for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
+        const char *text = heads[h];
+        size_t len = strlen(text), want = server_request_head_length(text, len, 1000);
+        CU_ASSERT_TRUE(want > 100);
+        for (size_t piece = 1; piece <= 5; piece++) {
+            struct evbuffer *in = evbuffer_new();
+            size_t scanned = 0, found = 0, at = 0;
+            while (at < len && !found) {
+                size_t n = len - at < piece ? len - at : piece;
+                evbuffer_add_reference(in, text + at, n, NULL, NULL); /* a chain of its own */
+                at += n;
+                found = server_request_head_in(in, 1000, &scanned);
+            }
+            CU_ASSERT_EQUAL(found, want);
+            CU_ASSERT_EQUAL(at >= want && at < want + piece, 1); /* found as soon as it was in */
+            /* and in one search of it all, as over 16 chains */
+            scanned = 0;
+            CU_ASSERT_EQUAL(server_request_head_in(in, 1000, &scanned), want);
+            evbuffer_free(in);
+        }
+    }
 }
 
 static void get_and_head_keep_alive_by_version(void)
@@ -101,6 +152,49 @@ static void spec_reads_the_target_against_the_bounds(void)
     CU_ASSERT_TRUE(sp.stats);
 }
 
+/* A query means one thing or is refused: a parameter given twice, or a value holding a
+ * byte that a C string would cut it at (%00), is not guessed at; and a reason never
+ * carries the control bytes a value decodes to. */
+static int spec(const char *t, server_spec *sp, char *why)
+{
+    fetch_server_limits lim = {0};
+    fetch_server_limits_resolve(&lim, 0, 0);
+    *sp = (server_spec){100, 10, 200, 0, 0, 0};
+    why[0] = '\0';
+    return server_spec_parse(t, strlen(t), &lim, sp, why, 192);
+}
+
+static void query_parameters_are_unambiguous(void)
+{
+    server_spec sp;
+    char why[192];
+    CU_ASSERT_EQUAL(spec("/?bytes=1&bytes=99", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "query: 'bytes' given twice\n");
+    CU_ASSERT_EQUAL(spec("/?status=201&x=1&st%61tus=202", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "query: 'status' given twice\n");
+    CU_ASSERT_EQUAL(spec("/?bytes=1%00junk", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "bytes '1?junk': not a whole number\n");
+    CU_ASSERT_EQUAL(spec("/delay/5?delay_ms=7%00", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "delay_ms '7?': not a whole number\n");
+    CU_ASSERT_EQUAL(spec("/?status=%1b[2J%0d%0a", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "status '?[2J?" "?': not a whole number\n");
+    /* what stays as it was: decoding, unknown names ignored, pairs need a name and '=' */
+    CU_ASSERT_EQUAL(spec("/?byt%65s=3&x=1&x=2&short=%31", &sp, why), 0);
+    CU_ASSERT_EQUAL(sp.bytes, 3);
+    CU_ASSERT_EQUAL(sp.short_body, 1);
+    CU_ASSERT_EQUAL(spec("/?bytes=+1", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "bytes ' 1': not a whole number\n");
+    CU_ASSERT_EQUAL(spec("/?bytes", &sp, why), 400);
+    CU_ASSERT_STRING_EQUAL(why, "query 'bytes': malformed\n");
+    CU_ASSERT_EQUAL(spec("/?=1", &sp, why), 400);
+    CU_ASSERT_EQUAL(spec("/?a=1&&b=2", &sp, why), 400);
+    CU_ASSERT_EQUAL(spec("/?delay_ms=000000000000000000000000000000000000000000000000000007", &sp, why), 0);
+    CU_ASSERT_EQUAL(sp.delay_ms, 7);
+    CU_ASSERT_EQUAL(spec("/?", &sp, why), 0);
+    CU_ASSERT_EQUAL(spec("/?bytes=5&", &sp, why), 0);
+    CU_ASSERT_EQUAL(sp.bytes, 5);
+}
+
 static void limits_refuse_what_cannot_hold_together(void)
 {
     fetch_server_limits lim = {0};
@@ -123,10 +217,13 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("server_request", NULL, NULL);
     CU_ADD_TEST(s, head_ends_at_the_empty_line_within_the_limit);
+    CU_ADD_TEST(s, bare_lf_is_refused_where_it_stands);
+    CU_ADD_TEST(s, head_in_pieces_ends_where_the_whole_does);
     CU_ADD_TEST(s, get_and_head_keep_alive_by_version);
     CU_ADD_TEST(s, content_length_is_read_exactly);
     CU_ADD_TEST(s, refusals_name_their_status_and_reason);
     CU_ADD_TEST(s, spec_reads_the_target_against_the_bounds);
+    CU_ADD_TEST(s, query_parameters_are_unambiguous);
     CU_ADD_TEST(s, limits_refuse_what_cannot_hold_together);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
