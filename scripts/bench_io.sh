@@ -37,15 +37,10 @@ cleanup() {
 trap cleanup EXIT
 
 # One io_server for every run: the clients meet the same server, in another process.
-"$d/io_server" --listen 127.0.0.1:0 --delay-ms 100 --bytes 1024 >"$tmp/server.out" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 100); do
-  url=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$tmp/server.out")
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "bench_io: io_server did not start: $(cat "$tmp/server.out")" >&2; exit 1; }
+# shellcheck source=scripts/lib/server.sh
+. "$top/scripts/lib/server.sh"
+cs_server_start "$tmp/server.out" "$d/io_server" --delay-ms 100 --bytes 1024 ||
+  { echo "bench_io: io_server did not start: $(cat "$tmp/server.out")" >&2; exit 1; }
 
 # median COLUMN FILE: the median of a CSV column over a run's rows.
 median() {

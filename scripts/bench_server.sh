@@ -40,15 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$server" --listen 127.0.0.1:0 --delay-ms 0 >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-url=
-for _ in $(seq 100); do
-  url=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$tmp/server.out")
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "bench_server: io_server did not start: $(cat "$tmp/server.err")" >&2; exit 1; }
+# shellcheck source=scripts/lib/server.sh
+. "$top/scripts/lib/server.sh"
+cs_server_start "$tmp/server.out" "$server" --delay-ms 0 ||
+  { echo "bench_server: io_server did not start: $(cat "$tmp/server.out")" >&2; exit 1; }
 port=${url##*:}
 port=${port%/}
 stat() { "$probe" "${url}stats" 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -73,6 +68,6 @@ wait "$server_pid" || rc=$?
 server_pid=
 echo "# SIGTERM: exit $rc after $(( ($(date +%s%N) - start) / 1000000 )) ms"
 grep '^# served\|^# bounds hit' "$tmp/server.out" | sed 's/^# /# io_server /'
-[ -s "$tmp/server.err" ] && sed 's/^/# io_server stderr: /' "$tmp/server.err" | head -5
+grep -v '^listening on \|^# ' "$tmp/server.out" | sed 's/^/# io_server said: /' | head -5
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$rc" = 0 ]
