@@ -58,13 +58,17 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$found"
   # new inputs go to the working corpus (first folder); the seeds in the tree stay as they are
   set +e
+  started=$(date +%s%N)
   "$build/tests/fuzz_$t" "${limit[@]}" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
     -close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$found/" \
     "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  # per second of the whole run (libFuzzer's own figure counts whole seconds: 0 under one)
+  elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 + 1 ))
+  rate=
+  [ -n "$execs" ] && rate=$(( execs * 1000 / elapsed_ms ))
   last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
