@@ -56,6 +56,8 @@ How to run it:
                        the cores to sweep and to call oversubscribed are per node times N
   --timeout S          give up on a point after S seconds, recorded as timeout (default 1800)
   --build DIR          build tree holding drivers/ (default build/)
+  --python PATH        the interpreter the Python peers run on (default: the one they were
+                       built for); a free-threaded one (3.13t) shows gil=off in the rows
   --out DIR            where to write (default results/<host>-<UTC date-time>/); results/latest
                        points at the newest run under results/
   --dry-run            list the points and their commands, run nothing
@@ -190,7 +192,7 @@ while [ $# -gt 0 ]; do
     --check) check_only=1; shift; continue ;;
     --drivers|--kernels|--class|--n|--chunks|--workers|--hybrid-threads|--schedule|--bind|\
     --concurrency|--requests|--delay-ms|--fetch-max-ranks|--repeat|--warmup|--launcher|--nodes|\
-    --timeout|--build|--out|--rounds)
+    --timeout|--build|--out|--rounds|--python)
       [ $# -ge 2 ] || die_usage "option '$opt' needs a value (see --help)"
       val=$2; shift 2 ;;
     --*=*) die_usage "option '$opt': give the value as a separate word, '${opt%%=*} ${opt#*=}' (see --help)" ;;
@@ -218,12 +220,17 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$val ;;
     --build) build_dir=$val ;;
     --out) out=$val ;;
+    --python) python=$val ;;
   esac
 done
 
 # ---- every value checked before any work -----------------------------------------------------
 # Against the limits the drivers apply (scripts/lib/limits.sh), so that no point is started on
 # a value its driver would refuse; the first bad one is the one message.
+if [ -n "${python+set}" ]; then
+  cs_check_path python "$python"
+  [ -x "$python" ] && [ -f "$python" ] || cs_bad_value python "$python" "not an executable file"
+fi
 [[ $drivers =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || cs_bad_value drivers "$drivers" "not a comma list of driver names"
 for d in ${drivers//,/ }; do
   case " ${cpu_drivers_all[*]} ${fetch_drivers_all[*]} " in
@@ -450,6 +457,7 @@ build_command() {
       fi ;;
     py_fetch_*|io_*)
       cmd+=(--requests "$requests" --delay-ms "$delay_ms")
+      case $d in py_*) [ -n "${python:-}" ] && cmd+=(--python "$python") ;; esac
       case $d in
         io_threads|py_fetch_threads) cmd+=(--threads "$w") ;;
         io_async|py_fetch_async) cmd+=(--concurrency "$w") ;;
@@ -458,6 +466,7 @@ build_command() {
       # The product only (no --kernel); the lesson's form cuts by n alone (no --chunks).
       if [ -n "$sizes" ]; then cmd+=(--n "$sizes"); else cmd+=(--class "$c"); fi
       case $d in *_tasks) ;; *) [ -n "$chunks" ] && cmd+=(--chunks "$chunks") ;; esac
+      [ -n "${python:-}" ] && cmd+=(--python "$python")
       case $d in
         py_threads*) cmd+=(--threads "$t") ;;
         py_processes*) cmd+=(--workers "$r") ;;
