@@ -128,11 +128,7 @@ def main(prog, make_model, tasks, argv):
     try:
         o, want_version = opt.parse(prog, argv)
         if o is None:
-            if want_version:
-                print("%s (corescale) %s\n%s" % (prog.name, row.version(), row.interpreter()))
-            else:
-                opt.print_help(prog)
-            return opt.EXIT_OK
+            return answer_help(prog, want_version)
         reexec(o, argv)
         model = make_model(o)
         csv_fd = row.csv_open(o["csv"]) if "csv" in o else None
@@ -162,6 +158,15 @@ def main(prog, make_model, tasks, argv):
         print("# verdict: %s" % ("every result equals ((n-1)!)^(3(n-1)^2)" if ok else
                                  "verification FAILED"))
     return opt.EXIT_OK if ok else opt.EXIT_FAIL
+
+
+def answer_help(prog, version):
+    """--help, or --version (which names the interpreter), as parse() left them: exit 0."""
+    if version:
+        print("%s (corescale) %s\n%s" % (prog.name, row.version(), row.interpreter()))
+    else:
+        opt.print_help(prog)
+    return opt.EXIT_OK
 
 
 def reexec(o, argv):
@@ -229,5 +234,6 @@ def run_peer(kind, tasks, argv=None):
     prog = opt.Program(name, purpose, names, help_of={
         "threads": "worker threads (default the cores, %d here)" % (os.cpu_count() or 1),
         "workers": "worker processes (default the cores, %d here)" % (os.cpu_count() or 1)})
-    return main(prog, lambda o: make(name, o), tasks, sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    return opt.closed_stdout_ends(lambda: main(prog, lambda o: make(name, o), tasks, args))
 

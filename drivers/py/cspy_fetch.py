@@ -231,16 +231,16 @@ def run_reps(model, o, csv_fd, urls, case):
 
 def main(prog, make_model, argv):
     """A fetch peer's main(): parse, plan the URLs, start io_server if needed, run, report."""
+    return opt.closed_stdout_ends(lambda: run_peer(prog, make_model, argv))
+
+
+def run_peer(prog, make_model, argv):
     opt.set_program(prog.name)
     try:
         o, positional = opt.parse(prog, argv)
-        if o is None:
-            if positional:
-                print("%s (corescale) %s\n%s" % (prog.name, row.version(), row.interpreter()))
-            else:
-                opt.print_help(prog)
-            return opt.EXIT_OK
         import cspy_cpu
+        if o is None:  # then positional says whether --version was asked for
+            return cspy_cpu.answer_help(prog, positional)
         cspy_cpu.reexec(o, argv)
         urls = urls_given(o, positional)
         model = make_model(o)

@@ -21,6 +21,19 @@ def program():
     return _program
 
 
+def closed_stdout_ends(run):
+    """run()'s exit code; a reader that closes stdout early (`py_serial --help | head -1`) ends
+    the peer with exit 1 and no traceback, as a closed pipe ends a C driver. SIGPIPE itself stays
+    ignored: a server closing a socket or a pool's worker dying must stay an error, not a kill."""
+    try:
+        code = run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAIL
+
+
 def error(text):
     """One line on stderr naming the program, as cs_error writes it."""
     sys.stderr.write("%s: %s\n" % (_program, text))
