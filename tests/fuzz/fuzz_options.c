@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "message.h"
 #include "options.h"
 
 #define MAX_ARGS 48
@@ -49,11 +48,6 @@ static void check_accepted(const cs_options *o, const cs_program_info *info)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int ready;
-    if (!ready) {
-        cs_message_init("fuzz_options");
-        ready = 1;
-    }
     if (size < 1)
         return 0;
     const cs_program_info *info = &programs[data[0] % PROGRAMS];

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "message.h"
 #include "profile_file.h"
 #include "span.h"
 
@@ -81,11 +80,6 @@ static void check_round_trip(cs_graph *blocks, unsigned count)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int ready;
-    if (!ready) {
-        cs_message_init("fuzz_profile");
-        ready = 1;
-    }
     if (size == 0)
         return 0;
     FILE *f = fmemopen((void *)data, size, "r");

@@ -12,7 +12,6 @@
 
 #include "fetch_server.h"
 #include "fuzz.h"
-#include "message.h"
 #include "server_request.h"
 #include "server_spec.h"
 
@@ -77,11 +76,6 @@ static void check_pieces(const char *text, size_t len, size_t want)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int ready;
-    if (!ready) {
-        cs_message_init("fuzz_request");
-        ready = 1;
-    }
     if (size < 1)
         return 0;
     fetch_server_limits lim;

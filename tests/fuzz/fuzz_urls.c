@@ -14,7 +14,6 @@
 
 #include "fetch_urls.h"
 #include "fuzz.h"
-#include "message.h"
 
 #define MAX_URL_TEXT 65536 /* one URL as a command-line argument */
 
@@ -92,11 +91,6 @@ static void packed(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int ready;
-    if (!ready) {
-        cs_message_init("fuzz_urls");
-        ready = 1;
-    }
     if (size < 1)
         return 0;
     switch (data[0] % 3) {

@@ -101,6 +101,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE_OR_DIR...\n", argv[0]);
         return 2;
     }
+    LLVMFuzzerInitialize(&argc, &argv);
     unsigned count = 0;
     for (int i = 1; i < argc; i++) {
         struct stat st;
