@@ -179,6 +179,7 @@ out=""
 dry_run=0
 check_only=0
 sizes_given=0 chunks_given=0 workers_given=0 schedule_given=0 bind_given=0 concurrency_given=0
+python="" python_given=0
 nodes_from=""
 [ -n "${SLURM_JOB_NUM_NODES:-}" ] && nodes_from="(the default, from SLURM_JOB_NUM_NODES)"
 columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s"
@@ -220,14 +221,14 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$val ;;
     --build) build_dir=$val ;;
     --out) out=$val ;;
-    --python) python=$val ;;
+    --python) python=$val; python_given=1 ;;
   esac
 done
 
 # ---- every value checked before any work -----------------------------------------------------
 # Against the limits the drivers apply (scripts/lib/limits.sh), so that no point is started on
 # a value its driver would refuse; the first bad one is the one message.
-if [ -n "${python+set}" ]; then
+if [ $python_given -eq 1 ]; then
   cs_check_path python "$python"
   [ -x "$python" ] && [ -f "$python" ] || cs_bad_value python "$python" "not an executable file"
 fi
@@ -457,7 +458,7 @@ build_command() {
       fi ;;
     py_fetch_*|io_*)
       cmd+=(--requests "$requests" --delay-ms "$delay_ms")
-      case $d in py_*) [ -n "${python:-}" ] && cmd+=(--python "$python") ;; esac
+      case $d in py_*) [ -n "$python" ] && cmd+=(--python "$python") ;; esac
       case $d in
         io_threads|py_fetch_threads) cmd+=(--threads "$w") ;;
         io_async|py_fetch_async) cmd+=(--concurrency "$w") ;;
@@ -466,7 +467,7 @@ build_command() {
       # The product only (no --kernel); the lesson's form cuts by n alone (no --chunks).
       if [ -n "$sizes" ]; then cmd+=(--n "$sizes"); else cmd+=(--class "$c"); fi
       case $d in *_tasks) ;; *) [ -n "$chunks" ] && cmd+=(--chunks "$chunks") ;; esac
-      [ -n "${python:-}" ] && cmd+=(--python "$python")
+      [ -n "$python" ] && cmd+=(--python "$python")
       case $d in
         py_threads*) cmd+=(--threads "$t") ;;
         py_processes*) cmd+=(--workers "$r") ;;
