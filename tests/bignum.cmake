@@ -42,13 +42,21 @@ if(CS_HAVE_GMP)
   set_tests_properties(test_bignum_helped test_bignum_helped_tiny_thresholds
                        PROPERTIES TIMEOUT 120)
 
+  # bignum_mul_group: members as threads trading through a hub, against GMP,
+  # in both builds (the tiny one splits small transforms at every step).
+  cs_add_cunit(test_bignum_group SOURCES ${CS_TEST_DIR}/unit/test_bignum_group.c
+               LIBS cs_test_alloc cs_bignum cs_gmp Threads::Threads)
+  cs_add_cunit(test_bignum_group_tiny_thresholds SOURCES ${CS_TEST_DIR}/unit/test_bignum_group.c
+               LIBS cs_test_alloc cs_bignum_tiny_thresholds cs_gmp Threads::Threads)
+
   # Threads whose first bignum calls race (a process of its own, so that
   # they are the first); build with -fsanitize=thread to look for data races.
   cs_add_cunit(test_bignum_threads SOURCES ${CS_TEST_DIR}/unit/test_bignum_threads.c
                LIBS cs_test_alloc cs_bignum cs_gmp)
 else()
   foreach(name test_bignum test_bignum_tiny_thresholds test_bignum_threads
-                test_bignum_helped test_bignum_helped_tiny_thresholds)
+                test_bignum_helped test_bignum_helped_tiny_thresholds
+                test_bignum_group test_bignum_group_tiny_thresholds)
     add_test(NAME ${name} COMMAND sh -c
       "echo '${name}: skipped: GMP (libgmp-dev) not found; it is the oracle these tests compare against'; exit 77")
     set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS unit)

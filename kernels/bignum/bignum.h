@@ -24,6 +24,7 @@ enum bn_status {
     BN_ENOMEM = 1,   /* an allocation failed; the output is left unchanged */
     BN_ECORRUPT = 2, /* a packed buffer is short, long or malformed */
     BN_EINVAL = 3,   /* an argument is out of its domain (zero modulus, bad digit) */
+    BN_EGROUP = 4,   /* a group product stopped: another member failed, or the exchange did */
 };
 
 /* ---- limb layer ---------------------------------------------------------- */
@@ -124,6 +125,33 @@ typedef struct bignum_helpers {
  * Products below the transform threshold are bignum_mul's; h NULL: bignum_mul. */
 int bignum_mul_helped(bignum *r, const bignum *a, const bignum *b, const bignum_helpers *h);
 int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e); /* 0^0 = 1 */
+
+/* Members of a group that share no memory (a job's processes), as the caller
+ * connects them: `size` members, this one `rank`. exchange() is called by all
+ * members at once, the same number of times: member i sends send_words[j]
+ * words to member j (send holds them in member order, its own share
+ * included) and receives recv_words[j] from each j into recv, likewise.
+ * failed: this member has failed and brings no data. It returns BN_OK when
+ * every member came without failing and the words moved; otherwise
+ * BN_EGROUP, to every member alike, so that all stop at the same point. */
+typedef struct bignum_group {
+    unsigned rank, size;
+    int (*exchange)(void *ctx, int failed, const uint64_t *send, const size_t *send_words,
+                    uint64_t *recv, const size_t *recv_words);
+    void *ctx;
+} bignum_group;
+/* A product shared by a group: every member calls it at once with its piece
+ * of each operand, a value standing for value B^at (NULL or zero: it holds
+ * none), the pieces of one operand being disjoint limb ranges whose sum is
+ * the operand. *r (B^*r_at) is this member's piece of the product: members
+ * hold disjoint ranges of about equal size, or member 0 all of it when
+ * whole. Large products are a transform product split across the members
+ * (each transforms its share of columns, then of blocks, with exchanges
+ * between) and across h's threads on each; the others are made by member 0.
+ * The value is bignum_mul's, limb for limb, for any number of members.
+ * BN_ENOMEM here, or BN_EGROUP when another member failed. */
+int bignum_mul_group(bignum *r, uint64_t *r_at, const bignum *a, uint64_t a_at, const bignum *b,
+                     uint64_t b_at, int whole, const bignum_group *g, const bignum_helpers *h);
 
 int bignum_cmp(const bignum *a, const bignum *b);  /* -1, 0, 1 */
 int bignum_is_zero(const bignum *a);

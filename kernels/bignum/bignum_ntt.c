@@ -764,7 +764,7 @@ static void product_init(ntt_product *pr, int i, ntt_shape s, int level, size_t 
 {
     ntt_field f;
     field_init(&f, ntt_primes[i].p);
-    ntt_transform t = {s, f.p, 0, 0, tables, s.M >= 16 ? level : BN_NTT_SCALAR, 0, 0};
+    ntt_transform t = {s, f.p, 0, 0, tables, s.M >= 16 ? level : BN_NTT_SCALAR, 0, 0, 0};
     t.W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
     t.omega = s.m == 3 ? pow_mod(t.W, s.M, &f) : 0;
     pr->t = t;
@@ -1204,4 +1204,66 @@ void bn_ntt_mul_helped(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb 
 {
     assert(h);
     ntt_mul(rp, ap, an, bp, bn, scratch, h);
+}
+
+/* ---- the steps for a group product (bignum_ntt_group.c) ----------------- */
+
+ntt_shape bn_ntt_shape_for(size_t coeffs) { return ntt_shape_for(coeffs); }
+
+int bn_ntt_level(void) { return ntt_level(); }
+
+void bn_ntt_transform_init(ntt_transform *t, int i, ntt_shape s, int level, bn_limb *tables)
+{
+    ntt_field f;
+    field_init(&f, ntt_primes[i].p);
+    ntt_transform init = {s, f.p, 0, 0, tables, s.M >= 16 ? level : BN_NTT_SCALAR, 0, 0, 0};
+    init.W = pow_mod(ntt_primes[i].g, (f.p - 1) / s.n, &f);
+    init.omega = s.m == 3 ? pow_mod(init.W, s.M, &f) : 0;
+    *t = init;
+}
+
+size_t bn_ntt_table_words(ntt_shape s) { return 2 * s.n + 2 * s.M; }
+
+unsigned bn_ntt_segments(const ntt_transform *t, ntt_segment *seg)
+{
+    return step_segments(t, seg);
+}
+
+void bn_ntt_fill(const ntt_transform *t, const ntt_segment *seg, size_t k0, size_t count)
+{
+    step_fill(t, seg, k0, count);
+}
+
+void bn_ntt_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_operand a, size_t j0,
+                   size_t j1)
+{
+    step_radix3(t, inverse, x, a, j0, j1);
+}
+
+void bn_ntt_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
+                  ntt_operand a, size_t g0, size_t g1)
+{
+    step_group(t, gr, inverse, x, a, g0, g1);
+}
+
+void bn_ntt_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
+                  ntt_operand a, ntt_operand bo, int load, int store)
+{
+    step_block(t, S, b, x, y, a, bo, load, store);
+}
+
+ntt_crt *bn_ntt_crt_new(size_t n, int level)
+{
+    ntt_crt *c = bignum_alloc_bytes(sizeof *c);
+    if (c)
+        crt_init(c, n, level);
+    return c;
+}
+
+void bn_ntt_crt_free(ntt_crt *c) { bignum_free_bytes(c, sizeof *c); }
+
+void bn_ntt_crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t j0, size_t j1,
+                      bn_limb carry[2])
+{
+    crt_range(c, rp, x, j0, j1, carry);
 }

@@ -24,6 +24,8 @@ typedef struct ntt_transform {
     int level;       /* BN_NTT_SCALAR, _AVX2, or _AVX512 (stages and products eight at a time) */
     unsigned top;    /* radix-2 stages above the blocks, run in groups (ntt_group_at) */
     unsigned groups; /* how many groups hold them; 0 when top is */
+    unsigned lead;   /* 0, or the first group's stages, the rest sized alike after it (a
+                        group product's stages across its members: bignum_ntt_group.c) */
 } ntt_transform;
 
 /*
@@ -118,8 +120,14 @@ typedef struct ntt_operand {
  * most BN_NTT_GROUP_STAGES as hold them, sized alike (load and store unset). */
 static inline ntt_group ntt_group_at(const ntt_transform *t, unsigned g)
 {
-    unsigned each = t->top / t->groups, extra = t->top % t->groups;
-    unsigned first = g * each + (g < extra ? g : extra);
+    unsigned lead = t->lead, top = t->top - lead, groups = t->groups - (lead != 0);
+    if (lead && g == 0) {
+        ntt_group gr = {t->s.M >> 1, lead, 0, 0};
+        return gr;
+    }
+    g -= lead != 0;
+    unsigned each = top / groups, extra = top % groups;
+    unsigned first = lead + g * each + (g < extra ? g : extra);
     ntt_group gr = {t->s.M >> (first + 1), each + (g < extra), 0, 0};
     return gr;
 }
@@ -184,6 +192,35 @@ void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int invers
                          ntt_operand a, size_t g0, size_t g1);
 void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
                          ntt_operand a, ntt_operand bo, int load, int store);
+
+/* ---- the steps, whichever build runs them (bignum_ntt.c), for bignum_ntt_group.c ---- */
+
+/* The smallest length m 2^k (m 1 or 3) holding coeffs points. */
+ntt_shape bn_ntt_shape_for(size_t coeffs);
+/* The widest build that runs here (BN_NTT_SCALAR, _AVX2 or _AVX512), within bn_ntt_limit. */
+int bn_ntt_level(void);
+/* Prime i's transform of shape s (its root, its cube root): top and groups still unset.
+ * tables: bn_ntt_table_words(s) words. */
+void bn_ntt_transform_init(ntt_transform *t, int i, ntt_shape s, int level, bn_limb *tables);
+size_t bn_ntt_table_words(ntt_shape s);
+unsigned bn_ntt_segments(const ntt_transform *t, ntt_segment *seg);
+void bn_ntt_fill(const ntt_transform *t, const ntt_segment *seg, size_t k0, size_t count);
+void bn_ntt_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_operand a, size_t j0,
+                   size_t j1);
+void bn_ntt_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
+                  ntt_operand a, size_t g0, size_t g1);
+void bn_ntt_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
+                  ntt_operand a, ntt_operand bo, int load, int store);
+
+/* Garner's step for one transform length n (bn_ntt_crt_new, bn_ntt_crt_free): coefficients
+ * j0 <= j < j1 of the three primes' inverse transforms x[i] (left as words) as if no
+ * carry came in: rp[j0..j1) the low limbs of their sum c_j B^(j - j0), carry[0..1]
+ * what is left above. */
+typedef struct ntt_crt ntt_crt;
+ntt_crt *bn_ntt_crt_new(size_t n, int level);
+void bn_ntt_crt_free(ntt_crt *c);
+void bn_ntt_crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t j0, size_t j1,
+                      bn_limb carry[2]);
 
 /* Garner's constants for the three primes and one transform length n. */
 typedef struct ntt_garner {

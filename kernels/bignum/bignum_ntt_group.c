@@ -1,0 +1,858 @@
+/* A transform product shared by the members of a group that share no memory (a job's ranks). */
+#include <assert.h>
+#include <string.h>
+
+#include "bignum_ntt.h"
+
+/*
+ * The transform of n = m M points (m 1 or 3) with `cross` of its top radix-2
+ * stages taken across the members. The points form B = m 2^cross blocks of
+ * w = M / 2^cross; column c < w is the set of points c + k w, k < B. The
+ * forward's radix-3 step and its top `cross` stages mix only the points of
+ * one column; every later stage, the pointwise product and the inverse up to
+ * those stages only the points of one block. So each member:
+ *   1. gets the operands' limbs of its columns from the members holding them;
+ *   2. runs the radix-3 step and the top stages on its columns (the
+ *      transform's first group, ntt_transform.lead);
+ *   3. trades columns for blocks: every member's share of its blocks;
+ *   4. runs the rest of both forward transforms, the pointwise product and
+ *      the inverse's stages below the top on its blocks;
+ *   5. trades blocks back for columns, runs the inverse's top stages there
+ *      and Garner's step on each column's runs of coefficients;
+ *   6. sends each run's limbs and carries to the member that holds those
+ *      limbs of the product, which adds the carries in; and what overflows a
+ *      member's limbs reaches the next through one small exchange, in which
+ *      every member learns enough of the others to add its own carry in.
+ * Every step runs the transform's own code (bignum_ntt.c) on the points the
+ * member holds, in full-length arrays of which it touches only its share, so
+ * the residues are those of the product made in one process, and the limbs
+ * bignum_mul's. Each step's ranges are parts for the member's threads.
+ *
+ * Six exchanges in all, every member taking part in each, the same six for
+ * every member: the pieces' places, the operands, the forward's blocks, the
+ * inverse's columns, the product's limbs, its overflows. A member that fails
+ * comes to the next exchange with `failed`, and all stop there.
+ */
+
+/* What every member brings and gets. */
+typedef struct member_share {
+    size_t a_at, a_len, b_at, b_len; /* its pieces of the operands */
+    size_t c0, c1;                   /* its columns */
+    size_t k0, k1;                   /* its blocks */
+    size_t o0, o1;                   /* its limbs of the product */
+} member_share;
+
+typedef struct group_plan {
+    unsigned g, me;
+    size_t na, nb, coeffs, L; /* L = na + nb: the product's limbs */
+    int spread;               /* the transform split across members; else member 0 makes it */
+    ntt_shape s;
+    unsigned cross;
+    size_t w, B, S;
+    size_t cols; /* columns per part, a multiple of 8 */
+    member_share *m;
+} group_plan;
+
+static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+
+static size_t share_at(size_t total, unsigned q, unsigned g)
+{
+    return (size_t)((unsigned __int128)total * q / g);
+}
+
+/* Stages across members: enough blocks for about four per member, so that
+ * uneven counts still balance, within one group's stages, with blocks of
+ * at least 16 points (the vector build's smallest). 0: too small to split. */
+static unsigned cross_stages(ntt_shape s, unsigned g)
+{
+    unsigned cross = 1;
+    while (cross < BN_NTT_GROUP_STAGES && (s.m << cross) < 4 * (size_t)g)
+        cross++;
+    while (cross > 0 && (s.M >> cross) < 16)
+        cross--;
+    return cross;
+}
+
+static void plan_shares(group_plan *pl, int whole)
+{
+    for (unsigned q = 0; q < pl->g; q++) {
+        member_share *m = &pl->m[q];
+        m->c0 = share_at(pl->w / 8, q, pl->g) * 8;
+        m->c1 = share_at(pl->w / 8, q + 1, pl->g) * 8;
+        m->k0 = share_at(pl->B, q, pl->g);
+        m->k1 = share_at(pl->B, q + 1, pl->g);
+        m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
+        m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
+    }
+}
+
+/* From every member's pieces: the sizes, and whether to split the transform. */
+static void plan_make(group_plan *pl, int whole)
+{
+    pl->na = pl->nb = 0;
+    for (unsigned q = 0; q < pl->g; q++) {
+        const member_share *m = &pl->m[q];
+        if (m->a_len && m->a_at + m->a_len > pl->na)
+            pl->na = m->a_at + m->a_len;
+        if (m->b_len && m->b_at + m->b_len > pl->nb)
+            pl->nb = m->b_at + m->b_len;
+    }
+    pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
+    pl->coeffs = pl->L ? pl->L - 1 : 0;
+    size_t least = pl->na < pl->nb ? pl->na : pl->nb;
+    pl->spread = 0;
+    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD && pl->coeffs <= BN_NTT_MAX_COEFFS) {
+        pl->s = bn_ntt_shape_for(pl->coeffs);
+        pl->cross = cross_stages(pl->s, pl->g);
+        pl->spread = pl->cross > 0;
+    }
+    if (pl->spread) {
+        pl->w = pl->s.M >> pl->cross;
+        pl->B = pl->s.m << pl->cross;
+        pl->S = pl->w < BN_NTT_SUB_POINTS ? pl->w : BN_NTT_SUB_POINTS;
+        size_t cols = (BN_NTT_RANGE / pl->B) & ~(size_t)7;
+        pl->cols = cols < 8 ? 8 : cols;
+    }
+    plan_shares(pl, whole);
+}
+
+/* ---- moving runs between full-length arrays and messages ----------------- */
+
+enum run_move { RUNS_COUNT, RUNS_OUT, RUNS_IN, RUNS_ZERO };
+
+/* Member q's column runs [k w + c0, k w + c1), k < B, within [lo, hi):
+ * copied out of or into arr (its element for point j at arr[j - at]) from or
+ * to buf in that order, or zeroed, or only counted. Returns the words. */
+static size_t column_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
+                          size_t at, bn_limb *buf, enum run_move how)
+{
+    const member_share *m = &pl->m[q];
+    size_t words = 0;
+    for (size_t k = 0; k < pl->B; k++) {
+        size_t r0 = k * pl->w + m->c0, r1 = k * pl->w + m->c1;
+        if (r0 < lo)
+            r0 = lo;
+        if (r1 > hi)
+            r1 = hi;
+        if (r0 >= r1)
+            continue;
+        size_t c = r1 - r0;
+        if (how == RUNS_OUT)
+            memcpy(buf + words, arr + (r0 - at), c * sizeof *buf);
+        else if (how == RUNS_IN)
+            memcpy(arr + (r0 - at), buf + words, c * sizeof *buf);
+        else if (how == RUNS_ZERO)
+            memset(arr + (r0 - at), 0, c * sizeof *arr);
+        words += c;
+    }
+    return words;
+}
+
+/* Blocks [k0, k1) of member `blocks`, the columns of member `cols`: the
+ * points a column-holder and a block-holder trade. */
+static size_t block_runs(const group_plan *pl, unsigned blocks, unsigned cols, bn_limb *arr,
+                         bn_limb *buf, enum run_move how)
+{
+    const member_share *b = &pl->m[blocks], *c = &pl->m[cols];
+    size_t words = 0, width = c->c1 - c->c0;
+    if (!width)
+        return 0;
+    for (size_t k = b->k0; k < b->k1; k++) {
+        bn_limb *run = arr + k * pl->w + c->c0;
+        if (how == RUNS_OUT)
+            memcpy(buf + words, run, width * sizeof *buf);
+        else if (how == RUNS_IN)
+            memcpy(run, buf + words, width * sizeof *buf);
+        words += width;
+    }
+    return words;
+}
+
+/* ---- the member's steps, as parts for its threads ------------------------ */
+
+typedef struct group_job {
+    const group_plan *pl;
+    ntt_transform t[3];
+    unsigned nseg[3];
+    ntt_segment seg[3][NTT_MAX_SEGMENTS];
+    bn_limb *x[3], *y[3]; /* a's and b's transforms, full length; the product in x */
+    ntt_operand a, b;     /* full length; only this member's columns are read */
+    bn_limb *rp;          /* the product's limbs at this member's runs, full length */
+    ntt_crt *crt;
+    bn_limb *carry; /* per column part and block: two words */
+    /* the round running */
+    unsigned group;  /* ntt_group_at's index: the round's group */
+    int inverse;
+    size_t per_side; /* parts per prime and operand */
+    size_t range;    /* units per part */
+} group_job;
+
+static void run_parts(const bignum_helpers *h, size_t parts, void (*fn)(void *, unsigned),
+                      void *arg)
+{
+    assert(parts <= ~0u);
+    if (!parts)
+        return;
+    if (h) {
+        h->run(h->ctx, (unsigned)parts, fn, arg);
+        return;
+    }
+    for (size_t i = 0; i < parts; i++)
+        fn(arg, (unsigned)i);
+}
+
+static void part_tables(void *arg, unsigned part)
+{
+    group_job *j = arg;
+    for (int i = 0; i < 3; i++)
+        for (unsigned s = 0; s < j->nseg[i]; s++) {
+            size_t here = ceil_div(j->seg[i][s].count, BN_NTT_TABLE_RANGE);
+            if (part < here) {
+                size_t k0 = (size_t)part * BN_NTT_TABLE_RANGE, left = j->seg[i][s].count - k0;
+                bn_ntt_fill(&j->t[i], &j->seg[i][s], k0,
+                            left < BN_NTT_TABLE_RANGE ? left : BN_NTT_TABLE_RANGE);
+                return;
+            }
+            part -= (unsigned)here;
+        }
+}
+
+static size_t table_parts(const group_job *j)
+{
+    size_t parts = 0;
+    for (int i = 0; i < 3; i++)
+        for (unsigned s = 0; s < j->nseg[i]; s++)
+            parts += ceil_div(j->seg[i][s].count, BN_NTT_TABLE_RANGE);
+    return parts;
+}
+
+static ntt_group lead_group(const group_job *j, int inverse)
+{
+    ntt_group gr = ntt_group_at(&j->t[0], 0);
+    gr.load = !inverse && j->pl->s.m == 1;
+    gr.store = inverse && j->pl->s.m == 1;
+    return gr;
+}
+
+/* This member's columns [i0, i1) of part `part` (of per_side). */
+static void part_columns(const group_job *j, size_t part, size_t *i0, size_t *i1)
+{
+    const member_share *m = &j->pl->m[j->pl->me];
+    *i0 = m->c0 + part * j->pl->cols;
+    *i1 = m->c1 - *i0 < j->pl->cols ? m->c1 : *i0 + j->pl->cols;
+}
+
+/* Forward, on columns: the radix-3 step (loading the limbs) and the lead group. */
+static void part_forward_columns(void *arg, unsigned part)
+{
+    group_job *j = arg;
+    const group_plan *pl = j->pl;
+    unsigned i = (unsigned)(part / (2 * j->per_side));
+    int side_b = (part / j->per_side) % 2;
+    size_t i0, i1;
+    part_columns(j, part % j->per_side, &i0, &i1);
+    bn_limb *x = side_b ? j->y[i] : j->x[i];
+    ntt_operand a = side_b ? j->b : j->a;
+    if (pl->s.m == 3)
+        for (size_t k = 0; k < (pl->B / 3); k++)
+            bn_ntt_radix3(&j->t[i], 0, x, a, k * pl->w + i0, k * pl->w + i1);
+    ntt_group gr = lead_group(j, 0);
+    for (size_t third = 0; third < pl->s.m; third++)
+        bn_ntt_group(&j->t[i], &gr, 0, x, a, third * pl->w + i0, third * pl->w + i1);
+}
+
+/* Inverse, on columns: the lead group and the radix-3 step (leaving words),
+ * for all three primes; then Garner's step on the columns' runs. */
+static void part_inverse_columns(void *arg, unsigned part)
+{
+    group_job *j = arg;
+    const group_plan *pl = j->pl;
+    size_t i0, i1;
+    part_columns(j, part, &i0, &i1);
+    ntt_group gr = lead_group(j, 1);
+    for (int i = 0; i < 3; i++) {
+        for (size_t third = 0; third < pl->s.m; third++)
+            bn_ntt_group(&j->t[i], &gr, 1, j->x[i], j->a, third * pl->w + i0, third * pl->w + i1);
+        if (pl->s.m == 3)
+            for (size_t k = 0; k < (pl->B / 3); k++)
+                bn_ntt_radix3(&j->t[i], 1, j->x[i], j->a, k * pl->w + i0, k * pl->w + i1);
+    }
+    for (size_t k = 0; k < pl->B; k++) {
+        bn_limb *carry = j->carry + 2 * (part * pl->B + k);
+        size_t r0 = k * pl->w + i0, r1 = k * pl->w + i1;
+        if (r1 > pl->coeffs)
+            r1 = pl->coeffs;
+        carry[0] = carry[1] = 0;
+        if (r0 < r1)
+            bn_ntt_crt_range(j->crt, j->rp, j->x, r0, r1, carry);
+    }
+}
+
+/* This member's blocks as points [P0, P1). */
+static void member_points(const group_job *j, size_t *P0, size_t *P1)
+{
+    const member_share *m = &j->pl->m[j->pl->me];
+    *P0 = m->k0 * j->pl->w;
+    *P1 = m->k1 * j->pl->w;
+}
+
+/* One of the groups below the lead on this member's blocks: units of the
+ * group in ranges, per prime and (forward) operand. */
+static size_t local_group_units(const group_job *j, unsigned group, size_t *first)
+{
+    ntt_group gr = ntt_group_at(&j->t[0], group);
+    size_t P0, P1;
+    member_points(j, &P0, &P1);
+    *first = P0 >> gr.stages;
+    return (P1 - P0) >> gr.stages;
+}
+
+static void part_local_group(void *arg, unsigned part)
+{
+    group_job *j = arg;
+    unsigned sides = j->inverse ? 1 : 2;
+    unsigned i = (unsigned)(part / (sides * j->per_side));
+    int side_b = (part / j->per_side) % sides == 1;
+    size_t first, units = local_group_units(j, j->group, &first);
+    size_t lo = part % j->per_side * j->range, hi = units - lo < j->range ? units : lo + j->range;
+    ntt_group gr = ntt_group_at(&j->t[i], j->group);
+    bn_ntt_group(&j->t[i], &gr, j->inverse, side_b ? j->y[i] : j->x[i], side_b ? j->b : j->a,
+                 first + lo, first + hi);
+}
+
+static void run_local_group(group_job *j, unsigned group, int inverse, const bignum_helpers *h)
+{
+    size_t first, units = local_group_units(j, group, &first);
+    ntt_group gr = ntt_group_at(&j->t[0], group);
+    size_t range = (BN_NTT_RANGE >> gr.stages) & ~(size_t)7;
+    j->group = group;
+    j->inverse = inverse;
+    j->range = range < 8 ? 8 : range;
+    j->per_side = ceil_div(units, j->range);
+    run_parts(h, 3 * (inverse ? 1 : 2) * j->per_side, part_local_group, j);
+}
+
+static void part_block(void *arg, unsigned part)
+{
+    group_job *j = arg;
+    size_t P0, P1;
+    member_points(j, &P0, &P1);
+    size_t per = (P1 - P0) / j->pl->S;
+    unsigned i = (unsigned)(part / per);
+    bn_ntt_block(&j->t[i], j->pl->S, P0 / j->pl->S + part % per, j->x[i], j->y[i], j->a, j->b, 0,
+                 0);
+}
+
+/* Steps 4: everything on this member's blocks. */
+static void run_blocks(group_job *j, const bignum_helpers *h)
+{
+    unsigned groups = j->t[0].groups;
+    for (unsigned g = 1; g < groups; g++)
+        run_local_group(j, g, 0, h);
+    size_t P0, P1;
+    member_points(j, &P0, &P1);
+    run_parts(h, 3 * ((P1 - P0) / j->pl->S), part_block, j);
+    for (unsigned g = groups; g-- > 1;)
+        run_local_group(j, g, 1, h);
+}
+
+/* ---- the job's memory ------------------------------------------------------ */
+
+static size_t member_parts(const group_plan *pl)
+{
+    const member_share *m = &pl->m[pl->me];
+    return ceil_div(m->c1 - m->c0, pl->cols);
+}
+
+static void job_free(group_job *j)
+{
+    const group_plan *pl = j->pl;
+    size_t n = pl->s.n, tw = bn_ntt_table_words(pl->s);
+    for (int i = 0; i < 3; i++) {
+        bignum_free_limbs(j->x[i], n);
+        bignum_free_limbs(j->y[i], n);
+        if (j->t[i].tables)
+            bignum_free_limbs(j->t[i].tables, tw);
+    }
+    bignum_free_limbs((bn_limb *)j->a.p, pl->na);
+    bignum_free_limbs((bn_limb *)j->b.p, pl->nb);
+    bignum_free_limbs(j->rp, n);
+    bignum_free_limbs(j->carry, 2 * member_parts(pl) * pl->B + 1);
+    bn_ntt_crt_free(j->crt);
+}
+
+/* The arrays are full length, but this member writes (and so the system
+ * backs with memory) only its columns and blocks: about 2/g of each. */
+static int job_new(group_job *j, const group_plan *pl)
+{
+    memset(j, 0, sizeof *j);
+    j->pl = pl;
+    size_t n = pl->s.n, tw = bn_ntt_table_words(pl->s);
+    int level = bn_ntt_level(), ok = 1;
+    for (int i = 0; i < 3; i++) {
+        j->x[i] = bignum_alloc_limbs(n);
+        j->y[i] = bignum_alloc_limbs(n);
+        bn_limb *tables = bignum_alloc_limbs(tw);
+        ok = ok && j->x[i] && j->y[i] && tables;
+        bn_ntt_transform_init(&j->t[i], i, pl->s, level, tables);
+        ntt_transform *t = &j->t[i];
+        for (size_t M = pl->s.M; M > pl->S; M /= 2)
+            t->top++;
+        t->lead = pl->cross;
+        t->groups = 1 + (unsigned)ceil_div(t->top - pl->cross, BN_NTT_GROUP_STAGES);
+    }
+    j->a.p = bignum_alloc_limbs(pl->na);
+    j->a.n = pl->na;
+    j->b.p = bignum_alloc_limbs(pl->nb);
+    j->b.n = pl->nb;
+    j->rp = bignum_alloc_limbs(n);
+    j->carry = bignum_alloc_limbs(2 * member_parts(pl) * pl->B + 1);
+    j->crt = bn_ntt_crt_new(n, j->t[0].level);
+    ok = ok && j->a.p && j->b.p && j->rp && j->carry && j->crt;
+    if (!ok) {
+        job_free(j);
+        return BN_ENOMEM;
+    }
+    for (int i = 0; i < 3; i++)
+        j->nseg[i] = bn_ntt_segments(&j->t[i], j->seg[i]);
+    return BN_OK;
+}
+
+/* ---- the exchanges ---------------------------------------------------------- */
+
+/* One exchange's buffers: send and receive, words per member. */
+typedef struct trade {
+    bn_limb *send, *recv;
+    size_t *sw, *rw; /* words to and from each member */
+    size_t sent, got; /* totals */
+} trade;
+
+static void trade_free(trade *t, unsigned g)
+{
+    bignum_free_limbs(t->send, t->sent);
+    bignum_free_limbs(t->recv, t->got);
+    bignum_free_bytes(t->sw, 2 * g * sizeof *t->sw);
+    memset(t, 0, sizeof *t);
+}
+
+/* After the counts: the buffers. A failure here is the caller's to bring to
+ * the exchange. */
+static int trade_buffers(trade *t, unsigned g)
+{
+    t->sent = t->got = 0;
+    for (unsigned q = 0; q < g; q++) {
+        t->sent += t->sw[q];
+        t->got += t->rw[q];
+    }
+    t->send = bignum_alloc_limbs(t->sent + 1);
+    t->recv = bignum_alloc_limbs(t->got + 1);
+    t->sent++, t->got++; /* as allocated */
+    return t->send && t->recv ? BN_OK : BN_ENOMEM;
+}
+
+static int trade_counts(trade *t, unsigned g)
+{
+    memset(t, 0, sizeof *t);
+    t->sw = bignum_alloc_bytes(2 * g * sizeof *t->sw);
+    if (!t->sw)
+        return BN_ENOMEM;
+    t->rw = t->sw + g;
+    memset(t->sw, 0, 2 * g * sizeof *t->sw);
+    return BN_OK;
+}
+
+static int trade_run(const bignum_group *g, trade *t, int failed)
+{
+    if (failed || !t->send || !t->recv)
+        return g->exchange(g->ctx, 1, NULL, NULL, NULL, NULL);
+    return g->exchange(g->ctx, 0, t->send, t->sw, t->recv, t->rw);
+}
+
+
+/* A member's state through the exchanges: BN_OK, its own failure, or
+ * BN_EGROUP once an exchange said another member failed. */
+static int after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
+
+/* 1: where every member's pieces lie. */
+static int trade_places(const bignum_group *g, group_plan *pl, size_t a_at, size_t a_len,
+                        size_t b_at, size_t b_len, int st)
+{
+    trade t = {0};
+    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
+        t.sw[q] = t.rw[q] = 4;
+    if (rc == BN_OK)
+        rc = trade_buffers(&t, g->size);
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        bn_limb *s = t.send + 4 * (size_t)q;
+        s[0] = a_at, s[1] = a_len, s[2] = b_at, s[3] = b_len;
+    }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    for (unsigned q = 0; traded == BN_OK && q < g->size; q++) {
+        const bn_limb *r = t.recv + 4 * (size_t)q;
+        pl->m[q].a_at = r[0], pl->m[q].a_len = r[1], pl->m[q].b_at = r[2], pl->m[q].b_len = r[3];
+    }
+    trade_free(&t, g->size);
+    return after_trade(rc, traded);
+}
+
+/* Too small to split (or one member): the pieces go to member 0, which
+ * multiplies them with its threads. */
+static int gather_product(const bignum_group *g, const group_plan *pl, const bignum *a,
+                          const bignum *b, bignum *r, const bignum_helpers *h)
+{
+    trade t = {0};
+    int rc = trade_counts(&t, g->size);
+    size_t mine = (a ? a->size : 0) + (b ? b->size : 0);
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
+        if (pl->me == 0)
+            t.rw[q] = pl->m[q].a_len + pl->m[q].b_len;
+    if (rc == BN_OK) {
+        t.sw[0] = mine;
+        rc = trade_buffers(&t, g->size);
+    }
+    if (rc == BN_OK && mine) {
+        bn_copy(t.send, a ? a->limbs : NULL, a ? a->size : 0);
+        bn_copy(t.send + (a ? a->size : 0), b ? b->limbs : NULL, b ? b->size : 0);
+    }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    rc = after_trade(rc, traded);
+    bignum x, y;
+    bignum_init(&x);
+    bignum_init(&y);
+    if (rc == BN_OK && pl->me == 0 && pl->L) {
+        if (bignum_reserve(&x, pl->na) != BN_OK || bignum_reserve(&y, pl->nb) != BN_OK) {
+            rc = BN_ENOMEM;
+        } else {
+            bn_zero(x.limbs, pl->na);
+            bn_zero(y.limbs, pl->nb);
+            const bn_limb *in = t.recv;
+            for (unsigned q = 0; q < g->size; q++) {
+                const member_share *m = &pl->m[q];
+                bn_copy(x.limbs + m->a_at, in, m->a_len);
+                bn_copy(y.limbs + m->b_at, in + m->a_len, m->b_len);
+                in += m->a_len + m->b_len;
+            }
+            x.size = pl->na, y.size = pl->nb;
+            while (x.size && x.limbs[x.size - 1] == 0)
+                x.size--;
+            while (y.size && y.limbs[y.size - 1] == 0)
+                y.size--;
+            rc = bignum_mul_helped(r, &x, &y, h);
+        }
+    } else if (rc == BN_OK) {
+        r->size = 0;
+    }
+    bignum_clear(&x);
+    bignum_clear(&y);
+    trade_free(&t, g->size);
+    return rc;
+}
+
+/* 2: the operands' limbs of every member's columns, from their holders. */
+static int trade_operands(const bignum_group *g, const group_plan *pl, group_job *j,
+                          const bignum *a, const bignum *b, int st)
+{
+    const member_share *me = &pl->m[pl->me];
+    trade t = {0};
+    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        const member_share *m = &pl->m[q];
+        t.sw[q] = column_runs(pl, q, me->a_at, me->a_at + me->a_len, NULL, 0, NULL, RUNS_COUNT) +
+                  column_runs(pl, q, me->b_at, me->b_at + me->b_len, NULL, 0, NULL, RUNS_COUNT);
+        t.rw[q] =
+            column_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, NULL, 0, NULL, RUNS_COUNT) +
+            column_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, NULL, 0, NULL, RUNS_COUNT);
+    }
+    if (rc == BN_OK)
+        rc = trade_buffers(&t, g->size);
+    bn_limb *out = rc == BN_OK ? t.send : NULL;
+    for (unsigned q = 0; out && q < g->size; q++) {
+        if (me->a_len)
+            out += column_runs(pl, q, me->a_at, me->a_at + me->a_len, a->limbs, me->a_at, out,
+                               RUNS_OUT);
+        if (me->b_len)
+            out += column_runs(pl, q, me->b_at, me->b_at + me->b_len, b->limbs, me->b_at, out,
+                               RUNS_OUT);
+    }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    rc = after_trade(rc, traded);
+    if (rc == BN_OK) {
+        /* limbs no piece holds (a piece's top zeros) are zero */
+        bn_limb *A = (bn_limb *)j->a.p, *Bv = (bn_limb *)j->b.p;
+        column_runs(pl, pl->me, 0, pl->na, A, 0, NULL, RUNS_ZERO);
+        column_runs(pl, pl->me, 0, pl->nb, Bv, 0, NULL, RUNS_ZERO);
+        bn_limb *in = t.recv;
+        for (unsigned q = 0; q < g->size; q++) {
+            const member_share *m = &pl->m[q];
+            in += column_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, A, 0, in, RUNS_IN);
+            in += column_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, Bv, 0, in, RUNS_IN);
+        }
+    }
+    trade_free(&t, g->size);
+    return rc;
+}
+
+/* 3 (forward: columns to blocks, both operands) and 4 (inverse: blocks to
+ * columns, the product). */
+static int trade_transforms(const bignum_group *g, const group_plan *pl, group_job *j,
+                            int forward, int st)
+{
+    unsigned me = pl->me, arrays = forward ? 6 : 3;
+    trade t = {0};
+    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        t.sw[q] = arrays * (forward ? block_runs(pl, q, me, NULL, NULL, RUNS_COUNT)
+                                    : block_runs(pl, me, q, NULL, NULL, RUNS_COUNT));
+        t.rw[q] = arrays * (forward ? block_runs(pl, me, q, NULL, NULL, RUNS_COUNT)
+                                    : block_runs(pl, q, me, NULL, NULL, RUNS_COUNT));
+    }
+    if (rc == BN_OK)
+        rc = trade_buffers(&t, g->size);
+    bn_limb *out = rc == BN_OK ? t.send : NULL;
+    for (unsigned q = 0; out && q < g->size; q++)
+        for (unsigned k = 0; k < arrays; k++) {
+            bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
+            out += forward ? block_runs(pl, q, me, arr, out, RUNS_OUT)
+                           : block_runs(pl, me, q, arr, out, RUNS_OUT);
+        }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    rc = after_trade(rc, traded);
+    bn_limb *in = rc == BN_OK ? t.recv : NULL;
+    for (unsigned q = 0; in && q < g->size; q++)
+        for (unsigned k = 0; k < arrays; k++) {
+            bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
+            in += forward ? block_runs(pl, me, q, arr, in, RUNS_IN)
+                          : block_runs(pl, q, me, arr, in, RUNS_IN);
+        }
+    trade_free(&t, g->size);
+    return rc;
+}
+
+/* Member q's runs of Garner's step whose carry lands in [lo, hi): their
+ * count, or (out) each as three words: the place, the carry's two words. */
+static size_t carry_records(const group_plan *pl, const group_job *j, unsigned q, size_t lo,
+                            size_t hi, bn_limb *out)
+{
+    const member_share *m = &pl->m[q];
+    size_t parts = ceil_div(m->c1 - m->c0, pl->cols), count = 0;
+    for (size_t p = 0; p < parts; p++) {
+        size_t i0 = m->c0 + p * pl->cols, i1 = m->c1 - i0 < pl->cols ? m->c1 : i0 + pl->cols;
+        for (size_t k = 0; k < pl->B; k++) {
+            size_t r0 = k * pl->w + i0, r1 = k * pl->w + i1;
+            if (r1 > pl->coeffs)
+                r1 = pl->coeffs;
+            if (r0 >= r1 || r1 < lo || r1 >= hi)
+                continue;
+            if (out) {
+                const bn_limb *c = j->carry + 2 * (p * pl->B + k);
+                out[3 * count] = r1, out[3 * count + 1] = c[0], out[3 * count + 2] = c[1];
+            }
+            count++;
+        }
+    }
+    return count;
+}
+
+/* r[at..cap) += v, the carry rippling up; it never passes cap. */
+static void add_at(bn_limb *r, size_t cap, size_t at, bn_limb v)
+{
+    for (; v && at < cap; at++) {
+        r[at] += v;
+        v = r[at] < v;
+    }
+    assert(v == 0);
+}
+
+/* Above a member's limbs, room for what overflows them: five words. */
+#define OVERFLOW_WORDS 5
+
+/* 5: every run's limbs and carries to the member holding those limbs of the
+ * product: its limbs, and what overflows them, in R (zeroed, len + 5 words). */
+static int trade_product(const bignum_group *g, const group_plan *pl, group_job *j, bn_limb *R,
+                         int st)
+{
+    const member_share *me = &pl->m[pl->me];
+    size_t top = pl->coeffs;
+    trade t = {0};
+    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        const member_share *m = &pl->m[q];
+        size_t hi = m->o1 < top ? m->o1 : top, my_hi = me->o1 < top ? me->o1 : top;
+        t.sw[q] = column_runs(pl, pl->me, m->o0, hi, NULL, 0, NULL, RUNS_COUNT) +
+                  3 * carry_records(pl, j, pl->me, m->o0, m->o1, NULL);
+        t.rw[q] = column_runs(pl, q, me->o0, my_hi, NULL, 0, NULL, RUNS_COUNT) +
+                  3 * carry_records(pl, j, q, me->o0, me->o1, NULL);
+    }
+    if (rc == BN_OK)
+        rc = trade_buffers(&t, g->size);
+    bn_limb *out = rc == BN_OK ? t.send : NULL;
+    for (unsigned q = 0; out && q < g->size; q++) {
+        const member_share *m = &pl->m[q];
+        out += column_runs(pl, pl->me, m->o0, m->o1 < top ? m->o1 : top, j->rp, 0, out, RUNS_OUT);
+        out += 3 * carry_records(pl, j, pl->me, m->o0, m->o1, out);
+    }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    rc = after_trade(rc, traded);
+    bn_limb *in = rc == BN_OK ? t.recv : NULL;
+    size_t len = me->o1 - me->o0, cap = len + OVERFLOW_WORDS;
+    /* every member's limbs first: a carry lands on another member's run */
+    bn_limb *records = in;
+    for (unsigned q = 0; in && q < g->size; q++) {
+        in += column_runs(pl, q, me->o0, me->o1 < top ? me->o1 : top, R, me->o0, in, RUNS_IN);
+        in += 3 * carry_records(pl, j, q, me->o0, me->o1, NULL);
+    }
+    for (unsigned q = 0; records && q < g->size; q++) {
+        records += column_runs(pl, q, me->o0, me->o1 < top ? me->o1 : top, NULL, 0, NULL,
+                               RUNS_COUNT);
+        size_t count = carry_records(pl, j, q, me->o0, me->o1, NULL);
+        for (size_t k = 0; k < count; k++, records += 3) {
+            size_t at = (size_t)records[0] - me->o0;
+            add_at(R, cap, at, records[1]);
+            add_at(R, cap, at + 1, records[2]);
+        }
+    }
+    trade_free(&t, g->size);
+    return rc;
+}
+
+/* c[0..6) += v[0..n) */
+static void add_small(bn_limb *c, const bn_limb *v, size_t n)
+{
+    bn_limb carry = 0;
+    for (size_t i = 0; i < 6; i++) {
+        bn_limb x = i < n ? v[i] : 0;
+        bn_dlimb s = (bn_dlimb)c[i] + x + carry;
+        c[i] = (bn_limb)s;
+        carry = (bn_limb)(s >> 64);
+    }
+    assert(carry == 0);
+}
+
+/* What member q's limbs pass on, given what came into them: what overflowed
+ * them (over) plus floor((limbs + in) / B^len). low: the limbs' first four;
+ * ones: all limbs above those are B - 1. The carries stay far below B^4,
+ * so with len > 4 the sum passes the top only through a run of ones. */
+static void pass_on(bn_limb in[6], size_t len, const bn_limb *over, const bn_limb *low, int ones)
+{
+    bn_limb s[6];
+    memcpy(s, in, sizeof s);
+    add_small(s, low, len < 4 ? len : 4);
+    bn_limb passed[6] = {0};
+    if (len <= 4) {
+        for (size_t i = len; i < 6; i++)
+            passed[i - len] = s[i];
+    } else {
+        assert(in[4] == 0 && in[5] == 0);
+        passed[0] = ones && (s[4] || s[5]);
+    }
+    add_small(passed, over, OVERFLOW_WORDS);
+    memcpy(in, passed, sizeof passed);
+}
+
+/* 6: each member's overflow, to all; each adds what reaches it. */
+static int trade_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, int st)
+{
+    enum { WORDS = OVERFLOW_WORDS + 5 };
+    const member_share *me = &pl->m[pl->me];
+    size_t len = me->o1 - me->o0;
+    trade t = {0};
+    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
+        t.sw[q] = t.rw[q] = WORDS;
+    if (rc == BN_OK)
+        rc = trade_buffers(&t, g->size);
+    if (rc == BN_OK) {
+        bn_limb mine[WORDS] = {0};
+        memcpy(mine, R + len, OVERFLOW_WORDS * sizeof *R);
+        bn_copy(mine + OVERFLOW_WORDS, R, len < 4 ? len : 4);
+        int ones = 1;
+        for (size_t i = 4; ones && i < len; i++)
+            ones = R[i] == ~(bn_limb)0;
+        mine[WORDS - 1] = (bn_limb)ones;
+        for (unsigned q = 0; q < g->size; q++)
+            memcpy(t.send + (size_t)q * WORDS, mine, sizeof mine);
+    }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    rc = after_trade(rc, traded);
+    if (rc == BN_OK) {
+        bn_limb in[6] = {0};
+        for (unsigned q = 0; q < pl->me; q++) {
+            const bn_limb *r = t.recv + (size_t)q * WORDS;
+            pass_on(in, pl->m[q].o1 - pl->m[q].o0, r, r + OVERFLOW_WORDS, (int)r[WORDS - 1]);
+        }
+        for (size_t i = 0; i < 6; i++)
+            add_at(R, len + OVERFLOW_WORDS + 1, i, in[i]);
+    }
+    trade_free(&t, g->size);
+    return rc;
+}
+
+/* ---- the product ------------------------------------------------------------ */
+
+static int spread_product(const bignum_group *g, const group_plan *pl, const bignum *a,
+                          const bignum *b, bignum *r, const bignum_helpers *h)
+{
+    group_job j;
+    int st = job_new(&j, pl), started = st == BN_OK;
+    st = trade_operands(g, pl, &j, a, b, st);
+    if (st == BN_OK) {
+        run_parts(h, table_parts(&j), part_tables, &j);
+        j.per_side = member_parts(pl);
+        run_parts(h, 3 * 2 * j.per_side, part_forward_columns, &j);
+    }
+    st = trade_transforms(g, pl, &j, 1, st);
+    if (st == BN_OK)
+        run_blocks(&j, h);
+    st = trade_transforms(g, pl, &j, 0, st);
+    if (st == BN_OK)
+        run_parts(h, member_parts(pl), part_inverse_columns, &j);
+    const member_share *me = &pl->m[pl->me];
+    size_t len = me->o1 - me->o0, cap = len + OVERFLOW_WORDS + 1;
+    bn_limb *R = st == BN_OK ? bignum_alloc_limbs(cap) : NULL;
+    if (st == BN_OK && !R)
+        st = BN_ENOMEM;
+    if (R)
+        bn_zero(R, cap);
+    st = trade_product(g, pl, &j, R, st);
+    if (started)
+        job_free(&j);
+    st = trade_overflow(g, pl, R, st);
+    if (st == BN_OK && bignum_reserve(r, len ? len : 1) != BN_OK)
+        st = BN_ENOMEM;
+    if (st == BN_OK) {
+        /* the product fits L limbs: nothing passes the last member's top */
+        assert(pl->me + 1 < pl->g || R[len] == 0);
+        bn_copy(r->limbs, R, len);
+        r->size = len;
+        while (r->size && r->limbs[r->size - 1] == 0)
+            r->size--;
+    }
+    bignum_free_limbs(R, cap);
+    return st;
+}
+
+int bignum_mul_group(bignum *r, uint64_t *r_at, const bignum *a, uint64_t a_at, const bignum *b,
+                     uint64_t b_at, int whole, const bignum_group *g, const bignum_helpers *h)
+{
+    assert(g->size >= 1 && g->rank < g->size);
+    group_plan pl;
+    memset(&pl, 0, sizeof pl);
+    pl.g = g->size;
+    pl.me = g->rank;
+    pl.m = bignum_alloc_bytes(g->size * sizeof *pl.m);
+    int st = pl.m ? BN_OK : BN_ENOMEM;
+    if (pl.m)
+        memset(pl.m, 0, g->size * sizeof *pl.m);
+    size_t a_len = a ? a->size : 0, b_len = b ? b->size : 0;
+    st = trade_places(g, &pl, a_len ? (size_t)a_at : 0, a_len, b_len ? (size_t)b_at : 0, b_len,
+                      st);
+    if (st == BN_OK) {
+        plan_make(&pl, whole);
+        st = pl.spread ? spread_product(g, &pl, a, b, r, h) : gather_product(g, &pl, a, b, r, h);
+    }
+    if (st == BN_OK)
+        *r_at = r->size && pl.spread ? pl.m[pl.me].o0 : 0;
+    bignum_free_bytes(pl.m, g->size * sizeof *pl.m);
+    return st;
+}

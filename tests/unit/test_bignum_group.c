@@ -1,0 +1,325 @@
+/* bignum_mul_group against GMP: a product shared by members that share no memory, here threads trading through a hub. */
+#include <CUnit/Basic.h>
+#include <gmp.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bignum.h"
+#include "bignum_impl.h"
+#include "test_alloc.h"
+#include "test_seed.h"
+
+/*
+ * Each member is a thread with its own pieces of the operands; exchange()
+ * is a hub where every member posts its buffers, waits for the others, and
+ * takes its words from each, as an all-to-all would. The members' result
+ * pieces must be disjoint and sum to GMP's product, for group sizes 1 to 7
+ * and 16, operands held evenly, by one member, by some members only, or in
+ * uneven ranges, transform lengths 2^k and 3 2^k, and all-ones operands
+ * (the largest coefficients and carries, and carries crossing members).
+ * A member that fails makes every member stop, with nothing leaked.
+ */
+
+#define MAX_MEMBERS 16
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+typedef struct hub {
+    unsigned g;
+    pthread_barrier_t bar;
+    const uint64_t *send[MAX_MEMBERS];
+    const size_t *sw[MAX_MEMBERS], *rw[MAX_MEMBERS];
+    uint64_t *recv[MAX_MEMBERS];
+    int failed[MAX_MEMBERS];
+    unsigned calls[MAX_MEMBERS];
+    int mismatched; /* a receiver expected other counts than its sender sent */
+    int fail_member; /* -1, or the member that comes failed to its fail_call-th exchange */
+    unsigned fail_call;
+} hub;
+
+typedef struct member {
+    hub *h;
+    unsigned rank;
+    bignum a, b, r; /* its pieces */
+    uint64_t a_at, b_at, r_at;
+    int whole, status;
+} member;
+
+static int hub_exchange(void *ctx, int failed, const uint64_t *send, const size_t *sw,
+                        uint64_t *recv, const size_t *rw)
+{
+    member *m = ctx;
+    hub *h = m->h;
+    unsigned me = m->rank;
+    if (h->fail_member == (int)me && h->calls[me] == h->fail_call)
+        failed = 1;
+    h->calls[me]++;
+    h->send[me] = send, h->sw[me] = sw, h->recv[me] = recv, h->rw[me] = rw;
+    h->failed[me] = failed;
+    pthread_barrier_wait(&h->bar);
+    int any = 0;
+    for (unsigned q = 0; q < h->g; q++)
+        any |= h->failed[q];
+    if (!any) {
+        size_t in = 0;
+        for (unsigned q = 0; q < h->g; q++) {
+            size_t from = 0;
+            for (unsigned k = 0; k < me; k++)
+                from += h->sw[q][k];
+            if (h->sw[q][me] != rw[q])
+                h->mismatched = 1;
+            else
+                memcpy(recv + in, h->send[q] + from, rw[q] * sizeof *recv);
+            in += rw[q];
+        }
+    }
+    pthread_barrier_wait(&h->bar);
+    return any ? BN_EGROUP : BN_OK;
+}
+
+static void *member_main(void *arg)
+{
+    member *m = arg;
+    bignum_group g = {m->rank, m->h->g, hub_exchange, m};
+    m->status = bignum_mul_group(&m->r, &m->r_at, m->a.size ? &m->a : NULL, m->a_at,
+                                 m->b.size ? &m->b : NULL, m->b_at, m->whole, &g, NULL);
+    return NULL;
+}
+
+enum holding { HOLD_EVEN, HOLD_FIRST, HOLD_LAST, HOLD_UNEVEN, HOLD_COUNT };
+
+static const char *holding_name(enum holding h)
+{
+    static const char *names[] = {"even", "first member", "last member", "uneven"};
+    return names[h];
+}
+
+/* Member q's range of an n-limb operand. */
+static void hold_range(enum holding how, size_t n, unsigned q, unsigned g, size_t *lo,
+                       size_t *hi)
+{
+    switch (how) {
+    case HOLD_FIRST: *lo = 0, *hi = q == 0 ? n : 0; break;
+    case HOLD_LAST: *lo = 0, *hi = q == g - 1 ? n : 0; break;
+    case HOLD_UNEVEN: /* member q holds a share growing as q^2, the first none */
+    {
+        size_t total = 0, before = 0;
+        for (unsigned i = 0; i < g; i++) {
+            total += (size_t)i * i;
+            if (i < q)
+                before += (size_t)i * i;
+        }
+        *lo = total ? n * before / total : 0;
+        *hi = total ? n * (before + (size_t)q * q) / total : (q == 0 ? n : 0);
+        break;
+    }
+    default: *lo = n * q / g, *hi = n * (q + 1) / g;
+    }
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+static void piece_of(bignum *piece, uint64_t *at, const bignum *x, size_t lo, size_t hi)
+{
+    bignum_init(piece);
+    *at = lo;
+    if (hi <= lo)
+        return;
+    CU_ASSERT_EQUAL_FATAL(bignum_reserve(piece, hi - lo), BN_OK);
+    memcpy(piece->limbs, x->limbs + lo, (hi - lo) * sizeof *x->limbs);
+    piece->size = hi - lo;
+    while (piece->size && piece->limbs[piece->size - 1] == 0)
+        piece->size--;
+}
+
+static void make_operand(bignum *x, size_t n, int ones)
+{
+    bignum_init(x);
+    CU_ASSERT_EQUAL_FATAL(bignum_reserve(x, n), BN_OK);
+    for (size_t i = 0; i < n; i++)
+        x->limbs[i] = ones ? ~(bn_limb)0 : rnd();
+    if (x->limbs[n - 1] == 0)
+        x->limbs[n - 1] = 1;
+    x->size = n;
+}
+
+static void to_mpz(mpz_t z, const bignum *x)
+{
+    mpz_import(z, x->size, -1, sizeof(bn_limb), 0, 0, x->limbs);
+}
+
+/* Runs one group product; returns how many members failed (and checks, when
+ * none did, the pieces against GMP). */
+static unsigned long refused; /* allocations the last group product had refused */
+
+/* fail_alloc: the allocation (counted from the members' start) to refuse, 0 none. */
+static unsigned group_product(unsigned g, const bignum *a, const bignum *b, enum holding how,
+                              int whole, int fail_member, unsigned fail_call,
+                              unsigned long fail_alloc)
+{
+    hub h;
+    memset(&h, 0, sizeof h);
+    h.g = g;
+    h.fail_member = fail_member;
+    h.fail_call = fail_call;
+    pthread_barrier_init(&h.bar, NULL, g);
+    member m[MAX_MEMBERS];
+    pthread_t th[MAX_MEMBERS];
+    for (unsigned q = 0; q < g; q++) {
+        size_t lo, hi;
+        memset(&m[q], 0, sizeof m[q]);
+        m[q].h = &h;
+        m[q].rank = q;
+        m[q].whole = whole;
+        hold_range(how, a->size, q, g, &lo, &hi);
+        piece_of(&m[q].a, &m[q].a_at, a, lo, hi);
+        /* b held the other way round, so pieces of a and b differ */
+        hold_range(how, b->size, g - 1 - q, g, &lo, &hi);
+        piece_of(&m[q].b, &m[q].b_at, b, lo, hi);
+        bignum_init(&m[q].r);
+    }
+    unsigned long before = test_alloc_failures();
+    test_alloc_fail_at(fail_alloc, 0);
+    for (unsigned q = 0; q < g; q++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[q], NULL, member_main, &m[q]), 0);
+    for (unsigned q = 0; q < g; q++)
+        pthread_join(th[q], NULL);
+    test_alloc_fail_at(0, 0);
+    refused = test_alloc_failures() - before;
+    CU_ASSERT_FALSE(h.mismatched);
+    unsigned failed = 0;
+    for (unsigned q = 0; q < g; q++)
+        failed += m[q].status != BN_OK;
+    if (!failed) {
+        mpz_t za, zb, want, got, piece;
+        mpz_inits(za, zb, want, got, piece, NULL);
+        to_mpz(za, a);
+        to_mpz(zb, b);
+        mpz_mul(want, za, zb);
+        size_t end = 0;
+        for (unsigned q = 0; q < g; q++) {
+            if (!m[q].r.size)
+                continue;
+            /* disjoint, rising with the members; all on member 0 when whole */
+            CU_ASSERT(m[q].r_at >= end);
+            CU_ASSERT(!whole || q == 0);
+            end = m[q].r_at + m[q].r.size;
+            to_mpz(piece, &m[q].r);
+            mpz_mul_2exp(piece, piece, 64 * m[q].r_at);
+            mpz_add(got, got, piece);
+        }
+        int same = mpz_cmp(got, want) == 0;
+        CU_ASSERT(same);
+        if (!same)
+            printf("\n  %u members, %zu x %zu limbs, held %s%s: wrong product\n", g, a->size,
+                   b->size, holding_name(how), whole ? ", whole" : "");
+        mpz_clears(za, zb, want, got, piece, NULL);
+    }
+    for (unsigned q = 0; q < g; q++) {
+        bignum_clear(&m[q].a);
+        bignum_clear(&m[q].b);
+        bignum_clear(&m[q].r);
+    }
+    pthread_barrier_destroy(&h.bar);
+    return failed;
+}
+
+#define ASSERT_NO_LEAK()                                                                           \
+    do {                                                                                           \
+        CU_ASSERT_EQUAL(test_alloc_live_blocks(), 0);                                              \
+        CU_ASSERT_EQUAL(test_alloc_problems(), 0);                                                 \
+    } while (0)
+
+/* Sizes past the transform threshold with lengths 2^k and 3 2^k, and one below it. */
+static void test_group_products_match_gmp(void)
+{
+    static const unsigned groups[] = {1, 2, 3, 4, 5, 6, 7, 16};
+    const size_t t = BN_NTT_THRESHOLD;
+    const size_t sizes[][2] = {{t / 2, t / 3}, {4 * t, 3 * t}, {6 * t, 2 * t + 7}, {9 * t, t}};
+    for (size_t gi = 0; gi < sizeof groups / sizeof *groups; gi++)
+        for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+            for (int ones = 0; ones < 2; ones++) {
+                bignum a, b;
+                make_operand(&a, sizes[si][0], ones);
+                make_operand(&b, sizes[si][1], ones);
+                for (int how = 0; how < HOLD_COUNT; how++)
+                    for (int whole = 0; whole < 2; whole++)
+                        CU_ASSERT_EQUAL(group_product(groups[gi], &a, &b, how, whole, -1, 0, 0), 0);
+                bignum_clear(&a);
+                bignum_clear(&b);
+            }
+    ASSERT_NO_LEAK();
+}
+
+/* A member that comes failed to any of the exchanges stops every member
+ * there: all return BN_EGROUP, none hangs, nothing leaks. */
+static void test_a_failed_member_stops_the_group(void)
+{
+    bignum a, b;
+    make_operand(&a, 8 * BN_NTT_THRESHOLD, 0);
+    make_operand(&b, 5 * BN_NTT_THRESHOLD, 0);
+    for (unsigned call = 0; call < 6; call++)
+        for (int who = 0; who < 3; who++)
+            CU_ASSERT_EQUAL(group_product(3, &a, &b, HOLD_EVEN, 0, who, call, 0), 3);
+    /* past the last exchange: nothing fails */
+    CU_ASSERT_EQUAL(group_product(3, &a, &b, HOLD_EVEN, 0, 0, 6, 0), 0);
+    bignum_clear(&a);
+    bignum_clear(&b);
+    ASSERT_NO_LEAK();
+}
+
+/* Allocations failing anywhere: the failing member says BN_ENOMEM, the
+ * others stop at the next exchange, and nothing leaks. */
+static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
+{
+    bignum a, b;
+    make_operand(&a, 4 * BN_NTT_THRESHOLD, 0);
+    make_operand(&b, 4 * BN_NTT_THRESHOLD, 0);
+    unsigned long seen = 0;
+    for (unsigned long n = 1; n < 120; n += 3) {
+        unsigned failed = group_product(4, &a, &b, HOLD_EVEN, 0, -1, 0, n);
+        /* a refused allocation fails its member at least, and only then one fails */
+        CU_ASSERT_EQUAL(failed != 0, refused != 0);
+        seen += refused != 0;
+        CU_ASSERT_EQUAL(test_alloc_live_blocks(), 2); /* a and b only */
+    }
+    CU_ASSERT(seen > 10); /* the refusals fell inside the product, not past it */
+    bignum_clear(&a);
+    bignum_clear(&b);
+    ASSERT_NO_LEAK();
+}
+
+int main(void)
+{
+    uint64_t seed = test_seed("test_bignum_group", 20261204);
+    rng_state = seed;
+    printf("test_bignum_group: seed %" PRIu64 " (set CS_TEST_SEED to repeat or vary); ntt "
+           "threshold %d\n",
+           seed, BN_NTT_THRESHOLD);
+    test_alloc_install();
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("bignum_group", NULL, NULL);
+    CU_add_test(s, "group products match GMP", test_group_products_match_gmp);
+    CU_add_test(s, "a failed member stops the group", test_a_failed_member_stops_the_group);
+    CU_add_test(s, "allocation failure anywhere is reported and harmless",
+                test_allocation_failure_anywhere_is_reported_and_harmless);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    test_alloc_uninstall();
+    return failed ? 1 : 0;
+}
