@@ -31,6 +31,7 @@ enum cs_status {
     CS_EINVAL = 2,   /* bad size or option for this kernel */
     CS_ECORRUPT = 3, /* a packed partial is malformed */
     CS_EVERIFY = 4,  /* the result is wrong */
+    CS_EGROUP = 5,   /* a combine shared by a group stopped: another member failed */
 };
 
 /* S for tests, W the classic sizes, A and B for sweeps, C (about 4x B's work) for sweeps
@@ -59,6 +60,20 @@ typedef struct cs_helpers {
     void (*run)(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part), void *arg);
     void *ctx;
 } cs_helpers;
+
+/* Workers that share no memory (a job's ranks) lent to one combine: `size`
+ * members, this one `rank`. exchange() is called by all members at once, the
+ * same number of times: member i sends send_words[j] words to member j (send
+ * holds them in member order, its own included) and receives recv_words[j]
+ * from each j into recv, likewise. failed: this member has failed and brings
+ * no data. It returns 0 when every member came without failing and the
+ * words moved, otherwise not 0, to every member alike. */
+typedef struct cs_group {
+    unsigned rank, size;
+    int (*exchange)(void *ctx, int failed, const uint64_t *send, const size_t *send_words,
+                    uint64_t *recv, const size_t *recv_words);
+    void *ctx;
+} cs_group;
 
 typedef struct cs_kernel {
     const char *name;      /* "product" */
@@ -96,6 +111,15 @@ typedef struct cs_kernel {
     int (*split)(const cs_problem *p, cs_partial *x, cs_partial **lo, cs_partial **hi,
                  cs_err *err);
     int (*join)(const cs_problem *p, cs_partial *a, cs_partial *b, cs_partial **out, cs_err *err);
+    /* Optional: a combine shared by a group. Every member calls it at once with
+     * its piece of left and of right (NULL: it holds none), pieces as split
+     * makes them (they pack, unpack and join alike); *out is its piece of the
+     * result (NULL: none), or with `whole` member 0's is all of it. h: this
+     * member's threads, or NULL. Consumes left and right. CS_EGROUP when it
+     * stopped because another member failed (whose message says why). */
+    int (*combine_group)(const cs_problem *p, cs_partial *left, cs_partial *right,
+                         const cs_group *g, const cs_helpers *h, int whole, cs_partial **out,
+                         cs_err *err);
     void (*partial_free)(cs_partial *x);
     /* Bytes for MPI: pack into a malloc'd buffer; unpack rejects bad buffers. */
     int (*pack)(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,

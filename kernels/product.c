@@ -196,6 +196,45 @@ static int product_combine_helped(const cs_problem *p, cs_partial *left, cs_part
     return multiply(left, right, h, out, err);
 }
 
+/* A combine shared by a group of processes (bignum_mul_group): each brings
+ * its pieces of left and right, and leaves with its piece of the product. */
+static int product_combine_group(const cs_problem *p, cs_partial *left, cs_partial *right,
+                                 const cs_group *g, const cs_helpers *h, int whole,
+                                 cs_partial **out, cs_err *err)
+{
+    (void)p;
+    bignum_group bg = {g->rank, g->size, g->exchange, g->ctx};
+    bignum_helpers bh = {h ? h->run : NULL, h ? h->ctx : NULL};
+    cs_partial *x = partial_new();
+    uint64_t at = 0;
+    int rc = x ? BN_OK : BN_ENOMEM;
+    /* a member that cannot start still comes to the group's first exchange, failed */
+    if (rc == BN_OK)
+        rc = bignum_mul_group(&x->value, &at, left ? &left->value : NULL, left ? left->shift : 0,
+                              right ? &right->value : NULL, right ? right->shift : 0, whole, &bg,
+                              h ? &bh : NULL);
+    else
+        g->exchange(g->ctx, 1, NULL, NULL, NULL, NULL);
+    product_partial_free(left);
+    product_partial_free(right);
+    if (rc != BN_OK) {
+        product_partial_free(x);
+        if (rc == BN_EGROUP) {
+            cs_err_set(err, "a product shared by %u processes stopped: another failed", g->size);
+            return CS_EGROUP;
+        }
+        return nomem(err, "for a product shared by a group");
+    }
+    if (x->value.size == 0) { /* this member holds none of it */
+        product_partial_free(x);
+        x = NULL;
+    } else {
+        x->shift = at;
+    }
+    *out = x;
+    return CS_OK;
+}
+
 /* bignum's packed form (a limb count, then the limbs, little-endian); a
  * shifted piece is packed as the number it stands for, its low limbs zero,
  * so a receiver always unpacks a plain value. */
@@ -457,6 +496,7 @@ const cs_kernel cs_kernel_product = {
     .combine_helped = product_combine_helped,
     .split = product_split,
     .join = product_join,
+    .combine_group = product_combine_group,
     .partial_free = product_partial_free,
     .pack = product_pack,
     .unpack = product_unpack,

@@ -32,6 +32,10 @@ endforeach()
 # combines at the root (omp_team, and a hybrid rank's team at the nodes that span ranks) run here.
 cs_parallel_test(parallel_same_digests_product_W
                  ${CS_TEST_DIR}/parallel/same_digests.sh ${CS_DRIVER_DIR} product W)
+# The nodes that span ranks are products shared by those ranks (columns, blocks, exchanges):
+# uneven groups too, 5 to 7 ranks (oversubscribed), bit-identical to cpu_serial.
+cs_parallel_test(parallel_same_digests_product_W_uneven_ranks
+                 ${CS_TEST_DIR}/parallel/same_digests.sh ${CS_DRIVER_DIR} product W "5 6 7")
 cs_parallel_test(parallel_failing_ranks ${CS_TEST_DIR}/parallel/faults.sh ${CS_DRIVER_DIR})
 cs_parallel_test(parallel_outputs ${CS_TEST_DIR}/parallel/outputs.sh ${CS_DRIVER_DIR})
 

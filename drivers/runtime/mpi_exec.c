@@ -30,6 +30,7 @@ struct fault {
     int rank;      /* -1: none */
     uint64_t item; /* UINT64_MAX: the first item the rank ran */
     int wrong;     /* double the partial instead of failing */
+    int shared;    /* fail inside the first combine the rank shares with others */
 };
 
 struct cs_mpi {
@@ -56,8 +57,10 @@ static int worst_over_ranks(int value)
     return worst;
 }
 
-/* CS_FAULT=RANK:ITEM[:wrong], ITEM a number or '*' (the first item RANK ran).
- * Returns 0 (unset, or read into f), or -1 when it is malformed. */
+/* CS_FAULT=RANK:ITEM[:wrong], ITEM a number or '*' (the first item RANK ran), or
+ * RANK:shared (RANK fails midway through the first combine it shares with other
+ * ranks, as an allocation would). Returns 0 (unset, or read into f), or -1 when it
+ * is malformed. */
 static int read_fault(struct fault *f)
 {
     memset(f, 0, sizeof *f);
@@ -73,6 +76,11 @@ static int read_fault(struct fault *f)
     if (digits == 0 || *c != ':' || rank > INT_MAX)
         return -1;
     c++;
+    if (strcmp(c, "shared") == 0) {
+        f->shared = 1;
+        f->rank = (int)rank;
+        return 0;
+    }
     if (*c == '*') {
         item = UINT64_MAX;
         c++;
@@ -98,8 +106,8 @@ static int check_fault(cs_mpi *m)
     if (!worst_over_ranks(bad))
         return 0;
     if (m->rank == 0 && m->fault_malformed)
-        cs_error("CS_FAULT '%s': give RANK:ITEM or RANK:ITEM:wrong (ITEM a number, or * for "
-                 "the first item the rank runs)", cs_show(m->fault.spec));
+        cs_error("CS_FAULT '%s': give RANK:ITEM, RANK:ITEM:wrong (ITEM a number, or * for "
+                 "the first item the rank runs) or RANK:shared", cs_show(m->fault.spec));
     else if (m->rank == 0)
         cs_error("CS_FAULT '%s': there is no rank %d in a job of %d rank%s", cs_show(m->fault.spec),
                  m->fault.rank, m->size, m->size == 1 ? "" : "s");
@@ -115,8 +123,10 @@ static int fault_fired(cs_mpi *m)
     if (!m->fault.spec || all > 0)
         return 0;
     if (m->rank == 0) {
-        char item[32] = "any item";
-        if (m->fault.item != UINT64_MAX)
+        char item[48] = "any item";
+        if (m->fault.shared)
+            snprintf(item, sizeof item, "combine shared with other ranks");
+        else if (m->fault.item != UINT64_MAX)
             snprintf(item, sizeof item, "item %llu", (unsigned long long)m->fault.item);
         cs_error("CS_FAULT '%s': never fired: rank %d ran no %s", cs_show(m->fault.spec),
                  m->fault.rank, item);
@@ -360,7 +370,7 @@ static int inject_fault(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial
     uint64_t item = f->item;
     for (uint64_t i = 0; item == UINT64_MAX && i < items; i++)
         item = leaves[i] ? i : item;
-    if (f->rank != m->rank || item >= items || !leaves[item])
+    if (f->shared || f->rank != m->rank || item >= items || !leaves[item])
         return CS_OK;
     cs_partial *x = leaves[item];
     f->fired++;
@@ -405,7 +415,7 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     cs_handout *h = cs_handout_new(m->work, m->team.threads, items, m->schedule);
     if (!leaves || !h)
         cs_mpi_fatal("out of memory for %llu items", (unsigned long long)items);
-    cs_mpi_tree_outcome tree = {CS_OK, 0, {{0}}, 0, 0, 0};
+    cs_mpi_tree_outcome tree = {CS_OK, 0, {{0}}, 0, 0, 0, 0};
 
     double t0 = cs_clock_now();
     cs_source src = cs_handout_source(h);
@@ -414,7 +424,8 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     if (rc == CS_OK)
         rc = inject_fault(m, k, p, leaves, items, &e);
     if (rc != CS_OK)
-        tree = (cs_mpi_tree_outcome){rc, 1, e, 0, 0, 0};
+        tree = (cs_mpi_tree_outcome){rc, 1, e, 0, 0, 0, 0};
+    tree.fail_shared = m->fault.shared && m->fault.rank == m->rank;
     /* Compute ends when the last rank is done, so comm_s measures moving
      * partials, not waiting for a slower rank's items. */
     cs_mpi_check(MPI_Barrier(m->work), "MPI_Barrier");
@@ -424,6 +435,8 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     double map_s = cs_clock_now() - t1;
     cs_partial *root = NULL;
     cs_mpi_tree_combine(m->work, &m->team, k, p, owner, items, leaves, &root, &tree);
+    if (m->fault.shared && m->fault.rank == m->rank && !tree.fail_shared)
+        m->fault.fired++;
     cs_handout_free(h);
     free(leaves);
 

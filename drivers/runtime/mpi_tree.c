@@ -15,7 +15,7 @@
  * single-rank partials a rank owes another go earlier, under TAG_PURE. MPI
  * keeps each (sender, tag) stream in order, and both sides list both
  * streams in the same order, so every receive meets its own node. */
-enum { TAG_PARTIAL = 3, TAG_PURE = 4, TAG_SHARE = 5 };
+enum { TAG_PARTIAL = 3, TAG_PURE = 4, TAG_SHARE = 5, TAG_GRAPH = 6 };
 
 struct xtree {
     MPI_Comm comm;
@@ -32,6 +32,10 @@ struct xtree {
     unsigned send_count;
     uint64_t items;
     int share_root;     /* the root's two owners share its combine (split, join) */
+    int grouped;        /* nodes that span ranks are combined by all their ranks together */
+    unsigned group_nodes; /* such nodes walked so far: each one's own tag */
+    int ranks;
+    MPI_Group world;    /* comm's group, for the groups' communicators */
 };
 
 static int is_pure(const struct xtree *x, uint64_t lo, uint64_t hi)
@@ -78,7 +82,9 @@ static void collect_pure(const struct xtree *x, uint64_t lo, uint64_t hi, int ow
     uint64_t mid = cs_tree_mid(lo, hi);
     int shared = lo == 0 && hi == x->items && x->share_root; /* its halves go by share_root */
     collect_pure(x, lo, mid, -1, owed, kept);
-    collect_pure(x, mid, hi, x->owner[lo] != x->rank && !shared ? x->owner[lo] : -1, owed, kept);
+    /* grouped, every rank keeps its own: it is a member of the parent's group */
+    int to = x->owner[lo] != x->rank && !shared && !x->grouped ? x->owner[lo] : -1;
+    collect_pure(x, mid, hi, to, owed, kept);
 }
 
 /* A good partial's message: a status byte 0, then the packed partial. Consumes
@@ -358,6 +364,234 @@ static void share_root_right(struct xtree *x, cs_partial *right, int partner)
     send_partial(x, high_product, cs_prof_piece(2), partner, TAG_SHARE);
 }
 
+/* ---- nodes shared by their ranks (the kernel's combine_group) ------------ */
+
+/*
+ * Grouped, a node that spans ranks is combined by every rank that ran one of
+ * its items, together (the kernel's combine_group, a product's transform
+ * split across them), each leaving with its piece of the result; the
+ * children's pieces are on those same ranks, so no partial travels whole.
+ * Groups follow the tree: the root's ranks are all that ran items, its
+ * halves' are the ranks of each half. Each group gets a communicator of its
+ * own (MPI_Comm_create_group, collective over the group only), so disjoint
+ * groups work at once, and a rank in two groups (its items in both halves)
+ * serves them in the walk's order, as every rank does. Only the root's
+ * result is gathered, on its group's first rank.
+ */
+
+struct group_call {
+    struct xtree *x;
+    MPI_Comm comm;
+    int peer_failed; /* an exchange stopped for another rank's failure */
+    int calls;       /* exchanges so far */
+    int fail_at;     /* CS_FAULT: the exchange this rank comes to failed, -1: none */
+};
+
+/* The kernel's exchange over the group's communicator: first whether any
+ * member failed (waiting for the others there is tree time), then the words
+ * (communication). */
+static int group_exchange(void *ctx, int failed, const uint64_t *send, const size_t *send_words,
+                          uint64_t *recv, const size_t *recv_words)
+{
+    struct group_call *c = ctx;
+    struct xtree *x = c->x;
+    if (c->calls++ == c->fail_at)
+        failed = 1;
+    double t0 = cs_clock_now();
+    int any = failed != 0;
+    cs_mpi_check(MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, c->comm),
+                 "MPI_Allreduce");
+    double t1 = cs_clock_now();
+    x->out->combine_s += t1 - t0;
+    if (any) {
+        if (!failed)
+            c->peer_failed = 1;
+        return 1;
+    }
+    int size = 0, me = 0;
+    cs_mpi_check(MPI_Comm_size(c->comm, &size), "MPI_Comm_size");
+    cs_mpi_check(MPI_Comm_rank(c->comm, &me), "MPI_Comm_rank");
+    int *counts = malloc(4 * (size_t)size * sizeof *counts);
+    if (!counts)
+        cs_mpi_fatal("out of memory for an exchange among %d ranks", size);
+    int *sdispl = counts + size, *rcounts = sdispl + size, *rdispl = rcounts + size;
+    size_t sat = 0, rat = 0;
+    uint64_t bytes = 0;
+    for (int q = 0; q < size; q++) {
+        if (send_words[q] > INT_MAX || recv_words[q] > INT_MAX || sat > INT_MAX || rat > INT_MAX)
+            cs_mpi_fatal("an exchange of %zu words is too large for MPI's counts",
+                         send_words[q] > recv_words[q] ? send_words[q] : recv_words[q]);
+        counts[q] = (int)send_words[q], sdispl[q] = (int)sat;
+        rcounts[q] = (int)recv_words[q], rdispl[q] = (int)rat;
+        sat += send_words[q];
+        rat += recv_words[q];
+        if (q != me)
+            bytes += 8 * (uint64_t)send_words[q];
+    }
+    cs_mpi_check(MPI_Alltoallv(send, counts, sdispl, MPI_UINT64_T, recv, rcounts, rdispl,
+                               MPI_UINT64_T, c->comm),
+                 "MPI_Alltoallv");
+    free(counts);
+    x->out->comm_s += cs_clock_now() - t1;
+    x->out->comm_bytes += bytes;
+    return 0;
+}
+
+/* The ranks that ran items of [lo, hi), rising; their count. */
+static int node_ranks(const struct xtree *x, uint64_t lo, uint64_t hi, int *ranks)
+{
+    char *in = calloc((size_t)x->ranks, 1);
+    if (!in)
+        cs_mpi_fatal("out of memory for a group of %d ranks", x->ranks);
+    for (uint64_t i = lo; i < hi; i = x->run_end[i] < hi ? x->run_end[i] : hi)
+        in[x->owner[i]] = 1;
+    int count = 0;
+    for (int r = 0; r < x->ranks; r++)
+        if (in[r])
+            ranks[count++] = r;
+    free(in);
+    return count;
+}
+
+/* The rank that holds what the profile names node [lo, hi): a subtree's
+ * owner, or a group's first rank. */
+static int graph_rank(const struct xtree *x, uint64_t lo, uint64_t hi)
+{
+    if (is_pure(x, lo, hi))
+        return x->owner[lo];
+    int first = x->ranks;
+    for (uint64_t i = lo; i < hi; i = x->run_end[i] < hi ? x->run_end[i] : hi)
+        first = x->owner[i] < first ? x->owner[i] : first;
+    return first;
+}
+
+/*
+ * For --profile, a group's combine is a helped combine of its first rank
+ * whose parts ran on the group's ranks: the first rank forks them (a combine
+ * on the two children, brought to it as messages from the ranks that hold
+ * them), each rank's share is a part (its time in the combine, exchanges
+ * included), and a segment joins them as the node. So the replay runs the
+ * shares side by side, as the ranks did.
+ */
+static void graph_group_fork(const struct xtree *x, uint64_t lo, uint64_t hi, int first)
+{
+    uint64_t mid = cs_tree_mid(lo, hi);
+    uint64_t child[2][2] = {{lo, mid}, {mid, hi}};
+    cs_task_id deps[2];
+    for (int c = 0; c < 2; c++) {
+        cs_task_id made = cs_prof_node(child[c][0], child[c][1]);
+        int holder = graph_rank(x, child[c][0], child[c][1]);
+        deps[c] = made;
+        if (holder == first)
+            continue;
+        if (x->rank == holder)
+            cs_prof_send(made, first, TAG_GRAPH, cs_clock_now(), 0);
+        else if (x->rank == first)
+            deps[c] = cs_prof_recv(holder, TAG_GRAPH, cs_clock_now(), 0);
+    }
+    if (x->rank == first)
+        cs_prof_task(CS_TASK_COMBINE, cs_prof_group_part(lo, hi, CS_PROF_GROUP_START),
+                     cs_clock_now(), 0, deps, 2);
+}
+
+static void graph_group_join(uint64_t lo, uint64_t hi, int me, int count, double start)
+{
+    cs_task_id fork = cs_prof_group_part(lo, hi, CS_PROF_GROUP_START);
+    cs_prof_task(CS_TASK_PART, cs_prof_group_part(lo, hi, (unsigned)me), start, 0, &fork, 1);
+    if (me != 0)
+        return;
+    cs_task_id *parts = malloc((size_t)count * sizeof *parts);
+    if (!parts)
+        cs_mpi_fatal("out of memory recording a group of %d ranks", count);
+    for (int i = 0; i < count; i++)
+        parts[i] = cs_prof_group_part(lo, hi, (unsigned)i);
+    cs_prof_task(CS_TASK_SEGMENT, cs_prof_node(lo, hi), cs_clock_now(), 0, parts,
+                 (unsigned)count);
+    free(parts);
+}
+
+/* Node [lo, hi), this rank one of its group's `count` ranks: its piece of
+ * left op right. A rank that failed (now or before) comes failed, so the
+ * whole group stops at once. */
+static cs_partial *group_combine(struct xtree *x, uint64_t lo, uint64_t hi, const int *ranks,
+                                 int count, cs_partial *left, cs_partial *right)
+{
+    double t0 = cs_clock_now();
+    int recording = cs_prof_recording && x->out->status == CS_OK;
+    if (recording)
+        graph_group_fork(x, lo, hi, ranks[0]);
+    MPI_Group grp;
+    /* CS_FAULT: the second exchange is inside the product whichever way it is made */
+    struct group_call call = {x, MPI_COMM_NULL, 0, 0, x->out->fail_shared ? 1 : -1};
+    x->out->fail_shared = 0;
+    cs_mpi_check(MPI_Group_incl(x->world, count, ranks, &grp), "MPI_Group_incl");
+    int tag = 16 + (int)(x->group_nodes % 30000u);
+    cs_mpi_check(MPI_Comm_create_group(x->comm, grp, tag, &call.comm), "MPI_Comm_create_group");
+    cs_mpi_check(MPI_Group_free(&grp), "MPI_Group_free");
+    int me = 0;
+    cs_mpi_check(MPI_Comm_rank(call.comm, &me), "MPI_Comm_rank");
+    double t1 = cs_clock_now();
+    x->out->comm_s += t1 - t0;
+    cs_group g = {(unsigned)me, (unsigned)count, group_exchange, &call};
+    cs_partial *out = NULL;
+    if (x->out->status != CS_OK) {
+        if (left)
+            x->k->partial_free(left);
+        if (right)
+            x->k->partial_free(right);
+        group_exchange(&call, 1, NULL, NULL, NULL, NULL);
+    } else {
+        cs_helpers h = cs_team_helpers(x->team);
+        cs_err e = {{0}};
+        double before = x->out->comm_s + x->out->combine_s;
+        int rc = x->k->combine_group(x->p, left, right, &g, h.run ? &h : NULL,
+                                     lo == 0 && hi == x->items, &out, &e);
+        if (call.fail_at >= 0 && call.calls > call.fail_at) {
+            cs_err_set(&e, "the combine of items %llu..%llu shared by %d ranks failed midway "
+                           "(injected by CS_FAULT)", (unsigned long long)lo,
+                       (unsigned long long)hi - 1, count);
+            fail_here(x, CS_ENOMEM, &e);
+        } else if (rc != CS_OK && call.peer_failed) {
+            x->out->status = CS_EGROUP; /* the rank that failed says why */
+            cs_err_set(&x->out->err, "%s", e.msg);
+        } else if (rc != CS_OK) {
+            fail_here(x, rc, &e);
+        }
+        /* the time outside the exchanges is this rank's share of the combine */
+        x->out->combine_s += cs_clock_now() - t1 - (x->out->comm_s + x->out->combine_s - before);
+        if (recording && rc == CS_OK)
+            graph_group_join(lo, hi, me, count, t0);
+    }
+    cs_mpi_check(MPI_Comm_free(&call.comm), "MPI_Comm_free");
+    return out;
+}
+
+/* Post-order over the tree; returns this rank's piece of the node (NULL:
+ * none). Every rank walks every node, so each counts the groups alike. */
+static cs_partial *walk_group(struct xtree *x, uint64_t lo, uint64_t hi, int *ranks)
+{
+    if (is_pure(x, lo, hi)) {
+        cs_partial *mine = NULL;
+        if (x->owner[lo] == x->rank) {
+            mine = x->pure[lo];
+            x->pure[lo] = NULL;
+        }
+        return mine;
+    }
+    uint64_t mid = cs_tree_mid(lo, hi);
+    cs_partial *left = walk_group(x, lo, mid, ranks);
+    cs_partial *right = walk_group(x, mid, hi, ranks);
+    int count = node_ranks(x, lo, hi, ranks), member = 0;
+    for (int i = 0; i < count; i++)
+        member |= ranks[i] == x->rank;
+    x->group_nodes++;
+    if (!member) {
+        assert(!left && !right);
+        return NULL;
+    }
+    return group_combine(x, lo, hi, ranks, count, left, right);
+}
+
 /* Post-order over the nodes that span ranks; returns the node's owner (the
  * rank of its first item), and on the owner its partial in *out. */
 static int walk(struct xtree *x, uint64_t lo, uint64_t hi, cs_partial **out)
@@ -405,7 +639,8 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
 {
     double t0 = cs_clock_now();
     struct xtree x = {comm, 0, team, k, p, owner, calloc(items, sizeof *x.run_end),
-                      calloc(items, sizeof *x.pure), out, NULL, NULL, 0, 0, 0};
+                      calloc(items, sizeof *x.pure), out, NULL, NULL, 0, 0, 0, 0, 0, 0,
+                      MPI_GROUP_NULL};
     if (!x.run_end || !x.pure)
         cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);
     cs_mpi_check(MPI_Comm_rank(comm, &x.rank), "MPI_Comm_rank");
@@ -413,7 +648,10 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     for (uint64_t i = items - 1; i-- > 0;)
         x.run_end[i] = owner[i] == owner[i + 1] ? x.run_end[i + 1] : i + 1;
     x.items = items;
-    x.share_root = k->split && k->join && items >= 2 && owner[0] != owner[cs_tree_mid(0, items)];
+    cs_mpi_check(MPI_Comm_size(comm, &x.ranks), "MPI_Comm_size");
+    x.grouped = k->combine_group && x.ranks >= 2;
+    x.share_root = !x.grouped && k->split && k->join && items >= 2 &&
+                   owner[0] != owner[cs_tree_mid(0, items)];
 
     /* This rank's own subtrees, by its team; then the nodes that span ranks.
      * Packing the owed ones on the way is communication, counted there. */
@@ -421,7 +659,21 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     combine_pure(&x, team, leaves, items);
     out->combine_s += cs_clock_now() - t0 - (out->comm_s - packing_before);
     cs_partial *top = NULL;
-    int top_owner = walk(&x, 0, items, &top);
+    int top_owner;
+    if (x.grouped) {
+        /* the root's group's first rank holds it whole */
+        int *ranks = malloc((size_t)x.ranks * sizeof *ranks);
+        if (!ranks)
+            cs_mpi_fatal("out of memory for the groups of %d ranks", x.ranks);
+        cs_mpi_check(MPI_Comm_group(comm, &x.world), "MPI_Comm_group");
+        top = walk_group(&x, 0, items, ranks);
+        node_ranks(&x, 0, items, ranks);
+        top_owner = ranks[0];
+        free(ranks);
+        cs_mpi_check(MPI_Group_free(&x.world), "MPI_Group_free");
+    } else {
+        top_owner = walk(&x, 0, items, &top);
+    }
     if (top_owner != 0) {
         if (x.rank == top_owner)
             send_partial(&x, top, cs_prof_node(0, items), 0, TAG_PARTIAL), top = NULL;

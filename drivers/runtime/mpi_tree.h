@@ -35,6 +35,8 @@ typedef struct cs_mpi_tree_outcome {
                             still combining (the tree's own critical path) */
     double comm_s;       /* seconds packing, receiving and unpacking partials */
     uint64_t comm_bytes; /* packed partial bytes this rank sent */
+    int fail_shared;     /* in: fail midway through this rank's first shared combine
+                            (CS_FAULT); out: 0 once that happened */
 } cs_mpi_tree_outcome;
 
 /* Combines the items' partials along cs_tree_mid across the ranks of comm.

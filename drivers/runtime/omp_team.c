@@ -226,6 +226,12 @@ static void team_run_parts(void *ctx, unsigned parts, void (*fn)(void *arg, unsi
         fn(arg, i);
 }
 
+cs_helpers cs_team_helpers(const cs_team *t)
+{
+    cs_helpers h = {t->threads >= 2 ? team_run_parts : NULL, (void *)t};
+    return h;
+}
+
 int cs_team_combine_node(const cs_team *t, int helped, const cs_kernel *k, const cs_problem *p,
                          cs_partial *left, cs_partial *right, const cs_task_id children[2],
                          cs_task_id node, cs_partial **out, cs_err *err)

@@ -85,6 +85,10 @@ int cs_team_combine_node(const cs_team *t, int helped, const cs_kernel *k, const
                          cs_partial *left, cs_partial *right, const cs_task_id children[2],
                          cs_task_id node, cs_partial **out, cs_err *err);
 
+/* The team's threads lent to one step's parts (kernel.h): run is NULL when the team
+ * has one thread. Outside the team's region. */
+cs_helpers cs_team_helpers(const cs_team *t);
+
 /* Combines subtrees [lo[i], hi[i]) of leaves into out[i] along cs_tree_mid:
  * below a depth that gives every thread several subtrees, each subtree
  * serially by one thread; above it, each node by the thread that brings it

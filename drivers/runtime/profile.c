@@ -26,6 +26,11 @@ cs_task_id cs_prof_piece(unsigned n)
     return ID_NODE | 1ull << 61 | n;
 }
 
+cs_task_id cs_prof_group_part(uint64_t lo, uint64_t hi, unsigned member)
+{
+    return ID_NODE | 1ull << 60 | (uint64_t)(member & 0xfffffu) << 40 | cs_tree_mid(lo, hi);
+}
+
 /* One recorded task, as this process holds it and as it travels to the root. */
 struct raw {
     cs_task_id id;

@@ -31,6 +31,11 @@ cs_task_id cs_prof_node(uint64_t lo, uint64_t hi);
 /* The MPI shared root's pieces (mpi_tree.c): 0 the split, 1 and 2 the two products. */
 cs_task_id cs_prof_piece(unsigned n);
 
+/* A combine shared by a group of ranks (mpi_tree.c): member m's share of node
+ * [lo, hi), and with member CS_PROF_GROUP_START the fork its shares depend on. */
+cs_task_id cs_prof_group_part(uint64_t lo, uint64_t hi, unsigned member);
+#define CS_PROF_GROUP_START 0xfffffu
+
 /* The clock at a task's start, or 0 without a cost when not recording. */
 static inline double cs_prof_start(void)
 {

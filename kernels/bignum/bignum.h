@@ -131,9 +131,9 @@ int bignum_pow_u64(bignum *r, const bignum *a, uint64_t e); /* 0^0 = 1 */
  * members at once, the same number of times: member i sends send_words[j]
  * words to member j (send holds them in member order, its own share
  * included) and receives recv_words[j] from each j into recv, likewise.
- * failed: this member has failed and brings no data. It returns BN_OK when
- * every member came without failing and the words moved; otherwise
- * BN_EGROUP, to every member alike, so that all stop at the same point. */
+ * failed: this member has failed and brings no data. It returns 0 when
+ * every member came without failing and the words moved; otherwise not 0,
+ * to every member alike, so that all stop at the same point. */
 typedef struct bignum_group {
     unsigned rank, size;
     int (*exchange)(void *ctx, int failed, const uint64_t *send, const size_t *send_words,

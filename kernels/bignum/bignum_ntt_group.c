@@ -463,9 +463,10 @@ static int trade_counts(trade *t, unsigned g)
 
 static int trade_run(const bignum_group *g, trade *t, int failed)
 {
-    if (failed || !t->send || !t->recv)
-        return g->exchange(g->ctx, 1, NULL, NULL, NULL, NULL);
-    return g->exchange(g->ctx, 0, t->send, t->sw, t->recv, t->rw);
+    int rc = failed || !t->send || !t->recv
+                 ? g->exchange(g->ctx, 1, NULL, NULL, NULL, NULL)
+                 : g->exchange(g->ctx, 0, t->send, t->sw, t->recv, t->rw);
+    return rc == BN_OK ? BN_OK : BN_EGROUP;
 }
 
 

@@ -49,19 +49,33 @@ expect_failure hybrid_rank_fails 1:600 "rank 1: item 600 failed (injected by CS_
 expect_failure hybrid_dynamic_wrong '1:*:wrong' "verification failed" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 $piw --schedule dynamic
 
-# The product's root is shared by its two owners (split, join): a failure or a wrong
-# partial on the right owner's side still ends the job cleanly.
+# The product's nodes that span ranks are multiplied by those ranks together: a rank
+# whose items failed comes to them failed, and a wrong partial is still caught.
 product="--kernel product --n 5 --quiet"
-expect_failure mpi_product_shared_root_rank_fails 1:40 "rank 1: item 40 failed (injected by CS_FAULT)" \
+expect_failure mpi_product_shared_rank_fails 1:40 "rank 1: item 40 failed (injected by CS_FAULT)" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $product --schedule static
-expect_failure mpi_product_shared_root_wrong 1:40:wrong "verification failed" \
+expect_failure mpi_product_shared_wrong 1:40:wrong "verification failed" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $product --schedule static
-expect_failure hybrid_product_shared_root_wrong 1:700:wrong "verification failed" \
+expect_failure hybrid_product_shared_wrong 1:700:wrong "verification failed" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 --kernel product --n 50 --quiet --schedule static
+# A rank failing midway through a shared transform product (n=50's top products are
+# split across the ranks: columns, blocks, exchanges) ends the job, with its message,
+# on every launcher and whichever rank it is, the root's included.
+product50="--kernel product --n 50 --quiet"
+for r in 0 1 2; do
+  expect_failure "mpi_shared_product_rank${r}_fails" "$r:shared" "the combine of items" \
+    mpirun -q -np 3 --bind-to none "$dir/cpu_mpi" $product50 --schedule static
+done
+expect_failure mpi_dynamic_shared_product_fails 1:shared "rank 1: the combine of items" \
+  mpirun -q -np 4 --bind-to none "$dir/cpu_mpi" $product50 --schedule dynamic
+expect_failure hybrid_shared_product_fails 1:shared "rank 1: the combine of items" \
+  mpirun -q -np 2 --bind-to none "$dir/cpu_hybrid" --threads 2 $product50 --schedule static
+expect_status fault_shared_never 1 '0:shared' "cpu_mpi: CS_FAULT '0:shared': never fired: rank 0 ran no combine shared with other ranks" \
+  mpirun -q -np 1 --bind-to none "$dir/cpu_mpi" $product50
 
 # The hook cannot silently not fire: a malformed value or a rank the job lacks is refused
 # before any work (exit 2), and a fault whose rank never ran its item fails the job at the end.
-expect_status fault_malformed 2 '1:x' "cpu_mpi: CS_FAULT '1:x': give RANK:ITEM or RANK:ITEM:wrong" \
+expect_status fault_malformed 2 '1:x' "cpu_mpi: CS_FAULT '1:x': give RANK:ITEM, RANK:ITEM:wrong (ITEM a number, or * for the first item the rank runs) or RANK:shared" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $pi --schedule static
 expect_status fault_trailing_junk 2 '1:5:wrongly' "cpu_mpi: CS_FAULT '1:5:wrongly': give RANK:ITEM" \
   mpirun -q -np 2 --bind-to none "$dir/cpu_mpi" $pi --schedule static

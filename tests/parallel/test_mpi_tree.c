@@ -224,7 +224,7 @@ static int run_trial(int rank, int ranks, const struct trial *t, uint64_t seed, 
     for (uint64_t i = 0; i < items; i++)
         if (owner[i] == rank)
             toy_run(&p, i, &leaves[i], &err);
-    cs_mpi_tree_outcome out = {CS_OK, 0, {{0}}, 0, 0, 0};
+    cs_mpi_tree_outcome out = {CS_OK, 0, {{0}}, 0, 0, 0, 0};
     if (rank == t->fail_rank) {
         /* as a rank whose items failed: some leaves never made */
         for (uint64_t i = 0; i < items; i += 2)
