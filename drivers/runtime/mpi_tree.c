@@ -36,6 +36,16 @@ struct xtree {
     unsigned group_nodes; /* such nodes walked so far: each one's own tag */
     int ranks;
     MPI_Group world;    /* comm's group, for the groups' communicators */
+    struct group_comm *comms; /* the groups' communicators, made once per set of ranks */
+    unsigned comm_count, comm_cap;
+};
+
+/* A group's communicator, kept for the next node with the same ranks: every
+ * member made it together, so every member finds it again. */
+struct group_comm {
+    int *ranks;
+    int count;
+    MPI_Comm comm;
 };
 
 static int is_pure(const struct xtree *x, uint64_t lo, uint64_t hi)
@@ -453,6 +463,50 @@ static int node_ranks(const struct xtree *x, uint64_t lo, uint64_t hi, int *rank
     return count;
 }
 
+/* The communicator of the group of `count` ranks (rising), made the first time
+ * (MPI_Comm_create_group: collective over the group only, so disjoint groups
+ * make theirs at once). */
+static MPI_Comm group_comm_of(struct xtree *x, const int *ranks, int count)
+{
+    for (unsigned i = 0; i < x->comm_count; i++) {
+        struct group_comm *c = &x->comms[i];
+        if (c->count == count && memcmp(c->ranks, ranks, (size_t)count * sizeof *ranks) == 0)
+            return c->comm;
+    }
+    if (x->comm_count == x->comm_cap) {
+        unsigned cap = 2 * x->comm_cap + 8;
+        struct group_comm *grown = realloc(x->comms, cap * sizeof *grown);
+        if (!grown)
+            cs_mpi_fatal("out of memory for %u groups' communicators", cap);
+        x->comms = grown;
+        x->comm_cap = cap;
+    }
+    struct group_comm *c = &x->comms[x->comm_count];
+    c->ranks = malloc((size_t)count * sizeof *ranks);
+    if (!c->ranks)
+        cs_mpi_fatal("out of memory for a group of %d ranks", count);
+    memcpy(c->ranks, ranks, (size_t)count * sizeof *ranks);
+    c->count = count;
+    MPI_Group grp;
+    cs_mpi_check(MPI_Group_incl(x->world, count, ranks, &grp), "MPI_Group_incl");
+    /* the tag tells apart groups made at once by overlapping ranks: the node's
+     * number in the walk, which every rank counts alike */
+    int tag = 16 + (int)(x->group_nodes % 30000u);
+    cs_mpi_check(MPI_Comm_create_group(x->comm, grp, tag, &c->comm), "MPI_Comm_create_group");
+    cs_mpi_check(MPI_Group_free(&grp), "MPI_Group_free");
+    x->comm_count++;
+    return c->comm;
+}
+
+static void group_comms_free(struct xtree *x)
+{
+    for (unsigned i = 0; i < x->comm_count; i++) {
+        cs_mpi_check(MPI_Comm_free(&x->comms[i].comm), "MPI_Comm_free");
+        free(x->comms[i].ranks);
+    }
+    free(x->comms);
+}
+
 /* The rank that holds what the profile names node [lo, hi): a subtree's
  * owner, or a group's first rank. */
 static int graph_rank(const struct xtree *x, uint64_t lo, uint64_t hi)
@@ -520,14 +574,10 @@ static cs_partial *group_combine(struct xtree *x, uint64_t lo, uint64_t hi, cons
     int recording = cs_prof_recording && x->out->status == CS_OK;
     if (recording)
         graph_group_fork(x, lo, hi, ranks[0]);
-    MPI_Group grp;
     /* CS_FAULT: the second exchange is inside the product whichever way it is made */
-    struct group_call call = {x, MPI_COMM_NULL, 0, 0, x->out->fail_shared ? 1 : -1};
+    struct group_call call = {x, group_comm_of(x, ranks, count), 0, 0,
+                              x->out->fail_shared ? 1 : -1};
     x->out->fail_shared = 0;
-    cs_mpi_check(MPI_Group_incl(x->world, count, ranks, &grp), "MPI_Group_incl");
-    int tag = 16 + (int)(x->group_nodes % 30000u);
-    cs_mpi_check(MPI_Comm_create_group(x->comm, grp, tag, &call.comm), "MPI_Comm_create_group");
-    cs_mpi_check(MPI_Group_free(&grp), "MPI_Group_free");
     int me = 0;
     cs_mpi_check(MPI_Comm_rank(call.comm, &me), "MPI_Comm_rank");
     double t1 = cs_clock_now();
@@ -562,7 +612,6 @@ static cs_partial *group_combine(struct xtree *x, uint64_t lo, uint64_t hi, cons
         if (recording && rc == CS_OK)
             graph_group_join(lo, hi, me, count, t0);
     }
-    cs_mpi_check(MPI_Comm_free(&call.comm), "MPI_Comm_free");
     return out;
 }
 
@@ -640,7 +689,7 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     double t0 = cs_clock_now();
     struct xtree x = {comm, 0, team, k, p, owner, calloc(items, sizeof *x.run_end),
                       calloc(items, sizeof *x.pure), out, NULL, NULL, 0, 0, 0, 0, 0, 0,
-                      MPI_GROUP_NULL};
+                      MPI_GROUP_NULL, NULL, 0, 0};
     if (!x.run_end || !x.pure)
         cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);
     cs_mpi_check(MPI_Comm_rank(comm, &x.rank), "MPI_Comm_rank");
@@ -671,6 +720,7 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
         top_owner = ranks[0];
         free(ranks);
         cs_mpi_check(MPI_Group_free(&x.world), "MPI_Group_free");
+        group_comms_free(&x);
     } else {
         top_owner = walk(&x, 0, items, &top);
     }
