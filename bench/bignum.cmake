@@ -16,3 +16,8 @@ if(CS_HAVE_GMP)
   target_link_libraries(bignum_parallel PRIVATE cs_gmp)
   target_compile_definitions(bignum_parallel PRIVATE CS_BENCH_HAVE_GMP)
 endif()
+# One 70-million-bit product shared by MPI ranks (bignum_mul_group) beside rank 0 alone.
+if(TARGET cs_mpi_runtime)
+  add_executable(bignum_group ${CMAKE_CURRENT_LIST_DIR}/bignum_group.c)
+  target_link_libraries(bignum_group PRIVATE cs_mpi_runtime cs_bench_operands)
+endif()

@@ -101,6 +101,12 @@ size_t bn_div_preinv_scratch(size_t dn);
 void bn_div_qr_preinv(bn_limb *qp, bn_limb *rp, const bn_limb *np, size_t nn, const bn_limb *dp,
                       size_t dn, const bn_limb *ip, bn_limb *scratch);
 
+/* How bignum_mul_group shares a product, for benchmarks and tests: as it
+ * chooses (0), by slices of the longer operand, or by splitting the transform
+ * (where the sizes allow one). */
+enum { BN_GROUP_CHOOSE = 0, BN_GROUP_SLICES = 1, BN_GROUP_TRANSFORM = 2 };
+void bn_group_force(int way);
+
 /* The number layer's allocator, for the modules that build strings and tables.
  * bignum_alloc_limbs gives NULL also when the byte count would overflow. */
 void *bignum_alloc_bytes(size_t bytes);

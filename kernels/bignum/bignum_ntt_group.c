@@ -1,5 +1,6 @@
 /* A transform product shared by the members of a group that share no memory (a job's ranks). */
 #include <assert.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "bignum_ntt.h"
@@ -45,7 +46,8 @@ typedef struct member_share {
 typedef struct group_plan {
     unsigned g, me;
     size_t na, nb, coeffs, L; /* L = na + nb: the product's limbs */
-    int spread;               /* the transform split across members; else member 0 makes it */
+    enum { BY_FIRST, BY_SLICES, BY_TRANSFORM } way; /* how the members share the product */
+    int a_sliced;             /* BY_SLICES: a is the operand cut in slices (the longer) */
     ntt_shape s;
     unsigned cross;
     size_t w, B, S;
@@ -86,7 +88,24 @@ static void plan_shares(group_plan *pl, int whole)
     }
 }
 
-/* From every member's pieces: the sizes, and whether to split the transform. */
+/*
+ * Small groups share a product by slices: each member multiplies its slice
+ * of the longer operand by all of the shorter, and the members add the
+ * overlapping products up; with g members each makes a product of about
+ * (1 + 1/g) / 2 the transform length of the whole, so two make it 1.33 times
+ * faster, with little to move. Larger groups split the transform itself,
+ * whose exchanges and extra passes over the points cost about what 2 to 3
+ * members' shares do, but which keeps gaining with every member.
+ */
+#ifndef BN_GROUP_TRANSFORM_MEMBERS
+#define BN_GROUP_TRANSFORM_MEMBERS 5
+#endif
+
+static atomic_int forced_way; /* bn_group_force: 0 as chosen below */
+
+void bn_group_force(int way) { atomic_store(&forced_way, way); }
+
+/* From every member's pieces: the sizes, and how the members share the product. */
 static void plan_make(group_plan *pl, int whole)
 {
     pl->na = pl->nb = 0;
@@ -100,13 +119,20 @@ static void plan_make(group_plan *pl, int whole)
     pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
     pl->coeffs = pl->L ? pl->L - 1 : 0;
     size_t least = pl->na < pl->nb ? pl->na : pl->nb;
-    pl->spread = 0;
-    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD && pl->coeffs <= BN_NTT_MAX_COEFFS) {
-        pl->s = bn_ntt_shape_for(pl->coeffs);
-        pl->cross = cross_stages(pl->s, pl->g);
-        pl->spread = pl->cross > 0;
+    pl->way = BY_FIRST;
+    int forced = atomic_load(&forced_way);
+    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
+        pl->way = BY_SLICES;
+        pl->a_sliced = pl->na >= pl->nb;
+        int transform = forced ? forced == BN_GROUP_TRANSFORM : pl->g >= BN_GROUP_TRANSFORM_MEMBERS;
+        if (transform && pl->coeffs <= BN_NTT_MAX_COEFFS) {
+            pl->s = bn_ntt_shape_for(pl->coeffs);
+            pl->cross = cross_stages(pl->s, pl->g);
+            if (pl->cross > 0)
+                pl->way = BY_TRANSFORM;
+        }
     }
-    if (pl->spread) {
+    if (pl->way == BY_TRANSFORM) {
         pl->w = pl->s.M >> pl->cross;
         pl->B = pl->s.m << pl->cross;
         pl->S = pl->w < BN_NTT_SUB_POINTS ? pl->w : BN_NTT_SUB_POINTS;
@@ -789,6 +815,208 @@ static int trade_overflow(const bignum_group *g, const group_plan *pl, bn_limb *
     return rc;
 }
 
+/* This member's piece: its len limbs of R. */
+static int piece_from(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st)
+{
+    if (st == BN_OK && bignum_reserve(r, len ? len : 1) != BN_OK)
+        st = BN_ENOMEM;
+    if (st == BN_OK) {
+        /* the product fits L limbs: nothing passes the last member's top */
+        assert(pl->me + 1 < pl->g || R[len] == 0);
+        (void)pl;
+        bn_copy(r->limbs, R, len);
+        r->size = len;
+        while (r->size && r->limbs[r->size - 1] == 0)
+            r->size--;
+    }
+    return st;
+}
+
+/* ---- by slices ------------------------------------------------------------- */
+
+/* Member q's slice of the sliced operand: limbs [lo, hi). */
+static void slice_of(const group_plan *pl, unsigned q, size_t *lo, size_t *hi)
+{
+    size_t n = pl->a_sliced ? pl->na : pl->nb;
+    *lo = share_at(n, q, pl->g);
+    *hi = share_at(n, q + 1, pl->g);
+}
+
+/* What member q gets from a piece [at, at + len) of operand `is_a`: all of the
+ * whole operand, the part in its slice of the sliced one. */
+static void piece_for(const group_plan *pl, unsigned q, int is_a, size_t at, size_t len,
+                      size_t *lo, size_t *hi)
+{
+    *lo = at;
+    *hi = at + len;
+    if (is_a == pl->a_sliced) {
+        size_t s0, s1;
+        slice_of(pl, q, &s0, &s1);
+        *lo = *lo > s0 ? *lo : s0;
+        *hi = *hi < s1 ? *hi : s1;
+    }
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* The operands' limbs each member needs, from their holders: x its slice
+ * (limbs from x_at on), y the whole of the other operand. */
+static int trade_slices(const bignum_group *g, const group_plan *pl, const bignum *a,
+                        const bignum *b, bignum *x, size_t *x_at, bignum *y, int st)
+{
+    const member_share *me = &pl->m[pl->me];
+    size_t s0, s1, ny = pl->a_sliced ? pl->nb : pl->na;
+    slice_of(pl, pl->me, &s0, &s1);
+    trade t = {0};
+    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        const member_share *m = &pl->m[q];
+        size_t lo, hi;
+        piece_for(pl, q, 1, me->a_at, me->a_len, &lo, &hi);
+        t.sw[q] = hi - lo;
+        piece_for(pl, q, 0, me->b_at, me->b_len, &lo, &hi);
+        t.sw[q] += hi - lo;
+        piece_for(pl, pl->me, 1, m->a_at, m->a_len, &lo, &hi);
+        t.rw[q] = hi - lo;
+        piece_for(pl, pl->me, 0, m->b_at, m->b_len, &lo, &hi);
+        t.rw[q] += hi - lo;
+    }
+    if (rc == BN_OK)
+        rc = trade_buffers(&t, g->size);
+    if (rc == BN_OK && (bignum_reserve(x, s1 - s0 + 1) != BN_OK || bignum_reserve(y, ny + 1) != BN_OK))
+        rc = BN_ENOMEM;
+    bn_limb *out = rc == BN_OK ? t.send : NULL;
+    for (unsigned q = 0; out && q < g->size; q++) {
+        size_t lo, hi;
+        piece_for(pl, q, 1, me->a_at, me->a_len, &lo, &hi);
+        bn_copy(out, a ? a->limbs + (lo - me->a_at) : NULL, hi - lo);
+        out += hi - lo;
+        piece_for(pl, q, 0, me->b_at, me->b_len, &lo, &hi);
+        bn_copy(out, b ? b->limbs + (lo - me->b_at) : NULL, hi - lo);
+        out += hi - lo;
+    }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    rc = after_trade(rc, traded);
+    if (rc == BN_OK) {
+        bn_zero(x->limbs, s1 - s0);
+        bn_zero(y->limbs, ny);
+        const bn_limb *in = t.recv;
+        for (unsigned q = 0; q < g->size; q++) {
+            const member_share *m = &pl->m[q];
+            for (int is_a = 1; is_a >= 0; is_a--) {
+                size_t lo, hi;
+                piece_for(pl, pl->me, is_a, is_a ? m->a_at : m->b_at, is_a ? m->a_len : m->b_len,
+                          &lo, &hi);
+                if (is_a == pl->a_sliced)
+                    bn_copy(x->limbs + (lo - s0), in, hi - lo);
+                else
+                    bn_copy(y->limbs + lo, in, hi - lo);
+                in += hi - lo;
+            }
+        }
+        x->size = s1 - s0;
+        y->size = ny;
+        while (x->size && x->limbs[x->size - 1] == 0)
+            x->size--;
+        while (y->size && y->limbs[y->size - 1] == 0)
+            y->size--;
+        *x_at = s0;
+    }
+    trade_free(&t, g->size);
+    return rc;
+}
+
+/* r[at..) += v[0..n), the carry rippling up within cap. */
+static void add_run(bn_limb *r, size_t cap, size_t at, const bn_limb *v, size_t n)
+{
+    bn_limb carry = 0;
+    for (size_t i = 0; i < n; i++) {
+        bn_dlimb s = (bn_dlimb)r[at + i] + v[i] + carry;
+        r[at + i] = (bn_limb)s;
+        carry = (bn_limb)(s >> 64);
+    }
+    add_at(r, cap, at + n, carry);
+}
+
+/* Each member's product (B^p_at p) to the members holding its limbs, who add
+ * them up in R (zeroed, their limbs and the overflow words above). */
+static int trade_sums(const bignum_group *g, const group_plan *pl, const bignum *prod,
+                      size_t p_at, bn_limb *R, int st)
+{
+    const member_share *me = &pl->m[pl->me];
+    size_t p_end = p_at + prod->size;
+    trade t = {0};
+    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    /* every member's product range is known: its slice's, plus the other operand */
+    size_t ny = pl->a_sliced ? pl->nb : pl->na;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        const member_share *m = &pl->m[q];
+        size_t lo = p_at > m->o0 ? p_at : m->o0, hi = p_end < m->o1 ? p_end : m->o1;
+        t.sw[q] = 1 + (hi > lo ? hi - lo : 0); /* first the count, as the product's size varies */
+        size_t s0, s1;
+        slice_of(pl, q, &s0, &s1);
+        size_t qlo = s0 > me->o0 ? s0 : me->o0, qhi = s1 + ny < me->o1 ? s1 + ny : me->o1;
+        t.rw[q] = 1 + (qhi > qlo ? qhi - qlo : 0);
+    }
+    if (rc == BN_OK)
+        rc = trade_buffers(&t, g->size);
+    bn_limb *out = rc == BN_OK ? t.send : NULL;
+    for (unsigned q = 0; out && q < g->size; q++) {
+        const member_share *m = &pl->m[q];
+        size_t lo = p_at > m->o0 ? p_at : m->o0, hi = p_end < m->o1 ? p_end : m->o1;
+        size_t words = hi > lo ? hi - lo : 0;
+        *out++ = words;
+        bn_copy(out, words ? prod->limbs + (lo - p_at) : NULL, words);
+        out += t.sw[q] - 1; /* the rest of the room (a product shorter than its bound) */
+    }
+    int traded = trade_run(g, &t, rc != BN_OK);
+    rc = after_trade(rc, traded);
+    if (rc == BN_OK) {
+        size_t cap = me->o1 - me->o0 + OVERFLOW_WORDS;
+        const bn_limb *in = t.recv;
+        for (unsigned q = 0; q < g->size; q++) {
+            size_t s0, s1;
+            slice_of(pl, q, &s0, &s1);
+            size_t qlo = s0 > me->o0 ? s0 : me->o0;
+            size_t words = (size_t)in[0];
+            assert(words + 1 <= t.rw[q]);
+            if (words)
+                add_run(R, cap, qlo - me->o0, in + 1, words);
+            in += t.rw[q];
+        }
+    }
+    trade_free(&t, g->size);
+    return rc;
+}
+
+static int sliced_product(const bignum_group *g, const group_plan *pl, const bignum *a,
+                          const bignum *b, bignum *r, const bignum_helpers *h)
+{
+    bignum x, y, prod;
+    bignum_init(&x);
+    bignum_init(&y);
+    bignum_init(&prod);
+    size_t x_at = 0;
+    int st = trade_slices(g, pl, a, b, &x, &x_at, &y, BN_OK);
+    if (st == BN_OK && bignum_mul_helped(&prod, &x, &y, h) != BN_OK)
+        st = BN_ENOMEM;
+    bignum_clear(&x);
+    bignum_clear(&y);
+    const member_share *me = &pl->m[pl->me];
+    size_t len = me->o1 - me->o0, cap = len + OVERFLOW_WORDS + 1;
+    bn_limb *R = st == BN_OK ? bignum_alloc_limbs(cap) : NULL;
+    if (st == BN_OK && !R)
+        st = BN_ENOMEM;
+    if (R)
+        bn_zero(R, cap);
+    st = trade_sums(g, pl, &prod, x_at, R, st);
+    bignum_clear(&prod);
+    st = trade_overflow(g, pl, R, st);
+    st = piece_from(r, R, len, pl, st);
+    bignum_free_limbs(R, cap);
+    return st;
+}
+
 /* ---- the product ------------------------------------------------------------ */
 
 static int spread_product(const bignum_group *g, const group_plan *pl, const bignum *a,
@@ -819,16 +1047,7 @@ static int spread_product(const bignum_group *g, const group_plan *pl, const big
     if (started)
         job_free(&j);
     st = trade_overflow(g, pl, R, st);
-    if (st == BN_OK && bignum_reserve(r, len ? len : 1) != BN_OK)
-        st = BN_ENOMEM;
-    if (st == BN_OK) {
-        /* the product fits L limbs: nothing passes the last member's top */
-        assert(pl->me + 1 < pl->g || R[len] == 0);
-        bn_copy(r->limbs, R, len);
-        r->size = len;
-        while (r->size && r->limbs[r->size - 1] == 0)
-            r->size--;
-    }
+    st = piece_from(r, R, len, pl, st);
     bignum_free_limbs(R, cap);
     return st;
 }
@@ -850,10 +1069,12 @@ int bignum_mul_group(bignum *r, uint64_t *r_at, const bignum *a, uint64_t a_at, 
                       st);
     if (st == BN_OK) {
         plan_make(&pl, whole);
-        st = pl.spread ? spread_product(g, &pl, a, b, r, h) : gather_product(g, &pl, a, b, r, h);
+        st = pl.way == BY_TRANSFORM ? spread_product(g, &pl, a, b, r, h)
+             : pl.way == BY_SLICES  ? sliced_product(g, &pl, a, b, r, h)
+                                    : gather_product(g, &pl, a, b, r, h);
     }
     if (st == BN_OK)
-        *r_at = r->size && pl.spread ? pl.m[pl.me].o0 : 0;
+        *r_at = r->size && pl.way != BY_FIRST ? pl.m[pl.me].o0 : 0;
     bignum_free_bytes(pl.m, g->size * sizeof *pl.m);
     return st;
 }

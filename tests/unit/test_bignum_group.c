@@ -21,7 +21,9 @@
  * and 16, operands held evenly, by one member, by some members only, or in
  * uneven ranges, transform lengths 2^k and 3 2^k, and all-ones operands
  * (the largest coefficients and carries, and carries crossing members).
- * A member that fails makes every member stop, with nothing leaked.
+ * Groups of up to four share a product by slices, larger ones split the
+ * transform: both are run. A member that fails makes every member stop, with
+ * nothing leaked.
  */
 
 #define MAX_MEMBERS 16
@@ -264,32 +266,38 @@ static void test_group_products_match_gmp(void)
 }
 
 /* A member that comes failed to any of the exchanges stops every member
- * there: all return BN_EGROUP, none hangs, nothing leaks. */
+ * there: all return an error, none hangs, nothing leaks. Three members share
+ * the product by slices (four exchanges), five split the transform (six). */
 static void test_a_failed_member_stops_the_group(void)
 {
     bignum a, b;
     make_operand(&a, 8 * BN_NTT_THRESHOLD, 0);
     make_operand(&b, 5 * BN_NTT_THRESHOLD, 0);
-    for (unsigned call = 0; call < 6; call++)
-        for (int who = 0; who < 3; who++)
-            CU_ASSERT_EQUAL(group_product(3, &a, &b, HOLD_EVEN, 0, who, call, 0), 3);
-    /* past the last exchange: nothing fails */
-    CU_ASSERT_EQUAL(group_product(3, &a, &b, HOLD_EVEN, 0, 0, 6, 0), 0);
+    static const unsigned members[] = {3, 5}, exchanges[] = {4, 6};
+    for (int k = 0; k < 2; k++) {
+        unsigned g = members[k];
+        for (unsigned call = 0; call < exchanges[k]; call++)
+            for (unsigned who = 0; who < g; who += 2)
+                CU_ASSERT_EQUAL(group_product(g, &a, &b, HOLD_EVEN, 0, (int)who, call, 0), g);
+        /* past the last exchange: nothing fails */
+        CU_ASSERT_EQUAL(group_product(g, &a, &b, HOLD_EVEN, 0, 0, exchanges[k], 0), 0);
+    }
     bignum_clear(&a);
     bignum_clear(&b);
     ASSERT_NO_LEAK();
 }
 
 /* Allocations failing anywhere: the failing member says BN_ENOMEM, the
- * others stop at the next exchange, and nothing leaks. */
+ * others stop at the next exchange, and nothing leaks; by slices (2 members)
+ * and by the transform (5). */
 static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
 {
     bignum a, b;
     make_operand(&a, 4 * BN_NTT_THRESHOLD, 0);
     make_operand(&b, 4 * BN_NTT_THRESHOLD, 0);
     unsigned long seen = 0;
-    for (unsigned long n = 1; n < 120; n += 3) {
-        unsigned failed = group_product(4, &a, &b, HOLD_EVEN, 0, -1, 0, n);
+    for (unsigned long n = 1; n < 240; n += 3) {
+        unsigned failed = group_product(n % 2 ? 5 : 2, &a, &b, HOLD_EVEN, 0, -1, 0, n / 2 + 1);
         /* a refused allocation fails its member at least, and only then one fails */
         CU_ASSERT_EQUAL(failed != 0, refused != 0);
         seen += refused != 0;

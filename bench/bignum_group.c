@@ -1,0 +1,264 @@
+/* One 70-million-bit product shared by MPI ranks (bignum_mul_group) beside the same product made by one rank. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "bignum.h"
+#include "bignum_impl.h"
+#include "build_info.h"
+#include "clock.h"
+#include "heap.h"
+#include "message.h"
+#include "operands.h"
+#include "options.h"
+
+/*
+ * mpirun -np P bench/bignum_group [--bits B] [--reps R]
+ *
+ * Each round times, in turn, bignum_mul of the two operands on rank 0 alone
+ * (the others wait), and bignum_mul_group over all P ranks both ways (by
+ * slices of one operand, and by the split transform), each starting
+ * with an even share of each operand's limbs and leaving with its share of
+ * the product: the wall time from a common barrier to the last rank's end,
+ * and how much of it the slowest rank spent in the exchanges, with the bytes
+ * each rank sent to others. Medians over the rounds; the speedup is the
+ * serial median over the shared one, and its efficiency that over P. The
+ * shared product's value is checked once against the serial one (gathered
+ * whole on rank 0), so a wrong product cannot be timed.
+ */
+
+#define DEFAULT_BITS 70000000ULL
+#define DEFAULT_REPS 5
+
+typedef struct options {
+    unsigned long long bits;
+    int reps;
+} options;
+
+/* The exchange: Alltoallv over the job, timed, after a flag reduction that
+ * tells every rank whether any came failed (the time there is waiting). */
+typedef struct wire {
+    double exchange_s, wait_s;
+    unsigned long long bytes;
+} wire;
+
+static int exchange(void *ctx, int failed, const uint64_t *send, const size_t *sw, uint64_t *recv,
+                    const size_t *rw)
+{
+    wire *w = ctx;
+    double t0 = cs_clock_now();
+    int any = failed;
+    MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    double t1 = cs_clock_now();
+    w->wait_s += t1 - t0;
+    if (any)
+        return 1;
+    int size, me;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    int *c = malloc(4 * (size_t)size * sizeof *c);
+    if (!c)
+        return 1;
+    size_t sat = 0, rat = 0;
+    for (int q = 0; q < size; q++) {
+        c[q] = (int)sw[q], c[size + q] = (int)sat;
+        c[2 * size + q] = (int)rw[q], c[3 * size + q] = (int)rat;
+        sat += sw[q], rat += rw[q];
+        if (q != me)
+            w->bytes += 8 * sw[q];
+    }
+    int rc = MPI_Alltoallv(send, c, c + size, MPI_UINT64_T, recv, c + 2 * size, c + 3 * size,
+                           MPI_UINT64_T, MPI_COMM_WORLD);
+    free(c);
+    w->exchange_s += cs_clock_now() - t1;
+    return rc != MPI_SUCCESS;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: mpirun -np P bignum_group [--bits B] [--reps R]\n"
+            "One product of two B-bit numbers (default %llu), made by rank 0 alone and\n"
+            "shared by all P ranks (bignum_mul_group), R rounds (default %d): medians,\n"
+            "speedup, efficiency, and the exchanges' share and bytes.\n",
+            DEFAULT_BITS, DEFAULT_REPS);
+}
+
+static int parse_options(int argc, char **argv, options *o, int me)
+{
+    enum { OPT_BITS, OPT_REPS, OPT_HELP };
+    static const cs_arg_option table[] = {
+        [OPT_BITS] = {"bits", 1, 0}, [OPT_REPS] = {"reps", 1, 0}, [OPT_HELP] = {"help", 0, 0}};
+    o->bits = DEFAULT_BITS;
+    o->reps = DEFAULT_REPS;
+    (void)me;
+    cs_args a;
+    cs_args_init(&a, argc, argv, table, sizeof table / sizeof table[0]);
+    int id;
+    const char *v;
+    uint64_t n;
+    while ((id = cs_args_next(&a, &v)) != CS_ARGS_END) {
+        switch (id) {
+        case OPT_BITS:
+            if (cs_parse_u64("bits", v, 64 * 600, 1ULL << 34, &n))
+                return CS_EXIT_USAGE;
+            o->bits = n;
+            break;
+        case OPT_REPS:
+            if (cs_parse_u64("reps", v, 1, 1000, &n))
+                return CS_EXIT_USAGE;
+            o->reps = (int)n;
+            break;
+        case OPT_HELP:
+            if (me == 0)
+                usage(stdout);
+            return -1;
+        case CS_ARGS_POSITIONAL:
+            cs_error("unexpected argument '%s': takes no arguments (see --help)", cs_show(v));
+            return CS_EXIT_USAGE;
+        default: return CS_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* This rank's even share of x's limbs, as a piece: value B^at. */
+static int share_of(const bignum *x, int me, int size, bignum *piece, uint64_t *at)
+{
+    size_t lo = x->size * (size_t)me / (size_t)size, hi = x->size * (size_t)(me + 1) / (size_t)size;
+    *at = lo;
+    if (bignum_reserve(piece, hi - lo + 1))
+        return -1;
+    memcpy(piece->limbs, x->limbs + lo, (hi - lo) * sizeof *x->limbs);
+    piece->size = hi - lo;
+    while (piece->size && piece->limbs[piece->size - 1] == 0)
+        piece->size--;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int me, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    cs_message_init("bignum_group");
+    options o;
+    /* every rank reads the options; only rank 0 says what is wrong with them */
+    int saved = dup(2);
+    if (me != 0 && saved >= 0 && !freopen("/dev/null", "w", stderr))
+        saved = -1;
+    int rc = parse_options(argc, argv, &o, me);
+    if (me != 0 && saved >= 0) {
+        fflush(stderr);
+        dup2(saved, 2);
+    }
+    if (saved >= 0)
+        close(saved);
+    if (rc) {
+        MPI_Finalize();
+        return rc < 0 ? CS_EXIT_OK : rc;
+    }
+    cs_heap_keep();
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    size_t limbs = (size_t)((o.bits + 63) / 64);
+    bignum a, b, r, pa, pb, pr;
+    bignum_init(&a), bignum_init(&b), bignum_init(&r);
+    bignum_init(&pa), bignum_init(&pb), bignum_init(&pr);
+    uint64_t a_at = 0, b_at = 0, r_at = 0;
+    enum { WAYS = 2 };
+    static const int way[WAYS] = {BN_GROUP_SLICES, BN_GROUP_TRANSFORM};
+    static const char *way_name[WAYS] = {"by slices", "by transform"};
+    double *serial = calloc((size_t)o.reps, sizeof(double));
+    double *shared = calloc((size_t)o.reps * WAYS, sizeof(double));
+    double *xchg = calloc((size_t)o.reps * WAYS, sizeof(double));
+    unsigned long long bytes[WAYS] = {0, 0};
+    int ok = serial && shared && xchg && !cs_bench_random_bignum(&a, limbs, &seed) &&
+             !cs_bench_random_bignum(&b, limbs, &seed) && !share_of(&a, me, size, &pa, &a_at) &&
+             !share_of(&b, me, size, &pb, &b_at);
+    int all_ok = ok;
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all_ok) {
+        cs_error("out of memory for two %llu-bit operands", o.bits);
+        MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
+    }
+    wire w = {0, 0, 0};
+    bignum_group g = {(unsigned)me, (unsigned)size, exchange, &w};
+    if (me == 0) {
+        printf("# bignum_group: %zu x %zu limbs (%llu bits each), %d rounds, %d ranks\n", limbs,
+               limbs, o.bits, o.reps, size);
+        printf("# corescale %s (%s), %s, %s\n", CS_VERSION, CS_REVISION, CS_COMPILER, CS_FLAGS);
+        fflush(stdout);
+    }
+    /* Untimed: the serial product (the reference), and each way's gathered whole. */
+    int wrong = me == 0 && bignum_mul(&r, &a, &b) != BN_OK;
+    for (int v = 0; v < WAYS; v++) {
+        bn_group_force(way[v]);
+        if (bignum_mul_group(&pr, &r_at, pa.size ? &pa : NULL, a_at, pb.size ? &pb : NULL, b_at,
+                             1, &g, NULL) != BN_OK)
+            wrong = 1;
+        if (me == 0 && !wrong)
+            wrong = r_at != 0 || bignum_cmp(&pr, &r) != 0;
+    }
+    MPI_Allreduce(MPI_IN_PLACE, &wrong, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (wrong) {
+        cs_error("a shared product differs from bignum_mul's (or could not be made)");
+        MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
+    }
+    /* Rounds: the serial product, then each way, in turn. */
+    for (int k = 0; k < o.reps; k++) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = cs_clock_now();
+        if (me == 0 && bignum_mul(&r, &a, &b) != BN_OK)
+            MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
+        serial[k] = cs_clock_now() - t0;
+        for (int v = 0; v < WAYS; v++) {
+            bn_group_force(way[v]);
+            MPI_Barrier(MPI_COMM_WORLD);
+            w = (wire){0, 0, 0};
+            t0 = cs_clock_now();
+            if (bignum_mul_group(&pr, &r_at, pa.size ? &pa : NULL, a_at, pb.size ? &pb : NULL,
+                                 b_at, 0, &g, NULL) != BN_OK)
+                MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
+            double mine[2] = {cs_clock_now() - t0, w.exchange_s}, worst[2];
+            MPI_Reduce(mine, worst, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+            shared[v * o.reps + k] = worst[0];
+            xchg[v * o.reps + k] = worst[1];
+            bytes[v] = w.bytes;
+        }
+    }
+    bn_group_force(BN_GROUP_CHOOSE);
+    if (me == 0) {
+        double s = median(serial, o.reps);
+        printf("%-30s %10s %9s %11s %12s %10s\n", "", "median s", "speedup", "efficiency",
+               "exchanges s", "rank 0 MB");
+        printf("%-30s %10.4f %9s\n", "bignum_mul, rank 0 alone", s, "1.00");
+        for (int v = 0; v < WAYS; v++) {
+            double p = median(shared + v * o.reps, o.reps), x = median(xchg + v * o.reps, o.reps);
+            printf("bignum_mul_group %-13s %10.4f %9.2f %11.2f %12.4f %10.1f\n", way_name[v], p,
+                   s / p, s / p / size, x, (double)bytes[v] / 1e6);
+        }
+        printf("# %d ranks; exchanges: the slowest rank's seconds in them; rank 0 MB: what rank 0 "
+               "sent to the others in one product\n", size);
+    }
+    bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
+    bignum_clear(&pa), bignum_clear(&pb), bignum_clear(&pr);
+    free(serial), free(shared), free(xchg);
+    MPI_Finalize();
+    return CS_EXIT_OK;
+}
