@@ -938,36 +938,42 @@ static void add_run(bn_limb *r, size_t cap, size_t at, const bn_limb *v, size_t 
     add_at(r, cap, at + n, carry);
 }
 
-/* Each member's product (B^p_at p) to the members holding its limbs, who add
- * them up in R (zeroed, their limbs and the overflow words above). */
+/* Member q's product's limbs within [lo, hi): those of [its slice's start,
+ * its end + the whole operand's length), the room its product can fill. */
+static size_t product_room(const group_plan *pl, unsigned q, size_t lo, size_t hi, size_t *from)
+{
+    size_t s0, s1, ny = pl->a_sliced ? pl->nb : pl->na;
+    slice_of(pl, q, &s0, &s1);
+    *from = s0 > lo ? s0 : lo;
+    size_t to = s1 + ny < hi ? s1 + ny : hi;
+    return to > *from ? to - *from : 0;
+}
+
+/* Each member's product (B^p_at prod) to the members holding its limbs, who
+ * add them up in R (zeroed, their limbs and the overflow words above). Every
+ * product is sent as its room (zeros where it is shorter), so both ends know
+ * the counts. */
 static int trade_sums(const bignum_group *g, const group_plan *pl, const bignum *prod,
                       size_t p_at, bn_limb *R, int st)
 {
     const member_share *me = &pl->m[pl->me];
-    size_t p_end = p_at + prod->size;
+    size_t from;
     trade t = {0};
     int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
-    /* every member's product range is known: its slice's, plus the other operand */
-    size_t ny = pl->a_sliced ? pl->nb : pl->na;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        const member_share *m = &pl->m[q];
-        size_t lo = p_at > m->o0 ? p_at : m->o0, hi = p_end < m->o1 ? p_end : m->o1;
-        t.sw[q] = 1 + (hi > lo ? hi - lo : 0); /* first the count, as the product's size varies */
-        size_t s0, s1;
-        slice_of(pl, q, &s0, &s1);
-        size_t qlo = s0 > me->o0 ? s0 : me->o0, qhi = s1 + ny < me->o1 ? s1 + ny : me->o1;
-        t.rw[q] = 1 + (qhi > qlo ? qhi - qlo : 0);
+        t.sw[q] = product_room(pl, pl->me, pl->m[q].o0, pl->m[q].o1, &from);
+        t.rw[q] = product_room(pl, q, me->o0, me->o1, &from);
     }
     if (rc == BN_OK)
         rc = trade_buffers(&t, g->size);
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++) {
-        const member_share *m = &pl->m[q];
-        size_t lo = p_at > m->o0 ? p_at : m->o0, hi = p_end < m->o1 ? p_end : m->o1;
-        size_t words = hi > lo ? hi - lo : 0;
-        *out++ = words;
-        bn_copy(out, words ? prod->limbs + (lo - p_at) : NULL, words);
-        out += t.sw[q] - 1; /* the rest of the room (a product shorter than its bound) */
+        size_t words = product_room(pl, pl->me, pl->m[q].o0, pl->m[q].o1, &from);
+        for (size_t i = 0; i < words; i++) {
+            size_t k = from + i - p_at;
+            out[i] = k < prod->size ? prod->limbs[k] : 0;
+        }
+        out += words;
     }
     int traded = trade_run(g, &t, rc != BN_OK);
     rc = after_trade(rc, traded);
@@ -975,14 +981,10 @@ static int trade_sums(const bignum_group *g, const group_plan *pl, const bignum 
         size_t cap = me->o1 - me->o0 + OVERFLOW_WORDS;
         const bn_limb *in = t.recv;
         for (unsigned q = 0; q < g->size; q++) {
-            size_t s0, s1;
-            slice_of(pl, q, &s0, &s1);
-            size_t qlo = s0 > me->o0 ? s0 : me->o0;
-            size_t words = (size_t)in[0];
-            assert(words + 1 <= t.rw[q]);
+            size_t words = product_room(pl, q, me->o0, me->o1, &from);
             if (words)
-                add_run(R, cap, qlo - me->o0, in + 1, words);
-            in += t.rw[q];
+                add_run(R, cap, from - me->o0, in, words);
+            in += words;
         }
     }
     trade_free(&t, g->size);
