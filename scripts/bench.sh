@@ -46,6 +46,12 @@ if wanted bignum && [ -x "$build/bench/bignum_parallel" ]; then
   echo; echo "## one 70-million-bit product: serial, helped by threads, GMP; its work/span"
   "$build/bench/bignum_parallel"
 fi
+if wanted bignum && [ -x "$build/bench/bignum_group" ]; then
+  echo; echo "## the same product shared by MPI ranks (bignum_mul_group), beside rank 0 alone"
+  for np in 2 4; do
+    OMPI_MCA_rmaps_base_oversubscribe=1 mpirun -q -np $np --bind-to none "$build/bench/bignum_group"
+  done
+fi
 if wanted cpu && [ -x scripts/bench_cpu.sh ]; then
   echo; echo "## CPU drivers: speedup and efficiency"
   scripts/bench_cpu.sh "$build"
