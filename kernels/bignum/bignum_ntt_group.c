@@ -196,11 +196,19 @@ static size_t block_runs(const group_plan *pl, unsigned blocks, unsigned cols, b
 
 /* ---- the member's steps, as parts for its threads ------------------------ */
 
+/* A range of the tables a member fills: (prime, segment, first entry, count). */
+typedef struct table_range {
+    unsigned prime, seg;
+    size_t k0, count;
+} table_range;
+
 typedef struct group_job {
     const group_plan *pl;
     ntt_transform t[3];
     unsigned nseg[3];
     ntt_segment seg[3][NTT_MAX_SEGMENTS];
+    table_range *tables; /* the ranges of them this member fills */
+    size_t table_count;
     bn_limb *x[3], *y[3]; /* a's and b's transforms, full length; the product in x */
     ntt_operand a, b;     /* full length; only this member's columns are read */
     bn_limb *rp;          /* the product's limbs at this member's runs, full length */
@@ -227,29 +235,59 @@ static void run_parts(const bignum_helpers *h, size_t parts, void (*fn)(void *, 
         fn(arg, (unsigned)i);
 }
 
+/*
+ * The tables: every member needs the levels below the lead group's whole,
+ * but of the radix-3 step's twiddles (W^j, j < M) and of the lead group's
+ * levels' first twiddles only those of its own columns: entry k where k mod w
+ * is one of them. Those segments (the vector build's: bn_ntt_vector_segments)
+ * are filled in the member's runs only, a 1/g share, instead of whole on
+ * every member. The scalar build fills everything.
+ */
+static int column_segment(const group_job *j, const ntt_segment *seg)
+{
+    const group_plan *pl = j->pl;
+    size_t M = pl->s.M, w = pl->w;
+    if (j->t[0].level < BN_NTT_AVX2 || w <= 2 * ntt_low_level(M))
+        return 0;
+    if (pl->s.m == 3 && seg->count == M && (seg->at == 2 * M || seg->at == 3 * M))
+        return 1; /* the radix-3 step's W^j and W^-j */
+    for (size_t len = w; len <= M / 2; len *= 2)
+        if (seg->count == w && (seg->at == len || seg->at == M + len))
+            return 1; /* a lead level's first twiddles (or its whole, len = w) */
+    return 0;
+}
+
+/* Lists them into r (NULL: counts them). */
+static size_t table_ranges(const group_job *j, table_range *r)
+{
+    const member_share *m = &j->pl->m[j->pl->me];
+    size_t count = 0, w = j->pl->w;
+    for (unsigned i = 0; i < 3; i++)
+        for (unsigned s = 0; s < j->nseg[i]; s++) {
+            const ntt_segment *seg = &j->seg[i][s];
+            int by_column = column_segment(j, seg);
+            size_t runs = by_column ? seg->count / w : 1;
+            for (size_t run = 0; run < runs; run++) {
+                size_t lo = by_column ? run * w + m->c0 : 0;
+                size_t hi = by_column ? run * w + m->c1 : seg->count;
+                for (size_t k = lo; k < hi; k += BN_NTT_TABLE_RANGE) {
+                    if (r) {
+                        table_range x = {i, s, k, hi - k < BN_NTT_TABLE_RANGE ? hi - k
+                                                                             : BN_NTT_TABLE_RANGE};
+                        r[count] = x;
+                    }
+                    count++;
+                }
+            }
+        }
+    return count;
+}
+
 static void part_tables(void *arg, unsigned part)
 {
     group_job *j = arg;
-    for (int i = 0; i < 3; i++)
-        for (unsigned s = 0; s < j->nseg[i]; s++) {
-            size_t here = ceil_div(j->seg[i][s].count, BN_NTT_TABLE_RANGE);
-            if (part < here) {
-                size_t k0 = (size_t)part * BN_NTT_TABLE_RANGE, left = j->seg[i][s].count - k0;
-                bn_ntt_fill(&j->t[i], &j->seg[i][s], k0,
-                            left < BN_NTT_TABLE_RANGE ? left : BN_NTT_TABLE_RANGE);
-                return;
-            }
-            part -= (unsigned)here;
-        }
-}
-
-static size_t table_parts(const group_job *j)
-{
-    size_t parts = 0;
-    for (int i = 0; i < 3; i++)
-        for (unsigned s = 0; s < j->nseg[i]; s++)
-            parts += ceil_div(j->seg[i][s].count, BN_NTT_TABLE_RANGE);
-    return parts;
+    const table_range *r = &j->tables[part];
+    bn_ntt_fill(&j->t[r->prime], &j->seg[r->prime][r->seg], r->k0, r->count);
 }
 
 static ntt_group lead_group(const group_job *j, int inverse)
@@ -405,6 +443,7 @@ static void job_free(group_job *j)
     bignum_free_limbs(j->rp, n);
     bignum_free_limbs(j->carry, 2 * member_parts(pl) * pl->B + 1);
     bn_ntt_crt_free(j->crt);
+    bignum_free_bytes(j->tables, j->table_count * sizeof *j->tables + 1);
 }
 
 /* The arrays are full length, but this member writes (and so the system
@@ -441,6 +480,13 @@ static int job_new(group_job *j, const group_plan *pl)
     }
     for (int i = 0; i < 3; i++)
         j->nseg[i] = bn_ntt_segments(&j->t[i], j->seg[i]);
+    j->table_count = table_ranges(j, NULL);
+    j->tables = bignum_alloc_bytes(j->table_count * sizeof *j->tables + 1);
+    if (!j->tables) {
+        job_free(j);
+        return BN_ENOMEM;
+    }
+    table_ranges(j, j->tables);
     return BN_OK;
 }
 
@@ -1028,7 +1074,7 @@ static int spread_product(const bignum_group *g, const group_plan *pl, const big
     int st = job_new(&j, pl), started = st == BN_OK;
     st = trade_operands(g, pl, &j, a, b, st);
     if (st == BN_OK) {
-        run_parts(h, table_parts(&j), part_tables, &j);
+        run_parts(h, j.table_count, part_tables, &j);
         j.per_side = member_parts(pl);
         run_parts(h, 3 * 2 * j.per_side, part_forward_columns, &j);
     }

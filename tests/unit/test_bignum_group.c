@@ -265,6 +265,20 @@ static void test_group_products_match_gmp(void)
     ASSERT_NO_LEAK();
 }
 
+/* Large enough that a member fills only its own columns' share of the
+ * radix-3 step's and the lead stages' tables (lengths 3 2^k), with uneven
+ * holdings, against GMP. */
+static void test_a_large_split_transform_matches_gmp(void)
+{
+    bignum a, b;
+    make_operand(&a, 700000, 0);
+    make_operand(&b, 500000, 0);
+    CU_ASSERT_EQUAL(group_product(5, &a, &b, HOLD_UNEVEN, 0, -1, 0, 0), 0);
+    bignum_clear(&a);
+    bignum_clear(&b);
+    ASSERT_NO_LEAK();
+}
+
 /* A member that comes failed to any of the exchanges stops every member
  * there: all return an error, none hangs, nothing leaks. Three members share
  * the product by slices (four exchanges), five split the transform (six). */
@@ -321,6 +335,7 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("bignum_group", NULL, NULL);
     CU_add_test(s, "group products match GMP", test_group_products_match_gmp);
+    CU_add_test(s, "a large split transform matches GMP", test_a_large_split_transform_matches_gmp);
     CU_add_test(s, "a failed member stops the group", test_a_failed_member_stops_the_group);
     CU_add_test(s, "allocation failure anywhere is reported and harmless",
                 test_allocation_failure_anywhere_is_reported_and_harmless);
