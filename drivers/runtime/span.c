@@ -149,7 +149,12 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    no units, an optimistic reading of cs_team_tree inside each rank. The
  *    workers are ranks of the recorded threads per rank; a tree task runs on
  *    the rank of its first dependency (a combine where its left child is, as
- *    cs_mpi_tree_combine does), and a dependency from another rank costs
+ *    cs_mpi_tree_combine does), but a rank's share of a node its group
+ *    multiplied together (a part recorded on another rank than its fork) on
+ *    that rank (its number modulo the simulated ranks: at the recorded count,
+ *    where it ran; at others, the group keeps its recorded shares, so the
+ *    replay does not see a larger group split the product finer), and a
+ *    dependency from another rank costs
  *    latency + bytes / bandwidth, the bytes being those of the message that
  *    carried it in the recorded run (0 when it crossed no rank there).
  * Left out: memory bandwidth, clock changes, caches, the hand-out's and the
@@ -326,8 +331,13 @@ static unsigned rank_of_worker(const struct replay *r, unsigned w)
 static int make_ready(struct replay *r, uint32_t i, double barrier)
 {
     unsigned rank = 0;
+    const cs_task *task = &r->g->task[i];
     if (r->edge_n[i])
         rank = rank_of_worker(r, r->worker[r->edges[r->edge_at[i]].from]);
+    /* a rank's share of a node its group multiplied together: on that rank */
+    if (task->kind == CS_TASK_PART && r->edge_n[i] &&
+        r->g->task[r->edges[r->edge_at[i]].from].rank != task->rank)
+        rank = (unsigned)task->rank % r->ranks;
     double at = barrier;
     for (uint32_t k = 0; k < r->edge_n[i]; k++) {
         const struct edge *e = &r->edges[r->edge_at[i] + k];
