@@ -1,9 +1,8 @@
-/* A transform product shared by the members of a group that share no memory (a job's ranks). */
+/* bignum_mul_group by the split transform: each member transforms its columns, then its blocks, with exchanges between. */
 #include <assert.h>
-#include <stdatomic.h>
 #include <string.h>
 
-#include "bignum_ntt.h"
+#include "bignum_group.h"
 
 /*
  * The transform of n = m M points (m 1 or 3) with `cross` of its top radix-2
@@ -30,37 +29,10 @@
  * bignum_mul's. Each step's ranges are parts for the member's threads.
  *
  * Six exchanges in all, every member taking part in each, the same six for
- * every member: the pieces' places, the operands, the forward's blocks, the
- * inverse's columns, the product's limbs, its overflows. A member that fails
- * comes to the next exchange with `failed`, and all stop there.
+ * every member: the pieces' places (bignum_group.c), the operands, the
+ * forward's blocks, the inverse's columns, the product's limbs, its
+ * overflows (bignum_group.c).
  */
-
-/* What every member brings and gets. */
-typedef struct member_share {
-    size_t a_at, a_len, b_at, b_len; /* its pieces of the operands */
-    size_t c0, c1;                   /* its columns */
-    size_t k0, k1;                   /* its blocks */
-    size_t o0, o1;                   /* its limbs of the product */
-} member_share;
-
-typedef struct group_plan {
-    unsigned g, me;
-    size_t na, nb, coeffs, L; /* L = na + nb: the product's limbs */
-    enum { BY_FIRST, BY_SLICES, BY_TRANSFORM } way; /* how the members share the product */
-    int a_sliced;             /* BY_SLICES: a is the operand cut in slices (the longer) */
-    ntt_shape s;
-    unsigned cross;
-    size_t w, B, S;
-    size_t cols; /* columns per part, a multiple of 8 */
-    member_share *m;
-} group_plan;
-
-static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
-
-static size_t share_at(size_t total, unsigned q, unsigned g)
-{
-    return (size_t)((unsigned __int128)total * q / g);
-}
 
 /* Stages across members: enough blocks for about four per member, so that
  * uneven counts still balance, within one group's stages, with blocks of
@@ -75,71 +47,22 @@ static unsigned cross_stages(ntt_shape s, unsigned g)
     return cross;
 }
 
-static void plan_shares(group_plan *pl, int whole)
+/* Whether the transform can be split for this plan: one transform holds the
+ * product, and its blocks are large enough; if so its shape, set in pl. */
+int bn_group_transform_plan(group_plan *pl)
 {
-    for (unsigned q = 0; q < pl->g; q++) {
-        member_share *m = &pl->m[q];
-        m->c0 = share_at(pl->w / 8, q, pl->g) * 8;
-        m->c1 = share_at(pl->w / 8, q + 1, pl->g) * 8;
-        m->k0 = share_at(pl->B, q, pl->g);
-        m->k1 = share_at(pl->B, q + 1, pl->g);
-        m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
-        m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
-    }
-}
-
-/*
- * Small groups share a product by slices: each member multiplies its slice
- * of the longer operand by all of the shorter, and the members add the
- * overlapping products up; with g members each makes a product of about
- * (1 + 1/g) / 2 the transform length of the whole, so two make it 1.33 times
- * faster, with little to move. Larger groups split the transform itself,
- * whose exchanges and extra passes over the points cost about what 2 to 3
- * members' shares do, but which keeps gaining with every member.
- */
-#ifndef BN_GROUP_TRANSFORM_MEMBERS
-#define BN_GROUP_TRANSFORM_MEMBERS 5
-#endif
-
-static atomic_int forced_way; /* bn_group_force: 0 as chosen below */
-
-void bn_group_force(int way) { atomic_store(&forced_way, way); }
-
-/* From every member's pieces: the sizes, and how the members share the product. */
-static void plan_make(group_plan *pl, int whole)
-{
-    pl->na = pl->nb = 0;
-    for (unsigned q = 0; q < pl->g; q++) {
-        const member_share *m = &pl->m[q];
-        if (m->a_len && m->a_at + m->a_len > pl->na)
-            pl->na = m->a_at + m->a_len;
-        if (m->b_len && m->b_at + m->b_len > pl->nb)
-            pl->nb = m->b_at + m->b_len;
-    }
-    pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
-    pl->coeffs = pl->L ? pl->L - 1 : 0;
-    size_t least = pl->na < pl->nb ? pl->na : pl->nb;
-    pl->way = BY_FIRST;
-    int forced = atomic_load(&forced_way);
-    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
-        pl->way = BY_SLICES;
-        pl->a_sliced = pl->na >= pl->nb;
-        int transform = forced ? forced == BN_GROUP_TRANSFORM : pl->g >= BN_GROUP_TRANSFORM_MEMBERS;
-        if (transform && pl->coeffs <= BN_NTT_MAX_COEFFS) {
-            pl->s = bn_ntt_shape_for(pl->coeffs);
-            pl->cross = cross_stages(pl->s, pl->g);
-            if (pl->cross > 0)
-                pl->way = BY_TRANSFORM;
-        }
-    }
-    if (pl->way == BY_TRANSFORM) {
-        pl->w = pl->s.M >> pl->cross;
-        pl->B = pl->s.m << pl->cross;
-        pl->S = pl->w < BN_NTT_SUB_POINTS ? pl->w : BN_NTT_SUB_POINTS;
-        size_t cols = (BN_NTT_RANGE / pl->B) & ~(size_t)7;
-        pl->cols = cols < 8 ? 8 : cols;
-    }
-    plan_shares(pl, whole);
+    if (pl->coeffs > BN_NTT_MAX_COEFFS)
+        return 0;
+    pl->s = bn_ntt_shape_for(pl->coeffs);
+    pl->cross = cross_stages(pl->s, pl->g);
+    if (pl->cross == 0)
+        return 0;
+    pl->w = pl->s.M >> pl->cross;
+    pl->B = pl->s.m << pl->cross;
+    pl->S = pl->w < BN_NTT_SUB_POINTS ? pl->w : BN_NTT_SUB_POINTS;
+    size_t cols = (BN_NTT_RANGE / pl->B) & ~(size_t)7;
+    pl->cols = cols < 8 ? 8 : cols;
+    return 1;
 }
 
 /* ---- moving runs between full-length arrays and messages ----------------- */
@@ -392,7 +315,7 @@ static void run_local_group(group_job *j, unsigned group, int inverse, const big
     j->group = group;
     j->inverse = inverse;
     j->range = range < 8 ? 8 : range;
-    j->per_side = ceil_div(units, j->range);
+    j->per_side = group_ceil_div(units, j->range);
     run_parts(h, 3 * (inverse ? 1 : 2) * j->per_side, part_local_group, j);
 }
 
@@ -425,7 +348,7 @@ static void run_blocks(group_job *j, const bignum_helpers *h)
 static size_t member_parts(const group_plan *pl)
 {
     const member_share *m = &pl->m[pl->me];
-    return ceil_div(m->c1 - m->c0, pl->cols);
+    return group_ceil_div(m->c1 - m->c0, pl->cols);
 }
 
 static void job_free(group_job *j)
@@ -464,7 +387,7 @@ static int job_new(group_job *j, const group_plan *pl)
         for (size_t M = pl->s.M; M > pl->S; M /= 2)
             t->top++;
         t->lead = pl->cross;
-        t->groups = 1 + (unsigned)ceil_div(t->top - pl->cross, BN_NTT_GROUP_STAGES);
+        t->groups = 1 + (unsigned)group_ceil_div(t->top - pl->cross, BN_NTT_GROUP_STAGES);
     }
     j->a.p = bignum_alloc_limbs(pl->na);
     j->a.n = pl->na;
@@ -490,145 +413,13 @@ static int job_new(group_job *j, const group_plan *pl)
     return BN_OK;
 }
 
-/* ---- the exchanges ---------------------------------------------------------- */
-
-/* One exchange's buffers: send and receive, words per member. */
-typedef struct trade {
-    bn_limb *send, *recv;
-    size_t *sw, *rw; /* words to and from each member */
-    size_t sent, got; /* totals */
-} trade;
-
-static void trade_free(trade *t, unsigned g)
-{
-    bignum_free_limbs(t->send, t->sent);
-    bignum_free_limbs(t->recv, t->got);
-    bignum_free_bytes(t->sw, 2 * g * sizeof *t->sw);
-    memset(t, 0, sizeof *t);
-}
-
-/* After the counts: the buffers. A failure here is the caller's to bring to
- * the exchange. */
-static int trade_buffers(trade *t, unsigned g)
-{
-    t->sent = t->got = 0;
-    for (unsigned q = 0; q < g; q++) {
-        t->sent += t->sw[q];
-        t->got += t->rw[q];
-    }
-    t->send = bignum_alloc_limbs(t->sent + 1);
-    t->recv = bignum_alloc_limbs(t->got + 1);
-    t->sent++, t->got++; /* as allocated */
-    return t->send && t->recv ? BN_OK : BN_ENOMEM;
-}
-
-static int trade_counts(trade *t, unsigned g)
-{
-    memset(t, 0, sizeof *t);
-    t->sw = bignum_alloc_bytes(2 * g * sizeof *t->sw);
-    if (!t->sw)
-        return BN_ENOMEM;
-    t->rw = t->sw + g;
-    memset(t->sw, 0, 2 * g * sizeof *t->sw);
-    return BN_OK;
-}
-
-static int trade_run(const bignum_group *g, trade *t, int failed)
-{
-    int rc = failed || !t->send || !t->recv
-                 ? g->exchange(g->ctx, 1, NULL, NULL, NULL, NULL)
-                 : g->exchange(g->ctx, 0, t->send, t->sw, t->recv, t->rw);
-    return rc == BN_OK ? BN_OK : BN_EGROUP;
-}
-
-
-/* A member's state through the exchanges: BN_OK, its own failure, or
- * BN_EGROUP once an exchange said another member failed. */
-static int after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
-
-/* 1: where every member's pieces lie. */
-static int trade_places(const bignum_group *g, group_plan *pl, size_t a_at, size_t a_len,
-                        size_t b_at, size_t b_len, int st)
-{
-    trade t = {0};
-    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
-        t.sw[q] = t.rw[q] = 4;
-    if (rc == BN_OK)
-        rc = trade_buffers(&t, g->size);
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        bn_limb *s = t.send + 4 * (size_t)q;
-        s[0] = a_at, s[1] = a_len, s[2] = b_at, s[3] = b_len;
-    }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    for (unsigned q = 0; traded == BN_OK && q < g->size; q++) {
-        const bn_limb *r = t.recv + 4 * (size_t)q;
-        pl->m[q].a_at = r[0], pl->m[q].a_len = r[1], pl->m[q].b_at = r[2], pl->m[q].b_len = r[3];
-    }
-    trade_free(&t, g->size);
-    return after_trade(rc, traded);
-}
-
-/* Too small to split (or one member): the pieces go to member 0, which
- * multiplies them with its threads. */
-static int gather_product(const bignum_group *g, const group_plan *pl, const bignum *a,
-                          const bignum *b, bignum *r, const bignum_helpers *h)
-{
-    trade t = {0};
-    int rc = trade_counts(&t, g->size);
-    size_t mine = (a ? a->size : 0) + (b ? b->size : 0);
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
-        if (pl->me == 0)
-            t.rw[q] = pl->m[q].a_len + pl->m[q].b_len;
-    if (rc == BN_OK) {
-        t.sw[0] = mine;
-        rc = trade_buffers(&t, g->size);
-    }
-    if (rc == BN_OK && mine) {
-        bn_copy(t.send, a ? a->limbs : NULL, a ? a->size : 0);
-        bn_copy(t.send + (a ? a->size : 0), b ? b->limbs : NULL, b ? b->size : 0);
-    }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    rc = after_trade(rc, traded);
-    bignum x, y;
-    bignum_init(&x);
-    bignum_init(&y);
-    if (rc == BN_OK && pl->me == 0 && pl->L) {
-        if (bignum_reserve(&x, pl->na) != BN_OK || bignum_reserve(&y, pl->nb) != BN_OK) {
-            rc = BN_ENOMEM;
-        } else {
-            bn_zero(x.limbs, pl->na);
-            bn_zero(y.limbs, pl->nb);
-            const bn_limb *in = t.recv;
-            for (unsigned q = 0; q < g->size; q++) {
-                const member_share *m = &pl->m[q];
-                bn_copy(x.limbs + m->a_at, in, m->a_len);
-                bn_copy(y.limbs + m->b_at, in + m->a_len, m->b_len);
-                in += m->a_len + m->b_len;
-            }
-            x.size = pl->na, y.size = pl->nb;
-            while (x.size && x.limbs[x.size - 1] == 0)
-                x.size--;
-            while (y.size && y.limbs[y.size - 1] == 0)
-                y.size--;
-            rc = bignum_mul_helped(r, &x, &y, h);
-        }
-    } else if (rc == BN_OK) {
-        r->size = 0;
-    }
-    bignum_clear(&x);
-    bignum_clear(&y);
-    trade_free(&t, g->size);
-    return rc;
-}
-
 /* 2: the operands' limbs of every member's columns, from their holders. */
 static int trade_operands(const bignum_group *g, const group_plan *pl, group_job *j,
                           const bignum *a, const bignum *b, int st)
 {
     const member_share *me = &pl->m[pl->me];
     trade t = {0};
-    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
         const member_share *m = &pl->m[q];
         t.sw[q] = column_runs(pl, q, me->a_at, me->a_at + me->a_len, NULL, 0, NULL, RUNS_COUNT) +
@@ -638,7 +429,7 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
             column_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, NULL, 0, NULL, RUNS_COUNT);
     }
     if (rc == BN_OK)
-        rc = trade_buffers(&t, g->size);
+        rc = bn_trade_buffers(&t, g->size);
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++) {
         if (me->a_len)
@@ -648,8 +439,8 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
             out += column_runs(pl, q, me->b_at, me->b_at + me->b_len, b->limbs, me->b_at, out,
                                RUNS_OUT);
     }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    rc = after_trade(rc, traded);
+    int traded = bn_trade_run(g, &t, rc != BN_OK);
+    rc = bn_after_trade(rc, traded);
     if (rc == BN_OK) {
         /* limbs no piece holds (a piece's top zeros) are zero */
         bn_limb *A = (bn_limb *)j->a.p, *Bv = (bn_limb *)j->b.p;
@@ -662,7 +453,7 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
             in += column_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, Bv, 0, in, RUNS_IN);
         }
     }
-    trade_free(&t, g->size);
+    bn_trade_free(&t, g->size);
     return rc;
 }
 
@@ -673,7 +464,7 @@ static int trade_transforms(const bignum_group *g, const group_plan *pl, group_j
 {
     unsigned me = pl->me, arrays = forward ? 6 : 3;
     trade t = {0};
-    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
         t.sw[q] = arrays * (forward ? block_runs(pl, q, me, NULL, NULL, RUNS_COUNT)
                                     : block_runs(pl, me, q, NULL, NULL, RUNS_COUNT));
@@ -681,7 +472,7 @@ static int trade_transforms(const bignum_group *g, const group_plan *pl, group_j
                                     : block_runs(pl, q, me, NULL, NULL, RUNS_COUNT));
     }
     if (rc == BN_OK)
-        rc = trade_buffers(&t, g->size);
+        rc = bn_trade_buffers(&t, g->size);
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++)
         for (unsigned k = 0; k < arrays; k++) {
@@ -689,8 +480,8 @@ static int trade_transforms(const bignum_group *g, const group_plan *pl, group_j
             out += forward ? block_runs(pl, q, me, arr, out, RUNS_OUT)
                            : block_runs(pl, me, q, arr, out, RUNS_OUT);
         }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    rc = after_trade(rc, traded);
+    int traded = bn_trade_run(g, &t, rc != BN_OK);
+    rc = bn_after_trade(rc, traded);
     bn_limb *in = rc == BN_OK ? t.recv : NULL;
     for (unsigned q = 0; in && q < g->size; q++)
         for (unsigned k = 0; k < arrays; k++) {
@@ -698,7 +489,7 @@ static int trade_transforms(const bignum_group *g, const group_plan *pl, group_j
             in += forward ? block_runs(pl, me, q, arr, in, RUNS_IN)
                           : block_runs(pl, q, me, arr, in, RUNS_IN);
         }
-    trade_free(&t, g->size);
+    bn_trade_free(&t, g->size);
     return rc;
 }
 
@@ -708,7 +499,7 @@ static size_t carry_records(const group_plan *pl, const group_job *j, unsigned q
                             size_t hi, bn_limb *out)
 {
     const member_share *m = &pl->m[q];
-    size_t parts = ceil_div(m->c1 - m->c0, pl->cols), count = 0;
+    size_t parts = group_ceil_div(m->c1 - m->c0, pl->cols), count = 0;
     for (size_t p = 0; p < parts; p++) {
         size_t i0 = m->c0 + p * pl->cols, i1 = m->c1 - i0 < pl->cols ? m->c1 : i0 + pl->cols;
         for (size_t k = 0; k < pl->B; k++) {
@@ -727,19 +518,6 @@ static size_t carry_records(const group_plan *pl, const group_job *j, unsigned q
     return count;
 }
 
-/* r[at..cap) += v, the carry rippling up; it never passes cap. */
-static void add_at(bn_limb *r, size_t cap, size_t at, bn_limb v)
-{
-    for (; v && at < cap; at++) {
-        r[at] += v;
-        v = r[at] < v;
-    }
-    assert(v == 0);
-}
-
-/* Above a member's limbs, room for what overflows them: five words. */
-#define OVERFLOW_WORDS 5
-
 /* 5: every run's limbs and carries to the member holding those limbs of the
  * product: its limbs, and what overflows them, in R (zeroed, len + 5 words). */
 static int trade_product(const bignum_group *g, const group_plan *pl, group_job *j, bn_limb *R,
@@ -748,7 +526,7 @@ static int trade_product(const bignum_group *g, const group_plan *pl, group_job 
     const member_share *me = &pl->m[pl->me];
     size_t top = pl->coeffs;
     trade t = {0};
-    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
+    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
         const member_share *m = &pl->m[q];
         size_t hi = m->o1 < top ? m->o1 : top, my_hi = me->o1 < top ? me->o1 : top;
@@ -758,17 +536,17 @@ static int trade_product(const bignum_group *g, const group_plan *pl, group_job 
                   3 * carry_records(pl, j, q, me->o0, me->o1, NULL);
     }
     if (rc == BN_OK)
-        rc = trade_buffers(&t, g->size);
+        rc = bn_trade_buffers(&t, g->size);
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++) {
         const member_share *m = &pl->m[q];
         out += column_runs(pl, pl->me, m->o0, m->o1 < top ? m->o1 : top, j->rp, 0, out, RUNS_OUT);
         out += 3 * carry_records(pl, j, pl->me, m->o0, m->o1, out);
     }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    rc = after_trade(rc, traded);
+    int traded = bn_trade_run(g, &t, rc != BN_OK);
+    rc = bn_after_trade(rc, traded);
     bn_limb *in = rc == BN_OK ? t.recv : NULL;
-    size_t len = me->o1 - me->o0, cap = len + OVERFLOW_WORDS;
+    size_t len = me->o1 - me->o0, cap = len + BN_GROUP_OVERFLOW_WORDS;
     /* every member's limbs first: a carry lands on another member's run */
     bn_limb *records = in;
     for (unsigned q = 0; in && q < g->size; q++) {
@@ -781,293 +559,17 @@ static int trade_product(const bignum_group *g, const group_plan *pl, group_job 
         size_t count = carry_records(pl, j, q, me->o0, me->o1, NULL);
         for (size_t k = 0; k < count; k++, records += 3) {
             size_t at = (size_t)records[0] - me->o0;
-            add_at(R, cap, at, records[1]);
-            add_at(R, cap, at + 1, records[2]);
+            bn_group_add_at(R, cap, at, records[1]);
+            bn_group_add_at(R, cap, at + 1, records[2]);
         }
     }
-    trade_free(&t, g->size);
+    bn_trade_free(&t, g->size);
     return rc;
-}
-
-/* c[0..6) += v[0..n) */
-static void add_small(bn_limb *c, const bn_limb *v, size_t n)
-{
-    bn_limb carry = 0;
-    for (size_t i = 0; i < 6; i++) {
-        bn_limb x = i < n ? v[i] : 0;
-        bn_dlimb s = (bn_dlimb)c[i] + x + carry;
-        c[i] = (bn_limb)s;
-        carry = (bn_limb)(s >> 64);
-    }
-    assert(carry == 0);
-}
-
-/* What member q's limbs pass on, given what came into them: what overflowed
- * them (over) plus floor((limbs + in) / B^len). low: the limbs' first four;
- * ones: all limbs above those are B - 1. The carries stay far below B^4,
- * so with len > 4 the sum passes the top only through a run of ones. */
-static void pass_on(bn_limb in[6], size_t len, const bn_limb *over, const bn_limb *low, int ones)
-{
-    bn_limb s[6];
-    memcpy(s, in, sizeof s);
-    add_small(s, low, len < 4 ? len : 4);
-    bn_limb passed[6] = {0};
-    if (len <= 4) {
-        for (size_t i = len; i < 6; i++)
-            passed[i - len] = s[i];
-    } else {
-        assert(in[4] == 0 && in[5] == 0);
-        passed[0] = ones && (s[4] || s[5]);
-    }
-    add_small(passed, over, OVERFLOW_WORDS);
-    memcpy(in, passed, sizeof passed);
-}
-
-/* 6: each member's overflow, to all; each adds what reaches it. */
-static int trade_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, int st)
-{
-    enum { WORDS = OVERFLOW_WORDS + 5 };
-    const member_share *me = &pl->m[pl->me];
-    size_t len = me->o1 - me->o0;
-    trade t = {0};
-    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
-        t.sw[q] = t.rw[q] = WORDS;
-    if (rc == BN_OK)
-        rc = trade_buffers(&t, g->size);
-    if (rc == BN_OK) {
-        bn_limb mine[WORDS] = {0};
-        memcpy(mine, R + len, OVERFLOW_WORDS * sizeof *R);
-        bn_copy(mine + OVERFLOW_WORDS, R, len < 4 ? len : 4);
-        int ones = 1;
-        for (size_t i = 4; ones && i < len; i++)
-            ones = R[i] == ~(bn_limb)0;
-        mine[WORDS - 1] = (bn_limb)ones;
-        for (unsigned q = 0; q < g->size; q++)
-            memcpy(t.send + (size_t)q * WORDS, mine, sizeof mine);
-    }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    rc = after_trade(rc, traded);
-    if (rc == BN_OK) {
-        bn_limb in[6] = {0};
-        for (unsigned q = 0; q < pl->me; q++) {
-            const bn_limb *r = t.recv + (size_t)q * WORDS;
-            pass_on(in, pl->m[q].o1 - pl->m[q].o0, r, r + OVERFLOW_WORDS, (int)r[WORDS - 1]);
-        }
-        for (size_t i = 0; i < 6; i++)
-            add_at(R, len + OVERFLOW_WORDS + 1, i, in[i]);
-    }
-    trade_free(&t, g->size);
-    return rc;
-}
-
-/* This member's piece: its len limbs of R. */
-static int piece_from(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st)
-{
-    if (st == BN_OK && bignum_reserve(r, len ? len : 1) != BN_OK)
-        st = BN_ENOMEM;
-    if (st == BN_OK) {
-        /* the product fits L limbs: nothing passes the last member's top */
-        assert(pl->me + 1 < pl->g || R[len] == 0);
-        (void)pl;
-        bn_copy(r->limbs, R, len);
-        r->size = len;
-        while (r->size && r->limbs[r->size - 1] == 0)
-            r->size--;
-    }
-    return st;
-}
-
-/* ---- by slices ------------------------------------------------------------- */
-
-/* Member q's slice of the sliced operand: limbs [lo, hi). */
-static void slice_of(const group_plan *pl, unsigned q, size_t *lo, size_t *hi)
-{
-    size_t n = pl->a_sliced ? pl->na : pl->nb;
-    *lo = share_at(n, q, pl->g);
-    *hi = share_at(n, q + 1, pl->g);
-}
-
-/* What member q gets from a piece [at, at + len) of operand `is_a`: all of the
- * whole operand, the part in its slice of the sliced one. */
-static void piece_for(const group_plan *pl, unsigned q, int is_a, size_t at, size_t len,
-                      size_t *lo, size_t *hi)
-{
-    *lo = at;
-    *hi = at + len;
-    if (is_a == pl->a_sliced) {
-        size_t s0, s1;
-        slice_of(pl, q, &s0, &s1);
-        *lo = *lo > s0 ? *lo : s0;
-        *hi = *hi < s1 ? *hi : s1;
-    }
-    if (*hi < *lo)
-        *hi = *lo;
-}
-
-/* The operands' limbs each member needs, from their holders: x its slice
- * (limbs from x_at on), y the whole of the other operand. */
-static int trade_slices(const bignum_group *g, const group_plan *pl, const bignum *a,
-                        const bignum *b, bignum *x, size_t *x_at, bignum *y, int st)
-{
-    const member_share *me = &pl->m[pl->me];
-    size_t s0, s1, ny = pl->a_sliced ? pl->nb : pl->na;
-    slice_of(pl, pl->me, &s0, &s1);
-    trade t = {0};
-    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        const member_share *m = &pl->m[q];
-        size_t lo, hi;
-        piece_for(pl, q, 1, me->a_at, me->a_len, &lo, &hi);
-        t.sw[q] = hi - lo;
-        piece_for(pl, q, 0, me->b_at, me->b_len, &lo, &hi);
-        t.sw[q] += hi - lo;
-        piece_for(pl, pl->me, 1, m->a_at, m->a_len, &lo, &hi);
-        t.rw[q] = hi - lo;
-        piece_for(pl, pl->me, 0, m->b_at, m->b_len, &lo, &hi);
-        t.rw[q] += hi - lo;
-    }
-    if (rc == BN_OK)
-        rc = trade_buffers(&t, g->size);
-    if (rc == BN_OK && (bignum_reserve(x, s1 - s0 + 1) != BN_OK || bignum_reserve(y, ny + 1) != BN_OK))
-        rc = BN_ENOMEM;
-    bn_limb *out = rc == BN_OK ? t.send : NULL;
-    for (unsigned q = 0; out && q < g->size; q++) {
-        size_t lo, hi;
-        piece_for(pl, q, 1, me->a_at, me->a_len, &lo, &hi);
-        bn_copy(out, a ? a->limbs + (lo - me->a_at) : NULL, hi - lo);
-        out += hi - lo;
-        piece_for(pl, q, 0, me->b_at, me->b_len, &lo, &hi);
-        bn_copy(out, b ? b->limbs + (lo - me->b_at) : NULL, hi - lo);
-        out += hi - lo;
-    }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    rc = after_trade(rc, traded);
-    if (rc == BN_OK) {
-        bn_zero(x->limbs, s1 - s0);
-        bn_zero(y->limbs, ny);
-        const bn_limb *in = t.recv;
-        for (unsigned q = 0; q < g->size; q++) {
-            const member_share *m = &pl->m[q];
-            for (int is_a = 1; is_a >= 0; is_a--) {
-                size_t lo, hi;
-                piece_for(pl, pl->me, is_a, is_a ? m->a_at : m->b_at, is_a ? m->a_len : m->b_len,
-                          &lo, &hi);
-                if (is_a == pl->a_sliced)
-                    bn_copy(x->limbs + (lo - s0), in, hi - lo);
-                else
-                    bn_copy(y->limbs + lo, in, hi - lo);
-                in += hi - lo;
-            }
-        }
-        x->size = s1 - s0;
-        y->size = ny;
-        while (x->size && x->limbs[x->size - 1] == 0)
-            x->size--;
-        while (y->size && y->limbs[y->size - 1] == 0)
-            y->size--;
-        *x_at = s0;
-    }
-    trade_free(&t, g->size);
-    return rc;
-}
-
-/* r[at..) += v[0..n), the carry rippling up within cap. */
-static void add_run(bn_limb *r, size_t cap, size_t at, const bn_limb *v, size_t n)
-{
-    bn_limb carry = 0;
-    for (size_t i = 0; i < n; i++) {
-        bn_dlimb s = (bn_dlimb)r[at + i] + v[i] + carry;
-        r[at + i] = (bn_limb)s;
-        carry = (bn_limb)(s >> 64);
-    }
-    add_at(r, cap, at + n, carry);
-}
-
-/* Member q's product's limbs within [lo, hi): those of [its slice's start,
- * its end + the whole operand's length), the room its product can fill. */
-static size_t product_room(const group_plan *pl, unsigned q, size_t lo, size_t hi, size_t *from)
-{
-    size_t s0, s1, ny = pl->a_sliced ? pl->nb : pl->na;
-    slice_of(pl, q, &s0, &s1);
-    *from = s0 > lo ? s0 : lo;
-    size_t to = s1 + ny < hi ? s1 + ny : hi;
-    return to > *from ? to - *from : 0;
-}
-
-/* Each member's product (B^p_at prod) to the members holding its limbs, who
- * add them up in R (zeroed, their limbs and the overflow words above). Every
- * product is sent as its room (zeros where it is shorter), so both ends know
- * the counts. */
-static int trade_sums(const bignum_group *g, const group_plan *pl, const bignum *prod,
-                      size_t p_at, bn_limb *R, int st)
-{
-    const member_share *me = &pl->m[pl->me];
-    size_t from;
-    trade t = {0};
-    int rc = st == BN_OK ? trade_counts(&t, g->size) : st;
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        t.sw[q] = product_room(pl, pl->me, pl->m[q].o0, pl->m[q].o1, &from);
-        t.rw[q] = product_room(pl, q, me->o0, me->o1, &from);
-    }
-    if (rc == BN_OK)
-        rc = trade_buffers(&t, g->size);
-    bn_limb *out = rc == BN_OK ? t.send : NULL;
-    for (unsigned q = 0; out && q < g->size; q++) {
-        size_t words = product_room(pl, pl->me, pl->m[q].o0, pl->m[q].o1, &from);
-        for (size_t i = 0; i < words; i++) {
-            size_t k = from + i - p_at;
-            out[i] = k < prod->size ? prod->limbs[k] : 0;
-        }
-        out += words;
-    }
-    int traded = trade_run(g, &t, rc != BN_OK);
-    rc = after_trade(rc, traded);
-    if (rc == BN_OK) {
-        size_t cap = me->o1 - me->o0 + OVERFLOW_WORDS;
-        const bn_limb *in = t.recv;
-        for (unsigned q = 0; q < g->size; q++) {
-            size_t words = product_room(pl, q, me->o0, me->o1, &from);
-            if (words)
-                add_run(R, cap, from - me->o0, in, words);
-            in += words;
-        }
-    }
-    trade_free(&t, g->size);
-    return rc;
-}
-
-static int sliced_product(const bignum_group *g, const group_plan *pl, const bignum *a,
-                          const bignum *b, bignum *r, const bignum_helpers *h)
-{
-    bignum x, y, prod;
-    bignum_init(&x);
-    bignum_init(&y);
-    bignum_init(&prod);
-    size_t x_at = 0;
-    int st = trade_slices(g, pl, a, b, &x, &x_at, &y, BN_OK);
-    if (st == BN_OK && bignum_mul_helped(&prod, &x, &y, h) != BN_OK)
-        st = BN_ENOMEM;
-    bignum_clear(&x);
-    bignum_clear(&y);
-    const member_share *me = &pl->m[pl->me];
-    size_t len = me->o1 - me->o0, cap = len + OVERFLOW_WORDS + 1;
-    bn_limb *R = st == BN_OK ? bignum_alloc_limbs(cap) : NULL;
-    if (st == BN_OK && !R)
-        st = BN_ENOMEM;
-    if (R)
-        bn_zero(R, cap);
-    st = trade_sums(g, pl, &prod, x_at, R, st);
-    bignum_clear(&prod);
-    st = trade_overflow(g, pl, R, st);
-    st = piece_from(r, R, len, pl, st);
-    bignum_free_limbs(R, cap);
-    return st;
 }
 
 /* ---- the product ------------------------------------------------------------ */
 
-static int spread_product(const bignum_group *g, const group_plan *pl, const bignum *a,
+int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const bignum *a,
                           const bignum *b, bignum *r, const bignum_helpers *h)
 {
     group_job j;
@@ -1085,7 +587,7 @@ static int spread_product(const bignum_group *g, const group_plan *pl, const big
     if (st == BN_OK)
         run_parts(h, member_parts(pl), part_inverse_columns, &j);
     const member_share *me = &pl->m[pl->me];
-    size_t len = me->o1 - me->o0, cap = len + OVERFLOW_WORDS + 1;
+    size_t len = me->o1 - me->o0, cap = len + BN_GROUP_OVERFLOW_WORDS + 1;
     bn_limb *R = st == BN_OK ? bignum_alloc_limbs(cap) : NULL;
     if (st == BN_OK && !R)
         st = BN_ENOMEM;
@@ -1094,35 +596,9 @@ static int spread_product(const bignum_group *g, const group_plan *pl, const big
     st = trade_product(g, pl, &j, R, st);
     if (started)
         job_free(&j);
-    st = trade_overflow(g, pl, R, st);
-    st = piece_from(r, R, len, pl, st);
+    st = bn_group_overflow(g, pl, R, st);
+    st = bn_group_piece(r, R, len, pl, st);
     bignum_free_limbs(R, cap);
     return st;
 }
 
-int bignum_mul_group(bignum *r, uint64_t *r_at, const bignum *a, uint64_t a_at, const bignum *b,
-                     uint64_t b_at, int whole, const bignum_group *g, const bignum_helpers *h)
-{
-    assert(g->size >= 1 && g->rank < g->size);
-    group_plan pl;
-    memset(&pl, 0, sizeof pl);
-    pl.g = g->size;
-    pl.me = g->rank;
-    pl.m = bignum_alloc_bytes(g->size * sizeof *pl.m);
-    int st = pl.m ? BN_OK : BN_ENOMEM;
-    if (pl.m)
-        memset(pl.m, 0, g->size * sizeof *pl.m);
-    size_t a_len = a ? a->size : 0, b_len = b ? b->size : 0;
-    st = trade_places(g, &pl, a_len ? (size_t)a_at : 0, a_len, b_len ? (size_t)b_at : 0, b_len,
-                      st);
-    if (st == BN_OK) {
-        plan_make(&pl, whole);
-        st = pl.way == BY_TRANSFORM ? spread_product(g, &pl, a, b, r, h)
-             : pl.way == BY_SLICES  ? sliced_product(g, &pl, a, b, r, h)
-                                    : gather_product(g, &pl, a, b, r, h);
-    }
-    if (st == BN_OK)
-        *r_at = r->size && pl.way != BY_FIRST ? pl.m[pl.me].o0 : 0;
-    bignum_free_bytes(pl.m, g->size * sizeof *pl.m);
-    return st;
-}

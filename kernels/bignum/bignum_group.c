@@ -1,0 +1,311 @@
+/* bignum_mul_group: the plan, the exchanges every way shares, and each member's limbs of the product. */
+#include <assert.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "bignum_group.h"
+
+/*
+ * Every member brings its pieces; the first exchange tells all where every
+ * piece lies, so each plans the same product: made by member 0 alone (too
+ * small to share, or one member), by slices, or by the split transform.
+ * A member that fails comes to the next exchange failed, and all stop there.
+ */
+
+/* 1: where every member's pieces lie. */
+static int trade_places(const bignum_group *g, group_plan *pl, size_t a_at, size_t a_len,
+                        size_t b_at, size_t b_len, int st)
+{
+    trade t = {0};
+    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
+        t.sw[q] = t.rw[q] = 4;
+    if (rc == BN_OK)
+        rc = bn_trade_buffers(&t, g->size);
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        bn_limb *s = t.send + 4 * (size_t)q;
+        s[0] = a_at, s[1] = a_len, s[2] = b_at, s[3] = b_len;
+    }
+    int traded = bn_trade_run(g, &t, rc != BN_OK);
+    for (unsigned q = 0; traded == BN_OK && q < g->size; q++) {
+        const bn_limb *r = t.recv + 4 * (size_t)q;
+        pl->m[q].a_at = r[0], pl->m[q].a_len = r[1], pl->m[q].b_at = r[2], pl->m[q].b_len = r[3];
+    }
+    bn_trade_free(&t, g->size);
+    return bn_after_trade(rc, traded);
+}
+
+/* Too small to split (or one member): the pieces go to member 0, which
+ * multiplies them with its threads. */
+static int group_by_first(const bignum_group *g, const group_plan *pl, const bignum *a,
+                          const bignum *b, bignum *r, const bignum_helpers *h)
+{
+    trade t = {0};
+    int rc = bn_trade_counts(&t, g->size);
+    size_t mine = (a ? a->size : 0) + (b ? b->size : 0);
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
+        if (pl->me == 0)
+            t.rw[q] = pl->m[q].a_len + pl->m[q].b_len;
+    if (rc == BN_OK) {
+        t.sw[0] = mine;
+        rc = bn_trade_buffers(&t, g->size);
+    }
+    if (rc == BN_OK && mine) {
+        bn_copy(t.send, a ? a->limbs : NULL, a ? a->size : 0);
+        bn_copy(t.send + (a ? a->size : 0), b ? b->limbs : NULL, b ? b->size : 0);
+    }
+    int traded = bn_trade_run(g, &t, rc != BN_OK);
+    rc = bn_after_trade(rc, traded);
+    bignum x, y;
+    bignum_init(&x);
+    bignum_init(&y);
+    if (rc == BN_OK && pl->me == 0 && pl->L) {
+        if (bignum_reserve(&x, pl->na) != BN_OK || bignum_reserve(&y, pl->nb) != BN_OK) {
+            rc = BN_ENOMEM;
+        } else {
+            bn_zero(x.limbs, pl->na);
+            bn_zero(y.limbs, pl->nb);
+            const bn_limb *in = t.recv;
+            for (unsigned q = 0; q < g->size; q++) {
+                const member_share *m = &pl->m[q];
+                bn_copy(x.limbs + m->a_at, in, m->a_len);
+                bn_copy(y.limbs + m->b_at, in + m->a_len, m->b_len);
+                in += m->a_len + m->b_len;
+            }
+            x.size = pl->na, y.size = pl->nb;
+            while (x.size && x.limbs[x.size - 1] == 0)
+                x.size--;
+            while (y.size && y.limbs[y.size - 1] == 0)
+                y.size--;
+            rc = bignum_mul_helped(r, &x, &y, h);
+        }
+    } else if (rc == BN_OK) {
+        r->size = 0;
+    }
+    bignum_clear(&x);
+    bignum_clear(&y);
+    bn_trade_free(&t, g->size);
+    return rc;
+}
+
+void bn_trade_free(trade *t, unsigned g)
+{
+    bignum_free_limbs(t->send, t->sent);
+    bignum_free_limbs(t->recv, t->got);
+    bignum_free_bytes(t->sw, 2 * g * sizeof *t->sw);
+    memset(t, 0, sizeof *t);
+}
+
+int bn_trade_buffers(trade *t, unsigned g)
+{
+    t->sent = t->got = 0;
+    for (unsigned q = 0; q < g; q++) {
+        t->sent += t->sw[q];
+        t->got += t->rw[q];
+    }
+    t->send = bignum_alloc_limbs(t->sent + 1);
+    t->recv = bignum_alloc_limbs(t->got + 1);
+    t->sent++, t->got++; /* as allocated */
+    return t->send && t->recv ? BN_OK : BN_ENOMEM;
+}
+
+int bn_trade_counts(trade *t, unsigned g)
+{
+    memset(t, 0, sizeof *t);
+    t->sw = bignum_alloc_bytes(2 * g * sizeof *t->sw);
+    if (!t->sw)
+        return BN_ENOMEM;
+    t->rw = t->sw + g;
+    memset(t->sw, 0, 2 * g * sizeof *t->sw);
+    return BN_OK;
+}
+
+int bn_trade_run(const bignum_group *g, trade *t, int failed)
+{
+    int rc = failed || !t->send || !t->recv
+                 ? g->exchange(g->ctx, 1, NULL, NULL, NULL, NULL)
+                 : g->exchange(g->ctx, 0, t->send, t->sw, t->recv, t->rw);
+    return rc == BN_OK ? BN_OK : BN_EGROUP;
+}
+
+
+void bn_group_add_at(bn_limb *r, size_t cap, size_t at, bn_limb v)
+{
+    for (; v && at < cap; at++) {
+        r[at] += v;
+        v = r[at] < v;
+    }
+    assert(v == 0);
+}
+
+/* c[0..6) += v[0..n) */
+static void add_small(bn_limb *c, const bn_limb *v, size_t n)
+{
+    bn_limb carry = 0;
+    for (size_t i = 0; i < 6; i++) {
+        bn_limb x = i < n ? v[i] : 0;
+        bn_dlimb s = (bn_dlimb)c[i] + x + carry;
+        c[i] = (bn_limb)s;
+        carry = (bn_limb)(s >> 64);
+    }
+    assert(carry == 0);
+}
+
+/* What member q's limbs pass on, given what came into them: what overflowed
+ * them (over) plus floor((limbs + in) / B^len). low: the limbs' first four;
+ * ones: all limbs above those are B - 1. The carries stay far below B^4,
+ * so with len > 4 the sum passes the top only through a run of ones. */
+static void pass_on(bn_limb in[6], size_t len, const bn_limb *over, const bn_limb *low, int ones)
+{
+    bn_limb s[6];
+    memcpy(s, in, sizeof s);
+    add_small(s, low, len < 4 ? len : 4);
+    bn_limb passed[6] = {0};
+    if (len <= 4) {
+        for (size_t i = len; i < 6; i++)
+            passed[i - len] = s[i];
+    } else {
+        assert(in[4] == 0 && in[5] == 0);
+        passed[0] = ones && (s[4] || s[5]);
+    }
+    add_small(passed, over, BN_GROUP_OVERFLOW_WORDS);
+    memcpy(in, passed, sizeof passed);
+}
+
+/* 6 (the last): each member's overflow, to all; each adds what reaches it. */
+int bn_group_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, int st)
+{
+    enum { WORDS = BN_GROUP_OVERFLOW_WORDS + 5 };
+    const member_share *me = &pl->m[pl->me];
+    size_t len = me->o1 - me->o0;
+    trade t = {0};
+    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
+        t.sw[q] = t.rw[q] = WORDS;
+    if (rc == BN_OK)
+        rc = bn_trade_buffers(&t, g->size);
+    if (rc == BN_OK) {
+        bn_limb mine[WORDS] = {0};
+        memcpy(mine, R + len, BN_GROUP_OVERFLOW_WORDS * sizeof *R);
+        bn_copy(mine + BN_GROUP_OVERFLOW_WORDS, R, len < 4 ? len : 4);
+        int ones = 1;
+        for (size_t i = 4; ones && i < len; i++)
+            ones = R[i] == ~(bn_limb)0;
+        mine[WORDS - 1] = (bn_limb)ones;
+        for (unsigned q = 0; q < g->size; q++)
+            memcpy(t.send + (size_t)q * WORDS, mine, sizeof mine);
+    }
+    int traded = bn_trade_run(g, &t, rc != BN_OK);
+    rc = bn_after_trade(rc, traded);
+    if (rc == BN_OK) {
+        bn_limb in[6] = {0};
+        for (unsigned q = 0; q < pl->me; q++) {
+            const bn_limb *r = t.recv + (size_t)q * WORDS;
+            pass_on(in, pl->m[q].o1 - pl->m[q].o0, r, r + BN_GROUP_OVERFLOW_WORDS, (int)r[WORDS - 1]);
+        }
+        for (size_t i = 0; i < 6; i++)
+            bn_group_add_at(R, len + BN_GROUP_OVERFLOW_WORDS + 1, i, in[i]);
+    }
+    bn_trade_free(&t, g->size);
+    return rc;
+}
+
+int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st)
+{
+    if (st == BN_OK && bignum_reserve(r, len ? len : 1) != BN_OK)
+        st = BN_ENOMEM;
+    if (st == BN_OK) {
+        /* the product fits L limbs: nothing passes the last member's top */
+        assert(pl->me + 1 < pl->g || R[len] == 0);
+        (void)pl;
+        bn_copy(r->limbs, R, len);
+        r->size = len;
+        while (r->size && r->limbs[r->size - 1] == 0)
+            r->size--;
+    }
+    return st;
+}
+
+/* Each member's columns and blocks (the transform's) and its limbs of the product. */
+static void plan_shares(group_plan *pl, int whole)
+{
+    for (unsigned q = 0; q < pl->g; q++) {
+        member_share *m = &pl->m[q];
+        m->c0 = share_at(pl->w / 8, q, pl->g) * 8;
+        m->c1 = share_at(pl->w / 8, q + 1, pl->g) * 8;
+        m->k0 = share_at(pl->B, q, pl->g);
+        m->k1 = share_at(pl->B, q + 1, pl->g);
+        m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
+        m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
+    }
+}
+
+/*
+ * Small groups share a product by slices: each member multiplies its slice
+ * of the longer operand by all of the shorter, and the members add the
+ * overlapping products up; with g members each makes a product of about
+ * (1 + 1/g) / 2 the transform length of the whole, so two make it 1.33 times
+ * faster, with little to move. Larger groups split the transform itself,
+ * whose exchanges and extra passes over the points cost about what 2 to 3
+ * members' shares do, but which keeps gaining with every member.
+ */
+#ifndef BN_GROUP_TRANSFORM_MEMBERS
+#define BN_GROUP_TRANSFORM_MEMBERS 5
+#endif
+
+static atomic_int forced_way; /* bn_group_force: 0 as chosen below */
+
+void bn_group_force(int way) { atomic_store(&forced_way, way); }
+
+/* From every member's pieces: the sizes, and how the members share the product. */
+static void plan_make(group_plan *pl, int whole)
+{
+    pl->na = pl->nb = 0;
+    for (unsigned q = 0; q < pl->g; q++) {
+        const member_share *m = &pl->m[q];
+        if (m->a_len && m->a_at + m->a_len > pl->na)
+            pl->na = m->a_at + m->a_len;
+        if (m->b_len && m->b_at + m->b_len > pl->nb)
+            pl->nb = m->b_at + m->b_len;
+    }
+    pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
+    pl->coeffs = pl->L ? pl->L - 1 : 0;
+    size_t least = pl->na < pl->nb ? pl->na : pl->nb;
+    pl->way = BY_FIRST;
+    int forced = atomic_load(&forced_way);
+    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
+        pl->way = BY_SLICES;
+        pl->a_sliced = pl->na >= pl->nb;
+        int transform = forced ? forced == BN_GROUP_TRANSFORM : pl->g >= BN_GROUP_TRANSFORM_MEMBERS;
+        if (transform && bn_group_transform_plan(pl))
+            pl->way = BY_TRANSFORM;
+    }
+    plan_shares(pl, whole);
+}
+
+int bignum_mul_group(bignum *r, uint64_t *r_at, const bignum *a, uint64_t a_at, const bignum *b,
+                     uint64_t b_at, int whole, const bignum_group *g, const bignum_helpers *h)
+{
+    assert(g->size >= 1 && g->rank < g->size);
+    group_plan pl;
+    memset(&pl, 0, sizeof pl);
+    pl.g = g->size;
+    pl.me = g->rank;
+    pl.m = bignum_alloc_bytes(g->size * sizeof *pl.m);
+    int st = pl.m ? BN_OK : BN_ENOMEM;
+    if (pl.m)
+        memset(pl.m, 0, g->size * sizeof *pl.m);
+    size_t a_len = a ? a->size : 0, b_len = b ? b->size : 0;
+    st = trade_places(g, &pl, a_len ? (size_t)a_at : 0, a_len, b_len ? (size_t)b_at : 0, b_len,
+                      st);
+    if (st == BN_OK) {
+        plan_make(&pl, whole);
+        st = pl.way == BY_TRANSFORM ? bn_group_by_transform(g, &pl, a, b, r, h)
+             : pl.way == BY_SLICES  ? bn_group_by_slices(g, &pl, a, b, r, h)
+                                    : group_by_first(g, &pl, a, b, r, h);
+    }
+    if (st == BN_OK)
+        *r_at = r->size && pl.way != BY_FIRST ? pl.m[pl.me].o0 : 0;
+    bignum_free_bytes(pl.m, g->size * sizeof *pl.m);
+    return st;
+}

@@ -1,0 +1,85 @@
+/* Internal: what bignum_mul_group's ways share: the plan, the exchanges, each member's limbs. */
+#ifndef CS_BIGNUM_GROUP_H
+#define CS_BIGNUM_GROUP_H
+
+#include "bignum_ntt.h"
+
+/*
+ * bignum_mul_group (bignum.h) in three modules: bignum_group.c plans the
+ * product from every member's pieces, runs the exchanges common to every way
+ * and gives each member its limbs; bignum_group_slices.c shares a product by
+ * slices (small groups); bignum_ntt_group.c by splitting the transform
+ * (larger ones). Every way ends alike: each member sums what reaches its
+ * limbs of the product (R: its limbs, then room for what overflows them),
+ * and the overflows pass on in one last exchange (bn_group_overflow).
+ */
+
+/* What every member brings and gets. */
+typedef struct member_share {
+    size_t a_at, a_len, b_at, b_len; /* its pieces of the operands */
+    size_t c0, c1;                   /* its columns */
+    size_t k0, k1;                   /* its blocks */
+    size_t o0, o1;                   /* its limbs of the product */
+} member_share;
+
+typedef struct group_plan {
+    unsigned g, me;
+    size_t na, nb, coeffs, L; /* L = na + nb: the product's limbs */
+    enum group_way { BY_FIRST, BY_SLICES, BY_TRANSFORM } way; /* how the members share it */
+    int a_sliced;             /* BY_SLICES: a is the operand cut in slices (the longer) */
+    ntt_shape s;
+    unsigned cross;
+    size_t w, B, S;
+    size_t cols; /* columns per part, a multiple of 8 */
+    member_share *m;
+} group_plan;
+
+/* Member q's share of total things (of g): [share_at(q), share_at(q + 1)). */
+static inline size_t share_at(size_t total, unsigned q, unsigned g)
+{
+    return (size_t)((unsigned __int128)total * q / g);
+}
+
+static inline size_t group_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+
+/* One exchange's buffers: send and receive, words per member. */
+typedef struct trade {
+    bn_limb *send, *recv;
+    size_t *sw, *rw;  /* words to and from each member */
+    size_t sent, got; /* as allocated */
+} trade;
+
+/* An exchange in three calls: the counts (sw, rw zeroed, to fill), the
+ * buffers for them, then the exchange itself, to which a member that failed
+ * (failed, or a buffer it could not get) comes failed. Each returns BN_OK or
+ * BN_ENOMEM; bn_trade_run BN_EGROUP when any member came failed. Free it
+ * whatever happened (a zeroed trade too). */
+int bn_trade_counts(trade *t, unsigned g);
+int bn_trade_buffers(trade *t, unsigned g);
+int bn_trade_run(const bignum_group *g, trade *t, int failed);
+void bn_trade_free(trade *t, unsigned g);
+
+/* A member's state through the exchanges: BN_OK, its own failure, or
+ * BN_EGROUP once an exchange said another member failed. */
+static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
+
+/* Above a member's limbs in R, room for what overflows them. */
+#define BN_GROUP_OVERFLOW_WORDS 5
+
+/* r[at..cap) += v, the carry rippling up; it never passes cap. */
+void bn_group_add_at(bn_limb *r, size_t cap, size_t at, bn_limb v);
+/* The last exchange: each member's overflow (R[len..len + 5)), to all; each
+ * adds what reaches its limbs. */
+int bn_group_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, int st);
+/* This member's piece of the product: its len limbs of R. */
+int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st);
+
+/* The ways: each member's piece of the product into r. */
+int bn_group_by_slices(const bignum_group *g, const group_plan *pl, const bignum *a,
+                       const bignum *b, bignum *r, const bignum_helpers *h);
+/* Whether the transform can be split for this plan; if so its shape, set in pl. */
+int bn_group_transform_plan(group_plan *pl);
+int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const bignum *a,
+                          const bignum *b, bignum *r, const bignum_helpers *h);
+
+#endif
