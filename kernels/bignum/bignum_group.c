@@ -210,6 +210,19 @@ int bn_group_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, i
     return rc;
 }
 
+bn_limb *bn_group_limbs(const group_plan *pl, size_t *len, size_t *cap, int *st)
+{
+    const member_share *me = &pl->m[pl->me];
+    *len = me->o1 - me->o0;
+    *cap = *len + BN_GROUP_OVERFLOW_WORDS + 1;
+    bn_limb *R = *st == BN_OK ? bignum_alloc_limbs(*cap) : NULL;
+    if (*st == BN_OK && !R)
+        *st = BN_ENOMEM;
+    if (R)
+        bn_zero(R, *cap);
+    return R;
+}
+
 int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st)
 {
     if (st == BN_OK && bignum_reserve(r, len ? len : 1) != BN_OK)

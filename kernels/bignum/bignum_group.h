@@ -66,6 +66,9 @@ static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st :
 /* Above a member's limbs in R, room for what overflows them. */
 #define BN_GROUP_OVERFLOW_WORDS 5
 
+/* R for this member, zeroed: its len limbs and the overflow room (cap words in
+ * all); NULL when *st is not BN_OK already, or after setting it BN_ENOMEM. */
+bn_limb *bn_group_limbs(const group_plan *pl, size_t *len, size_t *cap, int *st);
 /* r[at..cap) += v, the carry rippling up; it never passes cap. */
 void bn_group_add_at(bn_limb *r, size_t cap, size_t at, bn_limb v);
 /* The last exchange: each member's overflow (R[len..len + 5)), to all; each

@@ -183,13 +183,8 @@ int bn_group_by_slices(const bignum_group *g, const group_plan *pl, const bignum
         st = BN_ENOMEM;
     bignum_clear(&x);
     bignum_clear(&y);
-    const member_share *me = &pl->m[pl->me];
-    size_t len = me->o1 - me->o0, cap = len + BN_GROUP_OVERFLOW_WORDS + 1;
-    bn_limb *R = st == BN_OK ? bignum_alloc_limbs(cap) : NULL;
-    if (st == BN_OK && !R)
-        st = BN_ENOMEM;
-    if (R)
-        bn_zero(R, cap);
+    size_t len, cap;
+    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
     st = trade_sums(g, pl, &prod, x_at, R, st);
     bignum_clear(&prod);
     st = bn_group_overflow(g, pl, R, st);

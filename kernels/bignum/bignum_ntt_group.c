@@ -457,6 +457,22 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
     return rc;
 }
 
+/* The transforms' points this member sends (out) or gets, member by member:
+ * forward, its columns of their blocks, then its blocks' their columns, both
+ * operands of the three primes; inverse the other way round, the product only. */
+static void move_transforms(const group_plan *pl, group_job *j, int forward, int out,
+                            bn_limb *buf)
+{
+    unsigned me = pl->me, arrays = forward ? 6 : 3;
+    for (unsigned q = 0; q < pl->g; q++)
+        for (unsigned k = 0; k < arrays; k++) {
+            bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
+            /* (blocks, columns): the sender's columns when forward, its blocks otherwise */
+            unsigned blocks = forward == out ? q : me, cols = forward == out ? me : q;
+            buf += block_runs(pl, blocks, cols, arr, buf, out ? RUNS_OUT : RUNS_IN);
+        }
+}
+
 /* 3 (forward: columns to blocks, both operands) and 4 (inverse: blocks to
  * columns, the product). */
 static int trade_transforms(const bignum_group *g, const group_plan *pl, group_job *j,
@@ -473,22 +489,12 @@ static int trade_transforms(const bignum_group *g, const group_plan *pl, group_j
     }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
-    bn_limb *out = rc == BN_OK ? t.send : NULL;
-    for (unsigned q = 0; out && q < g->size; q++)
-        for (unsigned k = 0; k < arrays; k++) {
-            bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
-            out += forward ? block_runs(pl, q, me, arr, out, RUNS_OUT)
-                           : block_runs(pl, me, q, arr, out, RUNS_OUT);
-        }
+    if (rc == BN_OK)
+        move_transforms(pl, j, forward, 1, t.send);
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
-    bn_limb *in = rc == BN_OK ? t.recv : NULL;
-    for (unsigned q = 0; in && q < g->size; q++)
-        for (unsigned k = 0; k < arrays; k++) {
-            bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
-            in += forward ? block_runs(pl, me, q, arr, in, RUNS_IN)
-                          : block_runs(pl, q, me, arr, in, RUNS_IN);
-        }
+    if (rc == BN_OK)
+        move_transforms(pl, j, forward, 0, t.recv);
     bn_trade_free(&t, g->size);
     return rc;
 }
@@ -586,13 +592,8 @@ int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const big
     st = trade_transforms(g, pl, &j, 0, st);
     if (st == BN_OK)
         run_parts(h, member_parts(pl), part_inverse_columns, &j);
-    const member_share *me = &pl->m[pl->me];
-    size_t len = me->o1 - me->o0, cap = len + BN_GROUP_OVERFLOW_WORDS + 1;
-    bn_limb *R = st == BN_OK ? bignum_alloc_limbs(cap) : NULL;
-    if (st == BN_OK && !R)
-        st = BN_ENOMEM;
-    if (R)
-        bn_zero(R, cap);
+    size_t len, cap;
+    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
     st = trade_product(g, pl, &j, R, st);
     if (started)
         job_free(&j);
