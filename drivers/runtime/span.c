@@ -149,12 +149,14 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    no units, an optimistic reading of cs_team_tree inside each rank. The
  *    workers are ranks of the recorded threads per rank; a tree task runs on
  *    the rank of its first dependency (a combine where its left child is, as
- *    cs_mpi_tree_combine does), but a rank's share of a node its group
- *    multiplied together (a part recorded on another rank than its fork) on
- *    that rank (its number modulo the simulated ranks: at the recorded count,
- *    where it ran; at others, the group keeps its recorded shares, so the
- *    replay does not see a larger group split the product finer), and a
- *    dependency from another rank costs
+ *    cs_mpi_tree_combine does), except that the parts of a node whose items
+ *    ran on several ranks run on whichever of those ranks is free first, as
+ *    the ranks of such a node multiply it together (its group, mpi_tree.c;
+ *    for up to 64 ranks): a profile from one rank, whose top combines are
+ *    cut into hundreds of parts, so predicts ranks sharing them as finely as
+ *    threads do, without the exchanges' extra passes (an upper bound again);
+ *    one from P ranks keeps the P shares each group had. A dependency from
+ *    another rank costs
  *    latency + bytes / bandwidth, the bytes being those of the message that
  *    carried it in the recorded run (0 when it crossed no rank there).
  * Left out: memory bandwidth, clock changes, caches, the hand-out's and the
@@ -320,6 +322,7 @@ struct replay {
     uint32_t *succ, *succ_at, *pending;
     struct heap *ready;  /* per rank */
     unsigned *rank_of;   /* per task, once ready */
+    uint64_t *group;     /* per task, once ready: the ranks below it (ranks < 64) */
 };
 
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
@@ -334,10 +337,29 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
     const cs_task *task = &r->g->task[i];
     if (r->edge_n[i])
         rank = rank_of_worker(r, r->worker[r->edges[r->edge_at[i]].from]);
-    /* a rank's share of a node its group multiplied together: on that rank */
-    if (task->kind == CS_TASK_PART && r->edge_n[i] &&
-        r->g->task[r->edges[r->edge_at[i]].from].rank != task->rank)
-        rank = (unsigned)task->rank % r->ranks;
+    /* the ranks that ran the items below it: a node's group */
+    uint64_t group = 0;
+    for (uint32_t k = 0; k < r->edge_n[i]; k++) {
+        uint32_t from = r->edges[r->edge_at[i] + k].from;
+        if (from < r->g->items) {
+            unsigned rk = rank_of_worker(r, r->worker[from]);
+            group |= rk < 64 ? 1ull << rk : 0;
+        } else {
+            group |= r->group[from];
+        }
+    }
+    r->group[i] = group;
+    /* a part of a node its group multiplies together: on the group's rank free first */
+    if (task->kind == CS_TASK_PART && (group & (group - 1)) != 0) {
+        double soonest = INFINITY;
+        for (unsigned rk = 0; rk < r->ranks && rk < 64; rk++) {
+            if (!(group >> rk & 1))
+                continue;
+            unsigned w = first_free(r->free_at, rk * r->per_rank, (rk + 1) * r->per_rank);
+            if (r->free_at[w] < soonest)
+                soonest = r->free_at[w], rank = rk;
+        }
+    }
     double at = barrier;
     for (uint32_t k = 0; k < r->edge_n[i]; k++) {
         const struct edge *e = &r->edges[r->edge_at[i] + k];
@@ -396,6 +418,7 @@ static void replay_free(struct replay *r)
 {
     free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
     free(r->edge_n), free(r->succ), free(r->succ_at), free(r->pending), free(r->rank_of);
+    free(r->group);
     if (r->ready)
         for (unsigned k = 0; k < r->ranks; k++)
             free(r->ready[k].key), free(r->ready[k].val);
@@ -423,9 +446,10 @@ double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned p)
     r.pending = calloc(n, sizeof *r.pending);
     r.rank_of = calloc(n, sizeof *r.rank_of);
     r.ready = calloc(r.ranks, sizeof *r.ready);
+    r.group = calloc(n, sizeof *r.group);
     double result = -1;
     if (!r.free_at || !r.end || !r.worker || !r.edges || !r.edge_at || !r.edge_n || !r.succ ||
-        !r.succ_at || !r.pending || !r.rank_of || !r.ready)
+        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group)
         goto out;
     /* With fewer ranks' worth of workers than a whole rank, the last rank is short:
      * its missing workers are never free. */
