@@ -323,6 +323,7 @@ struct replay {
     struct heap *ready;  /* per rank */
     unsigned *rank_of;   /* per task, once ready */
     uint64_t *group;     /* per task, once ready: the ranks below it (ranks < 64) */
+    double *queued;      /* per rank: seconds of ready tasks not started */
 };
 
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
@@ -349,17 +350,20 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
         }
     }
     r->group[i] = group;
-    /* a part of a node its group multiplies together: on the group's rank free first */
+    /* a part of a node its group multiplies together: on the group's rank that
+     * would be free first, counting the work already queued there */
     if (task->kind == CS_TASK_PART && (group & (group - 1)) != 0) {
         double soonest = INFINITY;
         for (unsigned rk = 0; rk < r->ranks && rk < 64; rk++) {
             if (!(group >> rk & 1))
                 continue;
             unsigned w = first_free(r->free_at, rk * r->per_rank, (rk + 1) * r->per_rank);
-            if (r->free_at[w] < soonest)
-                soonest = r->free_at[w], rank = rk;
+            double free = r->free_at[w] + r->queued[rk] / r->per_rank;
+            if (free < soonest)
+                soonest = free, rank = rk;
         }
     }
+    r->queued[rank] += duration(task);
     double at = barrier;
     for (uint32_t k = 0; k < r->edge_n[i]; k++) {
         const struct edge *e = &r->edges[r->edge_at[i] + k];
@@ -400,6 +404,7 @@ static double replay_tree(struct replay *r, double barrier)
             return -1; /* a dependency never done: not a graph in order */
         uint32_t i = r->ready[best_rank].val[0];
         heap_pop(&r->ready[best_rank]);
+        r->queued[best_rank] -= duration(&g->task[i]);
         r->end[i] = best_start + duration(&g->task[i]);
         r->worker[i] = best_w;
         r->free_at[best_w] = r->end[i];
@@ -418,7 +423,7 @@ static void replay_free(struct replay *r)
 {
     free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
     free(r->edge_n), free(r->succ), free(r->succ_at), free(r->pending), free(r->rank_of);
-    free(r->group);
+    free(r->group), free(r->queued);
     if (r->ready)
         for (unsigned k = 0; k < r->ranks; k++)
             free(r->ready[k].key), free(r->ready[k].val);
@@ -447,9 +452,11 @@ double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned p)
     r.rank_of = calloc(n, sizeof *r.rank_of);
     r.ready = calloc(r.ranks, sizeof *r.ready);
     r.group = calloc(n, sizeof *r.group);
+    r.queued = calloc(r.ranks, sizeof *r.queued);
     double result = -1;
     if (!r.free_at || !r.end || !r.worker || !r.edges || !r.edge_at || !r.edge_n || !r.succ ||
-        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group)
+        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group ||
+        !r.queued)
         goto out;
     /* With fewer ranks' worth of workers than a whole rank, the last rank is short:
      * its missing workers are never free. */

@@ -265,6 +265,32 @@ static void test_message_edge_costs_latency_and_bytes(void)
     cs_graph_free(&b.g);
 }
 
+/* cpu_mpi: a combine whose items ran on two ranks is shared by both (mpi_tree.c's groups), so
+ * its parts run on either; one whose items ran on one rank keeps its parts there. */
+static void test_parts_of_a_node_spanning_ranks_run_on_its_ranks(void)
+{
+    for (int spanning = 0; spanning < 2; spanning++) {
+        struct builder b;
+        start(&b, "cpu_mpi", "static", 1);
+        /* static blocks over 2 simulated ranks: items 0, 1 on rank 0, items 2, 3 on rank 1 */
+        uint32_t it[4];
+        for (int i = 0; i < 4; i++)
+            it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+        uint32_t kids[2] = {it[spanning ? 1 : 0], it[spanning ? 2 : 1]}, fork;
+        fork = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2);
+        uint32_t parts[4];
+        for (int k = 0; k < 4; k++)
+            parts[k] = add(&b, CS_TASK_PART, 0, 1.0, 0, &fork, 1);
+        uint32_t seg = add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 4);
+        uint32_t rest[2] = {seg, it[spanning ? 0 : 2]};
+        add(&b, CS_TASK_COMBINE, 0, 0.0, 0, rest, 2);
+        /* items 2 s a rank; four 1 s parts: two at once on two ranks, one at a time on one */
+        double t = cs_span_replay(&b.g, &no_messages, 2);
+        CU_ASSERT_DOUBLE_EQUAL(t, spanning ? 2.0 + 2.0 : 2.0 + 4.0, 1e-3);
+        cs_graph_free(&b.g);
+    }
+}
+
 static void test_message_model_fits_latency_and_bandwidth(void)
 {
     struct builder b;
@@ -437,6 +463,8 @@ int main(void)
                 test_top_unhelped_while_units_left);
     CU_add_test(s, "team: 1 worker is the work; bounded by T1/p and Tinf",
                 test_team_replay_bounds);
+    CU_add_test(s, "a node spanning ranks has its parts on its ranks",
+                test_parts_of_a_node_spanning_ranks_run_on_its_ranks);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
                 test_message_edge_costs_latency_and_bytes);
     CU_add_test(s, "message model fits latency and bandwidth",
