@@ -12,7 +12,7 @@ from cspy_options import Usage
 COLUMNS = ("time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,"
            "compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,"
            "schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,"
-           "work_s,span_s")
+           "work_s,span_s,scaling,ghz")
 
 SHORT_RUN_S = 0.010
 
@@ -108,5 +108,5 @@ def csv_write(fd, r):
         fields += ["%.3f" % r[k] for k in ("req_per_s", "p50_ms", "p90_ms", "p99_ms", "max_ms")]
     else:
         fields += [""] * 8
-    fields += ["", ""]  # work_s, span_s: no --profile in the peers
+    fields += ["", "", "", ""]  # work_s, span_s: no --profile here; scaling, ghz: sweep.sh fills them
     os.write(fd, (",".join(fields) + "\n").encode())

@@ -141,9 +141,9 @@ int cs_csv_write(int fd, const cs_row *r)
     else
         put(&l, ",,,,,,,,");
     if (r->has_profile)
-        put(&l, "%.9f,%.9f\n", r->work_s, r->span_s);
+        put(&l, "%.9f,%.9f,,\n", r->work_s, r->span_s);
     else
-        put(&l, ",\n");
+        put(&l, ",,,\n");
     if (l.overflow) {
         cs_error("a CSV row is longer than %zu bytes; not written", sizeof l.buf);
         return -1;
