@@ -406,7 +406,7 @@ class_sizes() {
     want { for (i = 1; i <= NF; i++) if (index($i, c "=") == 1) { print substr($i, 3); exit } }'
 }
 weak_sizes() { # KERNEL CLASS WORKERS -> the comma list in cs_value
-  local k=$1 c=$2 w=$3 base s list="" hi_var=CS_N_MAX_$1
+  local k=$1 c=$2 w=$3 base s grown list="" hi_var=CS_N_MAX_$1
   base=$sizes
   if [ -z "$base" ]; then
     [ -x "$driver_dir/cpu_serial" ] ||
@@ -416,8 +416,9 @@ weak_sizes() { # KERNEL CLASS WORKERS -> the comma list in cs_value
   fi
   for s in ${base//,/ }; do
     cs_weak_n "$k" "$s" "$w"
-    cs_uint_ok "$cs_value" 1 "${!hi_var}" ||
-      cs_bad_value scaling "$scaling" "kernel $k at $w workers needs n=$cs_value (from $s), above its limit ${!hi_var}"
+    grown=$cs_value
+    cs_uint_ok "$grown" 1 "${!hi_var}" ||
+      cs_bad_value scaling "$scaling" "kernel $k at $w workers needs n=$grown (from $s), above its limit ${!hi_var}"
     list+="${list:+,}$cs_value"
   done
   cs_value=$list
