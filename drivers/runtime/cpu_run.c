@@ -194,7 +194,7 @@ static int write_value(FILE *f, const cs_kernel *k, cs_problem *p, const char *c
 struct run_state {
     const cs_exec *ex;
     const cs_options *o;
-    int csv_fd;
+    cs_rows rows; /* --csv, --json */
     FILE *result_file;
     double tick;
     cs_profile *profile;  /* --profile, on every rank */
@@ -353,7 +353,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         wall[r] = t1 - t0;
         compute[r] = phase.compute_s;
         combine[r] = phase.combine_s;
-        if (s->csv_fd >= 0) {
+        if (cs_rows_wanted(&s->rows)) {
             char warnings[256];
             rep_warnings(ex, wall[r], s->tick, warnings, sizeof warnings);
             cs_row row = {
@@ -367,7 +367,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
                 .digest = ref.digest.digest, .warnings = warnings,
                 .has_profile = profiled, .work_s = stats.work_s, .span_s = stats.span_s,
             };
-            if (cs_csv_write(s->csv_fd, &row) != 0)
+            if (cs_rows_write(&s->rows, &row) != 0)
                 failed = 1;
         }
     }
@@ -401,9 +401,9 @@ int cs_cpu_run(const cs_exec *ex, const cs_options *o)
     int code = agree(ex, validate_cases(ex, o, o->chunks));
     if (code != CS_EXIT_OK)
         return code;
-    struct run_state s = {ex, o, -1, NULL, cs_clock_tick(), NULL, NULL};
+    struct run_state s = {ex, o, {-1, -1}, NULL, cs_clock_tick(), NULL, NULL};
     int open_rc = CS_OK;
-    if (ex->is_root && o->csv_path && (s.csv_fd = cs_csv_open(o->csv_path)) < 0)
+    if (ex->is_root && cs_rows_open(&s.rows, o->csv_path, o->json_path) != 0)
         open_rc = CS_EXIT_USAGE;
     if (ex->is_root && open_rc == CS_OK && o->result_path &&
         !(s.result_file = fopen(o->result_path, "w"))) {
@@ -441,6 +441,6 @@ out:
         code = CS_EXIT_FAIL;
     }
     cs_profile_free(s.profile);
-    cs_csv_close(s.csv_fd);
+    cs_rows_close(&s.rows);
     return code;
 }
