@@ -30,7 +30,9 @@ What to run:
   --kernels LIST       CPU kernels, each NAME or NAME:CLASS (default product,pi,primes,triad)
   --class CLASS        problem class for kernels given without one: S, W, A, B or C (default W;
                        C is about 4x B's work, for machines past 16 cores: cpu_serial --help
-                       says what it costs)
+                       says what it costs), or auto: triad's smallest class whose arrays are at
+                       least 4x the last-level cache hwloc reports (STREAM's rule), W for the
+                       other kernels; the rows say the class chosen
   --n LIST             explicit sizes for every kernel instead of a class
   --scaling KIND       strong (default): the same sizes at every worker count; weak: the sizes
                        grow with the workers so that each worker has the work one had, by each
@@ -258,14 +260,17 @@ wants_cpu=0 wants_fetch=0
 for d in "${cpu_drivers_all[@]}"; do wanted "$d" && wants_cpu=1; done
 for d in "${fetch_drivers_all[@]}"; do wanted "$d" && wants_fetch=1; done
 
-# A class letter in either case, as the drivers take it.
+# A class letter in either case, as the drivers take it, or auto (each driver picks triad's
+# smallest class whose arrays outgrow the last-level cache; W for the other kernels).
 [[ $class =~ ^[swabc]$ ]] && class=${class^^}
-case " $CS_CLASSES " in *" $class "*) ;; *) cs_bad_value class "$class" "not one of ${CS_CLASSES// /, }" ;; esac
+[ "${class,,}" = auto ] && class=auto
+case " $CS_CLASSES auto " in *" $class "*) ;; *) cs_bad_value class "$class" "not one of ${CS_CLASSES// /, }, auto" ;; esac
 [[ $kernels =~ ^[a-z0-9_]+(:[A-Za-z]+)?(,[a-z0-9_]+(:[A-Za-z]+)?)*$ ]] ||
   cs_bad_value kernels "$kernels" "not a comma list of NAME or NAME:CLASS"
 normal=""
 for spec in ${kernels//,/ }; do
   case $spec in *:[swabc]) c=${spec##*:}; spec=${spec%:*}:${c^^} ;; esac
+  case ${spec,,} in *:auto) spec=${spec%:*}:auto ;; esac
   normal+="${normal:+,}$spec"
 done
 kernels=$normal
@@ -275,8 +280,8 @@ for spec in ${kernels//,/ }; do
     *) cs_bad_value kernels "$kernels" "unknown kernel '${spec%%:*}' (known: ${CS_KERNELS// /, })" ;;
   esac
   case $spec in
-    *:*) case " $CS_CLASSES " in *" ${spec#*:} "*) ;; *)
-           cs_bad_value kernels "$kernels" "class '${spec#*:}' is not one of ${CS_CLASSES// /, }" ;; esac ;;
+    *:*) case " $CS_CLASSES auto " in *" ${spec#*:} "*) ;; *)
+           cs_bad_value kernels "$kernels" "class '${spec#*:}' is not one of ${CS_CLASSES// /, }, auto" ;; esac ;;
   esac
 done
 if [ $sizes_given -eq 1 ]; then
@@ -295,6 +300,10 @@ cs_check_choice scaling "$scaling" strong weak
 if [ "$scaling" = weak ]; then
   [ $wants_cpu -eq 1 ] || cs_bad_value scaling "$scaling" "no CPU driver in --drivers: weak scaling grows a kernel's size"
   for spec in ${kernels//,/ }; do
+    c=$class
+    [ "$spec" != "${spec%%:*}" ] && c=${spec#*:}
+    [ "$c" != auto ] || [ $sizes_given -eq 1 ] ||
+      cs_bad_value scaling "$scaling" "kernel ${spec%%:*}: class auto is chosen by each driver, so its sizes cannot be grown here (give a class or --n)"
     [ -n "$(cs_weak_model "${spec%%:*}")" ] ||
       cs_bad_value scaling "$scaling" "kernel '${spec%%:*}' states no model of how its work grows with n (scripts/lib/weak.sh)"
   done

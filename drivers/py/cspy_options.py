@@ -78,7 +78,7 @@ def parse_u64_list(opt, text, lo, hi):
 # name: (takes a value, argument name in --help, help, default)
 SPECS = {
     "n": (True, "LIST", "sizes, comma-separated (n is the product's loop bound)", None),
-    "class": (True, "S|W|A|B|C", "a problem class's sizes (default W)", None),
+    "class": (True, "S|W|A|B|C|auto", "a problem class's sizes (default W; auto: W for the product)", None),
     "chunks": (True, "C", "work items per case (default 1024, at most n-1 cubed)", None),
     "threads": (True, "T", "worker threads", None),
     "workers": (True, "W", "worker processes", None),
@@ -212,8 +212,12 @@ def resolve_sizes(o):
         o["sizes"], o["class_name"] = parse_u64_list("n", o["n"], N_MIN, N_MAX), "custom"
     else:
         letter = o.get("class", "W")
+        if letter.lower() == "auto":
+            # As the C drivers: the product has no arrays for a cache to hold, so its default.
+            error("note: --class auto: class W for product (no arrays for the cache to hold)")
+            letter = "W"
         if len(letter) != 1 or letter.upper() not in "SWABC":
-            raise bad("class", letter, "must be one of S, W, A, B, C")
+            raise bad("class", letter, "must be one of S, W, A, B, C, auto")
         o["class_name"] = letter.upper()
         o["sizes"] = parse_u64_list("class", CLASS_SIZES[o["class_name"]], N_MIN, N_MAX)
     for n in o["sizes"]:

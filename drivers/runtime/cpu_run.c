@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "build_info.h"
+#include "cache.h"
 #include "clock.h"
 #include "heap.h"
 #include "message.h"
@@ -128,9 +129,12 @@ static int is_short_run(double wall, double tick)
 }
 
 /* Warnings for one repetition: the run-wide ones plus a short run. */
-static void rep_warnings(const cs_exec *ex, double wall, double tick, char *buf, size_t size)
+static void rep_warnings(const cs_exec *ex, double wall, double tick, int in_cache, char *buf,
+                         size_t size)
 {
     snprintf(buf, size, "%s", ex->warnings ? ex->warnings : "");
+    if (in_cache)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%sin-cache", *buf ? ";" : "");
     if (is_short_run(wall, tick))
         snprintf(buf + strlen(buf), size - strlen(buf), "%sshort-run", *buf ? ";" : "");
 }
@@ -288,6 +292,15 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     }
     char case_name[32];
     snprintf(case_name, sizeof case_name, "n=%llu", (unsigned long long)n);
+    /* A memory-bound case whose arrays a cache could hold measures the cache (STREAM's rule). */
+    char llc_what[96];
+    uint64_t llc = k->array_bytes ? cs_llc_bytes(llc_what, sizeof llc_what) : 0;
+    int in_cache = cs_cache_too_small(k, n, llc);
+    if (in_cache && ex->is_root)
+        cs_warn("%s %s: each array is %.1f MB, under %dx the last-level cache (%s): the "
+                "bandwidth measured is partly the cache's; a larger class (or --class auto) "
+                "measures memory",
+                k->name, case_name, k->array_bytes(n) / 1e6, CS_CACHE_RULE, llc_what);
     unsigned total = o->warmup + o->repeat;
     double *times = calloc(3 * (size_t)o->repeat, sizeof *times);
     if (!times) {
@@ -355,7 +368,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         combine[r] = phase.combine_s;
         if (cs_rows_wanted(&s->rows)) {
             char warnings[256];
-            rep_warnings(ex, wall[r], s->tick, warnings, sizeof warnings);
+            rep_warnings(ex, wall[r], s->tick, in_cache, warnings, sizeof warnings);
             cs_row row = {
                 .driver = ex->driver, .kernel = k->name, .case_name = case_name,
                 .class_name = o->class_name, .bind = cs_bind_name(o->bind),

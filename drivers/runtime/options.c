@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "build_info.h"
+#include "cache.h"
 #include "message.h"
 
 enum option_id {
@@ -36,7 +37,7 @@ struct option_spec {
 static const struct option_spec specs[] = {
     {"kernel", 1, OPT_KERNEL, CS_OPTS_KERNEL, "NAME", "the work to run (default product; see below)"},
     {"n", 1, OPT_N, CS_OPTS_KERNEL, "LIST", "sizes, comma-separated (the kernel says what n means)"},
-    {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B|C", "a problem class's sizes (default W; C is big: see below)"},
+    {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B|C|auto", "a problem class's sizes (default W; C is big: see below; auto: triad's smallest class with arrays 4x the last-level cache)"},
     {"chunks", 1, OPT_CHUNKS, CS_OPTS_KERNEL, "C", "work items per case (default: the kernel's)"},
     {"result-file", 1, OPT_RESULT_FILE, CS_OPTS_KERNEL, "FILE", "write 'n=N VALUE' per case"},
     {"profile", 1, OPT_PROFILE, CS_OPTS_KERNEL, "FILE", "record each timed run's tasks into FILE; print work, span and predicted speedups"},
@@ -249,12 +250,16 @@ static int resolve_sizes(cs_options *o, const char *n_text, const char *class_te
         return cs_parse_u64_list("n", n_text, k->n_min, k->n_max, &o->n, &o->n_count);
     }
     int cls = CS_CLASS_W;
-    if (class_text) {
+    if (class_text && strcasecmp(class_text, "auto") == 0) {
+        char why[256];
+        cls = (int)cs_class_auto(k, why, sizeof why);
+        cs_note("%s", why);
+    } else if (class_text) {
         static const char letters[] = "SWABC"; /* in cs_class order */
         int upper = toupper((unsigned char)class_text[0]);
         const char *found = class_text[0] && !class_text[1] ? strchr(letters, upper) : NULL;
         if (!found)
-            return bad("class", class_text, "must be one of S, W, A, B, C");
+            return bad("class", class_text, "must be one of S, W, A, B, C, auto");
         cls = (int)(found - letters);
     }
     snprintf(o->class_name, sizeof o->class_name, "%s", class_names[cls]);
