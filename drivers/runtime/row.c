@@ -153,17 +153,23 @@ static int format_row(const cs_row *r, struct line *l_out)
     return 0;
 }
 
+/* One write(2) of a whole line, so that lines of concurrent runs never interleave. */
+static int append_line(int fd, const struct line *l, const char *what)
+{
+    ssize_t wrote = write(fd, l->buf, l->len);
+    if (wrote != (ssize_t)l->len) {
+        cs_error("cannot append a %s row: %s", what, wrote < 0 ? strerror(errno) : "short write");
+        return -1;
+    }
+    return 0;
+}
+
 int cs_csv_write(int fd, const cs_row *r)
 {
     struct line l;
     if (format_row(r, &l) != 0)
         return -1;
-    ssize_t wrote = write(fd, l.buf, l.len);
-    if (wrote != (ssize_t)l.len) {
-        cs_error("cannot append a CSV row: %s", wrote < 0 ? strerror(errno) : "short write");
-        return -1;
-    }
-    return 0;
+    return append_line(fd, &l, "CSV");
 }
 
 void cs_csv_close(int fd)
@@ -246,12 +252,7 @@ int cs_json_write(int fd, const cs_row *r)
         cs_error("a JSON row is longer than %zu bytes; not written", sizeof j.buf);
         return -1;
     }
-    ssize_t wrote = write(fd, j.buf, j.len);
-    if (wrote != (ssize_t)j.len) {
-        cs_error("cannot append a JSON row: %s", wrote < 0 ? strerror(errno) : "short write");
-        return -1;
-    }
-    return 0;
+    return append_line(fd, &j, "JSON");
 }
 
 int cs_rows_open(cs_rows *rows, const char *csv_path, const char *json_path)

@@ -10,15 +10,12 @@ BEGIN { FS = ","; nfile = 0; npoints = 0 }
 
 FNR == 1 {
     nfile++
-    delete col
-    for (i = 1; i <= NF; i++) col[$i] = i
-    n = split("driver kernel case class ranks threads workers rep wall_s verified", req, " ")
-    for (i = 1; i <= n; i++)
-        if (!(req[i] in col)) {
-            printf "compare: %s: not corescale's rows.csv: no column '%s'\n", FILENAME, req[i] > "/dev/stderr"
-            bad_input = 1
-            exit 2
-        }
+    missing = read_header("driver kernel case class ranks threads workers rep wall_s verified")
+    if (missing != "") {
+        printf "compare: %s: not corescale's rows.csv: no column '%s'\n", FILENAME, missing > "/dev/stderr"
+        bad_input = 1
+        exit 2
+    }
     next
 }
 $0 == "" { next }

@@ -1,12 +1,23 @@
-# stats.awk: the statistics summary.md and compare.sh share (POSIX awk; loaded with -f before
-# the script that uses it). Medians with bootstrap confidence intervals, outlying repetitions,
-# and the Mann-Whitney U rank test.
+# stats.awk: what summary.md and compare.sh share (POSIX awk; loaded with -f before the script
+# that uses it): reading a rows.csv header, medians with bootstrap confidence intervals, outlying
+# repetitions, and the Mann-Whitney U rank test.
 #
 # The bootstrap resamples the repetitions with replacement (2000 times, a fixed seed, so a run
 # always says the same) and takes the 2.5th and 97.5th percentiles of the resampled statistic:
 # a 95% interval that assumes nothing about the shape of the times. With few repetitions it is
 # narrow because it cannot see what did not happen: 3 repetitions give at most 10 distinct
 # medians. The random numbers are our own (Park-Miller), so every awk draws the same ones.
+
+# The current line as a rows.csv header: col[name] = its field number. Returns the first of the
+# space-separated `required` names it lacks, or "".
+function read_header(required,    i, n, req) {
+    delete col
+    for (i = 1; i <= NF; i++) col[$i] = i
+    n = split(required, req, " ")
+    for (i = 1; i <= n; i++)
+        if (!(req[i] in col)) return req[i]
+    return ""
+}
 
 function stats_random(    ) {
     if (stats_seed == 0) stats_seed = 20261204

@@ -34,14 +34,12 @@ BEGIN {
 
 NR == 1 {
     header = $0
-    for (i = 1; i <= NF; i++) col[$i] = i
-    nreq = split(required, req, " ")
-    for (i = 1; i <= nreq; i++)
-        if (!(req[i] in col)) {
-            printf "plot: %s: not corescale's CSV: no column '%s'\n", FILENAME, req[i] > "/dev/stderr"
-            bad_input = 1
-            exit 2
-        }
+    missing = read_header(required)
+    if (missing != "") {
+        printf "plot: %s: not corescale's CSV: no column '%s'\n", FILENAME, missing > "/dev/stderr"
+        bad_input = 1
+        exit 2
+    }
     next
 }
 $0 == header || $0 == "" { next }
