@@ -46,8 +46,9 @@ t=${threshold%\%}
 [[ $t =~ ^[0-9]+([.][0-9]+)?$ ]] || cs_bad_value threshold "$shown_threshold" "not a percentage (5% or 5)"
 awk -v t="$t" 'BEGIN { exit !(t + 0 <= 1000) }' || cs_bad_value threshold "$shown_threshold" "too large (at most 1000%)"
 threshold=$t
-[[ $alpha =~ ^0?[.][0-9]+$ ]] && awk -v a="$alpha" 'BEGIN { exit !(a >= 0.001 && a <= 0.5) }' ||
+if ! [[ $alpha =~ ^0?[.][0-9]+$ ]] || ! awk -v a="$alpha" 'BEGIN { exit !(a >= 0.001 && a <= 0.5) }'; then
   cs_bad_value alpha "$alpha" "not a level between 0.001 and 0.5"
+fi
 [ ${#dirs[@]} -eq 2 ] || cs_die_usage "expected two sweep directories, OLD and NEW, got ${#dirs[@]} (see --help)"
 for d in "${dirs[@]}"; do
   [ -d "$d" ] || cs_die_usage "'$(cs_shown "$d")': no such directory"
