@@ -88,6 +88,11 @@ mkdir -p "$data" || die_usage "'$dir': cannot create plots/ in it"
 rm -f "$data"/*.dat "$data"/*.gp "$data"/index.txt "$data"/headline.txt "$data"/gnuplot.log
 
 # ---- summary.md and the numbers to plot --------------------------------------------------------
+# The counter the clock probe read (points.csv), for summary.md's clock warning.
+clock_counter=""
+[ -r "$dir/points.csv" ] && clock_counter=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  ("clock_counter" in c) && $c["clock_counter"] != "" && !seen[$c["clock_counter"]]++ { l = l (l ? "+" : "") $c["clock_counter"] }
+  END { print l }' "$dir/points.csv")
 title="corescale sweep on ${host:-unknown host}, ${cores} cores$([ -r "$meta" ] && echo ", $(meta_value started_utc)")"
 # The run's facts under the title: only those meta.txt has.
 meta_md=""
@@ -122,13 +127,9 @@ if [ -r "$meta" ]; then
   md_line Command "$m_cmd"
   md_line Points "$m_points"
   md_line "Repetitions per point" "$m_reps"
+  [ -n "$clock_counter" ] && md_line "Clock probe" "every worker of each CPU point ran a chain of dependent multiplies at once, before and after the point (build/drivers/cs_clock); counter: $clock_counter (imul-chain: 3 cycles a multiply; perf-cycles: the core's own cycle count)"
   md_line Files "rows.csv (every repetition), points.csv (every point's status), meta.txt (the machine, lstopo, versions), logs/"
 fi
-# The counter the clock probe read (points.csv), for summary.md's clock warning.
-clock_counter=""
-[ -r "$dir/points.csv" ] && clock_counter=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-  ("clock_counter" in c) && $c["clock_counter"] != "" && !seen[$c["clock_counter"]]++ { l = l (l ? "+" : "") $c["clock_counter"] }
-  END { print l }' "$dir/points.csv")
 awk -v data="$data" -v summary="$dir/summary.md" -v cores="$cores" \
     -v requests="${requests:-0}" -v delay_ms="${delay_ms:-0}" -v figs=plots \
     -v title="$title" -v meta_md="$meta_md" -v clock_counter="$clock_counter" \

@@ -31,6 +31,7 @@ expect_eq "plot.sh exit status (output: $(tr '\n' ' ' <"$scratch/out"))" 0 $?
 s=$run/summary.md
 expect_grep "strong: median with its interval, speedup with its interval, GHz and efficiency at clock" \
   "| cpu_omp | 1 x 2 | 2 | 5 | 0.5530 | [0.5510, 0.5550] | 0.5510 | 0.5550 | 1.86 | [1.83, 1.90] | 1.83 | - | 0.93 | 3.00 | 1.12 | 0.074 | yes |" "$s"
+expect_grep "the run's facts name the probe's counter" "- Clock probe: every worker of each CPU point ran a chain of dependent multiplies at once, before and after the point (build/drivers/cs_clock); counter: imul-chain" "$s"
 expect_grep "the clock warning names the counter" "(clock probe, counter imul-chain; more than 5% below one worker's)" "$s"
 expect_grep "the clock warning's numbers" "- cpu_omp at 2 workers: 3.00 GHz against 3.60 GHz at one worker (-17%): efficiency at the measured clock is 1.12, against 0.93 plain" "$s"
 expect_grep "strong: Amdahl's fit" "Amdahl fit (serial fraction f" "$s"
