@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include "clock.h"
+#include "clock_probe.h"
 
 #define CHAINS 8 /* independent chains of the throughput probe: more than a core keeps in flight */
 
@@ -29,14 +30,6 @@ static uint64_t throughput(uint64_t multiplies, uint64_t seed)
     return s;
 }
 
-static uint64_t latency(uint64_t multiplies, uint64_t seed)
-{
-    uint64_t x = seed + 1;
-    for (uint64_t i = 0; i < multiplies; i++)
-        x = step(x);
-    return x;
-}
-
 /* Where the results go, so that the compiler must compute them. */
 static volatile uint64_t sink;
 
@@ -48,7 +41,8 @@ double cs_bench_ceiling(enum cs_ceiling_probe probe, int threads, uint64_t multi
     {
         uint64_t me = (uint64_t)omp_get_thread_num(), team = (uint64_t)omp_get_num_threads();
         uint64_t share = multiplies / team + (me < multiplies % team);
-        folded ^= probe == CS_CEILING_THROUGHPUT ? throughput(share, me) : latency(share, me);
+        folded ^= probe == CS_CEILING_THROUGHPUT ? throughput(share, me)
+                                                   : cs_probe_chain(share, me);
     }
     double t = cs_clock_now() - t0;
     sink = folded;

@@ -12,9 +12,9 @@
  *             ports are the limit, as in the transform's butterflies. Two
  *             threads that share a core's execution units (hyperthreads, or
  *             virtual CPUs the host placed on one core) get well under 2x.
- * latency     one dependent chain per thread: each multiply waits for the
- *             last, so threads on one core's two hyperthreads still get
- *             about 2x. Beside the throughput probe it tells a shared core
+ * latency     one dependent chain per thread (cs_probe_chain, the clock
+ *             probe of clock_probe.h): each multiply waits for the last,
+ *             so threads on one core's two hyperthreads still get about 2x. Beside the throughput probe it tells a shared core
  *             (latency ~2x, throughput less) from a slow or busy one (both
  *             less).
  *

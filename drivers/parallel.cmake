@@ -9,6 +9,10 @@ target_link_libraries(cs_parallel PUBLIC cs_runtime cs_hwloc OpenMP::OpenMP_C)
 add_executable(cpu_omp cpu_omp.c)
 target_link_libraries(cpu_omp PRIVATE cs_parallel)
 
+# The clock under load: W pinned workers run the multiply chain at once (scripts/sweep.sh's probe).
+add_executable(cs_clock cs_clock.c)
+target_link_libraries(cs_clock PRIVATE cs_parallel m)
+
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/runtime/mpi_exec.c)
   add_library(cs_mpi_runtime STATIC
     runtime/mpi_exec.c

@@ -133,6 +133,10 @@ typedef struct cs_kernel {
     int (*write_value)(cs_problem *p, const cs_partial *result, FILE *f, cs_err *err);
     /* Optional: bytes of memory the case streams per run (triad reports GB/s). */
     double (*bytes_moved)(const cs_problem *p);
+    /* Optional: bytes of each array size n streams through (triad: 8n). Drivers warn when
+     * that is under 4x the last-level cache (STREAM's rule), and --class auto picks the
+     * smallest class that meets it. */
+    double (*array_bytes)(uint64_t n);
 } cs_kernel;
 
 /* The fixed tree: node [lo, hi) with hi - lo >= 2 splits at cs_tree_mid. Every

@@ -289,6 +289,12 @@ static int triad_write_value(cs_problem *p, const cs_partial *result, FILE *f, c
     return CS_OK;
 }
 
+/* Each of a, b and c: n doubles. */
+static double triad_array_bytes(uint64_t n)
+{
+    return 8.0 * (double)n;
+}
+
 /* STREAM's count: a is written, b and c are read, eight bytes each. */
 static double triad_bytes_moved(const cs_problem *p)
 {
@@ -318,4 +324,5 @@ const cs_kernel cs_kernel_triad = {
     .describe = triad_describe,
     .write_value = triad_write_value,
     .bytes_moved = triad_bytes_moved,
+    .array_bytes = triad_array_bytes,
 };

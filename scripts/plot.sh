@@ -88,6 +88,11 @@ mkdir -p "$data" || die_usage "'$dir': cannot create plots/ in it"
 rm -f "$data"/*.dat "$data"/*.gp "$data"/index.txt "$data"/headline.txt "$data"/gnuplot.log
 
 # ---- summary.md and the numbers to plot --------------------------------------------------------
+# The counter the clock probe read (points.csv), for summary.md's clock warning.
+clock_counter=""
+[ -r "$dir/points.csv" ] && clock_counter=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  ("clock_counter" in c) && $c["clock_counter"] != "" && !seen[$c["clock_counter"]]++ { l = l (l ? "+" : "") $c["clock_counter"] }
+  END { print l }' "$dir/points.csv")
 title="corescale sweep on ${host:-unknown host}, ${cores} cores$([ -r "$meta" ] && echo ", $(meta_value started_utc)")"
 # The run's facts under the title: only those meta.txt has.
 meta_md=""
@@ -122,12 +127,13 @@ if [ -r "$meta" ]; then
   md_line Command "$m_cmd"
   md_line Points "$m_points"
   md_line "Repetitions per point" "$m_reps"
+  [ -n "$clock_counter" ] && md_line "Clock probe" "every worker of each CPU point ran a chain of dependent multiplies at once, before and after the point (build/drivers/cs_clock); counter: $clock_counter (imul-chain: 3 cycles a multiply; perf-cycles: the core's own cycle count)"
   md_line Files "rows.csv (every repetition), points.csv (every point's status), meta.txt (the machine, lstopo, versions), logs/"
 fi
 awk -v data="$data" -v summary="$dir/summary.md" -v cores="$cores" \
     -v requests="${requests:-0}" -v delay_ms="${delay_ms:-0}" -v figs=plots \
-    -v title="$title" -v meta_md="$meta_md" \
-    -f "$top/scripts/plot/summarise.awk" "$csv"
+    -v title="$title" -v meta_md="$meta_md" -v clock_counter="$clock_counter" \
+    -f "$top/scripts/plot/stats.awk" -f "$top/scripts/plot/summarise.awk" "$csv"
 code=$?
 [ $code -eq 0 ] || { echo "$prog: could not summarise $csv (see above)" >&2; exit $code; }
 
@@ -201,8 +207,9 @@ set xrange [0.8:$xmax]
 set xtics 1
 set mxtics 1
 set object 1 rectangle from $cores, graph 0 to graph 1, graph 1 fillcolor rgb "#f2f2f2" fillstyle solid 1.0 noborder behind
-set label 1 "more workers than the $cores cores: points are oversubscribed,\ndashed curves are the Amdahl model (not measured)" at graph 0.98, graph 0.08 right font ",9" textcolor rgb "#666666"
+set label 1 "more workers than the $cores cores: points are oversubscribed,\ndashed curves are the fitted model (not measured)" at graph 0.98, graph 0.08 right font ",9" textcolor rgb "#666666"
 amdahl(p, f) = 1.0 / (f + (1.0 - f) / p)
+gustafson(p, s) = p - s * (p - 1.0)
 EOF
   [ "$xmax" -gt 16 ] && echo "set xtics autofreq"
 }
@@ -220,18 +227,20 @@ no_data() {
 series_elements() {
   local kind=$1 k=$2 c=$3 xmax=$4 elems="" name driver file f s1 style ycol title fit nudge
   local drawn=0
-  while IFS="|" read -r tag sk sc name driver file f _ s1 clamp; do
+  while IFS="|" read -r tag sk sc name driver file f _ s1 clamp law; do
     [ "$tag" = series ] && [ "$sk" = "$k" ] && [ "$sc" = "$c" ] || continue
     [ "$driver" = cpu_serial ] && continue
     style=$(style_of "$driver")
+    # Strong scaling: Amdahl's law; weak: Gustafson's (the scaled speedup p - s (p - 1)).
+    case $law in gustafson) model=gustafson lawname="Gustafson s" ;; *) model=amdahl lawname="Amdahl f" ;; esac
     case $kind in
-      speedup) ycol='8:9:10'; fit="amdahl(x, $f)" ;;
-      serial) ycol='11:12:13'; fit="${s1:-1} * amdahl(x, $f)"; [ -n "$s1" ] || f="" ;;
-      efficiency) ycol='14:15:16'; fit="amdahl(x, $f) / x" ;;
+      speedup) ycol='8:9:10'; fit="$model(x, $f)" ;;
+      serial) ycol='11:12:13'; fit="${s1:-1} * $model(x, $f)"; [ -n "$s1" ] || f="" ;;
+      efficiency) ycol='14:15:16'; fit="$model(x, $f) / x" ;;
     esac
     has_values "$data/$file" "${ycol%%:*}" || continue
     title=$name
-    [ -n "$f" ] && title+=" (Amdahl f = $(printf '%.3f' "$f")${clamp:+, clamped: $clamp})"
+    [ -n "$f" ] && title+=" ($lawname = $(printf '%.3f' "$f")${clamp:+, clamped: $clamp})"
     # Each driver's points sit a little apart, so that bars at one worker count do not hide each other.
     nudge=$(awk -v i="$drawn" 'BEGIN { printf "%.3f", 1 + 0.03 * (i - 1) }')
     drawn=$((drawn + 1))
@@ -246,16 +255,26 @@ series_elements() {
 
 failed=0
 made=()
-while IFS='|' read -r tag k c label maxw tser; do
+while IFS='|' read -r tag k c label maxw tser scaling; do
   [ "$tag" = group ] || continue
   xmax=$((model_to > maxw ? model_to : maxw))
-  model_key=", NaN with lines lc rgb \"#888888\" lw 2 dt (10,6) title \"Amdahl model past $cores cores (extrapolated)\""
+  # Weak scaling (class token CLASS-weak): the same plots, of the scaled speedup p T(1) / T(p)
+  # and the weak efficiency T(1) / T(p), with Gustafson's law for the model.
+  law=Amdahl what_s="speedup against the same driver at 1 worker" ylab_s="speedup T(1) / T(p), same driver"
+  what_e="parallel efficiency: speedup against the same driver at 1 worker, per worker" ylab_e="efficiency S(p) / p"
+  what_ser="speedup against cpu_serial" ylab_ser="speedup T(cpu_serial) / T(p)"
+  if [ "$scaling" = weak ]; then
+    law=Gustafson what_s="weak scaling, p times the work at p workers: scaled speedup p T(1) / T(p)" ylab_s="scaled speedup p T(1) / T(p), same driver"
+    what_e="weak-scaling efficiency T(1) / T(p): the same time at every p is ideal" ylab_e="weak efficiency T(1) / T(p)"
+    what_ser="weak scaling: scaled speedup against cpu_serial" ylab_ser="scaled speedup p T(cpu_serial) / T(p)"
+  fi
+  model_key=", NaN with lines lc rgb \"#888888\" lw 2 dt (10,6) title \"$law model past $cores cores (extrapolated)\""
   fk=$(printf '%s-%s' "$k" "$c" | tr -c 'A-Za-z0-9_.\n-' '-')
 
   elems=$(series_elements speedup "$k" "$c" "$xmax")
   body="$(axes_common "$xmax")
-set title \"$k, class $c ($label) on $host\nspeedup against the same driver at 1 worker (median, bars min-max)\"
-set ylabel \"speedup T(1) / T(p), same driver\"
+set title \"$k, class $c ($label) on $host\n$what_s (median, bars min-max)\"
+set ylabel \"$ylab_s\"
 set yrange [0:*]
 $([ -n "$elems" ] || no_data "$xmax")
 plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$elems$model_key"
@@ -264,8 +283,8 @@ plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \
   if [ -n "$tser" ]; then
     elems=$(series_elements serial "$k" "$c" "$xmax")
     body="$(axes_common "$xmax")
-set title \"$k, class $c ($label) on $host\nspeedup against cpu_serial (median $(printf '%.4g' "$tser") s; bars min-max)\"
-set ylabel \"speedup T(cpu_serial) / T(p)\"
+set title \"$k, class $c ($label) on $host\n$what_ser (median $(printf '%.4g' "$tser") s; bars min-max)\"
+set ylabel \"$ylab_ser\"
 set yrange [0:*]
 $([ -n "$elems" ] || no_data "$xmax")
 plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \"ideal (linear)\"$elems$model_key"
@@ -273,8 +292,8 @@ plot sample [x=1:$xmax] x with lines lc rgb \"#999999\" lw 1 noautoscale title \
   fi
 
   body="$(axes_common "$xmax")
-set title \"$k, class $c ($label) on $host\nparallel efficiency: speedup against the same driver at 1 worker, per worker\"
-set ylabel \"efficiency S(p) / p\"
+set title \"$k, class $c ($label) on $host\n$what_e\"
+set ylabel \"$ylab_e\"
 set yrange [0:1.2]
 set key bottom left
 set label 1 at graph 0.98, graph 0.96

@@ -30,8 +30,16 @@ What to run:
   --kernels LIST       CPU kernels, each NAME or NAME:CLASS (default product,pi,primes,triad)
   --class CLASS        problem class for kernels given without one: S, W, A, B or C (default W;
                        C is about 4x B's work, for machines past 16 cores: cpu_serial --help
-                       says what it costs)
+                       says what it costs), or auto: triad's smallest class whose arrays are at
+                       least 4x the last-level cache hwloc reports (STREAM's rule), W for the
+                       other kernels; the rows say the class chosen
   --n LIST             explicit sizes for every kernel instead of a class
+  --scaling KIND       strong (default): the same sizes at every worker count; weak: the sizes
+                       grow with the workers so that each worker has the work one had, by each
+                       kernel's own model of its work (scripts/lib/weak.sh: pi and triad n,
+                       primes n^1.5/ln n, product b log b of the result's bits); the n each
+                       point ran is in its rows (case) and in points.csv; fetch drivers, which
+                       have no size to grow, are not run
   --chunks N           work items per case (default: each kernel's own)
   --workers LIST       worker counts (default: 1,2,4,... up to the physical cores, and the
                        core count itself); counts above the cores run oversubscribed, marked
@@ -73,6 +81,10 @@ most 65536, --rounds at most 1000 and 100000 points in all, --timeout at most 60
 cpu_serial built, it is asked too whether it takes each kernel's sizes and --chunks (it stops
 before any work). A bad value: exit 2 and one message naming the option and the value.
 
+Before and after each CPU point, every worker of the point runs a short chain of dependent
+multiplies at once (build/drivers/cs_clock, pinned as the driver pins; a few ms): the rows get
+ghz, the median effective clock over the workers, and points.csv the clock before and after.
+
 Files written in the run directory: rows.csv, points.csv, meta.txt, sweep.log, logs/.
 Then: scripts/plot.sh DIR draws speedup, efficiency and fetch plots and writes summary.md.
 EOF
@@ -85,6 +97,8 @@ say_part() { printf '%s' "$*"; [ -n "${sweep_log:-}" ] && printf '%s' "$*" >>"$s
 . "$top/scripts/lib/check.sh"
 # shellcheck source=scripts/lib/limits.sh
 . "$top/scripts/lib/limits.sh"
+# shellcheck source=scripts/lib/weak.sh
+. "$top/scripts/lib/weak.sh"
 die_usage() { cs_die_usage "$*"; }
 
 # Physical cores this process may use: hwloc first, then lstopo, then the OS.
@@ -180,9 +194,10 @@ dry_run=0
 check_only=0
 sizes_given=0 chunks_given=0 workers_given=0 schedule_given=0 bind_given=0 concurrency_given=0
 python="" python_given=0
+scaling=strong
 nodes_from=""
 [ -n "${SLURM_JOB_NUM_NODES:-}" ] && nodes_from="(the default, from SLURM_JOB_NUM_NODES)"
-columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s"
+columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz"
 command_line="scripts/sweep.sh $*"
 
 while [ $# -gt 0 ]; do
@@ -193,7 +208,7 @@ while [ $# -gt 0 ]; do
     --check) check_only=1; shift; continue ;;
     --drivers|--kernels|--class|--n|--chunks|--workers|--hybrid-threads|--schedule|--bind|\
     --concurrency|--requests|--delay-ms|--fetch-max-ranks|--repeat|--warmup|--launcher|--nodes|\
-    --timeout|--build|--out|--rounds|--python)
+    --timeout|--build|--out|--rounds|--python|--scaling)
       [ $# -ge 2 ] || die_usage "option '$opt' needs a value (see --help)"
       val=$2; shift 2 ;;
     --*=*) die_usage "option '$opt': give the value as a separate word, '${opt%%=*} ${opt#*=}' (see --help)" ;;
@@ -222,6 +237,7 @@ while [ $# -gt 0 ]; do
     --build) build_dir=$val ;;
     --out) out=$val ;;
     --python) python=$val; python_given=1 ;;
+    --scaling) scaling=$val ;;
   esac
 done
 
@@ -244,14 +260,17 @@ wants_cpu=0 wants_fetch=0
 for d in "${cpu_drivers_all[@]}"; do wanted "$d" && wants_cpu=1; done
 for d in "${fetch_drivers_all[@]}"; do wanted "$d" && wants_fetch=1; done
 
-# A class letter in either case, as the drivers take it.
+# A class letter in either case, as the drivers take it, or auto (each driver picks triad's
+# smallest class whose arrays outgrow the last-level cache; W for the other kernels).
 [[ $class =~ ^[swabc]$ ]] && class=${class^^}
-case " $CS_CLASSES " in *" $class "*) ;; *) cs_bad_value class "$class" "not one of ${CS_CLASSES// /, }" ;; esac
+[ "${class,,}" = auto ] && class=auto
+case " $CS_CLASSES auto " in *" $class "*) ;; *) cs_bad_value class "$class" "not one of ${CS_CLASSES// /, }, auto" ;; esac
 [[ $kernels =~ ^[a-z0-9_]+(:[A-Za-z]+)?(,[a-z0-9_]+(:[A-Za-z]+)?)*$ ]] ||
   cs_bad_value kernels "$kernels" "not a comma list of NAME or NAME:CLASS"
 normal=""
 for spec in ${kernels//,/ }; do
   case $spec in *:[swabc]) c=${spec##*:}; spec=${spec%:*}:${c^^} ;; esac
+  case ${spec,,} in *:auto) spec=${spec%:*}:auto ;; esac
   normal+="${normal:+,}$spec"
 done
 kernels=$normal
@@ -261,8 +280,8 @@ for spec in ${kernels//,/ }; do
     *) cs_bad_value kernels "$kernels" "unknown kernel '${spec%%:*}' (known: ${CS_KERNELS// /, })" ;;
   esac
   case $spec in
-    *:*) case " $CS_CLASSES " in *" ${spec#*:} "*) ;; *)
-           cs_bad_value kernels "$kernels" "class '${spec#*:}' is not one of ${CS_CLASSES// /, }" ;; esac ;;
+    *:*) case " $CS_CLASSES auto " in *" ${spec#*:} "*) ;; *)
+           cs_bad_value kernels "$kernels" "class '${spec#*:}' is not one of ${CS_CLASSES// /, }, auto" ;; esac ;;
   esac
 done
 if [ $sizes_given -eq 1 ]; then
@@ -275,6 +294,18 @@ if [ $sizes_given -eq 1 ]; then
       cs_uint_ok "$s" "${!lo_var}" "${!hi_var}" ||
         cs_bad_value n "$sizes" "$s for kernel $k: $cs_why"
     done
+  done
+fi
+cs_check_choice scaling "$scaling" strong weak
+if [ "$scaling" = weak ]; then
+  [ $wants_cpu -eq 1 ] || cs_bad_value scaling "$scaling" "no CPU driver in --drivers: weak scaling grows a kernel's size"
+  for spec in ${kernels//,/ }; do
+    c=$class
+    [ "$spec" != "${spec%%:*}" ] && c=${spec#*:}
+    [ "$c" != auto ] || [ $sizes_given -eq 1 ] ||
+      cs_bad_value scaling "$scaling" "kernel ${spec%%:*}: class auto is chosen by each driver, so its sizes cannot be grown here (give a class or --n)"
+    [ -n "$(cs_weak_model "${spec%%:*}")" ] ||
+      cs_bad_value scaling "$scaling" "kernel '${spec%%:*}' states no model of how its work grows with n (scripts/lib/weak.sh)"
   done
 fi
 if [ $chunks_given -eq 1 ]; then
@@ -375,8 +406,36 @@ host=${host%%.*}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 [ -n "$out" ] || out=$top/results/$host-$stamp
 
+# ---- weak scaling: the sizes each worker count runs ------------------------------------------
+# The one-worker sizes (--n, else the class's, as cpu_serial --help lists them), grown by the
+# kernel's model so that w workers have w times the work; each checked against the kernel's range.
+class_sizes() {
+  "$driver_dir/cpu_serial" --help 2>/dev/null | awk -v k="$1" -v c="$2" '
+    $1 == k { want = 1; next }
+    want { for (i = 1; i <= NF; i++) if (index($i, c "=") == 1) { print substr($i, 3); exit } }'
+}
+weak_sizes() { # KERNEL CLASS WORKERS -> the comma list in cs_value
+  local k=$1 c=$2 w=$3 base s grown list="" hi_var=CS_N_MAX_$1
+  base=$sizes
+  if [ -z "$base" ]; then
+    [ -x "$driver_dir/cpu_serial" ] ||
+      cs_bad_value scaling "$scaling" "the sizes of class $c need $driver_dir/cpu_serial (build first, or give --n)"
+    base=$(class_sizes "$k" "$c")
+    [ -n "$base" ] || cs_bad_value scaling "$scaling" "cpu_serial --help lists no class $c sizes for kernel $k"
+  fi
+  for s in ${base//,/ }; do
+    cs_weak_n "$k" "$s" "$w"
+    grown=$cs_value
+    cs_uint_ok "$grown" 1 "${!hi_var}" ||
+      cs_bad_value scaling "$scaling" "kernel $k at $w workers needs n=$grown (from $s), above its limit ${!hi_var}"
+    list+="${list:+,}$cs_value"
+  done
+  cs_value=$list
+}
+
 # ---- the points ------------------------------------------------------------------------------
-# Each point: driver|kernel|class|ranks|threads|workers (kernel "fetch", class "-" for I/O).
+# Each point: driver|kernel|class|ranks|threads|workers|n (kernel "fetch", class "-" for I/O;
+# n the sizes of a weak-scaling point, empty otherwise).
 points=()
 skipped=()
 
@@ -390,37 +449,41 @@ for spec in ${kernels//,/ }; do
       py_*:product) ;;
       py_*) skipped+=("$d $k: the Python peers run the product only"); continue ;;
     esac
-    case $d in cpu_serial|py_serial|py_serial_tasks) points+=("$d|$k|$c|1|1|1"); continue ;; esac
+    nl=""
+    if [ "$scaling" = weak ]; then weak_sizes "$k" "$c" 1; nl=$cs_value; fi
+    case $d in cpu_serial|py_serial|py_serial_tasks) points+=("$d|$k|$c|1|1|1|$nl"); continue ;; esac
     for w in ${workers//,/ }; do
+      if [ "$scaling" = weak ]; then weak_sizes "$k" "$c" "$w"; nl=$cs_value; fi
       case $d in
-        py_threads|py_threads_tasks) points+=("$d|$k|$c|1|$w|$w") ;;
-        py_processes|py_processes_tasks) points+=("$d|$k|$c|$w|1|$w") ;;
+        py_threads|py_threads_tasks) points+=("$d|$k|$c|1|$w|$w|$nl") ;;
+        py_processes|py_processes_tasks) points+=("$d|$k|$c|$w|1|$w|$nl") ;;
         cpu_omp)
           # Threads share one process, so they cannot span nodes.
           if [ "$nodes" -gt 1 ] && [ "$w" -gt "$cores_per_node" ]; then
             skipped+=("$d $k workers=$w: threads cannot span nodes ($cores_per_node cores per node)")
             continue
           fi
-          points+=("$d|$k|$c|1|$w|$w") ;;
-        cpu_mpi) points+=("$d|$k|$c|$w|1|$w") ;;
+          points+=("$d|$k|$c|1|$w|$w|$nl") ;;
+        cpu_mpi) points+=("$d|$k|$c|$w|1|$w|$nl") ;;
         cpu_hybrid)
           t=$hybrid_threads
           [ "$nodes" -gt 1 ] && [ "$t" -gt "$cores_per_node" ] && t=$cores_per_node
           [ "$t" -gt "$w" ] && t=$w
           while [ $((w % t)) -ne 0 ]; do t=$((t - 1)); done
-          points+=("$d|$k|$c|$((w / t))|$t|$w") ;;
+          points+=("$d|$k|$c|$((w / t))|$t|$w|$nl") ;;
       esac
     done
   done
 done
 for d in "${fetch_drivers_all[@]}"; do
   wanted "$d" || continue
-  case $d in io_serial|py_fetch_serial) points+=("$d|fetch|-|1|1|1"); continue ;; esac
+  if [ "$scaling" = weak ]; then skipped+=("$d: weak scaling grows a CPU kernel's size; fetch has none"); continue; fi
+  case $d in io_serial|py_fetch_serial) points+=("$d|fetch|-|1|1|1|"); continue ;; esac
   for w in ${concurrency//,/ }; do
     case $d in
-      io_threads|py_fetch_threads) points+=("$d|fetch|-|1|$w|$w") ;;
-      io_async|py_fetch_async) points+=("$d|fetch|-|1|1|$w") ;;
-      io_mpi) [ "$w" -le "$fetch_max_ranks" ] && points+=("$d|fetch|-|$w|1|$w") ;;
+      io_threads|py_fetch_threads) points+=("$d|fetch|-|1|$w|$w|") ;;
+      io_async|py_fetch_async) points+=("$d|fetch|-|1|1|$w|") ;;
+      io_mpi) [ "$w" -le "$fetch_max_ranks" ] && points+=("$d|fetch|-|$w|1|$w|") ;;
     esac
   done
 done
@@ -437,7 +500,8 @@ done
 
 # The command of one point, as words in the array cmd.
 build_command() {
-  local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6
+  local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6 nl=${7:-} sizes=$sizes
+  [ -n "$nl" ] && sizes=$nl
   cmd=()
   case $d in
     cpu_mpi|cpu_hybrid|io_mpi)
@@ -488,8 +552,8 @@ if [ $dry_run -eq 1 ]; then
   i=0
   for p in "${points[@]}"; do
     i=$((i + 1))
-    IFS='|' read -r d k c r t w rnd <<<"$p"
-    build_command "$d" "$k" "$c" "$r" "$t" "$w"
+    IFS='|' read -r d k c r t w nl rnd <<<"$p"
+    build_command "$d" "$k" "$c" "$r" "$t" "$w" "$nl"
     printf '[%d/%d] %s\n' "$i" "${#points[@]}" "${cmd[*]}"
   done
   exit 0
@@ -506,7 +570,7 @@ else
   echo "$columns" >"$csv"
 fi
 [ -s "$out/points.csv" ] ||
-  echo "point,driver,kernel,class,ranks,threads,workers,oversubscribed,status,exit,seconds,rows,log,others_running,round" >"$out/points.csv"
+  echo "point,driver,kernel,class,ranks,threads,workers,oversubscribed,status,exit,seconds,rows,log,others_running,round,scaling,n,ghz,ghz_before,ghz_after,clock_counter" >"$out/points.csv"
 
 # Open MPI refuses root and more ranks than slots unless told; say so rather than fail.
 if [ "$(id -u)" -eq 0 ]; then
@@ -570,6 +634,11 @@ write_meta() {
     echo "repeat: $repeat"
     echo "warmup: $warmup"
     echo "rounds: $rounds"
+    echo "scaling: $scaling"
+    if [ "$scaling" = weak ]; then
+      for spec in ${kernels//,/ }; do echo "weak_model_${spec%%:*}: $(cs_weak_model "${spec%%:*}")"; done
+    fi
+    echo "clock_probe: $([ -x "$driver_dir/cs_clock" ] && echo "$driver_dir/cs_clock, before and after each CPU point" || echo "none (cs_clock not built)")"
     echo "launcher: $launcher"
     echo "fetch_concurrency: $concurrency"
     echo "fetch_requests: $requests"
@@ -583,6 +652,32 @@ busy_at_start=$(others_running)
 write_meta
 
 # ---- running ---------------------------------------------------------------------------------
+# The clock under load: every worker of the point (those of one node) runs the multiply chain at
+# once, pinned as the driver pins (cpu_serial and the Python peers: unpinned). Prints each
+# worker's GHz, one a line, then "counter NAME"; nothing when cs_clock is not built.
+clock_probe() {
+  local d=$1 w=$2 b=${bind:-core}
+  [ -x "$driver_dir/cs_clock" ] || return 0
+  case $d in cpu_serial|py_*) b=none ;; esac
+  w=$(((w + nodes - 1) / nodes))
+  "$driver_dir/cs_clock" --workers "$w" --bind "$b" 2>/dev/null </dev/null |
+    awk '/^ / { print $4 } /^ghz / { print "counter", $NF }'
+}
+# The median of the GHz lines of its arguments' text ("" for none).
+median_ghz() {
+  printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/ { v[++n] = $1 }
+    END { if (!n) exit
+          for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+          printf "%.3f\n", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
+}
+# The point's rows (those after line FROM of rows.csv) get scaling and ghz; a weak point's rows
+# get back the class its sizes were grown from (the driver, given --n, wrote custom).
+fill_rows() {
+  local from=$1 sc=$2 g=$3 cls=$4
+  awk -F, -v OFS=, -v from="$from" -v sc="$sc" -v g="$g" -v cls="$cls" '
+    NR > from && NF >= 3 { $(NF - 1) = sc; $NF = g; if (cls != "") $6 = cls } { print }' "$csv" >"$csv.fill" &&
+    mv "$csv.fill" "$csv"
+}
 # A row for a point that produced no verified rows: rep 0, the status word in warnings.
 failure_row() {
   local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6 status=$7 secs=$8 words=$7
@@ -590,7 +685,7 @@ failure_row() {
   # The schedule the driver would have written (its default is dynamic), so the row joins its series.
   local sched=${schedule:-dynamic}
   [ "$k" = fetch ] && sched=""
-  printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,,,\n' \
+  printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,,,,,\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host" "$d" "$k" "$c" "$r" "$t" "$w" "${bind:-}" \
     "$secs" "$sched" "$words" >>"$csv"
 }
@@ -616,7 +711,7 @@ for p in "${points[@]}"; do q=${p#*|}; point_kernels+=("${q%%|*}"); done
 i=0
 for p in "${points[@]}"; do
   i=$((i + 1))
-  IFS='|' read -r d k c r t w rnd <<<"$p"
+  IFS='|' read -r d k c r t w nl rnd <<<"$p"
   # Waiting on the network is not oversubscription: only CPU points can be.
   over=no
   [ "$k" != fetch ] && [ "$w" -gt "$cores" ] && over=yes
@@ -626,7 +721,7 @@ for p in "${points[@]}"; do
   [ "$rounds" -gt 1 ] && label+=" round $rnd/$rounds"
   say_part "[$i/$total] $label ... "
   log=logs/$(printf '%03d' "$i")-$d-$k-w$w.log
-  build_command "$d" "$k" "$c" "$r" "$t" "$w"
+  build_command "$d" "$k" "$c" "$r" "$t" "$w" "$nl"
   status="" code=""
   if [ ! -x "$driver_dir/$d" ]; then
     status=not-built
@@ -641,6 +736,8 @@ for p in "${points[@]}"; do
   fi
   busy=""
   [ -z "$status" ] && busy=$(others_running)
+  clock_before="" clock_after=""
+  [ -z "$status" ] && [ "$k" != fetch ] && clock_before=$(clock_probe "$d" "$w")
   t0=$(now_ms)
   rows_before=$(wc -l <"$csv")
   if [ -z "$status" ]; then
@@ -665,6 +762,7 @@ for p in "${points[@]}"; do
     esac
   fi
   ms=$(($(now_ms) - t0))
+  [ -n "$clock_before" ] && clock_after=$(clock_probe "$d" "$w")
   secs=$(fmt_ms "$ms")
   rows=$(($(wc -l <"$csv") - rows_before))
   [ "$status" = ok ] && [ "$rows" -eq 0 ] && status=no-rows
@@ -672,7 +770,14 @@ for p in "${points[@]}"; do
     failed=$((failed + 1))
     failure_row "$d" "$k" "$c" "$r" "$t" "$w" "$status" "$secs" "$over"
   fi
-  echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log,$busy,$rnd" >>"$out/points.csv"
+  ghz=$(median_ghz "$clock_before" "$clock_after")
+  counter=$(printf '%s\n' "$clock_before" | sed -n 's/^counter //p')
+  pscaling=$scaling
+  [ "$k" = fetch ] && pscaling=""
+  weak_class=""
+  [ -n "$nl" ] && [ -z "$sizes" ] && weak_class=$c
+  fill_rows "$rows_before" "$pscaling" "$ghz" "$weak_class"
+  echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log,$busy,$rnd,$pscaling,${nl//,/+},$ghz,$(median_ghz "$clock_before"),$(median_ghz "$clock_after"),$counter" >>"$out/points.csv"
 
   # Time left: a remaining point costs what this kernel's points have cost on average so far.
   kernel_ms[$k]=$(( ${kernel_ms[$k]:-0} + ms ))

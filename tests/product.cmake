@@ -24,8 +24,8 @@ cs_expect(n_trailing_comma 2 "cpu_serial: --n '50,': empty item in the list" ${C
 cs_expect(n_empty 2 "cpu_serial: --n '': empty item in the list" ${CS_SERIAL} --n=)
 cs_expect(n_not_a_number 2 "cpu_serial: --n '5x': not a whole number" ${CS_SERIAL} --n 5x)
 cs_expect(n_too_big_for_memory 2 "cpu_serial: --n 5000: the result has about..." ${CS_SERIAL} --n 5000)
-cs_expect(class_unknown 2 "cpu_serial: --class 'D': must be one of S, W, A, B, C" ${CS_SERIAL} --class D)
-cs_expect(class_two_letters 2 "cpu_serial: --class 'CC': must be one of S, W, A, B, C" ${CS_SERIAL} --class CC)
+cs_expect(class_unknown 2 "cpu_serial: --class 'D': must be one of S, W, A, B, C, auto" ${CS_SERIAL} --class D)
+cs_expect(class_two_letters 2 "cpu_serial: --class 'CC': must be one of S, W, A, B, C, auto" ${CS_SERIAL} --class CC)
 # Class C is taken and its sizes checked, never run (tens of seconds): a --chunks beyond the
 # case's items is refused by the check every case passes before any work, naming C's n.
 cs_expect(class_c_product_checked 2 "cpu_serial: --chunks 30000000: n=300 has only 26730899 iterations to cut into items" ${CS_SERIAL} --class C --chunks 30000000)

@@ -7,7 +7,7 @@ set(PY ${CS_DRIVER_DIR})
 
 # Bad command lines: exit 2 and the C drivers' message, nothing started.
 cs_expect(py_serial_repeat_zero 2 "py_serial: --repeat '0': too small (at least 1)" ${PY}/py_serial --repeat 0)
-cs_expect(py_serial_class_unknown 2 "py_serial: --class 'Q': must be one of S, W, A, B, C" ${PY}/py_serial --class Q)
+cs_expect(py_serial_class_unknown 2 "py_serial: --class 'Q': must be one of S, W, A, B, C, auto" ${PY}/py_serial --class Q)
 cs_expect(py_serial_n_and_class 2 "py_serial: --n '5' and --class 'S' both choose sizes: give one" ${PY}/py_serial --n 5 --class S)
 cs_expect(py_serial_n_too_small 2 "py_serial: --n '1': too small (at least 2)" ${PY}/py_serial --n 1)
 cs_expect(py_serial_n_negative 2 "py_serial: --n '-3': must not be negative" ${PY}/py_serial --n -3)

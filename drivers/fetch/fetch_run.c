@@ -57,7 +57,7 @@ static void print_rep(unsigned rep, const fetch_tally *t, const struct rep_resul
     fflush(stdout);
 }
 
-static int write_row(int fd, const fetch_exec *ex, const fetch_plan *plan, unsigned rep,
+static int write_row(const cs_rows *rows, const fetch_exec *ex, const fetch_plan *plan, unsigned rep,
                      const fetch_tally *t, const struct rep_result *r)
 {
     char digest[96];
@@ -74,7 +74,7 @@ static int write_row(int fd, const fetch_exec *ex, const fetch_plan *plan, unsig
         .req_per_s = r->req_per_s, .p50_ms = r->lat.p50_ms, .p90_ms = r->lat.p90_ms,
         .p99_ms = r->lat.p99_ms, .max_ms = r->lat.max_ms,
     };
-    return cs_csv_write(fd, &row);
+    return cs_rows_write(rows, &row);
 }
 
 static void print_summary(const fetch_plan *plan, double *walls,
@@ -122,8 +122,9 @@ int fetch_run(const fetch_exec *ex, const cs_options *o, const fetch_plan *plan)
 {
     uint64_t n = plan->urls.count;
     unsigned total = o->warmup + o->repeat;
-    int csv_fd = -1, code = CS_EXIT_OK;
-    if (ex->is_root && o->csv_path && (csv_fd = cs_csv_open(o->csv_path)) < 0)
+    int code = CS_EXIT_OK;
+    cs_rows rows = {-1, -1};
+    if (ex->is_root && cs_rows_open(&rows, o->csv_path, o->json_path) != 0)
         code = CS_EXIT_USAGE;
     double *ms = malloc((size_t)(n ? n : 1) * sizeof *ms);
     double *walls = calloc(o->repeat, sizeof *walls), *rates = calloc(o->repeat, sizeof *rates);
@@ -175,7 +176,7 @@ int fetch_run(const fetch_exec *ex, const cs_options *o, const fetch_plan *plan)
         timed++;
         if (!o->quiet)
             print_rep(rep - o->warmup + 1, &t, &r);
-        if (csv_fd >= 0 && write_row(csv_fd, ex, plan, rep - o->warmup + 1, &t, &r) != 0)
+        if (cs_rows_wanted(&rows) && write_row(&rows, ex, plan, rep - o->warmup + 1, &t, &r) != 0)
             code = CS_EXIT_FAIL;
     }
     if (ex->is_root) {
@@ -197,7 +198,7 @@ int fetch_run(const fetch_exec *ex, const cs_options *o, const fetch_plan *plan)
     }
     code = agree(ex, code);
 out:
-    cs_csv_close(csv_fd);
+    cs_rows_close(&rows);
     free(ms);
     free(walls);
     free(rates);

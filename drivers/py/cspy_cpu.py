@@ -80,7 +80,7 @@ def warnings_of(model, wall):
     return ";".join(words)
 
 
-def run_case(model, o, csv_fd, case, sizes, items, run):
+def run_case(model, o, rows, case, sizes, items, run):
     """Warm-up and timed repetitions of one case; returns (ok, verified)."""
     reference = None
     digests, summaries, verified = [], [], True
@@ -104,8 +104,8 @@ def run_case(model, o, csv_fd, case, sizes, items, run):
         if rep < o["warmup"]:
             continue
         walls.append(wall)
-        if csv_fd is not None:
-            row.csv_write(csv_fd, {
+        if rows is not None:
+            row.rows_write(rows, {
                 "driver": model.name, "kernel": "product", "case": case,
                 "class": o["class_name"], "ranks": model.ranks, "threads": model.threads,
                 "workers": model.workers, "bind": "none", "chunks": items,
@@ -131,7 +131,7 @@ def main(prog, make_model, tasks, argv):
             return answer_help(prog, want_version)
         reexec(o, argv)
         model = make_model(o)
-        csv_fd = row.csv_open(o["csv"]) if "csv" in o else None
+        rows = row.rows_open(o)
     except opt.Usage as e:
         opt.error(str(e))
         return opt.EXIT_USAGE
@@ -145,12 +145,12 @@ def main(prog, make_model, tasks, argv):
         if tasks:
             sizes = o["sizes"]
             case = "n=" + "+".join(map(str, sizes))
-            ok = run_case(model, o, csv_fd, case, sizes, len(sizes),
+            ok = run_case(model, o, rows, case, sizes, len(sizes),
                           lambda: run_tasks(model, sizes))
         else:
             for n in o["sizes"]:
                 items = product.item_count(n, o.get("chunks"))
-                ok &= run_case(model, o, csv_fd, "n=%d" % n, [n], items,
+                ok &= run_case(model, o, rows, "n=%d" % n, [n], items,
                                lambda n=n, items=items: run_items(model, n, items))
     finally:
         model.stop()

@@ -172,7 +172,7 @@ def print_header(model, o, n, source):
     sys.stdout.flush()
 
 
-def run_reps(model, o, csv_fd, urls, case):
+def run_reps(model, o, rows, urls, case):
     """Warm-up and timed repetitions; returns (failed, requests, faults by kind)."""
     failed, requests, checked, first, counts = 0, 0, 0, {}, {}
     walls = []
@@ -201,7 +201,7 @@ def run_reps(model, o, csv_fd, urls, case):
                 rep - o["warmup"] + 1, len(results), errors, nbytes, wall, stats["req_per_s"],
                 stats["p50_ms"], stats["p90_ms"], stats["p99_ms"], stats["max_ms"]))
             sys.stdout.flush()
-        if csv_fd is not None:
+        if rows is not None:
             fields = {"driver": model.name, "kernel": "fetch", "case": case, "class": "",
                       "ranks": model.ranks, "threads": model.threads, "workers": model.workers,
                       "bind": "none", "rep": rep - o["warmup"] + 1, "wall_s": wall,
@@ -211,7 +211,7 @@ def run_reps(model, o, csv_fd, urls, case):
                       "warnings": "short-run" if wall < row.SHORT_RUN_S else "",
                       "requests": len(results), "errors": errors, "bytes": nbytes}
             fields.update(stats)
-            row.csv_write(csv_fd, fields)
+            row.rows_write(rows, fields)
     if not o.get("quiet"):
         print("# wall_s min %.6f med %.6f max %.6f" % (min(walls), statistics.median(walls),
                                                         max(walls)))
@@ -244,7 +244,7 @@ def run_peer(prog, make_model, argv):
         cspy_cpu.reexec(o, argv)
         urls = urls_given(o, positional)
         model = make_model(o)
-        csv_fd = row.csv_open(o["csv"]) if "csv" in o else None
+        rows = row.rows_open(o)
     except opt.Usage as e:
         opt.error(str(e))
         return opt.EXIT_USAGE
@@ -263,7 +263,7 @@ def run_peer(prog, make_model, argv):
         try:
             if not o.get("quiet"):
                 print_header(model, o, len(urls), source)
-            failed, requests, counts = run_reps(model, o, csv_fd, urls, case)
+            failed, requests, counts = run_reps(model, o, rows, urls, case)
         finally:
             model.stop()
     except RuntimeError as e:

@@ -78,7 +78,7 @@ def parse_u64_list(opt, text, lo, hi):
 # name: (takes a value, argument name in --help, help, default)
 SPECS = {
     "n": (True, "LIST", "sizes, comma-separated (n is the product's loop bound)", None),
-    "class": (True, "S|W|A|B|C", "a problem class's sizes (default W)", None),
+    "class": (True, "S|W|A|B|C|auto", "a problem class's sizes (default W; auto: W for the product)", None),
     "chunks": (True, "C", "work items per case (default 1024, at most n-1 cubed)", None),
     "threads": (True, "T", "worker threads", None),
     "workers": (True, "W", "worker processes", None),
@@ -94,12 +94,13 @@ SPECS = {
     "repeat": (True, "R", "timed repetitions (default 3)", "3"),
     "warmup": (True, "W", "untimed repetitions first (default 1)", "1"),
     "csv": (True, "FILE", "append one row per case per repetition", None),
+    "json": (True, "FILE", "append the same rows as JSON, one object a line", None),
     "python": (True, "PATH", "run on this interpreter instead (e.g. a free-threaded 3.13t)", None),
     "quiet": (False, None, "no header or table, errors only", None),
     "help": (False, None, "this help", None),
     "version": (False, None, "version and build", None),
 }
-COMMON = ["repeat", "warmup", "csv", "python", "quiet", "help", "version"]
+COMMON = ["repeat", "warmup", "csv", "json", "python", "quiet", "help", "version"]
 KERNEL = ["n", "class", "chunks"]
 FETCH = ["url", "url-file", "requests", "delay-ms", "bytes", "timeout-ms",
          "connect-timeout-ms", "allow-failures"]
@@ -191,8 +192,12 @@ def resolve(prog, values):
                          ("chunks", 1, U64_MAX)):
         if name in o:
             o[name] = parse_u64(name, o[name], lo, hi)
-    if "csv" in o and o["csv"] == "":
-        raise bad("csv", "", "empty, a file name is needed")
+    for name in ("csv", "json"):
+        if name in o and o[name] == "":
+            raise bad(name, "", "empty, a file name is needed")
+    if "csv" in o and "json" in o and os.path.realpath(o["csv"]) == os.path.realpath(o["json"]):
+        raise Usage("--csv '%s' and --json '%s' name the same file: give each its own"
+                    % (o["csv"], o["json"]))
     if "python" in o and (o["python"] == "" or not os.access(o["python"], os.X_OK)):
         raise bad("python", o["python"], "not an executable interpreter")
     if not prog.fetch:
@@ -207,8 +212,12 @@ def resolve_sizes(o):
         o["sizes"], o["class_name"] = parse_u64_list("n", o["n"], N_MIN, N_MAX), "custom"
     else:
         letter = o.get("class", "W")
+        if letter.lower() == "auto":
+            # As the C drivers: the product has no arrays for a cache to hold, so its default.
+            error("note: --class auto: class W for product (no arrays for the cache to hold)")
+            letter = "W"
         if len(letter) != 1 or letter.upper() not in "SWABC":
-            raise bad("class", letter, "must be one of S, W, A, B, C")
+            raise bad("class", letter, "must be one of S, W, A, B, C, auto")
         o["class_name"] = letter.upper()
         o["sizes"] = parse_u64_list("class", CLASS_SIZES[o["class_name"]], N_MIN, N_MAX)
     for n in o["sizes"]:

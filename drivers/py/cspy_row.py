@@ -12,7 +12,7 @@ from cspy_options import Usage
 COLUMNS = ("time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,"
            "compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,"
            "schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,"
-           "work_s,span_s")
+           "work_s,span_s,scaling,ghz")
 
 SHORT_RUN_S = 0.010
 
@@ -93,7 +93,7 @@ def _seconds(s):
     return "" if s is None else "%.9f" % s
 
 
-def csv_write(fd, r):
+def csv_line(r):
     """r: a dict of the row's fields; absent ones stay empty, as in the C rows."""
     fields = [utc_now(), _text(host_name()), _text(r["driver"]), _text(r["kernel"]),
               _text(r["case"]), _text(r.get("class", "")), str(r["ranks"]), str(r["threads"]),
@@ -108,5 +108,61 @@ def csv_write(fd, r):
         fields += ["%.3f" % r[k] for k in ("req_per_s", "p50_ms", "p90_ms", "p99_ms", "max_ms")]
     else:
         fields += [""] * 8
-    fields += ["", ""]  # work_s, span_s: no --profile in the peers
-    os.write(fd, (",".join(fields) + "\n").encode())
+    fields += ["", "", "", ""]  # work_s, span_s: no --profile here; scaling, ghz: sweep.sh fills them
+    return ",".join(fields)
+
+
+
+# The columns whose values are text in JSON rows; the others are numbers, or null when empty.
+TEXT_COLUMNS = {"time_utc", "host", "driver", "kernel", "case", "class", "bind", "digest",
+                "version", "compiler", "flags", "schedule", "warnings", "scaling"}
+
+
+def json_line(line):
+    """The CSV line as one JSON object, as the C drivers write it (row.c, cs_json_write)."""
+    out = []
+    for name, value in zip(COLUMNS.split(","), line.split(",")):
+        if name in TEXT_COLUMNS:
+            out.append('"%s":"%s"' % (name, "".join(
+                "\\" + c if c in '"\\' else ("\\u%04x" % ord(c) if ord(c) < 0x20 else c)
+                for c in value)))
+        else:
+            out.append('"%s":%s' % (name, value if value else "null"))
+    return "{" + ",".join(out) + "}"
+
+
+def json_open(path):
+    """Opens for appending; refuses a file that is not JSON rows (its first byte not '{')."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise Usage("--json '%s': cannot open: %s" % (path, e.strerror))
+    first = os.pread(fd, 1, 0)
+    if first not in (b"", b"{"):
+        os.close(fd)
+        raise Usage("--json '%s': the file exists and is not corescale's JSON rows (one object a "
+                    "line)" % path)
+    return fd
+
+
+class Rows:
+    """Where a peer's rows go: --csv, --json or both."""
+    def __init__(self, csv_fd, json_fd):
+        self.csv_fd, self.json_fd = csv_fd, json_fd
+
+
+def rows_open(o):
+    """The files --csv and --json name, or None when neither is given."""
+    if "csv" not in o and "json" not in o:
+        return None
+    csv_fd = csv_open(o["csv"]) if "csv" in o else None
+    return Rows(csv_fd, json_open(o["json"]) if "json" in o else None)
+
+
+def rows_write(rows, r):
+    """One os.write per row and file, so rows from concurrent runs never interleave."""
+    line = csv_line(r)
+    if rows.csv_fd is not None:
+        os.write(rows.csv_fd, (line + "\n").encode())
+    if rows.json_fd is not None:
+        os.write(rows.json_fd, (json_line(line) + "\n").encode())

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "build_info.h"
+#include "cache.h"
 #include "clock.h"
 #include "heap.h"
 #include "message.h"
@@ -128,9 +129,12 @@ static int is_short_run(double wall, double tick)
 }
 
 /* Warnings for one repetition: the run-wide ones plus a short run. */
-static void rep_warnings(const cs_exec *ex, double wall, double tick, char *buf, size_t size)
+static void rep_warnings(const cs_exec *ex, double wall, double tick, int in_cache, char *buf,
+                         size_t size)
 {
     snprintf(buf, size, "%s", ex->warnings ? ex->warnings : "");
+    if (in_cache)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%sin-cache", *buf ? ";" : "");
     if (is_short_run(wall, tick))
         snprintf(buf + strlen(buf), size - strlen(buf), "%sshort-run", *buf ? ";" : "");
 }
@@ -194,7 +198,7 @@ static int write_value(FILE *f, const cs_kernel *k, cs_problem *p, const char *c
 struct run_state {
     const cs_exec *ex;
     const cs_options *o;
-    int csv_fd;
+    cs_rows rows; /* --csv, --json */
     FILE *result_file;
     double tick;
     cs_profile *profile;  /* --profile, on every rank */
@@ -288,6 +292,15 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     }
     char case_name[32];
     snprintf(case_name, sizeof case_name, "n=%llu", (unsigned long long)n);
+    /* A memory-bound case whose arrays a cache could hold measures the cache (STREAM's rule). */
+    char llc_what[96];
+    uint64_t llc = k->array_bytes ? cs_llc_bytes(llc_what, sizeof llc_what) : 0;
+    int in_cache = cs_cache_too_small(k, n, llc);
+    if (in_cache && ex->is_root)
+        cs_warn("%s %s: each array is %.1f MB, under %dx the last-level cache (%s): the "
+                "bandwidth measured is partly the cache's; a larger class (or --class auto) "
+                "measures memory",
+                k->name, case_name, k->array_bytes(n) / 1e6, CS_CACHE_RULE, llc_what);
     unsigned total = o->warmup + o->repeat;
     double *times = calloc(3 * (size_t)o->repeat, sizeof *times);
     if (!times) {
@@ -353,9 +366,9 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         wall[r] = t1 - t0;
         compute[r] = phase.compute_s;
         combine[r] = phase.combine_s;
-        if (s->csv_fd >= 0) {
+        if (cs_rows_wanted(&s->rows)) {
             char warnings[256];
-            rep_warnings(ex, wall[r], s->tick, warnings, sizeof warnings);
+            rep_warnings(ex, wall[r], s->tick, in_cache, warnings, sizeof warnings);
             cs_row row = {
                 .driver = ex->driver, .kernel = k->name, .case_name = case_name,
                 .class_name = o->class_name, .bind = cs_bind_name(o->bind),
@@ -367,7 +380,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
                 .digest = ref.digest.digest, .warnings = warnings,
                 .has_profile = profiled, .work_s = stats.work_s, .span_s = stats.span_s,
             };
-            if (cs_csv_write(s->csv_fd, &row) != 0)
+            if (cs_rows_write(&s->rows, &row) != 0)
                 failed = 1;
         }
     }
@@ -401,9 +414,9 @@ int cs_cpu_run(const cs_exec *ex, const cs_options *o)
     int code = agree(ex, validate_cases(ex, o, o->chunks));
     if (code != CS_EXIT_OK)
         return code;
-    struct run_state s = {ex, o, -1, NULL, cs_clock_tick(), NULL, NULL};
+    struct run_state s = {ex, o, {-1, -1}, NULL, cs_clock_tick(), NULL, NULL};
     int open_rc = CS_OK;
-    if (ex->is_root && o->csv_path && (s.csv_fd = cs_csv_open(o->csv_path)) < 0)
+    if (ex->is_root && cs_rows_open(&s.rows, o->csv_path, o->json_path) != 0)
         open_rc = CS_EXIT_USAGE;
     if (ex->is_root && open_rc == CS_OK && o->result_path &&
         !(s.result_file = fopen(o->result_path, "w"))) {
@@ -441,6 +454,6 @@ out:
         code = CS_EXIT_FAIL;
     }
     cs_profile_free(s.profile);
-    cs_csv_close(s.csv_fd);
+    cs_rows_close(&s.rows);
     return code;
 }

@@ -12,11 +12,12 @@
 
 #include "args.h"
 #include "build_info.h"
+#include "cache.h"
 #include "message.h"
 
 enum option_id {
     OPT_KERNEL = 256, OPT_N, OPT_CHUNKS, OPT_CLASS, OPT_RESULT_FILE, OPT_PROFILE,
-    OPT_REPEAT, OPT_WARMUP, OPT_CSV, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_REPEAT, OPT_WARMUP, OPT_CSV, OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_THREADS, OPT_SCHEDULE, OPT_BIND, OPT_SHOW_BINDING,
     OPT_URL, OPT_URL_FILE, OPT_REQUESTS, OPT_DELAY_MS, OPT_BYTES, OPT_TIMEOUT_MS,
     OPT_CONNECT_TIMEOUT_MS, OPT_ALLOW_FAILURES, OPT_CONCURRENCY, OPT_LISTEN,
@@ -36,7 +37,7 @@ struct option_spec {
 static const struct option_spec specs[] = {
     {"kernel", 1, OPT_KERNEL, CS_OPTS_KERNEL, "NAME", "the work to run (default product; see below)"},
     {"n", 1, OPT_N, CS_OPTS_KERNEL, "LIST", "sizes, comma-separated (the kernel says what n means)"},
-    {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B|C", "a problem class's sizes (default W; C is big: see below)"},
+    {"class", 1, OPT_CLASS, CS_OPTS_KERNEL, "S|W|A|B|C|auto", "a problem class's sizes (default W; C is big: see below; auto: triad's smallest class with arrays 4x the last-level cache)"},
     {"chunks", 1, OPT_CHUNKS, CS_OPTS_KERNEL, "C", "work items per case (default: the kernel's)"},
     {"result-file", 1, OPT_RESULT_FILE, CS_OPTS_KERNEL, "FILE", "write 'n=N VALUE' per case"},
     {"profile", 1, OPT_PROFILE, CS_OPTS_KERNEL, "FILE", "record each timed run's tasks into FILE; print work, span and predicted speedups"},
@@ -63,6 +64,7 @@ static const struct option_spec specs[] = {
     {"repeat", 1, OPT_REPEAT, CS_OPTS_COMMON, "R", "timed repetitions (default 3)"},
     {"warmup", 1, OPT_WARMUP, CS_OPTS_COMMON, "W", "untimed repetitions first (default 1)"},
     {"csv", 1, OPT_CSV, CS_OPTS_COMMON, "FILE", "append one row per case per repetition"},
+    {"json", 1, OPT_JSON, CS_OPTS_COMMON, "FILE", "append the same rows as JSON, one object a line"},
     {"quiet", 0, OPT_QUIET, CS_OPTS_COMMON | CS_OPTS_SERVER, NULL, "no header or table, errors only"},
     {"help", 0, OPT_HELP, CS_OPTS_COMMON | CS_OPTS_SERVER, NULL, "this help"},
     {"version", 0, OPT_VERSION, CS_OPTS_COMMON | CS_OPTS_SERVER, NULL, "version and build"},
@@ -248,12 +250,16 @@ static int resolve_sizes(cs_options *o, const char *n_text, const char *class_te
         return cs_parse_u64_list("n", n_text, k->n_min, k->n_max, &o->n, &o->n_count);
     }
     int cls = CS_CLASS_W;
-    if (class_text) {
+    if (class_text && strcasecmp(class_text, "auto") == 0) {
+        char why[256];
+        cls = (int)cs_class_auto(k, why, sizeof why);
+        cs_note("%s", why);
+    } else if (class_text) {
         static const char letters[] = "SWABC"; /* in cs_class order */
         int upper = toupper((unsigned char)class_text[0]);
         const char *found = class_text[0] && !class_text[1] ? strchr(letters, upper) : NULL;
         if (!found)
-            return bad("class", class_text, "must be one of S, W, A, B, C");
+            return bad("class", class_text, "must be one of S, W, A, B, C, auto");
         cls = (int)(found - letters);
     }
     snprintf(o->class_name, sizeof o->class_name, "%s", class_names[cls]);
@@ -314,6 +320,11 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
         if (!*arg)
             return bad(name, arg, "empty, a file name is needed");
         o->csv_path = arg;
+        return 0;
+    case OPT_JSON:
+        if (!*arg)
+            return bad(name, arg, "empty, a file name is needed");
+        o->json_path = arg;
         return 0;
     case OPT_QUIET: o->quiet = 1; return 0;
     case OPT_THREADS:
@@ -397,25 +408,26 @@ static int same_place(const struct place *a, const struct place *b)
     return a->resolved && b->resolved && strcmp(a->resolved, b->resolved) == 0;
 }
 
-/* --csv, --result-file and --profile each write their own file: two naming one file
+/* --csv, --json, --result-file and --profile each write their own file: two naming one file
  * would interleave into garbage. */
 static int check_outputs_differ(const cs_options *o)
 {
-    const char *names[] = {"csv", "result-file", "profile"};
-    const char *paths[] = {o->csv_path, o->result_path, o->profile_path};
-    struct place places[3];
+    enum { OUTPUTS = 4 };
+    const char *names[OUTPUTS] = {"csv", "json", "result-file", "profile"};
+    const char *paths[OUTPUTS] = {o->csv_path, o->json_path, o->result_path, o->profile_path};
+    struct place places[OUTPUTS];
     int rc = 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < OUTPUTS; i++)
         if (paths[i])
             place_of(paths[i], &places[i]);
-    for (int i = 0; i < 3 && rc == 0; i++)
-        for (int j = i + 1; j < 3 && rc == 0 && paths[i]; j++)
+    for (int i = 0; i < OUTPUTS && rc == 0; i++)
+        for (int j = i + 1; j < OUTPUTS && rc == 0 && paths[i]; j++)
             if (paths[j] && same_place(&places[i], &places[j])) {
                 cs_error("--%s '%s' and --%s '%s' name the same file: give each its own",
                          names[i], cs_show(paths[i]), names[j], cs_show(paths[j]));
                 rc = -1;
             }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < OUTPUTS; i++)
         if (paths[i])
             free(places[i].resolved);
     return rc;

@@ -36,6 +36,7 @@ typedef struct cs_options {
     /* common */
     unsigned repeat, warmup;
     const char *csv_path;
+    const char *json_path; /* --json: the rows as JSON Lines */
     int quiet;
     /* workers */
     unsigned threads;     /* 0: the driver's default */

@@ -105,7 +105,8 @@ static void put_seconds(struct line *l, double s)
         put(l, "%.9f,", s);
 }
 
-int cs_csv_write(int fd, const cs_row *r)
+/* The row as one CSV line, newline included; -1 with a message when it does not fit. */
+static int format_row(const cs_row *r, struct line *l_out)
 {
     struct line l = {.len = 0};
     char utc[32];
@@ -141,23 +142,146 @@ int cs_csv_write(int fd, const cs_row *r)
     else
         put(&l, ",,,,,,,,");
     if (r->has_profile)
-        put(&l, "%.9f,%.9f\n", r->work_s, r->span_s);
+        put(&l, "%.9f,%.9f,,\n", r->work_s, r->span_s);
     else
-        put(&l, ",\n");
+        put(&l, ",,,\n");
     if (l.overflow) {
         cs_error("a CSV row is longer than %zu bytes; not written", sizeof l.buf);
         return -1;
     }
-    ssize_t wrote = write(fd, l.buf, l.len);
-    if (wrote != (ssize_t)l.len) {
-        cs_error("cannot append a CSV row: %s", wrote < 0 ? strerror(errno) : "short write");
+    *l_out = l;
+    return 0;
+}
+
+/* One write(2) of a whole line, so that lines of concurrent runs never interleave. */
+static int append_line(int fd, const struct line *l, const char *what)
+{
+    ssize_t wrote = write(fd, l->buf, l->len);
+    if (wrote != (ssize_t)l->len) {
+        cs_error("cannot append a %s row: %s", what, wrote < 0 ? strerror(errno) : "short write");
         return -1;
     }
     return 0;
+}
+
+int cs_csv_write(int fd, const cs_row *r)
+{
+    struct line l;
+    if (format_row(r, &l) != 0)
+        return -1;
+    return append_line(fd, &l, "CSV");
 }
 
 void cs_csv_close(int fd)
 {
     if (fd >= 0)
         close(fd);
+}
+
+/* ---- JSON Lines: one object per row, the CSV's columns and values ---------------------------- */
+
+int cs_json_open(const char *path)
+{
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        cs_error("--json '%s': cannot open: %s", cs_show(path), strerror(errno));
+        return -1;
+    }
+    /* Appending to a file of other things would leave neither readable. */
+    char first;
+    ssize_t got = pread(fd, &first, 1, 0);
+    if (got < 0 || (got == 1 && first != '{')) {
+        cs_error("--json '%s': the file exists and is not corescale's JSON rows (one object a line)",
+                 cs_show(path));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The columns whose values are text; every other column is a number, or null when empty. */
+static int is_text_column(const char *name, size_t len)
+{
+    static const char *const text[] = {"time_utc", "host",    "driver",  "kernel",   "case",
+                                       "class",    "bind",    "digest",  "version",  "compiler",
+                                       "flags",    "schedule", "warnings", "scaling"};
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+        if (strlen(text[i]) == len && memcmp(text[i], name, len) == 0)
+            return 1;
+    return 0;
+}
+
+static void put_json_text(struct line *l, const char *s, size_t len)
+{
+    put(l, "\"");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            put(l, "\\%c", c);
+        else if (c < 0x20)
+            put(l, "\\u%04x", c);
+        else
+            put(l, "%c", c);
+    }
+    put(l, "\"");
+}
+
+int cs_json_write(int fd, const cs_row *r)
+{
+    struct line csv, j = {.len = 0};
+    if (format_row(r, &csv) != 0)
+        return -1;
+    csv.buf[--csv.len] = '\0'; /* the newline */
+    /* Text fields hold no commas (put_text), so the line splits where the header does. */
+    const char *name = CS_ROW_COLUMNS, *value = csv.buf;
+    put(&j, "{");
+    for (int first = 1; *name; first = 0) {
+        size_t nlen = strcspn(name, ","), vlen = strcspn(value, ",");
+        put(&j, "%s\"%.*s\":", first ? "" : ",", (int)nlen, name);
+        if (is_text_column(name, nlen))
+            put_json_text(&j, value, vlen);
+        else if (vlen == 0)
+            put(&j, "null");
+        else
+            put(&j, "%.*s", (int)vlen, value);
+        name += nlen + (name[nlen] == ',');
+        value += vlen + (value[vlen] == ',');
+    }
+    put(&j, "}\n");
+    if (j.overflow) {
+        cs_error("a JSON row is longer than %zu bytes; not written", sizeof j.buf);
+        return -1;
+    }
+    return append_line(fd, &j, "JSON");
+}
+
+int cs_rows_open(cs_rows *rows, const char *csv_path, const char *json_path)
+{
+    rows->csv_fd = rows->json_fd = -1;
+    if (csv_path && (rows->csv_fd = cs_csv_open(csv_path)) < 0)
+        return -1;
+    if (json_path && (rows->json_fd = cs_json_open(json_path)) < 0) {
+        cs_rows_close(rows);
+        return -1;
+    }
+    return 0;
+}
+
+int cs_rows_wanted(const cs_rows *rows) { return rows->csv_fd >= 0 || rows->json_fd >= 0; }
+
+int cs_rows_write(const cs_rows *rows, const cs_row *row)
+{
+    int rc = 0;
+    if (rows->csv_fd >= 0 && cs_csv_write(rows->csv_fd, row) != 0)
+        rc = -1;
+    if (rows->json_fd >= 0 && cs_json_write(rows->json_fd, row) != 0)
+        rc = -1;
+    return rc;
+}
+
+void cs_rows_close(cs_rows *rows)
+{
+    cs_csv_close(rows->csv_fd);
+    cs_csv_close(rows->json_fd);
+    rows->csv_fd = rows->json_fd = -1;
 }

@@ -1,20 +1,23 @@
 # summarise.awk: a sweep's rows.csv -> per-point statistics, gnuplot data and summary.md.
 #
 # Also data/headline.txt: one line per driver, its speedup at the most cores, for the terminal.
-# Run by scripts/plot.sh (POSIX awk: mawk, gawk and BSD awk all do). Variables:
+# Run by scripts/plot.sh after stats.awk (POSIX awk: mawk, gawk and BSD awk all do). Variables:
 #   data     directory for the gnuplot data files and index.txt (must exist)
 #   summary  path of summary.md
 #   cores    physical cores the sweep had (points above are oversubscribed)
 #   requests, delay_ms   the fetch sweep's workload (0 if unknown)
 #   title    first line of summary.md; meta_md  lines to quote under it (optional, \n-separated)
 #   figs     directory of the figures, relative to summary.md ("plots")
+#   clock_counter  the counter the sweep's clock probe read (points.csv), for the clock warning
 #
 # A point is one driver at one worker count (ranks x threads) for one kernel and class; its
 # time in one repetition is the sum of its cases' wall_s (a class may hold several sizes), and
 # only repetitions holding every case count. Rows with rep 0 are sweep.sh's record of a point
 # that failed. Speedup S(p) = median T(1) / median T(p); bars use the fastest and slowest
 # repetition. Karp-Flatt e(p) = (1/S - 1/p) / (1 - 1/p). The Amdahl fit is the least-squares f
-# of 1/S - 1/p = f (1 - 1/p) over the points with 1 < p <= cores, clamped to [0, 1].
+# of 1/S - 1/p = f (1 - 1/p) over the points with 1 < p <= cores, clamped to [0, 1]. Rows with
+# scaling weak form groups of their own (class token CLASS-weak): there S(p) = p T(1) / T(p)
+# (scaled), E = T(1) / T(p), and Gustafson's s is fitted from p - S = s (p - 1) instead.
 
 BEGIN {
     FS = ","
@@ -31,14 +34,12 @@ BEGIN {
 
 NR == 1 {
     header = $0
-    for (i = 1; i <= NF; i++) col[$i] = i
-    nreq = split(required, req, " ")
-    for (i = 1; i <= nreq; i++)
-        if (!(req[i] in col)) {
-            printf "plot: %s: not corescale's CSV: no column '%s'\n", FILENAME, req[i] > "/dev/stderr"
-            bad_input = 1
-            exit 2
-        }
+    missing = read_header(required)
+    if (missing != "") {
+        printf "plot: %s: not corescale's CSV: no column '%s'\n", FILENAME, missing > "/dev/stderr"
+        bad_input = 1
+        exit 2
+    }
     next
 }
 $0 == header || $0 == "" { next }
@@ -56,6 +57,7 @@ $0 == header || $0 == "" { next }
 
 {
     d = $col["driver"]; k = $col["kernel"]; c = $col["class"]
+    sc = ("scaling" in col) ? $col["scaling"] : ""
     w = $col["workers"] + 0; r = $col["ranks"] + 0; t = $col["threads"] + 0
     rep = $col["rep"] + 0
     sched = (d == "cpu_serial" || k == "fetch") ? "" : $col["schedule"]
@@ -64,13 +66,18 @@ $0 == header || $0 == "" { next }
         g = "fetch"
         s = d
     } else {
-        g = k SUBSEP c
+        # A weak-scaling group is apart from the strong one of the same class: its class token
+        # (in file names and index.txt) is CLASS-weak.
+        g = k SUBSEP (sc == "weak" ? c "-weak" : c)
         s = d (sched != "" && sched != "dynamic" ? " (" sched ")" : "")
     }
     if (!(g in group_seen)) {
         group_seen[g] = 1
         if (k == "fetch") has_fetch = 1
-        else { ngroups++; group_list[ngroups] = g; group_kernel[g] = k; group_class[g] = c }
+        else {
+            ngroups++; group_list[ngroups] = g; group_kernel[g] = k
+            group_class[g] = (sc == "weak" ? c "-weak" : c); group_weak[g] = (sc == "weak")
+        }
     }
     gs = g SUBSEP s
     if (!(gs in series_seen)) {
@@ -102,6 +109,7 @@ $0 == header || $0 == "" { next }
     if (!((p, cs) in case_seen)) {
         case_seen[p, cs] = 1
         ncases[p]++
+        point_case[p, ++npcases[p]] = cs
         if (!((g, cs) in group_case_seen)) {
             group_case_seen[g, cs] = 1
             ngcases[g]++
@@ -118,6 +126,7 @@ $0 == header || $0 == "" { next }
     }
     total[p, rep] += $col["wall_s"]
     cases_in[p, rep]++
+    if (("ghz" in col) && $col["ghz"] + 0 > 0 && !((p, rep) in ghz_rep)) ghz_rep[p, rep] = $col["ghz"] + 0
     case_wall[p, cs, rep] = $col["wall_s"]
     if (k == "fetch") {
         # The embedded server's delay, from the case name, when meta.txt did not give it.
@@ -177,28 +186,39 @@ function add_words(p, text,    n, i, wd, parts) {
     }
 }
 
-# Sorts v[1..n] ascending, numerically (insertion sort: a handful of values).
-function sort_numbers(v, n,    i, j, x) {
-    for (i = 2; i <= n; i++) {
-        x = v[i]
-        for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]
-        v[j + 1] = x
-    }
-}
-
-# Median, min and max of the complete repetitions of point p into stat_med/min/max[p].
-function point_stats(p,    i, n, v, rp) {
+# The complete repetitions' times of point p into v[1..n], in the order run; n.
+function point_times(p, v,    i, n, rp) {
     n = 0
     for (i = 1; i <= nreps[p]; i++) {
         rp = rep_list[p, i]
         if (cases_in[p, rp] == ncases[p]) v[++n] = total[p, rp]
     }
+    return n
+}
+
+# Median, min and max of the complete repetitions of point p into stat_med/min/max[p], the
+# median's bootstrap 95% interval into stat_lo/hi[p] (stats.awk), outlying repetitions into
+# stat_out[p].
+function point_stats(p,    n, v) {
+    n = point_times(p, v)
     stat_n[p] = n
     if (n == 0) return 0
+    stat_out[p] = count_outliers(v, n)
     sort_numbers(v, n)
     stat_min[p] = v[1]; stat_max[p] = v[n]
-    stat_med[p] = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    stat_med[p] = sorted_median(v, n)
+    median_ci(v, n)
+    stat_lo[p] = stats_lo; stat_hi[p] = stats_hi
     return n
+}
+
+# The bootstrap 95% interval of the speedup median T(1) / median T(p), times scale (p for a weak
+# group's scaled speedup): "[lo, hi]", or "-".
+function speedup_ci(p1, p, scale,    a, b, na, nb) {
+    na = point_times(p1, a); nb = point_times(p, b)
+    if (na == 0 || nb == 0) return "-"
+    ratio_ci(a, na, b, nb)
+    return sprintf("[%.2f, %.2f]", scale * stats_lo, scale * stats_hi)
 }
 
 function median_of(arr, p,    i, n, v, rp) {
@@ -335,6 +355,16 @@ END {
     print "with p is overhead, not serial code. The Amdahl fit f is the least-squares serial fraction" > summary
     print "over the points within the " cores " physical cores; its curve is a model, not a measurement." > summary
     print "Oversubscribed points (more workers than cores) measure time-slicing and are not fitted." > summary
+    print "" > summary
+    print "Strong scaling keeps the problem and adds workers: Amdahl's law S = 1 / (f + (1 - f) / p) bounds" > summary
+    print "it by the serial fraction f. Weak scaling (sweep.sh --scaling weak) grows the problem with the" > summary
+    print "workers: Gustafson's law S = p - s (p - 1), s the serial share of the parallel run, says how far" > summary
+    print "the larger problem keeps p workers busy. The 95% CI columns are bootstrap intervals over the" > summary
+    print "repetitions (2000 resamples, a fixed seed): with 3 repetitions they show the spread seen, not" > summary
+    print "the spread possible. A repetition is an outlier when its modified z-score (0.6745 |t - median|" > summary
+    print "/ MAD) is above 3.5. GHz is the median clock of the point's workers, probed before and after it" > summary
+    print "(a chain of dependent multiplies, or perf's cycles); efficiency at clock = efficiency x GHz(1) /" > summary
+    print "GHz(p): what the code alone would have scaled to had the clock not changed." > summary
 
     for (gi = 1; gi <= ngroups; gi++) write_group(group_list[gi])
     if (has_fetch) write_fetch("fetch")
@@ -344,11 +374,24 @@ END {
     close(summary)
 }
 
-function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser, ser_gs,
-                           sp, lo, hi, ssp, slo, shi, eff, kf, pw, sx2, sxy, x, y, f, nf,
-                           file, maxw, nc, j, line, fitted, s1ser, fline) {
-    k = group_kernel[g]; c = group_class[g]
-    label = cases_label(g)
+# The sizes point p ran, "1000000" or "5,10,16" (a weak group's points differ).
+function point_sizes(p,    i, lab, cs) {
+    lab = ""
+    for (i = 1; i <= npcases[p]; i++) {
+        cs = point_case[p, i]
+        sub(/^n=/, "", cs)
+        lab = lab (i > 1 ? "," : "") cs
+    }
+    return lab
+}
+
+function write_group(g,    t1min, best, clamp, best_p, k, c, cname, weak, label, ns, sl, si, s, gs, n, ord, i, p, t1, tser,
+                           ser_gs, sp, lo, hi, ssp, slo, shi, eff, kf, pw, sx2, sxy, x, y, f, nf, p1, g1, gp, effc,
+                           file, maxw, j, line, fitted, s1ser, fline, cline, nout, law, sci, scale) {
+    k = group_kernel[g]; c = group_class[g]; weak = group_weak[g]
+    cname = weak ? substr(c, 1, length(c) - 5) : c
+    label = weak ? "sizes grown with the workers: the n column" : cases_label(g)
+    law = weak ? "gustafson" : "amdahl"
     ns = ordered_series(g, sl)
     for (si = 1; si <= ns; si++) {
         gs = g SUBSEP sl[si]
@@ -357,25 +400,40 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, 
     ser_gs = g SUBSEP "cpu_serial"
     tser = (ser_gs in series_seen) ? one_worker_time(ser_gs) : ""
 
-    printf "\n## %s, class %s (%s)\n\n", k, c, label > summary
-    printf "![speedup of %s against each driver at one worker](%s/speedup-%s-%s.png)\n", k, figs, file_name(k), file_name(c) > summary
+    printf "\n## %s, class %s (%s)%s\n\n", k, cname, label, weak ? ", weak scaling" : "" > summary
+    printf "![%s of %s against each driver at one worker](%s/speedup-%s-%s.png)\n", weak ? "scaled speedup" : "speedup", k, figs, file_name(k), file_name(c) > summary
     if (tser != "")
-        printf "![speedup of %s against cpu_serial](%s/speedup-serial-%s-%s.png)\n", k, figs, file_name(k), file_name(c) > summary
+        printf "![%s of %s against cpu_serial](%s/speedup-serial-%s-%s.png)\n", weak ? "scaled speedup" : "speedup", k, figs, file_name(k), file_name(c) > summary
     printf "![efficiency of %s](%s/efficiency-%s-%s.png)\n\n", k, figs, file_name(k), file_name(c) > summary
+    if (weak) {
+        print "Weak scaling: at p workers the kernel ran p times the work of one worker (its model of work" > summary
+        print "in meta.txt, the n of each point below), so an ideal machine takes the same time at every p." > summary
+        print "Weak efficiency E = T(1) / T(p); scaled speedup p E, the time the p-fold problem would take" > summary
+        print "one worker over the time p took. Gustafson's law S = p - s (p - 1) is fitted for s, the" > summary
+        print "serial share of the parallel run's time, over the points within the cores.\n" > summary
+    }
     if (tser == "")
         print "No verified cpu_serial run of this kernel and class: no speedup against cpu_serial.\n" > summary
-    print "| driver | ranks x threads | workers | reps | median s | min s | max s | speedup | best-run speedup | vs cpu_serial | efficiency | Karp-Flatt | verified | warnings |" > summary
-    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|" > summary
+    if (weak) {
+        print "| driver | ranks x threads | workers | n | reps | median s | 95% CI s | min s | max s | scaled speedup | 95% CI | best-run | vs cpu_serial | weak efficiency | GHz | efficiency at clock | verified | warnings |" > summary
+        print "|---|---|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|" > summary
+    } else {
+        print "| driver | ranks x threads | workers | reps | median s | 95% CI s | min s | max s | speedup | 95% CI | best-run speedup | vs cpu_serial | efficiency | GHz | efficiency at clock | Karp-Flatt | verified | warnings |" > summary
+        print "|---|---|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|" > summary
+    }
 
     maxw = 0
-    fline = ""
+    fline = ""; cline = ""; nout = 0
     for (si = 1; si <= ns; si++) {
         s = sl[si]; gs = g SUBSEP s
         n = ordered_points(gs, ord)
-        t1 = one_worker_time(gs)
-        t1min = t1 == "" ? "" : stat_min[one_worker_point(gs)]
+        p1 = one_worker_point(gs)
+        t1 = p1 == "" ? "" : stat_med[p1]
+        t1min = t1 == "" ? "" : stat_min[p1]
+        g1 = p1 == "" ? "" : median_of(ghz_rep, p1)
         file = "cpu-" file_name(k) "-" file_name(c) "-" file_name(s) ".dat"
         print "# " s " running " k " class " c " (" label "): one line per worker count" > (data "/" file)
+        if (weak) print "# weak scaling: speedup columns hold the scaled speedup p T(1) / T(p), efficiency T(1) / T(p)" > (data "/" file)
         print "# workers ranks threads reps median_s min_s max_s speedup lo hi speedup_serial lo hi efficiency lo hi karp_flatt oversubscribed" > (data "/" file)
         sx2 = 0; sxy = 0; nf = 0; best_p = ""
         for (i = 1; i <= n; i++) {
@@ -383,54 +441,85 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, 
             if (pw > maxw) maxw = pw
             # The headline point: the most workers within the cores that ran and verified.
             if (t1 != "" && stat_n[p] > 0 && !(p in failed) && !(p in unverified) && pw <= cores) best_p = p
-            sp = lo = hi = ssp = slo = shi = eff = kf = best = ""
+            sp = lo = hi = ssp = slo = shi = eff = kf = best = effc = ""; sci = "-"
+            # Weak: every time ratio counts p times the work, so speedups are scaled by p.
+            scale = weak ? pw : 1
+            gp = median_of(ghz_rep, p)
             if (stat_n[p] > 0 && !(p in failed)) {
                 if (t1 != "") {
-                    sp = t1 / stat_med[p]; lo = t1 / stat_max[p]; hi = t1 / stat_min[p]
-                    best = t1min / stat_min[p]
+                    sp = scale * t1 / stat_med[p]; lo = scale * t1 / stat_max[p]; hi = scale * t1 / stat_min[p]
+                    best = scale * t1min / stat_min[p]
                     eff = sp / pw
-                    if (pw > 1) kf = (1 / sp - 1 / pw) / (1 - 1 / pw)
+                    sci = speedup_ci(p1, p, scale)
+                    if (g1 != "" && gp != "") effc = eff * g1 / gp
+                    if (!weak && pw > 1) kf = (1 / sp - 1 / pw) / (1 - 1 / pw)
                     if (pw > 1 && pw <= cores) {
-                        x = 1 - 1 / pw; y = 1 / sp - 1 / pw
+                        # Amdahl: 1/S - 1/p = f (1 - 1/p); Gustafson: p - S = s (p - 1).
+                        if (weak) { x = pw - 1; y = pw - sp }
+                        else { x = 1 - 1 / pw; y = 1 / sp - 1 / pw }
                         sx2 += x * x; sxy += x * y; nf++
+                        if (g1 != "" && gp != "" && gp < 0.95 * g1)
+                            cline = cline sprintf("- %s at %d workers: %.2f GHz against %.2f GHz at one worker (%+.0f%%): efficiency at the measured clock is %.2f, against %.2f plain\n", s, pw, gp, g1, 100 * (gp / g1 - 1), effc, eff)
                     }
                 }
-                if (tser != "") { ssp = tser / stat_med[p]; slo = tser / stat_max[p]; shi = tser / stat_min[p] }
+                if (tser != "") { ssp = scale * tser / stat_med[p]; slo = scale * tser / stat_max[p]; shi = scale * tser / stat_min[p] }
                 printf "%d %d %d %d %s %s %s %s %s %s %s %s %s %s %s %s %s %d\n", pw, point_r[p], point_t[p],
                     stat_n[p], dat(stat_med[p]), dat(stat_min[p]), dat(stat_max[p]), dat(sp), dat(lo), dat(hi),
                     dat(ssp), dat(slo), dat(shi), dat(eff), dat(lo == "" ? "" : lo / pw),
                     dat(hi == "" ? "" : hi / pw), dat(kf), (pw > cores ? 1 : 0) > (data "/" file)
             }
-            printf "| %s | %d x %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, point_r[p], point_t[p], pw,
-                stat_n[p], secs(stat_n[p] ? stat_med[p] : ""), secs(stat_n[p] ? stat_min[p] : ""),
-                secs(stat_n[p] ? stat_max[p] : ""), num(sp, "%.2f"), num(best, "%.2f"), num(ssp, "%.2f"), num(eff, "%.2f"),
-                num(kf, "%.3f"), status_of(p), words[p] > summary
+            if (stat_out[p] > 0) { add_words(p, sprintf("outliers: %d of %d reps", stat_out[p], stat_n[p])); nout++ }
+            line = sprintf("| %s | %d x %d | %d |", s, point_r[p], point_t[p], pw)
+            if (weak) line = line " " point_sizes(p) " |"
+            line = line sprintf(" %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |", stat_n[p], secs(stat_n[p] ? stat_med[p] : ""),
+                stat_n[p] ? "[" secs(stat_lo[p]) ", " secs(stat_hi[p]) "]" : "-",
+                secs(stat_n[p] ? stat_min[p] : ""), secs(stat_n[p] ? stat_max[p] : ""), num(sp, "%.2f"), sci,
+                num(best, "%.2f"), num(ssp, "%.2f"), num(eff, "%.2f"))
+            line = line sprintf(" %s | %s |", num(gp, "%.2f"), num(effc, "%.2f"))
+            if (!weak) line = line " " num(kf, "%.3f") " |"
+            print line " " status_of(p) " | " words[p] " |" > summary
         }
         close(data "/" file)
         fitted = ""; clamp = ""
         if (nf > 0 && sx2 > 0) {
             f = sxy / sx2
-            # Outside [0, 1] Amdahl's law cannot explain the times: say so, draw the bound.
+            # Outside [0, 1] the law cannot explain the times: say so, draw the bound.
             clamp = ""
             if (f < 0) { clamp = sprintf(" (clamped from %.3f: faster than linear)", f); f = 0 }
             if (f > 1) { clamp = sprintf(" (clamped from %.3f: slower with more workers)", f); f = 1 }
             fitted = sprintf("%.4f", f)
-            fline = fline sprintf("- %s: f = %.3f%s from %d point%s within %d cores; Amdahl's limit 1/f = %s\n",
-                s, f, clamp, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.1f", 1 / f) : "unbounded")
+            if (weak)
+                fline = fline sprintf("- %s: s = %.3f%s from %d point%s within %d cores; scaled speedup at %d workers by the law: %.1f\n",
+                    s, f, clamp, nf, nf == 1 ? "" : "s", cores, 4 * cores, 4 * cores - f * (4 * cores - 1))
+            else
+                fline = fline sprintf("- %s: f = %.3f%s from %d point%s within %d cores; Amdahl's limit 1/f = %s\n",
+                    s, f, clamp, nf, nf == 1 ? "" : "s", cores, f > 0 ? sprintf("%.1f", 1 / f) : "unbounded")
         }
-        if (best_p != "" && s != "cpu_serial")
-            printf "%-8s %-2s %-12s speedup %5.2f at %d workers (efficiency %.2f)%s\n", k, c, s,
-                t1 / stat_med[best_p], point_w[best_p], t1 / stat_med[best_p] / point_w[best_p],
-                (fitted == "" ? "" : sprintf(", Amdahl f = %.3f", fitted)) > headline
+        if (best_p != "" && s != "cpu_serial") {
+            if (weak)
+                printf "%-8s %-7s %-12s weak efficiency %4.2f at %d workers%s\n", k, c, s,
+                    t1 / stat_med[best_p], point_w[best_p], (fitted == "" ? "" : sprintf(", Gustafson s = %.3f", fitted)) > headline
+            else
+                printf "%-8s %-2s %-12s speedup %5.2f at %d workers (efficiency %.2f)%s\n", k, c, s,
+                    t1 / stat_med[best_p], point_w[best_p], t1 / stat_med[best_p] / point_w[best_p],
+                    (fitted == "" ? "" : sprintf(", Amdahl f = %.3f", fitted)) > headline
+        }
         s1ser = (tser != "" && t1 != "") ? sprintf("%.6g", tser / t1) : ""
-        # series: kernel class name driver file fitted_f fit_points speedup_of_one_worker_vs_serial
-        printf "series|%s|%s|%s|%s|%s|%s|%d|%s|%s\n", k, c, s, series_driver[gs], file, fitted, nf, s1ser,
-            (clamp == "" ? "" : (f == 0 ? "faster than linear" : "slower in parallel")) > index_file
+        # series: kernel class name driver file fitted fit_points speedup_of_one_worker_vs_serial clamp law
+        printf "series|%s|%s|%s|%s|%s|%s|%d|%s|%s|%s\n", k, c, s, series_driver[gs], file, fitted, nf, s1ser,
+            (clamp == "" ? "" : (f == 0 ? "faster than linear" : "slower in parallel")), law > index_file
     }
-    printf "group|%s|%s|%s|%d|%s\n", k, c, label, maxw, (tser == "" ? "" : sprintf("%.6g", tser)) > index_file
-    if (fline != "") printf "\nAmdahl fit (serial fraction f, from the speedup against the same driver):\n\n%s", fline > summary
+    printf "group|%s|%s|%s|%d|%s|%s\n", k, c, label, maxw, (tser == "" ? "" : sprintf("%.6g", tser)), weak ? "weak" : "strong" > index_file
+    if (fline != "") {
+        if (weak) printf "\nGustafson fit (serial share s of the parallel run, from the scaled speedup against the same driver):\n\n%s", fline > summary
+        else printf "\nAmdahl fit (serial fraction f, from the speedup against the same driver):\n\n%s", fline > summary
+    }
+    if (cline != "")
+        printf "\n**Clock**: the cores ran slower with more workers (clock probe, counter %s; more than 5%% below one worker's): part of the lost efficiency is the clock, not the code:\n\n%s", (clock_counter == "" ? "unknown" : clock_counter), cline > summary
+    if (nout > 0)
+        printf "\n**Outliers**: %d point%s had repetitions far from their median (modified z-score above 3.5; the warnings column counts them): other work on the cores, or caches and clocks warming up. Consider --warmup, --rounds or idle cores.\n", nout, nout == 1 ? "" : "s" > summary
 
-    if (ngcases[g] > 1) {
+    if (ngcases[g] > 1 && !weak) {
         printf "\nMedian wall seconds per case:\n\n| driver | workers |" > summary
         for (j = 1; j <= ngcases[g]; j++) printf " %s |", group_case[g, j] > summary
         printf "\n|---|---:|" > summary

@@ -19,6 +19,6 @@ expect_sizes primes "S=100000 W=2000000 A=10000000 B=50000000 C=134217728"
 expect_sizes triad "S=1000000 W=20000000 A=50000000 B=200000000 C=800000000"
 [ "$(printf '%s\n' "$help" | grep -c '^ *C costs ')" = 4 ] || fail "not one 'C costs' line per kernel"
 printf '%s\n' "$help" | grep -q '^ *C costs 19.2 GB of memory' || fail "triad's C cost does not say its memory"
-printf '%s\n' "$help" | grep -q -- '--class S|W|A|B|C ' || fail "--class's argument does not list C"
+printf '%s\n' "$help" | grep -q -- '--class S|W|A|B|C|auto ' || fail "--class's argument does not list C and auto"
 [ $failures = 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "ok: --help lists classes S to C for every kernel"

@@ -20,10 +20,10 @@ check() { # NAME PROFILE BLOCKS [parts|messages]: the graph checks, the block co
     messages) [[ $out == *"messages=0" ]] && fail "$1: no messages recorded" ;;
   esac
 }
-csv_profile_columns() { # CSV: work_s and span_s are the last two columns, filled, span <= work for threads
+csv_profile_columns() { # CSV: work_s and span_s are the two columns before scaling and ghz, filled, span <= work for threads
   local csv=$1 name=$2
-  [[ $(head -n 1 "$csv") == *,max_ms,work_s,span_s ]] || fail "$name: the header does not end in work_s,span_s"
-  awk -F, 'NR > 1 && !($(NF-1) ~ /^[0-9.]+$/ && $NF ~ /^[0-9.]+$/ && $(NF-1) > 0) { bad = 1 } END { exit bad }' "$csv" ||
+  [[ $(head -n 1 "$csv") == *,max_ms,work_s,span_s,scaling,ghz ]] || fail "$name: the header does not end in work_s,span_s,scaling,ghz"
+  awk -F, 'NR > 1 && !($(NF-3) ~ /^[0-9.]+$/ && $(NF-2) ~ /^[0-9.]+$/ && $(NF-3) > 0) { bad = 1 } END { exit bad }' "$csv" ||
     fail "$name: a row without work_s or span_s"
 }
 
@@ -32,7 +32,7 @@ csv_profile_columns() { # CSV: work_s and span_s are the last two columns, fille
   --csv "$dir/serial.csv" >"$dir/serial.out" 2>"$dir/serial.err" || fail "cpu_serial exited $?"
 check "cpu_serial product S" "$dir/serial.txt" 6
 csv_profile_columns "$dir/serial.csv" cpu_serial
-awk -F, 'NR > 1 && $NF > $(NF-1) + 1e-9 { bad = 1 } END { exit bad }' "$dir/serial.csv" ||
+awk -F, 'NR > 1 && $(NF-2) > $(NF-3) + 1e-9 { bad = 1 } END { exit bad }' "$dir/serial.csv" ||
   fail "cpu_serial: a row's span_s exceeds its work_s"
 for n in 5 10 16; do
   grep -q "^# profile n=$n: work .* s, span .* s, parallelism" "$dir/serial.out" || fail "no '# profile n=$n: work' line"
@@ -45,7 +45,7 @@ grep -qF -- "$want" "$dir/analyzed.out" || fail "cs_profile does not print the d
 
 # Without --profile: no profile columns filled, and the same digests (profiling changes no result).
 "$drivers/cpu_serial" --kernel product --class S --repeat 1 --warmup 0 --quiet --csv "$dir/plain.csv" || fail "plain run"
-awk -F, 'NR > 1 && ($(NF-1) != "" || $NF != "") { bad = 1 } END { exit bad }' "$dir/plain.csv" ||
+awk -F, 'NR > 1 && ($(NF-3) != "" || $(NF-2) != "") { bad = 1 } END { exit bad }' "$dir/plain.csv" ||
   fail "work_s/span_s filled without --profile"
 digests() { awk -F, 'NR > 1 { print $5, $19 }' "$1" | sort -u; }
 [ "$(digests "$dir/plain.csv")" = "$(digests "$dir/serial.csv")" ] || fail "digests differ with --profile"

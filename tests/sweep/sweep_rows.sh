@@ -17,7 +17,7 @@ expect_eq "sweep exit status (output in $scratch/stdout)" 0 "$code"
 
 csv=$out/rows.csv
 expect_eq "rows.csv header" \
-  "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s" \
+  "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz" \
   "$(head -n 1 "$csv")"
 
 # Cases per kernel in class S, as the driver lists them: "S=5,10,16" is three.
@@ -49,6 +49,16 @@ if [ -n "$fetch_driver" ]; then
   done
 fi
 expect_eq "rows recording a failed point" 0 "$(count_rows "$csv" rep 0)"
+# The clock under load: every CPU row carries its point's probe (a clock a CPU could have) and
+# scaling strong; fetch rows neither.
+expect_eq "CPU rows without a plausible ghz or scaling strong" 0 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  $c["kernel"] != "fetch" && !($c["ghz"] ~ /^[0-9]+[.][0-9]+$/ && $c["ghz"] > 0.1 && $c["ghz"] < 10 && $c["scaling"] == "strong") { n++ }
+  END { print n + 0 }' "$csv")"
+expect_eq "fetch rows with ghz or scaling" 0 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  $c["kernel"] == "fetch" && ($c["ghz"] != "" || $c["scaling"] != "") { n++ } END { print n + 0 }' "$csv")"
+expect_eq "CPU points without a clock before, after and its counter" 0 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  $c["kernel"] != "fetch" && !($c["ghz_before"] > 0 && $c["ghz_after"] > 0 && $c["clock_counter"] ~ /^(imul-chain|perf-cycles)$/) { n++ }
+  END { print n + 0 }' "$out/points.csv")"
 
 expect_eq "points.csv lines" $((points + 1)) "$(wc -l <"$out/points.csv" | tr -d ' ')"
 expect_eq "points.csv points not ok" 0 "$(awk -F, 'NR > 1 && $9 != "ok"' "$out/points.csv" | wc -l | tr -d ' ')"

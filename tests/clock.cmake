@@ -1,0 +1,15 @@
+# The clock probe (drivers/runtime/clock_probe.c) and its tool cs_clock, which sweep.sh runs at each point.
+cs_add_cunit(test_clock_probe SOURCES ${CS_TEST_DIR}/unit/test_clock_probe.c LIBS cs_runtime)
+
+if(TARGET cs_clock)
+  set(CS_CLOCK_TOOL ${CS_DRIVER_DIR}/cs_clock)
+  cs_expect(cs_clock_help 0 SILENT ${CS_CLOCK_TOOL} --help)
+  cs_expect(cs_clock_two_workers 0 SILENT ${CS_CLOCK_TOOL} --workers 2 --multiplies 100000)
+  cs_expect(cs_clock_workers_zero 2 "cs_clock: --workers '0': too small (at least 1)" ${CS_CLOCK_TOOL} --workers 0)
+  cs_expect(cs_clock_workers_large 2 "cs_clock: --workers '4097': too large (at most 4096)" ${CS_CLOCK_TOOL} --workers 4097)
+  cs_expect(cs_clock_bind_bad 2 "cs_clock: --bind 'socket': not one of core, pu, none" ${CS_CLOCK_TOOL} --bind socket)
+  cs_expect(cs_clock_multiplies_small 2 "cs_clock: --multiplies '999': too small (at least 1000)" ${CS_CLOCK_TOOL} --multiplies 999)
+  cs_expect(cs_clock_multiplies_word 2 "cs_clock: --multiplies 'many': not a whole number" ${CS_CLOCK_TOOL} --multiplies many)
+  cs_expect(cs_clock_positional 2 "cs_clock: unexpected argument 'x' (see --help)" ${CS_CLOCK_TOOL} x)
+  cs_expect(cs_clock_unknown 2 "cs_clock: unknown option '--threads' (see --help)" ${CS_CLOCK_TOOL} --threads 2)
+endif()
