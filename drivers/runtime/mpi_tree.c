@@ -548,10 +548,12 @@ static void graph_group_fork(const struct xtree *x, uint64_t lo, uint64_t hi, in
                      cs_clock_now(), 0, deps, 2);
 }
 
-static void graph_group_join(uint64_t lo, uint64_t hi, int me, int count, double start)
+/* sent: the bytes this rank's share sent to the others in the exchanges. */
+static void graph_group_join(uint64_t lo, uint64_t hi, int me, int count, double start,
+                             uint64_t sent)
 {
     cs_task_id fork = cs_prof_group_part(lo, hi, CS_PROF_GROUP_START);
-    cs_prof_task(CS_TASK_PART, cs_prof_group_part(lo, hi, (unsigned)me), start, 0, &fork, 1);
+    cs_prof_task(CS_TASK_PART, cs_prof_group_part(lo, hi, (unsigned)me), start, sent, &fork, 1);
     if (me != 0)
         return;
     cs_task_id *parts = malloc((size_t)count * sizeof *parts);
@@ -594,6 +596,7 @@ static cs_partial *group_combine(struct xtree *x, uint64_t lo, uint64_t hi, cons
         cs_helpers h = cs_team_helpers(x->team);
         cs_err e = {{0}};
         double before = x->out->comm_s + x->out->combine_s;
+        uint64_t bytes_before = x->out->comm_bytes;
         int rc = x->k->combine_group(x->p, left, right, &g, h.run ? &h : NULL,
                                      lo == 0 && hi == x->items, &out, &e);
         if (call.fail_at >= 0 && call.calls > call.fail_at) {
@@ -610,7 +613,7 @@ static cs_partial *group_combine(struct xtree *x, uint64_t lo, uint64_t hi, cons
         /* the time outside the exchanges is this rank's share of the combine */
         x->out->combine_s += cs_clock_now() - t1 - (x->out->comm_s + x->out->combine_s - before);
         if (recording && rc == CS_OK)
-            graph_group_join(lo, hi, me, count, t0);
+            graph_group_join(lo, hi, me, count, t0, x->out->comm_bytes - bytes_before);
     }
     return out;
 }
