@@ -13,6 +13,7 @@
 #include "profile_file.h"
 #include "row.h"
 #include "span.h"
+#include "stencil_plan.h"
 
 /* A run shorter than this many clock ticks, or than 10 ms, is flagged. */
 #define SHORT_RUN_TICKS 20
@@ -64,7 +65,7 @@ static int validate_cases(const cs_exec *ex, const cs_options *o, uint64_t chunk
     for (size_t i = 0; i < o->n_count; i++) {
         cs_problem *p = NULL;
         cs_err err = {{0}};
-        int rc = o->kernel->problem_new(o->n[i], chunks, &p, &err);
+        int rc = cs_case_new(o->kernel, o->n[i], chunks, o->steps, &p, &err);
         if (rc != CS_OK) {
             if (ex->is_root)
                 cs_error("%s", err.msg);
@@ -75,9 +76,17 @@ static int validate_cases(const cs_exec *ex, const cs_options *o, uint64_t chunk
     return CS_EXIT_OK;
 }
 
-/* The schedule means something only to drivers that take --schedule. */
+/* The schedule means something only to drivers that take --schedule; for a
+ * stencil the column says how its blocks were shared (--decomp, --overlap). */
 static const char *schedule_label(const cs_options *o)
 {
+    static char decomp[32];
+    if (o->kernel->stencil) {
+        if (!(o->groups & CS_OPTS_DECOMP))
+            return "";
+        cs_block_plan_label(o->decomp, o->overlap, decomp, sizeof decomp);
+        return decomp;
+    }
     return (o->groups & CS_OPTS_SCHEDULE) ? cs_schedule_name(o->schedule) : "";
 }
 
@@ -94,8 +103,12 @@ static void print_header(const cs_exec *ex, const cs_options *o, double tick)
     printf(" (class %s); chunks %s", o->class_name, o->chunks ? "" : "default");
     if (o->chunks)
         printf("%llu", (unsigned long long)o->chunks);
-    printf("\n# workers %u (ranks %u x threads %u), schedule %s, binding %s\n", ex->workers,
-           ex->ranks, ex->threads, *schedule_label(o) ? schedule_label(o) : "none", ex->binding);
+    if (o->kernel->stencil)
+        printf("; steps %llu", (unsigned long long)(o->steps ? o->steps
+                                                             : o->kernel->stencil->default_steps));
+    printf("\n# workers %u (ranks %u x threads %u), %s %s, binding %s\n", ex->workers,
+           ex->ranks, ex->threads, o->kernel->stencil ? "decomp" : "schedule",
+           *schedule_label(o) ? schedule_label(o) : "none", ex->binding);
     if (ex->warnings && *ex->warnings)
         printf("# warnings: %s\n", ex->warnings);
     printf("# built with %s, flags %s\n", CS_COMPILER, CS_FLAGS);
@@ -268,7 +281,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     const cs_kernel *k = o->kernel;
     cs_err err = {{0}};
     cs_problem *p = NULL;
-    int rc = k->problem_new(n, chunks, &p, &err);
+    int rc = cs_case_new(k, n, chunks, o->steps, &p, &err);
     rc = agree(ex, rc);
     if (rc != CS_OK) {
         if (ex->is_root)
@@ -288,6 +301,9 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     }
     char case_name[32];
     snprintf(case_name, sizeof case_name, "n=%llu", (unsigned long long)n);
+    if (k->stencil && o->steps) /* steps other than the default are part of the case */
+        snprintf(case_name + strlen(case_name), sizeof case_name - strlen(case_name),
+                 ";steps=%llu", (unsigned long long)o->steps);
     unsigned total = o->warmup + o->repeat;
     double *times = calloc(3 * (size_t)o->repeat, sizeof *times);
     if (!times) {
