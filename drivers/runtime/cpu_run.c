@@ -80,7 +80,7 @@ static int validate_cases(const cs_exec *ex, const cs_options *o, uint64_t chunk
  * stencil the column says how its blocks were shared (--decomp, --overlap). */
 static const char *schedule_label(const cs_options *o)
 {
-    static char decomp[32];
+    static char decomp[16]; /* "blocks+overlap": the profile's schedule field holds 16 */
     if (o->kernel->stencil) {
         if (!(o->groups & CS_OPTS_DECOMP))
             return "";

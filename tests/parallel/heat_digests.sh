@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The heat stencil under every driver: 1-4 threads, 1-4 ranks, 2x2 hybrid, --decomp rows and
+# blocks, --overlap on and off. Each run verifies, and its digests (every step's energy and
+# maximum, bit for bit) equal cpu_serial's; then a rank whose halos or diagnostics go wrong
+# fails the job. Usage: heat_digests.sh DRIVER_DIR
+# (mpirun as root and with more ranks than cores needs OMPI_ALLOW_RUN_AS_ROOT=1,
+#  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and OMPI_MCA_rmaps_base_oversubscribe=1.)
+set -u
+dir=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+# "case digest verified" per row of a corescale CSV (columns 5, 19, 18).
+digests() { awk -F, 'NR > 1 { print $5, $19, $18 }' "$1" | sort -u; }
+
+# run NAME CASE_OPTIONS COMMAND...: the case is --class S plus CASE_OPTIONS (word-split).
+run() {
+  local name=$1 case_opts=$2
+  shift 2
+  # shellcheck disable=SC2086
+  if ! "$@" --kernel heat --class S $case_opts --repeat 1 --warmup 0 --quiet \
+      --csv "$tmp/$name.csv" >"$tmp/$name.out" 2>"$tmp/$name.err"; then
+    echo "FAIL: $name exited non-zero: $*"; cat "$tmp/$name.err"; failures=$((failures + 1))
+    return
+  fi
+  if [[ $name = serial* ]]; then
+    digests "$tmp/$name.csv" >"$tmp/want"
+    grep -qv ' 1$' "$tmp/want" && { echo "FAIL: cpu_serial did not verify"; exit 1; }
+    return
+  fi
+  if ! digests "$tmp/$name.csv" | cmp -s - "$tmp/want"; then
+    echo "FAIL: $name: digests differ from cpu_serial's: $*"
+    diff <(digests "$tmp/$name.csv") "$tmp/want"
+    failures=$((failures + 1))
+  else
+    echo "ok: $name"
+  fi
+}
+
+mpi() { mpirun -q -np "$1" --bind-to none "${@:2}"; }
+
+# The default blocks (16 x 16 of 4 x 4 cells).
+run serial "" "$dir/cpu_serial"
+for threads in 1 2 3 4; do
+  for decomp in rows blocks; do
+    run "omp_t${threads}_$decomp" "" "$dir/cpu_omp" --threads $threads --decomp $decomp
+  done
+done
+for ranks in 1 2 3 4; do
+  for decomp in rows blocks; do
+    run "mpi_np${ranks}_$decomp" "" mpi $ranks "$dir/cpu_mpi" --decomp $decomp
+    run "mpi_np${ranks}_${decomp}_overlap" "" mpi $ranks "$dir/cpu_mpi" --decomp $decomp --overlap
+  done
+done
+for decomp in rows blocks; do
+  run "hybrid_2x2_$decomp" "" mpi 2 "$dir/cpu_hybrid" --threads 2 --decomp $decomp
+  run "hybrid_2x2_${decomp}_overlap" "" mpi 2 "$dir/cpu_hybrid" --threads 2 --decomp $decomp --overlap
+done
+
+# Uneven blocks (4 x 3 of 16 x 21 or 22 cells), few steps: parts of unequal size and shape.
+uneven="--chunks 12 --steps 7"
+run serial_uneven "$uneven" "$dir/cpu_serial"
+run omp_t3_uneven_rows "$uneven" "$dir/cpu_omp" --threads 3 --decomp rows
+run mpi_np3_uneven_blocks_overlap "$uneven" mpi 3 "$dir/cpu_mpi" --decomp blocks --overlap
+run mpi_np4_uneven_blocks "$uneven" mpi 4 "$dir/cpu_mpi" --decomp blocks
+run hybrid_2x2_uneven_rows_overlap "$uneven" mpi 2 "$dir/cpu_hybrid" --threads 2 --decomp rows --overlap
+
+# On two ranks: a rank whose diagnostics come out wrong (CS_FAULT doubles block 200's) fails
+# verification, and a rank that cannot finish its block fails the job: exit 1 and the reason,
+# no hang.
+expect_failure() {
+  local name=$1 fault=$2 message=$3
+  shift 3
+  CS_FAULT=$fault timeout 120 mpirun -q -np 2 --bind-to none "$@" --kernel heat --class S --quiet >"$tmp/out" 2>"$tmp/err"
+  local code=$?
+  if [ $code != 1 ]; then
+    echo "FAIL: $name: exit status $code, expected 1"; cat "$tmp/err"; failures=$((failures + 1))
+  elif ! grep -qF -- "$message" "$tmp/err"; then
+    echo "FAIL: $name: no '$message' on stderr:"; cat "$tmp/err"; failures=$((failures + 1))
+  else
+    echo "ok: $name"
+  fi
+}
+expect_failure mpi_wrong_block_fails_verification 1:200:wrong "verification failed: step 1's energy" \
+  "$dir/cpu_mpi" --decomp rows --overlap
+expect_failure hybrid_failed_block_fails_the_job 1:200 "rank 1: item 200 failed (injected by CS_FAULT)" \
+  "$dir/cpu_hybrid" --threads 2
+
+[ $failures = 0 ] || { echo "$failures configurations differ or failed"; exit 1; }
+echo "ok: heat: every driver, decomposition and overlap matches cpu_serial"
