@@ -243,10 +243,19 @@ static void step_inside(const cs_problem *p, const double *old, double *new, siz
             new[row + j] = cell_new(old, row + j, w);
         /* a second pass over the row just written (in L1): the update above
          * vectorizes, and four lanes keep the sums from one long chain */
-        for (size_t j = c0 + 1; j + 1 < c1; j++) {
-            double v = new[row + j];
-            lane[(j - c0 - 1) % 4] += v * v;
-            m = abs_max(m, v);
+        const double *v = new + row + c0 + 1;
+        size_t count = c1 - c0 - 2, j = 0;
+        for (; j + 4 <= count; j += 4) { /* cell j goes to lane j % 4 */
+            lane[0] += v[j] * v[j];
+            lane[1] += v[j + 1] * v[j + 1];
+            lane[2] += v[j + 2] * v[j + 2];
+            lane[3] += v[j + 3] * v[j + 3];
+            m = abs_max(abs_max(m, v[j]), v[j + 1]);
+            m = abs_max(abs_max(m, v[j + 2]), v[j + 3]);
+        }
+        for (; j < count; j++) {
+            lane[j % 4] += v[j] * v[j];
+            m = abs_max(m, v[j]);
         }
         e += (lane[0] + lane[1]) + (lane[2] + lane[3]);
     }

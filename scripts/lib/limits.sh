@@ -26,6 +26,7 @@ CS_N_MIN_primes=1 CS_N_MAX_primes=4294967295             # primes.c: 1, PRIMES_N
 CS_N_MIN_triad=1 CS_N_MAX_triad=1099511627776            # triad.c: 1, TRIAD_N_MAX (1ULL << 40)
 CS_N_MIN_heat=1 CS_N_MAX_heat=1048576                    # heat.c: 1, HEAT_N_MAX (1ULL << 20)
 CS_CLASSES="S W A B C"                                   # kernel.h: the cs_class letters
+CS_STENCIL_KERNELS="heat"  # kernels with a .stencil: blocks by --decomp, no --schedule
 
 # The scripts' own bounds, where no driver has one: far past any real run, short of what would
 # overflow, take hours just to list, or ask Slurm for more than a machine room.

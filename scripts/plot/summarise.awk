@@ -337,6 +337,7 @@ END {
     print "Oversubscribed points (more workers than cores) measure time-slicing and are not fitted." > summary
 
     for (gi = 1; gi <= ngroups; gi++) write_group(group_list[gi])
+    write_karp_flatt()
     if (has_fetch) write_fetch("fetch")
     write_failures()
     close(index_file)
@@ -390,6 +391,12 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, 
                     best = t1min / stat_min[p]
                     eff = sp / pw
                     if (pw > 1) kf = (1 / sp - 1 / pw) / (1 - 1 / pw)
+                    # the cross-kernel table: each driver's first series, within the cores
+                    if (kf != "" && pw <= cores && !((g, series_driver[gs], pw) in kf_of)) {
+                        kf_of[g, series_driver[gs], pw] = kf
+                        kf_workers[pw] = 1
+                        kf_driver[series_driver[gs]] = 1
+                    }
                     if (pw > 1 && pw <= cores) {
                         x = 1 - 1 / pw; y = 1 / sp - 1 / pw
                         sx2 += x * x; sxy += x * y; nf++
@@ -446,6 +453,39 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, 
                 for (j = 1; j <= ngcases[g]; j++) line = line " " secs(case_median(p, group_case[g, j])) " |"
                 print line > summary
             }
+        }
+    }
+}
+
+# Karp-Flatt side by side, a table per parallel driver: kernels in rows, worker counts within
+# the cores in columns. Flat across a row is a serial part; growing is overhead that more workers
+# add (a stencil's halo exchanges and barriers every step; a reduction's tree).
+function write_karp_flatt(    nw, wl, w, i, j, x, di, d, gi, g, line, any) {
+    nw = 0
+    for (w in kf_workers) wl[++nw] = w + 0
+    sort_numbers(wl, nw)
+    if (nw == 0) return
+    printf "\n## Karp-Flatt e(p) by kernel\n\n" > summary
+    print "The serial fraction each kernel's speedup implies, against the same driver at one worker," > summary
+    print "within the cores. A row that stays flat has a serial part; a row that grows with p pays an" > summary
+    print "overhead that more workers add: communication and synchronisation (a stencil's halo" > summary
+    print "exchange and barrier every step), not serial code." > summary
+    for (di = 1; di in order; di++) {
+        d = order[di]
+        if (!(d in kf_driver)) continue
+        printf "\n%s:\n\n| kernel | class |", d > summary
+        for (i = 1; i <= nw; i++) printf " p=%d |", wl[i] > summary
+        printf "\n|---|---|" > summary
+        for (i = 1; i <= nw; i++) printf "---:|" > summary
+        printf "\n" > summary
+        for (gi = 1; gi <= ngroups; gi++) {
+            g = group_list[gi]
+            line = sprintf("| %s | %s |", group_kernel[g], group_class[g]); any = 0
+            for (i = 1; i <= nw; i++) {
+                if ((g, d, wl[i]) in kf_of) { line = line sprintf(" %.3f |", kf_of[g, d, wl[i]]); any = 1 }
+                else line = line " - |"
+            }
+            if (any) print line > summary
         }
     }
 }
