@@ -486,9 +486,8 @@ static int heat_verify(cs_problem *p, const cs_partial *result, cs_err *err)
     long double lam = decay(p), m0 = start_max(p), half = (long double)(p->n + 1) / 2.0L;
     long double e0 = half * half, lam_k = 1.0L;
     double u = DBL_EPSILON / 2, n = (double)p->n;
-    size_t r0, r1, c0, c1;
-    block_cells(p, 0, &r0, &r1, &c0, &c1); /* the first block is among the largest */
-    double cells = (double)((r1 - r0) * (c1 - c0));
+    /* blocks hold n/rows x n/cols cells, each side rounded down or up */
+    double cells = (double)((p->n + p->rows - 1) / p->rows) * (double)((p->n + p->cols - 1) / p->cols);
     double ku = (cells + tree_depth(heat_item_count(p)) + 8.0) * u, gamma = ku / (1.0 - ku);
     for (uint64_t s = 0; s < p->steps; s++) {
         lam_k *= lam;
