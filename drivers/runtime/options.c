@@ -41,7 +41,7 @@ static const struct option_spec specs[] = {
     {"chunks", 1, OPT_CHUNKS, CS_OPTS_KERNEL, "C", "work items per case (default: the kernel's)"},
     {"result-file", 1, OPT_RESULT_FILE, CS_OPTS_KERNEL, "FILE", "write 'n=N VALUE' per case"},
     {"profile", 1, OPT_PROFILE, CS_OPTS_KERNEL, "FILE", "record each timed run's tasks into FILE; print work, span and predicted speedups"},
-    {"steps", 1, OPT_STEPS, CS_OPTS_KERNEL, "S", "time steps of a stencil kernel (heat; default the kernel's)"},
+    {"steps", 1, OPT_STEPS, CS_OPTS_KERNEL, "S", "time steps of a stencil kernel (heat, heat3d; default 100)"},
     {"threads", 1, OPT_THREADS, CS_OPTS_THREADS, "T", NULL},
     {"schedule", 1, OPT_SCHEDULE, CS_OPTS_SCHEDULE, "KIND", "static, dynamic or guided (default dynamic)"},
     {"decomp", 1, OPT_DECOMP, CS_OPTS_DECOMP, "rows|blocks", "a stencil's blocks to workers: strips of block rows, or\n"
@@ -478,7 +478,7 @@ static int check_shape_applies(const cs_options *o, const cs_args *a, const size
         const char *name = specs[spec_of[i]].name, *value = a->first[i] ? a->first[i] : "";
         int stencil_only = id == OPT_STEPS || id == OPT_DECOMP || id == OPT_OVERLAP;
         if (stencil_only && !k->stencil) {
-            cs_error("--%s%s%s%s: applies to stencil kernels (heat); %s is a reduction, its "
+            cs_error("--%s%s%s%s: applies to stencil kernels (heat, heat3d); %s is a reduction, its "
                      "items are not a grid", name, *value ? " '" : "", *value ? cs_show(value) : "",
                      *value ? "'" : "", k->name);
             return -1;

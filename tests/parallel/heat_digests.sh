@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The heat stencil under every driver: 1-4 threads, 1-4 ranks, 2x2 hybrid, --decomp rows and
+# A stencil kernel under every driver: 1-4 threads, 1-4 ranks, 2x2 hybrid, --decomp rows and
 # blocks, --overlap on and off. Each run verifies, and its digests (every step's energy and
 # maximum, bit for bit) equal cpu_serial's; then a rank whose halos or diagnostics go wrong
-# fails the job. Usage: heat_digests.sh DRIVER_DIR
+# fails the job. heat3d (the same drivers, 3D blocks) runs a shorter list.
+# Usage: heat_digests.sh DRIVER_DIR [heat|heat3d]
 # (mpirun as root and with more ranks than cores needs OMPI_ALLOW_RUN_AS_ROOT=1,
 #  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and OMPI_MCA_rmaps_base_oversubscribe=1.)
 set -u
-dir=$1
+dir=$1 kernel=${2:-heat}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -19,7 +20,7 @@ run() {
   local name=$1 case_opts=$2
   shift 2
   # shellcheck disable=SC2086
-  if ! "$@" --kernel heat --class S $case_opts --repeat 1 --warmup 0 --quiet \
+  if ! "$@" --kernel "$kernel" --class S $case_opts --repeat 1 --warmup 0 --quiet \
       --csv "$tmp/$name.csv" >"$tmp/$name.out" 2>"$tmp/$name.err"; then
     echo "FAIL: $name exited non-zero: $*"; cat "$tmp/$name.err"; failures=$((failures + 1))
     return
@@ -39,6 +40,22 @@ run() {
 }
 
 mpi() { mpirun -q -np "$1" --bind-to none "${@:2}"; }
+
+if [ "$kernel" = heat3d ]; then
+  # 8 x 8 x 8 blocks of 2 x 2 x 2 cells, then 3 x 2 x 2 uneven ones.
+  run serial "" "$dir/cpu_serial"
+  run omp_t3_blocks "" "$dir/cpu_omp" --threads 3
+  run mpi_np2_rows_overlap "" mpi 2 "$dir/cpu_mpi" --decomp rows --overlap
+  run mpi_np4_blocks "" mpi 4 "$dir/cpu_mpi" --decomp blocks
+  run hybrid_2x2_blocks_overlap "" mpi 2 "$dir/cpu_hybrid" --threads 2 --overlap
+  uneven="--chunks 12 --steps 7"
+  run serial_uneven "$uneven" "$dir/cpu_serial"
+  run mpi_np3_uneven_blocks_overlap "$uneven" mpi 3 "$dir/cpu_mpi" --overlap
+  run omp_t4_uneven_rows "$uneven" "$dir/cpu_omp" --threads 4 --decomp rows
+  [ $failures = 0 ] || { echo "$failures configurations differ or failed"; exit 1; }
+  echo "ok: heat3d: every driver tried matches cpu_serial"
+  exit 0
+fi
 
 # The default blocks (16 x 16 of 4 x 4 cells).
 run serial "" "$dir/cpu_serial"
@@ -72,7 +89,7 @@ run hybrid_2x2_uneven_rows_overlap "$uneven" mpi 2 "$dir/cpu_hybrid" --threads 2
 expect_failure() {
   local name=$1 fault=$2 message=$3
   shift 3
-  CS_FAULT=$fault timeout 120 mpirun -q -np 2 --bind-to none "$@" --kernel heat --class S --quiet >"$tmp/out" 2>"$tmp/err"
+  CS_FAULT=$fault timeout 120 mpirun -q -np 2 --bind-to none "$@" --kernel "$kernel" --class S --quiet >"$tmp/out" 2>"$tmp/err"
   local code=$?
   if [ $code != 1 ]; then
     echo "FAIL: $name: exit status $code, expected 1"; cat "$tmp/err"; failures=$((failures + 1))

@@ -8,9 +8,12 @@
 #include "stencil_plan.h"
 #include "tree.h"
 
+/* The kernel under test: heat, or heat3d for the tests that say so. */
+static const char *current = "heat";
+
 static const cs_kernel *heat(void)
 {
-    const cs_kernel *k = cs_kernel_find("heat");
+    const cs_kernel *k = cs_kernel_find(current);
     CU_ASSERT_PTR_NOT_NULL_FATAL(k);
     CU_ASSERT_PTR_NOT_NULL_FATAL(k->stencil);
     return k;
@@ -112,10 +115,10 @@ static void test_inside_then_edge_is_the_whole_step(void)
  * part's blocks of a plan, the faces between the parts packed from one copy
  * and unpacked into the other before every step, as the MPI drivers do. The
  * result must be the serial one's, bit for bit; `corrupt_step` (when below the
- * step count) changes one halo value by a relative 1e-9 at that step.
+ * step count) changes one halo value by a relative `by` at that step.
  */
 static int run_two_copies(uint64_t n, uint64_t chunks, uint64_t steps, enum cs_decomp decomp,
-                          uint64_t corrupt_step, cs_err *verdict)
+                          uint64_t corrupt_step, double by, cs_err *verdict)
 {
     const cs_kernel *k = heat();
     const cs_stencil *st = k->stencil;
@@ -142,7 +145,7 @@ static int run_two_copies(uint64_t n, uint64_t chunks, uint64_t steps, enum cs_d
                 if (s == corrupt_step && !corrupted) {
                     double v;
                     memcpy(&v, buf + len / 2 / 8 * 8, 8);
-                    v *= 1.0 + 1e-9;
+                    v *= 1.0 + by;
                     memcpy(buf + len / 2 / 8 * 8, &v, 8);
                     corrupted = 1;
                 }
@@ -180,19 +183,50 @@ static int run_two_copies(uint64_t n, uint64_t chunks, uint64_t steps, enum cs_d
 static void test_halos_between_copies_give_the_serial_bits(void)
 {
     cs_err err = {{0}};
-    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_ROWS, UINT64_MAX, &err), CS_OK);
-    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_BLOCKS, UINT64_MAX, &err), CS_OK);
-    CU_ASSERT_EQUAL(run_two_copies(37, 6, 9, CS_DECOMP_BLOCKS, UINT64_MAX, &err), CS_OK);
+    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_ROWS, UINT64_MAX, 0.0, &err), CS_OK);
+    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_BLOCKS, UINT64_MAX, 0.0, &err), CS_OK);
+    CU_ASSERT_EQUAL(run_two_copies(37, 6, 9, CS_DECOMP_BLOCKS, UINT64_MAX, 0.0, &err), CS_OK);
 }
 
 static void test_a_corrupted_halo_fails_verification(void)
 {
     cs_err err = {{0}};
-    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_ROWS, 5, &err), CS_EVERIFY);
+    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_ROWS, 5, 1e-9, &err), CS_EVERIFY);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "verification failed: step 6's"));
     memset(&err, 0, sizeof err);
-    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_BLOCKS, 0, &err), CS_EVERIFY);
+    CU_ASSERT_EQUAL(run_two_copies(40, 16, 12, CS_DECOMP_BLOCKS, 0, 1e-9, &err), CS_EVERIFY);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "verification failed: step 1's"));
+}
+
+/* The same checks in 3D: faces 4 and 5, plane-shaped halos, a cube of parts. */
+static void test_heat3d_verifies_and_its_halos_give_the_serial_bits(void)
+{
+    current = "heat3d";
+    static const uint64_t sizes[] = {1, 2, 5, 9, 16};
+    static const uint64_t cuts[] = {1, 8, 12, 0};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+            if ((cuts[c] == 8 || cuts[c] == 12) && sizes[i] < 3)
+                continue;
+            cs_problem *p = new_case(sizes[i], cuts[c], 20);
+            cs_partial *root = run_serial(p);
+            cs_err err = {{0}};
+            int rc = heat()->verify(p, root, &err);
+            if (rc != CS_OK)
+                printf("\n  heat3d n=%llu chunks=%llu: %s", (unsigned long long)sizes[i],
+                       (unsigned long long)cuts[c], err.msg);
+            CU_ASSERT_EQUAL(rc, CS_OK);
+            heat()->partial_free(root);
+            heat()->problem_free(p);
+        }
+    cs_err err = {{0}};
+    CU_ASSERT_EQUAL(run_two_copies(12, 27, 8, CS_DECOMP_BLOCKS, UINT64_MAX, 0.0, &err), CS_OK);
+    CU_ASSERT_EQUAL(run_two_copies(11, 12, 8, CS_DECOMP_ROWS, UINT64_MAX, 0.0, &err), CS_OK);
+    /* the first face sent here is near the boundary, where cells are a few percent of the
+     * maximum: a relative 1e-7 is far outside the bound there, 1e-9 would not be */
+    CU_ASSERT_EQUAL(run_two_copies(12, 27, 8, CS_DECOMP_BLOCKS, 3, 1e-7, &err), CS_EVERIFY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "verification failed: step 4's"));
+    current = "heat";
 }
 
 /* A block's diagnostics counted twice, as a wrong leaf would make them, fail too. */
@@ -291,6 +325,8 @@ int main(void)
     CU_add_test(s, "halos between copies give the serial bits",
                 test_halos_between_copies_give_the_serial_bits);
     CU_add_test(s, "a corrupted halo fails verification", test_a_corrupted_halo_fails_verification);
+    CU_add_test(s, "heat3d verifies and its halos give the serial bits",
+                test_heat3d_verifies_and_its_halos_give_the_serial_bits);
     CU_add_test(s, "a block counted twice fails verification",
                 test_a_block_counted_twice_fails_verification);
     CU_add_test(s, "unpack rejects what no diagnostics can be",
