@@ -54,6 +54,25 @@ static void say_warnings(struct omp_driver *d)
     d->warned |= bits;
 }
 
+/* The leaves through the fixed tree after work that began at t0 and ended with status rc
+ * (the leaves are freed either way); the phases of the run. Frees the leaves' array. */
+static int combine_leaves(struct omp_driver *d, const cs_kernel *k, cs_problem *p,
+                          cs_partial **leaves, uint64_t items, int rc, double t0,
+                          cs_partial **result, cs_phase *phase, cs_err *err)
+{
+    double t1 = cs_clock_now();
+    if (rc == CS_OK) {
+        uint64_t lo = 0;
+        rc = cs_team_tree(&d->team, k, p, leaves, &lo, &items, 1, result, err);
+    } else {
+        cs_tree_free_leaves(k, leaves, items);
+    }
+    phase->compute_s = t1 - t0;
+    phase->combine_s = cs_clock_now() - t1;
+    free(leaves);
+    return rc;
+}
+
 /* A stencil: blocks to threads by --decomp, every step, then the tree. */
 static int omp_steps(struct omp_driver *d, const cs_kernel *k, cs_problem *p, cs_partial **result,
                      cs_phase *phase, cs_err *err)
@@ -78,16 +97,7 @@ static int omp_steps(struct omp_driver *d, const cs_kernel *k, cs_problem *p, cs
         cs_team_steps(&d->team, k, p, &share, NULL, 0, &exchange_s);
         rc = cs_stencil_leaves(k, p, plan.order, items, leaves, err);
     }
-    double t1 = cs_clock_now();
-    if (rc == CS_OK) {
-        uint64_t lo = 0;
-        rc = cs_team_tree(&d->team, k, p, leaves, &lo, &items, 1, result, err);
-    } else {
-        cs_tree_free_leaves(k, leaves, items);
-    }
-    phase->compute_s = t1 - t0;
-    phase->combine_s = cs_clock_now() - t1;
-    free(leaves);
+    rc = combine_leaves(d, k, p, leaves, items, rc, t0, result, phase, err);
     cs_block_plan_free(&plan);
     say_warnings(d);
     return rc;
@@ -120,16 +130,7 @@ static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
                                                          : (cs_source){cs_guided_next, &guided};
     double t0 = cs_clock_now();
     int rc = cs_team_run(&d->team, k, p, &src, leaves, err);
-    double t1 = cs_clock_now();
-    if (rc == CS_OK) {
-        uint64_t lo = 0;
-        rc = cs_team_tree(&d->team, k, p, leaves, &lo, &items, 1, result, err);
-    } else {
-        cs_tree_free_leaves(k, leaves, items);
-    }
-    phase->compute_s = t1 - t0;
-    phase->combine_s = cs_clock_now() - t1;
-    free(leaves);
+    rc = combine_leaves(d, k, p, leaves, items, rc, t0, result, phase, err);
     free(given);
     free(next);
     say_warnings(d);

@@ -578,14 +578,6 @@ static int heat_unpack(const cs_problem *p, const uint8_t *buf, size_t len, cs_p
 
 /* ---- verification ---------------------------------------------------------------- */
 
-static unsigned tree_depth(uint64_t items)
-{
-    unsigned d = 0;
-    while ((1ULL << d) < items)
-        d++;
-    return d;
-}
-
 #define HEAT_PI_L 3.141592653589793238462643383279502884L
 
 static long double decay(const cs_problem *p)
@@ -626,7 +618,7 @@ static int heat_verify(cs_problem *p, const cs_partial *result, cs_err *err)
     double cells = 1.0;
     for (unsigned a = 3 - dims; a < 3; a++)
         cells *= (double)((p->n + p->along[a] - 1) / p->along[a]);
-    double ku = (cells + tree_depth(heat_item_count(p)) + 8.0) * u, gamma = ku / (1.0 - ku);
+    double ku = (cells + cs_tree_depth(heat_item_count(p)) + 8.0) * u, gamma = ku / (1.0 - ku);
     for (uint64_t s = 0; s < p->steps; s++) {
         lam_k *= lam;
         uint64_t k = s + 1;
@@ -697,31 +689,20 @@ static double heat_bytes_moved(const cs_problem *p)
     return 16.0 * pow((double)p->n, p->shape->dims) * (double)p->steps;
 }
 
-static const cs_stencil heat_stencil = {
-    .default_steps = HEAT_DEFAULT_STEPS,
-    .steps_max = HEAT_STEPS_MAX,
-    .problem_new = heat_new,
-    .steps = heat_steps,
-    .block_grid = heat_block_grid,
-    .block_start = heat_block_start,
-    .block_step = heat_block_step,
-    .face_bytes = heat_face_bytes,
-    .face_pack = heat_face_pack,
-    .halo_unpack = heat_halo_unpack,
-};
+/* Both kernels' steps and reduction: only their case (the shape) differs. */
+#define HEAT_STENCIL_OPS                                                                         \
+    .default_steps = HEAT_DEFAULT_STEPS, .steps_max = HEAT_STEPS_MAX, .steps = heat_steps,       \
+    .block_grid = heat_block_grid, .block_start = heat_block_start,                              \
+    .block_step = heat_block_step, .face_bytes = heat_face_bytes, .face_pack = heat_face_pack,   \
+    .halo_unpack = heat_halo_unpack
+#define HEAT_KERNEL_OPS                                                                          \
+    .n_min = 1, .problem_free = heat_problem_free, .item_count = heat_item_count,                \
+    .item_run = heat_item_run, .combine = heat_combine, .partial_free = heat_partial_free,       \
+    .pack = heat_pack, .unpack = heat_unpack, .verify = heat_verify, .describe = heat_describe,  \
+    .write_value = heat_write_value, .bytes_moved = heat_bytes_moved
 
-static const cs_stencil heat3d_stencil = {
-    .default_steps = HEAT_DEFAULT_STEPS,
-    .steps_max = HEAT_STEPS_MAX,
-    .problem_new = heat3d_new,
-    .steps = heat_steps,
-    .block_grid = heat_block_grid,
-    .block_start = heat_block_start,
-    .block_step = heat_block_step,
-    .face_bytes = heat_face_bytes,
-    .face_pack = heat_face_pack,
-    .halo_unpack = heat_halo_unpack,
-};
+static const cs_stencil heat_stencil = {.problem_new = heat_new, HEAT_STENCIL_OPS};
+static const cs_stencil heat3d_stencil = {.problem_new = heat3d_new, HEAT_STENCIL_OPS};
 
 const cs_kernel cs_kernel_heat = {
     .name = "heat",
@@ -729,22 +710,11 @@ const cs_kernel cs_kernel_heat = {
     .n_meaning = "grid side (n x n cells)",
     .class_sizes = {"64", "1024", "2048", "8192", "16384"},
     .class_c_cost = "two 2 GiB grids, 100 steps of 268M cells: about a minute on one core",
-    .n_min = 1,
     .n_max = 1ULL << 20,
     .default_chunks = 16 * 16,
     .problem_new = heat_problem_new,
-    .problem_free = heat_problem_free,
-    .item_count = heat_item_count,
-    .item_run = heat_item_run,
-    .combine = heat_combine,
-    .partial_free = heat_partial_free,
-    .pack = heat_pack,
-    .unpack = heat_unpack,
-    .verify = heat_verify,
-    .describe = heat_describe,
-    .write_value = heat_write_value,
-    .bytes_moved = heat_bytes_moved,
     .stencil = &heat_stencil,
+    HEAT_KERNEL_OPS,
 };
 
 /* The same kernel in 3D: the contract's faces 4 and 5, and no driver change. */
@@ -754,20 +724,9 @@ const cs_kernel cs_kernel_heat3d = {
     .n_meaning = "grid side (n x n x n cells)",
     .class_sizes = {"16", "128", "256", "512", "1024"},
     .class_c_cost = "two 8 GiB grids, 100 steps of 1.07G cells: minutes on one core",
-    .n_min = 1,
     .n_max = 1ULL << 12,
     .default_chunks = 8 * 8 * 8,
     .problem_new = heat3d_problem_new,
-    .problem_free = heat_problem_free,
-    .item_count = heat_item_count,
-    .item_run = heat_item_run,
-    .combine = heat_combine,
-    .partial_free = heat_partial_free,
-    .pack = heat_pack,
-    .unpack = heat_unpack,
-    .verify = heat_verify,
-    .describe = heat_describe,
-    .write_value = heat_write_value,
-    .bytes_moved = heat_bytes_moved,
     .stencil = &heat3d_stencil,
+    HEAT_KERNEL_OPS,
 };

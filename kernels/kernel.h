@@ -207,6 +207,16 @@ static inline uint64_t cs_tree_mid(uint64_t lo, uint64_t hi)
     return lo + (hi - lo + 1) / 2;
 }
 
+/* The fixed tree's depth over `items` leaves (levels of combines a leaf goes through, at
+ * most): rounding bounds count one rounding a level. */
+static inline unsigned cs_tree_depth(uint64_t items)
+{
+    unsigned d = 0;
+    while (d < 64 && (1ULL << d) < items)
+        d++;
+    return d;
+}
+
 /* The registry: name -> kernel. */
 const cs_kernel *cs_kernel_find(const char *name);
 size_t cs_kernel_count(void);
