@@ -394,11 +394,10 @@ struct run_phases {
     double compute_s, combine_s, comm_s;
 };
 
-/* How this rank's leaves came about: the tree's map and the phases before it. */
+/* How this rank's leaves came about: the phases before the tree. */
 struct leaves_made {
     int status;
     cs_err err;
-    const int *owner; /* who made each item's leaf, the same on every rank */
     double compute_s, comm_s;
     uint64_t comm_bytes;
 };
@@ -471,15 +470,16 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
         return CS_EINVAL;
     }
     cs_partial **leaves = calloc(items, sizeof *leaves);
-    int *owner = k->stencil ? malloc(items * sizeof *owner) : NULL;
+    /* a stencil's blocks stay with their owners (--decomp); a reduction's are handed out */
+    int *stencil_owner = k->stencil ? malloc(items * sizeof *stencil_owner) : NULL;
     cs_handout *h = k->stencil ? NULL : cs_handout_new(m->work, m->team.threads, items, m->schedule);
-    if (!leaves || (!h && !owner))
+    if (!leaves || (!h && !stencil_owner))
         cs_mpi_fatal("out of memory for %llu items", (unsigned long long)items);
     cs_mpi_tree_outcome tree = {CS_OK, 0, {{0}}, 0, 0, 0};
 
-    struct leaves_made made = {CS_OK, {{0}}, owner, 0, 0, 0};
+    struct leaves_made made = {CS_OK, {{0}}, 0, 0, 0};
     if (k->stencil)
-        run_steps(m, k, p, leaves, owner, &made);
+        run_steps(m, k, p, leaves, stencil_owner, &made);
     else
         run_items(m, k, p, leaves, h, &made);
     cs_err e = made.err;
@@ -493,13 +493,12 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     cs_mpi_check(MPI_Barrier(m->work), "MPI_Barrier");
     double t1 = cs_clock_now();
     /* Who ran what: every rank needs the whole map to walk the tree. */
-    if (h)
-        made.owner = cs_handout_owners(h);
+    const int *owner = h ? cs_handout_owners(h) : stencil_owner;
     double map_s = cs_clock_now() - t1;
     cs_partial *root = NULL;
-    cs_mpi_tree_combine(m->work, &m->team, k, p, made.owner, items, leaves, &root, &tree);
+    cs_mpi_tree_combine(m->work, &m->team, k, p, owner, items, leaves, &root, &tree);
     cs_handout_free(h);
-    free(owner);
+    free(stencil_owner);
     free(leaves);
 
     /* The root's row: the slowest rank's phases, every rank's bytes and warnings. */
