@@ -33,11 +33,11 @@ endforeach()
 # combines at the root (omp_team, and a hybrid rank's team at the nodes that span ranks) run here.
 cs_parallel_test(parallel_same_digests_product_W
                  ${CS_TEST_DIR}/parallel/same_digests.sh ${CS_DRIVER_DIR} product W)
+cs_parallel_test(parallel_failing_ranks ${CS_TEST_DIR}/parallel/faults.sh ${CS_DRIVER_DIR})
+cs_parallel_test(parallel_outputs ${CS_TEST_DIR}/parallel/outputs.sh ${CS_DRIVER_DIR})
 # The heat stencils: every driver, decomposition and overlap, halos across ranks included.
 cs_parallel_test(parallel_heat_digests ${CS_TEST_DIR}/parallel/heat_digests.sh ${CS_DRIVER_DIR})
 cs_parallel_test(parallel_heat3d_digests ${CS_TEST_DIR}/parallel/heat_digests.sh ${CS_DRIVER_DIR} heat3d)
-cs_parallel_test(parallel_failing_ranks ${CS_TEST_DIR}/parallel/faults.sh ${CS_DRIVER_DIR})
-cs_parallel_test(parallel_outputs ${CS_TEST_DIR}/parallel/outputs.sh ${CS_DRIVER_DIR})
 
 # Bad input: exit 2, one message from rank 0 (one_message.sh counts the lines), nothing on stdout.
 set(CS_OMP ${CS_DRIVER_DIR}/cpu_omp)
