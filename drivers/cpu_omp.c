@@ -83,6 +83,7 @@ static int omp_steps(struct omp_driver *d, const cs_kernel *k, cs_problem *p, cs
     int rc = cs_block_plan_make(&g, d->decomp, d->team.threads, &plan, err);
     if (rc != CS_OK)
         return rc;
+    cs_block_plan_warn_idle(&plan, &g, d->decomp, k->name);
     uint64_t items = plan.blocks;
     cs_partial **leaves = calloc(items, sizeof *leaves);
     if (!leaves) {

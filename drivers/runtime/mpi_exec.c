@@ -427,6 +427,7 @@ static void run_steps(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial *
     cs_block_plan plan;
     if (cs_block_plan_make(&g, m->decomp, (unsigned)m->size, &plan, &made->err) != CS_OK)
         cs_mpi_fatal("%s", made->err.msg);
+    cs_block_plan_warn_idle(&plan, &g, m->decomp, k->name); /* said by rank 0 alone */
     for (uint64_t b = 0; b < plan.blocks; b++)
         owner[b] = (int)plan.part[b];
     const uint64_t *mine = plan.order + plan.start[m->rank];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message.h"
 #include "tree.h"
 
 /* The parts' grid for `parts` over the block grid: every factorisation with no
@@ -81,8 +82,10 @@ int cs_block_plan_make(const cs_block_grid *g, enum cs_decomp d, unsigned parts,
         plan->part[b] = q;
         plan->start[q + 1]++;
     }
-    for (unsigned q = 0; q < parts; q++)
+    for (unsigned q = 0; q < parts; q++) {
+        plan->idle += plan->start[q + 1] == 0;
         plan->start[q + 1] += plan->start[q];
+    }
     uint64_t *fill = malloc(((size_t)parts + 1) * sizeof *fill);
     if (!fill) {
         cs_block_plan_free(plan);
@@ -102,6 +105,23 @@ void cs_block_plan_free(cs_block_plan *plan)
     free(plan->order);
     free(plan->start);
     memset(plan, 0, sizeof *plan);
+}
+
+void cs_block_plan_warn_idle(const cs_block_plan *plan, const cs_block_grid *g, enum cs_decomp d,
+                             const char *kernel)
+{
+    static int said;
+    if (!plan->idle || said)
+        return;
+    said = 1;
+    char grid[64];
+    int at = snprintf(grid, sizeof grid, "%llu", (unsigned long long)g->extent[0]);
+    for (unsigned i = 1; i < g->dims && at > 0 && (size_t)at < sizeof grid; i++)
+        at += snprintf(grid + at, sizeof grid - (size_t)at, " x %llu",
+                       (unsigned long long)g->extent[i]);
+    cs_warn("%s: %u of %u workers own no block under --decomp %s (a %s block grid); they only "
+            "wait: give more --chunks%s", kernel, plan->idle, plan->parts, cs_decomp_name(d), grid,
+            d == CS_DECOMP_ROWS ? " or --decomp blocks" : "");
 }
 
 void cs_block_plan_label(enum cs_decomp d, int overlap, char *buf, size_t size)

@@ -23,12 +23,17 @@ typedef struct cs_block_plan {
     uint64_t *order; /* the blocks by part, then index */
     uint64_t *start; /* part q's blocks are order[start[q] .. start[q + 1]) */
     unsigned grid[CS_GRID_DIMS_MAX]; /* the parts' own grid (rows: parts x 1) */
+    unsigned idle;   /* parts with no block: more parts than the decomposition can cut */
 } cs_block_plan;
 
 /* Returns CS_OK, or CS_ENOMEM with err set. */
 int cs_block_plan_make(const cs_block_grid *g, enum cs_decomp d, unsigned parts,
                        cs_block_plan *plan, cs_err *err);
 void cs_block_plan_free(cs_block_plan *plan);
+
+/* Once per process, on stderr: some of the plan's parts own no block (their workers wait). */
+void cs_block_plan_warn_idle(const cs_block_plan *plan, const cs_block_grid *g, enum cs_decomp d,
+                             const char *kernel);
 
 /* "rows", "blocks 2x2", with "+overlap": what the rows' schedule column says. */
 void cs_block_plan_label(enum cs_decomp d, int overlap, char *buf, size_t size);

@@ -93,5 +93,14 @@ expect_failure mpi_wrong_block_fails_verification 1:200:wrong "verification fail
 expect_failure hybrid_failed_block_fails_the_job 1:200 "rank 1: item 200 failed (injected by CS_FAULT)" \
   "$dir/cpu_hybrid" --threads 2
 
+# More workers than the decomposition can cut: the run still verifies, and says who waits.
+"$dir/cpu_omp" --threads 4 --kernel heat --n 8 --chunks 2 --repeat 1 --warmup 0 >/dev/null \
+  2>"$tmp/idle.err" || { echo "FAIL: idle workers: exit $?"; failures=$((failures + 1)); }
+if grep -qF "heat: 2 of 4 workers own no block under --decomp blocks (a 2 x 1 block grid)" "$tmp/idle.err"; then
+  echo "ok: idle workers are named"
+else
+  echo "FAIL: idle workers: no warning:"; cat "$tmp/idle.err"; failures=$((failures + 1))
+fi
+
 [ $failures = 0 ] || { echo "$failures configurations differ or failed"; exit 1; }
 echo "ok: heat: every driver, decomposition and overlap matches cpu_serial"
