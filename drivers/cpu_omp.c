@@ -95,7 +95,7 @@ static int omp_steps(struct omp_driver *d, const cs_kernel *k, cs_problem *p, cs
     double t0 = cs_clock_now(), exchange_s = 0.0;
     rc = cs_team_start_blocks(&d->team, k, p, &share, err);
     if (rc == CS_OK) {
-        cs_team_steps(&d->team, k, p, &share, NULL, 0, &exchange_s);
+        cs_team_steps(&d->team, k, p, &share, NULL, 0, phase->record, &exchange_s);
         rc = cs_stencil_leaves(k, p, plan.order, items, leaves, err);
     }
     rc = combine_leaves(d, k, p, leaves, items, rc, t0, result, phase, err);

@@ -10,10 +10,11 @@
 #include "tree.h"
 
 /* A stencil's every step of every block, then each block's diagnostics as a leaf. */
-static int serial_steps(const cs_kernel *k, cs_problem *p, cs_partial **leaves, cs_err *err)
+static int serial_steps(const cs_kernel *k, cs_problem *p, cs_partial **leaves,
+                        const cs_step_record *rec, cs_err *err)
 {
     uint64_t items = k->item_count(p);
-    int rc = cs_stencil_steps_serial(k, p, err);
+    int rc = cs_stencil_steps_serial(k, p, rec, err);
     for (uint64_t i = 0; i < items && rc == CS_OK; i++)
         rc = k->item_run(p, i, &leaves[i], err);
     return rc;
@@ -30,7 +31,7 @@ static int serial_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial *
         return CS_ENOMEM;
     }
     double t0 = cs_clock_now();
-    int rc = k->stencil ? serial_steps(k, p, leaves, err) : CS_OK;
+    int rc = k->stencil ? serial_steps(k, p, leaves, phase->record, err) : CS_OK;
     for (uint64_t i = 0; i < items && rc == CS_OK && !k->stencil; i++) {
         double start = cs_prof_start();
         rc = k->item_run(p, i, &leaves[i], err);

@@ -420,7 +420,7 @@ static void run_items(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial *
  * diagnostics are its leaves.
  */
 static void run_steps(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial **leaves,
-                      int *owner, struct leaves_made *made)
+                      int *owner, const cs_step_record *rec, struct leaves_made *made)
 {
     cs_block_grid g;
     k->stencil->block_grid(p, &g);
@@ -445,7 +445,7 @@ static void run_steps(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial *
     made->status = cs_team_start_blocks(&m->team, k, p, &share, &made->err);
     /* a rank whose blocks could not start must not leave the others waiting for its halos */
     if (worst_over_ranks(made->status) == CS_OK) {
-        cs_team_steps(&m->team, k, p, &share, &exchange, m->overlap, &exchange_s);
+        cs_team_steps(&m->team, k, p, &share, &exchange, m->overlap, rec, &exchange_s);
         made->status = cs_stencil_leaves(k, p, mine, count, leaves, &made->err);
     } else if (made->status == CS_OK) {
         made->status = CS_EINVAL;
@@ -455,6 +455,14 @@ static void run_steps(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial *
     made->comm_s = exchange_s;
     made->comm_bytes = cs_mpi_halo_bytes_sent(halo);
     cs_mpi_halo_free(halo);
+    if (rec) { /* every rank timed its own blocks; the exchange is the slowest rank's */
+        void *bs = m->rank == 0 ? MPI_IN_PLACE : rec->block_s;
+        void *es = m->rank == 0 ? MPI_IN_PLACE : rec->exchange_s;
+        cs_mpi_check(MPI_Reduce(bs, rec->block_s, (int)(rec->blocks * rec->steps), MPI_DOUBLE,
+                                MPI_SUM, 0, m->work), "MPI_Reduce");
+        cs_mpi_check(MPI_Reduce(es, rec->exchange_s, (int)rec->steps, MPI_DOUBLE, MPI_MAX, 0,
+                                m->work), "MPI_Reduce");
+    }
     free(start);
     cs_block_plan_free(&plan);
 }
@@ -480,7 +488,7 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
 
     struct leaves_made made = {CS_OK, {{0}}, 0, 0, 0};
     if (k->stencil)
-        run_steps(m, k, p, leaves, stencil_owner, &made);
+        run_steps(m, k, p, leaves, stencil_owner, phase->record, &made);
     else
         run_items(m, k, p, leaves, h, &made);
     cs_err e = made.err;

@@ -7,10 +7,24 @@
 #include "profile.h"
 
 static void run_part(const cs_stencil *st, cs_problem *p, const cs_step_share *share,
-                     unsigned tid, uint64_t step, enum cs_block_part part)
+                     unsigned tid, uint64_t step, enum cs_block_part part,
+                     const cs_step_record *rec)
 {
-    for (uint64_t i = share->start[tid]; i < share->start[tid + 1]; i++)
-        st->block_step(p, share->blocks[i], step, part);
+    for (uint64_t i = share->start[tid]; i < share->start[tid + 1]; i++) {
+        uint64_t b = share->blocks[i];
+        double t0 = rec ? cs_clock_now() : 0.0;
+        st->block_step(p, b, step, part);
+        if (rec) /* a block's inside and edge add up: one thread steps it */
+            rec->block_s[b * rec->steps + step] += cs_clock_now() - t0;
+    }
+}
+
+/* The first thread's time in the exchange: the run's total, and the step's for --profile. */
+static void note_exchange(const cs_step_record *rec, uint64_t step, double seconds, double *total)
+{
+    *total += seconds;
+    if (rec)
+        rec->exchange_s[step] += seconds;
 }
 
 int cs_team_start_blocks(const cs_team *t, const cs_kernel *k, cs_problem *p,
@@ -53,7 +67,7 @@ int cs_team_start_blocks(const cs_team *t, const cs_kernel *k, cs_problem *p,
 
 void cs_team_steps(const cs_team *t, const cs_kernel *k, cs_problem *p,
                    const cs_step_share *share, const cs_halo_exchange *exchange, int overlap,
-                   double *exchange_s)
+                   const cs_step_record *rec, double *exchange_s)
 {
     const cs_stencil *st = k->stencil;
     uint64_t steps = st->steps(p);
@@ -70,22 +84,22 @@ void cs_team_steps(const cs_team *t, const cs_kernel *k, cs_problem *p,
                 exchange->post(exchange->ctx, s);
                 if (!overlap)
                     exchange->finish(exchange->ctx, s);
-                in_exchange += cs_clock_now() - t0;
+                note_exchange(rec, s, cs_clock_now() - t0, &in_exchange);
             }
             if (exchange && overlap) {
-                run_part(st, p, share, tid, s, CS_PART_INSIDE);
+                run_part(st, p, share, tid, s, CS_PART_INSIDE, rec);
                 if (tid == 0) {
                     double t0 = cs_clock_now();
                     exchange->finish(exchange->ctx, s);
-                    in_exchange += cs_clock_now() - t0;
+                    note_exchange(rec, s, cs_clock_now() - t0, &in_exchange);
                 }
 #pragma omp barrier
-                run_part(st, p, share, tid, s, CS_PART_EDGE);
+                run_part(st, p, share, tid, s, CS_PART_EDGE, rec);
             } else {
                 if (exchange) {
 #pragma omp barrier
                 }
-                run_part(st, p, share, tid, s, CS_PART_ALL);
+                run_part(st, p, share, tid, s, CS_PART_ALL, rec);
             }
 #pragma omp barrier
         }

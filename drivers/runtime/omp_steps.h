@@ -6,6 +6,7 @@
 
 #include "kernel.h"
 #include "omp_team.h"
+#include "stencil_plan.h"
 
 /*
  * The team shares one grid: a thread reads its neighbours' cells in place,
@@ -38,9 +39,11 @@ int cs_team_start_blocks(const cs_team *t, const cs_kernel *k, cs_problem *p,
 
 /* Every step of the started blocks. exchange NULL: no halos to bring (every
  * block is here). *exchange_s: the first thread's seconds inside post and
- * finish. Cannot fail: the exchange's own failures end the job. */
+ * finish. rec: NULL, or where each block-step's seconds (its inside and edge
+ * together) and each step's exchange go. Cannot fail: the exchange's own
+ * failures end the job. */
 void cs_team_steps(const cs_team *t, const cs_kernel *k, cs_problem *p,
                    const cs_step_share *share, const cs_halo_exchange *exchange, int overlap,
-                   double *exchange_s);
+                   const cs_step_record *rec, double *exchange_s);
 
 #endif

@@ -483,12 +483,6 @@ static int check_shape_applies(const cs_options *o, const cs_args *a, const size
                      *value ? "'" : "", k->name);
             return -1;
         }
-        if (id == OPT_PROFILE && k->stencil) {
-            cs_error("--%s '%s': the profile's graph is a reduction's (items, then the tree); "
-                     "%s's steps and halo exchanges are not recorded", name, cs_show(value),
-                     k->name);
-            return -1;
-        }
         if (id == OPT_SCHEDULE && k->stencil) {
             cs_error("--%s '%s': %s's blocks stay with the workers that own them (see --decomp); "
                      "--schedule applies to reduction kernels", name, cs_show(value), k->name);

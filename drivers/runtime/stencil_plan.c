@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "message.h"
 #include "tree.h"
 
@@ -129,7 +130,8 @@ void cs_block_plan_label(enum cs_decomp d, int overlap, char *buf, size_t size)
     snprintf(buf, size, "%s%s", cs_decomp_name(d), overlap ? "+overlap" : "");
 }
 
-int cs_stencil_steps_serial(const cs_kernel *k, cs_problem *p, cs_err *err)
+int cs_stencil_steps_serial(const cs_kernel *k, cs_problem *p, const cs_step_record *rec,
+                            cs_err *err)
 {
     const cs_stencil *st = k->stencil;
     uint64_t blocks = k->item_count(p), steps = st->steps(p);
@@ -139,8 +141,12 @@ int cs_stencil_steps_serial(const cs_kernel *k, cs_problem *p, cs_err *err)
             return rc;
     }
     for (uint64_t s = 0; s < steps; s++)
-        for (uint64_t b = 0; b < blocks; b++)
+        for (uint64_t b = 0; b < blocks; b++) {
+            double t0 = rec ? cs_clock_now() : 0.0;
             st->block_step(p, b, s, CS_PART_ALL);
+            if (rec)
+                rec->block_s[b * steps + s] = cs_clock_now() - t0;
+        }
     return CS_OK;
 }
 

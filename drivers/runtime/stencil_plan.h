@@ -38,8 +38,18 @@ void cs_block_plan_warn_idle(const cs_block_plan *plan, const cs_block_grid *g, 
 /* "rows", "blocks 2x2", with "+overlap": what the rows' schedule column says. */
 void cs_block_plan_label(enum cs_decomp d, int overlap, char *buf, size_t size);
 
-/* One process, one thread: every block, every step, in index order. */
-int cs_stencil_steps_serial(const cs_kernel *k, cs_problem *p, cs_err *err);
+/* --profile of a stencil: what each block's every step cost, and the halo exchange's every
+ * step (the first thread's time in it). The drivers fill it (on the root for every rank). */
+typedef struct cs_step_record {
+    uint64_t blocks, steps;
+    double *block_s;    /* [block * steps + step] seconds */
+    double *exchange_s; /* [step] seconds; the slowest rank's */
+} cs_step_record;
+
+/* One process, one thread: every block, every step, in index order. rec: NULL, or where
+ * to record each block-step's seconds. */
+int cs_stencil_steps_serial(const cs_kernel *k, cs_problem *p, const cs_step_record *rec,
+                            cs_err *err);
 
 /* leaves[b] = item_run(b) for the listed blocks, once the steps are done. */
 int cs_stencil_leaves(const cs_kernel *k, cs_problem *p, const uint64_t *blocks, uint64_t count,

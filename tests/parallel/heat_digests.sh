@@ -93,6 +93,34 @@ expect_failure mpi_wrong_block_fails_verification 1:200:wrong "verification fail
 expect_failure hybrid_failed_block_fails_the_job 1:200 "rank 1: item 200 failed (injected by CS_FAULT)" \
   "$dir/cpu_hybrid" --threads 2
 
+# --profile: every timed repetition's steps in the file (one '# step' line a step), work and span
+# in the rows, and the median repetition's lines for people; with ranks, the exchange too.
+profile_check() {
+  local name=$1 want_exchange=$2
+  shift 2
+  rm -f "$tmp/prof.txt" "$tmp/prof.csv"
+  if ! "$@" --kernel heat --class S --steps 20 --repeat 2 --warmup 0 --profile "$tmp/prof.txt" \
+      --csv "$tmp/prof.csv" >"$tmp/prof.out" 2>"$tmp/prof.err"; then
+    echo "FAIL: $name: exit status not 0"; cat "$tmp/prof.err"; failures=$((failures + 1)); return
+  fi
+  local blocks steps work exchange
+  blocks=$(grep -c '^# stencil .*kernel=heat case=n=64;steps=20 .*blocks=256 steps=20$' "$tmp/prof.txt")
+  steps=$(grep -c '^# step [0-9]' "$tmp/prof.txt")
+  work=$(awk -F, 'NR > 1 && $33 + 0 > 0 && $34 + 0 > 0' "$tmp/prof.csv" | wc -l)
+  exchange=$(sed -n 's/^# profile n=64;steps=20: work .* halo exchange \([0-9.]*\) s.*/\1/p' "$tmp/prof.out")
+  if [ "$blocks" != 2 ] || [ "$steps" != 40 ] || [ "$work" != 2 ] ||
+     ! grep -q '^# profile n=64;steps=20: predicted speedup under --decomp .* p=2 ' "$tmp/prof.out" ||
+     [ -z "$exchange" ] || { [ "$want_exchange" = yes ] && [ "$exchange" = 0.000000 ]; } ||
+     { [ "$want_exchange" = no ] && [ "$exchange" != 0.000000 ]; }; then
+    echo "FAIL: $name: $blocks blocks, $steps step lines, $work rows with work and span, exchange '$exchange'"
+    cat "$tmp/prof.out"; failures=$((failures + 1))
+  else
+    echo "ok: $name"
+  fi
+}
+profile_check omp_profile no "$dir/cpu_omp" --threads 2
+profile_check mpi_profile_overlap yes mpi 2 "$dir/cpu_mpi" --decomp rows --overlap
+
 # More workers than the decomposition can cut: the run still verifies, and says who waits.
 "$dir/cpu_omp" --threads 4 --kernel heat --n 8 --chunks 2 --repeat 1 --warmup 0 >/dev/null \
   2>"$tmp/idle.err" || { echo "FAIL: idle workers: exit $?"; failures=$((failures + 1)); }

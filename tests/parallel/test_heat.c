@@ -45,7 +45,7 @@ static cs_partial *combine_blocks(cs_problem *p)
 static cs_partial *run_serial(cs_problem *p)
 {
     cs_err err = {{0}};
-    CU_ASSERT_EQUAL_FATAL(cs_stencil_steps_serial(heat(), p, &err), CS_OK);
+    CU_ASSERT_EQUAL_FATAL(cs_stencil_steps_serial(heat(), p, NULL, &err), CS_OK);
     return combine_blocks(p);
 }
 
