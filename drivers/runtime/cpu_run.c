@@ -254,9 +254,8 @@ static int take_profile(struct run_state *s, const char *case_name, unsigned r, 
     return 0;
 }
 
-/* "# profile n=63: ..." lines after the case's line: the median repetition's graph. */
-static void print_profile(const char *case_name, const cs_graph *graphs, const double *wall,
-                          unsigned count)
+/* The repetition whose wall time is the median (the lower of two). */
+static unsigned median_rep(const double *wall, unsigned count)
 {
     unsigned order[count];
     for (unsigned i = 0; i < count; i++)
@@ -267,9 +266,16 @@ static void print_profile(const char *case_name, const cs_graph *graphs, const d
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
+    return order[(count - 1) / 2];
+}
+
+/* "# profile n=63: ..." lines after the case's line: the median repetition's graph. */
+static void print_profile(const char *case_name, const cs_graph *graphs, const double *wall,
+                          unsigned count)
+{
     char prefix[64];
     snprintf(prefix, sizeof prefix, "# profile %s", case_name);
-    cs_span_print(stdout, prefix, &graphs[order[(count - 1) / 2]], predicted_workers,
+    cs_span_print(stdout, prefix, &graphs[median_rep(wall, count)], predicted_workers,
                   sizeof predicted_workers / sizeof predicted_workers[0]);
     fflush(stdout);
 }
@@ -342,17 +348,8 @@ static int step_profile_keep(struct run_state *s, struct step_profile *sp, const
 static void step_profile_print(const struct step_profile *sp, const cs_kernel *k, cs_problem *p,
                                const cs_options *o, const char *case_name, const double *wall)
 {
-    unsigned order[sp->repeat];
-    for (unsigned i = 0; i < sp->repeat; i++)
-        order[i] = i;
-    for (unsigned i = 1; i < sp->repeat; i++) /* by wall time; a few repetitions */
-        for (unsigned j = i; j > 0 && wall[order[j]] < wall[order[j - 1]]; j--) {
-            unsigned t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
     cs_step_record rec = sp->rec;
-    rec.block_s = sp->reps + (size_t)order[(sp->repeat - 1) / 2] * sp->per_rep;
+    rec.block_s = sp->reps + (size_t)median_rep(wall, sp->repeat) * sp->per_rep;
     rec.exchange_s = rec.block_s + rec.blocks * rec.steps;
     cs_block_grid g;
     k->stencil->block_grid(p, &g);
