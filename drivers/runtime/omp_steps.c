@@ -36,13 +36,15 @@ int cs_team_start_blocks(const cs_team *t, const cs_kernel *k, cs_problem *p,
 #pragma omp parallel num_threads(t->threads)
     {
         unsigned tid = (unsigned)omp_get_thread_num();
-        /* OpenMP may give fewer threads than asked: blocks would go unstepped */
+        /* OpenMP may give fewer threads than asked: blocks would go unstepped (every thread
+         * reads the verdict after the barrier below) */
         if (omp_get_num_threads() != (int)t->threads) {
 #pragma omp atomic write
             short_team = 1;
         }
         if (t->pin)
             cs_pin_bind_self(t->pin, tid);
+#pragma omp barrier
         cs_err mine = {{0}};
         for (uint64_t i = share->start[tid]; i < share->start[tid + 1] && !short_team; i++) {
             int rc = st->block_start(p, share->blocks[i], &mine);
