@@ -1,6 +1,7 @@
 /* Halos between MPI ranks: one message each way per neighbouring rank per step, faces in an agreed order. */
 #include "mpi_halo.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 #include "mpi_check.h"
@@ -89,6 +90,9 @@ static int group_peers(cs_mpi_halo *h)
             pe->send_bytes += h->sends[s].bytes;
         for (; r < h->recv_count && h->recvs[r].peer == pe->rank; r++, pe->recv_count++)
             pe->recv_bytes += h->recvs[r].bytes;
+        if (pe->send_bytes > INT_MAX || pe->recv_bytes > INT_MAX)
+            cs_mpi_fatal("a halo of %zu bytes to rank %d is more than one MPI message carries "
+                         "(give more --chunks)", pe->send_bytes, pe->rank);
         pe->send = malloc(pe->send_bytes ? pe->send_bytes : 1);
         pe->recv = malloc(pe->recv_bytes ? pe->recv_bytes : 1);
         if (!pe->send || !pe->recv)
