@@ -481,7 +481,8 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     cs_partial **leaves = calloc(items, sizeof *leaves);
     /* a stencil's blocks stay with their owners (--decomp); a reduction's are handed out */
     int *stencil_owner = k->stencil ? malloc(items * sizeof *stencil_owner) : NULL;
-    cs_handout *h = k->stencil ? NULL : cs_handout_new(m->work, m->team.threads, items, m->schedule);
+    cs_handout *h = k->stencil ? NULL
+                               : cs_handout_new(m->work, m->team.threads, items, m->schedule);
     if (!leaves || (!h && !stencil_owner))
         cs_mpi_fatal("out of memory for %llu items", (unsigned long long)items);
     cs_mpi_tree_outcome tree = {CS_OK, 0, {{0}}, 0, 0, 0};

@@ -92,7 +92,8 @@ static int group_peers(cs_mpi_halo *h)
             pe->recv_bytes += h->recvs[r].bytes;
         if (pe->send_bytes > INT_MAX || pe->recv_bytes > INT_MAX)
             cs_mpi_fatal("a halo of %zu bytes to rank %d is more than one MPI message carries "
-                         "(more ranks, or --decomp blocks, make it smaller)", pe->send_bytes, pe->rank);
+                         "(more ranks, or --decomp blocks, make it smaller)", pe->send_bytes,
+                         pe->rank);
         pe->send = malloc(pe->send_bytes ? pe->send_bytes : 1);
         pe->recv = malloc(pe->recv_bytes ? pe->recv_bytes : 1);
         if (!pe->send || !pe->recv)

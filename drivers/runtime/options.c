@@ -478,8 +478,8 @@ static int check_shape_applies(const cs_options *o, const cs_args *a, const size
         const char *name = specs[spec_of[i]].name, *value = a->first[i] ? a->first[i] : "";
         int stencil_only = id == OPT_STEPS || id == OPT_DECOMP || id == OPT_OVERLAP;
         if (stencil_only && !k->stencil) {
-            cs_error("--%s%s%s%s: applies to stencil kernels (heat, heat3d); %s is a reduction, its "
-                     "items are not a grid", name, *value ? " '" : "", *value ? cs_show(value) : "",
+            cs_error("--%s%s%s%s: applies to stencil kernels (heat, heat3d); %s is a reduction, "
+                     "its items are not a grid", name, *value ? " '" : "", *value ? cs_show(value) : "",
                      *value ? "'" : "", k->name);
             return -1;
         }

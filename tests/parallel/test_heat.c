@@ -313,7 +313,8 @@ int main(void)
 {
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("heat", NULL, NULL);
-    CU_add_test(s, "heat verifies for every size and cut", test_heat_verifies_for_every_size_and_cut);
+    CU_add_test(s, "heat verifies for every size and cut",
+                test_heat_verifies_for_every_size_and_cut);
     CU_add_test(s, "inside then edge is the whole step", test_inside_then_edge_is_the_whole_step);
     CU_add_test(s, "halos between copies give the serial bits",
                 test_halos_between_copies_give_the_serial_bits);
