@@ -72,6 +72,10 @@ typedef struct cs_kernel {
     uint64_t n_min, n_max;   /* valid n */
     uint64_t default_chunks; /* used when --chunks is not given (capped at the
                                 case's natural item limit, a fact of the problem) */
+    /* NULL for a reduction; a stencil's steps otherwise (its shape, below). Its
+     * items are its blocks, and item_run gives a block's diagnostics once every
+     * step ran. */
+    const cs_stencil *stencil;
 
     /* Validate n and chunks and build the case. chunks == 0 means the default. */
     int (*problem_new)(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err);
@@ -110,9 +114,6 @@ typedef struct cs_kernel {
     int (*write_value)(cs_problem *p, const cs_partial *result, FILE *f, cs_err *err);
     /* Optional: bytes of memory the case streams per run (triad reports GB/s). */
     double (*bytes_moved)(const cs_problem *p);
-    /* NULL for a reduction; a stencil's steps otherwise. Its items are its
-     * blocks, and item_run gives a block's diagnostics once every step ran. */
-    const cs_stencil *stencil;
 } cs_kernel;
 
 /* A case of either shape: steps is the stencil's step count (0: its default)

@@ -592,8 +592,8 @@ failure_row() {
   [ "$9" = yes ] && words+=";oversubscribed"
   # The schedule the driver would have written (its default is dynamic), so the row joins its series.
   local sched=${schedule:-dynamic}
-  [ "$k" = fetch ] && sched=""
   is_stencil "$k" && sched=blocks # the drivers' default --decomp
+  [ "$k" = fetch ] && sched=""
   printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,,,\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host" "$d" "$k" "$c" "$r" "$t" "$w" "${bind:-}" \
     "$secs" "$sched" "$words" >>"$csv"

@@ -394,9 +394,6 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     }
     char case_name[32];
     snprintf(case_name, sizeof case_name, "n=%llu", (unsigned long long)n);
-    if (k->stencil && o->steps) /* steps other than the default are part of the case */
-        snprintf(case_name + strlen(case_name), sizeof case_name - strlen(case_name),
-                 ";steps=%llu", (unsigned long long)o->steps);
     unsigned total = o->warmup + o->repeat;
     double *times = calloc(3 * (size_t)o->repeat, sizeof *times);
     if (!times) {
@@ -405,6 +402,9 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         return CS_EXIT_FAIL;
     }
     double *wall = times, *compute = times + o->repeat, *combine = times + 2 * o->repeat;
+    if (k->stencil && o->steps) /* steps other than the default are part of the case */
+        snprintf(case_name + strlen(case_name), sizeof case_name - strlen(case_name),
+                 ";steps=%llu", (unsigned long long)o->steps);
     /* --profile: each timed repetition's graph, on the root; a stencil's steps instead */
     struct step_profile steps = {0};
     int stepped = o->profile_path && k->stencil;

@@ -391,12 +391,6 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, 
                     best = t1min / stat_min[p]
                     eff = sp / pw
                     if (pw > 1) kf = (1 / sp - 1 / pw) / (1 - 1 / pw)
-                    # the cross-kernel table: each driver's first series, within the cores
-                    if (kf != "" && pw <= cores && !((g, series_driver[gs], pw) in kf_of)) {
-                        kf_of[g, series_driver[gs], pw] = kf
-                        kf_workers[pw] = 1
-                        kf_driver[series_driver[gs]] = 1
-                    }
                     if (pw > 1 && pw <= cores) {
                         x = 1 - 1 / pw; y = 1 / sp - 1 / pw
                         sx2 += x * x; sxy += x * y; nf++
@@ -460,7 +454,27 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, label, ns, sl, si, 
 # Karp-Flatt side by side, a table per parallel driver: kernels in rows, worker counts within
 # the cores in columns. Flat across a row is a serial part; growing is overhead that more workers
 # add (a stencil's halo exchanges and barriers every step; a reduction's tree).
-function write_karp_flatt(    nw, wl, w, i, j, x, di, d, gi, g, line, any) {
+function write_karp_flatt(    nw, wl, w, i, di, d, gi, g, line, any, ns, sl, si, gs, t1, n, ord, p,
+                              pw, sp) {
+    # each driver's first series per kernel and class, its points within the cores
+    for (gi = 1; gi <= ngroups; gi++) {
+        g = group_list[gi]
+        ns = ordered_series(g, sl)
+        for (si = 1; si <= ns; si++) {
+            gs = g SUBSEP sl[si]
+            t1 = one_worker_time(gs)
+            n = ordered_points(gs, ord)
+            for (i = 1; i <= n && t1 != ""; i++) {
+                p = ord[i]; pw = point_w[p]
+                if (pw < 2 || pw > cores || stat_n[p] == 0 || (p in failed)) continue
+                if ((g, series_driver[gs], pw) in kf_of) continue
+                sp = t1 / stat_med[p]
+                kf_of[g, series_driver[gs], pw] = (1 / sp - 1 / pw) / (1 - 1 / pw)
+                kf_workers[pw] = 1
+                kf_driver[series_driver[gs]] = 1
+            }
+        }
+    }
     nw = 0
     for (w in kf_workers) wl[++nw] = w + 0
     sort_numbers(wl, nw)
