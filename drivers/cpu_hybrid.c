@@ -11,7 +11,7 @@ int main(int argc, char **argv)
                    "each thread a block of items; dynamic/guided: rank 0 hands items out.",
         .fault_hook = 1,
         .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_THREADS | CS_OPTS_SCHEDULE |
-                  CS_OPTS_BIND,
+                  CS_OPTS_BIND | CS_OPTS_DECOMP | CS_OPTS_OVERLAP,
         .threads_default = "threads per rank (default: the rank's share of its node's "
                            "cores)",
     };

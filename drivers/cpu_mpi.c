@@ -10,7 +10,8 @@ int main(int argc, char **argv)
                    "cpu_mpi); results are identical to cpu_serial's.\nstatic: each rank a "
                    "block of items; dynamic/guided: rank 0 hands items out and computes too.",
         .fault_hook = 1,
-        .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_SCHEDULE | CS_OPTS_BIND,
+        .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_SCHEDULE | CS_OPTS_BIND |
+                  CS_OPTS_DECOMP | CS_OPTS_OVERLAP,
     };
     return cs_mpi_main(argc, argv, &info);
 }

@@ -7,9 +7,11 @@
 #include "clock.h"
 #include "cpu_run.h"
 #include "message.h"
+#include "omp_steps.h"
 #include "omp_team.h"
 #include "options.h"
 #include "pin.h"
+#include "stencil_plan.h"
 #include "tree.h"
 
 /*
@@ -20,11 +22,17 @@
  * balances); guided a shrinking share of what is left, in index order. Then
  * the fixed tree combines the leaves, the two halves of each upper node as
  * parallel tasks.
+ *
+ * A stencil's blocks go to threads by --decomp instead, and stay with them
+ * every step: the threads share one grid, read each other's cells in place,
+ * and meet at a barrier a step. Its blocks' diagnostics then combine in the
+ * same tree.
  */
 
 struct omp_driver {
     cs_team team;
     enum cs_schedule schedule;
+    enum cs_decomp decomp;
     unsigned cores;
     unsigned warned;    /* warning bits already said on stderr */
     char warnings[128]; /* the CSV column: ex.warnings points here */
@@ -46,10 +54,62 @@ static void say_warnings(struct omp_driver *d)
     d->warned |= bits;
 }
 
+/* The leaves through the fixed tree after work that began at t0 and ended with status rc
+ * (the leaves are freed either way); the phases of the run. Frees the leaves' array. */
+static int combine_leaves(struct omp_driver *d, const cs_kernel *k, cs_problem *p,
+                          cs_partial **leaves, uint64_t items, int rc, double t0,
+                          cs_partial **result, cs_phase *phase, cs_err *err)
+{
+    double t1 = cs_clock_now();
+    if (rc == CS_OK) {
+        uint64_t lo = 0;
+        rc = cs_team_tree(&d->team, k, p, leaves, &lo, &items, 1, result, err);
+    } else {
+        cs_tree_free_leaves(k, leaves, items);
+    }
+    phase->compute_s = t1 - t0;
+    phase->combine_s = cs_clock_now() - t1;
+    free(leaves);
+    return rc;
+}
+
+/* A stencil: blocks to threads by --decomp, every step, then the tree. */
+static int omp_steps(struct omp_driver *d, const cs_kernel *k, cs_problem *p, cs_partial **result,
+                     cs_phase *phase, cs_err *err)
+{
+    cs_block_grid g;
+    k->stencil->block_grid(p, &g);
+    cs_block_plan plan;
+    int rc = cs_block_plan_make(&g, d->decomp, d->team.threads, &plan, err);
+    if (rc != CS_OK)
+        return rc;
+    cs_block_plan_warn_idle(&plan, &g, d->decomp, k->name);
+    uint64_t items = plan.blocks;
+    cs_partial **leaves = calloc(items, sizeof *leaves);
+    if (!leaves) {
+        cs_block_plan_free(&plan);
+        cs_err_set(err, "out of memory for %llu partials", (unsigned long long)items);
+        return CS_ENOMEM;
+    }
+    cs_step_share share = {plan.order, plan.start};
+    double t0 = cs_clock_now(), exchange_s = 0.0;
+    rc = cs_team_start_blocks(&d->team, k, p, &share, err);
+    if (rc == CS_OK) {
+        cs_team_steps(&d->team, k, p, &share, NULL, 0, phase->record, &exchange_s);
+        rc = cs_stencil_leaves(k, p, plan.order, items, leaves, err);
+    }
+    rc = combine_leaves(d, k, p, leaves, items, rc, t0, result, phase, err);
+    cs_block_plan_free(&plan);
+    say_warnings(d);
+    return rc;
+}
+
 static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **result,
                    cs_phase *phase, cs_err *err)
 {
     struct omp_driver *d = ctx;
+    if (k->stencil)
+        return omp_steps(d, k, p, result, phase, err);
     unsigned threads = d->team.threads;
     uint64_t items = k->item_count(p);
     cs_partial **leaves = calloc(items, sizeof *leaves);
@@ -71,16 +131,7 @@ static int omp_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
                                                          : (cs_source){cs_guided_next, &guided};
     double t0 = cs_clock_now();
     int rc = cs_team_run(&d->team, k, p, &src, leaves, err);
-    double t1 = cs_clock_now();
-    if (rc == CS_OK) {
-        uint64_t lo = 0;
-        rc = cs_team_tree(&d->team, k, p, leaves, &lo, &items, 1, result, err);
-    } else {
-        cs_tree_free_leaves(k, leaves, items);
-    }
-    phase->compute_s = t1 - t0;
-    phase->combine_s = cs_clock_now() - t1;
-    free(leaves);
+    rc = combine_leaves(d, k, p, leaves, items, rc, t0, result, phase, err);
     free(given);
     free(next);
     say_warnings(d);
@@ -112,7 +163,7 @@ int main(int argc, char **argv)
         .purpose = "Run a CPU kernel on OpenMP threads pinned to cores; results are identical "
                    "to cpu_serial's.",
         .groups = CS_OPTS_COMMON | CS_OPTS_KERNEL | CS_OPTS_THREADS | CS_OPTS_SCHEDULE |
-                  CS_OPTS_BIND,
+                  CS_OPTS_BIND | CS_OPTS_DECOMP,
         .threads_default = "worker threads (default: every physical core this process may use)",
     };
     cs_message_init(info.name);
@@ -122,7 +173,7 @@ int main(int argc, char **argv)
         return parsed == CS_PARSE_DONE ? CS_EXIT_OK : CS_EXIT_USAGE;
     cs_message_set_silent(o.quiet);
 
-    struct omp_driver d = {.schedule = o.schedule};
+    struct omp_driver d = {.schedule = o.schedule, .decomp = o.decomp};
     cs_err err = {{0}};
     int code = CS_EXIT_FAIL;
     if (cs_pin_open(&d.team.pin, NULL, &err) != CS_OK) {

@@ -6,7 +6,19 @@
 #include "message.h"
 #include "options.h"
 #include "profile.h"
+#include "stencil_plan.h"
 #include "tree.h"
+
+/* A stencil's every step of every block, then each block's diagnostics as a leaf. */
+static int serial_steps(const cs_kernel *k, cs_problem *p, cs_partial **leaves,
+                        const cs_step_record *rec, cs_err *err)
+{
+    uint64_t items = k->item_count(p);
+    int rc = cs_stencil_steps_serial(k, p, rec, err);
+    for (uint64_t i = 0; i < items && rc == CS_OK; i++)
+        rc = k->item_run(p, i, &leaves[i], err);
+    return rc;
+}
 
 static int serial_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **result,
                       cs_phase *phase, cs_err *err)
@@ -19,8 +31,8 @@ static int serial_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial *
         return CS_ENOMEM;
     }
     double t0 = cs_clock_now();
-    int rc = CS_OK;
-    for (uint64_t i = 0; i < items && rc == CS_OK; i++) {
+    int rc = k->stencil ? serial_steps(k, p, leaves, phase->record, err) : CS_OK;
+    for (uint64_t i = 0; i < items && rc == CS_OK && !k->stencil; i++) {
         double start = cs_prof_start();
         rc = k->item_run(p, i, &leaves[i], err);
         cs_prof_item(i, start);

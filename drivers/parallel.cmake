@@ -3,6 +3,7 @@
 add_library(cs_parallel STATIC
   runtime/pin.c
   runtime/omp_team.c
+  runtime/omp_steps.c
 )
 target_link_libraries(cs_parallel PUBLIC cs_runtime cs_hwloc OpenMP::OpenMP_C)
 
@@ -18,6 +19,7 @@ if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/runtime/mpi_exec.c)
     runtime/mpi_exec.c
     runtime/mpi_handout.c
     runtime/mpi_tree.c
+    runtime/mpi_halo.c
     runtime/mpi_check.c
   )
   target_link_libraries(cs_mpi_runtime PUBLIC cs_parallel MPI::MPI_C)

@@ -40,6 +40,7 @@ enum cs_class { CS_CLASS_S, CS_CLASS_W, CS_CLASS_A, CS_CLASS_B, CS_CLASS_C, CS_C
 
 typedef struct cs_problem cs_problem; /* defined by each kernel */
 typedef struct cs_partial cs_partial; /* defined by each kernel */
+typedef struct cs_stencil cs_stencil; /* a stencil's steps: below the kernel */
 
 typedef struct cs_err {
     char msg[256];
@@ -86,6 +87,10 @@ typedef struct cs_kernel {
     uint64_t n_min, n_max;   /* valid n */
     uint64_t default_chunks; /* used when --chunks is not given (capped at the
                                 case's natural item limit, a fact of the problem) */
+    /* NULL for a reduction; a stencil's steps otherwise (its shape, below). Its
+     * items are its blocks, and item_run gives a block's diagnostics once every
+     * step ran. */
+    const cs_stencil *stencil;
 
     /* Validate n and chunks and build the case. chunks == 0 means the default. */
     int (*problem_new)(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err);
@@ -139,11 +144,107 @@ typedef struct cs_kernel {
     double (*array_bytes)(uint64_t n);
 } cs_kernel;
 
+/* A case of either shape: steps is the stencil's step count (0: its default)
+ * and must be 0 for a reduction. */
+int cs_case_new(const cs_kernel *k, uint64_t n, uint64_t chunks, uint64_t steps,
+                cs_problem **out, cs_err *err);
+
+/*
+ * The second shape of work: iterative and neighbour-coupled (a stencil). The
+ * problem is a grid cut into blocks by the problem alone (n, --chunks); the
+ * blocks form a block grid of 2 or 3 dimensions, numbered row-major (the last
+ * dimension fastest). Each step, every block updates its cells from the
+ * previous step's values of its own cells and of the cells just across its
+ * faces (its halo: a 5-point or 7-point stencil reads no corners). A driver
+ * owns who updates which block and how halos travel; the kernel owns the
+ * cells. Within one process every block's cells live in one grid, so workers
+ * sharing memory read their neighbours' cells in place; a process that does
+ * not own a neighbour gets its face's cells as bytes (face_pack on the owner,
+ * halo_unpack here) before the step that reads them.
+ *
+ * Each block's part of the step's diagnostics is kept by the kernel; after the
+ * last step item_run(block) hands the block's whole history over as an
+ * ordinary partial, and the partials combine in the fixed tree like any
+ * reduction's. So results are bit-identical whoever updated which block.
+ *
+ * Thread-safety: block_start, block_step, face_pack and halo_unpack may run
+ * concurrently for different blocks; for one step every block's CS_PART_INSIDE
+ * may run while halos of that step are unpacked (it reads no halo).
+ */
+#define CS_GRID_DIMS_MAX 3
+#define CS_NO_BLOCK UINT64_MAX
+
+typedef struct cs_block_grid {
+    unsigned dims;                     /* 2 or 3 */
+    uint64_t extent[CS_GRID_DIMS_MAX]; /* blocks along each dimension, slowest first */
+} cs_block_grid;
+
+/* Face f of a block looks along dimension f / 2, to lower (f even) or higher
+ * (f odd) indices: 2 * dims faces. */
+static inline unsigned cs_face_opposite(unsigned face)
+{
+    return face ^ 1u;
+}
+
+/* The cells of one step of one block: those that read no halo, and the rest.
+ * A step of a block is INSIDE then EDGE (ALL does both, in that order). */
+enum cs_block_part { CS_PART_ALL, CS_PART_INSIDE, CS_PART_EDGE };
+
+struct cs_stencil {
+    uint64_t default_steps; /* when --steps is not given */
+    uint64_t steps_max;
+    /* problem_new with the step count (0: default_steps). Builds no cells yet:
+     * cases are checked before any work, and every process builds the case. */
+    int (*problem_new)(uint64_t n, uint64_t chunks, uint64_t steps, cs_problem **out,
+                       cs_err *err);
+    uint64_t (*steps)(const cs_problem *p);
+    void (*block_grid)(const cs_problem *p, cs_block_grid *g);
+    /* The block's cells at their initial state: called before each run by the
+     * worker that will update the block (first touch). */
+    int (*block_start)(cs_problem *p, uint64_t block, cs_err *err);
+    /* Step `step` (0-based) of the block: reads step's old cells and halo,
+     * writes the new ones, keeps the block's diagnostics for the step. */
+    void (*block_step)(cs_problem *p, uint64_t block, uint64_t step, enum cs_block_part part);
+    /* Halo bytes across face f of the block (what the neighbour there sends);
+     * the same count as face_bytes(neighbour, opposite face). */
+    size_t (*face_bytes)(const cs_problem *p, uint64_t block, unsigned face);
+    /* The block's own cells along face f at the start of `step`, for the neighbour there. */
+    void (*face_pack)(const cs_problem *p, uint64_t block, unsigned face, uint64_t step,
+                      uint8_t *buf);
+    /* The neighbour's cells across face f, as face_pack made them, into this
+     * process's grid before `step` reads them. */
+    void (*halo_unpack)(cs_problem *p, uint64_t block, unsigned face, uint64_t step,
+                        const uint8_t *buf);
+};
+
+/* The block across face f, or CS_NO_BLOCK at the grid's edge. */
+static inline uint64_t cs_block_neighbour(const cs_block_grid *g, uint64_t block, unsigned face)
+{
+    uint64_t stride = 1;
+    unsigned dim = face / 2;
+    for (unsigned d = g->dims; d-- > dim + 1;)
+        stride *= g->extent[d];
+    uint64_t at = block / stride % g->extent[dim];
+    if (face % 2 == 0)
+        return at == 0 ? CS_NO_BLOCK : block - stride;
+    return at + 1 == g->extent[dim] ? CS_NO_BLOCK : block + stride;
+}
+
 /* The fixed tree: node [lo, hi) with hi - lo >= 2 splits at cs_tree_mid. Every
  * driver combines exactly these nodes, so results do not depend on workers. */
 static inline uint64_t cs_tree_mid(uint64_t lo, uint64_t hi)
 {
     return lo + (hi - lo + 1) / 2;
+}
+
+/* The fixed tree's depth over `items` leaves (levels of combines a leaf goes through, at
+ * most): rounding bounds count one rounding a level. */
+static inline unsigned cs_tree_depth(uint64_t items)
+{
+    unsigned d = 0;
+    while (d < 64 && (1ULL << d) < items)
+        d++;
+    return d;
 }
 
 /* The registry: name -> kernel. */

@@ -63,3 +63,16 @@ double cs_memory_room(char *what, size_t size)
     }
     return room;
 }
+
+int cs_case_new(const cs_kernel *k, uint64_t n, uint64_t chunks, uint64_t steps,
+                cs_problem **out, cs_err *err)
+{
+    if (k->stencil)
+        return k->stencil->problem_new(n, chunks, steps, out, err);
+    if (steps) {
+        cs_err_set(err, "--steps %llu: %s is not stepped (only stencil kernels take --steps)",
+                   (unsigned long long)steps, k->name);
+        return CS_EINVAL;
+    }
+    return k->problem_new(n, chunks, out, err);
+}

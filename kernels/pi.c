@@ -144,19 +144,11 @@ static int pi_unpack(const cs_problem *p, const uint8_t *buf, size_t len, cs_par
     return CS_OK;
 }
 
-static unsigned tree_depth(uint64_t items)
-{
-    unsigned d = 0;
-    while ((1ULL << d) < items)
-        d++;
-    return d;
-}
-
 /* The most the result may differ from pi (see the top of the file). */
 static double error_bound(const cs_problem *p)
 {
     uint64_t longest = (p->n + p->items - 1) / p->items; /* items hold n/C, rounded down or up */
-    double u = DBL_EPSILON / 2, ku = ((double)longest + tree_depth(p->items) + 8.0) * u;
+    double u = DBL_EPSILON / 2, ku = ((double)longest + cs_tree_depth(p->items) + 8.0) * u;
     return p->h * p->h / 3.0 + 4.0 * ku / (1.0 - ku);
 }
 

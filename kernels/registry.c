@@ -7,12 +7,16 @@ extern const cs_kernel cs_kernel_product;
 extern const cs_kernel cs_kernel_pi;
 extern const cs_kernel cs_kernel_primes;
 extern const cs_kernel cs_kernel_triad;
+extern const cs_kernel cs_kernel_heat;
+extern const cs_kernel cs_kernel_heat3d;
 
 static const cs_kernel *const kernels[] = {
     &cs_kernel_product,
     &cs_kernel_pi,
     &cs_kernel_primes,
     &cs_kernel_triad,
+    &cs_kernel_heat,
+    &cs_kernel_heat3d,
 };
 #define KERNEL_COUNT (sizeof kernels / sizeof kernels[0])
 

@@ -12,6 +12,20 @@
  * machines agree. */
 #define CS_WORD_BYTES 8
 
+static inline void cs_word_store(uint8_t *b, uint64_t word)
+{
+    for (int i = 0; i < CS_WORD_BYTES; i++)
+        b[i] = (uint8_t)(word >> (8 * i));
+}
+
+static inline uint64_t cs_word_load(const uint8_t *b)
+{
+    uint64_t w = 0;
+    for (int i = 0; i < CS_WORD_BYTES; i++)
+        w |= (uint64_t)b[i] << (8 * i);
+    return w;
+}
+
 static inline int cs_word_pack(uint64_t word, uint8_t **buf, size_t *len, cs_err *err)
 {
     uint8_t *b = malloc(CS_WORD_BYTES);
@@ -19,8 +33,7 @@ static inline int cs_word_pack(uint64_t word, uint8_t **buf, size_t *len, cs_err
         cs_err_set(err, "out of memory packing a partial");
         return CS_ENOMEM;
     }
-    for (int i = 0; i < CS_WORD_BYTES; i++)
-        b[i] = (uint8_t)(word >> (8 * i));
+    cs_word_store(b, word);
     *buf = b;
     *len = CS_WORD_BYTES;
     return CS_OK;
@@ -35,10 +48,7 @@ static inline int cs_word_unpack(const uint8_t *buf, size_t len, const char *ker
         cs_err_set(err, "a packed %s partial has %zu bytes, not %d", kernel, len, CS_WORD_BYTES);
         return CS_ECORRUPT;
     }
-    uint64_t w = 0;
-    for (int i = 0; i < CS_WORD_BYTES; i++)
-        w |= (uint64_t)buf[i] << (8 * i);
-    *word = w;
+    *word = cs_word_load(buf);
     return CS_OK;
 }
 

@@ -10,8 +10,8 @@ Usage: scripts/run.sh [--no-deps] [--no-lesson] [--build DIR] [SWEEP OPTION]...
 The main job, under 5 minutes on 2 cores:
   1. install the Debian packages that are missing (scripts/deps.sh; skip with --no-deps)
   2. build into build/ (or --build DIR)
-  3. sweep the class W product and the class A pi, primes and triad with cpu_serial, cpu_omp,
-     cpu_mpi and cpu_hybrid over 1, 2, 4, ... up to the physical cores; then io_serial,
+  3. sweep the class W product and heat and the class A pi, primes and triad with cpu_serial,
+     cpu_omp, cpu_mpi and cpu_hybrid over 1, 2, 4, ... up to the physical cores; then io_serial,
      io_threads, io_async and io_mpi over concurrency 1..64 against the embedded server
      (100 requests at 20 ms)
   4. the lesson (skip with --no-lesson): the class W product and 100 requests at 20 ms, once
@@ -56,7 +56,7 @@ while [ $# -gt 0 ]; do
 done
 # The sweep's options, every one, before anything is installed or built; its message is ours.
 defaults=(--drivers cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi
-          --kernels product:W,pi:A,primes:A,triad:A
+          --kernels product:W,pi:A,primes:A,triad:A,heat:W
           --concurrency 1,2,4,8,16,32,64 --requests 100 --delay-ms 20 --repeat 3 --warmup 1)
 said=$(scripts/sweep.sh --check --build "$build" ${out:+--out "$out"} "${defaults[@]}" \
        ${sweep_args[@]+"${sweep_args[@]}"} 2>&1 >/dev/null)

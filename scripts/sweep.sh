@@ -27,7 +27,7 @@ What to run:
                        (the product only, cut as cpu_serial cuts it), py_serial_tasks,
                        py_threads_tasks, py_processes_tasks (one task per n, as the lesson's
                        program), py_fetch_serial, py_fetch_threads, py_fetch_async
-  --kernels LIST       CPU kernels, each NAME or NAME:CLASS (default product,pi,primes,triad)
+  --kernels LIST       CPU kernels, each NAME or NAME:CLASS (default product,pi,primes,triad,heat)
   --class CLASS        problem class for kernels given without one: S, W, A, B or C (default W;
                        C is about 4x B's work, for machines past 16 cores: cpu_serial --help
                        says what it costs), or auto: triad's smallest class whose arrays are at
@@ -45,7 +45,8 @@ What to run:
                        core count itself); counts above the cores run oversubscribed, marked
   --hybrid-threads T   cpu_hybrid runs ranks x threads with threads the largest divisor of the
                        worker count that is at most T (default 2)
-  --schedule KIND      passed to the parallel CPU drivers (default: theirs, dynamic)
+  --schedule KIND      passed to the parallel CPU drivers (default: theirs, dynamic); not to
+                       a stencil kernel's runs (heat), whose blocks stay with their workers
   --bind KIND          passed to the parallel CPU drivers: core, pu or none (default: theirs)
   --concurrency LIST   fetch concurrency levels (default 1,2,4,...,64, at most --requests)
   --requests N         requests per fetch run (default 100)
@@ -162,6 +163,8 @@ now_ms() {
   ns=$(date +%s%N 2>/dev/null)
   if [[ $ns =~ ^[0-9]+$ ]]; then echo $((ns / 1000000)); else echo $(($(date +%s) * 1000)); fi
 }
+# A stencil kernel takes --decomp, not --schedule.
+is_stencil() { [[ " $CS_STENCIL_KERNELS " == *" $1 "* ]]; }
 # 1234 -> "1.2".
 fmt_ms() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
@@ -170,7 +173,7 @@ cpu_drivers_all=(cpu_serial cpu_omp cpu_mpi cpu_hybrid
                  py_serial py_threads py_processes py_serial_tasks py_threads_tasks py_processes_tasks)
 fetch_drivers_all=(io_serial io_threads io_async io_mpi py_fetch_serial py_fetch_threads py_fetch_async)
 drivers="cpu_serial,cpu_omp,cpu_mpi,cpu_hybrid,io_serial,io_threads,io_async,io_mpi"
-kernels="product,pi,primes,triad"
+kernels="product,pi,primes,triad,heat"
 class=W
 sizes=""
 chunks=""
@@ -517,7 +520,7 @@ build_command() {
       [ -n "$chunks" ] && cmd+=(--chunks "$chunks")
       case $d in cpu_omp|cpu_hybrid) cmd+=(--threads "$t") ;; esac
       if [ "$d" != cpu_serial ]; then
-        [ -n "$schedule" ] && cmd+=(--schedule "$schedule")
+        [ -n "$schedule" ] && ! is_stencil "$k" && cmd+=(--schedule "$schedule")
         [ -n "$bind" ] && cmd+=(--bind "$bind")
       fi ;;
     py_fetch_*|io_*)
@@ -684,6 +687,7 @@ failure_row() {
   [ "$9" = yes ] && words+=";oversubscribed"
   # The schedule the driver would have written (its default is dynamic), so the row joins its series.
   local sched=${schedule:-dynamic}
+  is_stencil "$k" && sched=blocks # the drivers' default --decomp
   [ "$k" = fetch ] && sched=""
   printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,,,,,\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host" "$d" "$k" "$c" "$r" "$t" "$w" "${bind:-}" \

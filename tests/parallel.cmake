@@ -10,6 +10,7 @@
 cs_add_cunit(test_items_tree SOURCES ${CS_TEST_DIR}/parallel/test_items_tree.c LIBS cs_parallel)
 cs_add_cunit(test_pin SOURCES ${CS_TEST_DIR}/parallel/test_pin.c LIBS cs_parallel)
 cs_add_cunit(test_kernels SOURCES ${CS_TEST_DIR}/parallel/test_kernels.c LIBS cs_runtime)
+cs_add_cunit(test_heat SOURCES ${CS_TEST_DIR}/parallel/test_heat.c LIBS cs_runtime)
 
 # Open MPI refuses root and more ranks than cores unless told; 4 workers on 2 cores are
 # oversubscribed on purpose here and must still give the right answer.
@@ -38,6 +39,9 @@ cs_parallel_test(parallel_same_digests_product_W_uneven_ranks
                  ${CS_TEST_DIR}/parallel/same_digests.sh ${CS_DRIVER_DIR} product W "5 6 7")
 cs_parallel_test(parallel_failing_ranks ${CS_TEST_DIR}/parallel/faults.sh ${CS_DRIVER_DIR})
 cs_parallel_test(parallel_outputs ${CS_TEST_DIR}/parallel/outputs.sh ${CS_DRIVER_DIR})
+# The heat stencils: every driver, decomposition and overlap, halos across ranks included.
+cs_parallel_test(parallel_heat_digests ${CS_TEST_DIR}/parallel/heat_digests.sh ${CS_DRIVER_DIR})
+cs_parallel_test(parallel_heat3d_digests ${CS_TEST_DIR}/parallel/heat_digests.sh ${CS_DRIVER_DIR} heat3d)
 
 # Bad input: exit 2, one message from rank 0 (one_message.sh counts the lines), nothing on stdout.
 set(CS_OMP ${CS_DRIVER_DIR}/cpu_omp)

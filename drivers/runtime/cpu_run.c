@@ -14,6 +14,8 @@
 #include "profile_file.h"
 #include "row.h"
 #include "span.h"
+#include "stencil_plan.h"
+#include "stencil_profile.h"
 
 /* A run shorter than this many clock ticks, or than 10 ms, is flagged. */
 #define SHORT_RUN_TICKS 20
@@ -65,7 +67,7 @@ static int validate_cases(const cs_exec *ex, const cs_options *o, uint64_t chunk
     for (size_t i = 0; i < o->n_count; i++) {
         cs_problem *p = NULL;
         cs_err err = {{0}};
-        int rc = o->kernel->problem_new(o->n[i], chunks, &p, &err);
+        int rc = cs_case_new(o->kernel, o->n[i], chunks, o->steps, &p, &err);
         if (rc != CS_OK) {
             if (ex->is_root)
                 cs_error("%s", err.msg);
@@ -76,9 +78,17 @@ static int validate_cases(const cs_exec *ex, const cs_options *o, uint64_t chunk
     return CS_EXIT_OK;
 }
 
-/* The schedule means something only to drivers that take --schedule. */
+/* The schedule means something only to drivers that take --schedule; for a
+ * stencil the column says how its blocks were shared (--decomp, --overlap). */
 static const char *schedule_label(const cs_options *o)
 {
+    static char decomp[16]; /* "blocks+overlap": the profile's schedule field holds 16 */
+    if (o->kernel->stencil) {
+        if (!(o->groups & CS_OPTS_DECOMP))
+            return "";
+        cs_block_plan_label(o->decomp, o->overlap, decomp, sizeof decomp);
+        return decomp;
+    }
     return (o->groups & CS_OPTS_SCHEDULE) ? cs_schedule_name(o->schedule) : "";
 }
 
@@ -95,8 +105,12 @@ static void print_header(const cs_exec *ex, const cs_options *o, double tick)
     printf(" (class %s); chunks %s", o->class_name, o->chunks ? "" : "default");
     if (o->chunks)
         printf("%llu", (unsigned long long)o->chunks);
-    printf("\n# workers %u (ranks %u x threads %u), schedule %s, binding %s\n", ex->workers,
-           ex->ranks, ex->threads, *schedule_label(o) ? schedule_label(o) : "none", ex->binding);
+    if (o->kernel->stencil)
+        printf("; steps %llu", (unsigned long long)(o->steps ? o->steps
+                                                             : o->kernel->stencil->default_steps));
+    printf("\n# workers %u (ranks %u x threads %u), %s %s, binding %s\n", ex->workers,
+           ex->ranks, ex->threads, o->kernel->stencil ? "decomp" : "schedule",
+           *schedule_label(o) ? schedule_label(o) : "none", ex->binding);
     if (ex->warnings && *ex->warnings)
         printf("# warnings: %s\n", ex->warnings);
     printf("# built with %s, flags %s\n", CS_COMPILER, CS_FLAGS);
@@ -244,9 +258,8 @@ static int take_profile(struct run_state *s, const char *case_name, unsigned r, 
     return 0;
 }
 
-/* "# profile n=63: ..." lines after the case's line: the median repetition's graph. */
-static void print_profile(const char *case_name, const cs_graph *graphs, const double *wall,
-                          unsigned count)
+/* The repetition whose wall time is the median (the lower of two). */
+static unsigned median_rep(const double *wall, unsigned count)
 {
     unsigned order[count];
     for (unsigned i = 0; i < count; i++)
@@ -257,11 +270,104 @@ static void print_profile(const char *case_name, const cs_graph *graphs, const d
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
+    return order[(count - 1) / 2];
+}
+
+/* "# profile n=63: ..." lines after the case's line: the median repetition's graph. */
+static void print_profile(const char *case_name, const cs_graph *graphs, const double *wall,
+                          unsigned count)
+{
     char prefix[64];
     snprintf(prefix, sizeof prefix, "# profile %s", case_name);
-    cs_span_print(stdout, prefix, &graphs[order[(count - 1) / 2]], predicted_workers,
+    cs_span_print(stdout, prefix, &graphs[median_rep(wall, count)], predicted_workers,
                   sizeof predicted_workers / sizeof predicted_workers[0]);
     fflush(stdout);
+}
+
+/* ---- --profile of a stencil (stencil_profile.h) ---------------------------------------- */
+
+/* A working record on every rank (the driver fills it, the root's for all ranks), and on
+ * the root each timed repetition's copy: its block seconds, then its exchange seconds. */
+struct step_profile {
+    cs_step_record rec;
+    double *reps;
+    size_t per_rep; /* doubles in one repetition's copy */
+    unsigned repeat;
+};
+
+/* Returns 0, or -1 after a message on the root (out of memory). */
+static int step_profile_open(struct step_profile *sp, const cs_exec *ex, const cs_kernel *k,
+                             const cs_problem *p, unsigned repeat, const char *case_name)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->rec.blocks = k->item_count(p);
+    sp->rec.steps = k->stencil->steps(p);
+    sp->per_rep = (size_t)(sp->rec.blocks * sp->rec.steps + sp->rec.steps);
+    sp->repeat = repeat;
+    sp->rec.block_s = sp->per_rep <= (1u << 30) ? malloc(sp->per_rep * sizeof(double)) : NULL;
+    sp->rec.exchange_s = sp->rec.block_s ? sp->rec.block_s + sp->rec.blocks * sp->rec.steps : NULL;
+    if (ex->is_root && sp->rec.block_s)
+        sp->reps = malloc((size_t)repeat * sp->per_rep * sizeof(double));
+    if (!sp->rec.block_s || (ex->is_root && !sp->reps)) {
+        if (ex->is_root)
+            cs_error("%s: --profile: no memory to record %llu blocks x %llu steps", case_name,
+                     (unsigned long long)sp->rec.blocks, (unsigned long long)sp->rec.steps);
+        free(sp->rec.block_s);
+        free(sp->reps);
+        return -1;
+    }
+    return 0;
+}
+
+static cs_step_record *step_profile_begin(struct step_profile *sp)
+{
+    memset(sp->rec.block_s, 0, sp->per_rep * sizeof(double));
+    return &sp->rec;
+}
+
+/* On the root after timed repetition r: its work and span for the row, its copy, its block
+ * in the --profile file. Returns 0, or CS_EXIT_FAIL after a message. */
+static int step_profile_keep(struct run_state *s, struct step_profile *sp, const char *case_name,
+                             unsigned r, cs_span_stats *stats)
+{
+    const cs_exec *ex = s->ex;
+    const cs_options *o = s->o;
+    cs_step_stats st;
+    cs_step_stats_of(&sp->rec, &st);
+    stats->work_s = st.work_s;
+    stats->span_s = st.span_s;
+    memcpy(sp->reps + (size_t)r * sp->per_rep, sp->rec.block_s, sp->per_rep * sizeof(double));
+    char head[320];
+    snprintf(head, sizeof head, "driver=%s kernel=%s case=%s class=%s rep=%u reps=%u ranks=%u "
+             "threads=%u decomp=%s", ex->driver, o->kernel->name, case_name, o->class_name, r + 1,
+             o->repeat, ex->ranks, ex->threads, cs_decomp_name(o->decomp));
+    if (cs_step_write(s->profile_file, head, &sp->rec) != 0) {
+        cs_error("--profile '%s': cannot write: %s", cs_show(o->profile_path), strerror(errno));
+        return CS_EXIT_FAIL;
+    }
+    return 0;
+}
+
+/* "# profile n=64: ..." lines: the median repetition's record. */
+static void step_profile_print(const struct step_profile *sp, const cs_kernel *k, cs_problem *p,
+                               const cs_options *o, const char *case_name, const double *wall)
+{
+    cs_step_record rec = sp->rec;
+    rec.block_s = sp->reps + (size_t)median_rep(wall, sp->repeat) * sp->per_rep;
+    rec.exchange_s = rec.block_s + rec.blocks * rec.steps;
+    cs_block_grid g;
+    k->stencil->block_grid(p, &g);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "# profile %s", case_name);
+    cs_step_print(stdout, prefix, &rec, &g, o->decomp, predicted_workers,
+                  sizeof predicted_workers / sizeof predicted_workers[0]);
+    fflush(stdout);
+}
+
+static void step_profile_close(struct step_profile *sp)
+{
+    free(sp->rec.block_s);
+    free(sp->reps);
 }
 
 /* One case: warm-up, timed repetitions, a row each, a line for people. */
@@ -272,7 +378,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     const cs_kernel *k = o->kernel;
     cs_err err = {{0}};
     cs_problem *p = NULL;
-    int rc = k->problem_new(n, chunks, &p, &err);
+    int rc = cs_case_new(k, n, chunks, o->steps, &p, &err);
     rc = agree(ex, rc);
     if (rc != CS_OK) {
         if (ex->is_root)
@@ -309,9 +415,21 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         return CS_EXIT_FAIL;
     }
     double *wall = times, *compute = times + o->repeat, *combine = times + 2 * o->repeat;
-    /* --profile: each timed repetition's graph, on the root */
-    cs_graph *graphs = s->profile && ex->is_root ? calloc(o->repeat, sizeof *graphs) : NULL;
-    if (s->profile && ex->is_root && !graphs) {
+    if (k->stencil && o->steps) /* steps other than the default are part of the case */
+        snprintf(case_name + strlen(case_name), sizeof case_name - strlen(case_name),
+                 ";steps=%llu", (unsigned long long)o->steps);
+    /* --profile: each timed repetition's graph, on the root; a stencil's steps instead */
+    struct step_profile steps = {0};
+    int stepped = o->profile_path && k->stencil;
+    if (stepped && agree(ex, step_profile_open(&steps, ex, k, p, o->repeat, case_name)) != 0) {
+        step_profile_close(&steps);
+        free(times);
+        k->problem_free(p);
+        return CS_EXIT_FAIL;
+    }
+    cs_graph *graphs = s->profile && !stepped && ex->is_root ? calloc(o->repeat, sizeof *graphs)
+                                                             : NULL;
+    if (s->profile && !stepped && ex->is_root && !graphs) {
         cs_error("%s: out of memory for %u repetitions' profiles", case_name, o->repeat);
         free(times);
         k->problem_free(p);
@@ -321,10 +439,12 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
     int failed = 0, wrong = 0; /* failed: stop the case; wrong: rows say verified=0 */
     for (unsigned rep = 0; rep < total && !failed; rep++) {
         cs_partial *result = NULL;
-        cs_phase phase = {0, 0, 0, 0};
+        cs_phase phase = {0, 0, 0, 0, NULL};
         if (ex->barrier)
             ex->barrier(ex->ctx);
-        int profiled = s->profile && rep >= o->warmup;
+        int profiled = s->profile && !stepped && rep >= o->warmup;
+        if (stepped && rep >= o->warmup)
+            phase.record = step_profile_begin(&steps);
         /* the recorder's buffers are reserved before the clock starts, not inside the run */
         if (profiled)
             cs_profile_rep_begin(s->profile, cs_clock_now(), k->item_count(p));
@@ -358,6 +478,10 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
                 cs_span_stats_of(g, &model, &stats);
             }
         }
+        if (phase.record && ex->is_root)
+            failed = step_profile_keep(s, &steps, case_name, rep - o->warmup, &stats) != 0;
+        if (phase.record)
+            failed = agree(ex, failed) != 0;
         if (failed)
             break;
         if (rep < o->warmup || !ex->is_root)
@@ -378,7 +502,8 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
                 .combine_s = phase.combine_s, .comm_s = phase.comm_s,
                 .comm_bytes = phase.comm_bytes, .verified = ref.verified,
                 .digest = ref.digest.digest, .warnings = warnings,
-                .has_profile = profiled, .work_s = stats.work_s, .span_s = stats.span_s,
+                .has_profile = profiled || phase.record, .work_s = stats.work_s,
+                .span_s = stats.span_s,
             };
             if (cs_rows_write(&s->rows, &row) != 0)
                 failed = 1;
@@ -396,12 +521,16 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
                        k->bytes_moved ? k->bytes_moved(p) : 0.0);
         if (!o->quiet && graphs)
             print_profile(case_name, graphs, wall, o->repeat);
+        if (!o->quiet && stepped)
+            step_profile_print(&steps, k, p, o, case_name, wall);
         if (s->result_file && write_value(s->result_file, k, p, case_name, &ref) != CS_OK)
             failed = 1;
     }
     for (unsigned i = 0; graphs && i < o->repeat; i++)
         cs_graph_free(&graphs[i]);
     free(graphs);
+    if (stepped)
+        step_profile_close(&steps);
     free(times);
     free(ref.bytes);
     k->problem_free(p);

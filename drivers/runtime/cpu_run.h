@@ -7,11 +7,13 @@
 #include "kernel.h"
 #include "options.h"
 #include "profile.h"
+#include "stencil_plan.h"
 
 /* What one run of a case cost, phase by phase (seconds; bytes sent). */
 typedef struct cs_phase {
     double compute_s, combine_s, comm_s;
     uint64_t comm_bytes;
+    cs_step_record *record; /* --profile of a stencil: the driver fills it; else NULL */
 } cs_phase;
 
 /* How a driver runs work; the case loop knows nothing else about it. */

@@ -13,11 +13,13 @@
 #include "clock.h"
 #include "message.h"
 #include "mpi_check.h"
+#include "mpi_halo.h"
 #include "mpi_handout.h"
 #include "mpi_tree.h"
 #include "omp_team.h"
 #include "pin.h"
 #include "row.h"
+#include "stencil_plan.h"
 #include "thread_room.h"
 
 #define SET_TEXT 256    /* a process's CPU list, as exchanged */
@@ -39,6 +41,8 @@ struct cs_mpi {
     MPI_Comm node; /* the ranks sharing this machine */
     cs_team team;
     enum cs_schedule schedule;
+    enum cs_decomp decomp; /* a stencil's blocks to ranks */
+    int overlap;
     unsigned node_workers, node_cores;
     unsigned known;     /* warning bits over all ranks so far */
     unsigned warned;    /* those already said on stderr */
@@ -400,6 +404,79 @@ struct run_phases {
     double compute_s, combine_s, comm_s;
 };
 
+/* How this rank's leaves came about: the phases before the tree. */
+struct leaves_made {
+    int status;
+    cs_err err;
+    double compute_s, comm_s;
+    uint64_t comm_bytes;
+};
+
+/* A reduction's items, as the hand-out gives them. */
+static void run_items(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial **leaves,
+                      cs_handout *h, struct leaves_made *made)
+{
+    cs_source src = cs_handout_source(h);
+    double t0 = cs_clock_now();
+    made->status = cs_team_run(&m->team, k, p, &src, leaves, &made->err);
+    made->compute_s = cs_clock_now() - t0;
+}
+
+/*
+ * A stencil: the rank owns its --decomp share of the blocks for every step,
+ * its team steps them, and the halos travel as mpi_halo.h says. compute_s is
+ * the stepping less the first thread's time in the exchange (comm_s):
+ * with --overlap that is only the wait the inside did not cover. The blocks'
+ * diagnostics are its leaves.
+ */
+static void run_steps(cs_mpi *m, const cs_kernel *k, cs_problem *p, cs_partial **leaves,
+                      int *owner, const cs_step_record *rec, struct leaves_made *made)
+{
+    cs_block_grid g;
+    k->stencil->block_grid(p, &g);
+    cs_block_plan plan;
+    if (cs_block_plan_make(&g, m->decomp, (unsigned)m->size, &plan, &made->err) != CS_OK)
+        cs_mpi_fatal("%s", made->err.msg);
+    cs_block_plan_warn_idle(&plan, &g, m->decomp, k->name); /* said by rank 0 alone */
+    for (uint64_t b = 0; b < plan.blocks; b++)
+        owner[b] = (int)plan.part[b];
+    const uint64_t *mine = plan.order + plan.start[m->rank];
+    uint64_t count = plan.start[m->rank + 1] - plan.start[m->rank];
+    uint64_t *start = malloc(((size_t)m->team.threads + 1) * sizeof *start);
+    if (!start)
+        cs_mpi_fatal("out of memory for the team's share of %llu blocks",
+                     (unsigned long long)count);
+    for (unsigned t = 0; t <= m->team.threads; t++)
+        start[t] = cs_static_start(count, m->team.threads, t);
+    cs_step_share share = {mine, start};
+    cs_mpi_halo *halo = cs_mpi_halo_new(m->work, k, p, &plan, m->rank);
+    cs_halo_exchange exchange = cs_mpi_halo_exchange(halo);
+    double t0 = cs_clock_now(), exchange_s = 0.0;
+    made->status = cs_team_start_blocks(&m->team, k, p, &share, &made->err);
+    /* a rank whose blocks could not start must not leave the others waiting for its halos */
+    if (worst_over_ranks(made->status) == CS_OK) {
+        cs_team_steps(&m->team, k, p, &share, &exchange, m->overlap, rec, &exchange_s);
+        made->status = cs_stencil_leaves(k, p, mine, count, leaves, &made->err);
+    } else if (made->status == CS_OK) {
+        made->status = CS_EINVAL;
+        cs_err_set(&made->err, "another rank's blocks could not start (its message says why)");
+    }
+    made->compute_s = cs_clock_now() - t0 - exchange_s;
+    made->comm_s = exchange_s;
+    made->comm_bytes = cs_mpi_halo_bytes_sent(halo);
+    cs_mpi_halo_free(halo);
+    if (rec) { /* every rank timed its own blocks; the exchange is the slowest rank's */
+        void *bs = m->rank == 0 ? MPI_IN_PLACE : rec->block_s;
+        void *es = m->rank == 0 ? MPI_IN_PLACE : rec->exchange_s;
+        cs_mpi_check(MPI_Reduce(bs, rec->block_s, (int)(rec->blocks * rec->steps), MPI_DOUBLE,
+                                MPI_SUM, 0, m->work), "MPI_Reduce");
+        cs_mpi_check(MPI_Reduce(es, rec->exchange_s, (int)rec->steps, MPI_DOUBLE, MPI_MAX, 0,
+                                m->work), "MPI_Reduce");
+    }
+    free(start);
+    cs_block_plan_free(&plan);
+}
+
 /* Every rank's share of the work, then the tree: returns this rank's status. */
 static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **result,
                    cs_phase *phase, cs_err *err)
@@ -412,15 +489,21 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
         return CS_EINVAL;
     }
     cs_partial **leaves = calloc(items, sizeof *leaves);
-    cs_handout *h = cs_handout_new(m->work, m->team.threads, items, m->schedule);
-    if (!leaves || !h)
+    /* a stencil's blocks stay with their owners (--decomp); a reduction's are handed out */
+    int *stencil_owner = k->stencil ? malloc(items * sizeof *stencil_owner) : NULL;
+    cs_handout *h = k->stencil ? NULL
+                               : cs_handout_new(m->work, m->team.threads, items, m->schedule);
+    if (!leaves || (!h && !stencil_owner))
         cs_mpi_fatal("out of memory for %llu items", (unsigned long long)items);
     cs_mpi_tree_outcome tree = {CS_OK, 0, {{0}}, 0, 0, 0, 0};
 
-    double t0 = cs_clock_now();
-    cs_source src = cs_handout_source(h);
-    cs_err e = {{0}};
-    int rc = cs_team_run(&m->team, k, p, &src, leaves, &e);
+    struct leaves_made made = {CS_OK, {{0}}, 0, 0, 0};
+    if (k->stencil)
+        run_steps(m, k, p, leaves, stencil_owner, phase->record, &made);
+    else
+        run_items(m, k, p, leaves, h, &made);
+    cs_err e = made.err;
+    int rc = made.status;
     if (rc == CS_OK)
         rc = inject_fault(m, k, p, leaves, items, &e);
     if (rc != CS_OK)
@@ -431,20 +514,22 @@ static int mpi_run(void *ctx, const cs_kernel *k, cs_problem *p, cs_partial **re
     cs_mpi_check(MPI_Barrier(m->work), "MPI_Barrier");
     double t1 = cs_clock_now();
     /* Who ran what: every rank needs the whole map to walk the tree. */
-    const int *owner = cs_handout_owners(h);
+    const int *owner = h ? cs_handout_owners(h) : stencil_owner;
     double map_s = cs_clock_now() - t1;
     cs_partial *root = NULL;
     cs_mpi_tree_combine(m->work, &m->team, k, p, owner, items, leaves, &root, &tree);
     if (m->fault.shared && m->fault.rank == m->rank && !tree.fail_shared)
         m->fault.fired++;
     cs_handout_free(h);
+    free(stencil_owner);
     free(leaves);
 
     /* The root's row: the slowest rank's phases, every rank's bytes and warnings. */
-    struct run_phases mine = {t1 - t0, tree.combine_s, map_s + tree.comm_s}, worst = mine;
-    uint64_t bytes = 0;
+    struct run_phases mine = {made.compute_s, tree.combine_s, made.comm_s + map_s + tree.comm_s},
+                      worst = mine;
+    uint64_t bytes = 0, sent = made.comm_bytes + tree.comm_bytes;
     cs_mpi_check(MPI_Reduce(&mine, &worst, 3, MPI_DOUBLE, MPI_MAX, 0, m->work), "MPI_Reduce");
-    cs_mpi_check(MPI_Reduce(&tree.comm_bytes, &bytes, 1, MPI_UINT64_T, MPI_SUM, 0, m->work),
+    cs_mpi_check(MPI_Reduce(&sent, &bytes, 1, MPI_UINT64_T, MPI_SUM, 0, m->work),
                  "MPI_Reduce");
     say_local_breakage(m, pins_before);
     unsigned pins = cs_pin_warnings(m->team.pin), all_pins = pins;
@@ -540,6 +625,8 @@ int cs_mpi_setup(cs_mpi *m, const cs_options *o, unsigned threads, const char *d
 {
     cs_err err = {{0}};
     m->schedule = o->schedule;
+    m->decomp = o->decomp;
+    m->overlap = o->overlap;
     int rc = cs_pin_open(&m->team.pin, NULL, &err);
     if (worst_over_ranks(rc) != CS_OK) {
         if (rc != CS_OK)

@@ -22,6 +22,7 @@ enum option_id {
     OPT_URL, OPT_URL_FILE, OPT_REQUESTS, OPT_DELAY_MS, OPT_BYTES, OPT_TIMEOUT_MS,
     OPT_CONNECT_TIMEOUT_MS, OPT_ALLOW_FAILURES, OPT_CONCURRENCY, OPT_LISTEN,
     /* io_server's bounds */
+    OPT_STEPS, OPT_DECOMP, OPT_OVERLAP,
     OPT_MAX_BODY, OPT_MAX_DELAY_MS, OPT_MAX_MEMORY, OPT_MAX_HEADER, OPT_MAX_CONNECTIONS,
 };
 
@@ -41,8 +42,12 @@ static const struct option_spec specs[] = {
     {"chunks", 1, OPT_CHUNKS, CS_OPTS_KERNEL, "C", "work items per case (default: the kernel's)"},
     {"result-file", 1, OPT_RESULT_FILE, CS_OPTS_KERNEL, "FILE", "write 'n=N VALUE' per case"},
     {"profile", 1, OPT_PROFILE, CS_OPTS_KERNEL, "FILE", "record each timed run's tasks into FILE; print work, span and predicted speedups"},
+    {"steps", 1, OPT_STEPS, CS_OPTS_KERNEL, "S", "time steps of a stencil kernel (heat, heat3d; default 100)"},
     {"threads", 1, OPT_THREADS, CS_OPTS_THREADS, "T", NULL},
     {"schedule", 1, OPT_SCHEDULE, CS_OPTS_SCHEDULE, "KIND", "static, dynamic or guided (default dynamic)"},
+    {"decomp", 1, OPT_DECOMP, CS_OPTS_DECOMP, "rows|blocks", "a stencil's blocks to workers: strips of block rows, or\n"
+     "                               2D boxes of blocks, less halo per worker (default blocks)"},
+    {"overlap", 0, OPT_OVERLAP, CS_OPTS_OVERLAP, NULL, "a stencil's halos travel while each block's inside updates"},
     {"bind", 1, OPT_BIND, CS_OPTS_BIND, "core|pu|none", "pin workers (default core)"},
     {"show-binding", 0, OPT_SHOW_BINDING, CS_OPTS_BIND, NULL, "print worker -> core"},
     {"url", 1, OPT_URL, CS_OPTS_FETCH, "URL", "fetch this URL --requests times"},
@@ -210,6 +215,7 @@ static int parse_choice(const char *opt, const char *text, const char *const *na
 static const char *const schedule_names[] = {"static", "dynamic", "guided"};
 static const char *const bind_names[] = {"core", "pu", "none"};
 static const char *const class_names[] = {"S", "W", "A", "B", "C"};
+static const char *const decomp_names[] = {"blocks", "rows"};
 
 const char *cs_schedule_name(enum cs_schedule s)
 {
@@ -219,6 +225,11 @@ const char *cs_schedule_name(enum cs_schedule s)
 const char *cs_bind_name(enum cs_bind b)
 {
     return bind_names[b];
+}
+
+const char *cs_decomp_name(enum cs_decomp d)
+{
+    return decomp_names[d];
 }
 
 static void set_defaults(cs_options *o)
@@ -341,6 +352,12 @@ static int handle(cs_options *o, int id, const char *name, const char *arg,
         o->bind = (enum cs_bind)choice;
         return 0;
     case OPT_SHOW_BINDING: o->show_binding = 1; return 0;
+    case OPT_STEPS: return cs_parse_u64(name, arg, 1, UINT64_MAX, &o->steps);
+    case OPT_DECOMP:
+        if (parse_choice(name, arg, decomp_names, 2, &choice)) return -1;
+        o->decomp = (enum cs_decomp)choice;
+        return 0;
+    case OPT_OVERLAP: o->overlap = 1; return 0;
     case OPT_URL: o->url = arg; return 0;
     case OPT_URL_FILE:
         if (!*arg)
@@ -460,6 +477,33 @@ static int check_fetch_applies(const cs_options *o, const cs_args *a, const size
     return 0;
 }
 
+/* --steps, --decomp and --overlap shape a stencil's run, --schedule a reduction's: given
+ * for the other shape they would do nothing. */
+static int check_shape_applies(const cs_options *o, const cs_args *a, const size_t *spec_of,
+                               size_t used)
+{
+    const cs_kernel *k = o->kernel;
+    for (size_t i = 0; i < used; i++) {
+        if (!cs_args_given(a, i))
+            continue;
+        int id = specs[spec_of[i]].id;
+        const char *name = specs[spec_of[i]].name, *value = a->first[i] ? a->first[i] : "";
+        int stencil_only = id == OPT_STEPS || id == OPT_DECOMP || id == OPT_OVERLAP;
+        if (stencil_only && !k->stencil) {
+            cs_error("--%s%s%s%s: applies to stencil kernels (heat, heat3d); %s is a reduction, "
+                     "its items are not a grid", name, *value ? " '" : "", *value ? cs_show(value) : "",
+                     *value ? "'" : "", k->name);
+            return -1;
+        }
+        if (id == OPT_SCHEDULE && k->stencil) {
+            cs_error("--%s '%s': %s's blocks stay with the workers that own them (see --decomp); "
+                     "--schedule applies to reduction kernels", name, cs_show(value), k->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info, int argc,
                                       char **argv)
 {
@@ -511,6 +555,8 @@ enum cs_parse_result cs_options_parse(cs_options *o, const cs_program_info *info
     if ((info->groups & CS_OPTS_KERNEL) && resolve_sizes(o, n_text, class_text) != 0)
         goto usage;
     if ((info->groups & CS_OPTS_FETCH) && check_fetch_applies(o, &a, spec_of, used) != 0)
+        goto usage;
+    if ((info->groups & CS_OPTS_KERNEL) && check_shape_applies(o, &a, spec_of, used) != 0)
         goto usage;
     if (check_outputs_differ(o) != 0)
         goto usage;

@@ -17,12 +17,16 @@ enum cs_option_group {
     CS_OPTS_FETCH = 1u << 5,   /* URLs, --url-file --url --requests --delay-ms --bytes
                                   --timeout-ms --connect-timeout-ms --allow-failures */
     CS_OPTS_CONCURRENCY = 1u << 6, /* --concurrency */
+    CS_OPTS_DECOMP = 1u << 8,  /* --decomp: how a stencil's blocks go to the workers */
+    CS_OPTS_OVERLAP = 1u << 9, /* --overlap: halos travel while the inside updates */
     CS_OPTS_SERVER = 1u << 7,  /* --listen --delay-ms --bytes --quiet --help --version (io_server),
                                   --max-body --max-delay-ms --max-memory --max-header --max-connections */
 };
 
 enum cs_schedule { CS_SCHEDULE_STATIC, CS_SCHEDULE_DYNAMIC, CS_SCHEDULE_GUIDED };
 enum cs_bind { CS_BIND_CORE, CS_BIND_PU, CS_BIND_NONE };
+/* A stencil's blocks to workers: 2D (or 3D) boxes of blocks, or strips of block rows. */
+enum cs_decomp { CS_DECOMP_BLOCKS, CS_DECOMP_ROWS };
 
 typedef struct cs_options {
     /* kernels */
@@ -33,6 +37,9 @@ typedef struct cs_options {
     uint64_t chunks;      /* 0: the kernel's default */
     const char *result_path;
     const char *profile_path; /* --profile: record the task graph (profile.h) */
+    uint64_t steps;       /* --steps, stencil kernels; 0: the kernel's default */
+    enum cs_decomp decomp;
+    int overlap;
     /* common */
     unsigned repeat, warmup;
     const char *csv_path;
@@ -93,5 +100,6 @@ int cs_parse_u64_list(const char *opt, const char *text, uint64_t min, uint64_t 
 
 const char *cs_schedule_name(enum cs_schedule s);
 const char *cs_bind_name(enum cs_bind b);
+const char *cs_decomp_name(enum cs_decomp d);
 
 #endif

@@ -19,12 +19,15 @@ CS_TIMEOUT_MS_MIN=1 CS_TIMEOUT_MS_MAX=3600000    # OPT_TIMEOUT_MS, OPT_CONNECT_T
 CS_PROFILE_WORKERS_MAX=65536 CS_PROFILE_WORKERS_COUNT_MAX=1024
 
 # kernels/*.c: each kernel's .n_min and .n_max (kernels/registry.c lists them).
-CS_KERNELS="product pi primes triad"
+CS_KERNELS="product pi primes triad heat heat3d"
 CS_N_MIN_product=2 CS_N_MAX_product=1048576              # product.c: 2, PRODUCT_N_MAX (1u << 20)
 CS_N_MIN_pi=1 CS_N_MAX_pi=1125899906842624               # pi.c: 1, PI_N_MAX (1ULL << 50)
 CS_N_MIN_primes=1 CS_N_MAX_primes=4294967295             # primes.c: 1, PRIMES_N_MAX
 CS_N_MIN_triad=1 CS_N_MAX_triad=1099511627776            # triad.c: 1, TRIAD_N_MAX (1ULL << 40)
+CS_N_MIN_heat=1 CS_N_MAX_heat=1048576                    # heat.c: 1, shape_2d's n_max (1ULL << 20)
+CS_N_MIN_heat3d=1 CS_N_MAX_heat3d=4096                   # heat.c: 1, shape_3d's n_max (1ULL << 12)
 CS_CLASSES="S W A B C"                                   # kernel.h: the cs_class letters
+CS_STENCIL_KERNELS="heat heat3d"  # kernels with a .stencil: blocks by --decomp, no --schedule
 
 # The scripts' own bounds, where no driver has one: far past any real run, short of what would
 # overflow, take hours just to list, or ask Slurm for more than a machine room.

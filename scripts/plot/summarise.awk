@@ -367,6 +367,7 @@ END {
     print "GHz(p): what the code alone would have scaled to had the clock not changed." > summary
 
     for (gi = 1; gi <= ngroups; gi++) write_group(group_list[gi])
+    write_karp_flatt()
     if (has_fetch) write_fetch("fetch")
     write_failures()
     close(index_file)
@@ -535,6 +536,59 @@ function write_group(g,    t1min, best, clamp, best_p, k, c, cname, weak, label,
                 for (j = 1; j <= ngcases[g]; j++) line = line " " secs(case_median(p, group_case[g, j])) " |"
                 print line > summary
             }
+        }
+    }
+}
+
+# Karp-Flatt side by side, a table per parallel driver: kernels in rows, worker counts within
+# the cores in columns. Flat across a row is a serial part; growing is overhead that more workers
+# add (a stencil's halo exchanges and barriers every step; a reduction's tree).
+function write_karp_flatt(    nw, wl, w, i, di, d, gi, g, line, any, ns, sl, si, gs, t1, n, ord, p,
+                              pw, sp) {
+    # each driver's first series per kernel and class, its points within the cores
+    for (gi = 1; gi <= ngroups; gi++) {
+        g = group_list[gi]
+        ns = ordered_series(g, sl)
+        for (si = 1; si <= ns; si++) {
+            gs = g SUBSEP sl[si]
+            t1 = one_worker_time(gs)
+            n = ordered_points(gs, ord)
+            for (i = 1; i <= n && t1 != ""; i++) {
+                p = ord[i]; pw = point_w[p]
+                if (pw < 2 || pw > cores || stat_n[p] == 0 || (p in failed)) continue
+                if ((g, series_driver[gs], pw) in kf_of) continue
+                sp = t1 / stat_med[p]
+                kf_of[g, series_driver[gs], pw] = (1 / sp - 1 / pw) / (1 - 1 / pw)
+                kf_workers[pw] = 1
+                kf_driver[series_driver[gs]] = 1
+            }
+        }
+    }
+    nw = 0
+    for (w in kf_workers) wl[++nw] = w + 0
+    sort_numbers(wl, nw)
+    if (nw == 0) return
+    printf "\n## Karp-Flatt e(p) by kernel\n\n" > summary
+    print "The serial fraction each kernel's speedup implies, against the same driver at one worker," > summary
+    print "within the cores. A row that stays flat has a serial part; a row that grows with p pays an" > summary
+    print "overhead that more workers add: communication and synchronisation (a stencil's halo" > summary
+    print "exchange and barrier every step), not serial code." > summary
+    for (di = 1; di in order; di++) {
+        d = order[di]
+        if (!(d in kf_driver)) continue
+        printf "\n%s:\n\n| kernel | class |", d > summary
+        for (i = 1; i <= nw; i++) printf " p=%d |", wl[i] > summary
+        printf "\n|---|---|" > summary
+        for (i = 1; i <= nw; i++) printf "---:|" > summary
+        printf "\n" > summary
+        for (gi = 1; gi <= ngroups; gi++) {
+            g = group_list[gi]
+            line = sprintf("| %s | %s |", group_kernel[g], group_class[g]); any = 0
+            for (i = 1; i <= nw; i++) {
+                if ((g, d, wl[i]) in kf_of) { line = line sprintf(" %.3f |", kf_of[g, d, wl[i]]); any = 1 }
+                else line = line " - |"
+            }
+            if (any) print line > summary
         }
     }
 }

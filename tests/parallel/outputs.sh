@@ -90,7 +90,7 @@ ok "rank 0 alone prints and writes"
 
 # --help lists every kernel with its classes.
 "$dir/cpu_omp" --help >"$tmp/help.out" || fail "cpu_omp --help"
-for k in product pi primes triad; do grep -q "^  $k " "$tmp/help.out" || fail "--help lacks $k"; done
+for k in product pi primes triad heat heat3d; do grep -q "^  $k " "$tmp/help.out" || fail "--help lacks $k"; done
 ok "--help lists the kernels"
 
 [ $failures = 0 ] || { echo "$failures output checks failed"; exit 1; }

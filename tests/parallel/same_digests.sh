@@ -12,8 +12,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 
-# "case digest verified" per row of a corescale CSV (columns 5, 19, 18).
-digests() { awk -F, 'NR > 1 { print $5, $19, $18 }' "$1" | sort -u; }
+# shellcheck source=tests/parallel/digests.sh
+. "$(dirname "$0")/digests.sh"
 
 run() {
   local name=$1
@@ -23,18 +23,7 @@ run() {
     echo "FAIL: $name exited non-zero: $*"; cat "$tmp/$name.err"; failures=$((failures + 1))
     return
   fi
-  if [ "$name" = serial ]; then
-    digests "$tmp/serial.csv" >"$tmp/want"
-    grep -qv ' 1$' "$tmp/want" && { echo "FAIL: cpu_serial did not verify"; exit 1; }
-    return
-  fi
-  if ! digests "$tmp/$name.csv" | cmp -s - "$tmp/want"; then
-    echo "FAIL: $name: digests differ from cpu_serial's: $*"
-    diff <(digests "$tmp/$name.csv") "$tmp/want"
-    failures=$((failures + 1))
-  else
-    echo "ok: $name"
-  fi
+  judge "$name" "$tmp/$name.csv" "$@"
 }
 
 run serial "$dir/cpu_serial"
