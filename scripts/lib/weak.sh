@@ -10,6 +10,8 @@
 #                                   primes v up to n; composites stop early and add little
 #   product  W = b log2 b           b = 3 (n-1)^2 log2((n-1)!), the result's bits; the product
 #                                   tree's top multiplications, each about b log b, dominate
+#   heat     W = n^2                an n x n grid, every cell updated each step (--steps fixed)
+#   heat3d   W = n^3                an n x n x n grid, likewise
 
 # The model of KERNEL in words, or nothing when it states none.
 cs_weak_model() {
@@ -18,6 +20,8 @@ cs_weak_model() {
     triad) echo "W(n) = n: 24 bytes moved per element" ;;
     primes) echo "W(n) = n^1.5 / ln n: trial division, about sqrt(v) per prime v" ;;
     product) echo "W(n) = b log2 b, b = 3(n-1)^2 log2((n-1)!) the result's bits" ;;
+    heat) echo "W(n) = n^2: every cell of the n x n grid, each step" ;;
+    heat3d) echo "W(n) = n^3: every cell of the n x n x n grid, each step" ;;
   esac
 }
 
@@ -28,6 +32,8 @@ cs_weak_n() {
     function work(x,    b, m) {
       if (k == "pi" || k == "triad") return x
       if (k == "primes") return x ^ 1.5 / (x > 3 ? log(x) : 1)
+      if (k == "heat") return x * x
+      if (k == "heat3d") return x * x * x
       # product: Stirling for ln((n-1)!), bits of the result, then b log2 b
       m = x - 1
       if (m < 1) m = 1
