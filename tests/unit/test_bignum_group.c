@@ -270,6 +270,10 @@ static void test_group_products_match_gmp(void)
  * holdings, against GMP. */
 static void test_a_large_split_transform_matches_gmp(void)
 {
+    /* a build whose transforms hold fewer coefficients (the tiny thresholds' 2000) would
+     * share it by slices, through thousands of small transforms: nothing this test is for */
+    if (bn_ntt_max_limbs() < 1200000)
+        return;
     bignum a, b;
     make_operand(&a, 700000, 0);
     make_operand(&b, 500000, 0);
