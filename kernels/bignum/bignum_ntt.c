@@ -996,6 +996,9 @@ static void run_products(ntt_product **pr, unsigned count, int by_operand,
         run_round(&r, ROUND_INVERSE, k, SIDE_BOTH, h);
 }
 
+/* Parts that add a fused product's carries. */
+#define NTT_CARRY_PARTS 64
+
 typedef struct ntt_job {
     ntt_operand a, b;
     int square;
@@ -1012,6 +1015,8 @@ typedef struct ntt_job {
     bn_limb *carry;           /* two words per range */
     int fused;                /* the last inverse group, unwrapping and Garner's step at once */
     ntt_fused fz;
+    size_t carry_group;       /* fused: runs whose carries one part adds (run_carries) */
+    bn_limb carry_out[NTT_CARRY_PARTS]; /* what carries out of each part's region */
 } ntt_job;
 
 /* x[0..d) holds c_k + c_(k+N) and lw[0..d) holds c_k times n_small, both
@@ -1092,14 +1097,16 @@ static int job_fuses(const ntt_job *j, int helped)
 _Static_assert((NTT_FUSED_POINTS >> BN_NTT_GROUP_STAGES) >= 4 && NTT_RUN_MIN <= BN_NTT_SUB_POINTS,
                "a fused range keeps whole vectors in every row");
 
-/* Columns per fused part: a power of two, BN_NTT_RANGE points' worth of the
- * group's rows at most, shorter while the round would have fewer than
- * NTT_MIN_PARTS parts, never below NTT_RUN_MIN. w is a power of two at
- * least S, so the ranges tile it. */
+/* Columns per fused part: a power of two, half of BN_NTT_RANGE points of
+ * each prime at most (a part of three primes then takes 1.5 times a part
+ * of another step: for 2^21 points 64 columns, 0.3 ms where 128 took 0.6,
+ * the longest of the product's parts), shorter while the round would have
+ * fewer than NTT_MIN_PARTS parts, never below NTT_RUN_MIN. w is a power of
+ * two at least S, so the ranges tile it. */
 static size_t fused_run(const ntt_group *gr)
 {
     size_t w = gr->len >> (gr->stages - 1), run = NTT_RUN_MIN;
-    while (2 * run <= ((size_t)BN_NTT_RANGE >> gr->stages) && 2 * run <= w)
+    while (4 * run <= ((size_t)BN_NTT_RANGE >> gr->stages) && 2 * run <= w)
         run *= 2;
     while (w / run < NTT_MIN_PARTS && run / 2 >= (size_t)NTT_RUN_MIN)
         run /= 2;
@@ -1242,12 +1249,62 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
 static void job_carries(ntt_job *j)
 {
     size_t rn = j->a.n + j->b.n;
+    bn_limb *rp = j->rp;
     for (size_t r = 0; r + 1 < j->ranges; r++) {
         size_t lo, hi;
         crt_bounds(j, r, &lo, &hi);
-        add_limb_at(j->rp, rn, hi, j->carry[2 * r]);
-        add_limb_at(j->rp, rn, hi + 1, j->carry[2 * r + 1]);
+        add_limb_at(rp, rn, hi, j->carry[2 * r]);
+        add_limb_at(rp, rn, hi + 1, j->carry[2 * r + 1]);
     }
+}
+
+/*
+ * Fused, the runs are tens of limbs: some 34000 carries for a 70M-bit
+ * product, each on a line (and a page every eight) of its own, 0.3-0.6 ms
+ * serially. So they are added in parallel: part p adds those that land in
+ * its region, runs [p G, (p + 1) G), stopping at the region's end; what
+ * carries out of a region (rarely anything) is added serially afterwards.
+ */
+static size_t carry_region_end(const ntt_job *j, size_t p)
+{
+    size_t end = (p + 1) * j->carry_group * j->run;
+    return end < j->c.coeffs ? end : j->c.coeffs;
+}
+
+/* rp[k..end) += v, stopping where the carry does; returns the carry out of end. */
+static bn_limb add_limb_until(bn_limb *rp, size_t k, size_t end, bn_limb v)
+{
+    for (; v && k < end; k++) {
+        rp[k] += v;
+        v = rp[k] < v;
+    }
+    return v;
+}
+
+static void job_carry_part(void *arg, unsigned p)
+{
+    ntt_job *j = arg;
+    size_t q0 = p * j->carry_group, q1 = q0 + j->carry_group, end = carry_region_end(j, p);
+    if (q0 == 0)
+        q0 = 1; /* nothing carries into the first run */
+    if (q1 > j->ranges)
+        q1 = j->ranges;
+    bn_limb out = 0;
+    for (size_t q = q0; q < q1; q++) { /* run q - 1's carry where run q starts */
+        size_t k = q * j->run;
+        out += add_limb_until(j->rp, k, end, j->carry[2 * (q - 1)]);
+        out += add_limb_until(j->rp, k + 1, end, j->carry[2 * (q - 1) + 1]);
+    }
+    j->carry_out[p] = out;
+}
+
+static void run_carries(ntt_job *j, const bignum_helpers *h)
+{
+    j->carry_group = ceil_div(j->ranges, NTT_CARRY_PARTS);
+    size_t parts = ceil_div(j->ranges, j->carry_group), rn = j->a.n + j->b.n;
+    h->run(h->ctx, (unsigned)parts, job_carry_part, j);
+    for (size_t p = 0; p < parts; p++)
+        add_limb_at(j->rp, rn, carry_region_end(j, p), j->carry_out[p]);
 }
 
 /* A runner that runs every part here, in order: the product alone. */
@@ -1296,7 +1353,10 @@ static void ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
     size_t last = j.ranges - 1;
     rp[j.c.coeffs] = j.carry[2 * last];
     assert(j.carry[2 * last + 1] == 0);
-    job_carries(&j);
+    if (j.fused)
+        run_carries(&j, h);
+    else
+        job_carries(&j);
 }
 
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,
