@@ -1094,19 +1094,23 @@ static int job_fuses(const ntt_job *j, int helped)
  * more than 64; so that the carries' room follows from the length alone. */
 #define NTT_SPAN_MIN (BN_NTT_SUB_POINTS / NTT_MIN_PARTS)
 #define NTT_RUN_MIN (NTT_SPAN_MIN < 4 ? 4 : NTT_SPAN_MIN > 64 ? 64 : NTT_SPAN_MIN)
-_Static_assert((NTT_FUSED_POINTS >> BN_NTT_GROUP_STAGES) >= 4 && NTT_RUN_MIN <= BN_NTT_SUB_POINTS,
-               "a fused range keeps whole vectors in every row");
+_Static_assert((NTT_FUSED_POINTS >> BN_NTT_GROUP_STAGES) >= NTT_RUN_MIN &&
+                   NTT_RUN_MIN <= BN_NTT_SUB_POINTS && NTT_RUN_MIN <= NTT_FUSED_COLUMNS,
+               "a fused part is one piece, of whole vectors in every row");
 
-/* Columns per fused part: a power of two, half of BN_NTT_RANGE points of
- * each prime at most (a part of three primes then takes 1.5 times a part
- * of another step: for 2^21 points 64 columns, 0.3 ms where 128 took 0.6,
- * the longest of the product's parts), shorter while the round would have
- * fewer than NTT_MIN_PARTS parts, never below NTT_RUN_MIN. w is a power of
- * two at least S, so the ranges tile it. */
+/* Columns per fused part, one piece gathered on its stack: a power of two,
+ * half of BN_NTT_RANGE points of each prime at most (a part of three primes
+ * then takes 1.5 times a part of another step: for 2^21 points 64 columns,
+ * 0.3 ms where 128 took 0.6, the longest of the product's parts), shorter
+ * while the round would have fewer than NTT_MIN_PARTS parts, never below
+ * NTT_RUN_MIN. w is a power of two at least S, so the ranges tile it. */
 static size_t fused_run(const ntt_group *gr)
 {
     size_t w = gr->len >> (gr->stages - 1), run = NTT_RUN_MIN;
-    while (4 * run <= ((size_t)BN_NTT_RANGE >> gr->stages) && 2 * run <= w)
+    size_t piece = (size_t)NTT_FUSED_POINTS >> gr->stages;
+    if (piece > NTT_FUSED_COLUMNS)
+        piece = NTT_FUSED_COLUMNS;
+    while (4 * run <= ((size_t)BN_NTT_RANGE >> gr->stages) && 2 * run <= w && 2 * run <= piece)
         run *= 2;
     while (w / run < NTT_MIN_PARTS && run / 2 >= (size_t)NTT_RUN_MIN)
         run /= 2;

@@ -814,11 +814,12 @@ static void unwrap_run(double *row, const bn_limb *low, size_t count, vd k, vd t
     st(row + j, _mm256_blendv_pd(v, lo, in));
 }
 
-/* Rows r of the piece at columns i..i+c whose coefficients r w + i + e
- * fall below d: their high coefficients N + r w + i + e, through Garner,
- * joined onto the run's carry[r]; row keeps c_k in place of c_k + c_(k+N). */
+/* Rows r of the part at columns i..i+c whose coefficients k = r w + i + e
+ * fall below d: their high coefficients N + k, through Garner, joined with
+ * the carry of the run starting at N + r w + i; row keeps c_k in place of
+ * c_k + c_(k+N). */
 static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const buf[3],
-                         size_t rows, size_t w, size_t i, size_t c, bn_limb (*carry)[2])
+                         size_t rows, size_t w, size_t i, size_t c)
 {
     size_t N = fz->t[0]->s.n, d = fz->wrap;
     vd k[3], two_p[3];
@@ -829,6 +830,8 @@ static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const b
     _Alignas(64) bn_limb high[3][WRAP_STEP];
     for (size_t r = 0; r < rows && r * w + i < d; r++) {
         size_t k0 = r * w + i, end = d - k0 < c ? d - k0 : c;
+        bn_limb *carry = fz->carry + 2 * ((N + k0) / c);
+        carry[0] = carry[1] = 0;
         for (size_t e = 0; e < end; e += WRAP_STEP) {
             size_t count = end - e < WRAP_STEP ? end - e : WRAP_STEP;
             for (int q = 0; q < 3; q++)
@@ -836,7 +839,7 @@ static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const b
                            &vg->f[q], (double *)(void *)high[q]);
             garner_doubles(vg, high[0], high[1], high[2], (count + 3) & ~(size_t)3);
             bn_ntt_crt_join(&fz->g, fz->rp + N + k0 + e, high[0], high[1], high[2], count,
-                            carry[r]);
+                            carry);
         }
     }
 }
@@ -844,10 +847,10 @@ static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const b
 void bn_ntt_vector_group_crt(const ntt_fused *fz, size_t g0, size_t g1)
 {
     const ntt_group *gr = &fz->gr;
-    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
-    size_t N = fz->t[0]->s.n, d = fz->wrap, run = g1 - g0;
-    assert(fz->t[0]->s.m == 1 && gr->store && 2 * gr->len == N);
-    assert(run == fz->run && g0 % run == 0 && g1 <= w && run % 4 == 0);
+    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1), c = g1 - g0;
+    assert(fz->t[0]->s.m == 1 && gr->store && 2 * gr->len == fz->t[0]->s.n);
+    assert(c == fz->run && g0 % c == 0 && g1 <= w && c % 4 == 0);
+    assert(rows * c <= NTT_FUSED_POINTS && c <= NTT_FUSED_COLUMNS);
     unsigned saved = enter_proved_mode();
     vplan pl[3];
     for (int q = 0; q < 3; q++)
@@ -856,41 +859,25 @@ void bn_ntt_vector_group_crt(const ntt_fused *fz, size_t g0, size_t g1)
     group_packed(fz->t[0], gr, packed, sizeof packed);
     vgarner vg;
     vgarner_init(&vg, &fz->g);
-    /* each row's run, and its wrapped twin's, carried from piece to piece */
-    bn_limb carry[1 << BN_NTT_GROUP_STAGES][2], wrapped[1 << BN_NTT_GROUP_STAGES][2];
-    memset(carry, 0, rows * sizeof carry[0]);
-    memset(wrapped, 0, rows * sizeof wrapped[0]);
     _Alignas(64) bn_limb buf[3][NTT_FUSED_POINTS];
     _Alignas(64) double tws[NTT_FUSED_COLUMNS];
-    size_t c = NTT_FUSED_POINTS >> gr->stages;
-    if (c > NTT_FUSED_COLUMNS)
-        c = NTT_FUSED_COLUMNS;
-    if (c > run)
-        c = run;
     double *const dbuf[3] = {(double *)(void *)buf[0], (double *)(void *)buf[1],
                              (double *)(void *)buf[2]};
     const ntt_operand none = {NULL, 0}; /* the inverse reads no limbs */
-    for (size_t i = g0; i < g1; i += c) {
-        for (int q = 0; q < 3; q++) {
-            group_gather(&pl[q], gr, (const double *)(void *)fz->x[q], none, 0, i, c, dbuf[q]);
-            group_stages(&pl[q], gr, packed, 1, i, c, dbuf[q], tws);
-        }
-        if (d)
-            fused_unwrap(fz, &vg, dbuf, rows, w, i, c, wrapped);
-        garner_doubles(&vg, buf[0], buf[1], buf[2], rows * c);
-        for (size_t r = 0; r < rows && r * w + i < fz->coeffs; r++) {
-            size_t k = r * w + i, count = fz->coeffs - k < c ? fz->coeffs - k : c;
-            bn_ntt_crt_join(&fz->g, fz->rp + k, buf[0] + r * c, buf[1] + r * c, buf[2] + r * c,
-                            count, carry[r]);
-        }
+    for (int q = 0; q < 3; q++) {
+        group_gather(&pl[q], gr, (const double *)(void *)fz->x[q], none, 0, g0, c, dbuf[q]);
+        group_stages(&pl[q], gr, packed, 1, g0, c, dbuf[q], tws);
     }
-    /* runs that exist (below coeffs) leave their carries for the caller */
-    for (size_t r = 0; r < rows; r++) {
-        size_t k = r * w + g0;
-        if (k < fz->coeffs)
-            memcpy(fz->carry + 2 * (k / fz->run), carry[r], sizeof carry[r]);
-        if (k < d)
-            memcpy(fz->carry + 2 * ((N + k) / fz->run), wrapped[r], sizeof wrapped[r]);
+    if (fz->wrap)
+        fused_unwrap(fz, &vg, dbuf, rows, w, g0, c);
+    garner_doubles(&vg, buf[0], buf[1], buf[2], rows * c);
+    /* each row's run, below coeffs, with a carry of its own */
+    for (size_t r = 0; r < rows && r * w + g0 < fz->coeffs; r++) {
+        size_t k = r * w + g0, count = fz->coeffs - k < c ? fz->coeffs - k : c;
+        bn_limb *carry = fz->carry + 2 * (k / c);
+        carry[0] = carry[1] = 0;
+        bn_ntt_crt_join(&fz->g, fz->rp + k, buf[0] + r * c, buf[1] + r * c, buf[2] + r * c,
+                        count, carry);
     }
     _mm_setcsr(saved);
 }

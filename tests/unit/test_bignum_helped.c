@@ -609,9 +609,9 @@ static void test_helped_products_just_past_a_grouped_length_match_gmp(void)
         checked++;
     }
     CU_ASSERT(checked >= 5);
-    /* Longer: at 128 S points a group has 128 rows, so a part's runs are
-     * several pieces wide and carry from one to the next. Once, on three
-     * threads, in the widest build. */
+    /* Longer: at 128 S points a group has 128 rows, the layout of the
+     * largest products (a part's three primes fill its stack buffer), with a
+     * wrap into the second row. Once, on three threads, in the widest build. */
     size_t L = 128 * S, d = S + 9;
     if (L + L / 8 + 1 <= bn_ntt_max_limbs()) {
         size_t bn = (L + d) / 2, an = L + d + 1 - bn;
