@@ -106,10 +106,11 @@ int bignum_mul(bignum *r, const bignum *a, const bignum *b);
  * of its own. run(ctx, parts, fn, arg) calls fn(arg, i) exactly once for each
  * i < parts, in any order, on any of its threads, at once or not, and returns
  * when all have returned. */
-/* A part may use up to 192 KiB of its thread's stack (the transforms' top
- * stages gather their rows into a contiguous buffer there): run()'s threads
- * need at least 256 KiB. glibc's and libgomp's defaults (ulimit -s, 8 MiB
- * here) have it; OMP_STACKSIZE=128K does not. cs_bignum is built with stack
+/* A part may use up to 404 KiB of its thread's stack (the transforms' top
+ * stages gather their rows into a contiguous buffer there, the inverse's
+ * last for three primes at once): run()'s threads need at least 512 KiB.
+ * glibc's and libgomp's defaults (ulimit -s, 8 MiB here) have it;
+ * OMP_STACKSIZE=256K does not. cs_bignum is built with stack
  * clash protection, so a thread short of it faults at once rather than
  * writing past its stack. */
 typedef struct bignum_helpers {

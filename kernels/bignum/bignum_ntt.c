@@ -640,7 +640,6 @@ typedef struct ntt_crt {
     ntt_garner g;
     ntt_const s[3];                 /* 1/n mod p_i */
     ntt_const inv_p0_mod_p1, p0_mod_p2, inv_p01_mod_p2;
-    bn_limb p01_lo, p01_hi;         /* p0 p1 */
     int vector;
 } ntt_crt;
 
@@ -661,9 +660,6 @@ static void crt_init(ntt_crt *c, size_t n, int level)
     c->inv_p0_mod_p1 = make_const(c->g.inv_p0_mod_p1, &f[1]);
     c->p0_mod_p2 = make_const(c->g.p0_mod_p2, &f[2]);
     c->inv_p01_mod_p2 = make_const(c->g.inv_p01_mod_p2, &f[2]);
-    bn_dlimb p01 = (bn_dlimb)p0 * p1;
-    c->p01_lo = (bn_limb)p01;
-    c->p01_hi = (bn_limb)(p01 >> 64);
     c->vector = level >= BN_NTT_AVX2;
 }
 
@@ -681,36 +677,46 @@ static void crt_init(ntt_crt *c, size_t n, int level)
  * This does the coefficients j0 <= j < j1 on their own, as if no carry came
  * in: rp[j0..j1) get the low limbs of their sum c_j B^(j - j0), carry[0..1]
  * what is left above (the same bound holds). Ranges are independent; the
- * caller adds each range's carry at the next range's start.
+ * caller adds each range's carry at the next range's start. The digits
+ * take the residues' place in x.
  */
 static void crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t j0, size_t j1,
                       bn_limb carry[2])
 {
     bn_limb *x0 = x[0], *x1 = x[1], *x2 = x[2];
     const bn_limb p0 = c->g.p[0], p1 = c->g.p[1], p2 = c->g.p[2];
-    size_t done = j0;
+    size_t j = j0;
     if (c->vector)
-        done += bn_ntt_vector_garner(x0 + j0, x1 + j0, x2 + j0, j1 - j0, &c->g);
-    bn_limb c0 = 0, c1 = 0; /* the carry into position j */
-    for (size_t j = j0; j < j1; j++) {
-        bn_limb v0, v1, v2;
-        if (j < done) {
-            v0 = x0[j], v1 = x1[j], v2 = x2[j];
-        } else {
-            v0 = mulc_full(x0[j], c->s[0], p0);
-            bn_limb r1 = mulc_full(x1[j], c->s[1], p1);
-            v1 = mulc_full(r1 - reduce_once(v0, p1) + p1, c->inv_p0_mod_p1, p1);
-            bn_limb r2 = mulc_full(x2[j], c->s[2], p2);
-            bn_limb u = reduce_once(
-                reduce_once(v0, p2) + mulc_full(reduce_once(v1, p2), c->p0_mod_p2, p2), p2);
-            v2 = mulc_full(r2 - u + p2, c->inv_p01_mod_p2, p2);
-        }
+        j += bn_ntt_vector_garner(x0 + j0, x1 + j0, x2 + j0, j1 - j0, &c->g);
+    for (; j < j1; j++) {
+        bn_limb v0 = mulc_full(x0[j], c->s[0], p0);
+        bn_limb r1 = mulc_full(x1[j], c->s[1], p1);
+        bn_limb v1 = mulc_full(r1 - reduce_once(v0, p1) + p1, c->inv_p0_mod_p1, p1);
+        bn_limb r2 = mulc_full(x2[j], c->s[2], p2);
+        bn_limb u = reduce_once(
+            reduce_once(v0, p2) + mulc_full(reduce_once(v1, p2), c->p0_mod_p2, p2), p2);
+        x0[j] = v0;
+        x1[j] = v1;
+        x2[j] = mulc_full(r2 - u + p2, c->inv_p01_mod_p2, p2);
+    }
+    carry[0] = carry[1] = 0;
+    bn_ntt_crt_join(&c->g, rp + j0, x0 + j0, x1 + j0, x2 + j0, j1 - j0, carry);
+}
+
+void bn_ntt_crt_join(const ntt_garner *g, bn_limb *rp, const bn_limb *v0, const bn_limb *v1,
+                     const bn_limb *v2, size_t count, bn_limb carry[2])
+{
+    const bn_limb p0 = g->p[0];
+    const bn_dlimb p01 = (bn_dlimb)p0 * g->p[1];
+    const bn_limb p01_lo = (bn_limb)p01, p01_hi = (bn_limb)(p01 >> 64);
+    bn_limb c0 = carry[0], c1 = carry[1]; /* the carry into position k */
+    for (size_t k = 0; k < count; k++) {
         /* c = v0 + v1 p0 + v2 p0 p1 */
-        bn_dlimb t = (bn_dlimb)v1 * p0 + v0;
-        bn_dlimb lo = (bn_dlimb)v2 * c->p01_lo;
-        bn_dlimb hi = (bn_dlimb)v2 * c->p01_hi;
+        bn_dlimb t = (bn_dlimb)v1[k] * p0 + v0[k];
+        bn_dlimb lo = (bn_dlimb)v2[k] * p01_lo;
+        bn_dlimb hi = (bn_dlimb)v2[k] * p01_hi;
         bn_dlimb s = (bn_dlimb)(bn_limb)t + (bn_limb)lo + c0;
-        rp[j] = (bn_limb)s;
+        rp[k] = (bn_limb)s;
         s = (s >> 64) + (bn_limb)(t >> 64) + (bn_limb)(lo >> 64) + (bn_limb)hi + c1;
         c0 = (bn_limb)s;
         c1 = (bn_limb)(s >> 64) + (bn_limb)(hi >> 64);
@@ -734,7 +740,8 @@ static void add_limb_at(bn_limb *rp, size_t rn, size_t j, bn_limb v)
 /*
  * One product as rounds of independent parts (see bignum_ntt.h for the cut):
  * the tables; the forward transforms' steps; the blocks; the inverse's
- * steps; the wrapped layout's unwrapping; Garner's step in ranges. Helped,
+ * steps; the wrapped layout's unwrapping; Garner's step in ranges (helped
+ * and fused, the last three in one round: job_fuses). Helped,
  * each round is one run() call holding the parts of all three primes, of
  * both operands, and of the small product of the wrapped layout beside the
  * main one. Alone, the same rounds run prime by prime, so that the primes
@@ -751,6 +758,7 @@ typedef struct ntt_product {
     size_t S;                /* the sub-transform length */
     unsigned top;            /* radix-2 stages above S */
     unsigned steps;          /* forward steps (radix-3, groups); as many inverse */
+    int fused;               /* its last inverse step runs fused with Garner's (job_fused) */
     unsigned nseg;
     ntt_segment seg[NTT_MAX_SEGMENTS];
 } ntt_product;
@@ -777,6 +785,7 @@ static void product_init(ntt_product *pr, int i, ntt_shape s, int level, size_t 
     pr->t.top = pr->top;
     pr->t.groups = pr->steps - (s.m == 3);
     pr->nseg = step_segments(&pr->t, pr->seg);
+    pr->fused = 0;
 }
 
 /* Forward step k (inverse steps undo them in the opposite order) is the
@@ -844,7 +853,7 @@ static size_t product_parts(const ntt_product *pr, enum round_kind kind, unsigne
     case ROUND_TABLES: return product_table_parts(pr);
     case ROUND_BLOCKS: return pr->t.s.n / pr->S;
     default:
-        if (k >= pr->steps)
+        if (k >= pr->steps || (kind == ROUND_INVERSE && pr->fused && k == pr->steps - 1))
             return 0;
         size_t range, units =
             product_units(pr, kind == ROUND_INVERSE ? pr->steps - 1 - k : k, finer, &range);
@@ -987,6 +996,9 @@ static void run_products(ntt_product **pr, unsigned count, int by_operand,
         run_round(&r, ROUND_INVERSE, k, SIDE_BOTH, h);
 }
 
+/* Parts that add a fused product's carries. */
+#define NTT_CARRY_PARTS 64
+
 typedef struct ntt_job {
     ntt_operand a, b;
     int square;
@@ -998,8 +1010,13 @@ typedef struct ntt_job {
     ntt_field field[3];
     ntt_const unwrap_k[3];    /* N / n_small modulo each prime */
     unsigned unwrap_from;     /* the first prime the unwrap round is for */
-    size_t ranges;            /* of Garner's step */
+    size_t run;               /* coefficients per range of Garner's step */
+    size_t ranges;            /* of Garner's step: ceil(coeffs / run) */
     bn_limb *carry;           /* two words per range */
+    int fused;                /* the last inverse group, unwrapping and Garner's step at once */
+    ntt_fused fz;
+    size_t carry_group;       /* fused: runs whose carries one part adds (run_carries) */
+    bn_limb carry_out[NTT_CARRY_PARTS]; /* what carries out of each part's region */
 } ntt_job;
 
 /* x[0..d) holds c_k + c_(k+N) and lw[0..d) holds c_k times n_small, both
@@ -1042,8 +1059,8 @@ static void run_unwrap(ntt_job *j, unsigned from, unsigned to, const bignum_help
 
 static void crt_bounds(const ntt_job *j, size_t r, size_t *lo, size_t *hi)
 {
-    *lo = r * BN_NTT_CRT_RANGE;
-    *hi = j->c.coeffs - *lo < BN_NTT_CRT_RANGE ? j->c.coeffs : *lo + BN_NTT_CRT_RANGE;
+    *lo = r * j->run;
+    *hi = j->c.coeffs - *lo < j->run ? j->c.coeffs : *lo + j->run;
 }
 
 static void job_crt(void *arg, unsigned r)
@@ -1052,6 +1069,91 @@ static void job_crt(void *arg, unsigned r)
     size_t lo, hi;
     crt_bounds(j, r, &lo, &hi);
     crt_range(&j->crt, j->rp, j->x, lo, hi, j->carry + 2 * (size_t)r);
+}
+
+/*
+ * Fused (the vector build, m = 1, helped, top stages): the inverse's last
+ * group, the unwrapping and Garner's step are one round, whose part takes a
+ * range of the group's columns for all three primes and leaves limbs
+ * (bn_ntt_vector_group_crt): no prime's x is stored as words and read back
+ * (for 2^21 points about 96 MB of the product's 450 MB of memory traffic).
+ * Its ranges are then runs of the columns, each row's with a carry of its
+ * own: tens of coefficients, not BN_NTT_CRT_RANGE. Elsewhere (m = 3: the
+ * last inverse step is the radix-3 one; the scalar build; a transform of
+ * one block; alone, where the primes share one table area) the steps stay
+ * apart.
+ */
+static int job_fuses(const ntt_job *j, int helped)
+{
+    const ntt_product *big = &j->big[0];
+    return helped && big->t.level >= BN_NTT_AVX2 && big->t.s.m == 1 && big->steps > 0;
+}
+
+/* The fewest columns in a fused range: as many parts as NTT_MIN_PARTS from
+ * the narrowest group (S columns), but no fewer than a vector's 4 and no
+ * more than 64; so that the carries' room follows from the length alone. */
+#define NTT_SPAN_MIN (BN_NTT_SUB_POINTS / NTT_MIN_PARTS)
+#define NTT_RUN_MIN (NTT_SPAN_MIN < 4 ? 4 : NTT_SPAN_MIN > 64 ? 64 : NTT_SPAN_MIN)
+_Static_assert((NTT_FUSED_POINTS >> BN_NTT_GROUP_STAGES) >= NTT_RUN_MIN &&
+                   NTT_RUN_MIN <= BN_NTT_SUB_POINTS && NTT_RUN_MIN <= NTT_FUSED_COLUMNS,
+               "a fused part is one piece, of whole vectors in every row");
+
+/* Columns per fused part, one piece gathered on its stack: a power of two,
+ * half of BN_NTT_RANGE points of each prime at most (a part of three primes
+ * then takes 1.5 times a part of another step: for 2^21 points 64 columns,
+ * 0.3 ms where 128 took 0.6, the longest of the product's parts), shorter
+ * while the round would have fewer than NTT_MIN_PARTS parts, never below
+ * NTT_RUN_MIN. w is a power of two at least S, so the ranges tile it. */
+static size_t fused_run(const ntt_group *gr)
+{
+    size_t w = gr->len >> (gr->stages - 1), run = NTT_RUN_MIN;
+    size_t piece = (size_t)NTT_FUSED_POINTS >> gr->stages;
+    if (piece > NTT_FUSED_COLUMNS)
+        piece = NTT_FUSED_COLUMNS;
+    while (4 * run <= ((size_t)BN_NTT_RANGE >> gr->stages) && 2 * run <= w && 2 * run <= piece)
+        run *= 2;
+    while (w / run < NTT_MIN_PARTS && run / 2 >= (size_t)NTT_RUN_MIN)
+        run /= 2;
+    assert(w % run == 0);
+    return run;
+}
+
+static void job_fuse(ntt_job *j)
+{
+    ntt_fused *fz = &j->fz;
+    int wrapped = j->c.wrap > 0;
+    for (int i = 0; i < 3; i++) {
+        j->big[i].fused = 1;
+        fz->t[i] = &j->big[i].t;
+        fz->x[i] = j->x[i];
+        fz->low[i] = wrapped ? j->small[i].x : NULL;
+        fz->unwrap_k[i] = wrapped ? j->unwrap_k[i].c : 0;
+    }
+    fz->gr = ntt_group_at(&j->big[0].t, 0);
+    fz->gr.store = 1;
+    fz->wrap = j->c.wrap;
+    fz->coeffs = j->c.coeffs;
+    fz->run = fused_run(&fz->gr);
+    fz->g = j->crt.g;
+    fz->rp = j->rp;
+    fz->carry = j->carry;
+    j->run = fz->run;
+    j->ranges = ceil_div(j->c.coeffs, j->run);
+}
+
+static void job_fused(void *arg, unsigned part)
+{
+    ntt_job *j = arg;
+    size_t g0 = part * j->run;
+    bn_ntt_vector_group_crt(&j->fz, g0, g0 + j->run);
+}
+
+static void run_fused(ntt_job *j, const bignum_helpers *h)
+{
+    const ntt_group *gr = &j->fz.gr;
+    size_t w = gr->len >> (gr->stages - 1), parts = w / j->run;
+    assert(parts <= ~0u);
+    h->run(h->ctx, (unsigned)parts, job_fused, j);
 }
 
 /*
@@ -1075,12 +1177,17 @@ static size_t area_words(ntt_shape plain, int helped)
     return plain.n + 2 * plain.n + 2 * plain.M + (helped ? small_words(plain) : 0);
 }
 
-static size_t carry_words(ntt_shape plain) { return 2 * ceil_div(plain.n, BN_NTT_CRT_RANGE); }
+/* Two words per range of Garner's step: helped, as short as a fused run may be. */
+static size_t carry_words(ntt_shape plain, int helped)
+{
+    size_t run = helped && NTT_RUN_MIN < BN_NTT_CRT_RANGE ? NTT_RUN_MIN : BN_NTT_CRT_RANGE;
+    return 2 * ceil_div(plain.n, run);
+}
 
 static size_t scratch_words(size_t an, size_t bn, int helped)
 {
     ntt_shape s = ntt_shape_for(an + bn - 1);
-    return 3 * s.n + carry_words(s) + (helped ? 3 : 1) * area_words(s, helped);
+    return 3 * s.n + carry_words(s, helped) + (helped ? 3 : 1) * area_words(s, helped);
 }
 
 size_t bn_ntt_scratch(size_t an, size_t bn) { return scratch_words(an, bn, 0); }
@@ -1106,7 +1213,7 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
      * beats the recursion (1.1M limbs: 0.15 s against 0.165). */
     size_t whole = helped ? 0 : BN_NTT_WHOLE_ALONE;
     j->carry = scratch + 3 * len;
-    bn_limb *areas = j->carry + carry_words(plain);
+    bn_limb *areas = j->carry + carry_words(plain, helped);
     for (int i = 0; i < 3; i++) {
         bn_limb *own = areas + (helped ? (size_t)i * area : 0);
         j->x[i] = scratch + (size_t)i * len;
@@ -1132,7 +1239,13 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
         j->unwrap_k[i] = make_const(k, f);
     }
     crt_init(&j->crt, n, level);
-    j->ranges = ceil_div(j->c.coeffs, BN_NTT_CRT_RANGE);
+    j->run = BN_NTT_CRT_RANGE;
+    j->ranges = ceil_div(j->c.coeffs, j->run);
+    j->fused = job_fuses(j, helped);
+    if (j->fused)
+        job_fuse(j);
+    /* a fused run is never shorter than the carries' room was sized for */
+    assert(2 * j->ranges <= carry_words(plain, helped));
 }
 
 /* Each range's carry, added where the next range starts: the add stops
@@ -1140,12 +1253,62 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
 static void job_carries(ntt_job *j)
 {
     size_t rn = j->a.n + j->b.n;
+    bn_limb *rp = j->rp;
     for (size_t r = 0; r + 1 < j->ranges; r++) {
         size_t lo, hi;
         crt_bounds(j, r, &lo, &hi);
-        add_limb_at(j->rp, rn, hi, j->carry[2 * r]);
-        add_limb_at(j->rp, rn, hi + 1, j->carry[2 * r + 1]);
+        add_limb_at(rp, rn, hi, j->carry[2 * r]);
+        add_limb_at(rp, rn, hi + 1, j->carry[2 * r + 1]);
     }
+}
+
+/*
+ * Fused, the runs are tens of limbs: some 34000 carries for a 70M-bit
+ * product, each on a line (and a page every eight) of its own, 0.3-0.6 ms
+ * serially. So they are added in parallel: part p adds those that land in
+ * its region, runs [p G, (p + 1) G), stopping at the region's end; what
+ * carries out of a region (rarely anything) is added serially afterwards.
+ */
+static size_t carry_region_end(const ntt_job *j, size_t p)
+{
+    size_t end = (p + 1) * j->carry_group * j->run;
+    return end < j->c.coeffs ? end : j->c.coeffs;
+}
+
+/* rp[k..end) += v, stopping where the carry does; returns the carry out of end. */
+static bn_limb add_limb_until(bn_limb *rp, size_t k, size_t end, bn_limb v)
+{
+    for (; v && k < end; k++) {
+        rp[k] += v;
+        v = rp[k] < v;
+    }
+    return v;
+}
+
+static void job_carry_part(void *arg, unsigned p)
+{
+    ntt_job *j = arg;
+    size_t q0 = p * j->carry_group, q1 = q0 + j->carry_group, end = carry_region_end(j, p);
+    if (q0 == 0)
+        q0 = 1; /* nothing carries into the first run */
+    if (q1 > j->ranges)
+        q1 = j->ranges;
+    bn_limb out = 0;
+    for (size_t q = q0; q < q1; q++) { /* run q - 1's carry where run q starts */
+        size_t k = q * j->run;
+        out += add_limb_until(j->rp, k, end, j->carry[2 * (q - 1)]);
+        out += add_limb_until(j->rp, k + 1, end, j->carry[2 * (q - 1) + 1]);
+    }
+    j->carry_out[p] = out;
+}
+
+static void run_carries(ntt_job *j, const bignum_helpers *h)
+{
+    j->carry_group = ceil_div(j->ranges, NTT_CARRY_PARTS);
+    size_t parts = ceil_div(j->ranges, j->carry_group), rn = j->a.n + j->b.n;
+    h->run(h->ctx, (unsigned)parts, job_carry_part, j);
+    for (size_t p = 0; p < parts; p++)
+        add_limb_at(j->rp, rn, carry_region_end(j, p), j->carry_out[p]);
 }
 
 /* A runner that runs every part here, in order: the product alone. */
@@ -1170,8 +1333,11 @@ static void ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
             all[count++] = &j.big[i];
         for (int i = 0; wrapped && i < 3; i++)
             all[count++] = &j.small[i];
+        /* fused: every step but the main transforms' last (the small product's too) */
         run_products(all, count, 0, h);
-        if (wrapped)
+        if (j.fused)
+            run_fused(&j, h);
+        else if (wrapped)
             run_unwrap(&j, 0, 3, h);
     } else {
         static const bignum_helpers here = {run_here, NULL};
@@ -1186,11 +1352,15 @@ static void ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
         }
     }
     assert(j.ranges <= ~0u);
-    h->run(h->ctx, (unsigned)j.ranges, job_crt, &j);
+    if (!j.fused)
+        h->run(h->ctx, (unsigned)j.ranges, job_crt, &j);
     size_t last = j.ranges - 1;
     rp[j.c.coeffs] = j.carry[2 * last];
     assert(j.carry[2 * last + 1] == 0);
-    job_carries(&j);
+    if (j.fused)
+        run_carries(&j, h);
+    else
+        job_carries(&j);
 }
 
 void bn_ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp, size_t bn,

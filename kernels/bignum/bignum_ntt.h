@@ -37,8 +37,11 @@ typedef struct ntt_transform {
  * limbs loaded in the first; then
  * per block of S points the rest of both forward transforms, the pointwise
  * product and the inverse's first stages, one part each; then the inverse's
- * top stages and radix-3 step in ranges, leaving words. Tests lower these so
- * that tiny transforms are cut at every step too.
+ * top stages and radix-3 step in ranges, leaving words. Helped, in the
+ * vector build and for m = 1, the inverse's last group instead runs fused
+ * with the unwrapping and Garner's step (ntt_fused below), leaving limbs of
+ * the product. Tests lower these so that tiny transforms are cut at every
+ * step too.
  */
 #ifndef BN_NTT_SUB_POINTS
 #define BN_NTT_SUB_POINTS 8192 /* S at most; a power of two >= 16 */
@@ -235,5 +238,47 @@ typedef struct ntt_garner {
  * digits v0 < p0, v1 < p1, v2 < p2 of the coefficient v0 + v1 p0 + v2 p0 p1. */
 size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
                           const ntt_garner *g);
+
+/* The coefficients v0[k] + v1[k] p0 + v2[k] p0 p1 (Garner's digits) times
+ * B^k for k < count, added to the two-word carry[0..1] (a run's own carry
+ * so far, zero at its start): rp[k] gets each sum's low limb, carry what is
+ * left above. Scalar; both builds join their digits through it. */
+void bn_ntt_crt_join(const ntt_garner *g, bn_limb *rp, const bn_limb *v0, const bn_limb *v1,
+                     const bn_limb *v2, size_t count, bn_limb carry[2]);
+
+/*
+ * The inverse's last group fused with the unwrapping and Garner's step
+ * (vector build, m = 1, helped): a part takes columns [g0, g1) of the group
+ * for all three primes at once, gathered on its stack, and
+ * turns each row's run of columns into limbs of the product, so that no
+ * prime's x is written as words and read again. Row r's run is coefficients
+ * r w + [g0, g1) (w the group's width); with the wrapped layout (wrap = d >
+ * 0), a run below d also yields coefficients N + r w + [g0, g1) below
+ * coeffs, from the small product's words `low` (its own transform finished
+ * in an earlier call). The run starting at coefficient k (a multiple of run
+ * = g1 - g0) leaves its carry at carry[2 k / run], for the caller to add
+ * where the next run starts.
+ */
+typedef struct ntt_fused {
+    const ntt_transform *t[3];
+    ntt_group gr;           /* the group: the top one, store set */
+    bn_limb *x[3];          /* each prime's residues, as the blocks left them */
+    const bn_limb *low[3];  /* the small product's words per prime (wrap > 0) */
+    bn_limb unwrap_k[3];    /* N / n_small modulo each prime: low in x's terms */
+    size_t wrap, coeffs;    /* d; the product's coefficients, N + d or fewer */
+    size_t run;             /* columns per part: one carry per row's run */
+    ntt_garner g;
+    bn_limb *rp, *carry;
+} ntt_fused;
+
+/* Points per prime a fused piece gathers (three on the stack: 384 KiB), and
+ * columns at most, so that its twiddle products take 4 KiB, not 64. Rows of
+ * 64 points at 2^21 (eight stages), not 32: a piece reads each row's run
+ * from three primes' x and writes the product's limbs, 1024 pages apart,
+ * and with runs half as long the round took 8% more time than the three
+ * steps it replaces, not 5% less (its CPU time on a loaded machine). */
+#define NTT_FUSED_POINTS 16384
+#define NTT_FUSED_COLUMNS 512
+void bn_ntt_vector_group_crt(const ntt_fused *fz, size_t g0, size_t g1);
 
 #endif

@@ -562,20 +562,25 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
  * ways); they are copied into one contiguous buffer instead, and the limbs
  * loaded straight into it, the words stored straight from it.
  */
-static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
-                        int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
+static void group_gather(const vplan *pl, const ntt_group *gr, const double *x, ntt_operand a,
+                         size_t base, size_t i, size_t c, double *buf)
 {
-    unsigned stages = gr->stages;
-    size_t rows = (size_t)1 << stages, w = gr->len >> (stages - 1);
-    _Alignas(64) double buf[NTT_CHUNK_POINTS];
-    assert(rows * c <= NTT_CHUNK_POINTS);
-    const vfield *f = &pl->f;
+    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
     for (size_t r = 0; r < rows; r++) {
         if (gr->load)
-            load_into(buf + r * c, base + r * w + i, c, a, pl->p, f);
+            load_into(buf + r * c, base + r * w + i, c, a, pl->p, &pl->f);
         else
             memcpy(buf + r * c, x + base + r * w + i, c * sizeof *buf);
     }
+}
+
+/* The group's stages on a gathered piece; tws holds c doubles. */
+static void group_stages(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
+                         int inverse, size_t i, size_t c, double *buf, double *tws)
+{
+    unsigned stages = gr->stages;
+    size_t rows = (size_t)1 << stages, w = gr->len >> (stages - 1);
+    const vfield *f = &pl->f;
     /* Row pairs of a stage differ in their twiddles' start, w_{2len}^(r w):
      * w_{2len}^(r w + i) = w_{2len}^(r w) tw[len + i], and for the inverse
      * ntw[len + r w + i] = ntw[len + i] w_{2len}^(-r w) = -ntw[len + r w]
@@ -583,7 +588,6 @@ static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned cha
      * twiddles per stage instead of one per row pair, where the tables'
      * traffic would be nearly the data's. The constants w_{2len}^(r w) sit
      * packed after the first w twiddles (bn_ntt_vector_segments). */
-    _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
     for (unsigned k = 0; k < stages; k++) {
         unsigned s = inverse ? stages - 1 - k : k, bit = stages - 1 - s;
         size_t len = gr->len >> s, half = (size_t)1 << bit;
@@ -607,11 +611,32 @@ static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned cha
             }
         }
     }
+}
+
+static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
+                        int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
+{
+    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
+    _Alignas(64) double buf[NTT_CHUNK_POINTS];
+    _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
+    assert(rows * c <= NTT_CHUNK_POINTS);
+    group_gather(pl, gr, x, a, base, i, c, buf);
+    group_stages(pl, gr, packed, inverse, i, c, buf, tws);
     for (size_t r = 0; r < rows; r++) {
         if (gr->store)
             store_words(buf + r * c, c);
         memcpy(x + base + r * w + i, buf + r * c, c * sizeof *buf);
     }
+}
+
+/* Per stage of the group: is its level's table packed? */
+static void group_packed(const ntt_transform *t, const ntt_group *gr, unsigned char *packed,
+                         size_t room)
+{
+    assert(gr->stages <= room);
+    (void)room;
+    for (unsigned st = 0; st < gr->stages; st++)
+        packed[st] = (unsigned char)ntt_level_packed(t, gr->len >> st);
 }
 
 void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_limb *x,
@@ -621,10 +646,8 @@ void bn_ntt_vector_group(const ntt_transform *t, const ntt_group *gr, int invers
     unsigned saved = enter_proved_mode();
     vplan pl;
     vplan_set(&pl, t);
-    unsigned char packed[64]; /* per stage of the group: is its level's table packed? */
-    assert(gr->stages <= sizeof packed);
-    for (unsigned st = 0; st < gr->stages; st++)
-        packed[st] = (unsigned char)ntt_level_packed(t, gr->len >> st);
+    unsigned char packed[64];
+    group_packed(t, gr, packed, sizeof packed);
     double *dx = (double *)(void *)x;
     for (size_t g = g0; g < g1;) {
         size_t base, i, c = ntt_group_piece(gr, g, g1, &base, &i);
@@ -688,35 +711,175 @@ static inline vd below(vd v, vd m)
     return _mm256_blendv_pd(t, v, t);
 }
 
+/* Garner's constants as vectors. */
+typedef struct vgarner {
+    vfield f[3];
+    vd two_p[3], s[3];  /* 2 p_i, 1/n mod p_i */
+    vd c01, p0m2, c012; /* p0^-1 mod p1, p0 mod p2, (p0 p1)^-1 mod p2 */
+} vgarner;
+
+/* Run in the proved mode: 1/p too is computed as the proof assumes. */
+static void vgarner_init(vgarner *vg, const ntt_garner *g)
+{
+    for (int i = 0; i < 3; i++) {
+        vfield_init(&vg->f[i], g->p[i]);
+        vg->two_p[i] = vset(2.0 * vg->f[i].p);
+        vg->s[i] = vset((double)g->inv_n[i]);
+    }
+    vg->c01 = vset((double)g->inv_p0_mod_p1);
+    vg->p0m2 = vset((double)g->p0_mod_p2);
+    vg->c012 = vset((double)g->inv_p01_mod_p2);
+}
+
+/* Residues r_i in [0, p_i) (times n) to Garner's digits, stored as words at d0, d1, d2. */
+static inline void garner4(const vgarner *vg, vd r0, vd r1, vd r2, bn_limb *d0, bn_limb *d1,
+                           bn_limb *d2)
+{
+    const vfield *f0 = &vg->f[0], *f1 = &vg->f[1], *f2 = &vg->f[2];
+    vd v0 = mulmod(r0, vg->s[0], f0);
+    vd v1 = mulmod(submod(mulmod(r1, vg->s[1], f1), below(v0, f1->P), f1), vg->c01, f1);
+    vd u = addmod(below(v0, f2->P), mulmod(below(v1, f2->P), vg->p0m2, f2), f2);
+    vd v2 = mulmod(submod(mulmod(r2, vg->s[2], f2), u, f2), vg->c012, f2);
+    to_words(d0, v0);
+    to_words(d1, v1);
+    to_words(d2, v2);
+}
+
 size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
                           const ntt_garner *g)
 {
     /* before the constants: 1/p too is computed as the proof assumes, and
      * must not trap where the helper's own mode traps inexact results */
     unsigned saved = enter_proved_mode();
-    vfield f0, f1, f2;
-    vfield_init(&f0, g->p[0]);
-    vfield_init(&f1, g->p[1]);
-    vfield_init(&f2, g->p[2]);
-    vd two_p0 = vset(2.0 * f0.p), two_p1 = vset(2.0 * f1.p), two_p2 = vset(2.0 * f2.p);
-    vd s0 = vset((double)g->inv_n[0]), s1 = vset((double)g->inv_n[1]), s2 = vset((double)g->inv_n[2]);
-    vd c01 = vset((double)g->inv_p0_mod_p1), p0m2 = vset((double)g->p0_mod_p2);
-    vd c012 = vset((double)g->inv_p01_mod_p2);
+    vgarner vg;
+    vgarner_init(&vg, g);
     size_t j = 0;
     for (; j + 4 <= count; j += 4) {
-        vd r0 = below(below(from_words(x0 + j), two_p0), f0.P); /* [0, 4p) -> [0, p) */
-        vd r1 = below(below(from_words(x1 + j), two_p1), f1.P);
-        vd r2 = below(below(from_words(x2 + j), two_p2), f2.P);
-        vd v0 = mulmod(r0, s0, &f0);
-        vd v1 = mulmod(submod(mulmod(r1, s1, &f1), below(v0, f1.P), &f1), c01, &f1);
-        vd u = addmod(below(v0, f2.P), mulmod(below(v1, f2.P), p0m2, &f2), &f2);
-        vd v2 = mulmod(submod(mulmod(r2, s2, &f2), u, &f2), c012, &f2);
-        to_words(x0 + j, v0);
-        to_words(x1 + j, v1);
-        to_words(x2 + j, v2);
+        vd r0 = below(below(from_words(x0 + j), vg.two_p[0]), vg.f[0].P); /* [0, 4p) -> [0, p) */
+        vd r1 = below(below(from_words(x1 + j), vg.two_p[1]), vg.f[1].P);
+        vd r2 = below(below(from_words(x2 + j), vg.two_p[2]), vg.f[2].P);
+        garner4(&vg, r0, r1, r2, x0 + j, x1 + j, x2 + j);
     }
     _mm_setcsr(saved);
     return j;
+}
+
+/* ---- the last inverse group, unwrapping and Garner at once --------------- */
+
+/* The doubles b_i[0..count) (residues in [0, p_i), count a multiple of 4)
+ * become Garner's digits, as words in the same places. */
+static void garner_doubles(const vgarner *vg, bn_limb *b0, bn_limb *b1, bn_limb *b2, size_t count)
+{
+    for (size_t j = 0; j < count; j += 4) {
+        const double *d0 = (const double *)(void *)(b0 + j), *d1 = (const double *)(void *)(b1 + j),
+                     *d2 = (const double *)(void *)(b2 + j);
+        garner4(vg, ld(d0), ld(d1), ld(d2), b0 + j, b1 + j, b2 + j);
+    }
+}
+
+/* The small product's word (below 4p: its build may be the scalar one) as a
+ * residue in x's terms, times k. */
+static inline vd low_residue(const bn_limb *lw, vd k, vd two_p, const vfield *f)
+{
+    return mulmod(below(below(from_words(lw), two_p), f->P), k, f);
+}
+
+/* Coefficients per step of a wrapped run: its three primes' values sit in
+ * a small buffer of their own. */
+#define WRAP_STEP 64
+
+/*
+ * A wrapped run's coefficients k0 <= k < k0 + count (below d) of one prime:
+ * row holds c_k + c_(k+N), low c_k (the small product's words); row gets c_k
+ * and high c_(k+N), as residues in [0, p) (count rounded up to 4: high past
+ * count gets zeros, row keeps its own values there).
+ */
+static void unwrap_run(double *row, const bn_limb *low, size_t count, vd k, vd two_p,
+                       const vfield *f, double *high)
+{
+    size_t j = 0;
+    for (; j + 4 <= count; j += 4) {
+        vd lo = low_residue(low + j, k, two_p, f);
+        st(high + j, submod(ld(row + j), lo, f));
+        st(row + j, lo);
+    }
+    if (j == count)
+        return;
+    /* the last lanes: those past count keep row's value and give high zero */
+    bn_limb lw[4] = {0, 0, 0, 0};
+    memcpy(lw, low + j, (count - j) * sizeof *lw);
+    vd in = _mm256_cmp_pd(_mm256_set_pd(3, 2, 1, 0), vset((double)(count - j)), _CMP_LT_OQ);
+    vd lo = low_residue(lw, k, two_p, f), v = ld(row + j);
+    st(high + j, _mm256_and_pd(submod(v, lo, f), in));
+    st(row + j, _mm256_blendv_pd(v, lo, in));
+}
+
+/* Rows r of the part at columns i..i+c whose coefficients k = r w + i + e
+ * fall below d: their high coefficients N + k, through Garner, joined with
+ * the carry of the run starting at N + r w + i; row keeps c_k in place of
+ * c_k + c_(k+N). */
+static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const buf[3],
+                         size_t rows, size_t w, size_t i, size_t c)
+{
+    size_t N = fz->t[0]->s.n, d = fz->wrap;
+    vd k[3], two_p[3];
+    for (int q = 0; q < 3; q++) {
+        k[q] = vset((double)fz->unwrap_k[q]);
+        two_p[q] = vset(2.0 * vg->f[q].p);
+    }
+    _Alignas(64) bn_limb high[3][WRAP_STEP];
+    for (size_t r = 0; r < rows && r * w + i < d; r++) {
+        size_t k0 = r * w + i, end = d - k0 < c ? d - k0 : c;
+        bn_limb *carry = fz->carry + 2 * ((N + k0) / c);
+        carry[0] = carry[1] = 0;
+        for (size_t e = 0; e < end; e += WRAP_STEP) {
+            size_t count = end - e < WRAP_STEP ? end - e : WRAP_STEP;
+            for (int q = 0; q < 3; q++)
+                unwrap_run(buf[q] + r * c + e, fz->low[q] + k0 + e, count, k[q], two_p[q],
+                           &vg->f[q], (double *)(void *)high[q]);
+            garner_doubles(vg, high[0], high[1], high[2], (count + 3) & ~(size_t)3);
+            bn_ntt_crt_join(&fz->g, fz->rp + N + k0 + e, high[0], high[1], high[2], count,
+                            carry);
+        }
+    }
+}
+
+void bn_ntt_vector_group_crt(const ntt_fused *fz, size_t g0, size_t g1)
+{
+    const ntt_group *gr = &fz->gr;
+    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1), c = g1 - g0;
+    assert(fz->t[0]->s.m == 1 && gr->store && 2 * gr->len == fz->t[0]->s.n);
+    assert(c == fz->run && g0 % c == 0 && g1 <= w && c % 4 == 0);
+    assert(rows * c <= NTT_FUSED_POINTS && c <= NTT_FUSED_COLUMNS);
+    unsigned saved = enter_proved_mode();
+    vplan pl[3];
+    for (int q = 0; q < 3; q++)
+        vplan_set(&pl[q], fz->t[q]);
+    unsigned char packed[64];
+    group_packed(fz->t[0], gr, packed, sizeof packed);
+    vgarner vg;
+    vgarner_init(&vg, &fz->g);
+    _Alignas(64) bn_limb buf[3][NTT_FUSED_POINTS];
+    _Alignas(64) double tws[NTT_FUSED_COLUMNS];
+    double *const dbuf[3] = {(double *)(void *)buf[0], (double *)(void *)buf[1],
+                             (double *)(void *)buf[2]};
+    const ntt_operand none = {NULL, 0}; /* the inverse reads no limbs */
+    for (int q = 0; q < 3; q++) {
+        group_gather(&pl[q], gr, (const double *)(void *)fz->x[q], none, 0, g0, c, dbuf[q]);
+        group_stages(&pl[q], gr, packed, 1, g0, c, dbuf[q], tws);
+    }
+    if (fz->wrap)
+        fused_unwrap(fz, &vg, dbuf, rows, w, g0, c);
+    garner_doubles(&vg, buf[0], buf[1], buf[2], rows * c);
+    /* each row's run, below coeffs, with a carry of its own */
+    for (size_t r = 0; r < rows && r * w + g0 < fz->coeffs; r++) {
+        size_t k = r * w + g0, count = fz->coeffs - k < c ? fz->coeffs - k : c;
+        bn_limb *carry = fz->carry + 2 * (k / c);
+        carry[0] = carry[1] = 0;
+        bn_ntt_crt_join(&fz->g, fz->rp + k, buf[0] + r * c, buf[1] + r * c, buf[2] + r * c,
+                        count, carry);
+    }
+    _mm_setcsr(saved);
 }
 
 #pragma GCC pop_options
@@ -766,6 +929,12 @@ size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
 {
     (void)x0, (void)x1, (void)x2, (void)count, (void)g;
     return 0;
+}
+
+void bn_ntt_vector_group_crt(const ntt_fused *fz, size_t g0, size_t g1)
+{
+    (void)fz, (void)g0, (void)g1;
+    assert(0 && "no vector transforms in this build");
 }
 
 #endif
