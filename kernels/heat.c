@@ -689,6 +689,18 @@ static double heat_bytes_moved(const cs_problem *p)
     return 16.0 * pow((double)p->n, p->shape->dims) * (double)p->steps;
 }
 
+/* Each grid (the old and the new): (n + 2)^dims doubles, the fixed border included; a
+ * step streams both, so the cache rule looks at one. */
+static double heat_array_bytes(uint64_t n)
+{
+    return 8.0 * ((double)n + 2) * ((double)n + 2);
+}
+
+static double heat3d_array_bytes(uint64_t n)
+{
+    return heat_array_bytes(n) * ((double)n + 2);
+}
+
 /* Both kernels' steps and reduction: only their case (the shape) differs. */
 #define HEAT_STENCIL_OPS                                                                         \
     .default_steps = HEAT_DEFAULT_STEPS, .steps_max = HEAT_STEPS_MAX, .steps = heat_steps,       \
@@ -714,6 +726,7 @@ const cs_kernel cs_kernel_heat = {
     .default_chunks = 16 * 16,
     .problem_new = heat_problem_new,
     .stencil = &heat_stencil,
+    .array_bytes = heat_array_bytes,
     HEAT_KERNEL_OPS,
 };
 
@@ -728,5 +741,6 @@ const cs_kernel cs_kernel_heat3d = {
     .default_chunks = 8 * 8 * 8,
     .problem_new = heat3d_problem_new,
     .stencil = &heat3d_stencil,
+    .array_bytes = heat3d_array_bytes,
     HEAT_KERNEL_OPS,
 };
