@@ -35,3 +35,7 @@ cs_expect(predict_no_profile 2 "predict: no profile given (see --help)" ${CS_PRE
 cs_expect(predict_bad_workers 2 "predict: --workers '2,x': not a comma list of whole numbers" ${CS_PREDICT} --workers 2,x ${CS_PROFILE_FIXTURES}/good.txt)
 cs_expect(predict_no_results 2 "predict: '/nonexistent': no such directory" ${CS_PREDICT} ${CS_PROFILE_FIXTURES}/good.txt /nonexistent)
 add_test(NAME predict_plots COMMAND ${CS_TEST_DIR}/profile/predict_plots.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+# A stencil's blocks (heat): work, span and halo exchange summed from its steps, exit 0.
+add_test(NAME cs_profile_stencil COMMAND sh -c
+  "${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/stencil.txt | grep -qF 'work 0.600000 s, span 0.060000 s (parallelism 10.0), halo exchange 0.030000 s over 3 steps'")
+set_tests_properties(cs_profile_stencil PROPERTIES LABELS "cli;e2e")

@@ -2,6 +2,7 @@
 #include "stencil_profile.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void cs_step_stats_of(const cs_step_record *rec, cs_step_stats *out)
 {
@@ -81,4 +82,47 @@ int cs_step_write(FILE *f, const char *head, const cs_step_record *rec)
                 rec->exchange_s[s]);
     }
     return ferror(f) ? -1 : 0;
+}
+
+static void summary_line(FILE *out, const char *head, const cs_step_stats *s, unsigned long steps)
+{
+    fprintf(out, "# stencil %s\n#   work %.6f s, span %.6f s (parallelism %.1f), halo exchange "
+                 "%.6f s over %lu steps (the file keeps each step's sums, not each block's "
+                 "times: the driver's own output has the predictions)\n",
+            head, s->work_s, s->span_s, s->span_s > 0 ? s->work_s / s->span_s : 0.0,
+            s->exchange_s, steps);
+}
+
+unsigned cs_step_summarise(FILE *f, FILE *out)
+{
+    char line[1024], head[900] = "";
+    cs_step_stats s = {0, 0, 0};
+    unsigned long steps = 0;
+    unsigned blocks = 0;
+    int open = 0;
+    while (fgets(line, sizeof line, f)) {
+        double work, slowest, exchange;
+        unsigned long k;
+        if (strncmp(line, "# stencil ", 10) == 0) {
+            if (open)
+                summary_line(out, head, &s, steps);
+            snprintf(head, sizeof head, "%.*s", (int)strcspn(line + 10, "\n"), line + 10);
+            s = (cs_step_stats){0, 0, 0};
+            steps = 0;
+            open = 1;
+            blocks++;
+        } else if (open && sscanf(line, "# step %lu %lf %lf %lf", &k, &work, &slowest,
+                                  &exchange) == 4) {
+            s.work_s += work;
+            s.span_s += slowest;
+            s.exchange_s += exchange;
+            steps++;
+        } else if (strncmp(line, "# block ", 8) == 0 && open) {
+            summary_line(out, head, &s, steps);
+            open = 0;
+        }
+    }
+    if (open)
+        summary_line(out, head, &s, steps);
+    return blocks;
 }

@@ -41,4 +41,9 @@ void cs_step_print(FILE *f, const char *prefix, const cs_step_record *rec, const
  * readers skip them; cs_profile reads reductions' graphs). Returns 0 or -1 (write error). */
 int cs_step_write(FILE *f, const char *head, const cs_step_record *rec);
 
+/* cs_profile's reading of a file's stencil blocks: for each, its head and its work, span,
+ * parallelism and halo exchange from the step lines (which keep no block's own time, so no
+ * prediction), printed to out. Returns the blocks read; f is read to its end. */
+unsigned cs_step_summarise(FILE *f, FILE *out);
+
 #endif
