@@ -7,9 +7,9 @@
 /*
  * bignum_mul_group (bignum.h) in three modules: bignum_group.c plans the
  * product from every member's pieces, runs the exchanges common to every way
- * and gives each member its limbs; bignum_group_slices.c shares a product by
- * slices (small groups); bignum_ntt_group.c by splitting the transform
- * (larger ones). Every way ends alike: each member sums what reaches its
+ * and gives each member its limbs; bignum_group_primes.c shares a product by
+ * its three primes (two or three members), bignum_group_slices.c by slices of
+ * one operand (four), bignum_ntt_group.c by splitting the transform (more). Every way ends alike: each member sums what reaches its
  * limbs of the product (R: its limbs, then room for what overflows them),
  * and the overflows pass on in one last exchange (bn_group_overflow).
  */
@@ -25,7 +25,7 @@ typedef struct member_share {
 typedef struct group_plan {
     unsigned g, me;
     size_t na, nb, coeffs, L; /* L = na + nb: the product's limbs */
-    enum group_way { BY_FIRST, BY_SLICES, BY_TRANSFORM } way; /* how the members share it */
+    enum group_way { BY_FIRST, BY_PRIMES, BY_SLICES, BY_TRANSFORM } way; /* how they share it */
     int a_sliced;             /* BY_SLICES: a is the operand cut in slices (the longer) */
     ntt_shape s;
     unsigned cross;
@@ -78,6 +78,8 @@ int bn_group_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, i
 int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st);
 
 /* The ways: each member's piece of the product into r. */
+int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum *a,
+                       const bignum *b, bignum *r, const bignum_helpers *h);
 int bn_group_by_slices(const bignum_group *g, const group_plan *pl, const bignum *a,
                        const bignum *b, bignum *r, const bignum_helpers *h);
 /* Whether the transform can be split for this plan; if so its shape, set in pl. */

@@ -102,9 +102,9 @@ void bn_div_qr_preinv(bn_limb *qp, bn_limb *rp, const bn_limb *np, size_t nn, co
                       size_t dn, const bn_limb *ip, bn_limb *scratch);
 
 /* How bignum_mul_group shares a product, for benchmarks and tests: as it
- * chooses (0), by slices of the longer operand, or by splitting the transform
- * (where the sizes allow one). */
-enum { BN_GROUP_CHOOSE = 0, BN_GROUP_SLICES = 1, BN_GROUP_TRANSFORM = 2 };
+ * chooses (0), by slices of the longer operand, by splitting the transform, or
+ * by its primes (each where the sizes and the members allow it; slices else). */
+enum { BN_GROUP_CHOOSE = 0, BN_GROUP_SLICES = 1, BN_GROUP_TRANSFORM = 2, BN_GROUP_PRIMES = 3 };
 void bn_group_force(int way);
 
 /* The number layer's allocator, for the modules that build strings and tables.

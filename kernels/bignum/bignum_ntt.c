@@ -1437,3 +1437,29 @@ void bn_ntt_crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t
 {
     crt_range(c, rp, x, j0, j1, carry);
 }
+
+/* A group product by primes (bignum_group_primes.c): prime i's residues of a b's coefficients
+ * (times the transform's length *n, below 4p), made with h's threads in scratch
+ * (bn_ntt_scratch_helped(an, bn) words); returns where in scratch they lie. an >= bn and
+ * an + bn <= bn_ntt_max_limbs(). */
+const bn_limb *bn_ntt_prime_residues(int i, const bn_limb *ap, size_t an, const bn_limb *bp,
+                                     size_t bn, bn_limb *scratch, const bignum_helpers *h,
+                                     size_t *n)
+{
+    assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs());
+    static const bignum_helpers here = {run_here, NULL};
+    if (!h)
+        h = &here;
+    ntt_job j;
+    job_init(&j, NULL, ap, an, bp, bn, scratch, 1);
+    /* the residues are wanted, so the inverse's last step runs on its own */
+    j.fused = 0;
+    for (int k = 0; k < 3; k++)
+        j.big[k].fused = 0;
+    ntt_product *mine[2] = {&j.big[i], &j.small[i]};
+    run_products(mine, j.c.wrap ? 2 : 1, 0, h);
+    if (j.c.wrap)
+        run_unwrap(&j, (unsigned)i, (unsigned)i + 1, h);
+    *n = j.c.big.n;
+    return j.x[i];
+}

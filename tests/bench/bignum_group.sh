@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bignum_group's outputs on a small product over 2 and 5 ranks (oversubscribed): the serial row
-# and a row per way with median, speedup, efficiency, exchange seconds and megabytes; bad options
+# and a row per way (by primes only at 2) with median, speedup, efficiency, exchange seconds and
+# megabytes; bad options
 # answered once, by rank 0. Timings are printed, never judged. Usage: bignum_group.sh MPIRUN PROG
 set -u
 mpirun=$1 prog=$2
@@ -14,10 +15,13 @@ for np in 2 5; do
   code=$?
   [ $code = 0 ] || { fail "$np ranks exited $code: $(cat "$tmp/err")"; continue; }
   grep -qE "^bignum_mul, rank 0 alone +$num +1\.00\$" "$tmp/out" || fail "$np ranks: no serial row"
-  for way in slices transform; do
+  ways="slices transform"
+  [ $np -le 3 ] && ways="primes $ways"
+  for way in $ways; do
     grep -qE "^bignum_mul_group by $way +$num +$num +$num +$num +$num\$" "$tmp/out" ||
       fail "$np ranks: no row for the way by $way"
   done
+  [ $np -gt 3 ] && grep -q "by primes" "$tmp/out" && fail "$np ranks: a row by primes (two or three ranks only)"
   grep -qE "^# $np ranks; exchanges" "$tmp/out" || fail "$np ranks: the footnote does not say $np ranks"
 done
 "$mpirun" -q -np 2 --bind-to none "$prog" --reps 0 >"$tmp/out" 2>"$tmp/err"
