@@ -35,56 +35,111 @@ static int trade_places(const bignum_group *g, group_plan *pl, size_t a_at, size
     return bn_after_trade(rc, traded);
 }
 
+/* The limbs of [at, at + len) within [lo, hi): how many, from where. */
+static size_t overlap(size_t at, size_t len, size_t lo, size_t hi, size_t *from)
+{
+    *from = at > lo ? at : lo;
+    size_t to = at + len < hi ? at + len : hi;
+    return to > *from ? to - *from : 0;
+}
+
+/* x = limbs [lo, hi) of an operand, room made and zeroed (a limb no piece holds is zero). */
+static int operand_room(bignum *x, size_t lo, size_t hi)
+{
+    if (bignum_reserve(x, hi - lo + 1) != BN_OK)
+        return BN_ENOMEM;
+    bn_zero(x->limbs, hi - lo);
+    x->size = hi - lo;
+    return BN_OK;
+}
+
+static void normalize(bignum *x)
+{
+    while (x->size && x->limbs[x->size - 1] == 0)
+        x->size--;
+}
+
+int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants want,
+                      const bignum *a, const bignum *b, bignum *A, size_t *a_lo, bignum *B,
+                      size_t *b_lo, int st)
+{
+    const member_share *me = &pl->m[pl->me];
+    const bignum *mine[2] = {b, a};
+    const size_t my_at[2] = {me->b_at, me->a_at}, my_len[2] = {me->b_len, me->a_len};
+    size_t lo[2], hi[2], from;
+    want(pl, pl->me, 0, &lo[0], &hi[0]);
+    want(pl, pl->me, 1, &lo[1], &hi[1]);
+    trade t = {0};
+    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
+        for (int is_a = 1; is_a >= 0; is_a--) {
+            const member_share *m = &pl->m[q];
+            size_t qlo, qhi;
+            want(pl, q, is_a, &qlo, &qhi);
+            t.sw[q] += overlap(my_at[is_a], my_len[is_a], qlo, qhi, &from);
+            t.rw[q] += overlap(is_a ? m->a_at : m->b_at, is_a ? m->a_len : m->b_len, lo[is_a],
+                               hi[is_a], &from);
+        }
+    if (rc == BN_OK)
+        rc = bn_trade_buffers(&t, g->size);
+    if (rc == BN_OK)
+        rc = operand_room(A, lo[1], hi[1]) != BN_OK || operand_room(B, lo[0], hi[0]) != BN_OK
+                 ? BN_ENOMEM
+                 : BN_OK;
+    bn_limb *out = rc == BN_OK ? t.send : NULL;
+    for (unsigned q = 0; out && q < g->size; q++)
+        for (int is_a = 1; is_a >= 0; is_a--) {
+            size_t qlo, qhi;
+            want(pl, q, is_a, &qlo, &qhi);
+            size_t n = overlap(my_at[is_a], my_len[is_a], qlo, qhi, &from);
+            bn_copy(out, n ? mine[is_a]->limbs + (from - my_at[is_a]) : NULL, n);
+            out += n;
+        }
+    int traded = bn_trade_run(g, &t, rc != BN_OK);
+    rc = bn_after_trade(rc, traded);
+    const bn_limb *in = rc == BN_OK ? t.recv : NULL;
+    for (unsigned q = 0; in && q < g->size; q++)
+        for (int is_a = 1; is_a >= 0; is_a--) {
+            const member_share *m = &pl->m[q];
+            bignum *x = is_a ? A : B;
+            size_t n = overlap(is_a ? m->a_at : m->b_at, is_a ? m->a_len : m->b_len, lo[is_a],
+                               hi[is_a], &from);
+            bn_copy(x->limbs + (from - lo[is_a]), in, n);
+            in += n;
+        }
+    if (rc == BN_OK) {
+        normalize(A);
+        normalize(B);
+        *a_lo = lo[1];
+        *b_lo = lo[0];
+    }
+    bn_trade_free(&t, g->size);
+    return rc;
+}
+
+/* Member 0 wants both operands whole; the others nothing. */
+static void first_wants(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi)
+{
+    *lo = 0;
+    *hi = q == 0 ? (is_a ? pl->na : pl->nb) : 0;
+}
+
 /* Too small to split (or one member): the pieces go to member 0, which
  * multiplies them with its threads. */
 static int group_by_first(const bignum_group *g, const group_plan *pl, const bignum *a,
                           const bignum *b, bignum *r, const bignum_helpers *h)
 {
-    trade t = {0};
-    int rc = bn_trade_counts(&t, g->size);
-    size_t mine = (a ? a->size : 0) + (b ? b->size : 0);
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
-        if (pl->me == 0)
-            t.rw[q] = pl->m[q].a_len + pl->m[q].b_len;
-    if (rc == BN_OK) {
-        t.sw[0] = mine;
-        rc = bn_trade_buffers(&t, g->size);
-    }
-    if (rc == BN_OK && mine) {
-        bn_copy(t.send, a ? a->limbs : NULL, a ? a->size : 0);
-        bn_copy(t.send + (a ? a->size : 0), b ? b->limbs : NULL, b ? b->size : 0);
-    }
-    int traded = bn_trade_run(g, &t, rc != BN_OK);
-    rc = bn_after_trade(rc, traded);
     bignum x, y;
     bignum_init(&x);
     bignum_init(&y);
-    if (rc == BN_OK && pl->me == 0 && pl->L) {
-        if (bignum_reserve(&x, pl->na) != BN_OK || bignum_reserve(&y, pl->nb) != BN_OK) {
-            rc = BN_ENOMEM;
-        } else {
-            bn_zero(x.limbs, pl->na);
-            bn_zero(y.limbs, pl->nb);
-            const bn_limb *in = t.recv;
-            for (unsigned q = 0; q < g->size; q++) {
-                const member_share *m = &pl->m[q];
-                bn_copy(x.limbs + m->a_at, in, m->a_len);
-                bn_copy(y.limbs + m->b_at, in + m->a_len, m->b_len);
-                in += m->a_len + m->b_len;
-            }
-            x.size = pl->na, y.size = pl->nb;
-            while (x.size && x.limbs[x.size - 1] == 0)
-                x.size--;
-            while (y.size && y.limbs[y.size - 1] == 0)
-                y.size--;
-            rc = bignum_mul_helped(r, &x, &y, h);
-        }
-    } else if (rc == BN_OK) {
+    size_t at;
+    int rc = bn_group_operands(g, pl, first_wants, a, b, &x, &at, &y, &at, BN_OK);
+    if (rc == BN_OK && pl->me == 0 && pl->L)
+        rc = bignum_mul_helped(r, &x, &y, h);
+    else if (rc == BN_OK)
         r->size = 0;
-    }
     bignum_clear(&x);
     bignum_clear(&y);
-    bn_trade_free(&t, g->size);
     return rc;
 }
 

@@ -63,6 +63,15 @@ void bn_trade_free(trade *t, unsigned g);
  * BN_EGROUP once an exchange said another member failed. */
 static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
 
+/* The range [*lo, *hi) of operand a (is_a) or b that member q wants; lo == hi: none. */
+typedef void (*group_wants)(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi);
+/* An exchange: every member's wanted ranges of the operands, from the members holding
+ * them. This member's arrive as numbers: A its range of a (from limb *a_lo on), B of b.
+ * a and b are this member's pieces (NULL: none). */
+int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants want,
+                      const bignum *a, const bignum *b, bignum *A, size_t *a_lo, bignum *B,
+                      size_t *b_lo, int st);
+
 /* Above a member's limbs in R, room for what overflows them. */
 #define BN_GROUP_OVERFLOW_WORDS 5
 

@@ -27,47 +27,12 @@ static unsigned primes_of(const group_plan *pl, unsigned q)
     return q == 0 ? 3u : 4u;
 }
 
-/* Both operands whole on every member. */
-static int trade_whole(const bignum_group *g, const group_plan *pl, const bignum *a,
-                       const bignum *b, bignum *A, bignum *B, int st)
+/* Every member wants both operands whole. */
+static void whole_wants(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi)
 {
-    const member_share *me = &pl->m[pl->me];
-    trade t = {0};
-    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        t.sw[q] = me->a_len + me->b_len;
-        t.rw[q] = pl->m[q].a_len + pl->m[q].b_len;
-    }
-    if (rc == BN_OK)
-        rc = bn_trade_buffers(&t, g->size);
-    if (rc == BN_OK && (bignum_reserve(A, pl->na + 1) != BN_OK ||
-                        bignum_reserve(B, pl->nb + 1) != BN_OK))
-        rc = BN_ENOMEM;
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        bn_limb *out = t.send + q * (me->a_len + me->b_len);
-        bn_copy(out, me->a_len ? a->limbs : NULL, me->a_len);
-        bn_copy(out + me->a_len, me->b_len ? b->limbs : NULL, me->b_len);
-    }
-    int traded = bn_trade_run(g, &t, rc != BN_OK);
-    rc = bn_after_trade(rc, traded);
-    if (rc == BN_OK) {
-        bn_zero(A->limbs, pl->na);
-        bn_zero(B->limbs, pl->nb);
-        const bn_limb *in = t.recv;
-        for (unsigned q = 0; q < g->size; q++) {
-            const member_share *m = &pl->m[q];
-            bn_copy(A->limbs + m->a_at, in, m->a_len);
-            bn_copy(B->limbs + m->b_at, in + m->a_len, m->b_len);
-            in += m->a_len + m->b_len;
-        }
-        A->size = pl->na, B->size = pl->nb;
-        while (A->size && A->limbs[A->size - 1] == 0)
-            A->size--;
-        while (B->size && B->limbs[B->size - 1] == 0)
-            B->size--;
-    }
-    bn_trade_free(&t, g->size);
-    return rc;
+    (void)q;
+    *lo = 0;
+    *hi = is_a ? pl->na : pl->nb;
 }
 
 /* Member q's coefficients: its limbs of the product, below the top one (which only
@@ -158,7 +123,8 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     bignum A, B;
     bignum_init(&A);
     bignum_init(&B);
-    int st = trade_whole(g, pl, a, b, &A, &B, BN_OK);
+    size_t at;
+    int st = bn_group_operands(g, pl, whole_wants, a, b, &A, &at, &B, &at, BN_OK);
     /* the longer first, as the transform product takes them */
     const bignum *x = &A, *y = &B;
     if (x->size < y->size)

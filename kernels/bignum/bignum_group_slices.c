@@ -21,88 +21,15 @@ static void slice_of(const group_plan *pl, unsigned q, size_t *lo, size_t *hi)
     *hi = share_at(n, q + 1, pl->g);
 }
 
-/* What member q gets from a piece [at, at + len) of operand `is_a`: all of the
- * whole operand, the part in its slice of the sliced one. */
-static void piece_for(const group_plan *pl, unsigned q, int is_a, size_t at, size_t len,
-                      size_t *lo, size_t *hi)
+/* Member q wants its slice of the sliced operand and all of the other. */
+static void slice_wants(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi)
 {
-    *lo = at;
-    *hi = at + len;
     if (is_a == pl->a_sliced) {
-        size_t s0, s1;
-        slice_of(pl, q, &s0, &s1);
-        *lo = *lo > s0 ? *lo : s0;
-        *hi = *hi < s1 ? *hi : s1;
+        slice_of(pl, q, lo, hi);
+    } else {
+        *lo = 0;
+        *hi = is_a ? pl->na : pl->nb;
     }
-    if (*hi < *lo)
-        *hi = *lo;
-}
-
-/* The operands' limbs each member needs, from their holders: x its slice
- * (limbs from x_at on), y the whole of the other operand. */
-static int trade_slices(const bignum_group *g, const group_plan *pl, const bignum *a,
-                        const bignum *b, bignum *x, size_t *x_at, bignum *y, int st)
-{
-    const member_share *me = &pl->m[pl->me];
-    size_t s0, s1, ny = pl->a_sliced ? pl->nb : pl->na;
-    slice_of(pl, pl->me, &s0, &s1);
-    trade t = {0};
-    int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
-    for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        const member_share *m = &pl->m[q];
-        size_t lo, hi;
-        piece_for(pl, q, 1, me->a_at, me->a_len, &lo, &hi);
-        t.sw[q] = hi - lo;
-        piece_for(pl, q, 0, me->b_at, me->b_len, &lo, &hi);
-        t.sw[q] += hi - lo;
-        piece_for(pl, pl->me, 1, m->a_at, m->a_len, &lo, &hi);
-        t.rw[q] = hi - lo;
-        piece_for(pl, pl->me, 0, m->b_at, m->b_len, &lo, &hi);
-        t.rw[q] += hi - lo;
-    }
-    if (rc == BN_OK)
-        rc = bn_trade_buffers(&t, g->size);
-    if (rc == BN_OK && (bignum_reserve(x, s1 - s0 + 1) != BN_OK || bignum_reserve(y, ny + 1) != BN_OK))
-        rc = BN_ENOMEM;
-    bn_limb *out = rc == BN_OK ? t.send : NULL;
-    for (unsigned q = 0; out && q < g->size; q++) {
-        size_t lo, hi;
-        piece_for(pl, q, 1, me->a_at, me->a_len, &lo, &hi);
-        bn_copy(out, a ? a->limbs + (lo - me->a_at) : NULL, hi - lo);
-        out += hi - lo;
-        piece_for(pl, q, 0, me->b_at, me->b_len, &lo, &hi);
-        bn_copy(out, b ? b->limbs + (lo - me->b_at) : NULL, hi - lo);
-        out += hi - lo;
-    }
-    int traded = bn_trade_run(g, &t, rc != BN_OK);
-    rc = bn_after_trade(rc, traded);
-    if (rc == BN_OK) {
-        bn_zero(x->limbs, s1 - s0);
-        bn_zero(y->limbs, ny);
-        const bn_limb *in = t.recv;
-        for (unsigned q = 0; q < g->size; q++) {
-            const member_share *m = &pl->m[q];
-            for (int is_a = 1; is_a >= 0; is_a--) {
-                size_t lo, hi;
-                piece_for(pl, pl->me, is_a, is_a ? m->a_at : m->b_at, is_a ? m->a_len : m->b_len,
-                          &lo, &hi);
-                if (is_a == pl->a_sliced)
-                    bn_copy(x->limbs + (lo - s0), in, hi - lo);
-                else
-                    bn_copy(y->limbs + lo, in, hi - lo);
-                in += hi - lo;
-            }
-        }
-        x->size = s1 - s0;
-        y->size = ny;
-        while (x->size && x->limbs[x->size - 1] == 0)
-            x->size--;
-        while (y->size && y->limbs[y->size - 1] == 0)
-            y->size--;
-        *x_at = s0;
-    }
-    bn_trade_free(&t, g->size);
-    return rc;
 }
 
 /* r[at..) += v[0..n), the carry rippling up within cap. */
@@ -177,8 +104,11 @@ int bn_group_by_slices(const bignum_group *g, const group_plan *pl, const bignum
     bignum_init(&x);
     bignum_init(&y);
     bignum_init(&prod);
-    size_t x_at = 0;
-    int st = trade_slices(g, pl, a, b, &x, &x_at, &y, BN_OK);
+    size_t a_at = 0, b_at = 0;
+    int st = pl->a_sliced
+                 ? bn_group_operands(g, pl, slice_wants, a, b, &x, &a_at, &y, &b_at, BN_OK)
+                 : bn_group_operands(g, pl, slice_wants, a, b, &y, &a_at, &x, &b_at, BN_OK);
+    size_t x_at = pl->a_sliced ? a_at : b_at;
     if (st == BN_OK && bignum_mul_helped(&prod, &x, &y, h) != BN_OK)
         st = BN_ENOMEM;
     bignum_clear(&x);
