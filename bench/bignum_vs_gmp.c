@@ -100,43 +100,92 @@ static int bench_mul(operands *op, size_t limbs, uint64_t *state)
 
 /* ---- multiply by a word, the product kernel's inner loop ----------------- */
 
+/* Three shapes of one limb loop: into another array (mul_1), in place
+ * (mul_1_self: the product kernel's item, x = x * word) and added in
+ * (addmul_1: a schoolbook multiplication's row). Each call runs MUL1_WORDS
+ * words over MUL1_LIMBS limbs. */
 #define MUL1_LIMBS 10000
 #define MUL1_WORDS 64
+#define MUL1_WORD(w) (0x9e3779b97f4a7c15ULL + (w))
 
 static void mul1_ours(operands *op)
 {
-    bn_limb *x = op->r.limbs;
     for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        bn_mul_1(x, op->a.limbs, MUL1_LIMBS, 0x9e3779b97f4a7c15ULL + w);
+        bn_mul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, MUL1_WORD(w));
 }
 
 static void mul1_theirs(operands *op)
 {
     mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
     for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, 0x9e3779b97f4a7c15ULL + w);
+        mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, MUL1_WORD(w));
     mpz_limbs_finish(op->gr, MUL1_LIMBS);
 }
 
-static int bench_mul_1(operands *op, uint64_t *state)
+static void mul1_in_place_ours(operands *op)
+{
+    for (bn_limb w = 0; w < MUL1_WORDS; w++)
+        bn_mul_1(op->r.limbs, op->r.limbs, MUL1_LIMBS, MUL1_WORD(w));
+}
+
+static void mul1_in_place_theirs(operands *op)
+{
+    mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
+    for (bn_limb w = 0; w < MUL1_WORDS; w++)
+        mpn_mul_1(x, x, MUL1_LIMBS, MUL1_WORD(w));
+    mpz_limbs_finish(op->gr, MUL1_LIMBS);
+}
+
+static void addmul1_ours(operands *op)
+{
+    for (bn_limb w = 0; w < MUL1_WORDS; w++)
+        bn_addmul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, MUL1_WORD(w));
+}
+
+static void addmul1_theirs(operands *op)
+{
+    mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
+    for (bn_limb w = 0; w < MUL1_WORDS; w++)
+        mpn_addmul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, MUL1_WORD(w));
+    mpz_limbs_finish(op->gr, MUL1_LIMBS);
+}
+
+typedef struct word_loop {
+    const char *name;
+    bench_fn ours, theirs;
+} word_loop;
+
+static const word_loop word_loops[] = {
+    {"mul_1", mul1_ours, mul1_theirs},
+    {"mul_1_self", mul1_in_place_ours, mul1_in_place_theirs},
+    {"addmul_1", addmul1_ours, addmul1_theirs},
+};
+
+/* Both sides start from the same limbs (r = a), run one call, and must agree
+ * limb for limb before they race. */
+static int bench_word_loop(operands *op, const word_loop *loop, uint64_t *state)
 {
     if (cs_bench_random_bignum(&op->a, MUL1_LIMBS, state) || bignum_reserve(&op->r, MUL1_LIMBS))
         return 1;
     to_mpz(op->ga, &op->a);
-    bn_limb hi = bn_mul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, 12345);
+    memcpy(op->r.limbs, op->a.limbs, MUL1_LIMBS * sizeof *op->r.limbs);
     mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
-    mp_limb_t ghi = mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, 12345);
+    memcpy(x, op->a.limbs, MUL1_LIMBS * sizeof *x);
+    mpz_limbs_finish(op->gr, MUL1_LIMBS);
+    loop->ours(op);
+    loop->theirs(op);
+    x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
     int same_limbs = memcmp(x, op->r.limbs, MUL1_LIMBS * sizeof *x) == 0;
     mpz_limbs_finish(op->gr, MUL1_LIMBS);
-    if (hi != ghi || !same_limbs) {
-        cs_error("mul_1 of %d limbs: bignum and GMP disagree", MUL1_LIMBS);
+    if (!same_limbs) {
+        cs_error("%s of %d limbs: bignum and GMP disagree", loop->name, MUL1_LIMBS);
         return 1;
     }
     double ours, theirs;
-    race(mul1_ours, mul1_theirs, op, &ours, &theirs);
+    race(loop->ours, loop->theirs, op, &ours, &theirs);
     char size[32];
     snprintf(size, sizeof size, "%dx1", MUL1_LIMBS);
-    print_row("mul_1", size, ours, theirs, "ns per limb", 1e9 / (MUL1_LIMBS * MUL1_WORDS));
+    print_row(loop->name, size, ours, theirs, "ns per limb", 1e9 / (MUL1_LIMBS * MUL1_WORDS));
     return 0;
 }
 
@@ -228,8 +277,8 @@ int main(int argc, char **argv)
     int rc = 0;
     for (size_t i = 0; i < sizeof mul_sizes / sizeof mul_sizes[0] && !rc; i++)
         rc = bench_mul(&op, mul_sizes[i], &state);
-    if (!rc)
-        rc = bench_mul_1(&op, &state);
+    for (size_t i = 0; i < sizeof word_loops / sizeof word_loops[0] && !rc; i++)
+        rc = bench_word_loop(&op, &word_loops[i], &state);
     if (!rc)
         rc = bench_decimal(&op, &state);
     bignum_clear(&op.a);
