@@ -25,6 +25,8 @@ cs_expect(cs_profile_unopenable 2 "cs_profile: '/nonexistent/p.txt': cannot open
 cs_expect(cs_profile_directory 2 "cs_profile: '${CS_PROFILE_FIXTURES}': cannot open: Is a directory" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES})
 cs_expect(cs_profile_workers_too_many 2 "cs_profile: --workers '65537': too large (at most 65536)" ${CS_PROFILE_TOOL} --workers 65537 ${CS_PROFILE_FIXTURES}/good.txt)
 cs_expect(cs_profile_bad_dependency 1 "cs_profile: '${CS_PROFILE_FIXTURES}/bad-dependency.txt': line 6: dependency '9': not the id of an earlier task" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/bad-dependency.txt)
+cs_expect(cs_profile_bad_rank 1 "cs_profile: '${CS_PROFILE_FIXTURES}/bad-rank.txt': line 5: rank 1: the block's header says ranks=1" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/bad-rank.txt)
+cs_expect(cs_profile_bad_thread 1 "cs_profile: '${CS_PROFILE_FIXTURES}/bad-thread.txt': line 5: thread 3: the block's header says threads=1" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/bad-thread.txt)
 cs_expect(cs_profile_short_line 1 "cs_profile: '${CS_PROFILE_FIXTURES}/short-line.txt': line 5: 5 fields, expected 8 (id kind rank thread start_s end_s bytes deps)" ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/short-line.txt)
 cs_expect(cs_profile_not_a_profile 1 "cs_profile: '${CS_TEST_DIR}/profile.cmake': line 3: a task before any '# block' header" ${CS_PROFILE_TOOL} ${CS_TEST_DIR}/profile.cmake)
 

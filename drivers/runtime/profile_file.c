@@ -215,8 +215,15 @@ static int task_line(struct reader *r, char *text)
                       id, field[1], g->items);
     if (parse_uint(field[2], INT32_MAX, &rank) != 0)
         return refuse(r, "rank '%s': not a whole number", field[2]);
+    /* The replay places tasks by rank and thread: one outside the header's
+     * layout would run on a worker the recorded run never had. */
+    if (rank >= g->ranks)
+        return refuse(r, "rank %" PRIu64 ": the block's header says ranks=%u", rank, g->ranks);
     if (parse_uint(field[3], INT32_MAX, &thread) != 0)
         return refuse(r, "thread '%s': not a whole number", field[3]);
+    if (thread >= g->threads)
+        return refuse(r, "thread %" PRIu64 ": the block's header says threads=%u", thread,
+                      g->threads);
     cs_task t = {.kind = (enum cs_task_kind)kind, .rank = (int)rank, .thread = (int)thread};
     if (parse_seconds(field[4], &t.start) != 0)
         return refuse(r, "start_s '%s': not a time in seconds", field[4]);
