@@ -39,6 +39,21 @@ PACKAGES=(
   python3-aiohttp   # py_fetch_async
 )
 
+# The cluster tests (tests/cluster, scripts/cluster) need root and network namespaces; only
+# where both are there is their Slurm worth installing.
+CLUSTER_PACKAGES=(
+  munge             # the cluster's authentication
+  slurmctld         # the controller
+  slurmd            # a node's daemon (several on one machine: one per namespace)
+  slurm-client      # srun, sbatch, sinfo
+  slurm-wlm-basic-plugins # srun --mpi=pmix
+  iproute2          # ip netns, veth, bridge, tc (rate limits)
+  util-linux        # nsenter, unshare, runuser
+)
+if [ "$(id -u)" -eq 0 ] && unshare --net true 2>/dev/null; then
+  PACKAGES+=("${CLUSTER_PACKAGES[@]}")
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
