@@ -28,8 +28,11 @@ refused "sweep: option '--out' needs a value" --out
   --concurrency 3 --hybrid-threads 2 --dry-run --out "$scratch/dry" >"$scratch/out" 2>&1
 expect_eq "exit status of --dry-run" 0 "$?"
 expect_eq "points listed by --dry-run" 6 "$(grep -c '^\[[0-9]*/6\] ' "$scratch/out")"
-expect_grep "cpu_mpi launched by mpirun" "mpirun -np 4 --bind-to none $build/drivers/cpu_mpi --kernel pi --class A" "$scratch/out"
-expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" "mpirun -np 2 --bind-to none $build/drivers/cpu_hybrid --kernel pi --class A --threads 2" "$scratch/out"
+# The MPI drivers start through rank_host.sh, which notes each rank's host in the point's .hosts.
+expect_grep "cpu_mpi launched by mpirun" "mpirun -np 4 --bind-to none $src/scripts/lib/rank_host.sh $scratch/dry/logs/" "$scratch/out"
+expect_grep "cpu_mpi launched by mpirun" ".hosts $build/drivers/cpu_mpi --kernel pi --class A" "$scratch/out"
+expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" "mpirun -np 2 --bind-to none $src/scripts/lib/rank_host.sh" "$scratch/out"
+expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" ".hosts $build/drivers/cpu_hybrid --kernel pi --class A --threads 2" "$scratch/out"
 expect_grep "io_async at concurrency 3" "io_async --requests 100 --delay-ms 100 --concurrency 3" "$scratch/out"
 [ -e "$scratch/dry" ] && fail "--dry-run created its output directory"
 
@@ -41,7 +44,7 @@ expect_grep "product:C" "[1/4] $build/drivers/cpu_serial --kernel product --clas
 expect_grep "--class C for pi" "[4/4] $build/drivers/cpu_omp --kernel pi --class C --threads 2 --repeat" "$scratch/out"
 
 "$sweep" --build "$build" --drivers cpu_mpi --kernels pi --workers 3 --launcher srun --dry-run >"$scratch/out" 2>&1
-expect_grep "srun launcher" "srun --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $build/drivers/cpu_mpi" "$scratch/out"
+expect_grep "srun launcher" "srun --kill-on-bad-exit=1 --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $src/scripts/lib/rank_host.sh" "$scratch/out"
 
 # A class letter in either case, as the drivers take it.
 "$sweep" --build "$build" --drivers cpu_serial --kernels pi:s,primes --class a --dry-run >"$scratch/out" 2>&1

@@ -17,7 +17,7 @@ expect_eq "sweep exit status (output in $scratch/stdout)" 0 "$code"
 
 csv=$out/rows.csv
 expect_eq "rows.csv header" \
-  "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz" \
+  "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz,hosts" \
   "$(head -n 1 "$csv")"
 
 # Cases per kernel in class S, as the driver lists them: "S=5,10,16" is three.
