@@ -23,7 +23,9 @@ cs_cluster_test(cluster_mpi_digests mpi_digests.sh)
 cs_cluster_test(cluster_rank_faults faults.sh)
 cs_cluster_test(cluster_io_hosts io_hosts.sh)
 cs_cluster_test(cluster_rate_limit rate_limit.sh)
+cs_cluster_test(cluster_sweep_hosts sweep_hosts.sh)
+cs_cluster_test(cluster_sbatch_jobs sbatch_jobs.sh)
 
 set_tests_properties(cluster_start cluster_stop cluster_mpi_digests cluster_rank_faults
-                     cluster_io_hosts cluster_rate_limit
+                     cluster_io_hosts cluster_rate_limit cluster_sweep_hosts cluster_sbatch_jobs
                      PROPERTIES LABELS cluster RESOURCE_LOCK cluster SKIP_RETURN_CODE 77 TIMEOUT 300)

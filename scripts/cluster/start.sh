@@ -221,6 +221,9 @@ plugin_dir=$(dirname "$(ls /usr/lib/*/slurm*/mpi_pmix.so 2>/dev/null | head -n 1
   echo "AccountingStorageType=accounting_storage/none"
   echo "JobCompType=jobcomp/none"
   echo "SchedulerType=sched/backfill"
+  # Jobs come one after another in the tests: a job submitted while the last one's nodes are
+  # still completing would otherwise wait up to 30 s for the next scheduling pass.
+  echo "SchedulerParameters=bf_interval=1,sched_interval=1"
   echo "SelectType=select/cons_tres"
   echo "SelectTypeParameters=CR_CPU"
   echo "MpiDefault=none"
