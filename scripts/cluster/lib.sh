@@ -7,6 +7,10 @@
 # from the path alone): TAG-sw holds the bridge, TAG-head the controller and the clients,
 # TAG-node1..TAG-nodeN one slurmd each. Addresses live only inside those namespaces.
 
+# shellcheck source=scripts/lib/check.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/check.sh"
+
+CS_CLUSTER_STATE_DEFAULT=${CS_CLUSTER_STATE:-/tmp/corescale-cluster}
 CS_CLUSTER_NET=10.250.0      # the /24 every cluster uses inside its own switch namespace
 CS_CLUSTER_HEAD_ADDR=$CS_CLUSTER_NET.2
 CS_CLUSTER_NODES_MAX=16

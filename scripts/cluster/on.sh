@@ -3,8 +3,6 @@
 set -uo pipefail
 prog=cluster-on
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=scripts/lib/check.sh
-. "$here/../lib/check.sh"
 # shellcheck source=scripts/cluster/lib.sh
 . "$here/lib.sh"
 
@@ -21,7 +19,7 @@ Exit: COMMAND's; 1 no such cluster or host; 2 bad command line.
 EOF2
 }
 
-state_arg=${CS_CLUSTER_STATE:-/tmp/corescale-cluster}
+state_arg=$CS_CLUSTER_STATE_DEFAULT
 while [ $# -gt 0 ]; do
   case $1 in
     -h|--help) usage; exit 0 ;;

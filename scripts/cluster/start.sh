@@ -3,8 +3,6 @@
 set -uo pipefail
 prog=cluster-start
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=scripts/lib/check.sh
-. "$here/../lib/check.sh"
 # shellcheck source=scripts/cluster/lib.sh
 . "$here/lib.sh"
 
@@ -38,7 +36,7 @@ EOF
 }
 
 nodes=2
-state_arg=${CS_CLUSTER_STATE:-/tmp/corescale-cluster}
+state_arg=$CS_CLUSTER_STATE_DEFAULT
 rate=none
 cpus=$(nproc)
 check_only=0

@@ -3,8 +3,6 @@
 set -uo pipefail
 prog=cluster-stop
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=scripts/lib/check.sh
-. "$here/../lib/check.sh"
 # shellcheck source=scripts/cluster/lib.sh
 . "$here/lib.sh"
 
@@ -23,7 +21,7 @@ Exit: 0 nothing of the cluster is left; 1 something could not be removed (named)
 EOF
 }
 
-state_arg=${CS_CLUSTER_STATE:-/tmp/corescale-cluster}
+state_arg=$CS_CLUSTER_STATE_DEFAULT
 keep_logs=0
 while [ $# -gt 0 ]; do
   case $1 in
