@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Both batch files of scripts/slurm/ submitted as they ship, with the edits their heads document
-# (the #SBATCH lines: partition, nodes, tasks per node, time; the sweep's kernels and repeats,
-# made small), from a scratch copy of the checkout: the job completes, and its results folder
-# holds every point verified, rows from every node, summary.md and the plots.
+# (the #SBATCH lines: partition, nodes, tasks per node, time; the sweep's kernels, product and
+# pi of class S, and one repetition), from a scratch copy of the checkout: the job completes, and
+# its results folder holds every point verified, rows from every node, summary.md and the plots.
 # Usage: sbatch_jobs.sh SOURCE_DIR BUILD_DIR STATE_DIR
 # shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,9 +18,9 @@ for job in sweep-mpirun sweep-srun; do
          -e "s/^#SBATCH --nodes=.*/#SBATCH --nodes=$nodes/" \
          -e "s/^#SBATCH --ntasks-per-node=.*/#SBATCH --ntasks-per-node=$(nproc)/" \
          -e 's/^#SBATCH --time=.*/#SBATCH --time=00:05:00/' \
-         -e 's/--kernels [^ ]*/--kernels product:S/' \
+         -e 's/--kernels [^ ]*/--kernels product:S,pi:S/' \
          -e 's/--repeat [0-9]* --warmup [0-9]*/--repeat 1 --warmup 0/' "$file"
-  for edit in "partition=cluster" "nodes=$nodes" "ntasks-per-node=$(nproc)" "kernels product:S"; do
+  for edit in "partition=cluster" "nodes=$nodes" "ntasks-per-node=$(nproc)" "kernels product:S,pi:S"; do
     grep -q -- "$edit" "$file" || fail "$job: the documented edit '$edit' found no line to change"
   done
   # Watched every half second (sbatch --wait would look only every 30 s or so at the end).
@@ -55,8 +55,10 @@ for job in sweep-mpirun sweep-srun; do
     column "$run/rows.csv" hosts | grep -q "node$i" || fail "$job: no row says a rank ran on node$i"
   done
   [ -s "$run/summary.md" ] || fail "$job: no summary.md"
+  for k in product pi; do
+    [ -s "$run/plots/speedup-$k-S.png" ] || fail "$job: no speedup plot of $k (plots/speedup-$k-S.png)"
+  done
   plots=$(ls "$run"/plots/*.png 2>/dev/null | wc -l)
-  [ "$plots" -gt 0 ] || fail "$job: no plots in $run/plots"
   [ $failures -eq 0 ] && ok "$job: completed; $points points verified, rows from all $nodes nodes, $plots plots"
 done
 finish
