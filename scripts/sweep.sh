@@ -696,6 +696,7 @@ write_meta() {
     echo "cores_per_node: $cores_per_node"
     echo "pus_per_node: $pus_per_node"
     echo "nodes: $nodes"
+    echo "hosts: ${hosts[*]:-none given (the launcher places the ranks)}"
     echo "cores: $cores"
     echo "governor: $gov"
     echo "os: $(uname -srm)"
