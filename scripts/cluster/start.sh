@@ -251,8 +251,10 @@ for ((t = 0; t < 600; t++)); do
   states=$(sinfo_states)
   idle=$(printf '%s\n' "$states" | grep -c ' idle$')
   [ "$idle" -eq "$nodes" ] && break
+  # A node whose registration was refused (more --cpus than it has, say) never comes up.
+  printf '%s\n' "$states" | grep -q ' inval$' && break
   sleep 0.1
 done
 [ "$idle" -eq "$nodes" ] ||
-  fail "the nodes did not come up idle within 60 s (sinfo: $(printf '%s' "$states" | tr '\n' ' '))" "$log_dir/slurmctld.log"
+  fail "the nodes did not come up idle (sinfo: $(printf '%s' "$states" | tr '\n' ' '); waited $((t / 10)) s of 60)" "$log_dir/slurmctld.log"
 echo "$prog: cluster of $nodes nodes up in $state (head $CS_CLUSTER_HEAD_ADDR, nodes $(cs_cluster_addr node1)..; links: rate $rate)"

@@ -27,15 +27,18 @@ for job in sweep-mpirun sweep-srun; do
   id=$(cd "$co" && on head sbatch --parsable "scripts/slurm/$job.sbatch" 2>"$tmp/submit.out")
   id=${id%%;*}
   [[ $id =~ ^[0-9]+$ ]] || { fail "$job: sbatch gave no job id:"; cat "$tmp/submit.out"; continue; }
-  job_state=""
-  for _ in $(seq 480); do
-    on head scontrol show job "$id" >"$tmp/job" 2>&1
+  # Two minutes for the job (it takes about fifteen seconds); the controller not answering
+  # three times in a row ends the wait too.
+  job_state="" deadline=$((SECONDS + 120)) silent=0
+  while [ $SECONDS -lt $deadline ] && [ $silent -lt 3 ]; do
+    if on head timeout 15 scontrol show job "$id" >"$tmp/job" 2>&1; then silent=0; else silent=$((silent + 1)); fi
     job_state=$(sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' "$tmp/job")
     case $job_state in PENDING|CONFIGURING|RUNNING|COMPLETING|"") sleep 0.5 ;; *) break ;; esac
   done
+  [ $silent -lt 3 ] || job_state="unknown: scontrol got no answer from the controller three times"
   code=0
   [ "$job_state" = COMPLETED ] || code=1
-  [ "$code" -eq 0 ] || { on head scancel "$id" 2>/dev/null; echo "job $id: state '$job_state'" >>"$tmp/submit.out"; }
+  [ "$code" -eq 0 ] || { on head timeout 15 scancel "$id" 2>/dev/null; echo "job $id: state $job_state" >>"$tmp/submit.out"; }
   out=$(ls "$co"/corescale-sweep-*.out 2>/dev/null | head -n 1)
   run=$co/results/latest
   if [ $code -ne 0 ]; then
