@@ -9,7 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 
 # Class W: its partials are hundreds of kB, so the bytes on the links are the partials', not
-# the launchers' few kB of chatter; a run takes a second.
+# the launchers' few kB of chatter; a run takes a second. Static blocks, so that every rank
+# has items and sends its partials (dynamically, the first rank may take them all).
 product=(--kernel product --class W --repeat 1 --warmup 0 --quiet)
 "$drivers/cpu_serial" "${product[@]}" --csv "$tmp/serial.csv" || { fail "cpu_serial failed"; finish; }
 case_digests "$tmp/serial.csv" >"$tmp/serial.digests"
@@ -21,7 +22,7 @@ run_on() {
     mpirun) cmd=(mpirun -np "$hosts" --host "$(seq -s, -f 'node%g' 1 "$hosts")" --bind-to none) ;;
     srun) cmd=(srun -N "$hosts" --ntasks-per-node=1 --mpi=pmix) ;;
   esac
-  cmd+=("$drivers/$driver" "${product[@]}" --csv "$tmp/rows.csv")
+  cmd+=("$drivers/$driver" "${product[@]}" --schedule static --csv "$tmp/rows.csv")
   [ "$driver" = cpu_hybrid ] && cmd+=(--threads 2)
   rm -f "$tmp/rows.csv"
   timeout 120 "$top/scripts/cluster/on.sh" --state "$state" head "${cmd[@]}" >"$tmp/out" 2>&1
