@@ -766,9 +766,9 @@ median_ghz() {
 add_rows() {
   local from=$1 sc=$2 g=$3 cls=$4 where=$5
   [ -s "$from" ] || { echo 0; return; }
-  awk -F, -v OFS=, -v sc="$sc" -v g="$g" -v cls="$cls" -v where="$where" '
-    FNR > 1 && NF >= 3 { $(NF - 1) = sc; $NF = g; if (cls != "") $6 = cls; print $0, where; n++ }
-    END { print n + 0 > "/dev/stderr" }' "$from" 2>&1 >>"$csv"
+  awk -F, -v OFS=, -v sc="$sc" -v g="$g" -v cls="$cls" -v where="$where" -v csv="$csv" '
+    FNR > 1 && NF >= 3 { $(NF - 1) = sc; $NF = g; if (cls != "") $6 = cls; print $0, where >>csv; n++ }
+    END { print n + 0 }' "$from"
 }
 # "node1:0-1;node2:2-3": the hosts of rank_host.sh's lines ("RANK HOST"), each with its ranks,
 # in the order of their first rank; runs of ranks as FIRST-LAST, others joined by '/'.

@@ -50,7 +50,7 @@ if [ -n "$pids" ]; then
   # shellcheck disable=SC2086
   [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
   for _ in $(seq 30); do pids=$(ns_pids); [ -z "$pids" ] && break; sleep 0.1; done
-  [ -n "$pids" ] && left+=("processes $(echo $pids) in the cluster's namespaces")
+  [ -n "$pids" ] && left+=("processes ${pids//$'\n'/ } in the cluster's namespaces")
 fi
 
 pid=$(cs_cluster_pid "$munge_dir/munged.pid" munged)

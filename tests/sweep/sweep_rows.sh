@@ -56,6 +56,14 @@ expect_eq "CPU rows without a plausible ghz or scaling strong" 0 "$(awk -F, 'NR 
   END { print n + 0 }' "$csv")"
 expect_eq "fetch rows with ghz or scaling" 0 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   $c["kernel"] == "fetch" && ($c["ghz"] != "" || $c["scaling"] != "") { n++ } END { print n + 0 }' "$csv")"
+# Where the ranks ran: here, every one of them: "HOST:0" for one process, "HOST:0-R" for R + 1
+# ranks (rank_host.sh's notes, gathered per point).
+here=$(uname -n)
+here=${here%%.*}
+expect_eq "rows whose hosts is not this host with the row's ranks" 0 "$(awk -F, -v h="$here" '
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { r = $c["ranks"]; want = h ":" (r > 1 ? "0-" (r - 1) : "0") } $c["hosts"] != want { n++ }
+  END { print n + 0 }' "$csv")"
 expect_eq "CPU points without a clock before, after and its counter" 0 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   $c["kernel"] != "fetch" && !($c["ghz_before"] > 0 && $c["ghz_after"] > 0 && $c["clock_counter"] ~ /^(imul-chain|perf-cycles)$/) { n++ }
   END { print n + 0 }' "$out/points.csv")"
