@@ -50,9 +50,29 @@ cs_cluster_unsupported() {
   done
   [ -f /usr/lib/x86_64-linux-gnu/slurm-wlm/mpi_pmix.so ] || ls /usr/lib/*/slurm*/mpi_pmix.so >/dev/null 2>&1 ||
     { echo "Slurm has no pmix plugin (mpi_pmix.so): srun cannot start Open MPI ranks"; return; }
-  unshare --net true 2>/dev/null || { echo "cannot make a network namespace here (unshare --net failed)"; return; }
-  unshare --uts true 2>/dev/null || { echo "cannot make a UTS namespace here (unshare --uts failed)"; return; }
   id munge >/dev/null 2>&1 || { echo "no munge user (the munge package makes it)"; return; }
+  cs_cluster_probe
+}
+
+# What a cluster is made of, tried once in a throw-away namespace of its own (nothing of the
+# machine's network is touched): a named network namespace, a veth pair, a bridge, a tbf rate
+# limit, and a hostname namespace kept by a mount. Prints why not, or nothing.
+cs_cluster_probe() {
+  local ns=csprobe$$ dir why=""
+  ip netns add "$ns" 2>/dev/null || { echo "cannot make a named network namespace here (ip netns add failed)"; return; }
+  if ! ip -n "$ns" link add va type veth peer name vb 2>/dev/null; then why="no veth pairs in this kernel"
+  elif ! ip -n "$ns" link add br0 type bridge 2>/dev/null; then why="no bridges in this kernel"
+  elif ! tc -n "$ns" qdisc add dev va root tbf rate 1mbit burst 64kb latency 500ms 2>/dev/null; then
+    why="no tbf rate limits in this kernel (tc qdisc tbf failed)"
+  fi
+  ip netns del "$ns" 2>/dev/null
+  [ -z "$why" ] || { echo "$why"; return; }
+  dir=$(mktemp -d) || { echo "no temporary directory for the hostname probe"; return; }
+  touch "$dir/uts"
+  if unshare --uts="$dir/uts" hostname csprobe 2>/dev/null; then umount "$dir/uts" 2>/dev/null
+  else why="cannot keep a hostname namespace here (unshare --uts=FILE failed)"; fi
+  rm -rf "$dir"
+  [ -z "$why" ] || echo "$why"
 }
 
 # The pid in FILE if that process is alive and runs PROGRAM (so a pid reused by another
