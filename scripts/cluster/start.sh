@@ -29,7 +29,8 @@ Idempotent: with a cluster of N nodes already running from DIR, it only sets the
 (so --rate none lifts a limit); anything else there (a half-built or different cluster) is
 stopped first (scripts/cluster/stop.sh). Then run commands on a host with
 scripts/cluster/on.sh HOST COMMAND..., e.g. on.sh head sinfo, or on.sh head mpirun
---hostfile DIR/etc/hostfile ... ; the hosts file is DIR/etc/hosts.
+--hostfile DIR/etc/hostfile ... . DIR/etc/hosts lists each host's address; the machine's own
+/etc/hosts is left alone, so the names do not resolve: connect to the addresses.
 Exit: 0 the cluster runs, every node idle; 1 it could not be started (the message names the
 step and its log; what was started is stopped); 2 bad command line.
 EOF
