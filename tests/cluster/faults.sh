@@ -2,22 +2,25 @@
 # A rank that fails on one host ends the whole job with a message, never a hang, on both
 # launchers (mpirun with hosts, srun --mpi=pmix): an item failing there (CS_FAULT, exit 1 and the
 # rank's own message), and the rank's process killed there (SIGKILL from outside: the launcher
-# says which rank or task died and exits non-zero).
+# says which rank or task died and exits non-zero); also mpirun inside a Slurm allocation.
 # Usage: faults.sh SOURCE_DIR BUILD_DIR STATE_DIR
 # shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# launch LAUNCHER: the command words that start one rank on each of node1 and node2.
+# launch LAUNCHER: the command words that start one rank on each of node1 and node2 (an
+# allocation of the first two nodes for salloc: only the test's job runs on the cluster).
 launch() {
   case $1 in
     mpirun) echo "mpirun -np 2 --host node1,node2 --bind-to none -x CS_FAULT" ;;
     # Without --kill-on-bad-exit, srun waits for the other tasks of a step whose task died.
     srun) echo "srun -N 2 --ntasks-per-node=1 --mpi=pmix --kill-on-bad-exit=1" ;;
+    # mpirun inside an allocation, as the mpirun batch job starts ranks: its daemons by srun.
+    salloc-mpirun) echo "salloc -N 2 --ntasks-per-node=1 --quiet mpirun -np 2 --map-by node --bind-to none -x CS_FAULT" ;;
   esac
 }
 
 # The item fault: static blocks of pi's 1024 items, so rank 1 (on node2) runs item 600.
-for launcher in mpirun srun; do
+for launcher in mpirun srun salloc-mpirun; do
   name="$launcher: item 600 fails on node2's rank"
   # shellcheck disable=SC2046
   CS_FAULT=1:600 timeout 60 "$top/scripts/cluster/on.sh" --state "$state" head $(launch "$launcher") \
@@ -38,7 +41,7 @@ rank_on_node2() {
     [ "$(cat "/proc/$p/comm" 2>/dev/null)" = cpu_mpi ] && { echo "$p"; return; }
   done
 }
-for launcher in mpirun srun; do
+for launcher in mpirun srun salloc-mpirun; do
   name="$launcher: node2's rank killed"
   # shellcheck disable=SC2046
   timeout 60 "$top/scripts/cluster/on.sh" --state "$state" head $(launch "$launcher") \
