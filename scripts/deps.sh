@@ -39,6 +39,21 @@ PACKAGES=(
   python3-aiohttp   # py_fetch_async
 )
 
+# The cluster tests (tests/cluster, scripts/cluster) need root and network namespaces; only
+# where both are there is their Slurm worth installing.
+CLUSTER_PACKAGES=(
+  munge             # the cluster's authentication
+  slurmctld         # the controller
+  slurmd            # a node's daemon (several on one machine: one per namespace)
+  slurm-client      # srun, sbatch, sinfo
+  slurm-wlm-basic-plugins # srun --mpi=pmix
+  iproute2          # ip netns, veth, bridge, tc (rate limits)
+  util-linux        # nsenter, unshare, runuser
+)
+if [ "$(id -u)" -eq 0 ] && unshare --net true 2>/dev/null; then
+  PACKAGES+=("${CLUSTER_PACKAGES[@]}")
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -63,5 +78,15 @@ fi
 echo "deps: installing with apt-get: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# munge's and Slurm's packages start their daemons on install where nothing forbids it: system
+# daemons nobody asked for (the cluster scripts start their own), and slurmctld fails without a
+# configuration, failing the install. A policy that forbids starting any service, only for this
+# install and only where the machine has none of its own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ] && printf '%s\n' "${missing[@]}" | grep -qx -e munge -e slurmctld -e slurmd; then
+  printf '#!/bin/sh\n# scripts/deps.sh: no service starts while it installs\nexit 101\n' | $SUDO tee $policy >/dev/null
+  $SUDO chmod 755 $policy
+  trap '$SUDO rm -f $policy' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 echo "deps: done"

@@ -59,10 +59,22 @@ How to run it:
   --rounds N           run the whole grid N times, interleaved: on shared cores a burst of
                        other work then touches every point a little (default 1)
   --launcher L         how MPI drivers start: mpirun, srun, or a template with {ranks} and
-                       {threads}, e.g. 'mpirun -np {ranks} --map-by node --bind-to none'
+                       {threads}, e.g. 'mpirun -np {ranks} --map-by node --bind-to none';
+                       {per_node} is the ranks of {threads} cores that fit on one node (its
+                       cores / threads, at least 1), to fill nodes one by one:
+                       'mpirun -np {ranks} --map-by ppr:{per_node}:node:PE={threads}'
                        (default mpirun = 'mpirun -np {ranks} --bind-to none': the drivers pin)
   --nodes N            nodes the MPI drivers may span (default $SLURM_JOB_NUM_NODES or 1);
                        the cores to sweep and to call oversubscribed are per node times N
+  --hosts LIST         run the MPI drivers on these hosts (comma list of names), outside a
+                       batch system: the grid is then nodes x ranks per node x threads, the
+                       node counts 1, 2, 4, ... up to the hosts, --workers the workers per
+                       node (default 1, 2, 4, ... up to the cores per node), each point's
+                       ranks on its first hosts, filled evenly; the launcher gets them as
+                       {hosts} ("h1:2,h2:2"), by default 'mpirun -np {ranks} --host {hosts}
+                       --bind-to none'. cpu_serial and cpu_omp run here, as without hosts
+  --hostfile FILE      the hosts, one per line (a name first; the rest of the line, such as
+                       slots=N, and '#' comments are ignored)
   --timeout S          give up on a point after S seconds, recorded as timeout (default 1800)
   --build DIR          build tree holding drivers/ (default build/)
   --python PATH        the interpreter the Python peers run on (default: the one they were
@@ -86,6 +98,8 @@ Before and after each CPU point, every worker of the point runs a short chain of
 multiplies at once (build/drivers/cs_clock, pinned as the driver pins; a few ms): the rows get
 ghz, the median effective clock over the workers, and points.csv the clock before and after.
 
+Every row says where its ranks ran (column hosts: "node1:0-1;node2:2-3", each host with the
+ranks it ran; the MPI drivers are started through scripts/lib/rank_host.sh to learn it).
 Files written in the run directory: rows.csv, points.csv, meta.txt, sweep.log, logs/.
 Then: scripts/plot.sh DIR draws speedup, efficiency and fetch plots and writes summary.md.
 EOF
@@ -198,9 +212,10 @@ check_only=0
 sizes_given=0 chunks_given=0 workers_given=0 schedule_given=0 bind_given=0 concurrency_given=0
 python="" python_given=0
 scaling=strong
+hosts_arg="" hosts_from="" hosts_given=() hosts=()
 nodes_from=""
 [ -n "${SLURM_JOB_NUM_NODES:-}" ] && nodes_from="(the default, from SLURM_JOB_NUM_NODES)"
-columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz"
+columns="time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz,hosts"
 command_line="scripts/sweep.sh $*"
 
 while [ $# -gt 0 ]; do
@@ -211,7 +226,7 @@ while [ $# -gt 0 ]; do
     --check) check_only=1; shift; continue ;;
     --drivers|--kernels|--class|--n|--chunks|--workers|--hybrid-threads|--schedule|--bind|\
     --concurrency|--requests|--delay-ms|--fetch-max-ranks|--repeat|--warmup|--launcher|--nodes|\
-    --timeout|--build|--out|--rounds|--python|--scaling)
+    --timeout|--build|--out|--rounds|--python|--scaling|--hosts|--hostfile)
       [ $# -ge 2 ] || die_usage "option '$opt' needs a value (see --help)"
       val=$2; shift 2 ;;
     --*=*) die_usage "option '$opt': give the value as a separate word, '${opt%%=*} ${opt#*=}' (see --help)" ;;
@@ -241,7 +256,10 @@ while [ $# -gt 0 ]; do
     --out) out=$val ;;
     --python) python=$val; python_given=1 ;;
     --scaling) scaling=$val ;;
+    --hosts) hosts_arg=$val; hosts_from=hosts ;;
+    --hostfile) hosts_arg=$val; hosts_from=hostfile ;;
   esac
+  case $opt in --hosts|--hostfile) hosts_given+=("$opt") ;; esac
 done
 
 # ---- every value checked before any work -----------------------------------------------------
@@ -316,6 +334,30 @@ if [ $chunks_given -eq 1 ]; then
   chunks=$cs_value
 fi
 
+# --hosts or --hostfile: the names, each a plain host name; their count is the nodes.
+if [ ${#hosts_given[@]} -gt 1 ]; then
+  die_usage "give the hosts once, by --hosts or by --hostfile (given: ${hosts_given[*]})"
+fi
+if [ "$hosts_from" = hostfile ]; then
+  cs_check_path hostfile "$hosts_arg"
+  [ -f "$hosts_arg" ] && [ -r "$hosts_arg" ] || cs_bad_value hostfile "$hosts_arg" "not a readable file"
+  hosts_list=$(sed 's/#.*//' "$hosts_arg" | awk 'NF { print $1 }' | paste -sd, -)
+  [ -n "$hosts_list" ] || cs_bad_value hostfile "$hosts_arg" "names no host"
+elif [ "$hosts_from" = hosts ]; then
+  hosts_list=$hosts_arg
+fi
+if [ -n "$hosts_from" ]; then
+  [[ $hosts_list =~ ^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$ ]] ||
+    cs_bad_value "$hosts_from" "$hosts_arg" "not a list of host names (letters, digits, '.', '_', '-')"
+  IFS=, read -r -a hosts <<<"$hosts_list"
+  [ ${#hosts[@]} -le "$CS_NODES_MAX" ] || cs_bad_value "$hosts_from" "$hosts_arg" "${#hosts[@]} hosts, at most $CS_NODES_MAX"
+  [ -z "$(printf '%s\n' "${hosts[@]}" | sort | uniq -d)" ] ||
+    cs_bad_value "$hosts_from" "$hosts_arg" "host '$(printf '%s\n' "${hosts[@]}" | sort | uniq -d | head -n 1)' named twice"
+  if [ -z "$nodes_from" ] && [ "$nodes" != "${#hosts[@]}" ] && [[ " $command_line " == *" --nodes "* ]]; then
+    cs_bad_value nodes "$nodes" "--$hosts_from gives ${#hosts[@]} hosts: leave --nodes out"
+  fi
+  nodes=${#hosts[@]} nodes_from=""
+fi
 cs_check_uint nodes "$nodes" 1 "$CS_NODES_MAX" "$nodes_from"
 nodes=$cs_value
 workers_max=$((CS_THREADS_MAX * nodes))
@@ -352,13 +394,19 @@ cs_check_uint rounds "$rounds" 1 "$CS_ROUNDS_MAX"
 rounds=$cs_value
 cs_check_uint timeout "$timeout_s" 1 "$CS_TIMEOUT_S_MAX"
 timeout_s=$cs_value
+if [ ${#hosts[@]} -gt 0 ] && [ "$launcher" = mpirun ]; then
+  launcher='mpirun -np {ranks} --host {hosts} --bind-to none'
+fi
 case $launcher in
   mpirun) launcher='mpirun -np {ranks} --bind-to none' ;;
-  srun) launcher='srun --ntasks={ranks} --cpus-per-task={threads} --cpu-bind=cores' ;;
+  srun) launcher='srun --kill-on-bad-exit=1 --ntasks={ranks} --cpus-per-task={threads} --cpu-bind=cores' ;;
   *$'\n'*|*[[:cntrl:]]*) cs_bad_value launcher "$launcher" "holds control characters" ;;
   *'{ranks}'*) ;;
   *) cs_bad_value launcher "$launcher" "not mpirun, srun, or a template containing {ranks}" ;;
 esac
+if [ ${#hosts[@]} -gt 0 ] && [[ $launcher != *'{hosts}'* ]]; then
+  cs_bad_value launcher "$launcher" "has no {hosts} to start the ranks on the --$hosts_from hosts"
+fi
 cs_check_path build "$build_dir"
 [ -z "$out" ] || cs_check_path out "$out"
 if [ -n "$out" ] && [ -e "$out" ]; then
@@ -399,6 +447,11 @@ fi
 cores_per_node=$(detect_cores)
 pus_per_node=$(detect_pus)
 cores=$((cores_per_node * nodes))
+if [ ${#hosts[@]} -gt 0 ]; then
+  # Workers per node; the node counts are the other axis of the grid.
+  [ -n "$workers" ] || workers=$(doubling_list "$cores_per_node")
+  node_counts=$(doubling_list "${#hosts[@]}")
+fi
 [ -n "$workers" ] || workers=$(doubling_list "$cores")
 if [ -z "$concurrency" ]; then
   concurrency=$(doubling_list "$((requests < 64 ? requests : 64))")
@@ -467,6 +520,7 @@ for spec in ${kernels//,/ }; do
             continue
           fi
           points+=("$d|$k|$c|1|$w|$w|$nl") ;;
+        cpu_mpi|cpu_hybrid) [ ${#hosts[@]} -gt 0 ] && continue ;;&
         cpu_mpi) points+=("$d|$k|$c|$w|1|$w|$nl") ;;
         cpu_hybrid)
           t=$hybrid_threads
@@ -476,6 +530,23 @@ for spec in ${kernels//,/ }; do
           points+=("$d|$k|$c|$((w / t))|$t|$w|$nl") ;;
       esac
     done
+    # On hosts: nodes x workers per node, a rank of cpu_hybrid with the threads chosen as above.
+    if [ ${#hosts[@]} -gt 0 ]; then
+      case $d in cpu_mpi|cpu_hybrid) ;; *) continue ;; esac
+      for n in ${node_counts//,/ }; do
+        for w in ${workers//,/ }; do
+          t=1
+          if [ "$d" = cpu_hybrid ]; then
+            t=$hybrid_threads
+            [ "$t" -gt "$w" ] && t=$w
+            while [ $((w % t)) -ne 0 ]; do t=$((t - 1)); done
+          fi
+          nl=""
+          if [ "$scaling" = weak ]; then weak_sizes "$k" "$c" "$((n * w))"; nl=$cs_value; fi
+          points+=("$d|$k|$c|$((n * w / t))|$t|$((n * w))|$nl|$n")
+        done
+      done
+    fi
   done
 done
 for d in "${fetch_drivers_all[@]}"; do
@@ -486,7 +557,7 @@ for d in "${fetch_drivers_all[@]}"; do
     case $d in
       io_threads|py_fetch_threads) points+=("$d|fetch|-|1|$w|$w|") ;;
       io_async|py_fetch_async) points+=("$d|fetch|-|1|1|$w|") ;;
-      io_mpi) [ "$w" -le "$fetch_max_ranks" ] && points+=("$d|fetch|-|$w|1|$w|") ;;
+      io_mpi) [ "$w" -le "$fetch_max_ranks" ] && points+=("$d|fetch|-|$w|1|$w||${#hosts[@]}") ;;
     esac
   done
 done
@@ -498,19 +569,33 @@ done
 grid=("${points[@]}")
 points=()
 for ((round = 1; round <= rounds; round++)); do
-  for p in "${grid[@]}"; do points+=("$p|$round"); done
+  for p in "${grid[@]}"; do
+    # Every point has its node count (empty: not on --hosts) before its round.
+    pipes=${p//[^|]/}
+    [ ${#pipes} -eq 6 ] && p+="|"
+    points+=("$p|$round")
+  done
 done
 
 # The command of one point, as words in the array cmd.
 build_command() {
-  local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6 nl=${7:-} sizes=$sizes
+  local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6 nl=${7:-} nn=${8:-} sizes=$sizes
   [ -n "$nl" ] && sizes=$nl
   cmd=()
   case $d in
     cpu_mpi|cpu_hybrid|io_mpi)
       local l=${launcher//\{ranks\}/$r}
       l=${l//\{threads\}/$t}
-      read -r -a cmd <<<"$l" ;;
+      local per_node=$((cores_per_node / t))
+      l=${l//\{per_node\}/$((per_node > 0 ? per_node : 1))}
+      if [ -n "$nn" ] && [ "$nn" -gt 0 ]; then
+        # The first nn hosts, the ranks spread evenly (the first ones one more when uneven).
+        local on="" h
+        for ((h = 0; h < nn; h++)); do on+="${on:+,}${hosts[h]}:$(((r + nn - 1 - h) / nn))"; done
+        l=${l//\{hosts\}/$on}
+      fi
+      read -r -a cmd <<<"$l"
+      cmd+=("$top/scripts/lib/rank_host.sh" "$where") ;;
   esac
   cmd+=("$driver_dir/$d")
   case $d in
@@ -540,7 +625,7 @@ build_command() {
         py_processes*) cmd+=(--workers "$r") ;;
       esac ;;
   esac
-  cmd+=(--repeat "$repeat" --warmup "$warmup" --csv "$csv")
+  cmd+=(--repeat "$repeat" --warmup "$warmup" --csv "$point_csv")
 }
 
 # The kernels a driver registers, from its --help ("  NAME  what...").
@@ -555,8 +640,9 @@ if [ $dry_run -eq 1 ]; then
   i=0
   for p in "${points[@]}"; do
     i=$((i + 1))
-    IFS='|' read -r d k c r t w nl rnd <<<"$p"
-    build_command "$d" "$k" "$c" "$r" "$t" "$w" "$nl"
+    IFS='|' read -r d k c r t w nl nn rnd <<<"$p"
+    point_csv=$out/logs/$(printf '%03d' "$i").csv where=${point_csv%.csv}.hosts
+    build_command "$d" "$k" "$c" "$r" "$t" "$w" "$nl" "$nn"
     printf '[%d/%d] %s\n' "$i" "${#points[@]}" "${cmd[*]}"
   done
   exit 0
@@ -610,6 +696,7 @@ write_meta() {
     echo "cores_per_node: $cores_per_node"
     echo "pus_per_node: $pus_per_node"
     echo "nodes: $nodes"
+    echo "hosts: ${hosts[*]:-none given (the launcher places the ranks)}"
     echo "cores: $cores"
     echo "governor: $gov"
     echo "os: $(uname -srm)"
@@ -673,15 +760,33 @@ median_ghz() {
           for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
           printf "%.3f\n", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
 }
-# The point's rows (those after line FROM of rows.csv) get scaling and ghz; a weak point's rows
-# get back the class its sizes were grown from (the driver, given --n, wrote custom).
-fill_rows() {
-  local from=$1 sc=$2 g=$3 cls=$4
-  awk -F, -v OFS=, -v from="$from" -v sc="$sc" -v g="$g" -v cls="$cls" '
-    NR > from && NF >= 3 { $(NF - 1) = sc; $NF = g; if (cls != "") $6 = cls } { print }' "$csv" >"$csv.fill" &&
-    mv "$csv.fill" "$csv"
+# The point's rows (its own CSV, which the driver wrote with the drivers' columns) join rows.csv
+# with scaling, ghz and hosts; a weak point's rows get back the class its sizes were grown from
+# (the driver, given --n, wrote custom). Prints how many rows joined.
+add_rows() {
+  local from=$1 sc=$2 g=$3 cls=$4 where=$5
+  [ -s "$from" ] || { echo 0; return; }
+  awk -F, -v OFS=, -v sc="$sc" -v g="$g" -v cls="$cls" -v where="$where" -v csv="$csv" '
+    FNR > 1 && NF >= 3 { $(NF - 1) = sc; $NF = g; if (cls != "") $6 = cls; print $0, where >>csv; n++ }
+    END { print n + 0 }' "$from"
 }
-# A row for a point that produced no verified rows: rep 0, the status word in warnings.
+# "node1:0-1;node2:2-3": the hosts of rank_host.sh's lines ("RANK HOST"), each with its ranks,
+# in the order of their first rank; runs of ranks as FIRST-LAST, others joined by '/'.
+hosts_of_ranks() {
+  [ -s "$1" ] || return 0
+  sort -n "$1" | awk '
+    { if (!($2 in seen)) { seen[$2] = ++nh; name[nh] = $2 }
+      h = seen[$2]
+      if (last[h] != "" && $1 == last[h] + 1) { last[h] = $1; next }
+      if (last[h] != "") list[h] = list[h] (first[h] == last[h] ? first[h] : first[h] "-" last[h]) "/"
+      first[h] = $1; last[h] = $1 }
+    END { for (h = 1; h <= nh; h++) {
+            list[h] = list[h] (first[h] == last[h] ? first[h] : first[h] "-" last[h])
+            printf "%s%s:%s", (h > 1 ? ";" : ""), name[h], list[h] }
+          print "" }'
+}
+# A row for a point that produced no verified rows: rep 0, the status word in warnings; the
+# point's scaling and ghz, and the hosts its ranks ran on (argument 10).
 failure_row() {
   local d=$1 k=$2 c=$3 r=$4 t=$5 w=$6 status=$7 secs=$8 words=$7
   [ "$9" = yes ] && words+=";oversubscribed"
@@ -689,9 +794,9 @@ failure_row() {
   local sched=${schedule:-dynamic}
   is_stencil "$k" && sched=blocks # the drivers' default --decomp
   [ "$k" = fetch ] && sched=""
-  printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,,,,,\n' \
+  printf '%s,%s,%s,%s,,%s,%s,%s,%s,%s,,0,%s,,,,,0,,,,,%s,%s,,,,,,,,,,,%s,%s,%s\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host" "$d" "$k" "$c" "$r" "$t" "$w" "${bind:-}" \
-    "$secs" "$sched" "$words" >>"$csv"
+    "$secs" "$sched" "$words" "$pscaling" "$ghz" "${10:-}" >>"$csv"
 }
 
 declare -A kernel_ms kernel_done registered
@@ -715,7 +820,9 @@ for p in "${points[@]}"; do q=${p#*|}; point_kernels+=("${q%%|*}"); done
 i=0
 for p in "${points[@]}"; do
   i=$((i + 1))
-  IFS='|' read -r d k c r t w nl rnd <<<"$p"
+  IFS='|' read -r d k c r t w nl nn rnd <<<"$p"
+  point_csv=$out/logs/$(printf '%03d' "$i").csv where=$out/logs/$(printf '%03d' "$i").hosts
+  rm -f "$point_csv" "$where"
   # Waiting on the network is not oversubscription: only CPU points can be.
   over=no
   [ "$k" != fetch ] && [ "$w" -gt "$cores" ] && over=yes
@@ -725,7 +832,7 @@ for p in "${points[@]}"; do
   [ "$rounds" -gt 1 ] && label+=" round $rnd/$rounds"
   say_part "[$i/$total] $label ... "
   log=logs/$(printf '%03d' "$i")-$d-$k-w$w.log
-  build_command "$d" "$k" "$c" "$r" "$t" "$w" "$nl"
+  build_command "$d" "$k" "$c" "$r" "$t" "$w" "$nl" "$nn"
   status="" code=""
   if [ ! -x "$driver_dir/$d" ]; then
     status=not-built
@@ -743,7 +850,6 @@ for p in "${points[@]}"; do
   clock_before="" clock_after=""
   [ -z "$status" ] && [ "$k" != fetch ] && clock_before=$(clock_probe "$d" "$w")
   t0=$(now_ms)
-  rows_before=$(wc -l <"$csv")
   if [ -z "$status" ]; then
     env_cmd=(env)
     # Open MPI refuses more ranks than slots (cores) unless told.
@@ -768,19 +874,24 @@ for p in "${points[@]}"; do
   ms=$(($(now_ms) - t0))
   [ -n "$clock_before" ] && clock_after=$(clock_probe "$d" "$w")
   secs=$(fmt_ms "$ms")
-  rows=$(($(wc -l <"$csv") - rows_before))
-  [ "$status" = ok ] && [ "$rows" -eq 0 ] && status=no-rows
-  if [ "$status" != ok ]; then
-    failed=$((failed + 1))
-    failure_row "$d" "$k" "$c" "$r" "$t" "$w" "$status" "$secs" "$over"
-  fi
   ghz=$(median_ghz "$clock_before" "$clock_after")
   counter=$(printf '%s\n' "$clock_before" | sed -n 's/^counter //p')
   pscaling=$scaling
   [ "$k" = fetch ] && pscaling=""
   weak_class=""
   [ -n "$nl" ] && [ -z "$sizes" ] && weak_class=$c
-  fill_rows "$rows_before" "$pscaling" "$ghz" "$weak_class"
+  # Where the ranks ran (rank_host.sh's lines), or this host for a driver of one process.
+  case $d in
+    cpu_mpi|cpu_hybrid|io_mpi) ran_on=$(hosts_of_ranks "$where") ;;
+    *) ran_on=$host:0 ;;
+  esac
+  rows=$(add_rows "$point_csv" "$pscaling" "$ghz" "$weak_class" "$ran_on")
+  rm -f "$point_csv" "$where"
+  [ "$status" = ok ] && [ "$rows" -eq 0 ] && status=no-rows
+  if [ "$status" != ok ]; then
+    failed=$((failed + 1))
+    failure_row "$d" "$k" "$c" "$r" "$t" "$w" "$status" "$secs" "$over" "$ran_on"
+  fi
   echo "$i,$d,$k,$c,$r,$t,$w,$over,$status,${code:-},$secs,$rows,$log,$busy,$rnd,$pscaling,${nl//,/+},$ghz,$(median_ghz "$clock_before"),$(median_ghz "$clock_after"),$counter" >>"$out/points.csv"
 
   # Time left: a remaining point costs what this kernel's points have cost on average so far.

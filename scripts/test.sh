@@ -24,6 +24,11 @@ scripts/deps.sh
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 
+# The cluster tests (label cluster) stop their cluster themselves (a CTest fixture); should ctest
+# itself be stopped midway, nothing of it stays running either.
+cluster_state=$top/build/cluster-state
+trap '[ -d "$cluster_state" ] && scripts/cluster/stop.sh --state "$cluster_state" --keep-logs >/dev/null 2>&1' EXIT
+
 status=0
 echo "== test: Release build and every test"
 scripts/build.sh "$top/build"

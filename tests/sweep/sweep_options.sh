@@ -28,8 +28,11 @@ refused "sweep: option '--out' needs a value" --out
   --concurrency 3 --hybrid-threads 2 --dry-run --out "$scratch/dry" >"$scratch/out" 2>&1
 expect_eq "exit status of --dry-run" 0 "$?"
 expect_eq "points listed by --dry-run" 6 "$(grep -c '^\[[0-9]*/6\] ' "$scratch/out")"
-expect_grep "cpu_mpi launched by mpirun" "mpirun -np 4 --bind-to none $build/drivers/cpu_mpi --kernel pi --class A" "$scratch/out"
-expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" "mpirun -np 2 --bind-to none $build/drivers/cpu_hybrid --kernel pi --class A --threads 2" "$scratch/out"
+# The MPI drivers start through rank_host.sh, which notes each rank's host in the point's .hosts.
+expect_grep "cpu_mpi launched by mpirun" "mpirun -np 4 --bind-to none $src/scripts/lib/rank_host.sh $scratch/dry/logs/" "$scratch/out"
+expect_grep "cpu_mpi launched by mpirun" ".hosts $build/drivers/cpu_mpi --kernel pi --class A" "$scratch/out"
+expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" "mpirun -np 2 --bind-to none $src/scripts/lib/rank_host.sh" "$scratch/out"
+expect_grep "cpu_hybrid split 4 workers as 2 ranks x 2 threads" ".hosts $build/drivers/cpu_hybrid --kernel pi --class A --threads 2" "$scratch/out"
 expect_grep "io_async at concurrency 3" "io_async --requests 100 --delay-ms 100 --concurrency 3" "$scratch/out"
 [ -e "$scratch/dry" ] && fail "--dry-run created its output directory"
 
@@ -41,7 +44,24 @@ expect_grep "product:C" "[1/4] $build/drivers/cpu_serial --kernel product --clas
 expect_grep "--class C for pi" "[4/4] $build/drivers/cpu_omp --kernel pi --class C --threads 2 --repeat" "$scratch/out"
 
 "$sweep" --build "$build" --drivers cpu_mpi --kernels pi --workers 3 --launcher srun --dry-run >"$scratch/out" 2>&1
-expect_grep "srun launcher" "srun --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $build/drivers/cpu_mpi" "$scratch/out"
+expect_grep "srun launcher" "srun --kill-on-bad-exit=1 --ntasks=3 --cpus-per-task=1 --cpu-bind=cores $src/scripts/lib/rank_host.sh" "$scratch/out"
+
+# Hosts: the grid is nodes (1, 2, 3) x workers per node (1, 2); the ranks go to the first hosts
+# by {hosts}, filled evenly. Bad host lists are refused before anything runs.
+printf 'h1 slots=2\n# a comment\nh2\n\nh3 slots=2\n' >"$scratch/hostfile"
+"$sweep" --build "$build" --drivers cpu_mpi,cpu_hybrid --kernels pi:S --workers 1,2 --hybrid-threads 2 \
+  --hostfile "$scratch/hostfile" --dry-run >"$scratch/out" 2>&1
+expect_eq "exit status of --dry-run on hosts" 0 "$?"
+expect_eq "points on hosts: 3 node counts x 2 per node x 2 drivers" 12 "$(grep -c '^\[[0-9]*/12\] ' "$scratch/out")"
+expect_grep "cpu_mpi 2 per node on 2 hosts" "mpirun -np 4 --host h1:2,h2:2 --bind-to none" "$scratch/out"
+expect_grep "cpu_mpi 1 per node on 3 hosts" "mpirun -np 3 --host h1:1,h2:1,h3:1 --bind-to none" "$scratch/out"
+expect_grep "cpu_hybrid a rank of 2 threads per node on 3 hosts" "mpirun -np 3 --host h1:1,h2:1,h3:1 --bind-to none $src/scripts/lib/rank_host.sh" "$scratch/out"
+refused "sweep: --hosts 'a,,b': not a list of host names (letters, digits, '.', '_', '-')" --hosts a,,b
+refused "sweep: --hosts 'a,b,a': host 'a' named twice" --hosts a,b,a
+refused "sweep: --hostfile '$scratch/none': not a readable file" --hostfile "$scratch/none"
+refused "sweep: give the hosts once, by --hosts or by --hostfile (given: --hosts --hostfile)" --hosts a --hostfile "$scratch/hostfile"
+refused "sweep: --launcher 'srun -n {ranks}': has no {hosts} to start the ranks on the --hosts hosts" --hosts a,b --launcher 'srun -n {ranks}'
+refused "sweep: --nodes '3': --hosts gives 2 hosts: leave --nodes out" --hosts a,b --nodes 3
 
 # A class letter in either case, as the drivers take it.
 "$sweep" --build "$build" --drivers cpu_serial --kernels pi:s,primes --class a --dry-run >"$scratch/out" 2>&1

@@ -17,7 +17,7 @@ expect_eq "sweep exit status (output in $scratch/stdout)" 0 "$code"
 
 csv=$out/rows.csv
 expect_eq "rows.csv header" \
-  "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz" \
+  "time_utc,host,driver,kernel,case,class,ranks,threads,workers,bind,chunks,rep,wall_s,compute_s,combine_s,comm_s,comm_bytes,verified,digest,version,compiler,flags,schedule,warnings,requests,errors,bytes,req_per_s,p50_ms,p90_ms,p99_ms,max_ms,work_s,span_s,scaling,ghz,hosts" \
   "$(head -n 1 "$csv")"
 
 # Cases per kernel in class S, as the driver lists them: "S=5,10,16" is three.
@@ -56,6 +56,14 @@ expect_eq "CPU rows without a plausible ghz or scaling strong" 0 "$(awk -F, 'NR 
   END { print n + 0 }' "$csv")"
 expect_eq "fetch rows with ghz or scaling" 0 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   $c["kernel"] == "fetch" && ($c["ghz"] != "" || $c["scaling"] != "") { n++ } END { print n + 0 }' "$csv")"
+# Where the ranks ran: here, every one of them: "HOST:0" for one process, "HOST:0-R" for R + 1
+# ranks (rank_host.sh's notes, gathered per point).
+here=$(uname -n)
+here=${here%%.*}
+expect_eq "rows whose hosts is not this host with the row's ranks" 0 "$(awk -F, -v h="$here" '
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { r = $c["ranks"]; want = h ":" (r > 1 ? "0-" (r - 1) : "0") } $c["hosts"] != want { n++ }
+  END { print n + 0 }' "$csv")"
 expect_eq "CPU points without a clock before, after and its counter" 0 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   $c["kernel"] != "fetch" && !($c["ghz_before"] > 0 && $c["ghz_after"] > 0 && $c["clock_counter"] ~ /^(imul-chain|perf-cycles)$/) { n++ }
   END { print n + 0 }' "$out/points.csv")"
