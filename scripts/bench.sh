@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: corescale beside its peers, measured side by side in one run.
 # Not tests: the figures go in notes and results, never into pass/fail.
-# Usage: scripts/bench.sh [--only product|bignum|cpu|io]... [BUILD_DIR]
+# Usage: scripts/bench.sh [--only product|bignum|cpu|io|halo]... [BUILD_DIR]
 # Every argument is checked before anything is installed or built (exit 2, one message).
 set -euo pipefail
 prog=bench
@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --only)
       [ $# -ge 2 ] || cs_die_usage "option '--only' needs a value (see --help)"
-      cs_check_choice only "$2" product bignum cpu io
+      cs_check_choice only "$2" product bignum cpu io halo
       only+=("$2"); shift 2 ;;
     -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) cs_die_usage "unknown option '$1' (see --help)" ;;
@@ -59,6 +59,10 @@ fi
 if wanted io && [ -x scripts/bench_io.sh ]; then
   echo; echo "## I/O drivers"
   scripts/bench_io.sh "$build"
+fi
+if wanted halo && [ -x scripts/bench_halo.sh ]; then
+  echo; echo "## the heat stencil's halos over a limited link: hidden by --overlap?"
+  scripts/bench_halo.sh "$build"
 fi
 if wanted io && [ -x scripts/bench_server.sh ]; then
   echo; echo "## io_server under 1,000 hostile clients: memory against its bound, a normal client's latency"
