@@ -136,10 +136,8 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     if (st == BN_OK && !scratch)
         st = BN_ENOMEM;
     const bn_limb *res[3] = {NULL, NULL, NULL};
-    for (int p = 0; st == BN_OK && p < 3; p++)
-        if (mine >> p & 1)
-            res[p] = bn_ntt_prime_residues(p, x->limbs, x->size, y->limbs, y->size, scratch, h,
-                                           &n);
+    if (st == BN_OK)
+        bn_ntt_prime_residues(mine, x->limbs, x->size, y->limbs, y->size, scratch, h, res, &n);
     bignum_clear(&A);
     bignum_clear(&B);
     size_t lo, count = coefficients_of(pl, pl->me, &lo);

@@ -1438,15 +1438,17 @@ void bn_ntt_crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t
     crt_range(c, rp, x, j0, j1, carry);
 }
 
-/* A group product by primes (bignum_group_primes.c): prime i's residues of a b's coefficients
- * (times the transform's length *n, below 4p), made with h's threads in scratch
- * (bn_ntt_scratch_helped(an, bn) words); returns where in scratch they lie. an >= bn and
- * an + bn <= bn_ntt_max_limbs(). */
-const bn_limb *bn_ntt_prime_residues(int i, const bn_limb *ap, size_t an, const bn_limb *bp,
-                                     size_t bn, bn_limb *scratch, const bignum_helpers *h,
-                                     size_t *n)
+/* A group product by primes (bignum_group_primes.c): the residues of a b's coefficients
+ * modulo each prime in the set `primes` (bit i: prime i), made as one product's rounds, as
+ * the helped product makes all three: each round holds the parts of every prime in the set
+ * (big and small products), and one unwrap round serves them all, so a member with two
+ * primes runs one set of rounds, not two in turn. res[i]: where prime i's lie in scratch
+ * (bn_ntt_scratch_helped(an, bn) words), NULL for a prime outside the set. */
+void bn_ntt_prime_residues(unsigned primes, const bn_limb *ap, size_t an, const bn_limb *bp,
+                           size_t bn, bn_limb *scratch, const bignum_helpers *h,
+                           const bn_limb *res[3], size_t *n)
 {
-    assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs());
+    assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs() && primes && primes < 8);
     static const bignum_helpers here = {run_here, NULL};
     if (!h)
         h = &here;
@@ -1454,12 +1456,26 @@ const bn_limb *bn_ntt_prime_residues(int i, const bn_limb *ap, size_t an, const 
     job_init(&j, NULL, ap, an, bp, bn, scratch, 1);
     /* the residues are wanted, so the inverse's last step runs on its own */
     j.fused = 0;
-    for (int k = 0; k < 3; k++)
+    ntt_product *mine[NTT_MAX_PRODUCTS];
+    unsigned count = 0;
+    for (int k = 0; k < 3; k++) {
         j.big[k].fused = 0;
-    ntt_product *mine[2] = {&j.big[i], &j.small[i]};
-    run_products(mine, j.c.wrap ? 2 : 1, 0, h);
-    if (j.c.wrap)
-        run_unwrap(&j, (unsigned)i, (unsigned)i + 1, h);
+        res[k] = primes >> k & 1 ? j.x[k] : NULL;
+        if (primes >> k & 1)
+            mine[count++] = &j.big[k];
+    }
+    for (int k = 0; j.c.wrap && k < 3; k++)
+        if (primes >> k & 1)
+            mine[count++] = &j.small[k];
+    run_products(mine, count, 0, h);
+    /* an unwrap round per run of primes in the set: one, but for {0, 2} */
+    for (unsigned k = 0; j.c.wrap && k < 3;) {
+        unsigned end = k;
+        while (end < 3 && (primes >> end & 1))
+            end++;
+        if (end > k)
+            run_unwrap(&j, k, end, h);
+        k = end + 1;
+    }
     *n = j.c.big.n;
-    return j.x[i];
 }

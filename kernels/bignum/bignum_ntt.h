@@ -215,13 +215,14 @@ void bn_ntt_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_l
 void bn_ntt_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
                   ntt_operand a, ntt_operand bo, int load, int store);
 
-/* A group product by primes: prime i's residues of a b's coefficients (times the
- * transform's length *n, below 4p), made with h's threads in scratch
- * (bn_ntt_scratch_helped(an, bn) words), which they lie in. an >= bn, an + bn <=
+/* A group product by primes: the residues of a b's coefficients (times the transform's
+ * length *n, below 4p) modulo each prime in the set `primes` (bit i: prime i), as one
+ * product's rounds with h's threads, in scratch (bn_ntt_scratch_helped(an, bn) words), which
+ * they lie in: res[i] for prime i in the set, NULL for the others. an >= bn, an + bn <=
  * bn_ntt_max_limbs(). */
-const bn_limb *bn_ntt_prime_residues(int i, const bn_limb *ap, size_t an, const bn_limb *bp,
-                                     size_t bn, bn_limb *scratch, const bignum_helpers *h,
-                                     size_t *n);
+void bn_ntt_prime_residues(unsigned primes, const bn_limb *ap, size_t an, const bn_limb *bp,
+                           size_t bn, bn_limb *scratch, const bignum_helpers *h,
+                           const bn_limb *res[3], size_t *n);
 
 /* Garner's step for one transform length n (bn_ntt_crt_new, bn_ntt_crt_free): coefficients
  * j0 <= j < j1 of the three primes' inverse transforms x[i] (left as words) as if no
