@@ -95,8 +95,8 @@ cs_message_model cs_message_fit(const cs_graph *g)
  * (the smallest 2^k or 3 2^k of at least L - 1 points), the words one rank receives (the
  * busiest), by the way bignum_mul_group takes for g:
  *   g = 2, 3: by primes (bignum_group_primes.c): both operands whole, (g-1)/g L; then, for
- *     its L/g coefficients, the residues of the primes the others make: g = 2, the member
- *     making one prime gets two primes' of L/2, L; g = 3, two primes' of L/3, 2L/3.
+ *     its L/g coefficients, the residues of the primes the others make: g = 2, the other's
+ *     prime and its half of the middle one, two arrays of L/2, L; g = 3, two of L/3, 2L/3.
  *     4 exchanges (places, operands, residues, overflows).
  *   g = 4: by slices (bignum_group_slices.c): its slice of one operand and the other whole,
  *     (g-1)/(2g) L; then what the others' products (each its slice plus the whole other,
