@@ -142,6 +142,9 @@ typedef struct cs_kernel {
      * that is under 4x the last-level cache (STREAM's rule), and --class auto picks the
      * smallest class that meets it. */
     double (*array_bytes)(uint64_t n);
+    /* Optional: the bytes of x's value, cheaply (no packing): --profile records a combine's
+     * operands' bytes, from which the replay tells what ranks sharing it would exchange. */
+    uint64_t (*partial_bytes)(const cs_partial *x);
 } cs_kernel;
 
 /* A case of either shape: steps is the stencil's step count (0: its default)

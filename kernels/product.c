@@ -238,6 +238,12 @@ static int product_combine_group(const cs_problem *p, cs_partial *left, cs_parti
 /* bignum's packed form (a limb count, then the limbs, little-endian); a
  * shifted piece is packed as the number it stands for, its low limbs zero,
  * so a receiver always unpacks a plain value. */
+/* Its limbs' bytes: the shift's zeros are no part of what an exchange moves. */
+static uint64_t product_partial_bytes(const cs_partial *x)
+{
+    return 8 * (uint64_t)x->value.size;
+}
+
 static int product_pack(const cs_problem *p, const cs_partial *x, uint8_t **buf, size_t *len,
                         cs_err *err)
 {
@@ -498,6 +504,7 @@ const cs_kernel cs_kernel_product = {
     .join = product_join,
     .combine_group = product_combine_group,
     .partial_free = product_partial_free,
+    .partial_bytes = product_partial_bytes,
     .pack = product_pack,
     .unpack = product_unpack,
     .verify = product_verify,

@@ -164,6 +164,7 @@ cs_task_id cs_prof_recv(int from, int tag, double start, uint64_t bytes)
 struct helped {
     const cs_helpers *inner; /* NULL: parts run here, one after another */
     cs_task_id deps[2];      /* the combine's children */
+    uint64_t bytes;          /* its operands' (kernel's partial_bytes), on its first segment */
     cs_task_id segment;      /* the segment the current parts depend on; 0 before the first */
     double segment_start;
     cs_task_id *parts;
@@ -189,7 +190,7 @@ static cs_task_id close_segment(struct helped *h, cs_task_id id, double end)
      * task has, so the graph is refused rather than its span silently shortened. */
     static const cs_task_id lost = 0;
     if (!h->segment)
-        return record(CS_TASK_COMBINE, id, h->segment_start, end, 0, h->deps, 2, -1, -1);
+        return record(CS_TASK_COMBINE, id, h->segment_start, end, h->bytes, h->deps, 2, -1, -1);
     if (h->failed)
         return record(CS_TASK_SEGMENT, id, h->segment_start, end, 0, &lost, 1, -1, -1);
     return record(CS_TASK_SEGMENT, id, h->segment_start, end, 0, h->parts, h->part_count, -1, -1);
@@ -237,6 +238,8 @@ int cs_prof_combine(const cs_kernel *k, const cs_problem *p, cs_partial *left, c
         return helpers ? k->combine_helped(p, left, right, helpers, out, err)
                        : k->combine(p, left, right, out, err);
     struct helped h = {.inner = helpers, .deps = {deps[0], deps[1]}};
+    if (k->partial_bytes) /* before the combine consumes them, outside its time */
+        h.bytes = (left ? k->partial_bytes(left) : 0) + (right ? k->partial_bytes(right) : 0);
     h.segment_start = cs_clock_now();
     int rc;
     if (k->combine_helped) {

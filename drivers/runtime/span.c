@@ -85,6 +85,57 @@ cs_message_model cs_message_fit(const cs_graph *g)
     return m;
 }
 
+/* ---- the exchanges of a node its ranks multiply together ---------------------------------
+ *
+ * A profile records on each combine (its first segment) the bytes of its operands. A one-rank
+ * profile replayed at p ranks spreads a node whose items would run on g >= 2 of them over
+ * those ranks, as mpi_tree.c's groups do (bignum_mul_group); what they would exchange is
+ * charged by the model. With L = operand bytes / 8 the product's limbs, the operands taken as
+ * halves (a node of the fixed tree), held evenly by the g ranks, and n the transform length
+ * (the smallest 2^k or 3 2^k of at least L - 1 points), the words one rank receives (the
+ * busiest), by the way bignum_mul_group takes for g:
+ *   g = 2, 3: by primes (bignum_group_primes.c): both operands whole, (g-1)/g L; then, for
+ *     its L/g coefficients, the residues of the primes the others make: g = 2, the other's
+ *     prime and its half of the middle one, two arrays of L/2, L; g = 3, two of L/3, 2L/3.
+ *     4 exchanges (places, operands, residues, overflows).
+ *   g = 4: by slices (bignum_group_slices.c): its slice of one operand and the other whole,
+ *     (g-1)/(2g) L; then what the others' products (each its slice plus the whole other,
+ *     L/(2g) + L/2 limbs) put on its L/g limbs, (g-1)/(2g) L. 4 exchanges.
+ *   g >= 5: by the split transform (bignum_ntt_group.c): the operands' limbs of its columns,
+ *     both operands' transforms modulo three primes from columns to blocks (6 arrays of n),
+ *     the product's back (3), the limbs of its coefficients: each (g-1)/g^2 of the whole,
+ *     (2L + 9n)(g-1)/g^2. 6 exchanges.
+ * The seconds: exchanges x latency + 8 words / bandwidth. Left out: products too small to
+ * share (member 0 makes them alone) and products beyond one transform (by slices).
+ */
+static double transform_points(double L)
+{
+    if (L - 1 <= 4)
+        return 4;
+    for (double n = 8;; n *= 2) { /* 8, 12, 16, 24, 32, ... */
+        if (n >= L - 1)
+            return n;
+        if (3 * n / 2 >= L - 1)
+            return 3 * n / 2;
+    }
+}
+
+double cs_group_exchange_s(const cs_message_model *m, unsigned g, uint64_t operand_bytes)
+{
+    if (g < 2 || operand_bytes == 0)
+        return 0.0;
+    double L = (double)operand_bytes / 8, words, exchanges = 4;
+    if (g <= 3) {
+        words = L * (g - 1) / g + (g == 2 ? L : 2 * L / 3);
+    } else if (g == 4) {
+        words = L * (g - 1) / g;
+    } else {
+        words = (2 * L + 9 * transform_points(L)) * (g - 1) / ((double)g * g);
+        exchanges = 6;
+    }
+    return exchanges * m->latency_s + 8 * words / m->bandwidth;
+}
+
 /* ---- work and span ---------------------------------------------------------------------- */
 
 int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats *out)
@@ -154,9 +205,11 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    the ranks of such a node multiply it together (its group, mpi_tree.c;
  *    for up to 64 ranks): a profile from one rank, whose top combines are
  *    cut into hundreds of parts, so predicts ranks sharing them as finely as
- *    threads do, without the exchanges' extra passes (an upper bound again);
- *    one from P ranks keeps the P shares each group had. A dependency from
- *    another rank costs
+ *    threads do, without the exchanges' extra passes, but with the exchanges
+ *    themselves charged by the message model ahead of the node's work (the
+ *    formulas per way above cs_group_exchange_s); one from P ranks keeps the
+ *    P shares each group had, their exchanges in their times. A dependency
+ *    from another rank costs
  *    latency + bytes / bandwidth, the bytes being those of the message that
  *    carried it in the recorded run (0 when it crossed no rank there).
  * Left out: memory bandwidth, clock changes, caches, the hand-out's and the
@@ -372,6 +425,10 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
             t += message_cost(r->m, e->bytes);
         at = t > at ? t : at;
     }
+    /* a node its group multiplies together starts with what they exchange (the formulas
+     * above), all of it ahead of its work: an exchange is a step every member waits for */
+    if (task->kind == CS_TASK_COMBINE && (group & (group - 1)) != 0)
+        at += cs_group_exchange_s(r->m, (unsigned)__builtin_popcountll(group), task->bytes);
     r->rank_of[i] = rank;
     return heap_push(&r->ready[rank], at, i);
 }

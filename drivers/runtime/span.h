@@ -63,6 +63,12 @@ typedef struct cs_message_model {
  * its bytes; the defaults when fewer than two sizes were seen. */
 cs_message_model cs_message_fit(const cs_graph *g);
 
+/* A node of the product's tree multiplied by g ranks together (bignum_mul_group): the
+ * seconds one of them spends in its exchanges, by the model, from the node's operands'
+ * bytes (what a profile records on its combine); 0 for g < 2. The formulas per way are
+ * span.c's. */
+double cs_group_exchange_s(const cs_message_model *m, unsigned g, uint64_t operand_bytes);
+
 typedef struct cs_span_stats {
     double work_s;    /* T1: the compute tasks' seconds */
     double span_s;    /* Tinf: the longest chain, messages at the model's cost */

@@ -309,9 +309,10 @@ static void plan_shares(group_plan *pl, int whole)
 }
 
 /*
- * Two or three members share a transform product by its primes: nothing of a
- * transform is cut (the 70M-bit product on 2 members: 1.18 times faster than
- * on one, against 1.06 by slices). Four share it by slices: each multiplies its slice of the
+ * Two or three members share a transform product by its primes: one each, two
+ * members a half of the third each, no transform cut into columns (the 70M-bit
+ * product on 2 members: 1.36 times faster than on one, 1.28 with a two-and-one
+ * split of the primes, 1.06 by slices). Four share it by slices: each multiplies its slice of the
  * longer operand by all of the shorter (a product of about (1 + 1/g) / 2 the
  * whole's transform length each). Larger groups split the transform itself,
  * whose exchanges and extra passes over the points cost about what 2 to 3

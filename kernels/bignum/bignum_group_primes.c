@@ -7,24 +7,41 @@
 /*
  * The transform product is three independent cyclic products, one per prime,
  * then Garner's step per coefficient. So two or three members can split the
- * primes: with three, one each; with two, the first takes two and the
- * second one (and half of Garner's step, as every member takes its limbs'
- * share). Each member gets both operands whole, makes its primes' residues
- * (bignum_ntt.c's own product, with its threads), sends every member the
- * residues of that member's limbs, and runs Garner's step on its own limbs.
- * Nothing of a transform is cut, so the work is the one-process product's
- * (each prime's residues made with their own tables and rounds, a little
- * more than its third): the 70M-bit product on two members took 0.112 s
- * against 0.132 on one (bench/bignum_group). Three exchanges after the
+ * primes: with three, one each; with two, one each and half of the middle
+ * one's each (its product modulo X^(n/2) - 1 and X^(n/2) + 1, whose results
+ * add up: bignum_ntt.c), so that both make about half of the transforms (a
+ * two-and-one split left one member waiting a third of the time: the 70M-bit
+ * product on two members took 0.112 s against 0.132 on one). Each member gets
+ * both operands whole, makes its share as one product's rounds (bignum_ntt.c's
+ * own product, with its threads), sends every member what it made of that
+ * member's coefficients (the middle prime's from both, which the receiver
+ * adds), and runs Garner's step on its own limbs. Three exchanges after the
  * places: the operands, the residues, the overflows.
  */
 
-/* The primes member q makes, as bits. */
+/* The primes member q makes whole, as bits. */
 static unsigned primes_of(const group_plan *pl, unsigned q)
 {
     if (pl->g == 3)
         return 1u << q;
-    return q == 0 ? 3u : 4u;
+    return q == 0 ? 1u : 4u;
+}
+
+/* Two members: the half of the middle prime member q makes, member 0's with the wrapped
+ * layout's small product, as the other twists and untwists its half (a pass more). For the
+ * 70M-bit product, alone: prime 0, its half and the small one 0.063 s; prime 2 and the
+ * other half 0.065 s; the two-and-one split's larger share took 0.077 s. */
+static const ntt_half_share *half_of(const group_plan *pl, unsigned q)
+{
+    static const ntt_half_share halves[2] = {{1, 0, 1}, {1, 1, 0}};
+    return pl->g == 2 ? &halves[q] : NULL;
+}
+
+/* The primes member q sends residues of (whole or its half), as bits. */
+static unsigned sends_of(const group_plan *pl, unsigned q)
+{
+    const ntt_half_share *half = half_of(pl, q);
+    return primes_of(pl, q) | (half ? 1u << half->prime : 0);
 }
 
 /* Every member wants both operands whole. */
@@ -46,18 +63,19 @@ static size_t coefficients_of(const group_plan *pl, unsigned q, size_t *lo)
 }
 
 /* Every member's residues of each member's coefficients, into X[prime] (this
- * member's coefficients, from its first). */
+ * member's coefficients, from its first), a prime's from two members added (each
+ * below 2p, their sum below 4p as Garner's step takes them). */
 static int trade_residues(const bignum_group *g, const group_plan *pl,
                           const bn_limb *const res[3], bn_limb *const X[3], int st)
 {
-    unsigned mine = primes_of(pl, pl->me);
+    unsigned mine = sends_of(pl, pl->me), got = 0;
     trade t = {0};
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     size_t lo, my_lo, my_count = coefficients_of(pl, pl->me, &my_lo);
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
         size_t count = coefficients_of(pl, q, &lo);
         t.sw[q] = count * (size_t)__builtin_popcount(mine);
-        t.rw[q] = my_count * (size_t)__builtin_popcount(primes_of(pl, q));
+        t.rw[q] = my_count * (size_t)__builtin_popcount(sends_of(pl, q));
     }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
@@ -75,8 +93,13 @@ static int trade_residues(const bignum_group *g, const group_plan *pl,
     const bn_limb *in = rc == BN_OK ? t.recv : NULL;
     for (unsigned q = 0; in && q < g->size; q++)
         for (int p = 0; p < 3; p++)
-            if (primes_of(pl, q) >> p & 1) {
-                bn_copy(X[p], in, my_count);
+            if (sends_of(pl, q) >> p & 1) {
+                if (got >> p & 1)
+                    for (size_t k = 0; k < my_count; k++)
+                        X[p][k] += in[k];
+                else
+                    bn_copy(X[p], in, my_count);
+                got |= 1u << p;
                 in += my_count;
             }
     bn_trade_free(&t, g->size);
@@ -136,10 +159,9 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     if (st == BN_OK && !scratch)
         st = BN_ENOMEM;
     const bn_limb *res[3] = {NULL, NULL, NULL};
-    for (int p = 0; st == BN_OK && p < 3; p++)
-        if (mine >> p & 1)
-            res[p] = bn_ntt_prime_residues(p, x->limbs, x->size, y->limbs, y->size, scratch, h,
-                                           &n);
+    if (st == BN_OK)
+        bn_ntt_prime_residues(mine, half_of(pl, pl->me), x->limbs, x->size, y->limbs, y->size,
+                              scratch, h, res, &n);
     bignum_clear(&A);
     bignum_clear(&B);
     size_t lo, count = coefficients_of(pl, pl->me, &lo);

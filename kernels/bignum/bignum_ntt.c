@@ -1438,15 +1438,145 @@ void bn_ntt_crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t
     crt_range(c, rp, x, j0, j1, carry);
 }
 
-/* A group product by primes (bignum_group_primes.c): prime i's residues of a b's coefficients
- * (times the transform's length *n, below 4p), made with h's threads in scratch
- * (bn_ntt_scratch_helped(an, bn) words); returns where in scratch they lie. an >= bn and
- * an + bn <= bn_ntt_max_limbs(). */
-const bn_limb *bn_ntt_prime_residues(int i, const bn_limb *ap, size_t an, const bn_limb *bp,
-                                     size_t bn, bn_limb *scratch, const bignum_helpers *h,
-                                     size_t *n)
+/* ---- half of one prime's product, for a group of two (bignum_group_primes.c) ---- */
+
+/*
+ * X^N - 1 = (X^h - 1)(X^h + 1) with h = N/2, so a b mod (X^N - 1) follows from its
+ * residues modulo the two factors, U = a b mod (X^h - 1) and T = a b mod (X^h + 1):
+ *   c_k = (U_k + T_k) / 2,  c_(k+h) = (U_k - T_k) / 2   (k < h).
+ * U is the cyclic product of the folded operands a_j + a_(j+h); T_k is psi^-k times the
+ * cyclic product of the twisted ones (a_j - a_(j+h)) psi^j, psi a primitive N-th root
+ * (psi^h = -1). Each is a transform product of h points, which leaves h U_k and h psi^k T_k:
+ * (N/2)(U_k + T_k) = N c_k, the terms of the whole product's residues. So two members each
+ * make one half of a prime, a little under half its transforms' work (a stage fewer), for a
+ * pass over the operands before and one over the results after, and what they leave adds
+ * up: each leaves, for every coefficient, its contribution in [0, 2p), the wrapped layout's
+ * unwrapping included (its small product made by one of them).
+ */
+typedef struct half_job {
+    ntt_field f;
+    int half;
+    size_t h, N, wrap;
+    ntt_operand a, b;
+    bn_limb *fa, *fb;    /* the folded operands, h words each (fb == fa: a square) */
+    bn_limb *x;          /* the half product's words, then the contributions */
+    const bn_limb *low;  /* the small product's words, or NULL (the other member's) */
+    ntt_const unwrap_k;  /* N / n_small */
+    bn_limb psi;         /* half 1: psi, or psi^-1 for the untwist */
+    ntt_const baby[NTT_BABY]; /* psi^t (or psi^-t), t < NTT_BABY */
+} half_job;
+
+/* Points per part of the fold and of the contributions: a multiple of NTT_BABY. */
+#define HALF_RANGE 16384
+_Static_assert(HALF_RANGE % NTT_BABY == 0, "a part starts a run of baby steps");
+
+static void half_powers(half_job *hj, bn_limb r)
 {
-    assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs());
+    hj->psi = r;
+    for (unsigned t = 0; t < NTT_BABY; t++)
+        hj->baby[t] = make_const(pow_mod(r, t, &hj->f), &hj->f);
+}
+
+/* v[j - j0] r^j for j in [j0, j0 + count), in place (words in [0, 2p)): a baby step, then
+ * the giant one of its run. */
+static void half_twist(const half_job *hj, bn_limb *v, size_t j0, size_t count)
+{
+    const ntt_field *f = &hj->f;
+    bn_limb giant = pow_mod(hj->psi, j0, f);
+    ntt_const step = make_const(pow_mod(hj->psi, NTT_BABY, f), f);
+    for (size_t b = 0; b < count; b += NTT_BABY) {
+        ntt_const g = make_const(giant, f);
+        size_t n = count - b < NTT_BABY ? count - b : NTT_BABY;
+        for (size_t t = 0; t < n; t++) {
+            bn_limb w = shoup_mul(v[b + t], hj->baby[t].c, hj->baby[t].q, f->p);
+            v[b + t] = shoup_mul(w, g.c, g.q, f->p);
+        }
+        giant = mulc_full(giant, step, f->p);
+    }
+}
+
+static void half_fold_one(const half_job *hj, bn_limb *out, ntt_operand a, size_t j0, size_t j1)
+{
+    const ntt_field *f = &hj->f;
+    bn_limb one_q = shoup_companion(1, f);
+    for (size_t j = j0; j < j1; j++) {
+        bn_limb u = load_limb(a, j, one_q, f->p), v = load_limb(a, j + hj->h, one_q, f->p);
+        out[j] = hj->half ? u - v + f->p2 : u + v; /* below 4p: limbs the load reduces */
+    }
+    if (hj->half)
+        half_twist(hj, out + j0, j0, j1 - j0);
+}
+
+static void half_fold(void *arg, unsigned part)
+{
+    half_job *hj = arg;
+    size_t per = ceil_div(hj->h, HALF_RANGE), k = part % per, j0 = k * HALF_RANGE;
+    size_t j1 = hj->h - j0 < HALF_RANGE ? hj->h : j0 + HALF_RANGE;
+    half_fold_one(hj, part < per ? hj->fa : hj->fb, part < per ? hj->a : hj->b, j0, j1);
+}
+
+/* Coefficients k, k + h and (below the wrap) N + k, for k in the part's range of [0, h). */
+static void half_contribute(void *arg, unsigned part)
+{
+    half_job *hj = arg;
+    const ntt_field *f = &hj->f;
+    size_t k0 = (size_t)part * HALF_RANGE, k1 = hj->h - k0 < HALF_RANGE ? hj->h : k0 + HALF_RANGE;
+    bn_limb *x = hj->x;
+    for (size_t k = k0; k < k1; k++)
+        x[k] = reduce_once(x[k], f->p2);
+    if (hj->half)
+        half_twist(hj, x + k0, k0, k1 - k0);
+    for (size_t k = k0; k < k1; k++) {
+        bn_limb v = x[k], minus = reduce_once(f->p2 - v, f->p2);
+        x[k + hj->h] = hj->half ? minus : v;
+        if (k >= hj->wrap)
+            continue;
+        /* c_k is the small product's alone; c_(N+k) the whole's less it */
+        bn_limb w = hj->low ? shoup_mul(hj->low[k], hj->unwrap_k.c, hj->unwrap_k.q, f->p) : 0;
+        x[hj->N + k] = reduce_once(v + reduce_once(f->p2 - w, f->p2), f->p2);
+        x[k] = w;
+    }
+}
+
+/* The half product's job: its folded operands in the room of the prime's own x and y (the
+ * first h words of each hold the transforms). */
+static void half_init(half_job *hj, ntt_product *pr, const ntt_job *j,
+                      const ntt_half_share *share)
+{
+    int i = share->prime;
+    const ntt_product *big = &j->big[i];
+    size_t N = j->c.big.n, h = N / 2;
+    memset(hj, 0, sizeof *hj);
+    field_init(&hj->f, ntt_primes[i].p);
+    hj->half = share->half;
+    hj->h = h, hj->N = N, hj->wrap = j->c.wrap;
+    hj->a = j->a, hj->b = j->b;
+    hj->x = big->x;
+    hj->fa = big->x + h;
+    hj->fb = j->square ? hj->fa : big->y + h;
+    hj->low = share->small && j->c.wrap ? j->small[i].x : NULL;
+    hj->unwrap_k = j->unwrap_k[i];
+    ntt_shape hs = {h, big->t.s.m, big->t.s.M / 2};
+    assert(hs.M >= 4 && j->a.n <= N);
+    ntt_operand fa = {hj->fa, h}, fb = {hj->fb, h};
+    product_init(pr, i, hs, big->t.level, 0, big->t.tables, hj->x, j->square ? hj->x : big->y,
+                 fa, fb);
+    if (hj->half) /* psi = W for N points */
+        half_powers(hj, big->t.W);
+}
+
+/* A group product by primes (bignum_group_primes.c): the residues of a b's coefficients
+ * modulo each prime in the set `primes` (bit i: prime i), and `half`'s share of another
+ * (NULL: none), made as one product's rounds, as the helped product makes all three: each
+ * round holds the parts of every product (big, small, half), and one unwrap round serves the
+ * whole primes. res[i]: where prime i's lie in scratch (bn_ntt_scratch_helped(an, bn) words),
+ * NULL for a prime this member makes nothing of. */
+void bn_ntt_prime_residues(unsigned primes, const ntt_half_share *half, const bn_limb *ap,
+                           size_t an, const bn_limb *bp, size_t bn, bn_limb *scratch,
+                           const bignum_helpers *h, const bn_limb *res[3], size_t *n)
+{
+    assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs() && primes < 8);
+    assert(!half || (half->prime >= 0 && half->prime < 3 && !(primes >> half->prime & 1)));
     static const bignum_helpers here = {run_here, NULL};
     if (!h)
         h = &here;
@@ -1454,12 +1584,41 @@ const bn_limb *bn_ntt_prime_residues(int i, const bn_limb *ap, size_t an, const 
     job_init(&j, NULL, ap, an, bp, bn, scratch, 1);
     /* the residues are wanted, so the inverse's last step runs on its own */
     j.fused = 0;
-    for (int k = 0; k < 3; k++)
+    ntt_product *mine[NTT_MAX_PRODUCTS], split;
+    half_job hj;
+    unsigned count = 0;
+    for (int k = 0; k < 3; k++) {
         j.big[k].fused = 0;
-    ntt_product *mine[2] = {&j.big[i], &j.small[i]};
-    run_products(mine, j.c.wrap ? 2 : 1, 0, h);
-    if (j.c.wrap)
-        run_unwrap(&j, (unsigned)i, (unsigned)i + 1, h);
+        res[k] = primes >> k & 1 ? j.x[k] : NULL;
+        if (primes >> k & 1)
+            mine[count++] = &j.big[k];
+    }
+    for (int k = 0; j.c.wrap && k < 3; k++)
+        if (primes >> k & 1)
+            mine[count++] = &j.small[k];
+    if (half) {
+        half_init(&hj, &split, &j, half);
+        res[half->prime] = hj.x;
+        mine[count++] = &split;
+        if (hj.low)
+            mine[count++] = &j.small[half->prime];
+        size_t per = ceil_div(hj.h, HALF_RANGE);
+        h->run(h->ctx, (unsigned)(per * (j.square ? 1 : 2)), half_fold, &hj);
+    }
+    run_products(mine, count, 0, h);
+    /* an unwrap round per run of primes in the set: one, but for {0, 2} */
+    for (unsigned k = 0; j.c.wrap && k < 3;) {
+        unsigned end = k;
+        while (end < 3 && (primes >> end & 1))
+            end++;
+        if (end > k)
+            run_unwrap(&j, k, end, h);
+        k = end + 1;
+    }
+    if (half) {
+        if (hj.half) /* the untwist: psi^-k */
+            half_powers(&hj, pow_mod(hj.psi, hj.N - 1, &hj.f));
+        h->run(h->ctx, (unsigned)ceil_div(hj.h, HALF_RANGE), half_contribute, &hj);
+    }
     *n = j.c.big.n;
-    return j.x[i];
 }

@@ -215,13 +215,20 @@ void bn_ntt_group(const ntt_transform *t, const ntt_group *gr, int inverse, bn_l
 void bn_ntt_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_limb *y,
                   ntt_operand a, ntt_operand bo, int load, int store);
 
-/* A group product by primes: prime i's residues of a b's coefficients (times the
- * transform's length *n, below 4p), made with h's threads in scratch
- * (bn_ntt_scratch_helped(an, bn) words), which they lie in. an >= bn, an + bn <=
- * bn_ntt_max_limbs(). */
-const bn_limb *bn_ntt_prime_residues(int i, const bn_limb *ap, size_t an, const bn_limb *bp,
-                                     size_t bn, bn_limb *scratch, const bignum_helpers *h,
-                                     size_t *n);
+/* A group product by primes: the residues of a b's coefficients (times the transform's
+ * length *n, below 4p) modulo each prime in the set `primes` (bit i: prime i), and a share of
+ * another prime (half, NULL: none), as one product's rounds with h's threads, in scratch
+ * (bn_ntt_scratch_helped(an, bn) words), which they lie in: res[i] for a prime this member
+ * makes, NULL for the others. A share is `half` 0 or 1 of the prime's cyclic product (modulo
+ * X^(n/2) - 1 or X^(n/2) + 1; bignum_ntt.c), with the wrapped layout's small product when
+ * `small`: two members making the two halves (one of them with small) leave words in [0, 2p)
+ * whose sums are the prime's residues. an >= bn, an + bn <= bn_ntt_max_limbs(). */
+typedef struct ntt_half_share {
+    int prime, half, small;
+} ntt_half_share;
+void bn_ntt_prime_residues(unsigned primes, const ntt_half_share *half, const bn_limb *ap,
+                           size_t an, const bn_limb *bp, size_t bn, bn_limb *scratch,
+                           const bignum_helpers *h, const bn_limb *res[3], size_t *n);
 
 /* Garner's step for one transform length n (bn_ntt_crt_new, bn_ntt_crt_free): coefficients
  * j0 <= j < j1 of the three primes' inverse transforms x[i] (left as words) as if no

@@ -53,6 +53,9 @@ digests() { awk -F, 'NR > 1 { print $5, $19 }' "$1" | sort -u; }
 # A helped product (n=24: transform products at the top): parts and segments, even on one thread.
 "$drivers/cpu_serial" --n 24 --repeat 1 --warmup 0 --quiet --profile "$dir/helped1.txt" || fail "cpu_serial n=24"
 check "cpu_serial product n=24" "$dir/helped1.txt" 1 parts
+# Each combine carries its operands' bytes (for the replay: what ranks sharing it would exchange).
+awk '$2 == "combine" && $7 < 16 { bad = 1 } END { exit bad }' "$dir/helped1.txt" ||
+  fail "cpu_serial n=24: a combine without its operands' bytes"
 
 # cpu_omp with 3 threads: oversubscribed on a 2-core machine, on purpose (turn-taking, same graph).
 "$drivers/cpu_omp" --threads 3 --kernel product --class S --repeat 2 --warmup 0 --quiet \

@@ -283,6 +283,31 @@ static void test_a_large_split_transform_matches_gmp(void)
     ASSERT_NO_LEAK();
 }
 
+/* Two and three members by primes, the transform wrapped (a small product beside the main
+ * one: 1059 coefficients, 1024 < 1059 <= 1024 + 1024/8; 4199 above 4096 likewise), random and
+ * all-ones operands, every holding, against GMP: two members add their halves of the middle
+ * prime, one of them with its small product's share. */
+static void test_by_primes_with_a_wrapped_transform_matches_gmp(void)
+{
+    const size_t sizes[][2] = {{560, 500}, {2200, 2000}};
+    for (size_t si = 0; si < 2; si++) {
+        if (sizes[si][0] + sizes[si][1] > bn_ntt_max_limbs())
+            continue; /* the tiny thresholds' build: beyond one transform */
+        for (int ones = 0; ones < 2; ones++) {
+            bignum a, b;
+            make_operand(&a, sizes[si][0], ones);
+            make_operand(&b, sizes[si][1], ones);
+            for (unsigned g = 2; g <= 3; g++)
+                for (int how = 0; how < HOLD_COUNT; how++)
+                    for (int whole = 0; whole < 2; whole++)
+                        CU_ASSERT_EQUAL(group_product(g, &a, &b, how, whole, -1, 0, 0), 0);
+            bignum_clear(&a);
+            bignum_clear(&b);
+        }
+    }
+    ASSERT_NO_LEAK();
+}
+
 /* A member that comes failed to any of the exchanges stops every member
  * there: all return an error, none hangs, nothing leaks. Three members share
  * the product by slices (four exchanges), five split the transform (six). */
@@ -339,6 +364,8 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("bignum_group", NULL, NULL);
     CU_add_test(s, "group products match GMP", test_group_products_match_gmp);
+    CU_add_test(s, "by primes with a wrapped transform matches GMP",
+                test_by_primes_with_a_wrapped_transform_matches_gmp);
     CU_add_test(s, "a large split transform matches GMP", test_a_large_split_transform_matches_gmp);
     CU_add_test(s, "a failed member stops the group", test_a_failed_member_stops_the_group);
     CU_add_test(s, "allocation failure anywhere is reported and harmless",

@@ -291,6 +291,68 @@ static void test_parts_of_a_node_spanning_ranks_run_on_its_ranks(void)
     }
 }
 
+/* The same two-rank node as above, its combine carrying its operands' bytes (as a one-rank
+ * profile records them): the replay at 2 ranks. */
+static double spanning_node_replay(uint64_t bytes, const cs_message_model *m, int spanning)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t it[4];
+    for (int i = 0; i < 4; i++)
+        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    uint32_t kids[2] = {it[spanning ? 1 : 0], it[spanning ? 2 : 1]};
+    uint32_t fork = add(&b, CS_TASK_COMBINE, 0, 0.0, bytes, kids, 2), parts[4];
+    for (int k = 0; k < 4; k++)
+        parts[k] = add(&b, CS_TASK_PART, 0, 1.0, 0, &fork, 1);
+    uint32_t seg = add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 4);
+    uint32_t rest[2] = {seg, it[spanning ? 0 : 2]};
+    add(&b, CS_TASK_COMBINE, 0, 0.0, 0, rest, 2);
+    double t = cs_span_replay(&b.g, m, 2);
+    cs_graph_free(&b.g);
+    return t;
+}
+
+/* A node whose items ran on two ranks pays, before its parts, what its two ranks exchange
+ * (cs_group_exchange_s); one on a single rank pays nothing, whatever its bytes. */
+static void test_a_node_spanning_ranks_pays_its_exchanges(void)
+{
+    const cs_message_model m = {1e-3, 1e9, 1};
+    const uint64_t bytes = 8000000; /* L = 1e6 limbs */
+    double ex = cs_group_exchange_s(&m, 2, bytes);
+    /* by primes, two members: L/2 of the operands, two primes' residues of L/2: 1.5e6 words */
+    NEAR(ex, 4 * 1e-3 + 8 * 1.5e6 / 1e9);
+    /* items 2 s a rank, the exchanges, four 1 s parts two at a time (and the latency of
+     * messages from rank to rank, a few ms) */
+    double shared = spanning_node_replay(bytes, &m, 1);
+    CU_ASSERT_DOUBLE_EQUAL(shared, 2.0 + ex + 2.0, 0.01);
+    /* within a latency: the parts' messages from rank to rank may overlap differently */
+    CU_ASSERT_DOUBLE_EQUAL(shared - spanning_node_replay(0, &m, 1), ex, 1.5e-3);
+    double alone = spanning_node_replay(bytes, &m, 0);
+    CU_ASSERT_DOUBLE_EQUAL(alone, 2.0 + 4.0, 0.01);
+    NEAR(alone, spanning_node_replay(0, &m, 0));
+    /* more bytes cost more; more bandwidth less */
+    const cs_message_model fast = {1e-3, 4e9, 1};
+    CU_ASSERT(spanning_node_replay(2 * bytes, &m, 1) > spanning_node_replay(bytes, &m, 1) + 0.01);
+    CU_ASSERT(spanning_node_replay(bytes, &fast, 1) < spanning_node_replay(bytes, &m, 1) - 0.008);
+}
+
+/* The words per way (span.c), one rank's of g, for L = 1e6 limbs of operands. */
+static void test_group_exchanges_follow_the_way_for_the_group(void)
+{
+    const cs_message_model m = {0.0, 8.0, 1}; /* seconds = words */
+    const uint64_t bytes = 8000000;
+    const double L = 1e6, n = 1048576; /* 2^20 >= L - 1 > 3 2^18 */
+    NEAR(cs_group_exchange_s(&m, 1, bytes), 0.0);
+    NEAR(cs_group_exchange_s(&m, 2, 0), 0.0);
+    NEAR(cs_group_exchange_s(&m, 3, bytes), 2 * L / 3 + 2 * L / 3);             /* primes */
+    NEAR(cs_group_exchange_s(&m, 4, bytes), 3 * L / 4);                         /* slices */
+    NEAR(cs_group_exchange_s(&m, 8, bytes), (2 * L + 9 * n) * 7 / 64);          /* transform */
+    /* latency once per exchange: four for primes and slices, six for the transform */
+    const cs_message_model slow = {1.0, 1e30, 1};
+    NEAR(cs_group_exchange_s(&slow, 2, bytes), 4.0);
+    NEAR(cs_group_exchange_s(&slow, 16, bytes), 6.0);
+}
+
 static void test_message_model_fits_latency_and_bandwidth(void)
 {
     struct builder b;
@@ -467,6 +529,10 @@ int main(void)
                 test_parts_of_a_node_spanning_ranks_run_on_its_ranks);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
                 test_message_edge_costs_latency_and_bytes);
+    CU_add_test(s, "a node spanning ranks pays its exchanges",
+                test_a_node_spanning_ranks_pays_its_exchanges);
+    CU_add_test(s, "group exchanges follow the way for the group",
+                test_group_exchanges_follow_the_way_for_the_group);
     CU_add_test(s, "message model fits latency and bandwidth",
                 test_message_model_fits_latency_and_bandwidth);
     CU_add_test(s, "prediction between max(T1/p, Tinf) and T1", test_prediction_bounded_by_work_and_span);
