@@ -21,9 +21,9 @@
  * and 16, operands held evenly, by one member, by some members only, or in
  * uneven ranges, transform lengths 2^k and 3 2^k, and all-ones operands
  * (the largest coefficients and carries, and carries crossing members).
- * Groups of up to four share a product by slices, larger ones split the
- * transform: both are run. A member that fails makes every member stop, with
- * nothing leaked.
+ * Groups of two and three share a product by its primes, four by slices,
+ * larger ones split the transform; every way is run (bn_group_force). A
+ * member that fails makes every member stop, with nothing leaked.
  */
 
 #define MAX_MEMBERS 16
@@ -310,7 +310,7 @@ static void test_by_primes_with_a_wrapped_transform_matches_gmp(void)
 
 /* A member that comes failed to any of the exchanges stops every member
  * there: all return an error, none hangs, nothing leaks. Three members share
- * the product by slices (four exchanges), five split the transform (six). */
+ * the product by its primes (four exchanges), five split the transform (six). */
 static void test_a_failed_member_stops_the_group(void)
 {
     bignum a, b;
@@ -331,7 +331,7 @@ static void test_a_failed_member_stops_the_group(void)
 }
 
 /* Allocations failing anywhere: the failing member says BN_ENOMEM, the
- * others stop at the next exchange, and nothing leaks; by slices (2 members)
+ * others stop at the next exchange, and nothing leaks; by primes (2 members)
  * and by the transform (5). */
 static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
 {
