@@ -18,6 +18,9 @@ if(CS_HAVE_GMP)
 endif()
 # One 70-million-bit product shared by MPI ranks (bignum_mul_group) beside rank 0 alone.
 if(TARGET cs_mpi_runtime)
+  # What a message costs between two ranks: the latency and bandwidth cs_profile predicts with.
+  add_executable(mpi_pingpong ${CMAKE_CURRENT_LIST_DIR}/mpi_pingpong.c)
+  target_link_libraries(mpi_pingpong PRIVATE cs_mpi_runtime)
   add_executable(bignum_group ${CMAKE_CURRENT_LIST_DIR}/bignum_group.c)
   target_link_libraries(bignum_group PRIVATE cs_mpi_runtime cs_bench_operands)
 endif()

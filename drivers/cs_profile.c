@@ -15,9 +15,25 @@
 
 static const unsigned default_workers[] = {2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
+/* A finite number in [min, max] (min < x when open_min) from all of text; else the message
+ * naming the option and -1. */
+static int parse_real(const char *opt, const char *text, double min, int open_min, double max,
+                      const char *what, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(text, &end);
+    if (!*text || *end || errno || !(x >= min && x <= max) || (open_min && x == min)) {
+        cs_error("--%s '%s': %s", opt, cs_show(text), what);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
 static void usage(void)
 {
-    printf("Usage: cs_profile [--workers LIST] FILE\n"
+    printf("Usage: cs_profile [--workers LIST] [--latency S] [--bandwidth B] FILE\n"
            "Read a profile a CPU driver wrote with --profile FILE and print, per case and\n"
            "repetition, what the drivers print after each case: work (the compute tasks'\n"
            "seconds), span (the longest chain of dependent tasks, messages at the fitted\n"
@@ -28,6 +44,11 @@ static void usage(void)
            "Options:\n"
            "  --workers LIST   worker counts to predict, comma-separated (default "
            "2,4,8,...,1024)\n"
+           "  --latency S      a message's fixed cost in seconds (0 to 1), and\n"
+           "  --bandwidth B    its bytes per second (e.g. 1.2e10), for the network the\n"
+           "                   prediction is for (bench/mpi_pingpong measures both);\n"
+           "                   otherwise fitted to the run's messages, or 2e-06 s and\n"
+           "                   5e+09 B/s where it has too few\n"
            "  --help           this help\n"
            "  --version        version and build\n\n"
            "Options are long only, never abbreviated, each given once.\n"
@@ -38,11 +59,13 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     cs_message_init("cs_profile");
-    enum { OPT_WORKERS, OPT_HELP, OPT_VERSION };
+    enum { OPT_WORKERS, OPT_LATENCY, OPT_BANDWIDTH, OPT_HELP, OPT_VERSION };
     static const cs_arg_option table[] = {
-        [OPT_WORKERS] = {"workers", 1, 0}, [OPT_HELP] = {"help", 0, 0},
+        [OPT_WORKERS] = {"workers", 1, 0},     [OPT_LATENCY] = {"latency", 1, 0},
+        [OPT_BANDWIDTH] = {"bandwidth", 1, 0}, [OPT_HELP] = {"help", 0, 0},
         [OPT_VERSION] = {"version", 0, 0},
     };
+    cs_message_given given = CS_MESSAGE_NOT_GIVEN;
     uint64_t *list = NULL;
     size_t count = 0;
     const char *path = NULL, *v;
@@ -54,6 +77,21 @@ int main(int argc, char **argv)
         case OPT_WORKERS:
             if (cs_parse_u64_list("workers", v, 1, 65536, &list, &count) != 0)
                 return CS_EXIT_USAGE;
+            break;
+        case OPT_LATENCY:
+            if (parse_real("latency", v, 0.0, 0, 1.0, "not a number of seconds from 0 to 1",
+                           &given.latency_s) != 0) {
+                free(list);
+                return CS_EXIT_USAGE;
+            }
+            break;
+        case OPT_BANDWIDTH:
+            if (parse_real("bandwidth", v, 0.0, 1, 1e15,
+                           "not a number of bytes per second above 0 (at most 1e15)",
+                           &given.bandwidth) != 0) {
+                free(list);
+                return CS_EXIT_USAGE;
+            }
             break;
         case OPT_HELP: help = 1; break;
         case OPT_VERSION: version = 1; break;
@@ -128,7 +166,7 @@ int main(int argc, char **argv)
     for (unsigned b = 0; b < blocks_n; b++) {
         char prefix[96];
         snprintf(prefix, sizeof prefix, "# profile %s %s", blocks[b].kernel, blocks[b].case_name);
-        cs_span_print(stdout, prefix, &blocks[b], workers, n);
+        cs_span_print(stdout, prefix, &blocks[b], workers, n, given);
         cs_graph_free(&blocks[b]);
     }
     free(blocks);

@@ -15,3 +15,13 @@ if(TARGET bignum_group)
   set_tests_properties(bignum_group_outputs PROPERTIES LABELS "cli;e2e;parallel"
                        ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1")
 endif()
+# bench/mpi_pingpong, what a message costs between two ranks: its rows, the cs_profile options it
+# prints (which cs_profile takes), its refusals.
+if(TARGET mpi_pingpong)
+  find_program(CS_MPIRUN NAMES mpirun mpiexec HINTS ${MPI_C_COMPILER_DIR} REQUIRED)
+  add_test(NAME mpi_pingpong_outputs
+           COMMAND ${CS_TEST_DIR}/bench/mpi_pingpong.sh ${CS_MPIRUN} ${CMAKE_BINARY_DIR}/bench/mpi_pingpong
+                   ${CMAKE_BINARY_DIR}/drivers/cs_profile ${CS_TEST_DIR}/profile/two-ranks.txt)
+  set_tests_properties(mpi_pingpong_outputs PROPERTIES LABELS "cli;e2e;parallel"
+                       ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1")
+endif()

@@ -280,7 +280,7 @@ static void print_profile(const char *case_name, const cs_graph *graphs, const d
     char prefix[64];
     snprintf(prefix, sizeof prefix, "# profile %s", case_name);
     cs_span_print(stdout, prefix, &graphs[median_rep(wall, count)], predicted_workers,
-                  sizeof predicted_workers / sizeof predicted_workers[0]);
+                  sizeof predicted_workers / sizeof predicted_workers[0], CS_MESSAGE_NOT_GIVEN);
     fflush(stdout);
 }
 

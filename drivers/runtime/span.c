@@ -578,9 +578,19 @@ double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_sp
 }
 
 void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigned *workers,
-                   unsigned count)
+                   unsigned count, cs_message_given given)
 {
     cs_message_model m = cs_message_fit(g);
+    const char *fit = m.fitted_from ? "fitted to this run's messages" : "default";
+    const char *latency_from = fit, *bandwidth_from = fit;
+    if (given.latency_s >= 0) {
+        m.latency_s = given.latency_s;
+        latency_from = "given";
+    }
+    if (given.bandwidth > 0) {
+        m.bandwidth = given.bandwidth;
+        bandwidth_from = "given";
+    }
     cs_span_stats s;
     if (cs_span_stats_of(g, &m, &s) != 0) {
         fprintf(f, "%s: the graph is out of order (a task depends on a later one)\n", prefix);
@@ -594,9 +604,14 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigne
         if (s.counts[k])
             fprintf(f, " %u %s", s.counts[k], cs_task_kind_name((enum cs_task_kind)k));
     fprintf(f, "\n");
-    if (s.counts[CS_TASK_RECV] || is_distributed(g))
-        fprintf(f, "%s: messages cost %.3g s + bytes / %.3g B/s (%s)\n", prefix, m.latency_s,
-                m.bandwidth, m.fitted_from ? "fitted to this run's messages" : "defaults");
+    if (s.counts[CS_TASK_RECV] || is_distributed(g)) {
+        if (latency_from == bandwidth_from)
+            fprintf(f, "%s: messages cost %.3g s + bytes / %.3g B/s (%s)\n", prefix,
+                    m.latency_s, m.bandwidth, latency_from);
+        else
+            fprintf(f, "%s: messages cost %.3g s (%s) + bytes / %.3g B/s (%s)\n", prefix,
+                    m.latency_s, latency_from, m.bandwidth, bandwidth_from);
+    }
     double t1 = cs_span_predict(g, &m, &s, 1);
     fprintf(f, "%s: predicted %8s %12s %9s %10s\n", prefix, "workers", "time_s", "speedup",
             "efficiency");

@@ -87,8 +87,16 @@ double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned wor
 double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
                        unsigned workers);
 
-/* The table people read: `prefix` starts every line ("# profile n=63"). */
+/* What a user states of the network a prediction is for (cs_profile --latency,
+ * --bandwidth): a value below zero is not stated, and the graph's fit stands. */
+typedef struct cs_message_given {
+    double latency_s, bandwidth;
+} cs_message_given;
+#define CS_MESSAGE_NOT_GIVEN ((cs_message_given){-1.0, -1.0})
+
+/* The table people read: `prefix` starts every line ("# profile n=63"). Messages
+ * cost what `given` states, and what it does not, cs_message_fit's model. */
 void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigned *workers,
-                   unsigned count);
+                   unsigned count, cs_message_given given);
 
 #endif
