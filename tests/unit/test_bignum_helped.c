@@ -93,6 +93,19 @@ static void gmp_product(mpz_t zr, const bignum *a, const bignum *b)
     mpz_clears(za, zb, NULL);
 }
 
+/* a (an limbs of the shape) and b (bn uniform ones), or a alone for a square
+ * (bn 0); zr their product by GMP. Returns the second factor, b or a. */
+static const bignum *operands_by_gmp(bignum *a, bignum *b, size_t an, size_t bn, enum shape shape,
+                                     mpz_t zr)
+{
+    make_operand(a, an, shape);
+    if (bn)
+        make_operand(b, bn, SHAPE_UNIFORM);
+    const bignum *second = bn ? b : a;
+    gmp_product(zr, a, second);
+    return second;
+}
+
 /* Every test ends with nothing allocated through the hooks and no red zone hit. */
 #define ASSERT_NO_LEAK()                                                                           \
     do {                                                                                           \
@@ -660,13 +673,9 @@ static void test_large_products_give_many_parts_at_every_step(void)
         int square = bn == 0;
         bignum a, b, r;
         bignum_init(&a), bignum_init(&b), bignum_init(&r);
-        make_operand(&a, an, SHAPE_UNIFORM);
-        if (!square)
-            make_operand(&b, bn, SHAPE_UNIFORM);
-        const bignum *second = square ? &a : &b;
         mpz_t zr;
         mpz_init(zr);
-        gmp_product(zr, &a, second);
+        const bignum *second = operands_by_gmp(&a, &b, an, bn, SHAPE_UNIFORM, zr);
         runner rr;
         runner_init(&rr, ORDER_RANDOM, FE_TONEAREST);
         bignum_helpers h = {runner_run, &rr};
@@ -709,13 +718,10 @@ static void test_streamed_transforms_give_the_same_products(void)
         int square = bn == 0;
         bignum a, b, plain, r;
         bignum_init(&a), bignum_init(&b), bignum_init(&plain), bignum_init(&r);
-        make_operand(&a, an, i == 0 ? SHAPE_ONES : SHAPE_UNIFORM);
-        if (!square)
-            make_operand(&b, bn, SHAPE_UNIFORM);
-        const bignum *second = square ? &a : &b;
         mpz_t zr;
         mpz_init(zr);
-        gmp_product(zr, &a, second);
+        enum shape shape = i == 0 ? SHAPE_ONES : SHAPE_UNIFORM;
+        const bignum *second = operands_by_gmp(&a, &b, an, bn, shape, zr);
         if (small)
             CU_ASSERT_EQUAL(bignum_mul(&plain, &a, second), BN_OK);
         runner rr;
