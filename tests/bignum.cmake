@@ -25,7 +25,7 @@ if(CS_HAVE_GMP)
     BN_SQR_KARATSUBA_THRESHOLD=2 BN_SQR_TOOM3_THRESHOLD=6 BN_SQR_NTT_THRESHOLD=24
     BN_DECIMAL_DC_THRESHOLD=2 BN_FROM_DECIMAL_DC_THRESHOLD=2 BN_NTT_MAX_COEFFS=2000
     BN_NTT_SUB_POINTS=16 BN_NTT_RANGE=16 BN_NTT_TABLE_RANGE=8 BN_NTT_CRT_RANGE=8
-    BN_NTT_GROUP_STAGES=4 BN_NTT_WHOLE_ALONE=32)
+    BN_NTT_GROUP_STAGES=4 BN_NTT_WHOLE_ALONE=32 BN_NTT_STREAM_POINTS=64)
   # Release builds drop asserts; this one keeps them, so that every carry and
   # bound the code asserts is checked through those deep recursions.
   target_compile_options(cs_bignum_tiny_thresholds PRIVATE -UNDEBUG)

@@ -1,6 +1,7 @@
 /* bignum's transform product: number-theoretic transforms modulo three word primes, joined by CRT. */
 #include <assert.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "bignum_ntt.h"
@@ -759,6 +760,7 @@ typedef struct ntt_product {
     unsigned top;            /* radix-2 stages above S */
     unsigned steps;          /* forward steps (radix-3, groups); as many inverse */
     int fused;               /* its last inverse step runs fused with Garner's (job_fused) */
+    int stream;              /* its groups write their rows past the caches (ntt_group) */
     unsigned nseg;
     ntt_segment seg[NTT_MAX_SEGMENTS];
 } ntt_product;
@@ -786,6 +788,7 @@ static void product_init(ntt_product *pr, int i, ntt_shape s, int level, size_t 
     pr->t.groups = pr->steps - (s.m == 3);
     pr->nseg = step_segments(&pr->t, pr->seg);
     pr->fused = 0;
+    pr->stream = 0;
 }
 
 /* Forward step k (inverse steps undo them in the opposite order) is the
@@ -800,6 +803,7 @@ static int product_group(const ntt_product *pr, unsigned k, int inverse, ntt_gro
     *gr = ntt_group_at(&pr->t, g);
     gr->load = !inverse && !r3 && g == 0;
     gr->store = inverse && !r3 && g == 0;
+    gr->stream = pr->stream;
     return 1;
 }
 
@@ -913,18 +917,31 @@ typedef struct ntt_round {
     unsigned count;
     ntt_product *pr[NTT_MAX_PRODUCTS];
     size_t first[NTT_MAX_PRODUCTS + 1]; /* product i's parts start at first[i] */
+    unsigned lanes; /* the first `lanes` products' parts are numbered in turn */
 } ntt_round;
 
 static void round_part(void *arg, unsigned part)
 {
     ntt_round *r = arg;
     unsigned i = 0;
+    if (part < r->first[r->lanes]) { /* the leading products' parts, taken in turn */
+        product_part(r->pr[part % r->lanes], r->kind, r->k, r->sides, r->finer, part / r->lanes);
+        return;
+    }
     while (part >= r->first[i + 1])
         i++;
     product_part(r->pr[i], r->kind, r->k, r->sides, r->finer, part - r->first[i]);
 }
 
-/* Each product's parts in the round, numbered one after another. */
+/*
+ * Each product's parts in the round, numbered one after another; but in a
+ * forward round, the leading products with as many parts as the first (the
+ * three primes of one length) take turns, part k of each prime after part
+ * k - 1 of all three: parts that run together then read the same limbs, and
+ * only the first of them reads them from memory (helped, the 70M-bit
+ * product's operands are 17.5 MB, read once where they were read three
+ * times, a prime's whole pass apart).
+ */
 static size_t count_parts(ntt_round *r)
 {
     r->first[0] = 0;
@@ -935,6 +952,10 @@ static size_t count_parts(ntt_round *r)
             parts *= (unsigned)((r->sides & SIDE_X) != 0) + ((r->sides & SIDE_Y) && pr->y != pr->x);
         r->first[i + 1] = r->first[i] + parts;
     }
+    r->lanes = 1;
+    while (r->kind == ROUND_FORWARD && r->lanes < r->count &&
+           r->first[r->lanes + 1] - r->first[r->lanes] == r->first[1])
+        r->lanes++;
     return r->first[r->count];
 }
 
@@ -1157,7 +1178,8 @@ static void run_fused(ntt_job *j, const bignum_helpers *h)
 }
 
 /*
- * The scratch: three residue arrays of len = n + d words; the carries of
+ * The scratch, from its first cache line on (each piece below starts on
+ * one): three residue arrays of len = n + d words; the carries of
  * Garner's ranges; then y and the tables (2n + 2M words: room for the
  * scalar build's n + 2M at the wrapped layout's length N, which may be
  * 2^k where the plain one is 3 2^(k-1)), once, or once per prime when helped, each
@@ -1184,10 +1206,27 @@ static size_t carry_words(ntt_shape plain, int helped)
     return 2 * ceil_div(plain.n, run);
 }
 
+/* Words of a cache line: each prime's x, the carries and the areas start on
+ * one, so that a piece's rows of whole lines are whole lines in memory too
+ * (written past the caches: ntt_group's stream). */
+#define NTT_LINE_WORDS 8
+
+static size_t line_words(size_t words)
+{
+    return (words + NTT_LINE_WORDS - 1) & ~(size_t)(NTT_LINE_WORDS - 1);
+}
+
+static bn_limb *line_start(bn_limb *p)
+{
+    uintptr_t at = (uintptr_t)p, line = NTT_LINE_WORDS * sizeof *p;
+    return p + ((line - at % line) % line) / sizeof *p;
+}
+
 static size_t scratch_words(size_t an, size_t bn, int helped)
 {
     ntt_shape s = ntt_shape_for(an + bn - 1);
-    return 3 * s.n + carry_words(s, helped) + (helped ? 3 : 1) * area_words(s, helped);
+    return NTT_LINE_WORDS + 3 * line_words(s.n) + line_words(carry_words(s, helped)) +
+           (helped ? 3 : 1) * line_words(area_words(s, helped));
 }
 
 size_t bn_ntt_scratch(size_t an, size_t bn) { return scratch_words(an, bn, 0); }
@@ -1202,9 +1241,9 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
     j->square = ap == bp && an == bn;
     j->rp = rp;
     j->c = ntt_choose(an, bn);
-    size_t n = j->c.big.n, d = j->c.wrap, len = n + d;
+    size_t n = j->c.big.n, d = j->c.wrap, len = line_words(n + d);
     ntt_shape plain = ntt_shape_for(an + bn - 1);
-    size_t area = area_words(plain, helped);
+    size_t area = line_words(area_words(plain, helped));
     int level = ntt_level();
     /* Helped, blocks small enough for parts of tens of microseconds. Alone,
      * a transform that fits L2 with its twin is one block, as before the
@@ -1212,8 +1251,9 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
      * ones take the helped cut, whose single pass over the top stages then
      * beats the recursion (1.1M limbs: 0.15 s against 0.165). */
     size_t whole = helped ? 0 : BN_NTT_WHOLE_ALONE;
+    scratch = line_start(scratch);
     j->carry = scratch + 3 * len;
-    bn_limb *areas = j->carry + carry_words(plain, helped);
+    bn_limb *areas = j->carry + line_words(carry_words(plain, helped));
     for (int i = 0; i < 3; i++) {
         bn_limb *own = areas + (helped ? (size_t)i * area : 0);
         j->x[i] = scratch + (size_t)i * len;
@@ -1326,6 +1366,12 @@ static void ntt_mul(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb *bp
     ntt_job j;
     job_init(&j, rp, ap, an, bp, bn, scratch, h != NULL);
     int wrapped = j.c.wrap > 0;
+    /* A round over transforms this long writes more than stays cached until
+     * the next round reads it (helped, all three primes' both operands: 100
+     * MB at 2^21 points; alone, one operand's 16 MB, then the other's): its
+     * groups' rows go past the caches (ntt_group's stream). */
+    for (int i = 0; i < 3; i++)
+        j.big[i].stream = j.c.big.n >= BN_NTT_STREAM_POINTS;
     if (h) {
         ntt_product *all[NTT_MAX_PRODUCTS];
         unsigned count = 0;

@@ -55,6 +55,9 @@ typedef struct ntt_transform {
 #ifndef BN_NTT_TABLE_RANGE
 #define BN_NTT_TABLE_RANGE 16384 /* table entries per part; a multiple of 4 */
 #endif
+#ifndef BN_NTT_STREAM_POINTS
+#define BN_NTT_STREAM_POINTS 2097152 /* transforms this long write their groups' rows past the caches */
+#endif
 #ifndef BN_NTT_CRT_RANGE
 #define BN_NTT_CRT_RANGE 4096 /* coefficients per part of Garner's step; a multiple of 8 */
 #endif
@@ -103,11 +106,14 @@ static inline size_t ntt_low_level(size_t M)
  * w = len / 2^(stages-1) points, and butterfly group g < n / 2^stages is
  * column i = g mod w of block g / w, every stage's butterflies between its
  * rows. load: the forward's first group, which reads the limbs; store: the
- * inverse's last, which leaves words. */
+ * inverse's last, which leaves words; stream: its rows are written past the
+ * caches (vector build), where a round writes more than stays cached until
+ * the next round reads it: a store that skips the caches does not first read
+ * the line it replaces, nor leave it to be written back in the next round. */
 typedef struct ntt_group {
     size_t len;
     unsigned stages;
-    int load, store;
+    int load, store, stream;
 } ntt_group;
 
 /* The limbs of an operand (zero beyond n). */
@@ -125,13 +131,13 @@ static inline ntt_group ntt_group_at(const ntt_transform *t, unsigned g)
 {
     unsigned lead = t->lead, top = t->top - lead, groups = t->groups - (lead != 0);
     if (lead && g == 0) {
-        ntt_group gr = {t->s.M >> 1, lead, 0, 0};
+        ntt_group gr = {t->s.M >> 1, lead, 0, 0, 0};
         return gr;
     }
     g -= lead != 0;
     unsigned each = top / groups, extra = top % groups;
     unsigned first = lead + g * each + (g < extra ? g : extra);
-    ntt_group gr = {t->s.M >> (first + 1), each + (g < extra), 0, 0};
+    ntt_group gr = {t->s.M >> (first + 1), each + (g < extra), 0, 0, 0};
     return gr;
 }
 

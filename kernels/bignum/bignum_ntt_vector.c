@@ -1,6 +1,7 @@
 /* bignum's transform product, vector build: the same transforms in AVX2 (and AVX-512) doubles. */
 #include <assert.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "bignum_ntt.h"
@@ -561,12 +562,32 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
  * all fall in the same few cache sets and evict one another (16 rows, 8
  * ways); they are copied into one contiguous buffer instead, and the limbs
  * loaded straight into it, the words stored straight from it.
+ *
+ * A row's run is a few lines (64 columns: 8), too short for the hardware
+ * prefetchers to learn before it ends, so each row would wait on memory in
+ * turn; the gather asks for the row NTT_PREFETCH_ROWS ahead while it copies
+ * this one, so that that many rows' lines are on their way at once.
  */
+#define NTT_PREFETCH_ROWS 8
+
+static void prefetch_run(const void *p, size_t bytes)
+{
+    for (size_t e = 0; e < bytes; e += 64)
+        _mm_prefetch((const char *)p + e, _MM_HINT_T0);
+}
+
 static void group_gather(const vplan *pl, const ntt_group *gr, const double *x, ntt_operand a,
                          size_t base, size_t i, size_t c, double *buf)
 {
     size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
     for (size_t r = 0; r < rows; r++) {
+        if (r + NTT_PREFETCH_ROWS < rows) {
+            size_t ahead = base + (r + NTT_PREFETCH_ROWS) * w + i;
+            if (!gr->load)
+                prefetch_run(x + ahead, c * sizeof *x);
+            else if (ahead < a.n)
+                prefetch_run(a.p + ahead, (a.n - ahead < c ? a.n - ahead : c) * sizeof *a.p);
+        }
         if (gr->load)
             load_into(buf + r * c, base + r * w + i, c, a, pl->p, &pl->f);
         else
@@ -613,6 +634,20 @@ static void group_stages(const vplan *pl, const ntt_group *gr, const unsigned ch
     }
 }
 
+/* out[0..count) = in[0..count): streamed past the caches when asked and the
+ * run is whole lines (as a product's scratch lays them out), else stored. */
+static void row_store(double *out, const double *in, size_t count, int stream)
+{
+    if (!stream || (uintptr_t)out % 64 != 0 || count % 8 != 0) {
+        memcpy(out, in, count * sizeof *out);
+        return;
+    }
+    for (size_t j = 0; j < count; j += 8) {
+        _mm256_stream_pd(out + j, ld(in + j));
+        _mm256_stream_pd(out + j + 4, ld(in + j + 4));
+    }
+}
+
 static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
                         int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
 {
@@ -625,8 +660,10 @@ static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned cha
     for (size_t r = 0; r < rows; r++) {
         if (gr->store)
             store_words(buf + r * c, c);
-        memcpy(x + base + r * w + i, buf + r * c, c * sizeof *buf);
+        row_store(x + base + r * w + i, buf + r * c, c, gr->stream);
     }
+    if (gr->stream) /* the streamed lines reach memory before another thread reads them */
+        _mm_sfence();
 }
 
 /* Per stage of the group: is its level's table packed? */

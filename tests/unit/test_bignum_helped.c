@@ -93,6 +93,19 @@ static void gmp_product(mpz_t zr, const bignum *a, const bignum *b)
     mpz_clears(za, zb, NULL);
 }
 
+/* a (an limbs of the shape) and b (bn uniform ones), or a alone for a square
+ * (bn 0); zr their product by GMP. Returns the second factor, b or a. */
+static const bignum *operands_by_gmp(bignum *a, bignum *b, size_t an, size_t bn, enum shape shape,
+                                     mpz_t zr)
+{
+    make_operand(a, an, shape);
+    if (bn)
+        make_operand(b, bn, SHAPE_UNIFORM);
+    const bignum *second = bn ? b : a;
+    gmp_product(zr, a, second);
+    return second;
+}
+
 /* Every test ends with nothing allocated through the hooks and no red zone hit. */
 #define ASSERT_NO_LEAK()                                                                           \
     do {                                                                                           \
@@ -660,13 +673,9 @@ static void test_large_products_give_many_parts_at_every_step(void)
         int square = bn == 0;
         bignum a, b, r;
         bignum_init(&a), bignum_init(&b), bignum_init(&r);
-        make_operand(&a, an, SHAPE_UNIFORM);
-        if (!square)
-            make_operand(&b, bn, SHAPE_UNIFORM);
-        const bignum *second = square ? &a : &b;
         mpz_t zr;
         mpz_init(zr);
-        gmp_product(zr, &a, second);
+        const bignum *second = operands_by_gmp(&a, &b, an, bn, SHAPE_UNIFORM, zr);
         runner rr;
         runner_init(&rr, ORDER_RANDOM, FE_TONEAREST);
         bignum_helpers h = {runner_run, &rr};
@@ -680,6 +689,54 @@ static void test_large_products_give_many_parts_at_every_step(void)
         CU_ASSERT(rr.runs >= 4 && rr.runs <= 30);
         mpz_clear(zr);
         bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
+    }
+    ASSERT_NO_LEAK();
+}
+
+/*
+ * Helped transforms of BN_NTT_STREAM_POINTS points or more write their top
+ * stages' rows past the caches (ntt_group's stream), from three threads at
+ * once; the products must not change: the smallest such length (a plain
+ * product, then a square: only x is written), and the length just below it,
+ * which does not stream, each against GMP and bignum_mul (which streams
+ * too). In the normal build that is the 70M-bit product's length, 2^21
+ * points: there only the first product, against GMP (a sanitized build takes
+ * tens of seconds for each product of that size).
+ */
+static void test_streamed_transforms_give_the_same_products(void)
+{
+    const size_t L = BN_NTT_STREAM_POINTS;
+    if (L + 1 > bn_ntt_max_limbs()) {
+        printf("(skipped: one transform holds %zu limbs here) ", bn_ntt_max_limbs());
+        return;
+    }
+    /* an + bn - 1 coefficients: L; L (a square); 3 L / 4, the length below */
+    const size_t sizes[][2] = {{L / 2 + 1, L / 2}, {L / 2, 0}, {3 * L / 8, 3 * L / 8}};
+    int small = L <= 65536;
+    for (size_t i = 0; i < (small ? sizeof sizes / sizeof sizes[0] : 1); i++) {
+        size_t an = sizes[i][0], bn = sizes[i][1];
+        int square = bn == 0;
+        bignum a, b, plain, r;
+        bignum_init(&a), bignum_init(&b), bignum_init(&plain), bignum_init(&r);
+        mpz_t zr;
+        mpz_init(zr);
+        enum shape shape = i == 0 ? SHAPE_ONES : SHAPE_UNIFORM;
+        const bignum *second = operands_by_gmp(&a, &b, an, bn, shape, zr);
+        if (small)
+            CU_ASSERT_EQUAL(bignum_mul(&plain, &a, second), BN_OK);
+        runner rr;
+        runner_init(&rr, ORDER_THREADS, FE_TONEAREST);
+        bignum_helpers h = {runner_run, &rr};
+        CU_ASSERT_EQUAL(bignum_mul_helped(&r, &a, second, &h), BN_OK);
+        int ok = bignum_equals_mpz(&r, zr) && (!small || bignum_equals_mpz(&plain, zr));
+        if (!ok)
+            fprintf(stderr, "\n  %s %zu x %zu: differs from GMP\n", square ? "square" : "product",
+                    an, square ? an : bn);
+        CU_ASSERT(ok);
+        CU_ASSERT_EQUAL(rr.bad_runs, 0);
+        CU_ASSERT(rr.runs > 0);
+        mpz_clear(zr);
+        bignum_clear(&a), bignum_clear(&b), bignum_clear(&plain), bignum_clear(&r);
     }
     ASSERT_NO_LEAK();
 }
@@ -949,6 +1006,7 @@ int main(void)
     CU_add_test(s, "helpers are used for every transform product", test_helpers_are_used_for_every_transform_product);
     CU_add_test(s, "helped products just past a grouped length match GMP", test_helped_products_just_past_a_grouped_length_match_gmp);
     CU_add_test(s, "large products give many parts at every step", test_large_products_give_many_parts_at_every_step);
+    CU_add_test(s, "streamed transforms give the same products", test_streamed_transforms_give_the_same_products);
     CU_add_test(s, "no helpers is bignum_mul", test_no_helpers_is_bignum_mul);
     CU_add_test(s, "helpers in another floating point mode give exact products", test_helpers_in_another_floating_point_mode_give_exact_products);
     CU_add_test(s, "allocation failure reports ENOMEM and changes nothing", test_allocation_failure_reports_enomem_and_changes_nothing);
