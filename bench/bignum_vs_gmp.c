@@ -24,6 +24,7 @@
 typedef struct operands {
     bignum a, b, r;
     mpz_t ga, gb, gr;
+    int shape; /* the word loops' shape (enum word_shape) */
 } operands;
 
 static void to_mpz(mpz_t z, const bignum *x)
@@ -108,57 +109,42 @@ static int bench_mul(operands *op, size_t limbs, uint64_t *state)
 #define MUL1_WORDS 64
 #define MUL1_WORD(w) (0x9e3779b97f4a7c15ULL + (w))
 
-static void mul1_ours(operands *op)
+enum word_shape { WORD_MUL_1, WORD_MUL_1_SELF, WORD_ADDMUL_1 };
+
+static void word_loop_ours(operands *op)
 {
-    for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        bn_mul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, MUL1_WORD(w));
+    bn_limb *r = op->r.limbs;
+    const bn_limb *a = op->shape == WORD_MUL_1_SELF ? r : op->a.limbs;
+    for (bn_limb w = 0; w < MUL1_WORDS; w++) {
+        if (op->shape == WORD_ADDMUL_1)
+            bn_addmul_1(r, a, MUL1_LIMBS, MUL1_WORD(w));
+        else
+            bn_mul_1(r, a, MUL1_LIMBS, MUL1_WORD(w));
+    }
 }
 
-static void mul1_theirs(operands *op)
+static void word_loop_theirs(operands *op)
 {
-    mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
-    for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        mpn_mul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, MUL1_WORD(w));
-    mpz_limbs_finish(op->gr, MUL1_LIMBS);
-}
-
-static void mul1_in_place_ours(operands *op)
-{
-    for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        bn_mul_1(op->r.limbs, op->r.limbs, MUL1_LIMBS, MUL1_WORD(w));
-}
-
-static void mul1_in_place_theirs(operands *op)
-{
-    mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
-    for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        mpn_mul_1(x, x, MUL1_LIMBS, MUL1_WORD(w));
-    mpz_limbs_finish(op->gr, MUL1_LIMBS);
-}
-
-static void addmul1_ours(operands *op)
-{
-    for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        bn_addmul_1(op->r.limbs, op->a.limbs, MUL1_LIMBS, MUL1_WORD(w));
-}
-
-static void addmul1_theirs(operands *op)
-{
-    mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
-    for (bn_limb w = 0; w < MUL1_WORDS; w++)
-        mpn_addmul_1(x, mpz_limbs_read(op->ga), MUL1_LIMBS, MUL1_WORD(w));
+    mp_limb_t *r = mpz_limbs_modify(op->gr, MUL1_LIMBS);
+    const mp_limb_t *a = op->shape == WORD_MUL_1_SELF ? r : mpz_limbs_read(op->ga);
+    for (bn_limb w = 0; w < MUL1_WORDS; w++) {
+        if (op->shape == WORD_ADDMUL_1)
+            mpn_addmul_1(r, a, MUL1_LIMBS, MUL1_WORD(w));
+        else
+            mpn_mul_1(r, a, MUL1_LIMBS, MUL1_WORD(w));
+    }
     mpz_limbs_finish(op->gr, MUL1_LIMBS);
 }
 
 typedef struct word_loop {
     const char *name;
-    bench_fn ours, theirs;
+    enum word_shape shape;
 } word_loop;
 
 static const word_loop word_loops[] = {
-    {"mul_1", mul1_ours, mul1_theirs},
-    {"mul_1_self", mul1_in_place_ours, mul1_in_place_theirs},
-    {"addmul_1", addmul1_ours, addmul1_theirs},
+    {"mul_1", WORD_MUL_1},
+    {"mul_1_self", WORD_MUL_1_SELF},
+    {"addmul_1", WORD_ADDMUL_1},
 };
 
 /* Both sides start from the same limbs (r = a), run one call, and must agree
@@ -172,8 +158,9 @@ static int bench_word_loop(operands *op, const word_loop *loop, uint64_t *state)
     mp_limb_t *x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
     memcpy(x, op->a.limbs, MUL1_LIMBS * sizeof *x);
     mpz_limbs_finish(op->gr, MUL1_LIMBS);
-    loop->ours(op);
-    loop->theirs(op);
+    op->shape = loop->shape;
+    word_loop_ours(op);
+    word_loop_theirs(op);
     x = mpz_limbs_modify(op->gr, MUL1_LIMBS);
     int same_limbs = memcmp(x, op->r.limbs, MUL1_LIMBS * sizeof *x) == 0;
     mpz_limbs_finish(op->gr, MUL1_LIMBS);
@@ -182,7 +169,7 @@ static int bench_word_loop(operands *op, const word_loop *loop, uint64_t *state)
         return 1;
     }
     double ours, theirs;
-    race(loop->ours, loop->theirs, op, &ours, &theirs);
+    race(word_loop_ours, word_loop_theirs, op, &ours, &theirs);
     char size[32];
     snprintf(size, sizeof size, "%dx1", MUL1_LIMBS);
     print_row(loop->name, size, ours, theirs, "ns per limb", 1e9 / (MUL1_LIMBS * MUL1_WORDS));
