@@ -30,13 +30,7 @@
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dULL;
-}
+static uint64_t rnd(void) { return test_xorshift(&rng_state); }
 
 typedef struct hub {
     unsigned g;

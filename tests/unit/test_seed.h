@@ -1,4 +1,5 @@
-/* The seed a randomized suite runs with: CS_TEST_SEED, or the suite's own default. */
+/* The seed a randomized suite runs with (CS_TEST_SEED, or the suite's own default), and the
+ * stream of numbers it draws from that seed. */
 #ifndef CS_TEST_SEED_H
 #define CS_TEST_SEED_H
 
@@ -19,6 +20,15 @@ static inline uint64_t test_seed(const char *suite, uint64_t fallback)
         exit(2);
     }
     return v;
+}
+
+/* The next number of a xorshift64* stream: fast, and every seed but 0 gives a full period. */
+static inline uint64_t test_xorshift(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 0x2545f4914f6cdd1dULL;
 }
 
 #endif
