@@ -605,7 +605,7 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigne
             fprintf(f, " %u %s", s.counts[k], cs_task_kind_name((enum cs_task_kind)k));
     fprintf(f, "\n");
     if (s.counts[CS_TASK_RECV] || is_distributed(g)) {
-        if (latency_from == bandwidth_from)
+        if (!strcmp(latency_from, bandwidth_from)) /* two literals need not share an address */
             fprintf(f, "%s: messages cost %.3g s + bytes / %.3g B/s (%s)\n", prefix,
                     m.latency_s, m.bandwidth, latency_from);
         else
