@@ -107,7 +107,6 @@ static int parse_options(int argc, char **argv, options *o, int me)
         [OPT_BITS] = {"bits", 1, 0}, [OPT_REPS] = {"reps", 1, 0}, [OPT_HELP] = {"help", 0, 0}};
     o->bits = DEFAULT_BITS;
     o->reps = DEFAULT_REPS;
-    (void)me;
     cs_args a;
     cs_args_init(&a, argc, argv, table, sizeof table / sizeof table[0]);
     int id;
