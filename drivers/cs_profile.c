@@ -1,4 +1,5 @@
 /* cs_profile: work, span, parallelism and predicted speedups from a --profile file. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,92 @@ static int parse_real(const char *opt, const char *text, double min, int open_mi
     return 0;
 }
 
+/* One --workers item: a count ("16") or a layout of ranks x threads ("4x4"), 1 to 65536
+ * workers in all. Returns 0, or -1 after the message naming the item. */
+static int parse_layout(const char *item, cs_layout *out)
+{
+    const char *x = strchr(item, 'x');
+    if (!x) {
+        uint64_t w;
+        if (cs_parse_u64("workers", item, 1, 65536, &w) != 0)
+            return -1;
+        *out = (cs_layout){(unsigned)w, 0};
+        return 0;
+    }
+    char *end = NULL;
+    unsigned long long r = 0, t = 0;
+    errno = 0;
+    if (isdigit((unsigned char)item[0]))
+        r = strtoull(item, &end, 10);
+    if (r && end == x && isdigit((unsigned char)x[1]))
+        t = strtoull(x + 1, &end, 10);
+    if (errno || !r || !t || *end || r > 65536 || t > 65536 || r * t > 65536) {
+        cs_error("--workers '%s': a layout is RANKSxTHREADS, 1 to 65536 workers in all",
+                 cs_show(item));
+        return -1;
+    }
+    *out = (cs_layout){(unsigned)(r * t), (unsigned)t};
+    return 0;
+}
+
+/* --workers LIST, comma-separated, at most `cap` items. Returns how many, or -1. */
+static int parse_layouts(const char *text, cs_layout *out, unsigned cap)
+{
+    unsigned n = 0;
+    for (const char *at = text;;) {
+        size_t len = strcspn(at, ",");
+        if (len == 0) {
+            cs_error("--workers '%s': empty item in the list", cs_show(text));
+            return -1;
+        }
+        if (n == cap) {
+            cs_error("--workers '%s': more than %u items", cs_show(text), cap);
+            return -1;
+        }
+        char *item = strndup(at, len);
+        if (!item) {
+            cs_error("--workers: out of memory");
+            return -1;
+        }
+        int rc = parse_layout(item, &out[n++]);
+        free(item);
+        if (rc != 0)
+            return -1;
+        if (!at[len])
+            return (int)n;
+        at += len + 1;
+    }
+}
+
+/* A layout of several ranks asks for a profile of ranks. */
+static int check_layouts(const cs_graph *g, unsigned block, const cs_layout *l, unsigned n)
+{
+    int ranks = strcmp(g->driver, "cpu_mpi") == 0 || strcmp(g->driver, "cpu_hybrid") == 0;
+    for (unsigned i = 0; i < n; i++)
+        if (l[i].threads && l[i].threads != l[i].workers && !ranks) {
+            char name[32];
+            cs_layout_format(l[i], name, sizeof name);
+            cs_error("--workers '%s': block %u is %s's, one process; a layout of ranks needs a "
+                     "cpu_mpi or cpu_hybrid profile", name, block, g->driver);
+            return -1;
+        }
+    return 0;
+}
+
+/* --serial is one case's time: every block must be a repetition of the first one's case. */
+static int check_one_case(const cs_graph *blocks, unsigned b)
+{
+    const cs_graph *a = &blocks[0], *g = &blocks[b];
+    if (strcmp(a->kernel, g->kernel) == 0 && strcmp(a->case_name, g->case_name) == 0)
+        return 0;
+    cs_error("--serial: block %u is %s %s, block 1 %s %s; a serial time is one case's, so give "
+             "a profile of one case", b + 1, g->kernel, g->case_name, a->kernel, a->case_name);
+    return -1;
+}
+
 static void usage(void)
 {
-    printf("Usage: cs_profile [--workers LIST] [--latency S] [--bandwidth B] FILE\n"
+    printf("Usage: cs_profile [--workers LIST] [--latency S] [--bandwidth B] [--serial S] FILE\n"
            "Read a profile a CPU driver wrote with --profile FILE and print, per case and\n"
            "repetition, what the drivers print after each case: work (the compute tasks'\n"
            "seconds), span (the longest chain of dependent tasks, messages at the fitted\n"
@@ -42,13 +126,20 @@ static void usage(void)
            "results/README.md, \"Profiles\"). A stencil's blocks (heat) give work, span and\n"
            "the halo exchange from their steps' sums.\n\n"
            "Options:\n"
-           "  --workers LIST   worker counts to predict, comma-separated (default "
-           "2,4,8,...,1024)\n"
+           "  --workers LIST   worker counts to predict, comma-separated (default\n"
+           "                   2,4,8,...,1024); for a cpu_mpi or cpu_hybrid profile also\n"
+           "                   RANKSxTHREADS (e.g. 4x4): so many ranks of so many threads,\n"
+           "                   where a plain count keeps the recorded threads per rank\n"
+           "                   (a profile recorded with one thread per rank predicts any)\n"
            "  --latency S      a message's fixed cost in seconds (0 to 1), and\n"
            "  --bandwidth B    its bytes per second (e.g. 1.2e10), for the network the\n"
            "                   prediction is for (bench/mpi_pingpong measures both);\n"
            "                   otherwise fitted to the run's messages, or 2e-06 s and\n"
            "                   5e+09 B/s where it has too few\n"
+           "  --serial S       a measured cpu_serial time of the case, in seconds: the\n"
+           "                   speedups are against it, as the drivers' rows are, and not\n"
+           "                   against the work (a profile records every combine through\n"
+           "                   its helped path, which may cost more than the plain one)\n"
            "  --help           this help\n"
            "  --version        version and build\n\n"
            "Options are long only, never abbreviated, each given once.\n"
@@ -59,15 +150,16 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     cs_message_init("cs_profile");
-    enum { OPT_WORKERS, OPT_LATENCY, OPT_BANDWIDTH, OPT_HELP, OPT_VERSION };
+    enum { OPT_WORKERS, OPT_LATENCY, OPT_BANDWIDTH, OPT_SERIAL, OPT_HELP, OPT_VERSION };
     static const cs_arg_option table[] = {
         [OPT_WORKERS] = {"workers", 1, 0},     [OPT_LATENCY] = {"latency", 1, 0},
-        [OPT_BANDWIDTH] = {"bandwidth", 1, 0}, [OPT_HELP] = {"help", 0, 0},
-        [OPT_VERSION] = {"version", 0, 0},
+        [OPT_BANDWIDTH] = {"bandwidth", 1, 0}, [OPT_SERIAL] = {"serial", 1, 0},
+        [OPT_HELP] = {"help", 0, 0},           [OPT_VERSION] = {"version", 0, 0},
     };
     cs_message_given given = CS_MESSAGE_NOT_GIVEN;
-    uint64_t *list = NULL;
-    size_t count = 0;
+    double serial_s = 0.0; /* not given */
+    cs_layout workers[1024];
+    int n = -1; /* workers given: how many */
     const char *path = NULL, *v;
     int id, help = 0, version = 0;
     cs_args a;
@@ -75,23 +167,24 @@ int main(int argc, char **argv)
     while ((id = cs_args_next(&a, &v)) != CS_ARGS_END) {
         switch (id) {
         case OPT_WORKERS:
-            if (cs_parse_u64_list("workers", v, 1, 65536, &list, &count) != 0)
+            if ((n = parse_layouts(v, workers, sizeof workers / sizeof *workers)) < 0)
                 return CS_EXIT_USAGE;
             break;
         case OPT_LATENCY:
             if (parse_real("latency", v, 0.0, 0, 1.0, "not a number of seconds from 0 to 1",
-                           &given.latency_s) != 0) {
-                free(list);
+                           &given.latency_s) != 0)
                 return CS_EXIT_USAGE;
-            }
             break;
         case OPT_BANDWIDTH:
             if (parse_real("bandwidth", v, 0.0, 1, 1e15,
                            "not a number of bytes per second above 0 (at most 1e15)",
-                           &given.bandwidth) != 0) {
-                free(list);
+                           &given.bandwidth) != 0)
                 return CS_EXIT_USAGE;
-            }
+            break;
+        case OPT_SERIAL:
+            if (parse_real("serial", v, 0.0, 1, 1e9, "not a number of seconds above 0",
+                           &serial_s) != 0)
+                return CS_EXIT_USAGE;
             break;
         case OPT_HELP: help = 1; break;
         case OPT_VERSION: version = 1; break;
@@ -101,10 +194,8 @@ int main(int argc, char **argv)
                 break;
             }
             cs_error("unexpected argument '%s': one profile file only (see --help)", cs_show(v));
-            free(list);
             return CS_EXIT_USAGE;
         default:
-            free(list);
             return CS_EXIT_USAGE;
         }
     }
@@ -113,29 +204,16 @@ int main(int argc, char **argv)
             usage();
         else
             printf("cs_profile (corescale) %s, revision %s\n", CS_VERSION, CS_REVISION);
-        free(list);
         return CS_EXIT_OK;
     }
     if (!path || !*path) {
         cs_error(path ? "an empty profile file name (see --help)" : "no profile file given (see --help)");
-        free(list);
         return CS_EXIT_USAGE;
     }
-    unsigned workers[1024];
-    unsigned n = 0;
-    if (list) {
-        if (count > 1024) {
-            cs_error("--workers '%s': %zu counts, at most 1024", cs_show(a.first[OPT_WORKERS]),
-                     count);
-            free(list);
-            return CS_EXIT_USAGE;
-        }
-        for (size_t i = 0; i < count; i++)
-            workers[n++] = (unsigned)list[i];
-        free(list);
-    } else {
+    if (n < 0) {
+        n = 0;
         for (size_t i = 0; i < sizeof default_workers / sizeof *default_workers; i++)
-            workers[n++] = default_workers[i];
+            workers[n++] = (cs_layout){default_workers[i], 0};
     }
     FILE *f = fopen(path, "r");
     struct stat st;
@@ -162,11 +240,19 @@ int main(int argc, char **argv)
         cs_error("'%s': %s", cs_show(path), why);
         return CS_EXIT_FAIL;
     }
+    for (unsigned b = 0; b < blocks_n; b++)
+        if (check_layouts(&blocks[b], b + 1, workers, (unsigned)n) != 0 ||
+            (serial_s > 0 && check_one_case(blocks, b) != 0)) {
+            for (unsigned k = 0; k < blocks_n; k++)
+                cs_graph_free(&blocks[k]);
+            free(blocks);
+            return CS_EXIT_USAGE;
+        }
     printf("# cs_profile %s: %u block%s\n", path, blocks_n, blocks_n == 1 ? "" : "s");
     for (unsigned b = 0; b < blocks_n; b++) {
         char prefix[96];
         snprintf(prefix, sizeof prefix, "# profile %s %s", blocks[b].kernel, blocks[b].case_name);
-        cs_span_print(stdout, prefix, &blocks[b], workers, n, given);
+        cs_span_print(stdout, prefix, &blocks[b], workers, (unsigned)n, given, serial_s);
         cs_graph_free(&blocks[b]);
     }
     free(blocks);

@@ -30,6 +30,17 @@ cs_expect(cs_profile_latency_negative 2 "cs_profile: --latency '-1e-6': not a nu
 cs_expect(cs_profile_bandwidth_zero 2 "cs_profile: --bandwidth '0': not a number of bytes per second above 0 (at most 1e15)" ${CS_PROFILE_TOOL} --bandwidth 0 ${CS_PROFILE_FIXTURES}/good.txt)
 cs_expect(cs_profile_bandwidth_nan 2 "cs_profile: --bandwidth 'nan': not a number of bytes per second above 0 (at most 1e15)" ${CS_PROFILE_TOOL} --bandwidth nan ${CS_PROFILE_FIXTURES}/good.txt)
 cs_expect(cs_profile_bandwidth_trailing 2 "cs_profile: --bandwidth '5e9x': not a number of bytes per second above 0 (at most 1e15)" ${CS_PROFILE_TOOL} --bandwidth 5e9x ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_layout_no_ranks 2 "cs_profile: --workers '0x4': a layout is RANKSxTHREADS, 1 to 65536 workers in all" ${CS_PROFILE_TOOL} --workers 0x4 ${CS_PROFILE_FIXTURES}/two-ranks.txt)
+cs_expect(cs_profile_layout_no_threads 2 "cs_profile: --workers '4x': a layout is RANKSxTHREADS, 1 to 65536 workers in all" ${CS_PROFILE_TOOL} --workers 2,4x ${CS_PROFILE_FIXTURES}/two-ranks.txt)
+cs_expect(cs_profile_layout_too_many 2 "cs_profile: --workers '300x300': a layout is RANKSxTHREADS, 1 to 65536 workers in all" ${CS_PROFILE_TOOL} --workers 300x300 ${CS_PROFILE_FIXTURES}/two-ranks.txt)
+cs_expect(cs_profile_layout_one_process 2 "cs_profile: --workers '2x2': block 1 is cpu_serial's, one process\; a layout of ranks needs a cpu_mpi or cpu_hybrid profile" ${CS_PROFILE_TOOL} --workers 1x4,2x2 ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_layout_one_rank 0 SILENT ${CS_PROFILE_TOOL} --workers 1x4 ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_serial_zero 2 "cs_profile: --serial '0': not a number of seconds above 0" ${CS_PROFILE_TOOL} --serial 0 ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_serial_not_number 2 "cs_profile: --serial '2s': not a number of seconds above 0" ${CS_PROFILE_TOOL} --serial 2s ${CS_PROFILE_FIXTURES}/good.txt)
+cs_expect(cs_profile_serial_two_cases 2 "cs_profile: --serial: block 2 is product n=3, block 1 product n=2\; a serial time is one case's, so give a profile of one case" ${CS_PROFILE_TOOL} --serial 0.003 ${CS_PROFILE_FIXTURES}/two-cases.txt)
+# --workers RANKSxTHREADS and --serial on a two-rank profile.
+add_test(NAME cs_profile_layouts COMMAND ${CS_TEST_DIR}/profile/layouts.sh ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/two-ranks.txt)
+set_tests_properties(cs_profile_layouts PROPERTIES LABELS cli)
 # --latency and --bandwidth cost a two-rank profile's message as given.
 add_test(NAME cs_profile_given_model COMMAND ${CS_TEST_DIR}/profile/given_model.sh ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES}/two-ranks.txt)
 set_tests_properties(cs_profile_given_model PROPERTIES LABELS cli)

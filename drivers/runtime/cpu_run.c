@@ -279,8 +279,12 @@ static void print_profile(const char *case_name, const cs_graph *graphs, const d
 {
     char prefix[64];
     snprintf(prefix, sizeof prefix, "# profile %s", case_name);
-    cs_span_print(stdout, prefix, &graphs[median_rep(wall, count)], predicted_workers,
-                  sizeof predicted_workers / sizeof predicted_workers[0], CS_MESSAGE_NOT_GIVEN);
+    enum { N = sizeof predicted_workers / sizeof predicted_workers[0] };
+    cs_layout layouts[N];
+    for (unsigned i = 0; i < N; i++)
+        layouts[i] = (cs_layout){predicted_workers[i], 0};
+    cs_span_print(stdout, prefix, &graphs[median_rep(wall, count)], layouts, N,
+                  CS_MESSAGE_NOT_GIVEN, 0.0);
     fflush(stdout);
 }
 

@@ -198,7 +198,8 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    both children; a part: the segment before it; a segment: every part
  *    before it), so any combine's parts run on any free worker of its rank:
  *    no units, an optimistic reading of cs_team_tree inside each rank. The
- *    workers are ranks of the recorded threads per rank; a tree task runs on
+ *    workers are ranks of the layout's threads (cs_layout: the recorded
+ *    threads per rank unless it says); a tree task runs on
  *    the rank of its first dependency (a combine where its left child is, as
  *    cs_mpi_tree_combine does), except that the parts of a node whose items
  *    ran on several ranks run on whichever of those ranks is free first, as
@@ -487,12 +488,34 @@ static void replay_free(struct replay *r)
     free(r->ready);
 }
 
+void cs_layout_format(cs_layout l, char *buf, size_t size)
+{
+    if (l.threads)
+        snprintf(buf, size, "%ux%u", l.workers / l.threads, l.threads);
+    else
+        snprintf(buf, size, "%u", l.workers);
+}
+
 double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned p)
 {
+    return cs_span_replay_layout(g, m, (cs_layout){p, 0});
+}
+
+double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l)
+{
+    unsigned p = l.workers;
     if (p == 0 || g->items > g->count)
         return -1;
+    if (l.threads && (p % l.threads || (!is_distributed(g) && l.threads != p)))
+        return -1;
     struct replay r = {.g = g, .m = m, .p = p};
-    r.per_rank = is_distributed(g) ? (g->threads ? g->threads : 1) : p;
+    /* A rank's threads: as asked, else as recorded. A profile recorded with one
+     * thread per rank replays as ranks of many, since the parts a combine is cut
+     * into are the problem's, not the team's (cs_prof_combine). */
+    if (is_distributed(g))
+        r.per_rank = l.threads ? l.threads : (g->threads ? g->threads : 1);
+    else
+        r.per_rank = p;
     if (r.per_rank > p)
         r.per_rank = p;
     r.ranks = (p + r.per_rank - 1) / r.per_rank;
@@ -569,16 +592,28 @@ out:
 double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
                        unsigned workers)
 {
-    double t = cs_span_replay(g, m, workers);
+    return cs_span_predict_layout(g, m, s, (cs_layout){workers, 0});
+}
+
+double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
+                              const cs_span_stats *s, cs_layout l)
+{
+    double t = cs_span_replay_layout(g, m, l);
     if (t < 0)
         return t;
-    double floor = s->work_s / workers;
-    floor = s->span_s > floor ? s->span_s : floor;
+    /* The floor's span is the compute tasks' alone: a layout that puts a message's two
+     * ends on one rank does not pay for it, and one worker pays for none. */
+    const cs_message_model free_messages = {0.0, INFINITY, 0};
+    cs_span_stats compute;
+    if (cs_span_stats_of(g, &free_messages, &compute) != 0)
+        return -1;
+    double floor = s->work_s / l.workers;
+    floor = compute.span_s > floor ? compute.span_s : floor;
     return t > floor ? t : floor;
 }
 
-void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigned *workers,
-                   unsigned count, cs_message_given given)
+void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layout *layouts,
+                   unsigned count, cs_message_given given, double serial_s)
 {
     cs_message_model m = cs_message_fit(g);
     const char *fit = m.fitted_from ? "fitted to this run's messages" : "default";
@@ -613,12 +648,21 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigne
                     m.latency_s, latency_from, m.bandwidth, bandwidth_from);
     }
     double t1 = cs_span_predict(g, &m, &s, 1);
+    /* A profile records every combine helped, which may cost more than the plain one
+     * cpu_serial runs: a measured serial time is the baseline the drivers' rows use. */
+    if (serial_s > 0) {
+        fprintf(f, "%s: speedups against cpu_serial's %.6f s (given); the work is %.2fx that\n",
+                prefix, serial_s, t1 / serial_s);
+        t1 = serial_s;
+    }
     fprintf(f, "%s: predicted %8s %12s %9s %10s\n", prefix, "workers", "time_s", "speedup",
             "efficiency");
     for (unsigned i = 0; i < count; i++) {
-        double t = cs_span_predict(g, &m, &s, workers[i]);
+        char name[32];
+        cs_layout_format(layouts[i], name, sizeof name);
+        double t = cs_span_predict_layout(g, &m, &s, layouts[i]);
         double speedup = t > 0 ? t1 / t : 0.0;
-        fprintf(f, "%s: predicted %8u %12.6f %9.2f %10.2f\n", prefix, workers[i], t, speedup,
-                speedup / workers[i]);
+        fprintf(f, "%s: predicted %8s %12.6f %9.2f %10.2f\n", prefix, name, t, speedup,
+                speedup / layouts[i].workers);
     }
 }

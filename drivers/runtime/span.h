@@ -78,14 +78,29 @@ typedef struct cs_span_stats {
 /* Returns 0, or -1 when a dependency is not earlier than its task. */
 int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats *out);
 
+/* What a prediction is for: `workers` in all and, for a profile of ranks (cpu_mpi,
+ * cpu_hybrid), `threads` of them per rank; 0 keeps the recorded threads per rank. A
+ * one-process profile (cpu_serial, cpu_omp) takes threads 0 or equal to workers. */
+typedef struct cs_layout {
+    unsigned workers, threads;
+} cs_layout;
+
+/* "16" or "4x4": the layout as cs_profile --workers takes it. */
+void cs_layout_format(cs_layout l, char *buf, size_t size);
+
 /* The graph replayed on `workers` simulated workers (see span.c; cpu_omp and
  * cpu_serial profiles by cs_team_tree's rules, span_team.c): the finishing
  * time. With one worker it is the work. */
 double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned workers);
+/* The same for a layout; -1 for a one-process profile given ranks. */
+double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l);
 
-/* The predicted time at p workers: the replay, never below T1/p nor Tinf. */
+/* The predicted time at p workers (or layout l): the replay, never below T1/p nor the
+ * span of the compute tasks (messages are the replay's to charge, where a layout pays them). */
 double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
                        unsigned workers);
+double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
+                              const cs_span_stats *s, cs_layout l);
 
 /* What a user states of the network a prediction is for (cs_profile --latency,
  * --bandwidth): a value below zero is not stated, and the graph's fit stands. */
@@ -95,8 +110,10 @@ typedef struct cs_message_given {
 #define CS_MESSAGE_NOT_GIVEN ((cs_message_given){-1.0, -1.0})
 
 /* The table people read: `prefix` starts every line ("# profile n=63"). Messages
- * cost what `given` states, and what it does not, cs_message_fit's model. */
-void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const unsigned *workers,
-                   unsigned count, cs_message_given given);
+ * cost what `given` states, and what it does not, cs_message_fit's model. Speedups
+ * are against serial_s, a measured cpu_serial time of the case, where it is above 0,
+ * else against the prediction at one worker (the work). */
+void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layout *layouts,
+                   unsigned count, cs_message_given given, double serial_s);
 
 #endif

@@ -291,6 +291,76 @@ static void test_parts_of_a_node_spanning_ranks_run_on_its_ranks(void)
     }
 }
 
+/* A layout sets the threads per rank. Four 1 s items recorded on one rank of one thread
+ * (static, so item i runs on simulated worker i at 4 workers), then node [1, 3) (or [0, 2))
+ * cut into four 1 s parts, then the rest at no cost. As 2x2, items 0 and 1 are rank 0's:
+ * [1, 3) spans both ranks and its parts take all four workers (1 + 1 s), while [0, 2) is
+ * rank 0's alone and its parts take its two (1 + 2 s). As 4 workers of the recorded one
+ * thread per rank (4x1), both nodes span two ranks of one worker: 1 + 2 s. As 1x4 every
+ * part runs at once: 1 + 1 s. A one-process profile takes 1x4 as 4 workers, 2x2 not. */
+static double layout_replay(const char *driver, int spanning, cs_layout l)
+{
+    struct builder b;
+    start(&b, driver, "static", 1);
+    uint32_t it[4];
+    for (int i = 0; i < 4; i++)
+        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    uint32_t kids[2] = {it[spanning ? 1 : 0], it[spanning ? 2 : 1]};
+    uint32_t fork = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2), parts[4];
+    for (int k = 0; k < 4; k++)
+        parts[k] = add(&b, CS_TASK_PART, 0, 1.0, 0, &fork, 1);
+    uint32_t seg = add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 4);
+    uint32_t rest[2] = {seg, it[spanning ? 0 : 2]};
+    uint32_t top = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, rest, 2);
+    if (!spanning) {
+        uint32_t last[2] = {top, it[3]};
+        add(&b, CS_TASK_COMBINE, 0, 0.0, 0, last, 2);
+    }
+    double t = cs_span_replay_layout(&b.g, &no_messages, l);
+    cs_graph_free(&b.g);
+    return t;
+}
+
+static void test_layout_sets_threads_per_rank(void)
+{
+    const cs_layout two_by_two = {4, 2}, four = {4, 0}, four_by_one = {4, 1}, one_by_four = {4, 4};
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, two_by_two), 2.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 0, two_by_two), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, four), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, four_by_one), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 0, one_by_four), 2.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_omp", 1, one_by_four), layout_replay("cpu_omp", 1, four), 1e-9);
+    CU_ASSERT_EQUAL(layout_replay("cpu_omp", 1, two_by_two), -1.0);
+    const cs_layout uneven = {6, 4};
+    CU_ASSERT_EQUAL(layout_replay("cpu_hybrid", 1, uneven), -1.0);
+    char name[32];
+    cs_layout_format(two_by_two, name, sizeof name);
+    CU_ASSERT_STRING_EQUAL(name, "2x2");
+    cs_layout_format(four, name, sizeof name);
+    CU_ASSERT_STRING_EQUAL(name, "4");
+}
+
+/* A prediction's floor is the compute tasks' span: a layout that keeps a message's two ends
+ * on one rank does not pay for it, nor does one worker. */
+static void test_prediction_floor_leaves_out_messages_not_paid(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t left = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    uint32_t right = add(&b, CS_TASK_ITEM, 1, 1.0, 0, NULL, 0);
+    uint32_t send = add(&b, CS_TASK_SEND, 1, 0.0, 4000, &right, 1);
+    uint32_t recv = add(&b, CS_TASK_RECV, 0, 0.0, 4000, &send, 1);
+    uint32_t kids[2] = {left, recv};
+    add(&b, CS_TASK_COMBINE, 0, 1.0, 0, kids, 2);
+    cs_message_model m = {0.5, 2000.0, 1};
+    cs_span_stats s = stats(&b.g, &m);
+    NEAR(s.span_s, 4.5);
+    NEAR(cs_span_predict(&b.g, &m, &s, 1), 3.0);
+    NEAR(cs_span_predict_layout(&b.g, &m, &s, (cs_layout){2, 2}), 2.0);
+    NEAR(cs_span_predict_layout(&b.g, &m, &s, (cs_layout){2, 1}), 4.5);
+    cs_graph_free(&b.g);
+}
+
 /* The same two-rank node as above, its combine carrying its operands' bytes (as a one-rank
  * profile records them): the replay at 2 ranks. */
 static double spanning_node_replay(uint64_t bytes, const cs_message_model *m, int spanning)
@@ -527,6 +597,9 @@ int main(void)
                 test_team_replay_bounds);
     CU_add_test(s, "a node spanning ranks has its parts on its ranks",
                 test_parts_of_a_node_spanning_ranks_run_on_its_ranks);
+    CU_add_test(s, "a layout sets the threads per rank", test_layout_sets_threads_per_rank);
+    CU_add_test(s, "the floor leaves out messages a layout does not pay",
+                test_prediction_floor_leaves_out_messages_not_paid);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
                 test_message_edge_costs_latency_and_bytes);
     CU_add_test(s, "a node spanning ranks pays its exchanges",
