@@ -181,7 +181,10 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    blocks, the next worker's first (cs_owned_next); guided hands a shrinking
  *    share of what is left, in index order, to whichever worker is free first.
  *    cpu_serial has no schedule: it replays as dynamic, the parallel drivers'
- *    default.
+ *    default. Those are the threads' rules (omp_team.c); cpu_mpi and cpu_hybrid
+ *    under dynamic and guided follow rank 0's hand-out instead (handout_items:
+ *    blocks per rank, stolen from a block's back), since which rank ran an item
+ *    decides which nodes its ranks share.
  *  - cpu_omp and cpu_serial profiles replay as one process (p threads, no
  *    message costs), their combines as cs_team_tree would run them with p
  *    threads (span_team.c): below a depth that gives each thread about eight
@@ -293,13 +296,106 @@ static unsigned first_free(const double *free_at, unsigned lo, unsigned hi)
     return best;
 }
 
-/* Items under the schedule: item_worker and end for tasks 0..items-1.
- * Returns the barrier: when the last item ends. */
-static double replay_items(const cs_graph *g, unsigned p, double *free_at, unsigned *worker,
-                           double *end)
+/* What guided hands out of `left` items to one of p workers (cs_guided_share, which lives
+ * with the team, outside this library). */
+static uint64_t guided_share(uint64_t left, unsigned p)
+{
+    uint64_t share = left / (2 * (uint64_t)p);
+    return share ? share : 1;
+}
+
+/* Item i on worker w, from free_at[w] on. */
+static void run_item(const cs_graph *g, uint64_t i, unsigned w, double *free_at, unsigned *worker,
+                     double *end)
+{
+    free_at[w] += duration(&g->task[i]);
+    worker[i] = w, end[i] = free_at[w];
+}
+
+/* Rank 0's hand-out (mpi_handout.c) for dynamic and guided across ranks of per_rank
+ * workers: each rank has its static block of the ranks; a grant comes from the front of
+ * the rank's own block, and once that is done from the back of the block with most left
+ * (at most half of it), so what is stolen is a block's tail. Rank 0's workers take one
+ * item (guided: the guided share, run whole by the worker that took it); another rank's
+ * grant, which its workers then take one item at a time, is its queue's depth (4 items
+ * a worker), at most a fair part of what is left (left / p, at least a worker's one;
+ * guided: at least the guided share). The grants' messages and the prefetch ahead of an
+ * empty queue are left out. Returns the barrier, or -1 out of memory. */
+static double handout_items(const cs_graph *g, unsigned p, unsigned per_rank, double *free_at,
+                            unsigned *worker, double *end)
+{
+    uint64_t items = g->items, left = items;
+    unsigned ranks = (p + per_rank - 1) / per_rank;
+    int guided = strcmp(g->schedule, "guided") == 0;
+    uint64_t *own_lo = malloc(ranks * sizeof *own_lo), *own_hi = malloc(ranks * sizeof *own_hi);
+    uint64_t *q_lo = calloc(ranks, sizeof *q_lo), *q_hi = calloc(ranks, sizeof *q_hi);
+    double *next = malloc(p * sizeof *next); /* when each worker asks next; INFINITY: done */
+    double barrier = -1;
+    if (!own_lo || !own_hi || !q_lo || !q_hi || !next)
+        goto out;
+    for (unsigned r = 0; r < ranks; r++) {
+        own_lo[r] = cs_static_start(items, ranks, r);
+        own_hi[r] = cs_static_start(items, ranks, r + 1);
+    }
+    for (unsigned w = 0; w < p; w++)
+        next[w] = free_at[w];
+    for (;;) {
+        unsigned w = first_free(next, 0, p), r = w / per_rank;
+        if (next[w] == INFINITY)
+            break;
+        if (q_lo[r] == q_hi[r]) {
+            if (!left) {
+                next[w] = INFINITY;
+                continue;
+            }
+            uint64_t share = guided_share(left, p), take;
+            if (guided)
+                take = r == 0 || 4ull * per_rank < share ? share : 4ull * per_rank;
+            else if (r == 0)
+                take = 1;
+            else {
+                uint64_t fair = left / p > per_rank ? left / p : per_rank;
+                take = 4ull * per_rank < fair ? 4ull * per_rank : fair;
+            }
+            if (own_lo[r] < own_hi[r]) {
+                uint64_t mine = own_hi[r] - own_lo[r];
+                q_lo[r] = own_lo[r];
+                q_hi[r] = own_lo[r] += take < mine ? take : mine;
+            } else {
+                unsigned from = 0;
+                for (unsigned k = 1; k < ranks; k++)
+                    if (own_hi[k] - own_lo[k] > own_hi[from] - own_lo[from])
+                        from = k;
+                uint64_t theirs = own_hi[from] - own_lo[from], half = theirs > 1 ? theirs / 2 : 1;
+                q_hi[r] = own_hi[from];
+                q_lo[r] = own_hi[from] -= take < half ? take : half;
+            }
+            left -= q_hi[r] - q_lo[r];
+        }
+        /* rank 0's guided grant is its worker's run; every other grant goes item by item */
+        uint64_t last = guided && r == 0 ? q_hi[r] : q_lo[r] + 1;
+        for (; q_lo[r] < last; q_lo[r]++)
+            run_item(g, q_lo[r], w, free_at, worker, end);
+        next[w] = free_at[w];
+    }
+    barrier = 0;
+    for (unsigned w = 0; w < p; w++)
+        barrier = free_at[w] > barrier ? free_at[w] : barrier;
+out:
+    free(own_lo), free(own_hi), free(q_lo), free(q_hi), free(next);
+    return barrier;
+}
+
+/* Items under the schedule: item_worker and end for tasks 0..items-1; per_rank is the
+ * workers per rank of a profile of ranks, 0 for one process. Returns the barrier: when
+ * the last item ends (-1 out of memory). */
+static double replay_items(const cs_graph *g, unsigned p, unsigned per_rank, double *free_at,
+                           unsigned *worker, double *end)
 {
     uint64_t items = g->items;
     double barrier = 0;
+    if (per_rank && strcmp(g->schedule, "static") != 0)
+        return handout_items(g, p, per_rank, free_at, worker, end);
     if (strcmp(g->schedule, "static") == 0) {
         for (unsigned w = 0; w < p; w++) {
             uint64_t last = cs_static_start(items, p, w + 1);
@@ -311,8 +407,7 @@ static double replay_items(const cs_graph *g, unsigned p, double *free_at, unsig
     } else if (strcmp(g->schedule, "guided") == 0) {
         for (uint64_t next = 0; next < items;) {
             unsigned w = first_free(free_at, 0, p);
-            uint64_t take = (items - next) / (2 * (uint64_t)p);
-            take = take ? take : 1;
+            uint64_t take = guided_share(items - next, p);
             for (uint64_t i = next; i < next + take; i++) {
                 free_at[w] += duration(&g->task[i]);
                 worker[i] = w, end[i] = free_at[w];
@@ -542,7 +637,8 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
      * its missing workers are never free. */
     for (unsigned w = p; w < r.ranks * r.per_rank; w++)
         r.free_at[w] = INFINITY;
-    double barrier = replay_items(g, p, r.free_at, r.worker, r.end);
+    double barrier = replay_items(g, p, is_distributed(g) ? r.per_rank : 0, r.free_at, r.worker,
+                                  r.end);
     if (barrier < 0)
         goto out;
     /* One process: the team's rules for the combines, unless the graph is no fixed tree. */

@@ -340,6 +340,31 @@ static void test_layout_sets_threads_per_rank(void)
     CU_ASSERT_STRING_EQUAL(name, "4");
 }
 
+/* cpu_mpi's dynamic hand-out (mpi_handout.c) across 2 ranks of one worker: blocks [0, 6)
+ * and [6, 12). Rank 0 takes one item at a time (1 s each, to 6); rank 1's first grant is a
+ * queue's depth, items 6 to 9 (2 s each, to 8). At 6 rank 0 finds its block done and takes
+ * from the back of rank 1's: item 11 (7 s, to 13); rank 1 then takes item 10 (5 s, 8 to
+ * 13). Taking from the front, rank 0 would run item 10 and rank 1 item 11, to 15; the
+ * threads' rule (one process) gives the same 15 another way. The tree costs nothing. */
+static void test_ranks_take_from_the_back_of_a_block(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "dynamic", 1);
+    const double seconds[12] = {1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 5, 7};
+    uint32_t level[12];
+    for (int i = 0; i < 12; i++)
+        level[i] = add(&b, CS_TASK_ITEM, 0, seconds[i], 0, NULL, 0);
+    for (unsigned n = 12; n > 1; n = (n + 1) / 2)
+        for (unsigned i = 0; i < (n + 1) / 2; i++)
+            level[i] = 2 * i + 1 < n ? add(&b, CS_TASK_COMBINE, 0, 0.0, 0, &level[2 * i], 2)
+                                     : level[2 * i];
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}), 13.0,
+                           1e-3);
+    snprintf(b.g.driver, sizeof b.g.driver, "cpu_omp");
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay(&b.g, &no_messages, 2), 15.0, 1e-3);
+    cs_graph_free(&b.g);
+}
+
 /* A prediction's floor is the compute tasks' span: a layout that keeps a message's two ends
  * on one rank does not pay for it, nor does one worker. */
 static void test_prediction_floor_leaves_out_messages_not_paid(void)
@@ -598,6 +623,8 @@ int main(void)
     CU_add_test(s, "a node spanning ranks has its parts on its ranks",
                 test_parts_of_a_node_spanning_ranks_run_on_its_ranks);
     CU_add_test(s, "a layout sets the threads per rank", test_layout_sets_threads_per_rank);
+    CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
+                test_ranks_take_from_the_back_of_a_block);
     CU_add_test(s, "the floor leaves out messages a layout does not pay",
                 test_prediction_floor_leaves_out_messages_not_paid);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
