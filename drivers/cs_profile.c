@@ -89,6 +89,49 @@ static int parse_layouts(const char *text, cs_layout *out, unsigned cap)
     }
 }
 
+/* --group-cost G:F,...: from G ranks on, a shared node costs F times its parts; G rising
+ * from 2, F from 0.1 to 100. Returns 0, or -1 after the message naming the item. */
+static int parse_group_cost(const char *text, cs_group_cost *c)
+{
+    c->count = 0;
+    for (const char *at = text;;) {
+        size_t len = strcspn(at, ",");
+        char *item = strndup(at, len), *end = NULL;
+        if (!item) {
+            cs_error("--group-cost: out of memory");
+            return -1;
+        }
+        unsigned long long g = 0;
+        double f = 0.0;
+        errno = 0;
+        if (isdigit((unsigned char)item[0]))
+            g = strtoull(item, &end, 10);
+        int ok = end && *end == ':' && !errno && g >= 2 && g <= 65536;
+        if (ok) {
+            char *fend;
+            f = strtod(end + 1, &fend);
+            ok = end[1] && !*fend && !errno && f >= 0.1 && f <= 100.0;
+        }
+        if (!ok || c->count == CS_GROUP_COST_MAX || (c->count && g <= c->ranks[c->count - 1])) {
+            if (!ok)
+                cs_error("--group-cost '%s': an item is RANKS:FACTOR, ranks from 2 to 65536, "
+                         "a factor from 0.1 to 100", cs_show(item));
+            else if (c->count == CS_GROUP_COST_MAX)
+                cs_error("--group-cost '%s': at most %d items", cs_show(text), CS_GROUP_COST_MAX);
+            else
+                cs_error("--group-cost '%s': ranks must rise from item to item", cs_show(text));
+            free(item);
+            return -1;
+        }
+        free(item);
+        c->ranks[c->count] = (unsigned)g;
+        c->factor[c->count++] = f;
+        if (!at[len])
+            return 0;
+        at += len + 1;
+    }
+}
+
 /* A layout of several ranks asks for a profile of ranks. */
 static int check_layouts(const cs_graph *g, unsigned block, const cs_layout *l, unsigned n)
 {
@@ -117,7 +160,8 @@ static int check_one_case(const cs_graph *blocks, unsigned b)
 
 static void usage(void)
 {
-    printf("Usage: cs_profile [--workers LIST] [--latency S] [--bandwidth B] [--serial S] FILE\n"
+    printf("Usage: cs_profile [--workers LIST] [--latency S] [--bandwidth B] [--group-cost G:F,...]\n"
+           "                  [--serial S] FILE\n"
            "Read a profile a CPU driver wrote with --profile FILE and print, per case and\n"
            "repetition, what the drivers print after each case: work (the compute tasks'\n"
            "seconds), span (the longest chain of dependent tasks, messages at the fitted\n"
@@ -136,6 +180,11 @@ static void usage(void)
            "                   prediction is for (bench/mpi_pingpong measures both);\n"
            "                   otherwise fitted to the run's messages, or 2e-06 s and\n"
            "                   5e+09 B/s where it has too few\n"
+           "  --group-cost G:F,...  for a cpu_mpi or cpu_hybrid profile: a node shared\n"
+           "                   by G or more ranks (up to the next G) costs F times the\n"
+           "                   parts one rank recorded (default 1: the ways ranks share a\n"
+           "                   product do no more work than one rank); mpirun -np G\n"
+           "                   bench/bignum_group prints its G:F\n"
            "  --serial S       a measured cpu_serial time of the case, in seconds: the\n"
            "                   speedups are against it, as the drivers' rows are, and not\n"
            "                   against the work (a profile records every combine through\n"
@@ -150,14 +199,15 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     cs_message_init("cs_profile");
-    enum { OPT_WORKERS, OPT_LATENCY, OPT_BANDWIDTH, OPT_SERIAL, OPT_HELP, OPT_VERSION };
+    enum { OPT_WORKERS, OPT_LATENCY, OPT_BANDWIDTH, OPT_SERIAL, OPT_GROUP_COST, OPT_HELP,
+           OPT_VERSION };
     static const cs_arg_option table[] = {
         [OPT_WORKERS] = {"workers", 1, 0},     [OPT_LATENCY] = {"latency", 1, 0},
         [OPT_BANDWIDTH] = {"bandwidth", 1, 0}, [OPT_SERIAL] = {"serial", 1, 0},
-        [OPT_HELP] = {"help", 0, 0},           [OPT_VERSION] = {"version", 0, 0},
+        [OPT_GROUP_COST] = {"group-cost", 1, 0}, [OPT_HELP] = {"help", 0, 0},
+        [OPT_VERSION] = {"version", 0, 0},
     };
-    cs_message_given given = CS_MESSAGE_NOT_GIVEN;
-    double serial_s = 0.0; /* not given */
+    cs_span_given given = CS_SPAN_NOT_GIVEN;
     cs_layout workers[1024];
     int n = -1; /* workers given: how many */
     const char *path = NULL, *v;
@@ -183,7 +233,11 @@ int main(int argc, char **argv)
             break;
         case OPT_SERIAL:
             if (parse_real("serial", v, 0.0, 1, 1e9, "not a number of seconds above 0",
-                           &serial_s) != 0)
+                           &given.serial_s) != 0)
+                return CS_EXIT_USAGE;
+            break;
+        case OPT_GROUP_COST:
+            if (parse_group_cost(v, &given.shared) != 0)
                 return CS_EXIT_USAGE;
             break;
         case OPT_HELP: help = 1; break;
@@ -242,7 +296,7 @@ int main(int argc, char **argv)
     }
     for (unsigned b = 0; b < blocks_n; b++)
         if (check_layouts(&blocks[b], b + 1, workers, (unsigned)n) != 0 ||
-            (serial_s > 0 && check_one_case(blocks, b) != 0)) {
+            (given.serial_s > 0 && check_one_case(blocks, b) != 0)) {
             for (unsigned k = 0; k < blocks_n; k++)
                 cs_graph_free(&blocks[k]);
             free(blocks);
@@ -252,7 +306,7 @@ int main(int argc, char **argv)
     for (unsigned b = 0; b < blocks_n; b++) {
         char prefix[96];
         snprintf(prefix, sizeof prefix, "# profile %s %s", blocks[b].kernel, blocks[b].case_name);
-        cs_span_print(stdout, prefix, &blocks[b], workers, (unsigned)n, given, serial_s);
+        cs_span_print(stdout, prefix, &blocks[b], workers, (unsigned)n, &given);
         cs_graph_free(&blocks[b]);
     }
     free(blocks);

@@ -283,8 +283,8 @@ static void print_profile(const char *case_name, const cs_graph *graphs, const d
     cs_layout layouts[N];
     for (unsigned i = 0; i < N; i++)
         layouts[i] = (cs_layout){predicted_workers[i], 0};
-    cs_span_print(stdout, prefix, &graphs[median_rep(wall, count)], layouts, N,
-                  CS_MESSAGE_NOT_GIVEN, 0.0);
+    const cs_span_given nothing = CS_SPAN_NOT_GIVEN;
+    cs_span_print(stdout, prefix, &graphs[median_rep(wall, count)], layouts, N, &nothing);
     fflush(stdout);
 }
 

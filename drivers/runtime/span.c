@@ -463,6 +463,7 @@ static int producer_of(const cs_graph *g, uint32_t j, struct edge *e)
 struct replay {
     const cs_graph *g;
     const cs_message_model *m;
+    const cs_group_cost *shared; /* NULL: a shared node costs its parts' time */
     unsigned p, per_rank, ranks;
     double *free_at, *end;
     unsigned *worker;
@@ -478,6 +479,25 @@ struct replay {
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
 {
     return w / r->per_rank;
+}
+
+double cs_group_cost_factor(const cs_group_cost *c, unsigned g)
+{
+    double f = 1.0;
+    for (unsigned k = 0; c && g >= 2 && k < c->count && c->ranks[k] <= g; k++)
+        f = c->factor[k];
+    return f;
+}
+
+/* Task i's seconds in the replay, once ready (its group known): a task of a node several
+ * ranks share costs the ways' factor on what one rank's helped product recorded. */
+static double cost(const struct replay *r, uint32_t i)
+{
+    double d = duration(&r->g->task[i]);
+    uint64_t group = r->group[i];
+    if (r->shared && (group & (group - 1)) != 0)
+        d *= cs_group_cost_factor(r->shared, (unsigned)__builtin_popcountll(group));
+    return d;
 }
 
 /* Task i's dependencies are all done: when and where can it start? */
@@ -512,7 +532,7 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
                 soonest = free, rank = rk;
         }
     }
-    r->queued[rank] += duration(task);
+    r->queued[rank] += cost(r, i);
     double at = barrier;
     for (uint32_t k = 0; k < r->edge_n[i]; k++) {
         const struct edge *e = &r->edges[r->edge_at[i] + k];
@@ -557,8 +577,8 @@ static double replay_tree(struct replay *r, double barrier)
             return -1; /* a dependency never done: not a graph in order */
         uint32_t i = r->ready[best_rank].val[0];
         heap_pop(&r->ready[best_rank]);
-        r->queued[best_rank] -= duration(&g->task[i]);
-        r->end[i] = best_start + duration(&g->task[i]);
+        r->queued[best_rank] -= cost(r, i);
+        r->end[i] = best_start + cost(r, i);
         r->worker[i] = best_w;
         r->free_at[best_w] = r->end[i];
         finish = r->end[i] > finish ? r->end[i] : finish;
@@ -593,17 +613,18 @@ void cs_layout_format(cs_layout l, char *buf, size_t size)
 
 double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned p)
 {
-    return cs_span_replay_layout(g, m, (cs_layout){p, 0});
+    return cs_span_replay_layout(g, m, (cs_layout){p, 0}, NULL);
 }
 
-double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l)
+double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l,
+                             const cs_group_cost *shared)
 {
     unsigned p = l.workers;
     if (p == 0 || g->items > g->count)
         return -1;
     if (l.threads && (p % l.threads || (!is_distributed(g) && l.threads != p)))
         return -1;
-    struct replay r = {.g = g, .m = m, .p = p};
+    struct replay r = {.g = g, .m = m, .shared = shared, .p = p};
     /* A rank's threads: as asked, else as recorded. A profile recorded with one
      * thread per rank replays as ranks of many, since the parts a combine is cut
      * into are the problem's, not the team's (cs_prof_combine). */
@@ -688,13 +709,13 @@ out:
 double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
                        unsigned workers)
 {
-    return cs_span_predict_layout(g, m, s, (cs_layout){workers, 0});
+    return cs_span_predict_layout(g, m, s, (cs_layout){workers, 0}, NULL);
 }
 
 double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
-                              const cs_span_stats *s, cs_layout l)
+                              const cs_span_stats *s, cs_layout l, const cs_group_cost *shared)
 {
-    double t = cs_span_replay_layout(g, m, l);
+    double t = cs_span_replay_layout(g, m, l, shared);
     if (t < 0)
         return t;
     /* The floor's span is the compute tasks' alone: a layout that puts a message's two
@@ -709,19 +730,20 @@ double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
 }
 
 void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layout *layouts,
-                   unsigned count, cs_message_given given, double serial_s)
+                   unsigned count, const cs_span_given *given)
 {
     cs_message_model m = cs_message_fit(g);
     const char *fit = m.fitted_from ? "fitted to this run's messages" : "default";
     const char *latency_from = fit, *bandwidth_from = fit;
-    if (given.latency_s >= 0) {
-        m.latency_s = given.latency_s;
+    if (given->latency_s >= 0) {
+        m.latency_s = given->latency_s;
         latency_from = "given";
     }
-    if (given.bandwidth > 0) {
-        m.bandwidth = given.bandwidth;
+    if (given->bandwidth > 0) {
+        m.bandwidth = given->bandwidth;
         bandwidth_from = "given";
     }
+    const cs_group_cost *shared = given->shared.count ? &given->shared : NULL;
     cs_span_stats s;
     if (cs_span_stats_of(g, &m, &s) != 0) {
         fprintf(f, "%s: the graph is out of order (a task depends on a later one)\n", prefix);
@@ -743,20 +765,34 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
             fprintf(f, "%s: messages cost %.3g s (%s) + bytes / %.3g B/s (%s)\n", prefix,
                     m.latency_s, latency_from, m.bandwidth, bandwidth_from);
     }
+    /* Factors are for products one rank recorded: a profile of ranks holds each shared
+     * node's members' own times, the ways' extra work in them. */
+    if (shared && (!is_distributed(g) || g->ranks > 1)) {
+        if (is_distributed(g))
+            fprintf(f, "%s: --group-cost not applied: %u ranks recorded their shared nodes, "
+                    "the ways' work in their times\n", prefix, g->ranks);
+        shared = NULL;
+    }
+    if (shared) {
+        fprintf(f, "%s: a node shared by ranks costs its parts' time x", prefix);
+        for (unsigned k = 0; k < shared->count; k++)
+            fprintf(f, "%s %.3g from %u ranks", k ? "," : "", shared->factor[k], shared->ranks[k]);
+        fprintf(f, " (given)\n");
+    }
     double t1 = cs_span_predict(g, &m, &s, 1);
     /* A profile records every combine helped, which may cost more than the plain one
      * cpu_serial runs: a measured serial time is the baseline the drivers' rows use. */
-    if (serial_s > 0) {
+    if (given->serial_s > 0) {
         fprintf(f, "%s: speedups against cpu_serial's %.6f s (given); the work is %.2fx that\n",
-                prefix, serial_s, t1 / serial_s);
-        t1 = serial_s;
+                prefix, given->serial_s, t1 / given->serial_s);
+        t1 = given->serial_s;
     }
     fprintf(f, "%s: predicted %8s %12s %9s %10s\n", prefix, "workers", "time_s", "speedup",
             "efficiency");
     for (unsigned i = 0; i < count; i++) {
         char name[32];
         cs_layout_format(layouts[i], name, sizeof name);
-        double t = cs_span_predict_layout(g, &m, &s, layouts[i]);
+        double t = cs_span_predict_layout(g, &m, &s, layouts[i], shared);
         double speedup = t > 0 ? t1 / t : 0.0;
         fprintf(f, "%s: predicted %8s %12.6f %9.2f %10.2f\n", prefix, name, t, speedup,
                 speedup / layouts[i].workers);

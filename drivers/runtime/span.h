@@ -88,32 +88,52 @@ typedef struct cs_layout {
 /* "16" or "4x4": the layout as cs_profile --workers takes it. */
 void cs_layout_format(cs_layout l, char *buf, size_t size);
 
+struct cs_group_cost;
+
 /* The graph replayed on `workers` simulated workers (see span.c; cpu_omp and
  * cpu_serial profiles by cs_team_tree's rules, span_team.c): the finishing
  * time. With one worker it is the work. */
 double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned workers);
-/* The same for a layout; -1 for a one-process profile given ranks. */
-double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l);
+/* The same for a layout, nodes shared by ranks costing as `shared` says (NULL: their parts'
+ * time); -1 for a one-process profile given ranks. */
+double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l,
+                             const struct cs_group_cost *shared);
 
 /* The predicted time at p workers (or layout l): the replay, never below T1/p nor the
  * span of the compute tasks (messages are the replay's to charge, where a layout pays them). */
 double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
                        unsigned workers);
 double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
-                              const cs_span_stats *s, cs_layout l);
+                              const cs_span_stats *s, cs_layout l,
+                              const struct cs_group_cost *shared);
 
-/* What a user states of the network a prediction is for (cs_profile --latency,
- * --bandwidth): a value below zero is not stated, and the graph's fit stands. */
-typedef struct cs_message_given {
-    double latency_s, bandwidth;
-} cs_message_given;
-#define CS_MESSAGE_NOT_GIVEN ((cs_message_given){-1.0, -1.0})
+/* What a node shared by g ranks costs, as a factor on its recorded parts' time (one rank's
+ * helped product): the ways ranks share a product (bignum_mul_group) do more work in all
+ * than one rank does, besides their exchanges. A factor holds from its ranks up to the next
+ * stated ranks; below the first stated, 1. bench/bignum_group measures it. */
+#define CS_GROUP_COST_MAX 16
+typedef struct cs_group_cost {
+    unsigned count;
+    unsigned ranks[CS_GROUP_COST_MAX]; /* rising */
+    double factor[CS_GROUP_COST_MAX];
+} cs_group_cost;
+
+/* The factor for a node shared by g ranks: 1 for g < 2 or none stated. */
+double cs_group_cost_factor(const cs_group_cost *c, unsigned g);
+
+/* What a user states of the machine a prediction is for (cs_profile --latency, --bandwidth,
+ * --group-cost, --serial): a latency or bandwidth below zero is not stated, and the graph's
+ * fit stands; serial_s, a measured cpu_serial time of the case, above 0 puts the speedups
+ * against it instead of the prediction at one worker (the work); shared.count 0: factor 1. */
+typedef struct cs_span_given {
+    double latency_s, bandwidth, serial_s;
+    cs_group_cost shared;
+} cs_span_given;
+#define CS_SPAN_NOT_GIVEN ((cs_span_given){-1.0, -1.0, 0.0, {0}})
 
 /* The table people read: `prefix` starts every line ("# profile n=63"). Messages
- * cost what `given` states, and what it does not, cs_message_fit's model. Speedups
- * are against serial_s, a measured cpu_serial time of the case, where it is above 0,
- * else against the prediction at one worker (the work). */
+ * cost what `given` states, and what it does not, cs_message_fit's model. */
 void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layout *layouts,
-                   unsigned count, cs_message_given given, double serial_s);
+                   unsigned count, const cs_span_given *given);
 
 #endif

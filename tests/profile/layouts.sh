@@ -3,9 +3,11 @@
 # (4000 bytes, at 0.5 s + bytes / 1000 B/s: 4.5 s) joins two 1 ms items to a 1 ms combine:
 # as 2 ranks (a plain 2 keeps the recorded one thread per rank, as 2x1 says) the message is
 # paid; as one rank of two threads (1x2) it is not, and the items run at once. --serial
-# changes what the speedups are against. Usage: layouts.sh CS_PROFILE FIXTURE
+# changes what the speedups are against. --group-cost charges the shared nodes of a profile
+# one rank recorded (one-rank-shared.txt: two 1 ms items, then three 1 ms parts of their
+# node), not those of one ranks recorded. Usage: layouts.sh CS_PROFILE FIXTURE_DIR
 set -u
-tool=$1 fixture=$2
+tool=$1 fixture=$2/two-ranks.txt one_rank=$2/one-rank-shared.txt
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # expect OPTIONS... -- LINE...: every LINE is a line of the output
@@ -13,7 +15,7 @@ expect() {
   local opts=() out
   while [ "$1" != -- ]; do opts+=("$1"); shift; done
   shift
-  out=$("$tool" --latency 0.5 --bandwidth 1000 "${opts[@]}" "$fixture") ||
+  out=$("$tool" "${opts[@]}" "$fixture") ||
     { fail "${opts[*]}: exit $?"; return; }
   for line in "$@"; do
     grep -qxF -- "$line" <<<"$out" || fail "${opts[*]}: no line '$line' in:
@@ -22,13 +24,24 @@ $out"
 }
 p='# profile product n=2: predicted'
 # Against the work (3 ms at one worker): the message makes 2 ranks slower than one.
-expect --workers 2,2x1,1x2 -- \
+slow=(--latency 0.5 --bandwidth 1000)
+expect "${slow[@]}" --workers 2,2x1,1x2 -- \
   "$p        2     4.502000      0.00       0.00" \
   "$p      2x1     4.502000      0.00       0.00" \
   "$p      1x2     0.002000      1.50       0.75"
 # Against a serial time of 2.4 ms: 1x2 is 1.2 times faster than it.
-expect --workers 1x2 --serial 0.0024 -- \
+expect "${slow[@]}" --workers 1x2 --serial 0.0024 -- \
   "# profile product n=2: speedups against cpu_serial's 0.002400 s (given); the work is 1.25x that" \
   "$p      1x2     0.002000      1.20       0.60"
-[ $failures = 0 ] && echo "ok: cs_profile predicts layouts of ranks x threads, against a given serial time"
+# Two ranks recorded the node: their times hold the ways' work, and the factor is not applied.
+expect "${slow[@]}" --workers 2 --group-cost 2:2 -- \
+  "# profile product n=2: --group-cost not applied: 2 ranks recorded their shared nodes, the ways' work in their times" \
+  "$p        2     4.502000      0.00       0.00"
+# One rank recorded it: at 2 ranks its three parts take 2 ms, or at twice the cost 4 ms.
+fixture=$one_rank
+expect --workers 2 --latency 0 --bandwidth 1e15 -- "$p        2     0.003000      1.67       0.83"
+expect --workers 2 --latency 0 --bandwidth 1e15 --group-cost 2:2,4:3 -- \
+  "# profile product n=2: a node shared by ranks costs its parts' time x 2 from 2 ranks, 3 from 4 ranks (given)" \
+  "$p        2     0.005000      1.00       0.50"
+[ $failures = 0 ] && echo "ok: cs_profile predicts layouts of ranks x threads, against a given serial time, shared nodes at a given cost"
 exit $((failures > 0))

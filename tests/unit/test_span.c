@@ -298,7 +298,8 @@ static void test_parts_of_a_node_spanning_ranks_run_on_its_ranks(void)
  * rank 0's alone and its parts take its two (1 + 2 s). As 4 workers of the recorded one
  * thread per rank (4x1), both nodes span two ranks of one worker: 1 + 2 s. As 1x4 every
  * part runs at once: 1 + 1 s. A one-process profile takes 1x4 as 4 workers, 2x2 not. */
-static double layout_replay(const char *driver, int spanning, cs_layout l)
+static double layout_replay(const char *driver, int spanning, cs_layout l,
+                            const cs_group_cost *shared)
 {
     struct builder b;
     start(&b, driver, "static", 1);
@@ -316,7 +317,7 @@ static double layout_replay(const char *driver, int spanning, cs_layout l)
         uint32_t last[2] = {top, it[3]};
         add(&b, CS_TASK_COMBINE, 0, 0.0, 0, last, 2);
     }
-    double t = cs_span_replay_layout(&b.g, &no_messages, l);
+    double t = cs_span_replay_layout(&b.g, &no_messages, l, shared);
     cs_graph_free(&b.g);
     return t;
 }
@@ -324,20 +325,36 @@ static double layout_replay(const char *driver, int spanning, cs_layout l)
 static void test_layout_sets_threads_per_rank(void)
 {
     const cs_layout two_by_two = {4, 2}, four = {4, 0}, four_by_one = {4, 1}, one_by_four = {4, 4};
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, two_by_two), 2.0, 1e-3);
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 0, two_by_two), 3.0, 1e-3);
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, four), 3.0, 1e-3);
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, four_by_one), 3.0, 1e-3);
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 0, one_by_four), 2.0, 1e-3);
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_omp", 1, one_by_four), layout_replay("cpu_omp", 1, four), 1e-9);
-    CU_ASSERT_EQUAL(layout_replay("cpu_omp", 1, two_by_two), -1.0);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, two_by_two, NULL), 2.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 0, two_by_two, NULL), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, four, NULL), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, four_by_one, NULL), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 0, one_by_four, NULL), 2.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_omp", 1, one_by_four, NULL), layout_replay("cpu_omp", 1, four, NULL), 1e-9);
+    CU_ASSERT_EQUAL(layout_replay("cpu_omp", 1, two_by_two, NULL), -1.0);
     const cs_layout uneven = {6, 4};
-    CU_ASSERT_EQUAL(layout_replay("cpu_hybrid", 1, uneven), -1.0);
+    CU_ASSERT_EQUAL(layout_replay("cpu_hybrid", 1, uneven, NULL), -1.0);
     char name[32];
     cs_layout_format(two_by_two, name, sizeof name);
     CU_ASSERT_STRING_EQUAL(name, "2x2");
     cs_layout_format(four, name, sizeof name);
     CU_ASSERT_STRING_EQUAL(name, "4");
+}
+
+/* --group-cost: the spanning node of layout_replay, shared by 2 ranks of 2 threads, costs 1.5
+ * times its four 1 s parts (1 + 1.5 s); the node one rank holds costs them once (1 + 2 s). A
+ * factor holds from its ranks to the next stated ones. */
+static void test_shared_nodes_cost_the_ways_factor(void)
+{
+    const cs_group_cost cost = {2, {2, 8}, {1.5, 2.5}};
+    const cs_layout two_by_two = {4, 2};
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, two_by_two, &cost), 2.5, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 0, two_by_two, &cost), 3.0, 1e-3);
+    const unsigned g[] = {0, 1, 2, 7, 8, 100};
+    const double want[] = {1.0, 1.0, 1.5, 1.5, 2.5, 2.5};
+    for (unsigned k = 0; k < 6; k++)
+        CU_ASSERT_DOUBLE_EQUAL(cs_group_cost_factor(&cost, g[k]), want[k], 0);
+    CU_ASSERT_DOUBLE_EQUAL(cs_group_cost_factor(NULL, 8), 1.0, 0);
 }
 
 /* cpu_mpi's dynamic hand-out (mpi_handout.c) across 2 ranks of one worker: blocks [0, 6)
@@ -358,7 +375,7 @@ static void test_ranks_take_from_the_back_of_a_block(void)
         for (unsigned i = 0; i < (n + 1) / 2; i++)
             level[i] = 2 * i + 1 < n ? add(&b, CS_TASK_COMBINE, 0, 0.0, 0, &level[2 * i], 2)
                                      : level[2 * i];
-    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}), 13.0,
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 13.0,
                            1e-3);
     snprintf(b.g.driver, sizeof b.g.driver, "cpu_omp");
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay(&b.g, &no_messages, 2), 15.0, 1e-3);
@@ -381,8 +398,8 @@ static void test_prediction_floor_leaves_out_messages_not_paid(void)
     cs_span_stats s = stats(&b.g, &m);
     NEAR(s.span_s, 4.5);
     NEAR(cs_span_predict(&b.g, &m, &s, 1), 3.0);
-    NEAR(cs_span_predict_layout(&b.g, &m, &s, (cs_layout){2, 2}), 2.0);
-    NEAR(cs_span_predict_layout(&b.g, &m, &s, (cs_layout){2, 1}), 4.5);
+    NEAR(cs_span_predict_layout(&b.g, &m, &s, (cs_layout){2, 2}, NULL), 2.0);
+    NEAR(cs_span_predict_layout(&b.g, &m, &s, (cs_layout){2, 1}, NULL), 4.5);
     cs_graph_free(&b.g);
 }
 
@@ -623,6 +640,7 @@ int main(void)
     CU_add_test(s, "a node spanning ranks has its parts on its ranks",
                 test_parts_of_a_node_spanning_ranks_run_on_its_ranks);
     CU_add_test(s, "a layout sets the threads per rank", test_layout_sets_threads_per_rank);
+    CU_add_test(s, "a shared node costs the ways' factor", test_shared_nodes_cost_the_ways_factor);
     CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
                 test_ranks_take_from_the_back_of_a_block);
     CU_add_test(s, "the floor leaves out messages a layout does not pay",
