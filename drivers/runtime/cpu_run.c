@@ -573,6 +573,10 @@ int cs_cpu_run(const cs_exec *ex, const cs_options *o)
         goto out;
     if (ex->is_root && !o->quiet)
         print_header(ex, o, s.tick);
+    if (ex->is_root && o->profile_path && ex->warnings && strstr(ex->warnings, "oversubscribed"))
+        cs_warn("--profile: recorded oversubscribed, so every task's time holds its waits for a "
+                "core and the work and predictions read high; record one worker (one rank of one "
+                "thread) and predict layouts with cs_profile --workers");
     for (size_t i = 0; i < o->n_count; i++) {
         int rc = run_case(&s, o->n[i], o->chunks);
         code = rc > code ? rc : code;

@@ -89,6 +89,17 @@ check "cpu_mpi -np 3 pi S static" "$dir/mpi-pi.txt" 1 messages
   --quiet --profile "$dir/hybrid.txt" || fail "cpu_hybrid exited $?"
 check "cpu_hybrid -np 2 --threads 2 --schedule static product n=24" "$dir/hybrid.txt" 1 messages
 
+# Recorded with more threads than cores, the driver says that the times hold turn-taking; with
+# one thread it says nothing of the kind.
+cores=$(nproc)
+"$drivers/cpu_omp" --threads $((cores + 1)) --kernel product --n 5 --repeat 1 --warmup 0 \
+  --profile "$dir/over.txt" >/dev/null 2>"$dir/over.err" || fail "cpu_omp --threads $((cores + 1)) exited $?"
+grep -q "warning: --profile: recorded oversubscribed, so every task's time holds its waits" "$dir/over.err" ||
+  fail "no --profile warning with $((cores + 1)) threads on $cores cores: $(cat "$dir/over.err")"
+"$drivers/cpu_omp" --threads 1 --kernel product --n 5 --repeat 1 --warmup 0 --profile "$dir/one.txt" \
+  >/dev/null 2>"$dir/one.err" || fail "cpu_omp --threads 1 exited $?"
+grep -q "recorded oversubscribed" "$dir/one.err" && fail "a --profile warning with one thread"
+
 # The checker itself catches a broken graph: a combine on one child only.
 awk '!done && $2 == "combine" { sub(/,[0-9]+$/, "", $8); done = 1 } { print }' "$dir/serial.txt" >"$dir/broken.txt"
 awk -f "$here/check_graph.awk" "$dir/broken.txt" >/dev/null && fail "check_graph.awk accepted a combine with one dependency"
