@@ -8,20 +8,7 @@
 # node), not those of one ranks recorded. Usage: layouts.sh CS_PROFILE FIXTURE_DIR
 set -u
 tool=$1 fixture=$2/two-ranks.txt one_rank=$2/one-rank-shared.txt
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# expect OPTIONS... -- LINE...: every LINE is a line of the output
-expect() {
-  local opts=() out
-  while [ "$1" != -- ]; do opts+=("$1"); shift; done
-  shift
-  out=$("$tool" "${opts[@]}" "$fixture") ||
-    { fail "${opts[*]}: exit $?"; return; }
-  for line in "$@"; do
-    grep -qxF -- "$line" <<<"$out" || fail "${opts[*]}: no line '$line' in:
-$out"
-  done
-}
+. "$(dirname "$0")/expect_lines.sh"
 p='# profile product n=2: predicted'
 # Against the work (3 ms at one worker): the message makes 2 ranks slower than one.
 slow=(--latency 0.5 --bandwidth 1000)
