@@ -116,6 +116,19 @@ typedef struct ntt_group {
     int load, store, stream;
 } ntt_group;
 
+/* Groups of at most this many rows run in place (vector build): so few rows
+ * a power of two apart share a cache set without evicting one another, and
+ * a gather's copy in and out of a piece would cost more than its stages.
+ * More rows are gathered into a buffer (bn_ntt_vector_group). */
+#ifndef BN_NTT_IN_PLACE_ROWS
+#define BN_NTT_IN_PLACE_ROWS 8
+#endif
+
+static inline int ntt_group_in_place(const ntt_group *gr)
+{
+    return ((size_t)1 << gr->stages) <= BN_NTT_IN_PLACE_ROWS && !gr->stream;
+}
+
 /* The limbs of an operand (zero beyond n). */
 typedef struct ntt_operand {
     const bn_limb *p;
