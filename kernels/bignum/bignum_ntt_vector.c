@@ -561,7 +561,8 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
  * the bottom). The rows lie a power of two apart, so in place they would
  * all fall in the same few cache sets and evict one another (16 rows, 8
  * ways); they are copied into one contiguous buffer instead, and the limbs
- * loaded straight into it, the words stored straight from it.
+ * loaded straight into it, the words stored straight from it. A group of at
+ * most BN_NTT_IN_PLACE_ROWS rows fits the ways and stays in place.
  *
  * A row's run is a few lines (64 columns: 8), too short for the hardware
  * prefetchers to learn before it ends, so each row would wait on memory in
@@ -670,14 +671,11 @@ static void group_piece_in_place(const vplan *pl, const ntt_group *gr,
             store_words(row0 + r * w, c);
 }
 
-static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
-                        int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
+static void group_piece_gathered(const vplan *pl, const ntt_group *gr,
+                                 const unsigned char *packed, int inverse, double *x,
+                                 ntt_operand a, size_t base, size_t i, size_t c)
 {
     size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
-    if (ntt_group_in_place(gr)) {
-        group_piece_in_place(pl, gr, packed, inverse, x, a, base, i, c);
-        return;
-    }
     _Alignas(64) double buf[NTT_CHUNK_POINTS];
     _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
     assert(rows * c <= NTT_CHUNK_POINTS);
@@ -690,6 +688,15 @@ static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned cha
     }
     if (gr->stream) /* the streamed lines reach memory before another thread reads them */
         _mm_sfence();
+}
+
+static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
+                        int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
+{
+    if (ntt_group_in_place(gr))
+        group_piece_in_place(pl, gr, packed, inverse, x, a, base, i, c);
+    else
+        group_piece_gathered(pl, gr, packed, inverse, x, a, base, i, c);
 }
 
 /* Per stage of the group: is its level's table packed? */
