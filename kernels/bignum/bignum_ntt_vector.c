@@ -561,8 +561,9 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
  * the bottom). The rows lie a power of two apart, so in place they would
  * all fall in the same few cache sets and evict one another (16 rows, 8
  * ways); they are copied into one contiguous buffer instead, and the limbs
- * loaded straight into it, the words stored straight from it. A group of at
- * most BN_NTT_IN_PLACE_ROWS rows fits the ways and stays in place.
+ * loaded straight into it, the words stored straight from it. Up to
+ * BN_NTT_IN_PLACE_ROWS rows those conflicts cost less than the copy, and the
+ * piece stays in place.
  *
  * A row's run is a few lines (64 columns: 8), too short for the hardware
  * prefetchers to learn before it ends, so each row would wait on memory in
@@ -651,10 +652,8 @@ static void row_store(double *out, const double *in, size_t count, int stream)
     }
 }
 
-/* A piece of a group of few rows, in place: the rows' runs (a few cache
- * sets' worth each) stay in the caches from stage to stage without a
- * gather, whose copy in and out cost more than the stages themselves in
- * the one to three top stages of transforms of 2^14 to 2^16 points. */
+/* A piece of a group of few rows, in place: the limbs loaded into the rows,
+ * the stages run there, the words left there (ntt_group_in_place). */
 static void group_piece_in_place(const vplan *pl, const ntt_group *gr,
                                  const unsigned char *packed, int inverse, double *x,
                                  ntt_operand a, size_t base, size_t i, size_t c)
