@@ -561,7 +561,9 @@ void bn_ntt_vector_radix3(const ntt_transform *t, int inverse, bn_limb *x, ntt_o
  * the bottom). The rows lie a power of two apart, so in place they would
  * all fall in the same few cache sets and evict one another (16 rows, 8
  * ways); they are copied into one contiguous buffer instead, and the limbs
- * loaded straight into it, the words stored straight from it.
+ * loaded straight into it, the words stored straight from it. Up to
+ * BN_NTT_IN_PLACE_ROWS rows those conflicts cost less than the copy, and the
+ * piece stays in place.
  *
  * A row's run is a few lines (64 columns: 8), too short for the hardware
  * prefetchers to learn before it ends, so each row would wait on memory in
@@ -595,9 +597,11 @@ static void group_gather(const vplan *pl, const ntt_group *gr, const double *x, 
     }
 }
 
-/* The group's stages on a gathered piece; tws holds c doubles. */
+/* The group's stages on a piece whose row r is buf + r stride (gathered:
+ * stride c; in place: the group's width); tws holds c doubles. */
 static void group_stages(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
-                         int inverse, size_t i, size_t c, double *buf, double *tws)
+                         int inverse, size_t i, size_t c, double *buf, size_t stride,
+                         double *tws)
 {
     unsigned stages = gr->stages;
     size_t rows = (size_t)1 << stages, w = gr->len >> (stages - 1);
@@ -624,7 +628,7 @@ static void group_stages(const vplan *pl, const ntt_group *gr, const unsigned ch
                 t = tws;
             }
             for (size_t r = rp; r < rows; r += 2 * half) {
-                double *x0 = buf + r * c, *x1 = x0 + half * c;
+                double *x0 = buf + r * stride, *x1 = x0 + half * stride;
                 if (inverse)
                     dit_run(x0, x1, t, c, f);
                 else
@@ -648,15 +652,34 @@ static void row_store(double *out, const double *in, size_t count, int stream)
     }
 }
 
-static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
-                        int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
+/* A piece of a group of few rows, in place: the limbs loaded into the rows,
+ * the stages run there, the words left there (ntt_group_in_place). */
+static void group_piece_in_place(const vplan *pl, const ntt_group *gr,
+                                 const unsigned char *packed, int inverse, double *x,
+                                 ntt_operand a, size_t base, size_t i, size_t c)
+{
+    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
+    _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
+    double *row0 = x + base + i;
+    if (gr->load)
+        for (size_t r = 0; r < rows; r++)
+            load_into(row0 + r * w, base + r * w + i, c, a, pl->p, &pl->f);
+    group_stages(pl, gr, packed, inverse, i, c, row0, w, tws);
+    if (gr->store)
+        for (size_t r = 0; r < rows; r++)
+            store_words(row0 + r * w, c);
+}
+
+static void group_piece_gathered(const vplan *pl, const ntt_group *gr,
+                                 const unsigned char *packed, int inverse, double *x,
+                                 ntt_operand a, size_t base, size_t i, size_t c)
 {
     size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
     _Alignas(64) double buf[NTT_CHUNK_POINTS];
     _Alignas(64) double tws[NTT_CHUNK_POINTS >> 1];
     assert(rows * c <= NTT_CHUNK_POINTS);
     group_gather(pl, gr, x, a, base, i, c, buf);
-    group_stages(pl, gr, packed, inverse, i, c, buf, tws);
+    group_stages(pl, gr, packed, inverse, i, c, buf, c, tws);
     for (size_t r = 0; r < rows; r++) {
         if (gr->store)
             store_words(buf + r * c, c);
@@ -664,6 +687,15 @@ static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned cha
     }
     if (gr->stream) /* the streamed lines reach memory before another thread reads them */
         _mm_sfence();
+}
+
+static void group_piece(const vplan *pl, const ntt_group *gr, const unsigned char *packed,
+                        int inverse, double *x, ntt_operand a, size_t base, size_t i, size_t c)
+{
+    if (ntt_group_in_place(gr))
+        group_piece_in_place(pl, gr, packed, inverse, x, a, base, i, c);
+    else
+        group_piece_gathered(pl, gr, packed, inverse, x, a, base, i, c);
 }
 
 /* Per stage of the group: is its level's table packed? */
@@ -853,10 +885,10 @@ static void unwrap_run(double *row, const bn_limb *low, size_t count, vd k, vd t
 
 /* Rows r of the part at columns i..i+c whose coefficients k = r w + i + e
  * fall below d: their high coefficients N + k, through Garner, joined with
- * the carry of the run starting at N + r w + i; row keeps c_k in place of
- * c_k + c_(k+N). */
+ * the carry of the run starting at N + r w + i; row r (at buf + r stride)
+ * keeps c_k in place of c_k + c_(k+N). */
 static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const buf[3],
-                         size_t rows, size_t w, size_t i, size_t c)
+                         size_t stride, size_t rows, size_t w, size_t i, size_t c)
 {
     size_t N = fz->t[0]->s.n, d = fz->wrap;
     vd k[3], two_p[3];
@@ -872,7 +904,7 @@ static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const b
         for (size_t e = 0; e < end; e += WRAP_STEP) {
             size_t count = end - e < WRAP_STEP ? end - e : WRAP_STEP;
             for (int q = 0; q < 3; q++)
-                unwrap_run(buf[q] + r * c + e, fz->low[q] + k0 + e, count, k[q], two_p[q],
+                unwrap_run(buf[q] + r * stride + e, fz->low[q] + k0 + e, count, k[q], two_p[q],
                            &vg->f[q], (double *)(void *)high[q]);
             garner_doubles(vg, high[0], high[1], high[2], (count + 3) & ~(size_t)3);
             bn_ntt_crt_join(&fz->g, fz->rp + N + k0 + e, high[0], high[1], high[2], count,
@@ -881,40 +913,65 @@ static void fused_unwrap(const ntt_fused *fz, const vgarner *vg, double *const b
     }
 }
 
+/* The fused part's work once its three primes' rows lie at buf[q] + r
+ * stride (gathered, or in place): the stages, the unwrapping, Garner's
+ * digits and each row's run of limbs, below coeffs, with a carry of its own. */
+static void group_crt_rows(const ntt_fused *fz, const vplan pl[3], const unsigned char *packed,
+                           double *const buf[3], size_t stride, size_t g0, size_t c)
+{
+    const ntt_group *gr = &fz->gr;
+    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1);
+    vgarner vg;
+    vgarner_init(&vg, &fz->g);
+    _Alignas(64) double tws[NTT_FUSED_COLUMNS];
+    for (int q = 0; q < 3; q++)
+        group_stages(&pl[q], gr, packed, 1, g0, c, buf[q], stride, tws);
+    if (fz->wrap)
+        fused_unwrap(fz, &vg, buf, stride, rows, w, g0, c);
+    for (size_t r = 0; r < rows && r * w + g0 < fz->coeffs; r++) {
+        size_t k = r * w + g0, count = fz->coeffs - k < c ? fz->coeffs - k : c;
+        bn_limb *v[3];
+        for (int q = 0; q < 3; q++)
+            v[q] = (bn_limb *)(void *)(buf[q] + r * stride);
+        garner_doubles(&vg, v[0], v[1], v[2], c);
+        bn_limb *carry = fz->carry + 2 * (k / c);
+        carry[0] = carry[1] = 0;
+        bn_ntt_crt_join(&fz->g, fz->rp + k, v[0], v[1], v[2], count, carry);
+    }
+}
+
+/* The gathered fused part: its rows copied onto the stack first. */
+static void group_crt_gathered(const ntt_fused *fz, const vplan pl[3],
+                               const unsigned char *packed, size_t g0, size_t c)
+{
+    _Alignas(64) double buf[3][NTT_FUSED_POINTS];
+    double *const dbuf[3] = {buf[0], buf[1], buf[2]};
+    const ntt_operand none = {NULL, 0}; /* the inverse reads no limbs */
+    for (int q = 0; q < 3; q++)
+        group_gather(&pl[q], &fz->gr, (const double *)(void *)fz->x[q], none, 0, g0, c, dbuf[q]);
+    group_crt_rows(fz, pl, packed, dbuf, c, g0, c);
+}
+
 void bn_ntt_vector_group_crt(const ntt_fused *fz, size_t g0, size_t g1)
 {
     const ntt_group *gr = &fz->gr;
-    size_t rows = (size_t)1 << gr->stages, w = gr->len >> (gr->stages - 1), c = g1 - g0;
+    size_t w = gr->len >> (gr->stages - 1), c = g1 - g0;
     assert(fz->t[0]->s.m == 1 && gr->store && 2 * gr->len == fz->t[0]->s.n);
     assert(c == fz->run && g0 % c == 0 && g1 <= w && c % 4 == 0);
-    assert(rows * c <= NTT_FUSED_POINTS && c <= NTT_FUSED_COLUMNS);
+    assert(((size_t)1 << gr->stages) * c <= NTT_FUSED_POINTS && c <= NTT_FUSED_COLUMNS);
     unsigned saved = enter_proved_mode();
     vplan pl[3];
     for (int q = 0; q < 3; q++)
         vplan_set(&pl[q], fz->t[q]);
     unsigned char packed[64];
     group_packed(fz->t[0], gr, packed, sizeof packed);
-    vgarner vg;
-    vgarner_init(&vg, &fz->g);
-    _Alignas(64) bn_limb buf[3][NTT_FUSED_POINTS];
-    _Alignas(64) double tws[NTT_FUSED_COLUMNS];
-    double *const dbuf[3] = {(double *)(void *)buf[0], (double *)(void *)buf[1],
-                             (double *)(void *)buf[2]};
-    const ntt_operand none = {NULL, 0}; /* the inverse reads no limbs */
-    for (int q = 0; q < 3; q++) {
-        group_gather(&pl[q], gr, (const double *)(void *)fz->x[q], none, 0, g0, c, dbuf[q]);
-        group_stages(&pl[q], gr, packed, 1, g0, c, dbuf[q], tws);
-    }
-    if (fz->wrap)
-        fused_unwrap(fz, &vg, dbuf, rows, w, g0, c);
-    garner_doubles(&vg, buf[0], buf[1], buf[2], rows * c);
-    /* each row's run, below coeffs, with a carry of its own */
-    for (size_t r = 0; r < rows && r * w + g0 < fz->coeffs; r++) {
-        size_t k = r * w + g0, count = fz->coeffs - k < c ? fz->coeffs - k : c;
-        bn_limb *carry = fz->carry + 2 * (k / c);
-        carry[0] = carry[1] = 0;
-        bn_ntt_crt_join(&fz->g, fz->rp + k, buf[0] + r * c, buf[1] + r * c, buf[2] + r * c,
-                        count, carry);
+    if (ntt_group_in_place(gr)) { /* x is not read again: its rows take the digits */
+        double *const rows_at[3] = {(double *)(void *)fz->x[0] + g0,
+                                    (double *)(void *)fz->x[1] + g0,
+                                    (double *)(void *)fz->x[2] + g0};
+        group_crt_rows(fz, pl, packed, rows_at, w, g0, c);
+    } else {
+        group_crt_gathered(fz, pl, packed, g0, c);
     }
     _mm_setcsr(saved);
 }

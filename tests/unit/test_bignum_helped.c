@@ -645,6 +645,79 @@ static void test_helped_products_just_past_a_grouped_length_match_gmp(void)
 }
 
 /*
+ * A group of top stages with at most BN_NTT_IN_PLACE_ROWS rows runs in place
+ * (vector build), a larger one is gathered into a buffer first: the rule, at
+ * its boundary; a streamed group is always gathered (its rows are written
+ * past the caches from the buffer).
+ */
+static void test_groups_of_few_rows_run_in_place(void)
+{
+    unsigned stages = 0;
+    while (((size_t)2 << stages) <= BN_NTT_IN_PLACE_ROWS)
+        stages++;
+    ntt_group few = {(size_t)BN_NTT_SUB_POINTS << stages, stages, 0, 0, 0};
+    ntt_group more = few, streamed = few;
+    more.stages++;
+    more.len *= 2;
+    streamed.stream = 1;
+    CU_ASSERT_EQUAL((size_t)1 << few.stages, BN_NTT_IN_PLACE_ROWS);
+    CU_ASSERT(ntt_group_in_place(&few));
+    CU_ASSERT(!ntt_group_in_place(&more));
+    CU_ASSERT(!ntt_group_in_place(&streamed));
+}
+
+/* a b (a squared when bn is 0) helped on three threads in both vector builds,
+ * the only ones with groups in place: equal to GMP's product. */
+static void check_helped_vector_builds(size_t an, size_t bn, enum shape shape)
+{
+    bignum a, b, r;
+    bignum_init(&a), bignum_init(&b), bignum_init(&r);
+    mpz_t zr;
+    mpz_init(zr);
+    const bignum *second = operands_by_gmp(&a, &b, an, bn, shape, zr);
+    for (int level = BN_NTT_AVX2; level <= BN_NTT_AVX512; level++) {
+        bn_ntt_limit(level);
+        runner rr;
+        runner_init(&rr, ORDER_THREADS, FE_TONEAREST);
+        bignum_helpers h = {runner_run, &rr};
+        bignum_clear(&r);
+        int ok = bignum_mul_helped(&r, &a, second, &h) == BN_OK && bignum_equals_mpz(&r, zr);
+        if (!ok)
+            fprintf(stderr, "\n  %s %zu x %zu, level %d: differs from GMP\n",
+                    bn ? "product" : "square", an, bn ? bn : an, level);
+        CU_ASSERT(ok);
+        CU_ASSERT_EQUAL(rr.bad_runs, 0);
+    }
+    bn_ntt_limit(BN_NTT_AVX512);
+    mpz_clear(zr);
+    bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
+}
+
+/*
+ * Products on both sides of that boundary: the top group (one pass of the
+ * top stages over blocks of BN_NTT_SUB_POINTS) of BN_NTT_IN_PLACE_ROWS rows,
+ * then of twice as many; at length 2^k (the inverse's last group fused with
+ * Garner's step), wrapped past it (the fused unwrapping reads the rows in
+ * place), 3 2^k (radix-3 columns, then the group, not fused) and a square.
+ */
+static void test_helped_products_across_the_in_place_rows_match_gmp(void)
+{
+    size_t checked = 0;
+    for (size_t rows = BN_NTT_IN_PLACE_ROWS; rows <= 2 * BN_NTT_IN_PLACE_ROWS; rows *= 2) {
+        size_t M = rows * BN_NTT_SUB_POINTS, d = M / 8 - 3;
+        if (3 * M + 1 > bn_ntt_max_limbs())
+            break;
+        check_helped_vector_builds(M + 1 - M / 2, M / 2, SHAPE_ONES);          /* M coefficients */
+        check_helped_vector_builds(M + d + 1 - (M + d) / 2, (M + d) / 2, SHAPE_UNIFORM); /* + d */
+        check_helped_vector_builds(3 * M + 1 - 3 * M / 2, 3 * M / 2, SHAPE_UNIFORM);    /* 3 M */
+        check_helped_vector_builds(M / 2, 0, SHAPE_ONES);                      /* M - 1, a square */
+        checked++;
+    }
+    CU_ASSERT_EQUAL(checked, 2);
+    ASSERT_NO_LEAK();
+}
+
+/*
  * A product of a few hundred thousand limbs (of most of one transform in the
  * tiny build) is cut into many parts at every step: each run() call after
  * the first (the tables, whose parts are segments of very unequal size) has
@@ -998,6 +1071,8 @@ int main(void)
     CU_add_test(s, "helped products match GMP at every transform shape", test_helped_products_match_gmp_at_every_transform_shape);
     CU_add_test(s, "helpers are used for every transform product", test_helpers_are_used_for_every_transform_product);
     CU_add_test(s, "helped products just past a grouped length match GMP", test_helped_products_just_past_a_grouped_length_match_gmp);
+    CU_add_test(s, "groups of few rows run in place", test_groups_of_few_rows_run_in_place);
+    CU_add_test(s, "helped products across the in-place rows match GMP", test_helped_products_across_the_in_place_rows_match_gmp);
     CU_add_test(s, "large products give many parts at every step", test_large_products_give_many_parts_at_every_step);
     CU_add_test(s, "streamed transforms give the same products", test_streamed_transforms_give_the_same_products);
     CU_add_test(s, "no helpers is bignum_mul", test_no_helpers_is_bignum_mul);
