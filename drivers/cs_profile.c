@@ -71,7 +71,7 @@ static int parse_layouts(const char *text, cs_layout *out, unsigned cap)
             return -1;
         }
         if (n == cap) {
-            cs_error("--workers '%s': more than %u items", cs_show(text), cap);
+            cs_error("--workers '%s': too many items, at most %u", cs_show(text), cap);
             return -1;
         }
         char *item = strndup(at, len);
