@@ -19,9 +19,9 @@
  * mpirun -np P bench/bignum_group [--bits B] [--reps R]
  *
  * Each round times, in turn, bignum_mul of the two operands on rank 0 alone
- * (the others wait), and bignum_mul_group over all P ranks each way (by the
- * three primes, for 2 or 3 ranks; by slices of one operand; by the split
- * transform), each starting
+ * (the others wait), and bignum_mul_group over all P ranks as it chooses,
+ * then each way (by the three primes, for 2 to 6 ranks; by slices of one
+ * operand; by the split transform), each starting
  * with an even share of each operand's limbs and leaving with its share of
  * the product: the wall time from a common barrier to the last rank's end,
  * and how much of it the slowest rank spent in the exchanges, with the bytes
@@ -182,12 +182,12 @@ int main(int argc, char **argv)
     bignum_init(&pa), bignum_init(&pb), bignum_init(&pr);
     uint64_t a_at = 0, b_at = 0, r_at = 0;
     /* The way bignum_mul_group takes at this many ranks first, then each way it can take:
-     * the primes are shared by two or three ranks only. */
+     * the primes are shared by two to six ranks only. */
     enum { WAYS = 4 };
     static const int way[WAYS] = {BN_GROUP_CHOOSE, BN_GROUP_PRIMES, BN_GROUP_SLICES,
                                   BN_GROUP_TRANSFORM};
     static const char *way_name[WAYS] = {"as chosen", "by primes", "by slices", "by transform"};
-    int runs[WAYS] = {1, size <= 3, 1, 1};
+    int runs[WAYS] = {1, size <= BN_GROUP_PRIMES_MEMBERS, 1, 1};
     double *serial = calloc((size_t)o.reps, sizeof(double));
     double *shared = calloc((size_t)o.reps * WAYS, sizeof(double));
     double *xchg = calloc((size_t)o.reps * WAYS, sizeof(double));

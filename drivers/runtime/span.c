@@ -94,14 +94,12 @@ cs_message_model cs_message_fit(const cs_graph *g)
  * halves (a node of the fixed tree), held evenly by the g ranks, and n the transform length
  * (the smallest 2^k or 3 2^k of at least L - 1 points), the words one rank receives (the
  * busiest), by the way bignum_mul_group takes for g:
- *   g = 2, 3: by primes (bignum_group_primes.c): both operands whole, (g-1)/g L; then, for
- *     its L/g coefficients, the residues of the primes the others make: g = 2, the other's
- *     prime and its half of the middle one, two arrays of L/2, L; g = 3, two of L/3, 2L/3.
- *     4 exchanges (places, operands, residues, overflows).
- *   g = 4: by slices (bignum_group_slices.c): its slice of one operand and the other whole,
- *     (g-1)/(2g) L; then what the others' products (each its slice plus the whole other,
- *     L/(2g) + L/2 limbs) put on its L/g limbs, (g-1)/(2g) L. 4 exchanges.
- *   g >= 5: by the split transform (bignum_ntt_group.c): the operands' limbs of its columns,
+ *   g = 2 to 6: by primes (bignum_group_primes.c): both operands whole, (g-1)/g L; then, for
+ *     its L/g coefficients, the residues of the primes and halves the others make: g = 2,
+ *     the other's prime and its half of the middle one, two arrays of L/2, L; g = 3 to 6,
+ *     one array of L/g from each other member, (g-1)/g L. 4 exchanges (places, operands,
+ *     residues, overflows).
+ *   g >= 7: by the split transform (bignum_ntt_group.c): the operands' limbs of its columns,
  *     both operands' transforms modulo three primes from columns to blocks (6 arrays of n),
  *     the product's back (3), the limbs of its coefficients: each (g-1)/g^2 of the whole,
  *     (2L + 9n)(g-1)/g^2. 6 exchanges.
@@ -125,10 +123,8 @@ double cs_group_exchange_s(const cs_message_model *m, unsigned g, uint64_t opera
     if (g < 2 || operand_bytes == 0)
         return 0.0;
     double L = (double)operand_bytes / 8, words, exchanges = 4;
-    if (g <= 3) {
-        words = L * (g - 1) / g + (g == 2 ? L : 2 * L / 3);
-    } else if (g == 4) {
-        words = L * (g - 1) / g;
+    if (g <= 6) {
+        words = L * (g - 1) / g + (g == 2 ? L : L * (g - 1) / g);
     } else {
         words = (2 * L + 9 * transform_points(L)) * (g - 1) / ((double)g * g);
         exchanges = 6;

@@ -309,18 +309,19 @@ static void plan_shares(group_plan *pl, int whole)
 }
 
 /*
- * Two or three members share a transform product by its primes: one each, two
- * members a half of the third each, no transform cut into columns (the 70M-bit
- * product on 2 members: 1.36 times faster than on one, 1.28 with a two-and-one
- * split of the primes, 1.06 by slices). Four share it by slices: each multiplies its slice of the
- * longer operand by all of the shorter (a product of about (1 + 1/g) / 2 the
- * whole's transform length each). Larger groups split the transform itself,
- * whose exchanges and extra passes over the points cost about what 2 to 3
- * members' shares do (2 members: 0.76 times one's speed), but which keeps
- * gaining with every member.
+ * Two to six members share a transform product by its primes, whole or in
+ * halves, no transform cut into columns (the 70M-bit product on 2 members:
+ * 1.36 times faster than on one, 1.28 with a two-and-one split of the primes,
+ * 1.06 by slices): the largest share is a third of the transforms or less.
+ * Larger groups split the transform itself, whose exchanges and extra passes
+ * over the points cost about what 2 to 3 members' shares do (2 members: 0.76
+ * times one's speed), but which keeps gaining with every member. By slices
+ * (each multiplies its slice of the longer operand by all of the shorter: a
+ * product of about (1 + 1/g) / 2 the whole's transform length each) is left
+ * for products beyond one transform.
  */
 #ifndef BN_GROUP_TRANSFORM_MEMBERS
-#define BN_GROUP_TRANSFORM_MEMBERS 5
+#define BN_GROUP_TRANSFORM_MEMBERS (BN_GROUP_PRIMES_MEMBERS + 1)
 #endif
 
 static atomic_int forced_way; /* bn_group_force: 0 as chosen below */
@@ -346,9 +347,9 @@ static void plan_make(group_plan *pl, int whole)
     if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
         pl->way = BY_SLICES;
         pl->a_sliced = pl->na >= pl->nb;
-        int primes = forced ? forced == BN_GROUP_PRIMES : pl->g <= 3;
+        int primes = forced ? forced == BN_GROUP_PRIMES : pl->g <= BN_GROUP_PRIMES_MEMBERS;
         int transform = forced ? forced == BN_GROUP_TRANSFORM : pl->g >= BN_GROUP_TRANSFORM_MEMBERS;
-        if (primes && pl->g <= 3 && pl->L <= bn_ntt_max_limbs())
+        if (primes && pl->g <= BN_GROUP_PRIMES_MEMBERS && pl->L <= bn_ntt_max_limbs())
             pl->way = BY_PRIMES;
         else if (transform && bn_group_transform_plan(pl))
             pl->way = BY_TRANSFORM;

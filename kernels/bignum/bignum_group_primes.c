@@ -1,4 +1,4 @@
-/* bignum_mul_group by primes: two or three members share the transform product's three primes. */
+/* bignum_mul_group by primes: two to six members share the transform product's three primes. */
 #include <assert.h>
 #include <string.h>
 
@@ -6,35 +6,60 @@
 
 /*
  * The transform product is three independent cyclic products, one per prime,
- * then Garner's step per coefficient. So two or three members can split the
- * primes: with three, one each; with two, one each and half of the middle
- * one's each (its product modulo X^(n/2) - 1 and X^(n/2) + 1, whose results
- * add up: bignum_ntt.c), so that both make about half of the transforms (a
- * two-and-one split left one member waiting a third of the time: the 70M-bit
- * product on two members took 0.112 s against 0.132 on one). Each member gets
+ * then Garner's step per coefficient. So members can split the primes, and a
+ * prime in two halves: its product modulo X^(n/2) - 1 and X^(n/2) + 1, whose
+ * results add up (bignum_ntt.c). Six units, a whole prime being two, shared
+ * as evenly as they go: two members a prime and a half each (a two-and-one
+ * split left one member waiting a third of the time: the 70M-bit product on
+ * two members took 0.112 s against 0.132 on one), three a prime each, four a
+ * prime, a prime and a half each of the third, five a prime and four halves,
+ * six a half each. The largest share is then a third of the transforms at
+ * four and five members, against about (1 + 1/g) / 2 of the whole product by
+ * slices, and the split transform's 2.5 times an even share. Each member gets
  * both operands whole, makes its share as one product's rounds (bignum_ntt.c's
  * own product, with its threads), sends every member what it made of that
- * member's coefficients (the middle prime's from both, which the receiver
- * adds), and runs Garner's step on its own limbs. Three exchanges after the
- * places: the operands, the residues, the overflows.
+ * member's coefficients (a halved prime's from both its members, which the
+ * receiver adds), and runs Garner's step on its own limbs. Three exchanges
+ * after the places: the operands, the residues, the overflows.
  */
+
+/* Member q's share: the primes it makes whole (bits), and the half it makes, if any. The
+ * member with the wrapped layout's small product makes it with its half (half 0), as the
+ * other twists and untwists its own (a pass more). For the 70M-bit product, alone: prime
+ * 0, a half and the small one 0.063 s; prime 2 and the other half 0.065 s; a prime 0.036 s,
+ * a half 0.023-0.025 s (thread CPU time). */
+typedef struct prime_share {
+    unsigned primes;
+    ntt_half_share half; /* prime -1: none */
+} prime_share;
+
+#define WHOLE(p) {1u << (p), {-1, 0, 0}}
+#define HALF(p, h) {0, {(p), (h), (h) == 0}}
+static const prime_share shares[BN_GROUP_PRIMES_MEMBERS + 1][BN_GROUP_PRIMES_MEMBERS] = {
+    [2] = {{1u << 0, {1, 0, 1}}, {1u << 2, {1, 1, 0}}},
+    [3] = {WHOLE(0), WHOLE(1), WHOLE(2)},
+    [4] = {WHOLE(0), WHOLE(1), HALF(2, 0), HALF(2, 1)},
+    [5] = {WHOLE(0), HALF(1, 0), HALF(1, 1), HALF(2, 0), HALF(2, 1)},
+    [6] = {HALF(0, 0), HALF(0, 1), HALF(1, 0), HALF(1, 1), HALF(2, 0), HALF(2, 1)},
+};
+
+static const prime_share *share_of(const group_plan *pl, unsigned q)
+{
+    assert(pl->g >= 2 && pl->g <= BN_GROUP_PRIMES_MEMBERS && q < pl->g);
+    return &shares[pl->g][q];
+}
 
 /* The primes member q makes whole, as bits. */
 static unsigned primes_of(const group_plan *pl, unsigned q)
 {
-    if (pl->g == 3)
-        return 1u << q;
-    return q == 0 ? 1u : 4u;
+    return share_of(pl, q)->primes;
 }
 
-/* Two members: the half of the middle prime member q makes, member 0's with the wrapped
- * layout's small product, as the other twists and untwists its half (a pass more). For the
- * 70M-bit product, alone: prime 0, its half and the small one 0.063 s; prime 2 and the
- * other half 0.065 s; the two-and-one split's larger share took 0.077 s. */
+/* The half of a prime member q makes, or NULL. */
 static const ntt_half_share *half_of(const group_plan *pl, unsigned q)
 {
-    static const ntt_half_share halves[2] = {{1, 0, 1}, {1, 1, 0}};
-    return pl->g == 2 ? &halves[q] : NULL;
+    const ntt_half_share *half = &share_of(pl, q)->half;
+    return half->prime >= 0 ? half : NULL;
 }
 
 /* The primes member q sends residues of (whole or its half), as bits. */

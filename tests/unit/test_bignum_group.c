@@ -21,9 +21,10 @@
  * and 16, operands held evenly, by one member, by some members only, or in
  * uneven ranges, transform lengths 2^k and 3 2^k, and all-ones operands
  * (the largest coefficients and carries, and carries crossing members).
- * Groups of two and three share a product by its primes, four by slices,
- * larger ones split the transform; every way is run (bn_group_force). A
- * member that fails makes every member stop, with nothing leaked.
+ * Groups of two to six share a product by its primes, larger ones split the
+ * transform, and products beyond one transform go by slices; every way is
+ * also run where it is not the one chosen (bn_group_force). A member that
+ * fails makes every member stop, with nothing leaked.
  */
 
 #define MAX_MEMBERS 16
@@ -277,10 +278,11 @@ static void test_a_large_split_transform_matches_gmp(void)
     ASSERT_NO_LEAK();
 }
 
-/* Two and three members by primes, the transform wrapped (a small product beside the main
+/* Two to six members by primes, the transform wrapped (a small product beside the main
  * one: 1059 coefficients, 1024 < 1059 <= 1024 + 1024/8; 4199 above 4096 likewise), random and
- * all-ones operands, every holding, against GMP: two members add their halves of the middle
- * prime, one of them with its small product's share. */
+ * all-ones operands, every holding, against GMP: a halved prime's two members add their
+ * halves, one of them with its small product's share (two members: the middle prime; four:
+ * the last; five: the last two; six: all three). */
 static void test_by_primes_with_a_wrapped_transform_matches_gmp(void)
 {
     const size_t sizes[][2] = {{560, 500}, {2200, 2000}};
@@ -291,7 +293,7 @@ static void test_by_primes_with_a_wrapped_transform_matches_gmp(void)
             bignum a, b;
             make_operand(&a, sizes[si][0], ones);
             make_operand(&b, sizes[si][1], ones);
-            for (unsigned g = 2; g <= 3; g++)
+            for (unsigned g = 2; g <= 6; g++)
                 for (int how = 0; how < HOLD_COUNT; how++)
                     for (int whole = 0; whole < 2; whole++)
                         CU_ASSERT_EQUAL(group_product(g, &a, &b, how, whole, -1, 0, 0), 0);
@@ -302,16 +304,40 @@ static void test_by_primes_with_a_wrapped_transform_matches_gmp(void)
     ASSERT_NO_LEAK();
 }
 
+/* Every way where it is not the one chosen: by slices and by the split transform at two to
+ * seven members, by primes at two to six, forced (bn_group_force), against GMP. */
+static void test_every_way_forced_matches_gmp(void)
+{
+    static const int ways[] = {BN_GROUP_SLICES, BN_GROUP_TRANSFORM, BN_GROUP_PRIMES};
+    const size_t t = BN_NTT_THRESHOLD;
+    for (int ones = 0; ones < 2; ones++) {
+        bignum a, b;
+        make_operand(&a, 6 * t, ones);
+        make_operand(&b, 2 * t + 7, ones);
+        for (size_t w = 0; w < sizeof ways / sizeof *ways; w++) {
+            bn_group_force(ways[w]);
+            for (unsigned g = 2; g <= 7; g++)
+                for (int how = 0; how < HOLD_COUNT; how++)
+                    CU_ASSERT_EQUAL(group_product(g, &a, &b, how, 0, -1, 0, 0), 0);
+        }
+        bn_group_force(BN_GROUP_CHOOSE);
+        bignum_clear(&a);
+        bignum_clear(&b);
+    }
+    ASSERT_NO_LEAK();
+}
+
 /* A member that comes failed to any of the exchanges stops every member
- * there: all return an error, none hangs, nothing leaks. Three members share
- * the product by its primes (four exchanges), five split the transform (six). */
+ * there: all return an error, none hangs, nothing leaks. Three and five
+ * members share the product by its primes (four exchanges), seven split the
+ * transform (six). */
 static void test_a_failed_member_stops_the_group(void)
 {
     bignum a, b;
     make_operand(&a, 8 * BN_NTT_THRESHOLD, 0);
     make_operand(&b, 5 * BN_NTT_THRESHOLD, 0);
-    static const unsigned members[] = {3, 5}, exchanges[] = {4, 6};
-    for (int k = 0; k < 2; k++) {
+    static const unsigned members[] = {3, 5, 7}, exchanges[] = {4, 4, 6};
+    for (int k = 0; k < 3; k++) {
         unsigned g = members[k];
         for (unsigned call = 0; call < exchanges[k]; call++)
             for (unsigned who = 0; who < g; who += 2)
@@ -326,7 +352,7 @@ static void test_a_failed_member_stops_the_group(void)
 
 /* Allocations failing anywhere: the failing member says BN_ENOMEM, the
  * others stop at the next exchange, and nothing leaks; by primes (2 members)
- * and by the transform (5). */
+ * and by the transform (7). */
 static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
 {
     bignum a, b;
@@ -334,7 +360,7 @@ static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
     make_operand(&b, 4 * BN_NTT_THRESHOLD, 0);
     unsigned long seen = 0;
     for (unsigned long n = 1; n < 240; n += 3) {
-        unsigned failed = group_product(n % 2 ? 5 : 2, &a, &b, HOLD_EVEN, 0, -1, 0, n / 2 + 1);
+        unsigned failed = group_product(n % 2 ? 7 : 2, &a, &b, HOLD_EVEN, 0, -1, 0, n / 2 + 1);
         /* a refused allocation fails its member at least, and only then one fails */
         CU_ASSERT_EQUAL(failed != 0, refused != 0);
         seen += refused != 0;
@@ -358,6 +384,7 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("bignum_group", NULL, NULL);
     CU_add_test(s, "group products match GMP", test_group_products_match_gmp);
+    CU_add_test(s, "every way, forced, matches GMP", test_every_way_forced_matches_gmp);
     CU_add_test(s, "by primes with a wrapped transform matches GMP",
                 test_by_primes_with_a_wrapped_transform_matches_gmp);
     CU_add_test(s, "a large split transform matches GMP", test_a_large_split_transform_matches_gmp);

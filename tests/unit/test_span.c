@@ -441,10 +441,13 @@ static void test_group_exchanges_follow_the_way_for_the_group(void)
     const double L = 1e6, n = 1048576; /* 2^20 >= L - 1 > 3 2^18 */
     NEAR(cs_group_exchange_s(&m, 1, bytes), 0.0);
     NEAR(cs_group_exchange_s(&m, 2, 0), 0.0);
-    NEAR(cs_group_exchange_s(&m, 3, bytes), 2 * L / 3 + 2 * L / 3);             /* primes */
-    NEAR(cs_group_exchange_s(&m, 4, bytes), 3 * L / 4);                         /* slices */
-    NEAR(cs_group_exchange_s(&m, 8, bytes), (2 * L + 9 * n) * 7 / 64);          /* transform */
-    /* latency once per exchange: four for primes and slices, six for the transform */
+    NEAR(cs_group_exchange_s(&m, 2, bytes), L / 2 + L);                         /* primes */
+    NEAR(cs_group_exchange_s(&m, 3, bytes), 2 * L / 3 + 2 * L / 3);
+    NEAR(cs_group_exchange_s(&m, 4, bytes), 3 * L / 4 + 3 * L / 4);
+    NEAR(cs_group_exchange_s(&m, 6, bytes), 5 * L / 6 + 5 * L / 6);
+    NEAR(cs_group_exchange_s(&m, 7, bytes), (2 * L + 9 * n) * 6 / 49);          /* transform */
+    NEAR(cs_group_exchange_s(&m, 8, bytes), (2 * L + 9 * n) * 7 / 64);
+    /* latency once per exchange: four by primes, six by the transform */
     const cs_message_model slow = {1.0, 1e30, 1};
     NEAR(cs_group_exchange_s(&slow, 2, bytes), 4.0);
     NEAR(cs_group_exchange_s(&slow, 16, bytes), 6.0);
