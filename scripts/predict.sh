@@ -15,8 +15,10 @@ class from RESULTS_DIR/rows.csv beside it (medians over repetitions, a point's t
 sum of its cases' wall_s, as plot.sh computes them).
 
 The predicted time of the job at p workers is the sum over its cases of each case's predicted
-time (the median over the profile's repetitions); speedup T(1) / T(p) against the prediction
-at one worker (the work). It is what the task graph allows (results/README.md, "Profiles"):
+time (the median over the profile's repetitions). Speedups are against cpu_serial's time of the
+same kernel and class where RESULTS_DIR has it (the median over its repetitions of their cases'
+summed wall_s), as plot.sh's are; otherwise T(1) / T(p), against the prediction at one worker
+(the work) and the driver's own one-worker median. It is what the task graph allows (results/README.md, "Profiles"):
 memory bandwidth, clock changes and caches are left out, so it bounds the measured curve from
 above where the model holds.
 
@@ -130,8 +132,32 @@ if [ -n "$results" ]; then
   [ -s "$measured" ] || echo "$prog: '$results/rows.csv' has no verified $driver $kernel class $class rows at 1 worker: no measured curve" >&2
 fi
 
+# The baseline: cpu_serial's time of the same kernel and class where the sweep has it (a point's
+# cases summed per repetition, the median of those), as plot.sh's speedups are; else each curve's
+# own time at one worker (the profile's work, the driver's one-worker median).
+serial=""
+if [ -n "$results" ]; then
+  serial=$(awk -F, -v k="$kernel" -v cl="$class" '
+    NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    $c["driver"] == "cpu_serial" && $c["kernel"] == k && $c["class"] == cl && $c["verified"] == 1 && $c["rep"] > 0 {
+      sum[$c["rep"]] += $c["wall_s"] }
+    END { for (r in sum) printf "%.9f\n", sum[r] }' "$results/rows.csv" | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR) printf "%.9f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+fi
+if [ -n "$serial" ]; then
+  for f in "$data/$name-predicted.dat" "$measured"; do
+    [ -s "$f" ] || continue
+    awk -v s="$serial" '{ printf "%s %s %.6f\n", $1, $2, s / $2 }' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+  done
+fi
+
 # The table.
 echo "# $driver $kernel class $class: predicted from $profile${results:+, measured in $results}"
+if [ -n "$serial" ]; then
+  echo "# speedups against cpu_serial's $serial s (the median of its repetitions in $results)"
+else
+  echo "# speedups against each curve's own one-worker time (the profile's work; the driver's median)"
+fi
 printf '# %8s %12s %9s %10s %12s %9s\n' workers pred_time_s pred_S pred_E meas_time_s meas_S
 join -a 1 -e - -o 0,1.2,1.3,2.2,2.3 "$data/$name-predicted.dat" "$measured" 2>/dev/null |
   awk '{ printf "  %8d %12s %9.2f %10.2f %12s %9s\n", $1, $2, $3, $3 / $1, $4, $5 }'
@@ -144,7 +170,7 @@ maxp=$(tail -n 1 "$data/$name-predicted.dat" | cut -d' ' -f1)
 gp=$data/$name.gp
 {
   echo "set title \"$kernel class $class, $driver: speedup the profile predicts (a model: no memory bandwidth, clock or cache effects)\""
-  echo "set xlabel 'workers'; set ylabel 'speedup'; set logscale xy 2; set grid; set key top left"
+  echo "set xlabel 'workers'; set ylabel 'speedup ${serial:+against cpu_serial}'; set logscale xy 2; set grid; set key top left"
   echo "set xrange [1:$maxp]; set yrange [0.5:$maxp]"
   plot="plot x title 'ideal' with lines dt 2 lc rgb 'gray', '$name-predicted.dat' using 1:3 title 'predicted (profile replay)' with linespoints lw 2"
   [ -s "$measured" ] && plot+=", '$name-measured.dat' using 1:3 title 'measured (medians)' with points pt 7 ps 1.5"
