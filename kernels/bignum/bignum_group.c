@@ -69,10 +69,12 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
     size_t lo[2], hi[2], from;
     want(pl, pl->me, 0, &lo[0], &hi[0]);
     want(pl, pl->me, 1, &lo[1], &hi[1]);
+    /* What a member holds of what it wants itself is copied here, not sent to itself: the
+     * exchange would copy it three times (out, across, in). */
     trade t = {0};
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
-        for (int is_a = 1; is_a >= 0; is_a--) {
+        for (int is_a = 1; is_a >= 0 && q != pl->me; is_a--) {
             const member_share *m = &pl->m[q];
             size_t qlo, qhi;
             want(pl, q, is_a, &qlo, &qhi);
@@ -88,7 +90,7 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
                  : BN_OK;
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++)
-        for (int is_a = 1; is_a >= 0; is_a--) {
+        for (int is_a = 1; is_a >= 0 && q != pl->me; is_a--) {
             size_t qlo, qhi;
             want(pl, q, is_a, &qlo, &qhi);
             size_t n = overlap(my_at[is_a], my_len[is_a], qlo, qhi, &from);
@@ -97,13 +99,18 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
         }
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
-    const bn_limb *in = rc == BN_OK ? t.recv : NULL;
-    for (unsigned q = 0; in && q < g->size; q++)
+    const bn_limb *in = t.recv;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
         for (int is_a = 1; is_a >= 0; is_a--) {
             const member_share *m = &pl->m[q];
             bignum *x = is_a ? A : B;
             size_t n = overlap(is_a ? m->a_at : m->b_at, is_a ? m->a_len : m->b_len, lo[is_a],
                                hi[is_a], &from);
+            if (q == pl->me) { /* its own piece, straight from it */
+                bn_copy(x->limbs + (from - lo[is_a]),
+                        n ? mine[is_a]->limbs + (from - my_at[is_a]) : NULL, n);
+                continue;
+            }
             bn_copy(x->limbs + (from - lo[is_a]), in, n);
             in += n;
         }

@@ -89,7 +89,8 @@ static size_t coefficients_of(const group_plan *pl, unsigned q, size_t *lo)
 
 /* Every member's residues of each member's coefficients, into X[prime] (this
  * member's coefficients, from its first), a prime's from two members added (each
- * below 2p, their sum below 4p as Garner's step takes them). */
+ * below 2p, their sum below 4p as Garner's step takes them). Its own are taken
+ * straight from res, not sent to itself. */
 static int trade_residues(const bignum_group *g, const group_plan *pl,
                           const bn_limb *const res[3], bn_limb *const X[3], int st)
 {
@@ -98,6 +99,8 @@ static int trade_residues(const bignum_group *g, const group_plan *pl,
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     size_t lo, my_lo, my_count = coefficients_of(pl, pl->me, &my_lo);
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        if (q == pl->me)
+            continue;
         size_t count = coefficients_of(pl, q, &lo);
         t.sw[q] = count * (size_t)__builtin_popcount(mine);
         t.rw[q] = my_count * (size_t)__builtin_popcount(sends_of(pl, q));
@@ -107,7 +110,7 @@ static int trade_residues(const bignum_group *g, const group_plan *pl,
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++) {
         size_t count = coefficients_of(pl, q, &lo);
-        for (int p = 0; p < 3; p++)
+        for (int p = 0; p < 3 && q != pl->me; p++)
             if (mine >> p & 1) {
                 bn_copy(out, count ? res[p] + lo : NULL, count);
                 out += count;
@@ -115,17 +118,19 @@ static int trade_residues(const bignum_group *g, const group_plan *pl,
     }
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
-    const bn_limb *in = rc == BN_OK ? t.recv : NULL;
-    for (unsigned q = 0; in && q < g->size; q++)
+    const bn_limb *in = t.recv;
+    for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
         for (int p = 0; p < 3; p++)
             if (sends_of(pl, q) >> p & 1) {
+                const bn_limb *from = q == pl->me ? (my_count ? res[p] + my_lo : NULL) : in;
                 if (got >> p & 1)
                     for (size_t k = 0; k < my_count; k++)
-                        X[p][k] += in[k];
+                        X[p][k] += from[k];
                 else
-                    bn_copy(X[p], in, my_count);
+                    bn_copy(X[p], from, my_count);
                 got |= 1u << p;
-                in += my_count;
+                if (q != pl->me)
+                    in += my_count;
             }
     bn_trade_free(&t, g->size);
     return rc;
