@@ -114,9 +114,13 @@ measured=$data/$name-measured.dat
 if [ -n "$results" ]; then
   awk -F, -v d="$driver" -v k="$kernel" -v cl="$class" '
     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    $c["driver"] == d && $c["kernel"] == k && $c["class"] == cl && $c["verified"] == 1 && $c["rep"] > 0 {
-      # A point'"'"'s repetition: its cases share workers and rep; sum their wall_s.
-      rk = $c["workers"] SUBSEP $c["rep"] SUBSEP $c["ranks"]
+    $c["driver"] == d && $c["kernel"] == k && $c["class"] == cl && $c["verified"] == 1 && $c["rep"] > 0 &&
+    !(("scaling" in c) && $c["scaling"] == "weak") {
+      # A point'"'"'s repetition: its cases share workers and rep; sum their wall_s. The same
+      # point, case and repetition again (a later round or run into the same directory)
+      # counts as a further repetition, as plot.sh counts it, not as more of the same one.
+      r = $c["rep"] "." (++again[$c["workers"], $c["ranks"], $c["case"], $c["rep"]])
+      rk = $c["workers"] SUBSEP r SUBSEP $c["ranks"]
       sum[rk] += $c["wall_s"]; seen[$c["workers"]] = 1
     }
     END {
@@ -139,8 +143,9 @@ serial=""
 if [ -n "$results" ]; then
   serial=$(awk -F, -v k="$kernel" -v cl="$class" '
     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    $c["driver"] == "cpu_serial" && $c["kernel"] == k && $c["class"] == cl && $c["verified"] == 1 && $c["rep"] > 0 {
-      sum[$c["rep"]] += $c["wall_s"] }
+    $c["driver"] == "cpu_serial" && $c["kernel"] == k && $c["class"] == cl && $c["verified"] == 1 && $c["rep"] > 0 &&
+    !(("scaling" in c) && $c["scaling"] == "weak") {
+      sum[$c["rep"] "." (++again[$c["case"], $c["rep"]])] += $c["wall_s"] }
     END { for (r in sum) printf "%.9f\n", sum[r] }' "$results/rows.csv" | sort -g |
     awk '{ v[NR] = $1 } END { if (NR) printf "%.9f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 fi
