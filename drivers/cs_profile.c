@@ -96,6 +96,10 @@ static int parse_group_cost(const char *text, cs_group_cost *c)
     c->count = 0;
     for (const char *at = text;;) {
         size_t len = strcspn(at, ",");
+        if (len == 0) {
+            cs_error("--group-cost '%s': empty item in the list", cs_show(text));
+            return -1;
+        }
         char *item = strndup(at, len), *end = NULL;
         if (!item) {
             cs_error("--group-cost: out of memory");
@@ -107,10 +111,11 @@ static int parse_group_cost(const char *text, cs_group_cost *c)
         if (isdigit((unsigned char)item[0]))
             g = strtoull(item, &end, 10);
         int ok = end && *end == ':' && !errno && g >= 2 && g <= 65536;
-        if (ok) {
+        if (ok) { /* digits and a point only: no spaces, signs, hex or exponents */
             char *fend;
+            ok = strspn(end + 1, "0123456789.") == strlen(end + 1);
             f = strtod(end + 1, &fend);
-            ok = end[1] && !*fend && !errno && f >= 0.1 && f <= 100.0;
+            ok = ok && end[1] && !*fend && !errno && f >= 0.1 && f <= 100.0;
         }
         if (!ok || c->count == CS_GROUP_COST_MAX || (c->count && g <= c->ranks[c->count - 1])) {
             if (!ok)

@@ -40,6 +40,8 @@ cs_expect(cs_profile_serial_not_number 2 "cs_profile: --serial '2s': not a numbe
 cs_expect(cs_profile_serial_two_cases 2 "cs_profile: --serial: block 2 is product n=3, block 1 product n=2\; a serial time is one case's, so give a profile of one case" ${CS_PROFILE_TOOL} --serial 0.003 ${CS_PROFILE_FIXTURES}/two-cases.txt)
 cs_expect(cs_profile_group_cost_one_rank 2 "cs_profile: --group-cost '1:2': an item is RANKS:FACTOR, ranks from 2 to 65536, a factor from 0.1 to 100" ${CS_PROFILE_TOOL} --group-cost 1:2 ${CS_PROFILE_FIXTURES}/two-ranks.txt)
 cs_expect(cs_profile_group_cost_no_factor 2 "cs_profile: --group-cost '4:': an item is RANKS:FACTOR, ranks from 2 to 65536, a factor from 0.1 to 100" ${CS_PROFILE_TOOL} --group-cost 2:1.5,4: ${CS_PROFILE_FIXTURES}/two-ranks.txt)
+cs_expect(cs_profile_group_cost_empty_item 2 "cs_profile: --group-cost '2:1.5,': empty item in the list" ${CS_PROFILE_TOOL} --group-cost 2:1.5, ${CS_PROFILE_FIXTURES}/two-ranks.txt)
+cs_expect(cs_profile_group_cost_spaced 2 "cs_profile: --group-cost '2: 1.5': an item is RANKS:FACTOR, ranks from 2 to 65536, a factor from 0.1 to 100" ${CS_PROFILE_TOOL} "--group-cost=2: 1.5" ${CS_PROFILE_FIXTURES}/two-ranks.txt)
 cs_expect(cs_profile_group_cost_falling 2 "cs_profile: --group-cost '4:2,2:1.5': ranks must rise from item to item" ${CS_PROFILE_TOOL} --group-cost 4:2,2:1.5 ${CS_PROFILE_FIXTURES}/two-ranks.txt)
 # --workers RANKSxTHREADS, --serial and --group-cost on two-rank and one-rank profiles.
 add_test(NAME cs_profile_layouts COMMAND ${CS_TEST_DIR}/profile/layouts.sh ${CS_PROFILE_TOOL} ${CS_PROFILE_FIXTURES})

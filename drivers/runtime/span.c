@@ -309,29 +309,86 @@ static void run_item(const cs_graph *g, uint64_t i, unsigned w, double *free_at,
 }
 
 /* Rank 0's hand-out (mpi_handout.c) for dynamic and guided across ranks of per_rank
- * workers: each rank has its static block of the ranks; a grant comes from the front of
- * the rank's own block, and once that is done from the back of the block with most left
- * (at most half of it), so what is stolen is a block's tail. Rank 0's workers take one
- * item (guided: the guided share, run whole by the worker that took it); another rank's
- * grant, which its workers then take one item at a time, is its queue's depth (4 items
- * a worker), at most a fair part of what is left (left / p, at least a worker's one;
- * guided: at least the guided share). The grants' messages and the prefetch ahead of an
- * empty queue are left out. Returns the barrier, or -1 out of memory. */
+ * workers, its messages taking no time. Each rank has its static block of the ranks; a
+ * grant comes from the front of the rank's own block, and once that is done from the back
+ * of the block with most left (at most half of it), so what is stolen is a block's tail.
+ * Rank 0's workers take one item (guided: the guided share, run whole by the worker that
+ * took it). Another rank keeps a queue of grants, which its workers take one item at a
+ * time: before each item it asks for one more grant while fewer than 4 items a worker wait
+ * and fewer than 4 grants are queued, as its pump does; a grant is 4 items a worker, at
+ * most a fair part of what is left (left / p, at least a worker's one; guided: at least
+ * the guided share). Left out: that only a rank's first thread asks, and only between
+ * rank 0's own items. Returns the barrier, or -1 out of memory. */
+enum { HANDOUT_RING = 4, HANDOUT_DEPTH = 4 }; /* mpi_handout.c's RING and QUEUE_DEPTH */
+
+struct handout {
+    const cs_graph *g;
+    unsigned p, per_rank, ranks;
+    int guided;
+    uint64_t left;
+    uint64_t *own_lo, *own_hi;   /* per rank: what is left of its block */
+    uint64_t *ring;              /* per rank: HANDOUT_RING grants, lo and hi */
+    unsigned *head, *count;      /* per rank: its ring's first grant and how many */
+    uint64_t *queued;            /* per rank: items in its ring */
+};
+
+/* One grant for rank r out of what is left: [*lo, *hi). */
+static void grant(struct handout *h, unsigned r, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t share = guided_share(h->left, h->p), depth = (uint64_t)HANDOUT_DEPTH * h->per_rank;
+    uint64_t take;
+    if (h->guided)
+        take = r == 0 || depth < share ? share : depth;
+    else if (r == 0)
+        take = 1;
+    else {
+        uint64_t fair = h->left / h->p > h->per_rank ? h->left / h->p : h->per_rank;
+        take = depth < fair ? depth : fair;
+    }
+    if (h->own_lo[r] < h->own_hi[r]) {
+        uint64_t mine = h->own_hi[r] - h->own_lo[r];
+        *lo = h->own_lo[r];
+        *hi = h->own_lo[r] += take < mine ? take : mine;
+    } else {
+        unsigned from = 0;
+        for (unsigned k = 1; k < h->ranks; k++)
+            if (h->own_hi[k] - h->own_lo[k] > h->own_hi[from] - h->own_lo[from])
+                from = k;
+        uint64_t theirs = h->own_hi[from] - h->own_lo[from], half = theirs > 1 ? theirs / 2 : 1;
+        *hi = h->own_hi[from];
+        *lo = h->own_hi[from] -= take < half ? take : half;
+    }
+    h->left -= *hi - *lo;
+}
+
+/* Rank r (not 0) asks once, if its queue is short: a grant onto its ring. */
+static void pump(struct handout *h, unsigned r)
+{
+    if (!h->left || h->count[r] == HANDOUT_RING ||
+        h->queued[r] >= (uint64_t)HANDOUT_DEPTH * h->per_rank)
+        return;
+    uint64_t *slot = h->ring + 2 * ((size_t)r * HANDOUT_RING + (h->head[r] + h->count[r]) % HANDOUT_RING);
+    grant(h, r, &slot[0], &slot[1]);
+    h->count[r]++;
+    h->queued[r] += slot[1] - slot[0];
+}
+
 static double handout_items(const cs_graph *g, unsigned p, unsigned per_rank, double *free_at,
                             unsigned *worker, double *end)
 {
-    uint64_t items = g->items, left = items;
     unsigned ranks = (p + per_rank - 1) / per_rank;
-    int guided = strcmp(g->schedule, "guided") == 0;
-    uint64_t *own_lo = malloc(ranks * sizeof *own_lo), *own_hi = malloc(ranks * sizeof *own_hi);
-    uint64_t *q_lo = calloc(ranks, sizeof *q_lo), *q_hi = calloc(ranks, sizeof *q_hi);
+    struct handout h = {g, p, per_rank, ranks, strcmp(g->schedule, "guided") == 0, g->items,
+                        malloc(ranks * sizeof *h.own_lo), malloc(ranks * sizeof *h.own_hi),
+                        calloc(2 * (size_t)ranks * HANDOUT_RING, sizeof *h.ring),
+                        calloc(ranks, sizeof *h.head), calloc(ranks, sizeof *h.count),
+                        calloc(ranks, sizeof *h.queued)};
     double *next = malloc(p * sizeof *next); /* when each worker asks next; INFINITY: done */
     double barrier = -1;
-    if (!own_lo || !own_hi || !q_lo || !q_hi || !next)
+    if (!h.own_lo || !h.own_hi || !h.ring || !h.head || !h.count || !h.queued || !next)
         goto out;
     for (unsigned r = 0; r < ranks; r++) {
-        own_lo[r] = cs_static_start(items, ranks, r);
-        own_hi[r] = cs_static_start(items, ranks, r + 1);
+        h.own_lo[r] = cs_static_start(g->items, ranks, r);
+        h.own_hi[r] = cs_static_start(g->items, ranks, r + 1);
     }
     for (unsigned w = 0; w < p; w++)
         next[w] = free_at[w];
@@ -339,46 +396,36 @@ static double handout_items(const cs_graph *g, unsigned p, unsigned per_rank, do
         unsigned w = first_free(next, 0, p), r = w / per_rank;
         if (next[w] == INFINITY)
             break;
-        if (q_lo[r] == q_hi[r]) {
-            if (!left) {
+        uint64_t lo, hi;
+        if (r == 0) { /* rank 0's threads take from the pool itself */
+            if (!h.left) {
                 next[w] = INFINITY;
                 continue;
             }
-            uint64_t share = guided_share(left, p), take;
-            if (guided)
-                take = r == 0 || 4ull * per_rank < share ? share : 4ull * per_rank;
-            else if (r == 0)
-                take = 1;
-            else {
-                uint64_t fair = left / p > per_rank ? left / p : per_rank;
-                take = 4ull * per_rank < fair ? 4ull * per_rank : fair;
+            grant(&h, 0, &lo, &hi);
+        } else {
+            pump(&h, r);
+            if (!h.count[r]) {
+                next[w] = INFINITY;
+                continue;
             }
-            if (own_lo[r] < own_hi[r]) {
-                uint64_t mine = own_hi[r] - own_lo[r];
-                q_lo[r] = own_lo[r];
-                q_hi[r] = own_lo[r] += take < mine ? take : mine;
-            } else {
-                unsigned from = 0;
-                for (unsigned k = 1; k < ranks; k++)
-                    if (own_hi[k] - own_lo[k] > own_hi[from] - own_lo[from])
-                        from = k;
-                uint64_t theirs = own_hi[from] - own_lo[from], half = theirs > 1 ? theirs / 2 : 1;
-                q_hi[r] = own_hi[from];
-                q_lo[r] = own_hi[from] -= take < half ? take : half;
-            }
-            left -= q_hi[r] - q_lo[r];
+            uint64_t *first = h.ring + 2 * ((size_t)r * HANDOUT_RING + h.head[r]);
+            lo = first[0]++;
+            hi = lo + 1;
+            h.queued[r]--;
+            if (first[0] == first[1])
+                h.head[r] = (h.head[r] + 1) % HANDOUT_RING, h.count[r]--;
         }
-        /* rank 0's guided grant is its worker's run; every other grant goes item by item */
-        uint64_t last = guided && r == 0 ? q_hi[r] : q_lo[r] + 1;
-        for (; q_lo[r] < last; q_lo[r]++)
-            run_item(g, q_lo[r], w, free_at, worker, end);
+        for (uint64_t i = lo; i < hi; i++)
+            run_item(g, i, w, free_at, worker, end);
         next[w] = free_at[w];
     }
     barrier = 0;
     for (unsigned w = 0; w < p; w++)
         barrier = free_at[w] > barrier ? free_at[w] : barrier;
 out:
-    free(own_lo), free(own_hi), free(q_lo), free(q_hi), free(next);
+    free(h.own_lo), free(h.own_hi), free(h.ring), free(h.head), free(h.count), free(h.queued);
+    free(next);
     return barrier;
 }
 
@@ -763,12 +810,14 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
     }
     /* Factors are for products one rank recorded: a profile of ranks holds each shared
      * node's members' own times, the ways' extra work in them. */
-    if (shared && (!is_distributed(g) || g->ranks > 1)) {
-        if (is_distributed(g))
-            fprintf(f, "%s: --group-cost not applied: %u ranks recorded their shared nodes, "
-                    "the ways' work in their times\n", prefix, g->ranks);
+    if (shared && !is_distributed(g))
+        fprintf(f, "%s: --group-cost not applied: %s runs one process, whose nodes no ranks "
+                "share\n", prefix, g->driver);
+    else if (shared && g->ranks > 1)
+        fprintf(f, "%s: --group-cost not applied: %u ranks recorded their shared nodes, the "
+                "ways' work in their times\n", prefix, g->ranks);
+    if (shared && (!is_distributed(g) || g->ranks > 1))
         shared = NULL;
-    }
     if (shared) {
         fprintf(f, "%s: a node shared by ranks costs its parts' time x", prefix);
         for (unsigned k = 0; k < shared->count; k++)
@@ -793,4 +842,15 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
         fprintf(f, "%s: predicted %8s %12.6f %9.2f %10.2f\n", prefix, name, t, speedup,
                 speedup / layouts[i].workers);
     }
+    /* A node's group is a mask of 64 ranks (make_ready): past them, sharing is not seen. */
+    unsigned widest = 0;
+    for (unsigned i = 0; i < count && is_distributed(g); i++) {
+        unsigned per = layouts[i].threads ? layouts[i].threads : (g->threads ? g->threads : 1);
+        unsigned ranks = (layouts[i].workers + per - 1) / per;
+        widest = ranks > widest ? ranks : widest;
+    }
+    if (widest > 64)
+        fprintf(f, "%s: past 64 ranks (up to %u here) the replay does not see nodes shared by "
+                "ranks 64 and up: their exchanges and --group-cost go unpaid, and those rows "
+                "read high\n", prefix, widest);
 }

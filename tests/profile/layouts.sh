@@ -30,5 +30,13 @@ expect --workers 2 --latency 0 --bandwidth 1e15 -- "$p        2     0.003000    
 expect --workers 2 --latency 0 --bandwidth 1e15 --group-cost 2:2,4:3 -- \
   "# profile product n=2: a node shared by ranks costs its parts' time x 2 from 2 ranks, 3 from 4 ranks (given)" \
   "$p        2     0.005000      1.00       0.50"
+# A one-process profile shares no nodes: the factor is not applied, and it says so.
+fixture=$2/good.txt
+expect --workers 2 --group-cost 2:1.5 -- \
+  "# profile product n=2: --group-cost not applied: cpu_serial runs one process, whose nodes no ranks share"
+# Past 64 ranks the replay cannot see shared nodes, and says its rows read high.
+fixture=$2/two-ranks.txt
+expect --workers 2,128 -- \
+  "# profile product n=2: past 64 ranks (up to 128 here) the replay does not see nodes shared by ranks 64 and up: their exchanges and --group-cost go unpaid, and those rows read high"
 [ $failures = 0 ] && echo "ok: cs_profile predicts layouts of ranks x threads, against a given serial time, shared nodes at a given cost"
 exit $((failures > 0))
