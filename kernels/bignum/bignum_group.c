@@ -8,7 +8,8 @@
 /*
  * Every member brings its pieces; the first exchange tells all where every
  * piece lies, so each plans the same product: made by member 0 alone (too
- * small to share, or one member), by slices, or by the split transform.
+ * small to share, or one member), by primes, by the split transform, or by
+ * slices (below, plan_make).
  * A member that fails comes to the next exchange failed, and all stop there.
  */
 

@@ -8,8 +8,10 @@
  * bignum_mul_group (bignum.h) in three modules: bignum_group.c plans the
  * product from every member's pieces, runs the exchanges common to every way
  * and gives each member its limbs; bignum_group_primes.c shares a product by
- * its three primes (two or three members), bignum_group_slices.c by slices of
- * one operand (four), bignum_ntt_group.c by splitting the transform (more). Every way ends alike: each member sums what reaches its
+ * its three primes, whole or in halves (two to six members),
+ * bignum_ntt_group.c by splitting the transform (more), bignum_group_slices.c
+ * by slices of one operand (a product beyond one transform). Every way ends
+ * alike: each member sums what reaches its
  * limbs of the product (R: its limbs, then room for what overflows them),
  * and the overflows pass on in one last exchange (bn_group_overflow).
  */
