@@ -604,9 +604,11 @@ case_fault_bad_length() {
         $HOSTILE serve "$mode" >"$TMP/fake.out" &
         local fake=$!
         HOLDERS+=($fake)
-        for _ in $(seq 100); do grep -q listening "$TMP/fake.out" && break; sleep 0.05; done
+        # 20 s: a loaded machine (ctest -j) can take seconds to start it
+        for _ in $(seq 400); do grep -q listening "$TMP/fake.out" && break; sleep 0.05; done
         local url
         url=$(sed -n 's/^listening on //p' "$TMP/fake.out")
+        [ -n "$url" ] || { fail "the lying server ($mode) printed no address within 20 s"; return; }
         for name in io_serial io_threads io_async; do
             run 1 $(client "$name") --repeat 1 --warmup 0 --url "$url" --requests 2
             has_err_line "$name: 2 of 2 requests failed (bad-length 2)"
