@@ -4,11 +4,10 @@
 #include <sched.h>
 #include <stdlib.h>
 
+#include "handout.h"
 #include "mpi_check.h"
 
 enum { TAG_REQUEST = 1, TAG_GRANT = 2 };
-#define RING 4        /* grants a rank keeps queued */
-#define QUEUE_DEPTH 4 /* items per thread a rank asks to keep queued */
 
 struct cs_handout {
     MPI_Comm comm;
@@ -26,7 +25,7 @@ struct cs_handout {
     uint64_t left;    /* items not handed out yet */
     int told_done;    /* ranks sent their last, empty grant */
     /* other ranks: grants not yet run, filled by thread 0 only */
-    struct { uint64_t lo, hi; } ring[RING];
+    struct { uint64_t lo, hi; } ring[CS_HANDOUT_RING];
     unsigned head, count;
     uint64_t queued;  /* items in the ring */
     int done;         /* rank 0 said: no more */
@@ -35,55 +34,17 @@ struct cs_handout {
     uint64_t grant[2];
 };
 
-/* How many of the `left` items one take gets. Rank 0's own threads (wanted 0)
- * take one (dynamic) or the guided share. A rank asking for `wanted` gets that
- * many while plenty are left, but no more than its fair part of what is left
- * (at least one per thread), so the hand-out still ends evenly; guided gives
- * at least the guided share. */
-static uint64_t take_size(const cs_handout *h, uint64_t left, uint64_t wanted)
-{
-    uint64_t share = cs_guided_share(left, h->workers), take;
-    if (h->schedule == CS_SCHEDULE_GUIDED)
-        take = wanted > share ? wanted : share;
-    else if (wanted == 0)
-        take = 1;
-    else {
-        uint64_t fair = left / h->workers, least = h->threads;
-        fair = fair > least ? fair : least;
-        take = wanted < fair ? wanted : fair;
-    }
-    return take < left ? take : left;
-}
-
-/* Takes items for rank `to`: [*lo, *hi), or 0 when all are handed out. A rank
- * gets its own static block first, from the front: the items it first-touched
- * (triad's arrays live there). When its block is done it takes from the back
- * of the block with most left, at most half of it, so the owner keeps going. */
+/* Takes items for rank `to` (cs_handout_take, cs_handout_cut): [*lo, *hi), or 0 when all
+ * are handed out. */
 static int take_global(cs_handout *h, uint64_t wanted, uint64_t *lo, uint64_t *hi, int to)
 {
     int got = 0;
 #pragma omp critical(cs_pool_root)
     if (h->left) {
-        uint64_t take = take_size(h, h->left, wanted);
-        if (h->own_lo[to] < h->own_hi[to]) {
-            uint64_t mine = h->own_hi[to] - h->own_lo[to];
-            take = take < mine ? take : mine;
-            *lo = h->own_lo[to];
-            *hi = *lo + take;
-            h->own_lo[to] = *hi;
-        } else {
-            int from = 0;
-            for (int r = 1; r < h->ranks; r++)
-                if (h->own_hi[r] - h->own_lo[r] > h->own_hi[from] - h->own_lo[from])
-                    from = r;
-            uint64_t theirs = h->own_hi[from] - h->own_lo[from];
-            uint64_t half = theirs > 1 ? theirs / 2 : 1;
-            take = take < half ? take : half;
-            *hi = h->own_hi[from];
-            *lo = *hi - take;
-            h->own_hi[from] = *lo;
-        }
-        h->left -= take;
+        uint64_t take = cs_handout_take(h->schedule == CS_SCHEDULE_GUIDED, h->left, wanted,
+                                        h->workers, h->threads);
+        cs_handout_cut(h->own_lo, h->own_hi, (unsigned)h->ranks, (unsigned)to, take, lo, hi);
+        h->left -= *hi - *lo;
         for (uint64_t i = *lo; i < *hi; i++)
             h->owner[i] = to;
         got = 1;
@@ -142,7 +103,7 @@ static void accept_grant(cs_handout *h)
         if (h->grant[0] >= h->grant[1]) {
             h->done = 1;
         } else {
-            unsigned slot = (h->head + h->count) % RING;
+            unsigned slot = (h->head + h->count) % CS_HANDOUT_RING;
             h->ring[slot].lo = h->grant[0];
             h->ring[slot].hi = h->grant[1];
             h->count++;
@@ -151,8 +112,8 @@ static void accept_grant(cs_handout *h)
     }
 }
 
-/* The master thread keeps one request in flight whenever fewer than QUEUE_DEPTH
- * items per thread wait, asking for QUEUE_DEPTH per thread: the next items are
+/* The master thread keeps one request in flight whenever fewer than CS_HANDOUT_DEPTH
+ * items per thread wait, asking for CS_HANDOUT_DEPTH per thread: the next items are
  * here before the threads need them, even when rank 0 is busy (or descheduled)
  * for a few items' time. Rank 0 grants less as the items run out. */
 static void pump(cs_handout *h, int block)
@@ -173,8 +134,8 @@ static void pump(cs_handout *h, int block)
         queued = h->queued;
         count = h->count;
     }
-    uint64_t depth = QUEUE_DEPTH * (uint64_t)h->threads;
-    if (!h->done && !h->waiting && queued < depth && count < RING) {
+    uint64_t depth = CS_HANDOUT_DEPTH * (uint64_t)h->threads;
+    if (!h->done && !h->waiting && queued < depth && count < CS_HANDOUT_RING) {
         cs_mpi_check(MPI_Irecv(h->grant, 2, MPI_UINT64_T, 0, TAG_GRANT, h->comm, &h->grant_req),
                      "MPI_Irecv");
         cs_mpi_check(MPI_Send(&depth, 1, MPI_UINT64_T, 0, TAG_REQUEST, h->comm), "MPI_Send");
@@ -195,7 +156,7 @@ static int rank_next(cs_handout *h, unsigned tid, uint64_t *lo, uint64_t *hi)
                 *hi = *lo + 1;
                 h->queued--;
                 if (h->ring[h->head].lo == h->ring[h->head].hi) {
-                    h->head = (h->head + 1) % RING;
+                    h->head = (h->head + 1) % CS_HANDOUT_RING;
                     h->count--;
                 }
                 got = 1;

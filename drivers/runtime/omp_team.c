@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handout.h"
 #include "message.h"
 #include "profile.h"
 #include "thread_room.h"
@@ -44,12 +45,6 @@ int cs_owned_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)
         }
     }
     return 0;
-}
-
-uint64_t cs_guided_share(uint64_t left, unsigned workers)
-{
-    uint64_t share = left / (2 * (uint64_t)workers);
-    return share ? share : 1;
 }
 
 int cs_guided_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi)

@@ -52,8 +52,6 @@ typedef struct cs_guided_source {
     unsigned threads;
 } cs_guided_source;
 int cs_guided_next(void *ctx, unsigned tid, uint64_t *lo, uint64_t *hi);
-/* The guided share of `left` items among `workers` (at least 1). */
-uint64_t cs_guided_share(uint64_t left, unsigned workers);
 
 typedef struct cs_team {
     unsigned threads;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handout.h"
 #include "span_team.h"
 #include "tree.h"
 
@@ -292,14 +293,6 @@ static unsigned first_free(const double *free_at, unsigned lo, unsigned hi)
     return best;
 }
 
-/* What guided hands out of `left` items to one of p workers (cs_guided_share, which lives
- * with the team, outside this library). */
-static uint64_t guided_share(uint64_t left, unsigned p)
-{
-    uint64_t share = left / (2 * (uint64_t)p);
-    return share ? share : 1;
-}
-
 /* Item i on worker w, from free_at[w] on. */
 static void run_item(const cs_graph *g, uint64_t i, unsigned w, double *free_at, unsigned *worker,
                      double *end)
@@ -309,65 +302,40 @@ static void run_item(const cs_graph *g, uint64_t i, unsigned w, double *free_at,
 }
 
 /* Rank 0's hand-out (mpi_handout.c) for dynamic and guided across ranks of per_rank
- * workers, its messages taking no time. Each rank has its static block of the ranks; a
- * grant comes from the front of the rank's own block, and once that is done from the back
- * of the block with most left (at most half of it), so what is stolen is a block's tail.
- * Rank 0's workers take one item (guided: the guided share, run whole by the worker that
- * took it). Another rank keeps a queue of grants, which its workers take one item at a
- * time: before each item it asks for one more grant while fewer than 4 items a worker wait
- * and fewer than 4 grants are queued, as its pump does; a grant is 4 items a worker, at
- * most a fair part of what is left (left / p, at least a worker's one; guided: at least
- * the guided share). Left out: that only a rank's first thread asks, and only between
- * rank 0's own items. Returns the barrier, or -1 out of memory. */
-enum { HANDOUT_RING = 4, HANDOUT_DEPTH = 4 }; /* mpi_handout.c's RING and QUEUE_DEPTH */
-
+ * workers, its messages taking no time, by its own rules (handout.h): blocks per rank,
+ * a thief taking a block's tail. Rank 0's workers take from the pool themselves; another
+ * rank keeps a queue of grants, which its workers take one item at a time, and before each
+ * item it asks for one more grant while fewer than CS_HANDOUT_DEPTH items a worker wait and
+ * fewer than CS_HANDOUT_RING grants are queued, as its pump does. Left out: that only a
+ * rank's first thread asks, and only between rank 0's own items. Returns the barrier, or
+ * -1 out of memory. */
 struct handout {
-    const cs_graph *g;
     unsigned p, per_rank, ranks;
     int guided;
     uint64_t left;
     uint64_t *own_lo, *own_hi;   /* per rank: what is left of its block */
-    uint64_t *ring;              /* per rank: HANDOUT_RING grants, lo and hi */
+    uint64_t *ring;              /* per rank: CS_HANDOUT_RING grants, lo and hi */
     unsigned *head, *count;      /* per rank: its ring's first grant and how many */
     uint64_t *queued;            /* per rank: items in its ring */
 };
 
-/* One grant for rank r out of what is left: [*lo, *hi). */
+/* One grant for rank r out of what is left: [*lo, *hi). Rank 0 wants none in advance. */
 static void grant(struct handout *h, unsigned r, uint64_t *lo, uint64_t *hi)
 {
-    uint64_t share = guided_share(h->left, h->p), depth = (uint64_t)HANDOUT_DEPTH * h->per_rank;
-    uint64_t take;
-    if (h->guided)
-        take = r == 0 || depth < share ? share : depth;
-    else if (r == 0)
-        take = 1;
-    else {
-        uint64_t fair = h->left / h->p > h->per_rank ? h->left / h->p : h->per_rank;
-        take = depth < fair ? depth : fair;
-    }
-    if (h->own_lo[r] < h->own_hi[r]) {
-        uint64_t mine = h->own_hi[r] - h->own_lo[r];
-        *lo = h->own_lo[r];
-        *hi = h->own_lo[r] += take < mine ? take : mine;
-    } else {
-        unsigned from = 0;
-        for (unsigned k = 1; k < h->ranks; k++)
-            if (h->own_hi[k] - h->own_lo[k] > h->own_hi[from] - h->own_lo[from])
-                from = k;
-        uint64_t theirs = h->own_hi[from] - h->own_lo[from], half = theirs > 1 ? theirs / 2 : 1;
-        *hi = h->own_hi[from];
-        *lo = h->own_hi[from] -= take < half ? take : half;
-    }
+    uint64_t wanted = r == 0 ? 0 : (uint64_t)CS_HANDOUT_DEPTH * h->per_rank;
+    uint64_t take = cs_handout_take(h->guided, h->left, wanted, h->p, h->per_rank);
+    cs_handout_cut(h->own_lo, h->own_hi, h->ranks, r, take, lo, hi);
     h->left -= *hi - *lo;
 }
 
 /* Rank r (not 0) asks once, if its queue is short: a grant onto its ring. */
 static void pump(struct handout *h, unsigned r)
 {
-    if (!h->left || h->count[r] == HANDOUT_RING ||
-        h->queued[r] >= (uint64_t)HANDOUT_DEPTH * h->per_rank)
+    if (!h->left || h->count[r] == CS_HANDOUT_RING ||
+        h->queued[r] >= (uint64_t)CS_HANDOUT_DEPTH * h->per_rank)
         return;
-    uint64_t *slot = h->ring + 2 * ((size_t)r * HANDOUT_RING + (h->head[r] + h->count[r]) % HANDOUT_RING);
+    uint64_t *slot = h->ring + 2 * ((size_t)r * CS_HANDOUT_RING +
+                                    (h->head[r] + h->count[r]) % CS_HANDOUT_RING);
     grant(h, r, &slot[0], &slot[1]);
     h->count[r]++;
     h->queued[r] += slot[1] - slot[0];
@@ -377,9 +345,9 @@ static double handout_items(const cs_graph *g, unsigned p, unsigned per_rank, do
                             unsigned *worker, double *end)
 {
     unsigned ranks = (p + per_rank - 1) / per_rank;
-    struct handout h = {g, p, per_rank, ranks, strcmp(g->schedule, "guided") == 0, g->items,
+    struct handout h = {p, per_rank, ranks, strcmp(g->schedule, "guided") == 0, g->items,
                         malloc(ranks * sizeof *h.own_lo), malloc(ranks * sizeof *h.own_hi),
-                        calloc(2 * (size_t)ranks * HANDOUT_RING, sizeof *h.ring),
+                        calloc(2 * (size_t)ranks * CS_HANDOUT_RING, sizeof *h.ring),
                         calloc(ranks, sizeof *h.head), calloc(ranks, sizeof *h.count),
                         calloc(ranks, sizeof *h.queued)};
     double *next = malloc(p * sizeof *next); /* when each worker asks next; INFINITY: done */
@@ -409,12 +377,12 @@ static double handout_items(const cs_graph *g, unsigned p, unsigned per_rank, do
                 next[w] = INFINITY;
                 continue;
             }
-            uint64_t *first = h.ring + 2 * ((size_t)r * HANDOUT_RING + h.head[r]);
+            uint64_t *first = h.ring + 2 * ((size_t)r * CS_HANDOUT_RING + h.head[r]);
             lo = first[0]++;
             hi = lo + 1;
             h.queued[r]--;
             if (first[0] == first[1])
-                h.head[r] = (h.head[r] + 1) % HANDOUT_RING, h.count[r]--;
+                h.head[r] = (h.head[r] + 1) % CS_HANDOUT_RING, h.count[r]--;
         }
         for (uint64_t i = lo; i < hi; i++)
             run_item(g, i, w, free_at, worker, end);
@@ -450,7 +418,7 @@ static double replay_items(const cs_graph *g, unsigned p, unsigned per_rank, dou
     } else if (strcmp(g->schedule, "guided") == 0) {
         for (uint64_t next = 0; next < items;) {
             unsigned w = first_free(free_at, 0, p);
-            uint64_t take = guided_share(items - next, p);
+            uint64_t take = cs_guided_share(items - next, p);
             for (uint64_t i = next; i < next + take; i++) {
                 free_at[w] += duration(&g->task[i]);
                 worker[i] = w, end[i] = free_at[w];

@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include "handout.h"
 #include "kernel.h"
 #include "omp_team.h"
 #include "tree.h"
