@@ -140,9 +140,8 @@ static int parse_group_cost(const char *text, cs_group_cost *c)
 /* A layout of several ranks asks for a profile of ranks. */
 static int check_layouts(const cs_graph *g, unsigned block, const cs_layout *l, unsigned n)
 {
-    int ranks = strcmp(g->driver, "cpu_mpi") == 0 || strcmp(g->driver, "cpu_hybrid") == 0;
     for (unsigned i = 0; i < n; i++)
-        if (l[i].threads && l[i].threads != l[i].workers && !ranks) {
+        if (l[i].threads && l[i].threads != l[i].workers && !cs_graph_has_ranks(g)) {
             char name[32];
             cs_layout_format(l[i], name, sizeof name);
             cs_error("--workers '%s': block %u is %s's, one process; a layout of ranks needs a "

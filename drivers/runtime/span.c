@@ -138,13 +138,15 @@ double cs_group_exchange_s(const cs_message_model *m, unsigned g, uint64_t opera
 int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats *out)
 {
     memset(out, 0, sizeof *out);
-    double *finish = malloc((g->count ? g->count : 1) * sizeof *finish);
+    /* finish[i]: task i's end on the longest chain, messages costed; bare[i] without them */
+    double *finish = malloc(2 * (g->count ? g->count : 1) * sizeof *finish);
     if (!finish)
         return -1;
+    double *bare = finish + (g->count ? g->count : 1);
     int rc = 0;
     for (uint32_t i = 0; i < g->count; i++) {
         const cs_task *t = &g->task[i];
-        double before = 0, cost;
+        double before = 0, bare_before = 0, cost;
         for (uint32_t d = 0; d < t->deps; d++) {
             uint32_t j = g->dep[t->dep_at + d];
             if (j >= i) {
@@ -152,6 +154,7 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
                 continue;
             }
             before = finish[j] > before ? finish[j] : before;
+            bare_before = bare[j] > bare_before ? bare[j] : bare_before;
         }
         if (cs_task_is_work(t->kind)) {
             cost = duration(t);
@@ -161,7 +164,9 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
             cost = t->kind == CS_TASK_RECV ? message_cost(m, t->bytes) : 0.0;
         }
         finish[i] = before + cost;
+        bare[i] = bare_before + (cs_task_is_work(t->kind) ? cost : 0.0);
         out->span_s = finish[i] > out->span_s ? finish[i] : out->span_s;
+        out->compute_span_s = bare[i] > out->compute_span_s ? bare[i] : out->compute_span_s;
         out->counts[t->kind < CS_TASK_KINDS ? t->kind : 0]++;
     }
     free(finish);
@@ -278,7 +283,7 @@ static void heap_pop(struct heap *h)
     }
 }
 
-static int is_distributed(const cs_graph *g)
+int cs_graph_has_ranks(const cs_graph *g)
 {
     return strcmp(g->driver, "cpu_mpi") == 0 || strcmp(g->driver, "cpu_hybrid") == 0;
 }
@@ -633,13 +638,13 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
     unsigned p = l.workers;
     if (p == 0 || g->items > g->count)
         return -1;
-    if (l.threads && (p % l.threads || (!is_distributed(g) && l.threads != p)))
+    if (l.threads && (p % l.threads || (!cs_graph_has_ranks(g) && l.threads != p)))
         return -1;
     struct replay r = {.g = g, .m = m, .shared = shared, .p = p};
     /* A rank's threads: as asked, else as recorded. A profile recorded with one
      * thread per rank replays as ranks of many, since the parts a combine is cut
      * into are the problem's, not the team's (cs_prof_combine). */
-    if (is_distributed(g))
+    if (cs_graph_has_ranks(g))
         r.per_rank = l.threads ? l.threads : (g->threads ? g->threads : 1);
     else
         r.per_rank = p;
@@ -669,12 +674,12 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
      * its missing workers are never free. */
     for (unsigned w = p; w < r.ranks * r.per_rank; w++)
         r.free_at[w] = INFINITY;
-    double barrier = replay_items(g, p, is_distributed(g) ? r.per_rank : 0, r.free_at, r.worker,
+    double barrier = replay_items(g, p, cs_graph_has_ranks(g) ? r.per_rank : 0, r.free_at, r.worker,
                                   r.end);
     if (barrier < 0)
         goto out;
     /* One process: the team's rules for the combines, unless the graph is no fixed tree. */
-    if (!is_distributed(g)) {
+    if (!cs_graph_has_ranks(g)) {
         result = cs_span_team_replay(g, p, barrier);
         if (result != CS_SPAN_NOT_TREE)
             goto out;
@@ -731,12 +736,8 @@ double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
         return t;
     /* The floor's span is the compute tasks' alone: a layout that puts a message's two
      * ends on one rank does not pay for it, and one worker pays for none. */
-    const cs_message_model free_messages = {0.0, INFINITY, 0};
-    cs_span_stats compute;
-    if (cs_span_stats_of(g, &free_messages, &compute) != 0)
-        return -1;
     double floor = s->work_s / l.workers;
-    floor = compute.span_s > floor ? compute.span_s : floor;
+    floor = s->compute_span_s > floor ? s->compute_span_s : floor;
     return t > floor ? t : floor;
 }
 
@@ -768,7 +769,7 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
         if (s.counts[k])
             fprintf(f, " %u %s", s.counts[k], cs_task_kind_name((enum cs_task_kind)k));
     fprintf(f, "\n");
-    if (s.counts[CS_TASK_RECV] || is_distributed(g)) {
+    if (s.counts[CS_TASK_RECV] || cs_graph_has_ranks(g)) {
         if (!strcmp(latency_from, bandwidth_from)) /* two literals need not share an address */
             fprintf(f, "%s: messages cost %.3g s + bytes / %.3g B/s (%s)\n", prefix,
                     m.latency_s, m.bandwidth, latency_from);
@@ -778,13 +779,13 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
     }
     /* Factors are for products one rank recorded: a profile of ranks holds each shared
      * node's members' own times, the ways' extra work in them. */
-    if (shared && !is_distributed(g))
+    if (shared && !cs_graph_has_ranks(g))
         fprintf(f, "%s: --group-cost not applied: %s runs one process, whose nodes no ranks "
                 "share\n", prefix, g->driver);
     else if (shared && g->ranks > 1)
         fprintf(f, "%s: --group-cost not applied: %u ranks recorded their shared nodes, the "
                 "ways' work in their times\n", prefix, g->ranks);
-    if (shared && (!is_distributed(g) || g->ranks > 1))
+    if (shared && (!cs_graph_has_ranks(g) || g->ranks > 1))
         shared = NULL;
     if (shared) {
         fprintf(f, "%s: a node shared by ranks costs its parts' time x", prefix);
@@ -812,7 +813,7 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
     }
     /* A node's group is a mask of 64 ranks (make_ready): past them, sharing is not seen. */
     unsigned widest = 0;
-    for (unsigned i = 0; i < count && is_distributed(g); i++) {
+    for (unsigned i = 0; i < count && cs_graph_has_ranks(g); i++) {
         unsigned per = layouts[i].threads ? layouts[i].threads : (g->threads ? g->threads : 1);
         unsigned ranks = (layouts[i].workers + per - 1) / per;
         widest = ranks > widest ? ranks : widest;

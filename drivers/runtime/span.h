@@ -49,6 +49,9 @@ typedef struct cs_graph {
 
 void cs_graph_free(cs_graph *g);
 
+/* Is g a profile of ranks (cpu_mpi, cpu_hybrid), whose workers are ranks of threads? */
+int cs_graph_has_ranks(const cs_graph *g);
+
 /* How messages cost: seconds = latency_s + bytes / bandwidth (bytes per second). */
 typedef struct cs_message_model {
     double latency_s, bandwidth;
@@ -72,6 +75,7 @@ double cs_group_exchange_s(const cs_message_model *m, unsigned g, uint64_t opera
 typedef struct cs_span_stats {
     double work_s;    /* T1: the compute tasks' seconds */
     double span_s;    /* Tinf: the longest chain, messages at the model's cost */
+    double compute_span_s; /* the longest chain with messages free: the predictions' floor */
     uint32_t counts[CS_TASK_KINDS];
 } cs_span_stats;
 
