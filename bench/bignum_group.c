@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -29,6 +30,12 @@
  * serial median over the shared one, and its efficiency that over P. The
  * shared product's value is checked once against the serial one (gathered
  * whole on rank 0), so a wrong product cannot be timed.
+ *
+ * Each rank also takes its thread's CPU seconds outside the exchanges: the
+ * work it did. The busiest rank's, times P, over rank 0's alone is what the
+ * way costs beside one rank's product (cs_profile --group-cost), and unlike
+ * the wall times it holds when more ranks than cores take turns: a rank's CPU
+ * clock stops while it waits for a core (caches it finds colder aside).
  */
 
 #define DEFAULT_BITS 70000000ULL
@@ -37,26 +44,38 @@
 typedef struct options {
     unsigned long long bits;
     int reps;
+    int chosen_only; /* time only the way bignum_mul_group chooses */
 } options;
 
 /* The exchange: Alltoallv over the job, timed, after a flag reduction that
  * tells every rank whether any came failed (the time there is waiting). */
 typedef struct wire {
-    double exchange_s, wait_s;
+    double exchange_s, wait_s, cpu_s; /* cpu_s: this thread's CPU seconds in them */
     unsigned long long bytes;
 } wire;
+
+/* This thread's CPU seconds (the members run single-threaded: no helpers). */
+static double thread_cpu_now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static int exchange(void *ctx, int failed, const uint64_t *send, const size_t *sw, uint64_t *recv,
                     const size_t *rw)
 {
     wire *w = ctx;
-    double t0 = cs_clock_now();
+    double t0 = cs_clock_now(), c0 = thread_cpu_now();
     int any = failed;
     MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     double t1 = cs_clock_now();
     w->wait_s += t1 - t0;
-    if (any)
+    if (any) {
+        w->cpu_s += thread_cpu_now() - c0;
         return 1;
+    }
     int size, me;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
@@ -75,6 +94,7 @@ static int exchange(void *ctx, int failed, const uint64_t *send, const size_t *s
                            MPI_UINT64_T, MPI_COMM_WORLD);
     free(c);
     w->exchange_s += cs_clock_now() - t1;
+    w->cpu_s += thread_cpu_now() - c0;
     return rc != MPI_SUCCESS;
 }
 
@@ -93,20 +113,26 @@ static double median(double *v, int n)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: mpirun -np P bignum_group [--bits B] [--reps R]\n"
+            "usage: mpirun -np P bignum_group [--bits B] [--reps R] [--chosen-only]\n"
             "One product of two B-bit numbers (default %llu), made by rank 0 alone and\n"
             "shared by all P ranks (bignum_mul_group), R rounds (default %d): medians,\n"
-            "speedup, efficiency, and the exchanges' share and bytes.\n",
+            "speedup, efficiency, the exchanges' share and bytes, the busiest rank's CPU\n"
+            "seconds outside them, and the factor cs_profile --group-cost takes.\n"
+            "The way bignum_mul_group chooses at P ranks is timed, then every way it can\n"
+            "take; --chosen-only times the chosen one alone (for a profiler).\n",
             DEFAULT_BITS, DEFAULT_REPS);
 }
 
 static int parse_options(int argc, char **argv, options *o, int me)
 {
-    enum { OPT_BITS, OPT_REPS, OPT_HELP };
-    static const cs_arg_option table[] = {
-        [OPT_BITS] = {"bits", 1, 0}, [OPT_REPS] = {"reps", 1, 0}, [OPT_HELP] = {"help", 0, 0}};
+    enum { OPT_BITS, OPT_REPS, OPT_CHOSEN, OPT_HELP };
+    static const cs_arg_option table[] = {[OPT_BITS] = {"bits", 1, 0},
+                                          [OPT_REPS] = {"reps", 1, 0},
+                                          [OPT_CHOSEN] = {"chosen-only", 0, 0},
+                                          [OPT_HELP] = {"help", 0, 0}};
     o->bits = DEFAULT_BITS;
     o->reps = DEFAULT_REPS;
+    o->chosen_only = 0;
     cs_args a;
     cs_args_init(&a, argc, argv, table, sizeof table / sizeof table[0]);
     int id;
@@ -124,6 +150,7 @@ static int parse_options(int argc, char **argv, options *o, int me)
                 return CS_EXIT_USAGE;
             o->reps = (int)n;
             break;
+        case OPT_CHOSEN: o->chosen_only = 1; break;
         case OPT_HELP:
             if (me == 0)
                 usage(stdout);
@@ -135,6 +162,19 @@ static int parse_options(int argc, char **argv, options *o, int me)
         }
     }
     return 0;
+}
+
+/* The ranks of this job on this rank's node (all of them say). */
+static int ranks_on_this_node(void)
+{
+    MPI_Comm node;
+    int n = 1;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(node, &n);
+        MPI_Comm_free(&node);
+    }
+    return n;
 }
 
 /* This rank's even share of x's limbs, as a piece: value B^at. */
@@ -187,12 +227,15 @@ int main(int argc, char **argv)
     static const int way[WAYS] = {BN_GROUP_CHOOSE, BN_GROUP_PRIMES, BN_GROUP_SLICES,
                                   BN_GROUP_TRANSFORM};
     static const char *way_name[WAYS] = {"as chosen", "by primes", "by slices", "by transform"};
-    int runs[WAYS] = {1, size <= BN_GROUP_PRIMES_MEMBERS, 1, 1};
+    int runs[WAYS] = {1, !o.chosen_only && size <= BN_GROUP_PRIMES_MEMBERS, !o.chosen_only,
+                      !o.chosen_only};
     double *serial = calloc((size_t)o.reps, sizeof(double));
+    double *serial_cpu = calloc((size_t)o.reps, sizeof(double));
     double *shared = calloc((size_t)o.reps * WAYS, sizeof(double));
     double *xchg = calloc((size_t)o.reps * WAYS, sizeof(double));
+    double *busiest = calloc((size_t)o.reps * WAYS, sizeof(double));
     unsigned long long bytes[WAYS] = {0};
-    int ok = serial && shared && xchg && !cs_bench_random_bignum(&a, limbs, &seed) &&
+    int ok = serial && serial_cpu && shared && xchg && busiest && !cs_bench_random_bignum(&a, limbs, &seed) &&
              !cs_bench_random_bignum(&b, limbs, &seed) && !share_of(&a, me, size, &pa, &a_at) &&
              !share_of(&b, me, size, &pb, &b_at);
     int all_ok = ok;
@@ -201,7 +244,7 @@ int main(int argc, char **argv)
         cs_error("out of memory for two %llu-bit operands", o.bits);
         MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
     }
-    wire w = {0, 0, 0};
+    wire w = {0, 0, 0, 0};
     bignum_group g = {(unsigned)me, (unsigned)size, exchange, &w};
     if (me == 0) {
         printf("# bignum_group: %zu x %zu limbs (%llu bits each), %d rounds, %d ranks\n", limbs,
@@ -229,52 +272,66 @@ int main(int argc, char **argv)
     /* Rounds: the serial product, then each way, in turn. */
     for (int k = 0; k < o.reps; k++) {
         MPI_Barrier(MPI_COMM_WORLD);
-        double t0 = cs_clock_now();
+        double t0 = cs_clock_now(), c0 = thread_cpu_now();
         if (me == 0 && bignum_mul(&r, &a, &b) != BN_OK)
             MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
         serial[k] = cs_clock_now() - t0;
+        serial_cpu[k] = thread_cpu_now() - c0;
         for (int v = 0; v < WAYS; v++) {
             if (!runs[v])
                 continue;
             bn_group_force(way[v]);
             MPI_Barrier(MPI_COMM_WORLD);
-            w = (wire){0, 0, 0};
-            t0 = cs_clock_now();
+            w = (wire){0, 0, 0, 0};
+            t0 = cs_clock_now(), c0 = thread_cpu_now();
             if (bignum_mul_group(&pr, &r_at, pa.size ? &pa : NULL, a_at, pb.size ? &pb : NULL,
                                  b_at, 0, &g, NULL) != BN_OK)
                 MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
-            double mine[2] = {cs_clock_now() - t0, w.exchange_s}, worst[2];
-            MPI_Reduce(mine, worst, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+            double mine[3] = {cs_clock_now() - t0, w.exchange_s, thread_cpu_now() - c0 - w.cpu_s};
+            double worst[3];
+            MPI_Reduce(mine, worst, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
             shared[v * o.reps + k] = worst[0];
             xchg[v * o.reps + k] = worst[1];
+            busiest[v * o.reps + k] = worst[2];
             bytes[v] = w.bytes;
         }
     }
     bn_group_force(BN_GROUP_CHOOSE);
+    int local = ranks_on_this_node();
     if (me == 0) {
-        double s = median(serial, o.reps);
-        printf("%-30s %10s %9s %11s %12s %10s\n", "", "median s", "speedup", "efficiency",
-               "exchanges s", "rank 0 MB");
-        printf("%-30s %10.4f %9s\n", "bignum_mul, rank 0 alone", s, "1.00");
+        double s = median(serial, o.reps), sc = median(serial_cpu, o.reps);
+        printf("%-30s %10s %9s %11s %12s %11s %10s\n", "", "median s", "speedup", "efficiency",
+               "exchanges s", "busiest cpu", "rank 0 MB");
+        printf("%-30s %10.4f %9s %11s %12s %11.4f\n", "bignum_mul, rank 0 alone", s, "1.00", "1.00",
+               "-", sc);
         for (int v = 0; v < WAYS; v++) {
             if (!runs[v])
                 continue;
             double p = median(shared + v * o.reps, o.reps), x = median(xchg + v * o.reps, o.reps);
-            printf("bignum_mul_group %-13s %10.4f %9.2f %11.2f %12.4f %10.1f\n", way_name[v], p,
-                   s / p, s / p / size, x, (double)bytes[v] / 1e6);
+            double c = median(busiest + v * o.reps, o.reps);
+            printf("bignum_mul_group %-13s %10.4f %9.2f %11.2f %12.4f %11.4f %10.1f\n", way_name[v],
+                   p, s / p, s / p / size, x, c, (double)bytes[v] / 1e6);
         }
-        printf("# %d ranks; exchanges: the slowest rank's seconds in them; rank 0 MB: what rank 0 "
-               "sent to the others in one product\n", size);
-        /* What the way taken costs in all beside one rank's product, exchanges aside (the
-         * replay charges those by the message model): the factor cs_profile takes. */
-        double p = median(shared, o.reps), x = median(xchg, o.reps);
+        printf("# %d ranks; exchanges: the slowest rank's seconds in them; busiest cpu: the most "
+               "CPU seconds a rank spent outside them; rank 0 MB: what rank 0 sent to the others "
+               "in one product\n", size);
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        if (cores > 0 && local > cores)
+            printf("# oversubscribed: %d ranks on %ld cores here take turns, so the wall times "
+                   "(median, speedup, efficiency, exchanges) are not the ways'; the CPU seconds "
+                   "and the factor below are\n", local, cores);
+        /* What the way taken costs beside one rank's product, exchanges aside (the replay
+         * charges those by the message model): its busiest rank's work times the ranks, the
+         * factor cs_profile takes. */
+        double c = median(busiest, o.reps);
         if (size >= 2)
-            printf("# for predictions: cs_profile --group-cost %d:%.2f (as chosen: (%.6f - %.6f) s "
-                   "x %d ranks / %.6f s alone)\n", size, (p - x) * size / s, p, x, size, s);
+            printf("# for predictions: cs_profile --group-cost %d:%.2f (as chosen: the busiest "
+                   "rank's %.6f cpu s x %d ranks / %.6f cpu s alone)\n", size, c * size / sc, c,
+                   size, sc);
     }
     bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
     bignum_clear(&pa), bignum_clear(&pb), bignum_clear(&pr);
-    free(serial), free(shared), free(xchg);
+    free(serial), free(serial_cpu), free(shared), free(xchg), free(busiest);
     MPI_Finalize();
     return CS_EXIT_OK;
 }
