@@ -1509,6 +1509,7 @@ typedef struct half_job {
     const bn_limb *low;  /* the small product's words, or NULL (the other member's) */
     ntt_const unwrap_k;  /* N / n_small */
     bn_limb psi;         /* half 1: psi, or psi^-1 for the untwist */
+    int vector;          /* the twists in vectors (bn_ntt_vector_twist) */
     ntt_const baby[NTT_BABY]; /* psi^t (or psi^-t), t < NTT_BABY */
 } half_job;
 
@@ -1529,6 +1530,11 @@ static void half_twist(const half_job *hj, bn_limb *v, size_t j0, size_t count)
 {
     const ntt_field *f = &hj->f;
     bn_limb giant = pow_mod(hj->psi, j0, f);
+    size_t done = hj->vector ? bn_ntt_vector_twist(v, count, f->p, giant, hj->psi) : 0;
+    if (done) { /* the scalar steps for the rest */
+        v += done, j0 += done, count -= done;
+        giant = pow_mod(hj->psi, j0, f);
+    }
     ntt_const step = make_const(pow_mod(hj->psi, NTT_BABY, f), f);
     for (size_t b = 0; b < count; b += NTT_BABY) {
         ntt_const g = make_const(giant, f);
@@ -1602,6 +1608,7 @@ static void half_init(half_job *hj, ntt_product *pr, const ntt_job *j,
     hj->fb = j->square ? hj->fa : big->y + h;
     hj->low = share->small && j->c.wrap ? j->small[i].x : NULL;
     hj->unwrap_k = j->unwrap_k[i];
+    hj->vector = big->t.level >= BN_NTT_AVX2;
     ntt_shape hs = {h, big->t.s.m, big->t.s.M / 2};
     assert(hs.M >= 4 && j->a.n <= N);
     ntt_operand fa = {hj->fa, h}, fb = {hj->fb, h};

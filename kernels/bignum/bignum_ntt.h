@@ -277,6 +277,12 @@ typedef struct ntt_garner {
 size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
                           const ntt_garner *g);
 
+/* A twist, for the group product's parts of a prime: v[t] = v[t] first r^t mod p (words
+ * below 4p in, in [0, p) out, p one of the three primes, first and r below p) for t below
+ * the returned count, a multiple of 32 at most count (0 in the scalar build). For a
+ * transform whose level is BN_NTT_AVX2 or wider. */
+size_t bn_ntt_vector_twist(bn_limb *v, size_t count, bn_limb p, bn_limb first, bn_limb r);
+
 /* The coefficients v0[k] + v1[k] p0 + v2[k] p0 p1 (Garner's digits) times
  * B^k for k < count, added to the two-word carry[0..1] (a run's own carry
  * so far, zero at its start): rp[k] gets each sum's low limb, carry what is

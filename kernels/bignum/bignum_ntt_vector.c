@@ -833,6 +833,40 @@ size_t bn_ntt_vector_garner(bn_limb *x0, bn_limb *x1, bn_limb *x2, size_t count,
     return j;
 }
 
+/* ---- a twist: words times successive powers ------------------------------ */
+
+/* Chains of powers in flight: eight vectors, so that each mulmod's latency
+ * hides behind the others'. */
+#define TWIST_LANES 32
+
+size_t bn_ntt_vector_twist(bn_limb *v, size_t count, bn_limb p, bn_limb first, bn_limb r)
+{
+    size_t done = count - count % TWIST_LANES;
+    if (!done)
+        return 0;
+    unsigned saved = enter_proved_mode();
+    vfield f;
+    vfield_init(&f, p);
+    vd two_p = vset(2.0 * f.p);
+    /* lane t of chain k holds first r^(4k + t); each pass moves every chain on by r^32 */
+    double start[TWIST_LANES];
+    start[0] = (double)first;
+    for (int t = 1; t < TWIST_LANES; t++)
+        start[t] = smulmod(start[t - 1], (double)r, &f);
+    vd w[TWIST_LANES / 4], step = vset(vpow((double)r, TWIST_LANES, &f));
+    for (int k = 0; k < TWIST_LANES / 4; k++)
+        w[k] = ld(start + 4 * k);
+    for (size_t j = 0; j < done; j += TWIST_LANES)
+        for (int k = 0; k < TWIST_LANES / 4; k++) {
+            bn_limb *at = v + j + 4 * (size_t)k;
+            vd x = below(below(from_words(at), two_p), f.P); /* [0, 4p) -> [0, p) */
+            to_words(at, mulmod(x, w[k], &f));
+            w[k] = mulmod(w[k], step, &f);
+        }
+    _mm_setcsr(saved);
+    return done;
+}
+
 /* ---- the last inverse group, unwrapping and Garner at once --------------- */
 
 /* The doubles b_i[0..count) (residues in [0, p_i), count a multiple of 4)
@@ -1029,6 +1063,12 @@ void bn_ntt_vector_group_crt(const ntt_fused *fz, size_t g0, size_t g1)
 {
     (void)fz, (void)g0, (void)g1;
     assert(0 && "no vector transforms in this build");
+}
+
+size_t bn_ntt_vector_twist(bn_limb *v, size_t count, bn_limb p, bn_limb first, bn_limb r)
+{
+    (void)v, (void)count, (void)p, (void)first, (void)r;
+    return 0;
 }
 
 #endif

@@ -918,6 +918,39 @@ static void test_helpers_in_another_floating_point_mode_give_exact_products(void
     ASSERT_NO_LEAK();
 }
 
+/* The vector twist (the group product's parts of a prime) against powers made one at a time
+ * in 128-bit integers: every word of a run that is no multiple of the vectors' 32, words up to
+ * 4p - 1 in, from a power other than 1, for each transform prime; what it leaves to the scalar
+ * steps is the rest past the last 32, untouched. */
+static void test_the_vector_twist_matches_powers_made_one_at_a_time(void)
+{
+    if (!bn_ntt_avx2_usable()) {
+        printf("(skipped: no vector transforms on this CPU or in this build) ");
+        CU_ASSERT_EQUAL(bn_ntt_vector_twist(NULL, 64, 0x3fffff5400001ULL, 1, 1), 0);
+        return;
+    }
+    static const bn_limb primes[3] = {0x3fffff5400001ULL, 0x3ffffe5800001ULL,
+                                      0x3ffffe4000001ULL};
+    enum { COUNT = 1000 };
+    bn_limb v[COUNT], want[COUNT];
+    for (int i = 0; i < 3; i++) {
+        bn_limb p = primes[i], first = rnd() % p, r = rnd() % p, power = first;
+        for (size_t t = 0; t < COUNT; t++) {
+            v[t] = t < 4 ? 4 * p - 1 - t : rnd() % (4 * p);
+            want[t] = (bn_limb)((unsigned __int128)(v[t] % p) * power % p);
+            power = (bn_limb)((unsigned __int128)power * r % p);
+        }
+        bn_limb tail = v[COUNT - 1];
+        size_t done = bn_ntt_vector_twist(v, COUNT, p, first, r);
+        CU_ASSERT_EQUAL(done, COUNT - COUNT % 32);
+        size_t wrong = 0;
+        for (size_t t = 0; t < done; t++)
+            wrong += v[t] != want[t];
+        CU_ASSERT_EQUAL(wrong, 0);
+        CU_ASSERT_EQUAL(v[COUNT - 1], tail);
+    }
+}
+
 /* r, an operand, or both: each allocation that can fail, failing in turn. */
 enum alias { ALIAS_NONE, ALIAS_A, ALIAS_B, ALIAS_BOTH, ALIAS_COUNT };
 
@@ -1077,6 +1110,7 @@ int main(void)
     CU_add_test(s, "streamed transforms give the same products", test_streamed_transforms_give_the_same_products);
     CU_add_test(s, "no helpers is bignum_mul", test_no_helpers_is_bignum_mul);
     CU_add_test(s, "helpers in another floating point mode give exact products", test_helpers_in_another_floating_point_mode_give_exact_products);
+    CU_add_test(s, "the vector twist matches powers made one at a time", test_the_vector_twist_matches_powers_made_one_at_a_time);
     CU_add_test(s, "allocation failure reports ENOMEM and changes nothing", test_allocation_failure_reports_enomem_and_changes_nothing);
     CU_add_test(s, "the result may alias either operand or both", test_result_may_alias_either_operand_or_both);
     CU_add_test(s, "impossible sizes are refused as ENOMEM", test_impossible_sizes_are_refused_as_enomem);
