@@ -459,13 +459,14 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
 
 /* The transforms' points this member sends (out) or gets, member by member:
  * forward, its columns of their blocks, then its blocks' their columns, both
- * operands of the three primes; inverse the other way round, the product only. */
+ * operands of the three primes; inverse the other way round, the product only.
+ * None to or from itself: its columns of its blocks are already in place. */
 static void move_transforms(const group_plan *pl, group_job *j, int forward, int out,
                             bn_limb *buf)
 {
     unsigned me = pl->me, arrays = forward ? 6 : 3;
     for (unsigned q = 0; q < pl->g; q++)
-        for (unsigned k = 0; k < arrays; k++) {
+        for (unsigned k = 0; k < arrays && q != me; k++) {
             bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
             /* (blocks, columns): the sender's columns when forward, its blocks otherwise */
             unsigned blocks = forward == out ? q : me, cols = forward == out ? me : q;
@@ -481,7 +482,10 @@ static int trade_transforms(const bignum_group *g, const group_plan *pl, group_j
     unsigned me = pl->me, arrays = forward ? 6 : 3;
     trade t = {0};
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
+    /* its own columns of its own blocks are where both steps want them: they stay */
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
+        if (q == me)
+            continue;
         t.sw[q] = arrays * (forward ? block_runs(pl, q, me, NULL, NULL, RUNS_COUNT)
                                     : block_runs(pl, me, q, NULL, NULL, RUNS_COUNT));
         t.rw[q] = arrays * (forward ? block_runs(pl, me, q, NULL, NULL, RUNS_COUNT)
