@@ -1573,8 +1573,8 @@ static void part_fold(void *arg, unsigned part)
     part_fold_one(pj, part < per ? pj->fa : pj->fb, part < per ? pj->a : pj->b, j0, j1);
 }
 
-/* Coefficients k + t h (t < d) for k in the part's range of [0, h), and N + k + t h below the
- * wrap (which the wrapped layout keeps at N/8 or less, but each position is taken as it comes). */
+/* Coefficients k + t h (t < d) for k in the part's range of [0, h), and N + k below the wrap
+ * (at most N/8, so below h: part_init). */
 static void part_contribute(void *arg, unsigned part)
 {
     part_job *pj = arg;
@@ -1594,14 +1594,11 @@ static void part_contribute(void *arg, unsigned part)
             x[k + (t + half) * h] = pj->odd ? reduce_once(f->p2 - u, f->p2) : u;
         }
     }
-    for (unsigned t = 0; t < pj->d; t++) {
-        size_t lo = k0 + t * h, hi = k1 + t * h < pj->wrap ? k1 + t * h : pj->wrap;
-        for (size_t c = lo; c < hi; c++) {
-            /* c_c is the small product's alone; c_(N+c) the whole's less it */
-            bn_limb w = pj->low ? shoup_mul(pj->low[c], pj->unwrap_k.c, pj->unwrap_k.q, f->p) : 0;
-            x[pj->N + c] = reduce_once(x[c] + reduce_once(f->p2 - w, f->p2), f->p2);
-            x[c] = w;
-        }
+    for (size_t k = k0; k < k1 && k < pj->wrap; k++) {
+        /* c_k is the small product's alone; c_(N+k) the whole's less it */
+        bn_limb w = pj->low ? shoup_mul(pj->low[k], pj->unwrap_k.c, pj->unwrap_k.q, f->p) : 0;
+        x[pj->N + k] = reduce_once(x[k] + reduce_once(f->p2 - w, f->p2), f->p2);
+        x[k] = w;
     }
 }
 
@@ -1657,7 +1654,8 @@ static void part_init(part_job *pj, ntt_product *pr, const ntt_job *j,
         pj->back[t] = make_const(pow_mod(c, d - t, f), f); /* c^d = 1 */
     pj->odd = q & 1;
     ntt_shape hs = {h, big->t.s.m, big->t.s.M / d};
-    assert(j->a.n <= N);
+    /* the wrapped layout's d is at most N/8 (ntt_choose): only coefficients below h wrap */
+    assert(j->a.n <= N && pj->wrap <= h);
     ntt_operand fa = {pj->fa, h}, fb = {pj->fb, h};
     product_init(pr, i, hs, big->t.level, 0, big->t.tables, pj->x, j->square ? pj->x : big->y,
                  fa, fb);
