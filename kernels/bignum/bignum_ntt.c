@@ -1553,13 +1553,13 @@ static void part_fold_one(const part_job *pj, bn_limb *out, ntt_operand a, size_
 {
     const ntt_field *f = &pj->f;
     for (size_t j = j0; j < j1; j++) {
-        bn_limb s = 0; /* d terms in [0, 2p): below 8p, a word the load reduces */
+        bn_limb s = 0; /* d terms in [0, 2p) */
         for (unsigned t = 0; t < pj->d; t++) {
             size_t i = j + t * pj->h;
             if (i < a.n)
                 s += shoup_mul(a.p[i], pj->weight[t].c, pj->weight[t].q, f->p);
         }
-        out[j] = s;
+        out[j] = reduce_once(s, 2 * f->p2); /* below 4p, as the halves' fold leaves them */
     }
     if (pj->q)
         part_twist(pj, out + j0, j0, j1 - j0);
