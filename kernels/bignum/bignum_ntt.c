@@ -1549,18 +1549,29 @@ static void part_twist(const part_job *pj, bn_limb *v, size_t j0, size_t count)
     }
 }
 
+/* out[j] = sum_t c_q^t a_(j+th) for j in [j0, j1), below 4p (as the halves' fold leaves
+ * them), then twisted: term by term over the range, each pass without a test per limb. */
 static void part_fold_one(const part_job *pj, bn_limb *out, ntt_operand a, size_t j0, size_t j1)
 {
     const ntt_field *f = &pj->f;
-    for (size_t j = j0; j < j1; j++) {
-        bn_limb s = 0; /* d terms in [0, 2p) */
-        for (unsigned t = 0; t < pj->d; t++) {
-            size_t i = j + t * pj->h;
-            if (i < a.n)
-                s += shoup_mul(a.p[i], pj->weight[t].c, pj->weight[t].q, f->p);
-        }
-        out[j] = reduce_once(s, 2 * f->p2); /* below 4p, as the halves' fold leaves them */
+    const bn_limb p = f->p, *ap = a.p;
+    const size_t h = pj->h, n = a.n;
+    ntt_const w = pj->weight[0];
+    size_t end = n < j1 ? (n > j0 ? n : j0) : j1; /* [j0, end): the operand's limbs */
+    for (size_t j = j0; j < end; j++)
+        out[j] = shoup_mul(ap[j], w.c, w.q, p);
+    for (size_t j = end; j < j1; j++)
+        out[j] = 0;
+    for (unsigned t = 1; t < pj->d; t++) {
+        size_t at = t * h;
+        w = pj->weight[t];
+        end = n > at + j0 ? (n - at < j1 ? n - at : j1) : j0;
+        for (size_t j = j0; j < end; j++)
+            out[j] += shoup_mul(ap[j + at], w.c, w.q, p); /* d terms in [0, 2p) */
     }
+    if (pj->d > 2) /* up to four terms: below 8p */
+        for (size_t j = j0; j < j1; j++)
+            out[j] = reduce_once(out[j], 2 * f->p2);
     if (pj->q)
         part_twist(pj, out + j0, j0, j1 - j0);
 }
@@ -1580,20 +1591,26 @@ static void part_contribute(void *arg, unsigned part)
     part_job *pj = arg;
     const ntt_field *f = &pj->f;
     size_t h = pj->h, k0 = (size_t)part * PART_RANGE, k1 = h - k0 < PART_RANGE ? h : k0 + PART_RANGE;
-    unsigned half = pj->d / 2;
+    const unsigned half = pj->d / 2;
+    const int odd = pj->odd;
+    const ntt_const back = pj->back[1 % half]; /* quarters: c_q^-1 */
+    const bn_limb p2 = f->p2;
     bn_limb *x = pj->x;
     for (size_t k = k0; k < k1; k++)
-        x[k] = reduce_once(x[k], f->p2);
+        x[k] = reduce_once(x[k], p2);
     if (pj->q)
         part_twist(pj, x + k0, k0, k1 - k0);
+    /* t and t + d/2: c_q^-(t + d/2) = -c_q^-t for q odd */
     for (size_t k = k0; k < k1; k++) {
         bn_limb v = x[k];
-        for (unsigned t = 0; t < half; t++) {
-            bn_limb u = t ? shoup_mul(v, pj->back[t].c, pj->back[t].q, f->p) : v;
-            x[k + t * h] = u;
-            x[k + (t + half) * h] = pj->odd ? reduce_once(f->p2 - u, f->p2) : u;
-        }
+        x[k + half * h] = odd ? reduce_once(p2 - v, p2) : v;
     }
+    if (half == 2)
+        for (size_t k = k0; k < k1; k++) {
+            bn_limb u = shoup_mul(x[k], back.c, back.q, f->p);
+            x[k + h] = u;
+            x[k + 3 * h] = odd ? reduce_once(p2 - u, p2) : u;
+        }
     for (size_t k = k0; k < k1 && k < pj->wrap; k++) {
         /* c_k is the small product's alone; c_(N+k) the whole's less it */
         bn_limb w = pj->low ? shoup_mul(pj->low[k], pj->unwrap_k.c, pj->unwrap_k.q, f->p) : 0;
