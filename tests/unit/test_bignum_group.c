@@ -282,7 +282,8 @@ static void test_a_large_split_transform_matches_gmp(void)
 }
 
 /* By primes at every size it takes, against GMP, random and all-ones operands, every holding,
- * whole or not: transform lengths 2^k (4096) and 3 2^k (6144), and wrapped ones (a small
+ * whole or not: transform lengths 2^k (4096; 3500 x 500 limbs: the longer past 3/4 of it, so
+ * that a quarter's fold adds four terms) and 3 2^k (6144), and wrapped ones (a small
  * product beside the main one: 1059 coefficients, 1024 < 1059 <= 1024 + 1024/8; 4199 above
  * 4096 likewise; 3099 above 3072). A split prime's members add their parts, one of them with
  * its small product's share: two members halve the middle prime, four the last, five the
@@ -291,7 +292,8 @@ static void test_a_large_split_transform_matches_gmp(void)
 static void test_by_primes_at_every_size_matches_gmp(void)
 {
     const size_t t = BN_NTT_THRESHOLD;
-    const size_t sizes[][2] = {{4 * t, 3 * t}, {9 * t, t}, {560, 500}, {2200, 2000}, {1700, 1400}};
+    const size_t sizes[][2] = {{4 * t, 3 * t}, {9 * t, t},    {7 * t, t},
+                               {560, 500},     {2200, 2000}, {1700, 1400}};
     for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
         if (sizes[si][0] + sizes[si][1] > bn_ntt_max_limbs())
             continue; /* the tiny thresholds' build: beyond one transform */
@@ -424,7 +426,8 @@ static void test_by_primes_needs_parts_that_fit(void)
 /* Parts made by one thread, against the whole prime's residues (both times the transform's
  * length, compared modulo the prime): four quarters, two halves, and a half with the two
  * quarters it leaves (half q, quarters q + 1 and q + 3), one part of each with the small
- * product; lengths 2^k, 3 2^k, wrapped, and a square. */
+ * product; lengths 2^k, 3 2^k, wrapped, a square, and operands past 3/4 of the length (1000
+ * of 1024, 3500 of 4096: a quarter's fold adds four terms). */
 static void test_parts_of_a_prime_add_up_to_it(void)
 {
     static const ntt_part_share cover[][4] = {
@@ -434,7 +437,8 @@ static void test_parts_of_a_prime_add_up_to_it(void)
         {{0, 2, 0, 0}, {0, 4, 1, 0}, {0, 4, 3, 1}},
         {{0, 2, 1, 1}, {0, 4, 0, 0}, {0, 4, 2, 0}},
     };
-    const size_t sizes[][2] = {{700, 600}, {1700, 1400}, {560, 500}, {900, 900}, {40, 30}};
+    const size_t sizes[][2] = {{700, 600}, {1700, 1400}, {560, 500}, {900, 900},
+                               {40, 30},   {1000, 50},   {3500, 500}};
     for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
         size_t an = sizes[si][0], bn = sizes[si][1];
         if (an + bn > bn_ntt_max_limbs())
