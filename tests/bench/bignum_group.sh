@@ -16,7 +16,7 @@ for np in 2 5 7; do
   [ $code = 0 ] || { fail "$np ranks exited $code: $(cat "$tmp/err")"; continue; }
   grep -qE "^bignum_mul, rank 0 alone +$num +1\.00\$" "$tmp/out" || fail "$np ranks: no serial row"
   ways="by.slices by.transform as.chosen"
-  [ $np -le 6 ] && ways="by.primes $ways"
+  [ $np -le 16 ] && ways="by.primes $ways"
   for way in $ways; do
     grep -qE "^bignum_mul_group ${way/./ } +$num +$num +$num +$num +$num\$" "$tmp/out" ||
       fail "$np ranks: no row for the way ${way/./ }"
@@ -33,7 +33,7 @@ for np in 2 5 7; do
     awk -v p="$p" '/^bignum_mul_group as chosen / { d = $4 - p; found = d < 0.00006 && d > -0.00006 }
       END { exit !found }' "$tmp/out" || fail "$np ranks: the factor is not from the 'as chosen' row"
   fi
-  [ $np -gt 6 ] && grep -q "by primes" "$tmp/out" && fail "$np ranks: a row by primes (two to six ranks only)"
+  [ $np -gt 16 ] && grep -q "by primes" "$tmp/out" && fail "$np ranks: a row by primes (two to sixteen ranks only)"
   grep -qE "^# $np ranks; exchanges" "$tmp/out" || fail "$np ranks: the footnote does not say $np ranks"
 done
 "$mpirun" -q -np 2 --bind-to none "$prog" --reps 0 >"$tmp/out" 2>"$tmp/err"
