@@ -1590,7 +1590,8 @@ static void part_contribute(void *arg, unsigned part)
 {
     part_job *pj = arg;
     const ntt_field *f = &pj->f;
-    size_t h = pj->h, k0 = (size_t)part * PART_RANGE, k1 = h - k0 < PART_RANGE ? h : k0 + PART_RANGE;
+    size_t h = pj->h, k0 = (size_t)part * PART_RANGE;
+    size_t k1 = h - k0 < PART_RANGE ? h : k0 + PART_RANGE;
     const unsigned half = pj->d / 2;
     const int odd = pj->odd;
     const ntt_const back = pj->back[1 % half]; /* quarters: c_q^-1 */

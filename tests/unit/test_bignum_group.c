@@ -383,7 +383,9 @@ static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
         unsigned g;
         int way;
         unsigned long last; /* past every member's allocations */
-    } runs[] = {{2, BN_GROUP_CHOOSE, 120}, {7, BN_GROUP_TRANSFORM, 120}, {12, BN_GROUP_CHOOSE, 400}};
+    } runs[] = {{2, BN_GROUP_CHOOSE, 120},
+                {7, BN_GROUP_TRANSFORM, 120},
+                {12, BN_GROUP_CHOOSE, 400}};
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
         unsigned long seen = 0;
         bn_group_force(runs[k].way);
