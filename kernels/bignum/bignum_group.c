@@ -317,16 +317,20 @@ static void plan_shares(group_plan *pl, int whole)
 }
 
 /*
- * Two to six members share a transform product by its primes, whole or in
- * halves, no transform cut into columns (the 70M-bit product on 2 members:
- * 1.36 times faster than on one, 1.28 with a two-and-one split of the primes,
- * 1.06 by slices): the largest share is a third of the transforms or less.
- * Larger groups split the transform itself, whose exchanges and extra passes
- * over the points cost about what 2 to 3 members' shares do (2 members: 0.76
- * times one's speed), but which keeps gaining with every member. By slices
- * (each multiplies its slice of the longer operand by all of the shorter: a
- * product of about (1 + 1/g) / 2 the whole's transform length each) is left
- * for products beyond one transform.
+ * Two to BN_GROUP_PRIMES_MEMBERS members share a transform product by its
+ * primes, whole, in halves or in quarters, no transform cut into columns (the
+ * 70M-bit product on 2 members: 1.36 times faster than on one, 1.28 with a
+ * two-and-one split of the primes, 1.06 by slices): the largest share is half
+ * the transforms at two members, a third at three to five, a sixth at six to eleven,
+ * a twelfth from twelve on (members past twelve make none). The split
+ * transform, whose exchanges and extra passes over the points cost about what
+ * 2 to 3 members' shares do (2 members: 0.76 times one's speed), but which
+ * keeps gaining with every member, takes larger groups, and those from seven
+ * on whose transform is too short to quarter (bn_group_primes_fit; only
+ * products far below the transform threshold have one). By slices (each
+ * multiplies its slice of the longer operand by all of the shorter: a product
+ * of about (1 + 1/g) / 2 the whole's transform length each) is left for
+ * products beyond one transform.
  */
 #ifndef BN_GROUP_TRANSFORM_MEMBERS
 #define BN_GROUP_TRANSFORM_MEMBERS (BN_GROUP_PRIMES_MEMBERS + 1)
@@ -356,8 +360,10 @@ static void plan_make(group_plan *pl, int whole)
         pl->way = BY_SLICES;
         pl->a_sliced = pl->na >= pl->nb;
         int primes = forced ? forced == BN_GROUP_PRIMES : pl->g <= BN_GROUP_PRIMES_MEMBERS;
-        int transform = forced ? forced == BN_GROUP_TRANSFORM : pl->g >= BN_GROUP_TRANSFORM_MEMBERS;
-        if (primes && pl->g <= BN_GROUP_PRIMES_MEMBERS && pl->L <= bn_ntt_max_limbs())
+        int transform = forced ? forced == BN_GROUP_TRANSFORM
+                               : pl->g >= BN_GROUP_TRANSFORM_MEMBERS ||
+                                     pl->g > BN_GROUP_HALVES_MEMBERS;
+        if (primes && bn_group_primes_fit(pl->g, pl->na, pl->nb))
             pl->way = BY_PRIMES;
         else if (transform && bn_group_transform_plan(pl))
             pl->way = BY_TRANSFORM;

@@ -8,8 +8,9 @@
  * bignum_mul_group (bignum.h) in three modules: bignum_group.c plans the
  * product from every member's pieces, runs the exchanges common to every way
  * and gives each member its limbs; bignum_group_primes.c shares a product by
- * its three primes, whole or in halves (two to six members),
- * bignum_ntt_group.c by splitting the transform (more), bignum_group_slices.c
+ * its three primes, whole, in halves or in quarters (two to
+ * BN_GROUP_PRIMES_MEMBERS members), bignum_ntt_group.c by splitting the
+ * transform (more, or where a transform is too short to quarter), bignum_group_slices.c
  * by slices of one operand (a product beyond one transform). Every way ends
  * alike: each member sums what reaches its
  * limbs of the product (R: its limbs, then room for what overflows them),
@@ -87,6 +88,14 @@ void bn_group_add_at(bn_limb *r, size_t cap, size_t at, bn_limb v);
 int bn_group_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, int st);
 /* This member's piece of the product: its len limbs of R. */
 int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st);
+
+/* Whether g members can share an na by nb limb product by primes: 2 <= g <=
+ * BN_GROUP_PRIMES_MEMBERS, within one transform, and its transform cut as finely as g's
+ * shares cut it (halves from two members, quarters from seven: bn_ntt_parts_fit). */
+int bn_group_primes_fit(unsigned g, size_t na, size_t nb);
+/* From seven members a group that cannot share by primes splits the transform, as any group
+ * does from BN_GROUP_TRANSFORM_MEMBERS (bignum_group.c) on. */
+#define BN_GROUP_HALVES_MEMBERS 6
 
 /* The ways: each member's piece of the product into r. */
 int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum *a,

@@ -1,4 +1,4 @@
-/* bignum_mul_group by primes: two to six members share the transform product's three primes. */
+/* bignum_mul_group by primes: two to sixteen members share the transform product's three primes. */
 #include <assert.h>
 #include <string.h>
 
@@ -7,74 +7,114 @@
 /*
  * The transform product is three independent cyclic products, one per prime,
  * then Garner's step per coefficient. So members can split the primes, and a
- * prime in two halves: its product modulo X^(n/2) - 1 and X^(n/2) + 1, whose
- * results add up (bignum_ntt.c). Six units, a whole prime being two, shared
- * as evenly as they go: two members a prime and a half each (a two-and-one
+ * prime in parts: halves, its product modulo X^(n/2) - 1 and X^(n/2) + 1, or
+ * quarters, modulo X^(n/4) - c for the four fourth roots of unity c, whose
+ * results add up (bignum_ntt.c); half q is quarters q and q + 2 at once, so a
+ * prime may also go as a half and two quarters. Twelve quarter units, a whole prime
+ * being four, shared as evenly as a member with at most one part (beside
+ * whole primes) allows: two members a prime and a half each (a two-and-one
  * split left one member waiting a third of the time: the 70M-bit product on
  * two members took 0.112 s against 0.132 on one), three a prime each, four a
- * prime, a prime and a half each of the third, five a prime and four halves,
- * six a half each. The largest share is then a third of the transforms at
- * four and five members, against about (1 + 1/g) / 2 of the whole product by
- * slices, and the split transform's 2.5 times an even share. Each member gets
- * both operands whole, makes its share as one product's rounds (bignum_ntt.c's
- * own product, with its threads), sends every member what it made of that
- * member's coefficients (a halved prime's from both its members, which the
- * receiver adds), and runs Garner's step on its own limbs. Three exchanges
- * after the places: the operands, the residues, the overflows.
+ * prime, a prime and a half each of the third, five a prime and four halves
+ * (quarters cannot help there: no member holds three quarter units, so a
+ * share of a third remains), six a half each; seven to eleven as many halves
+ * as the twelve units leave room for beside a quarter each for the rest (the
+ * largest share a sixth), twelve and more a quarter each (a twelfth; members
+ * past the twelfth make none, but still run Garner's step on their limbs).
+ * The split transform's largest share is about 2.5 times an even one. Each
+ * member gets both operands whole, makes its share as one product's rounds
+ * (bignum_ntt.c's own product, with its threads), sends every member what it
+ * made of that member's coefficients (a split prime's from all its parts'
+ * members, which the receiver adds), and runs Garner's step on its own limbs.
+ * Three exchanges after the places: the operands, the residues, the overflows.
  */
 
-/* Member q's share: the primes it makes whole (bits), and the half it makes, if any. The
- * member with the wrapped layout's small product makes it with its half (half 0), as the
- * other twists and untwists its own (a pass more). For the 70M-bit product, alone: prime
- * 0, a half and the small one 0.063 s; prime 2 and the other half 0.065 s; a prime 0.036 s,
- * a half 0.023-0.025 s (thread CPU time). */
+/* Member q's share: the primes it makes whole (bits), and the part of another it makes, if
+ * any. The wrapped layout's small product goes with part 0 of a prime in halves or quarters
+ * (it twists nothing, where the other parts twist and untwist: a pass more each), and with
+ * the first quarter of a prime made as a half and two quarters (the half is the larger share).
+ * For the 70M-bit product, alone: prime 0, a half and the small one 0.063 s; prime 2 and the
+ * other half 0.065 s; a prime 0.036 s, a half 0.023-0.025 s (thread CPU time). Later, with
+ * the twists scalar: a prime 0.035 s, half 0 0.019 s (0.022 with the small one), half 1 0.025;
+ * quarter 0 0.012 s (0.0145 with the small one), quarters 1-3 0.0145 s (0.017 with it): a
+ * quarter costs 0.6 of a half, its own pass over the operands and over the results not
+ * shrinking with it. */
 typedef struct prime_share {
     unsigned primes;
-    ntt_half_share half; /* prime -1: none */
+    ntt_part_share part; /* parts 0: none */
 } prime_share;
 
-#define WHOLE(p) {1u << (p), {-1, 0, 0}}
-#define HALF(p, h) {0, {(p), (h), (h) == 0}}
-static const prime_share shares[BN_GROUP_PRIMES_MEMBERS + 1][BN_GROUP_PRIMES_MEMBERS] = {
-    [2] = {{1u << 0, {1, 0, 1}}, {1u << 2, {1, 1, 0}}},
+/* The most members the table below shares a product among (BN_GROUP_PRIMES_MEMBERS at most). */
+#define PRIME_SHARES_MEMBERS 16
+_Static_assert(BN_GROUP_PRIMES_MEMBERS <= PRIME_SHARES_MEMBERS,
+               "by primes, a group has at most as many members as the shares below name");
+
+#define WHOLE(p) {1u << (p), {0, 0, 0, 0}}
+#define PART(p, d, q, small) {0, {(p), (d), (q), (small)}}
+#define HALF(p, h) PART(p, 2, h, (h) == 0)
+#define HALVES(p) HALF(p, 0), HALF(p, 1)
+#define QUARTERS(p) PART(p, 4, 0, 1), PART(p, 4, 1, 0), PART(p, 4, 2, 0), PART(p, 4, 3, 0)
+#define HALF_AND_QUARTERS(p) PART(p, 2, 0, 0), PART(p, 4, 1, 1), PART(p, 4, 3, 0)
+static const prime_share shares[PRIME_SHARES_MEMBERS + 1][PRIME_SHARES_MEMBERS] = {
+    [2] = {{1u << 0, {1, 2, 0, 1}}, {1u << 2, {1, 2, 1, 0}}},
     [3] = {WHOLE(0), WHOLE(1), WHOLE(2)},
-    [4] = {WHOLE(0), WHOLE(1), HALF(2, 0), HALF(2, 1)},
-    [5] = {WHOLE(0), HALF(1, 0), HALF(1, 1), HALF(2, 0), HALF(2, 1)},
-    [6] = {HALF(0, 0), HALF(0, 1), HALF(1, 0), HALF(1, 1), HALF(2, 0), HALF(2, 1)},
+    [4] = {WHOLE(0), WHOLE(1), HALVES(2)},
+    [5] = {WHOLE(0), HALVES(1), HALVES(2)},
+    [6] = {HALVES(0), HALVES(1), HALVES(2)},
+    [7] = {HALVES(0), HALVES(1), HALF_AND_QUARTERS(2)},
+    [8] = {HALVES(0), HALVES(1), QUARTERS(2)},
+    [9] = {HALVES(0), HALF_AND_QUARTERS(1), QUARTERS(2)},
+    [10] = {HALVES(0), QUARTERS(1), QUARTERS(2)},
+    [11] = {HALF_AND_QUARTERS(0), QUARTERS(1), QUARTERS(2)},
+    [12] = {QUARTERS(0), QUARTERS(1), QUARTERS(2)},
+    [13] = {QUARTERS(0), QUARTERS(1), QUARTERS(2)},
+    [14] = {QUARTERS(0), QUARTERS(1), QUARTERS(2)},
+    [15] = {QUARTERS(0), QUARTERS(1), QUARTERS(2)},
+    [16] = {QUARTERS(0), QUARTERS(1), QUARTERS(2)},
 };
 
-static const prime_share *share_of(const group_plan *pl, unsigned q)
+static const prime_share *share_of(unsigned g, unsigned q)
 {
-    assert(pl->g >= 2 && pl->g <= BN_GROUP_PRIMES_MEMBERS && q < pl->g);
-    return &shares[pl->g][q];
+    assert(g >= 2 && g <= BN_GROUP_PRIMES_MEMBERS && q < g);
+    return &shares[g][q];
 }
 
 /* The primes member q makes whole, as bits. */
 static unsigned primes_of(const group_plan *pl, unsigned q)
 {
-    return share_of(pl, q)->primes;
+    return share_of(pl->g, q)->primes;
 }
 
-/* The half of a prime member q makes, or NULL. */
-static const ntt_half_share *half_of(const group_plan *pl, unsigned q)
+/* The part of a prime member q makes, or NULL. */
+static const ntt_part_share *part_of(const group_plan *pl, unsigned q)
 {
-    const ntt_half_share *half = &share_of(pl, q)->half;
-    return half->prime >= 0 ? half : NULL;
+    const ntt_part_share *part = &share_of(pl->g, q)->part;
+    return part->parts ? part : NULL;
 }
 
-/* The primes member q sends residues of (whole or its half), as bits. */
+/* The primes member q sends residues of (whole or its part), as bits. */
 static unsigned sends_of(const group_plan *pl, unsigned q)
 {
-    const ntt_half_share *half = half_of(pl, q);
-    return primes_of(pl, q) | (half ? 1u << half->prime : 0);
+    const ntt_part_share *part = part_of(pl, q);
+    return primes_of(pl, q) | (part ? 1u << part->prime : 0);
 }
 
-/* Every member wants both operands whole. */
+int bn_group_primes_fit(unsigned g, size_t na, size_t nb)
+{
+    if (g < 2 || g > BN_GROUP_PRIMES_MEMBERS || !na || !nb || na + nb > bn_ntt_max_limbs())
+        return 0;
+    unsigned finest = 0;
+    for (unsigned q = 0; q < g; q++)
+        if (share_of(g, q)->part.parts > finest)
+            finest = share_of(g, q)->part.parts;
+    return !finest || bn_ntt_parts_fit(na, nb, finest);
+}
+
+/* Every member that makes residues wants both operands whole; the others nothing. */
 static void whole_wants(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi)
 {
-    (void)q;
     *lo = 0;
-    *hi = is_a ? pl->na : pl->nb;
+    *hi = !sends_of(pl, q) ? 0 : is_a ? pl->na : pl->nb;
 }
 
 /* Member q's coefficients: its limbs of the product, below the top one (which only
@@ -88,9 +128,10 @@ static size_t coefficients_of(const group_plan *pl, unsigned q, size_t *lo)
 }
 
 /* Every member's residues of each member's coefficients, into X[prime] (this
- * member's coefficients, from its first), a prime's from two members added (each
- * below 2p, their sum below 4p as Garner's step takes them). Its own are taken
- * straight from res, not sent to itself. */
+ * member's coefficients, from its first), a split prime's from all its parts'
+ * members added modulo 2p as they come (each below 2p: four parts' sum would
+ * pass the 4p Garner's step takes). Its own are taken straight from res, not
+ * sent to itself. */
 static int trade_residues(const bignum_group *g, const group_plan *pl,
                           const bn_limb *const res[3], bn_limb *const X[3], int st)
 {
@@ -123,10 +164,13 @@ static int trade_residues(const bignum_group *g, const group_plan *pl,
         for (int p = 0; p < 3; p++)
             if (sends_of(pl, q) >> p & 1) {
                 const bn_limb *from = q == pl->me ? (my_count ? res[p] + my_lo : NULL) : in;
-                if (got >> p & 1)
-                    for (size_t k = 0; k < my_count; k++)
-                        X[p][k] += from[k];
-                else
+                if (got >> p & 1) {
+                    bn_limb twice = 2 * bn_ntt_prime(p);
+                    for (size_t k = 0; k < my_count; k++) {
+                        bn_limb sum = X[p][k] + from[k];
+                        X[p][k] = sum >= twice ? sum - twice : sum;
+                    }
+                } else
                     bn_copy(X[p], from, my_count);
                 got |= 1u << p;
                 if (q != pl->me)
@@ -178,20 +222,22 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     bignum_init(&B);
     size_t at;
     int st = bn_group_operands(g, pl, whole_wants, a, b, &A, &at, &B, &at, BN_OK);
-    /* the longer first, as the transform product takes them */
-    const bignum *x = &A, *y = &B;
-    if (x->size < y->size)
-        x = &B, y = &A;
-    unsigned mine = primes_of(pl, pl->me);
+    /* the longer first, as the transform product takes them; at the plan's sizes, which every
+     * member knows (A and B have room for them, zero above their own) */
+    int a_first = pl->na >= pl->nb;
+    const bignum *x = a_first ? &A : &B, *y = a_first ? &B : &A;
+    size_t xn = a_first ? pl->na : pl->nb, yn = a_first ? pl->nb : pl->na;
+    int makes = sends_of(pl, pl->me) != 0;
     /* one scratch for all: each prime's residues and room are its own part of it */
-    size_t sn = st == BN_OK ? bn_ntt_scratch_helped(x->size, y->size) : 0, n = 0;
-    bn_limb *scratch = st == BN_OK ? bignum_alloc_limbs(sn) : NULL;
-    if (st == BN_OK && !scratch)
+    size_t sn = st == BN_OK && makes ? bn_ntt_scratch_helped(xn, yn) : 0;
+    size_t n = bn_ntt_residues_length(xn, yn);
+    bn_limb *scratch = sn ? bignum_alloc_limbs(sn) : NULL;
+    if (sn && !scratch)
         st = BN_ENOMEM;
     const bn_limb *res[3] = {NULL, NULL, NULL};
-    if (st == BN_OK)
-        bn_ntt_prime_residues(mine, half_of(pl, pl->me), x->limbs, x->size, y->limbs, y->size,
-                              scratch, h, res, &n);
+    if (st == BN_OK && makes)
+        bn_ntt_prime_residues(primes_of(pl, pl->me), part_of(pl, pl->me), x->limbs, xn, y->limbs,
+                              yn, scratch, h, res, &n);
     bignum_clear(&A);
     bignum_clear(&B);
     size_t lo, count = coefficients_of(pl, pl->me, &lo);

@@ -105,9 +105,9 @@ void bn_div_qr_preinv(bn_limb *qp, bn_limb *rp, const bn_limb *np, size_t nn, co
  * chooses (0), by slices of the longer operand, by splitting the transform, or
  * by its primes (each where the sizes and the members allow it; slices else). */
 enum { BN_GROUP_CHOOSE = 0, BN_GROUP_SLICES = 1, BN_GROUP_TRANSFORM = 2, BN_GROUP_PRIMES = 3 };
-/* The most members that share a product by its primes (bignum_group_primes.c: six units,
- * three primes in halves). */
-#define BN_GROUP_PRIMES_MEMBERS 6
+/* The most members that share a product by its primes (bignum_group_primes.c: twelve
+ * units, three primes in quarters; members past twelve make none), at most 16. */
+#define BN_GROUP_PRIMES_MEMBERS 16
 void bn_group_force(int way);
 
 /* The number layer's allocator, for the modules that build strings and tables.

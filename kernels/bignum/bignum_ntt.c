@@ -1484,152 +1484,222 @@ void bn_ntt_crt_range(const ntt_crt *c, bn_limb *rp, bn_limb *const x[3], size_t
     crt_range(c, rp, x, j0, j1, carry);
 }
 
-/* ---- half of one prime's product, for a group of two (bignum_group_primes.c) ---- */
+/* ---- a part of one prime's product, for a group by primes (bignum_group_primes.c) ---- */
 
 /*
- * X^N - 1 = (X^h - 1)(X^h + 1) with h = N/2, so a b mod (X^N - 1) follows from its
- * residues modulo the two factors, U = a b mod (X^h - 1) and T = a b mod (X^h + 1):
- *   c_k = (U_k + T_k) / 2,  c_(k+h) = (U_k - T_k) / 2   (k < h).
- * U is the cyclic product of the folded operands a_j + a_(j+h); T_k is psi^-k times the
- * cyclic product of the twisted ones (a_j - a_(j+h)) psi^j, psi a primitive N-th root
- * (psi^h = -1). Each is a transform product of h points, which leaves h U_k and h psi^k T_k:
- * (N/2)(U_k + T_k) = N c_k, the terms of the whole product's residues. So two members each
- * make one half of a prime, a little under half its transforms' work (a stage fewer), for a
- * pass over the operands before and one over the results after, and what they leave adds
- * up: each leaves, for every coefficient, its contribution in [0, 2p), the wrapped layout's
- * unwrapping included (its small product made by one of them).
+ * X^N - 1 is the product of the d factors X^h - c_q (h = N/d, q < d), c_q = psi^(qh) = zeta^q
+ * for psi a primitive N-th root of unity and zeta = psi^h a primitive d-th one, so a b mod
+ * (X^N - 1) follows from its d residues R_q = a b mod (X^h - c_q):
+ *   c_(k+th) = (1/d) sum_q c_q^-t R_(q,k)   (k < h, t < d).
+ * With X = r Y, r = psi^q (r^h = c_q), X^h - c_q is c_q (Y^h - 1): R_q's coefficients times r^k
+ * are the cyclic product of the operands folded and twisted, a'_j = r^j sum_t c_q^t a_(j+th).
+ * Its transform product of h points leaves h r^k R_(q,k); untwisted, h R_(q,k), and part q's
+ * contribution to coefficient k + t h is h c_q^-t R_(q,k): the d parts' contributions add up
+ * to N c_(k+th), the terms of the whole product's residues. d = 2 are the halves (c_q = 1,
+ * -1), d = 4 the quarters (1, i, -1, -i); half q is quarters q and q + 2 at once (X^(N/2) -
+ * c^2 = (X^h - c)(X^h + c)), so a prime may be made as a half and two quarters. A part is a
+ * little under 1/d of the prime's transforms' work (log2 d stages fewer), for a pass over the
+ * operands before and one over the results after: the fold's weights c_q^t ride on the
+ * reduction every limb's load makes anyway, and the twist (part q > 0) costs two products a
+ * word. Each part leaves, for every coefficient, its contribution in [0, 2p), the wrapped
+ * layout's unwrapping included (its small product made by one of the parts).
  */
-typedef struct half_job {
+typedef struct part_job {
     ntt_field f;
-    int half;
+    unsigned d, q;       /* part q of d */
     size_t h, N, wrap;
     ntt_operand a, b;
     bn_limb *fa, *fb;    /* the folded operands, h words each (fb == fa: a square) */
-    bn_limb *x;          /* the half product's words, then the contributions */
-    const bn_limb *low;  /* the small product's words, or NULL (the other member's) */
+    bn_limb *x;          /* the part product's words, then the contributions */
+    const bn_limb *low;  /* the small product's words, or NULL (another part's) */
     ntt_const unwrap_k;  /* N / n_small */
-    bn_limb psi;         /* half 1: psi, or psi^-1 for the untwist */
+    ntt_const weight[4]; /* the fold's: c_q^t, t < d */
+    ntt_const back[2];   /* the contributions': c_q^-t, t < d/2 */
+    int odd;             /* q odd: c_q^(d/2) = -1, so c_q^-(t + d/2) = -c_q^-t */
+    bn_limb r;           /* psi^q, or its inverse for the untwist */
     int vector;          /* the twists in vectors (bn_ntt_vector_twist) */
-    ntt_const baby[NTT_BABY]; /* psi^t (or psi^-t), t < NTT_BABY */
-} half_job;
+    ntt_const baby[NTT_BABY]; /* r^t, t < NTT_BABY */
+} part_job;
 
 /* Points per part of the fold and of the contributions: a multiple of NTT_BABY. */
-#define HALF_RANGE 16384
-_Static_assert(HALF_RANGE % NTT_BABY == 0, "a part starts a run of baby steps");
+#define PART_RANGE 16384
+_Static_assert(PART_RANGE % NTT_BABY == 0, "a part starts a run of baby steps");
 
-static void half_powers(half_job *hj, bn_limb r)
+static void part_powers(part_job *pj, bn_limb r)
 {
-    hj->psi = r;
+    pj->r = r;
     for (unsigned t = 0; t < NTT_BABY; t++)
-        hj->baby[t] = make_const(pow_mod(r, t, &hj->f), &hj->f);
+        pj->baby[t] = make_const(pow_mod(r, t, &pj->f), &pj->f);
 }
 
 /* v[j - j0] r^j for j in [j0, j0 + count), in place (words in [0, 2p)): a baby step, then
  * the giant one of its run. */
-static void half_twist(const half_job *hj, bn_limb *v, size_t j0, size_t count)
+static void part_twist(const part_job *pj, bn_limb *v, size_t j0, size_t count)
 {
-    const ntt_field *f = &hj->f;
-    bn_limb giant = pow_mod(hj->psi, j0, f);
-    size_t done = hj->vector ? bn_ntt_vector_twist(v, count, f->p, giant, hj->psi) : 0;
+    const ntt_field *f = &pj->f;
+    bn_limb giant = pow_mod(pj->r, j0, f);
+    size_t done = pj->vector ? bn_ntt_vector_twist(v, count, f->p, giant, pj->r) : 0;
     if (done) { /* the scalar steps for the rest */
         v += done, j0 += done, count -= done;
-        giant = pow_mod(hj->psi, j0, f);
+        giant = pow_mod(pj->r, j0, f);
     }
-    ntt_const step = make_const(pow_mod(hj->psi, NTT_BABY, f), f);
+    ntt_const step = make_const(pow_mod(pj->r, NTT_BABY, f), f);
     for (size_t b = 0; b < count; b += NTT_BABY) {
         ntt_const g = make_const(giant, f);
         size_t n = count - b < NTT_BABY ? count - b : NTT_BABY;
         for (size_t t = 0; t < n; t++) {
-            bn_limb w = shoup_mul(v[b + t], hj->baby[t].c, hj->baby[t].q, f->p);
+            bn_limb w = shoup_mul(v[b + t], pj->baby[t].c, pj->baby[t].q, f->p);
             v[b + t] = shoup_mul(w, g.c, g.q, f->p);
         }
         giant = mulc_full(giant, step, f->p);
     }
 }
 
-static void half_fold_one(const half_job *hj, bn_limb *out, ntt_operand a, size_t j0, size_t j1)
+/* out[j] = sum_t c_q^t a_(j+th) for j in [j0, j1), below 4p (as the halves' fold leaves
+ * them), then twisted: term by term over the range, each pass without a test per limb. */
+static void part_fold_one(const part_job *pj, bn_limb *out, ntt_operand a, size_t j0, size_t j1)
 {
-    const ntt_field *f = &hj->f;
-    bn_limb one_q = shoup_companion(1, f);
-    for (size_t j = j0; j < j1; j++) {
-        bn_limb u = load_limb(a, j, one_q, f->p), v = load_limb(a, j + hj->h, one_q, f->p);
-        out[j] = hj->half ? u - v + f->p2 : u + v; /* below 4p: limbs the load reduces */
+    const ntt_field *f = &pj->f;
+    const bn_limb p = f->p, *ap = a.p;
+    const size_t h = pj->h, n = a.n;
+    ntt_const w = pj->weight[0];
+    size_t end = n < j1 ? (n > j0 ? n : j0) : j1; /* [j0, end): the operand's limbs */
+    for (size_t j = j0; j < end; j++)
+        out[j] = shoup_mul(ap[j], w.c, w.q, p);
+    for (size_t j = end; j < j1; j++)
+        out[j] = 0;
+    for (unsigned t = 1; t < pj->d; t++) {
+        size_t at = t * h;
+        w = pj->weight[t];
+        end = n > at + j0 ? (n - at < j1 ? n - at : j1) : j0;
+        for (size_t j = j0; j < end; j++)
+            out[j] += shoup_mul(ap[j + at], w.c, w.q, p); /* d terms in [0, 2p) */
     }
-    if (hj->half)
-        half_twist(hj, out + j0, j0, j1 - j0);
+    if (pj->d > 2) /* up to four terms: below 8p */
+        for (size_t j = j0; j < j1; j++)
+            out[j] = reduce_once(out[j], 2 * f->p2);
+    if (pj->q)
+        part_twist(pj, out + j0, j0, j1 - j0);
 }
 
-static void half_fold(void *arg, unsigned part)
+static void part_fold(void *arg, unsigned part)
 {
-    half_job *hj = arg;
-    size_t per = ceil_div(hj->h, HALF_RANGE), k = part % per, j0 = k * HALF_RANGE;
-    size_t j1 = hj->h - j0 < HALF_RANGE ? hj->h : j0 + HALF_RANGE;
-    half_fold_one(hj, part < per ? hj->fa : hj->fb, part < per ? hj->a : hj->b, j0, j1);
+    part_job *pj = arg;
+    size_t per = ceil_div(pj->h, PART_RANGE), k = part % per, j0 = k * PART_RANGE;
+    size_t j1 = pj->h - j0 < PART_RANGE ? pj->h : j0 + PART_RANGE;
+    part_fold_one(pj, part < per ? pj->fa : pj->fb, part < per ? pj->a : pj->b, j0, j1);
 }
 
-/* Coefficients k, k + h and (below the wrap) N + k, for k in the part's range of [0, h). */
-static void half_contribute(void *arg, unsigned part)
+/* Coefficients k + t h (t < d) for k in the part's range of [0, h), and N + k below the wrap
+ * (at most N/8, so below h: part_init). */
+static void part_contribute(void *arg, unsigned part)
 {
-    half_job *hj = arg;
-    const ntt_field *f = &hj->f;
-    size_t k0 = (size_t)part * HALF_RANGE, k1 = hj->h - k0 < HALF_RANGE ? hj->h : k0 + HALF_RANGE;
-    bn_limb *x = hj->x;
+    part_job *pj = arg;
+    const ntt_field *f = &pj->f;
+    size_t h = pj->h, k0 = (size_t)part * PART_RANGE;
+    size_t k1 = h - k0 < PART_RANGE ? h : k0 + PART_RANGE;
+    const unsigned half = pj->d / 2;
+    const int odd = pj->odd;
+    const ntt_const back = pj->back[1 % half]; /* quarters: c_q^-1 */
+    const bn_limb p2 = f->p2;
+    bn_limb *x = pj->x;
     for (size_t k = k0; k < k1; k++)
-        x[k] = reduce_once(x[k], f->p2);
-    if (hj->half)
-        half_twist(hj, x + k0, k0, k1 - k0);
+        x[k] = reduce_once(x[k], p2);
+    if (pj->q)
+        part_twist(pj, x + k0, k0, k1 - k0);
+    /* t and t + d/2: c_q^-(t + d/2) = -c_q^-t for q odd */
     for (size_t k = k0; k < k1; k++) {
-        bn_limb v = x[k], minus = reduce_once(f->p2 - v, f->p2);
-        x[k + hj->h] = hj->half ? minus : v;
-        if (k >= hj->wrap)
-            continue;
+        bn_limb v = x[k];
+        x[k + half * h] = odd ? reduce_once(p2 - v, p2) : v;
+    }
+    if (half == 2)
+        for (size_t k = k0; k < k1; k++) {
+            bn_limb u = shoup_mul(x[k], back.c, back.q, f->p);
+            x[k + h] = u;
+            x[k + 3 * h] = odd ? reduce_once(p2 - u, p2) : u;
+        }
+    for (size_t k = k0; k < k1 && k < pj->wrap; k++) {
         /* c_k is the small product's alone; c_(N+k) the whole's less it */
-        bn_limb w = hj->low ? shoup_mul(hj->low[k], hj->unwrap_k.c, hj->unwrap_k.q, f->p) : 0;
-        x[hj->N + k] = reduce_once(v + reduce_once(f->p2 - w, f->p2), f->p2);
+        bn_limb w = pj->low ? shoup_mul(pj->low[k], pj->unwrap_k.c, pj->unwrap_k.q, f->p) : 0;
+        x[pj->N + k] = reduce_once(x[k] + reduce_once(f->p2 - w, f->p2), f->p2);
         x[k] = w;
     }
 }
 
-/* The half product's job: its folded operands in the room of the prime's own x and y (the
+/* Whether the main transform of an a b product (either order) cuts into `parts` parts: each
+ * part's transform a shape of its own (M/parts at least 4). */
+static int parts_fit(ntt_choice c, unsigned parts)
+{
+    return c.big.M % parts == 0 && c.big.M / parts >= 4;
+}
+
+int bn_ntt_parts_fit(size_t an, size_t bn, unsigned parts)
+{
+    assert(an >= 1 && bn >= 1 && (parts == 2 || parts == 4));
+    return parts_fit(an >= bn ? ntt_choose(an, bn) : ntt_choose(bn, an), parts);
+}
+
+size_t bn_ntt_residues_length(size_t an, size_t bn)
+{
+    return (an >= bn ? ntt_choose(an, bn) : ntt_choose(bn, an)).big.n;
+}
+
+bn_limb bn_ntt_prime(int i)
+{
+    assert(i >= 0 && i < 3);
+    return ntt_primes[i].p;
+}
+
+/* The part product's job: its folded operands in the room of the prime's own x and y (the
  * first h words of each hold the transforms). */
-static void half_init(half_job *hj, ntt_product *pr, const ntt_job *j,
-                      const ntt_half_share *share)
+static void part_init(part_job *pj, ntt_product *pr, const ntt_job *j,
+                      const ntt_part_share *share)
 {
     int i = share->prime;
     const ntt_product *big = &j->big[i];
-    size_t N = j->c.big.n, h = N / 2;
-    memset(hj, 0, sizeof *hj);
-    field_init(&hj->f, ntt_primes[i].p);
-    hj->half = share->half;
-    hj->h = h, hj->N = N, hj->wrap = j->c.wrap;
-    hj->a = j->a, hj->b = j->b;
-    hj->x = big->x;
-    hj->fa = big->x + h;
-    hj->fb = j->square ? hj->fa : big->y + h;
-    hj->low = share->small && j->c.wrap ? j->small[i].x : NULL;
-    hj->unwrap_k = j->unwrap_k[i];
-    hj->vector = big->t.level >= BN_NTT_AVX2;
-    ntt_shape hs = {h, big->t.s.m, big->t.s.M / 2};
-    assert(hs.M >= 4 && j->a.n <= N);
-    ntt_operand fa = {hj->fa, h}, fb = {hj->fb, h};
-    product_init(pr, i, hs, big->t.level, 0, big->t.tables, hj->x, j->square ? hj->x : big->y,
+    unsigned d = share->parts, q = share->part;
+    assert((d == 2 || d == 4) && q < d && parts_fit(j->c, d));
+    size_t N = j->c.big.n, h = N / d;
+    memset(pj, 0, sizeof *pj);
+    field_init(&pj->f, ntt_primes[i].p);
+    const ntt_field *f = &pj->f;
+    pj->d = d, pj->q = q;
+    pj->h = h, pj->N = N, pj->wrap = j->c.wrap;
+    pj->a = j->a, pj->b = j->b;
+    pj->x = big->x;
+    pj->fa = big->x + h;
+    pj->fb = j->square ? pj->fa : big->y + h;
+    pj->low = share->small && j->c.wrap ? j->small[i].x : NULL;
+    pj->unwrap_k = j->unwrap_k[i];
+    pj->vector = big->t.level >= BN_NTT_AVX2;
+    bn_limb r = pow_mod(big->t.W, q, f), c = pow_mod(r, h, f); /* psi = W for N points */
+    for (unsigned t = 0; t < d; t++)
+        pj->weight[t] = make_const(pow_mod(c, t, f), f);
+    for (unsigned t = 0; t < d / 2; t++)
+        pj->back[t] = make_const(pow_mod(c, d - t, f), f); /* c^d = 1 */
+    pj->odd = q & 1;
+    ntt_shape hs = {h, big->t.s.m, big->t.s.M / d};
+    /* the wrapped layout's d is at most N/8 (ntt_choose): only coefficients below h wrap */
+    assert(j->a.n <= N && pj->wrap <= h);
+    ntt_operand fa = {pj->fa, h}, fb = {pj->fb, h};
+    product_init(pr, i, hs, big->t.level, 0, big->t.tables, pj->x, j->square ? pj->x : big->y,
                  fa, fb);
-    if (hj->half) /* psi = W for N points */
-        half_powers(hj, big->t.W);
+    if (q)
+        part_powers(pj, r);
 }
 
 /* A group product by primes (bignum_group_primes.c): the residues of a b's coefficients
- * modulo each prime in the set `primes` (bit i: prime i), and `half`'s share of another
+ * modulo each prime in the set `primes` (bit i: prime i), and `part`'s share of another
  * (NULL: none), made as one product's rounds, as the helped product makes all three: each
- * round holds the parts of every product (big, small, half), and one unwrap round serves the
+ * round holds the parts of every product (big, small, part), and one unwrap round serves the
  * whole primes. res[i]: where prime i's lie in scratch (bn_ntt_scratch_helped(an, bn) words),
  * NULL for a prime this member makes nothing of. */
-void bn_ntt_prime_residues(unsigned primes, const ntt_half_share *half, const bn_limb *ap,
+void bn_ntt_prime_residues(unsigned primes, const ntt_part_share *part, const bn_limb *ap,
                            size_t an, const bn_limb *bp, size_t bn, bn_limb *scratch,
                            const bignum_helpers *h, const bn_limb *res[3], size_t *n)
 {
     assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs() && primes < 8);
-    assert(!half || (half->prime >= 0 && half->prime < 3 && !(primes >> half->prime & 1)));
+    assert(!part || (part->prime >= 0 && part->prime < 3 && !(primes >> part->prime & 1)));
     static const bignum_helpers here = {run_here, NULL};
     if (!h)
         h = &here;
@@ -1638,7 +1708,7 @@ void bn_ntt_prime_residues(unsigned primes, const ntt_half_share *half, const bn
     /* the residues are wanted, so the inverse's last step runs on its own */
     j.fused = 0;
     ntt_product *mine[NTT_MAX_PRODUCTS], split;
-    half_job hj;
+    part_job pj;
     unsigned count = 0;
     for (int k = 0; k < 3; k++) {
         j.big[k].fused = 0;
@@ -1649,14 +1719,14 @@ void bn_ntt_prime_residues(unsigned primes, const ntt_half_share *half, const bn
     for (int k = 0; j.c.wrap && k < 3; k++)
         if (primes >> k & 1)
             mine[count++] = &j.small[k];
-    if (half) {
-        half_init(&hj, &split, &j, half);
-        res[half->prime] = hj.x;
+    if (part) {
+        part_init(&pj, &split, &j, part);
+        res[part->prime] = pj.x;
         mine[count++] = &split;
-        if (hj.low)
-            mine[count++] = &j.small[half->prime];
-        size_t per = ceil_div(hj.h, HALF_RANGE);
-        h->run(h->ctx, (unsigned)(per * (j.square ? 1 : 2)), half_fold, &hj);
+        if (pj.low)
+            mine[count++] = &j.small[part->prime];
+        size_t per = ceil_div(pj.h, PART_RANGE);
+        h->run(h->ctx, (unsigned)(per * (j.square ? 1 : 2)), part_fold, &pj);
     }
     run_products(mine, count, 0, h);
     /* an unwrap round per run of primes in the set: one, but for {0, 2} */
@@ -1668,10 +1738,11 @@ void bn_ntt_prime_residues(unsigned primes, const ntt_half_share *half, const bn
             run_unwrap(&j, k, end, h);
         k = end + 1;
     }
-    if (half) {
-        if (hj.half) /* the untwist: psi^-k */
-            half_powers(&hj, pow_mod(hj.psi, hj.N - 1, &hj.f));
-        h->run(h->ctx, (unsigned)ceil_div(hj.h, HALF_RANGE), half_contribute, &hj);
+    if (part) {
+        if (pj.q) /* the untwist: r^-k */
+            part_powers(&pj, pow_mod(pj.r, pj.N - 1, &pj.f));
+        h->run(h->ctx, (unsigned)ceil_div(pj.h, PART_RANGE), part_contribute, &pj);
     }
     *n = j.c.big.n;
+    assert(*n == bn_ntt_residues_length(an, bn));
 }

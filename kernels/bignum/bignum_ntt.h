@@ -239,19 +239,30 @@ void bn_ntt_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_lim
                   ntt_operand a, ntt_operand bo, int load, int store);
 
 /* A group product by primes: the residues of a b's coefficients (times the transform's
- * length *n, below 4p) modulo each prime in the set `primes` (bit i: prime i), and a share of
- * another prime (half, NULL: none), as one product's rounds with h's threads, in scratch
+ * length *n, below 4p) modulo each prime in the set `primes` (bit i: prime i), and a part of
+ * another prime (part, NULL: none), as one product's rounds with h's threads, in scratch
  * (bn_ntt_scratch_helped(an, bn) words), which they lie in: res[i] for a prime this member
- * makes, NULL for the others. A share is `half` 0 or 1 of the prime's cyclic product (modulo
- * X^(n/2) - 1 or X^(n/2) + 1; bignum_ntt.c), with the wrapped layout's small product when
- * `small`: two members making the two halves (one of them with small) leave words in [0, 2p)
- * whose sums are the prime's residues. an >= bn, an + bn <= bn_ntt_max_limbs(). */
-typedef struct ntt_half_share {
-    int prime, half, small;
-} ntt_half_share;
-void bn_ntt_prime_residues(unsigned primes, const ntt_half_share *half, const bn_limb *ap,
+ * makes, NULL for the others. Part q of d (2: halves, 4: quarters) is the prime's cyclic
+ * product modulo X^(n/d) - c_q, c_q = zeta_d^q (bignum_ntt.c), with the wrapped layout's small
+ * product when `small`: members making parts that cover the prime once (d parts of d, or
+ * half q and quarters q + 1 and q + 3 mod 4; one of them with small) leave words in [0, 2p) whose
+ * sums are the prime's residues. an >= bn, an + bn <= bn_ntt_max_limbs(), and the parts fit
+ * (bn_ntt_parts_fit). */
+typedef struct ntt_part_share {
+    int prime;           /* -1: none */
+    unsigned parts, part;
+    int small;
+} ntt_part_share;
+void bn_ntt_prime_residues(unsigned primes, const ntt_part_share *part, const bn_limb *ap,
                            size_t an, const bn_limb *bp, size_t bn, bn_limb *scratch,
                            const bignum_helpers *h, const bn_limb *res[3], size_t *n);
+/* Whether an a b product's transform (either order) cuts into `parts` parts (2 or 4): each
+ * part's transform of n/parts points is one the transform takes (M/parts >= 4). */
+int bn_ntt_parts_fit(size_t an, size_t bn, unsigned parts);
+/* The transform length n that bn_ntt_prime_residues's residues are times (either order). */
+size_t bn_ntt_residues_length(size_t an, size_t bn);
+/* Prime i (0, 1, 2) of the transform product: a part's contributions are below 2 p. */
+bn_limb bn_ntt_prime(int i);
 
 /* Garner's step for one transform length n (bn_ntt_crt_new, bn_ntt_crt_free): coefficients
  * j0 <= j < j1 of the three primes' inverse transforms x[i] (left as words) as if no

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bignum_group's outputs on a small product over 2, 5 and 7 ranks (oversubscribed past the
-# cores, and said so): the serial row and a row per way (as chosen, then by primes up to 6 ranks)
+# cores, and said so): the serial row and a row per way (as chosen, then by primes up to 16 ranks)
 # with median, speedup, efficiency, exchange seconds, the busiest rank's CPU seconds and
 # megabytes, and the --group-cost line cs_profile takes, from the CPU seconds; --chosen-only
 # times the chosen way alone; bad options answered once, by rank 0. Timings are printed, never
@@ -20,7 +20,7 @@ for np in 2 5 7; do
   grep -qE "^bignum_mul, rank 0 alone +$num +1\.00 +1\.00 +- +$num\$" "$tmp/out" ||
     fail "$np ranks: no serial row"
   ways="by.slices by.transform as.chosen"
-  [ $np -le 6 ] && ways="by.primes $ways"
+  [ $np -le 16 ] && ways="by.primes $ways"
   for way in $ways; do
     grep -qE "^bignum_mul_group ${way/./ } +$num +$num +$num +$num +$num +$num\$" "$tmp/out" ||
       fail "$np ranks: no row for the way ${way/./ }"
@@ -46,7 +46,7 @@ for np in 2 5 7; do
   else
     grep -q "oversubscribed" "$tmp/out" && fail "$np ranks on $cores cores: said to be oversubscribed"
   fi
-  [ $np -gt 6 ] && grep -q "by primes" "$tmp/out" && fail "$np ranks: a row by primes (two to six ranks only)"
+  [ $np -gt 16 ] && grep -q "by primes" "$tmp/out" && fail "$np ranks: a row by primes (two to sixteen ranks only)"
   grep -qE "^# $np ranks; exchanges" "$tmp/out" || fail "$np ranks: the footnote does not say $np ranks"
 done
 # --chosen-only: the serial row and the chosen way's, no other

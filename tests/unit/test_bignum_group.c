@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "bignum.h"
+#include "bignum_group.h"
 #include "bignum_impl.h"
+#include "bignum_ntt.h"
 #include "test_alloc.h"
 #include "test_seed.h"
 
@@ -21,10 +23,11 @@
  * and 16, operands held evenly, by one member, by some members only, or in
  * uneven ranges, transform lengths 2^k and 3 2^k, and all-ones operands
  * (the largest coefficients and carries, and carries crossing members).
- * Groups of two to six share a product by its primes, larger ones split the
- * transform, and products beyond one transform go by slices; every way is
- * also run where it is not the one chosen (bn_group_force). A member that
- * fails makes every member stop, with nothing leaked.
+ * Groups of two to sixteen share a product by its primes (whole, in halves,
+ * in quarters), larger ones split the transform, and products beyond one
+ * transform go by slices; every way is also run where it is not the one
+ * chosen (bn_group_force). A member that fails makes every member stop, with
+ * nothing leaked.
  */
 
 #define MAX_MEMBERS 16
@@ -278,25 +281,32 @@ static void test_a_large_split_transform_matches_gmp(void)
     ASSERT_NO_LEAK();
 }
 
-/* Two to six members by primes, the transform wrapped (a small product beside the main
- * one: 1059 coefficients, 1024 < 1059 <= 1024 + 1024/8; 4199 above 4096 likewise), random and
- * all-ones operands, every holding, against GMP: a halved prime's two members add their
- * halves, one of them with its small product's share (two members: the middle prime; four:
- * the last; five: the last two; six: all three). */
-static void test_by_primes_with_a_wrapped_transform_matches_gmp(void)
+/* By primes at every size it takes, against GMP, random and all-ones operands, every holding,
+ * whole or not: transform lengths 2^k (4096; 3500 x 500 limbs: the longer past 3/4 of it, so
+ * that a quarter's fold adds four terms) and 3 2^k (6144), and wrapped ones (a small
+ * product beside the main one: 1059 coefficients, 1024 < 1059 <= 1024 + 1024/8; 4199 above
+ * 4096 likewise; 3099 above 3072). A split prime's members add their parts, one of them with
+ * its small product's share: two members halve the middle prime, four the last, five the
+ * last two, six all three; seven to eleven make halves and quarters (seven: a half and two
+ * quarters of the last prime), twelve to sixteen quarters, members past twelve none. */
+static void test_by_primes_at_every_size_matches_gmp(void)
 {
-    const size_t sizes[][2] = {{560, 500}, {2200, 2000}};
-    for (size_t si = 0; si < 2; si++) {
+    const size_t t = BN_NTT_THRESHOLD;
+    const size_t sizes[][2] = {{4 * t, 3 * t}, {9 * t, t},    {7 * t, t},
+                               {560, 500},     {2200, 2000}, {1700, 1400}};
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
         if (sizes[si][0] + sizes[si][1] > bn_ntt_max_limbs())
             continue; /* the tiny thresholds' build: beyond one transform */
         for (int ones = 0; ones < 2; ones++) {
             bignum a, b;
             make_operand(&a, sizes[si][0], ones);
             make_operand(&b, sizes[si][1], ones);
-            for (unsigned g = 2; g <= 6; g++)
+            for (unsigned g = 2; g <= BN_GROUP_PRIMES_MEMBERS; g++) {
+                CU_ASSERT(bn_group_primes_fit(g, a.size, b.size));
                 for (int how = 0; how < HOLD_COUNT; how++)
                     for (int whole = 0; whole < 2; whole++)
                         CU_ASSERT_EQUAL(group_product(g, &a, &b, how, whole, -1, 0, 0), 0);
+            }
             bignum_clear(&a);
             bignum_clear(&b);
         }
@@ -304,8 +314,8 @@ static void test_by_primes_with_a_wrapped_transform_matches_gmp(void)
     ASSERT_NO_LEAK();
 }
 
-/* Every way where it is not the one chosen: by slices and by the split transform at two to
- * seven members, by primes at two to six, forced (bn_group_force), against GMP. */
+/* Every way where it is not the one chosen: by slices, by the split transform and by primes
+ * at two to sixteen members, forced (bn_group_force), against GMP. */
 static void test_every_way_forced_matches_gmp(void)
 {
     static const int ways[] = {BN_GROUP_SLICES, BN_GROUP_TRANSFORM, BN_GROUP_PRIMES};
@@ -316,7 +326,7 @@ static void test_every_way_forced_matches_gmp(void)
         make_operand(&b, 2 * t + 7, ones);
         for (size_t w = 0; w < sizeof ways / sizeof *ways; w++) {
             bn_group_force(ways[w]);
-            for (unsigned g = 2; g <= 7; g++)
+            for (unsigned g = 2; g <= MAX_MEMBERS; g++)
                 for (int how = 0; how < HOLD_COUNT; how++)
                     CU_ASSERT_EQUAL(group_product(g, &a, &b, how, 0, -1, 0, 0), 0);
         }
@@ -328,47 +338,154 @@ static void test_every_way_forced_matches_gmp(void)
 }
 
 /* A member that comes failed to any of the exchanges stops every member
- * there: all return an error, none hangs, nothing leaks. Three and five
- * members share the product by its primes (four exchanges), seven split the
- * transform (six). */
+ * there: all return an error, none hangs, nothing leaks. Three, five, nine
+ * and sixteen members share the product by its primes (four exchanges: the
+ * places, the operands, the residues, the overflows), seven split the
+ * transform, forced (six). */
 static void test_a_failed_member_stops_the_group(void)
 {
     bignum a, b;
     make_operand(&a, 8 * BN_NTT_THRESHOLD, 0);
     make_operand(&b, 5 * BN_NTT_THRESHOLD, 0);
-    static const unsigned members[] = {3, 5, 7}, exchanges[] = {4, 4, 6};
-    for (int k = 0; k < 3; k++) {
-        unsigned g = members[k];
-        for (unsigned call = 0; call < exchanges[k]; call++)
-            for (unsigned who = 0; who < g; who += 2)
+    static const struct {
+        unsigned g;
+        int way;
+        unsigned exchanges, step;
+    } runs[] = {{3, BN_GROUP_CHOOSE, 4, 2},
+                {5, BN_GROUP_CHOOSE, 4, 2},
+                {9, BN_GROUP_CHOOSE, 4, 2},
+                {16, BN_GROUP_CHOOSE, 4, 5},
+                {7, BN_GROUP_TRANSFORM, 6, 2}};
+    for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
+        unsigned g = runs[k].g;
+        bn_group_force(runs[k].way);
+        for (unsigned call = 0; call < runs[k].exchanges; call++)
+            for (unsigned who = 0; who < g; who += runs[k].step)
                 CU_ASSERT_EQUAL(group_product(g, &a, &b, HOLD_EVEN, 0, (int)who, call, 0), g);
         /* past the last exchange: nothing fails */
-        CU_ASSERT_EQUAL(group_product(g, &a, &b, HOLD_EVEN, 0, 0, exchanges[k], 0), 0);
+        CU_ASSERT_EQUAL(group_product(g, &a, &b, HOLD_EVEN, 0, 0, runs[k].exchanges, 0), 0);
     }
+    bn_group_force(BN_GROUP_CHOOSE);
     bignum_clear(&a);
     bignum_clear(&b);
     ASSERT_NO_LEAK();
 }
 
 /* Allocations failing anywhere: the failing member says BN_ENOMEM, the
- * others stop at the next exchange, and nothing leaks; by primes (2 members)
- * and by the transform (7). */
+ * others stop at the next exchange, and nothing leaks; by primes (2 and 12
+ * members) and by the transform (7, forced). */
 static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
 {
     bignum a, b;
     make_operand(&a, 4 * BN_NTT_THRESHOLD, 0);
     make_operand(&b, 4 * BN_NTT_THRESHOLD, 0);
-    unsigned long seen = 0;
-    for (unsigned long n = 1; n < 240; n += 3) {
-        unsigned failed = group_product(n % 2 ? 7 : 2, &a, &b, HOLD_EVEN, 0, -1, 0, n / 2 + 1);
-        /* a refused allocation fails its member at least, and only then one fails */
-        CU_ASSERT_EQUAL(failed != 0, refused != 0);
-        seen += refused != 0;
-        CU_ASSERT_EQUAL(test_alloc_live_blocks(), 2); /* a and b only */
+    static const struct {
+        unsigned g;
+        int way;
+        unsigned long last; /* past every member's allocations */
+    } runs[] = {{2, BN_GROUP_CHOOSE, 120},
+                {7, BN_GROUP_TRANSFORM, 120},
+                {12, BN_GROUP_CHOOSE, 400}};
+    for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
+        unsigned long seen = 0;
+        bn_group_force(runs[k].way);
+        for (unsigned long n = 1; n < runs[k].last; n += 3) {
+            unsigned failed = group_product(runs[k].g, &a, &b, HOLD_EVEN, 0, -1, 0, n);
+            /* a refused allocation fails its member at least, and only then one fails */
+            CU_ASSERT_EQUAL(failed != 0, refused != 0);
+            seen += refused != 0;
+            CU_ASSERT_EQUAL(test_alloc_live_blocks(), 2); /* a and b only */
+        }
+        CU_ASSERT(seen > 10); /* the refusals fell inside the product, not past it */
     }
-    CU_ASSERT(seen > 10); /* the refusals fell inside the product, not past it */
+    bn_group_force(BN_GROUP_CHOOSE);
     bignum_clear(&a);
     bignum_clear(&b);
+    ASSERT_NO_LEAK();
+}
+
+/* Where g members share by primes: halves need a transform of M >= 8 points (m M, m 1 or 3),
+ * quarters (seven members on) M >= 16; three whole primes any; never past
+ * BN_GROUP_PRIMES_MEMBERS nor beyond one transform. 6 x 5 limbs: 12 points (M = 4); 12 x 9:
+ * 24 (M = 8); 8 x 8: 16 (M = 16). */
+static void test_by_primes_needs_parts_that_fit(void)
+{
+    CU_ASSERT_TRUE(bn_group_primes_fit(3, 6, 5));
+    CU_ASSERT_FALSE(bn_group_primes_fit(2, 6, 5));
+    CU_ASSERT_FALSE(bn_group_primes_fit(6, 5, 6));
+    CU_ASSERT_TRUE(bn_group_primes_fit(6, 12, 9));
+    CU_ASSERT_FALSE(bn_group_primes_fit(7, 12, 9));
+    CU_ASSERT_FALSE(bn_group_primes_fit(16, 9, 12));
+    for (unsigned g = 2; g <= BN_GROUP_PRIMES_MEMBERS; g++)
+        CU_ASSERT_TRUE(bn_group_primes_fit(g, 8, 8));
+    CU_ASSERT_FALSE(bn_group_primes_fit(1, 8, 8));
+    CU_ASSERT_FALSE(bn_group_primes_fit(BN_GROUP_PRIMES_MEMBERS + 1, 8, 8));
+    size_t most = bn_ntt_max_limbs();
+    CU_ASSERT_TRUE(bn_group_primes_fit(12, most / 2, most - most / 2));
+    CU_ASSERT_FALSE(bn_group_primes_fit(12, most / 2 + 1, most - most / 2));
+}
+
+/* Parts made by one thread, against the whole prime's residues (both times the transform's
+ * length, compared modulo the prime): four quarters, two halves, and a half with the two
+ * quarters it leaves (half q, quarters q + 1 and q + 3), one part of each with the small
+ * product; lengths 2^k, 3 2^k, wrapped, a square, and operands past 3/4 of the length (1000
+ * of 1024, 3500 of 4096: a quarter's fold adds four terms). */
+static void test_parts_of_a_prime_add_up_to_it(void)
+{
+    static const ntt_part_share cover[][4] = {
+        {{0, 4, 0, 1}, {0, 4, 1, 0}, {0, 4, 2, 0}, {0, 4, 3, 0}},
+        {{0, 4, 0, 0}, {0, 4, 1, 0}, {0, 4, 2, 1}, {0, 4, 3, 0}},
+        {{0, 2, 0, 1}, {0, 2, 1, 0}},
+        {{0, 2, 0, 0}, {0, 4, 1, 0}, {0, 4, 3, 1}},
+        {{0, 2, 1, 1}, {0, 4, 0, 0}, {0, 4, 2, 0}},
+    };
+    const size_t sizes[][2] = {{700, 600}, {1700, 1400}, {560, 500}, {900, 900},
+                               {40, 30},   {1000, 50},   {3500, 500}};
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        size_t an = sizes[si][0], bn = sizes[si][1];
+        if (an + bn > bn_ntt_max_limbs())
+            continue;
+        bignum a, b;
+        make_operand(&a, an, 0);
+        make_operand(&b, bn, 0);
+        const bn_limb *bp = si == 3 ? a.limbs : b.limbs; /* 900 x 900: a square */
+        size_t words = bn_ntt_scratch_helped(an, bn);
+        bn_limb *whole = bignum_alloc_limbs(words), *part = bignum_alloc_limbs(words);
+        bn_limb *sum = bignum_alloc_limbs(an + bn);
+        CU_ASSERT_FATAL(whole && part && sum);
+        for (int p = 0; p < 3; p++) {
+            const bn_limb *res[3];
+            size_t n, pn;
+            bn_ntt_prime_residues(1u << p, NULL, a.limbs, an, bp, bn, whole, NULL, res, &n);
+            const bn_limb *want = res[p];
+            bn_limb prime = bn_ntt_prime(p);
+            for (size_t c = 0; c < sizeof cover / sizeof *cover; c++) {
+                memset(sum, 0, (an + bn) * sizeof *sum);
+                for (int k = 0; k < 4 && cover[c][k].parts; k++) {
+                    ntt_part_share share = cover[c][k];
+                    share.prime = p;
+                    bn_ntt_prime_residues(0, &share, a.limbs, an, bp, bn, part, NULL, res, &pn);
+                    CU_ASSERT_EQUAL(pn, n);
+                    for (size_t j = 0; j < an + bn - 1; j++) {
+                        CU_ASSERT(res[p][j] < 2 * prime);
+                        sum[j] = (sum[j] + res[p][j]) % prime;
+                    }
+                }
+                size_t bad = 0;
+                for (size_t j = 0; j < an + bn - 1; j++)
+                    bad += sum[j] != want[j] % prime;
+                CU_ASSERT_EQUAL(bad, 0);
+                if (bad)
+                    printf("\n  prime %d, %zu x %zu limbs, cover %zu: %zu coefficients wrong\n",
+                           p, an, bn, c, bad);
+            }
+        }
+        bignum_free_limbs(whole, words);
+        bignum_free_limbs(part, words);
+        bignum_free_limbs(sum, an + bn);
+        bignum_clear(&a);
+        bignum_clear(&b);
+    }
     ASSERT_NO_LEAK();
 }
 
@@ -385,8 +502,9 @@ int main(void)
     CU_pSuite s = CU_add_suite("bignum_group", NULL, NULL);
     CU_add_test(s, "group products match GMP", test_group_products_match_gmp);
     CU_add_test(s, "every way, forced, matches GMP", test_every_way_forced_matches_gmp);
-    CU_add_test(s, "by primes with a wrapped transform matches GMP",
-                test_by_primes_with_a_wrapped_transform_matches_gmp);
+    CU_add_test(s, "by primes at every size matches GMP", test_by_primes_at_every_size_matches_gmp);
+    CU_add_test(s, "by primes needs parts that fit", test_by_primes_needs_parts_that_fit);
+    CU_add_test(s, "parts of a prime add up to it", test_parts_of_a_prime_add_up_to_it);
     CU_add_test(s, "a large split transform matches GMP", test_a_large_split_transform_matches_gmp);
     CU_add_test(s, "a failed member stops the group", test_a_failed_member_stops_the_group);
     CU_add_test(s, "allocation failure anywhere is reported and harmless",
