@@ -21,7 +21,7 @@
  *
  * Each round times, in turn, bignum_mul of the two operands on rank 0 alone
  * (the others wait), and bignum_mul_group over all P ranks as it chooses,
- * then each way (by the three primes, for 2 to 6 ranks; by slices of one
+ * then each way (by the three primes, for 2 to 16 ranks; by slices of one
  * operand; by the split transform), each starting
  * with an even share of each operand's limbs and leaving with its share of
  * the product: the wall time from a common barrier to the last rank's end,
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
     bignum_init(&pa), bignum_init(&pb), bignum_init(&pr);
     uint64_t a_at = 0, b_at = 0, r_at = 0;
     /* The way bignum_mul_group takes at this many ranks first, then each way it can take:
-     * the primes are shared by two to six ranks only. */
+     * the primes are shared by two to sixteen ranks only. */
     enum { WAYS = 4 };
     static const int way[WAYS] = {BN_GROUP_CHOOSE, BN_GROUP_PRIMES, BN_GROUP_SLICES,
                                   BN_GROUP_TRANSFORM};

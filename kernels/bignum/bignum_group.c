@@ -316,29 +316,47 @@ static void plan_shares(group_plan *pl, int whole)
     }
 }
 
-/*
- * Two to BN_GROUP_PRIMES_MEMBERS members share a transform product by its
- * primes, whole, in halves or in quarters, no transform cut into columns (the
- * 70M-bit product on 2 members: 1.36 times faster than on one, 1.28 with a
- * two-and-one split of the primes, 1.06 by slices): the largest share is half
- * the transforms at two members, a third at three to five, a sixth at six to eleven,
- * a twelfth from twelve on (members past twelve make none). The split
- * transform, whose exchanges and extra passes over the points cost about what
- * 2 to 3 members' shares do (2 members: 0.76 times one's speed), but which
- * keeps gaining with every member, takes larger groups, and those from seven
- * on whose transform is too short to quarter (bn_group_primes_fit; only
- * products far below the transform threshold have one). By slices (each
- * multiplies its slice of the longer operand by all of the shorter: a product
- * of about (1 + 1/g) / 2 the whole's transform length each) is left for
- * products beyond one transform.
- */
-#ifndef BN_GROUP_TRANSFORM_MEMBERS
-#define BN_GROUP_TRANSFORM_MEMBERS (BN_GROUP_PRIMES_MEMBERS + 1)
-#endif
-
 static atomic_int forced_way; /* bn_group_force: 0 as chosen below */
 
 void bn_group_force(int way) { atomic_store(&forced_way, way); }
+
+/*
+ * The way a group takes, by what each costs: bench/bignum_group's factor, the busiest
+ * member's CPU seconds outside the exchanges times g over one member's alone (1 would be
+ * perfect), measured at the sizes product B's top nodes share (16 to 74 Mbit operands;
+ * 2-core guest, 2026-12-05):
+ *   - two and three members: by primes (1.20-1.38; the split transform 1.25-1.54);
+ *   - four to six: by primes when the product takes the wrapped layout (1.55-1.72, the
+ *     transform 1.83-2.07: the split transform has no wrapped layout, so it transforms up to
+ *     a third more points than one member would), else by the split transform (1.30-1.50,
+ *     primes 1.53-1.94: the largest share by primes is a third at four and five);
+ *   - seven on: by the split transform (8: 1.44-2.17, 12: 1.90, 16: 2.50). Primes in halves
+ *     and quarters cost more (8: 1.89-2.21, 12: 2.57, 16: 3.64): each member receives and
+ *     folds both operands whole and runs its share of Garner's step, passes that do not
+ *     shrink with its share of the transforms. They remain for a transform too short to
+ *     split.
+ * By slices (each multiplies its slice of the longer operand by all of the shorter: about
+ * (1 + 1/g) / 2 the whole's transform length each) is left for products beyond one
+ * transform. bn_group_force overrides the choice, where the forced way can run.
+ */
+static enum group_way way_for(group_plan *pl, int forced)
+{
+    int primes = bn_group_primes_fit(pl->g, pl->na, pl->nb);
+    if (forced == BN_GROUP_SLICES)
+        return BY_SLICES;
+    if (forced == BN_GROUP_PRIMES)
+        return primes ? BY_PRIMES : BY_SLICES;
+    if (forced == BN_GROUP_TRANSFORM)
+        return bn_group_transform_plan(pl) ? BY_TRANSFORM : BY_SLICES;
+    size_t longer = pl->na >= pl->nb ? pl->na : pl->nb, shorter = pl->na + pl->nb - longer;
+    int wraps = primes && bn_ntt_wraps(longer, shorter);
+    if (primes && (pl->g <= BN_GROUP_PRIMES_ALWAYS ||
+                   (pl->g <= BN_GROUP_HALVES_MEMBERS && wraps)))
+        return BY_PRIMES;
+    if (bn_group_transform_plan(pl))
+        return BY_TRANSFORM;
+    return primes ? BY_PRIMES : BY_SLICES;
+}
 
 /* From every member's pieces: the sizes, and how the members share the product. */
 static void plan_make(group_plan *pl, int whole)
@@ -355,20 +373,65 @@ static void plan_make(group_plan *pl, int whole)
     pl->coeffs = pl->L ? pl->L - 1 : 0;
     size_t least = pl->na < pl->nb ? pl->na : pl->nb;
     pl->way = BY_FIRST;
-    int forced = atomic_load(&forced_way);
     if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
-        pl->way = BY_SLICES;
         pl->a_sliced = pl->na >= pl->nb;
-        int primes = forced ? forced == BN_GROUP_PRIMES : pl->g <= BN_GROUP_PRIMES_MEMBERS;
-        int transform = forced ? forced == BN_GROUP_TRANSFORM
-                               : pl->g >= BN_GROUP_TRANSFORM_MEMBERS ||
-                                     pl->g > BN_GROUP_HALVES_MEMBERS;
-        if (primes && bn_group_primes_fit(pl->g, pl->na, pl->nb))
-            pl->way = BY_PRIMES;
-        else if (transform && bn_group_transform_plan(pl))
-            pl->way = BY_TRANSFORM;
+        pl->way = way_for(pl, atomic_load(&forced_way));
     }
     plan_shares(pl, whole);
+}
+
+/* A plan's sizes and way alone, as plan_make makes them from the pieces. */
+static enum group_way way_of(group_plan *pl, unsigned g, size_t na, size_t nb)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->g = g, pl->na = na, pl->nb = nb;
+    pl->L = na && nb ? na + nb : 0;
+    pl->coeffs = pl->L ? pl->L - 1 : 0;
+    size_t least = na < nb ? na : nb;
+    if (g < 2 || least < BN_NTT_THRESHOLD)
+        return BY_FIRST;
+    return way_for(pl, atomic_load(&forced_way));
+}
+
+int bn_group_way(unsigned g, size_t na, size_t nb)
+{
+    group_plan pl;
+    switch (way_of(&pl, g, na, nb)) {
+    case BY_PRIMES: return BN_GROUP_PRIMES;
+    case BY_TRANSFORM: return BN_GROUP_TRANSFORM;
+    case BY_SLICES: return BN_GROUP_SLICES;
+    default: return 0;
+    }
+}
+
+/*
+ * The busiest member's words, L the product's limbs (counted on the test hub):
+ *   by primes: both operands whole, (g-1)/g L; then, for its L/g coefficients, one array of
+ *     residues from each other member that makes any (two from the other at g = 2: its prime
+ *     and its half of the middle one); past twelve members those making none receive twelve.
+ *     g = 2: L/2 + L; 3 to 12: 2 (g-1)/g L; 13 to 16: (g-1)/g L + 11 L/g. 4 exchanges (the
+ *     places, the operands, the residues, the overflows).
+ *   by the split transform (n its length): the operands' limbs of its columns, both operands'
+ *     transforms modulo three primes from columns to blocks (6 arrays of n), the product's
+ *     back (3), the limbs of its coefficients, each (g-1)/g^2 of the whole, none to itself:
+ *     (2L + 9n)(g-1)/g^2. 6 exchanges.
+ * The places and the overflows are a few words a member.
+ */
+double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges)
+{
+    group_plan pl;
+    double L = (double)(na + nb), G = g;
+    switch (way_of(&pl, g, na, nb)) {
+    case BY_PRIMES:
+        *exchanges = 4;
+        if (g == 2)
+            return L / 2 + L;
+        return g <= 12 ? 2 * (G - 1) / G * L : (G - 1) / G * L + 11 * L / G;
+    case BY_TRANSFORM:
+        *exchanges = 6;
+        return (2 * L + 9 * (double)pl.s.n) * (G - 1) / (G * G);
+    default: *exchanges = 0; return 0;
+    }
 }
 
 int bignum_mul_group(bignum *r, uint64_t *r_at, const bignum *a, uint64_t a_at, const bignum *b,

@@ -93,8 +93,10 @@ int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl
  * BN_GROUP_PRIMES_MEMBERS, within one transform, and its transform cut as finely as g's
  * shares cut it (halves from two members, quarters from seven: bn_ntt_parts_fit). */
 int bn_group_primes_fit(unsigned g, size_t na, size_t nb);
-/* From seven members a group that cannot share by primes splits the transform, as any group
- * does from BN_GROUP_TRANSFORM_MEMBERS (bignum_group.c) on. */
+/* Up to BN_GROUP_PRIMES_ALWAYS members share a product by primes; up to
+ * BN_GROUP_HALVES_MEMBERS (the most whose shares need no quarters) when it takes the
+ * wrapped layout; others split the transform where they can (bignum_group.c, way_for). */
+#define BN_GROUP_PRIMES_ALWAYS 3
 #define BN_GROUP_HALVES_MEMBERS 6
 
 /* The ways: each member's piece of the product into r. */

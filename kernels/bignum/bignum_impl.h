@@ -109,6 +109,13 @@ enum { BN_GROUP_CHOOSE = 0, BN_GROUP_SLICES = 1, BN_GROUP_TRANSFORM = 2, BN_GROU
  * units, three primes in quarters; members past twelve make none), at most 16. */
 #define BN_GROUP_PRIMES_MEMBERS 16
 void bn_group_force(int way);
+/* The way bignum_mul_group takes for g members and an na x nb limb product (BN_GROUP_PRIMES,
+ * _TRANSFORM or _SLICES; 0 when one member makes it alone), as bn_group_force leaves it. */
+int bn_group_way(unsigned g, size_t na, size_t nb);
+/* The words the busiest member receives in that way's exchanges, operands held evenly, and
+ * how many exchanges (*exchanges): what the profile's replay charges a shared product
+ * (drivers/runtime/span.c). By slices and alone: 0 and 0 (not modelled). */
+double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges);
 
 /* The number layer's allocator, for the modules that build strings and tables.
  * bignum_alloc_limbs gives NULL also when the byte count would overflow. */

@@ -23,10 +23,11 @@
  * and 16, operands held evenly, by one member, by some members only, or in
  * uneven ranges, transform lengths 2^k and 3 2^k, and all-ones operands
  * (the largest coefficients and carries, and carries crossing members).
- * Groups of two to sixteen share a product by its primes (whole, in halves,
- * in quarters), larger ones split the transform, and products beyond one
- * transform go by slices; every way is also run where it is not the one
- * chosen (bn_group_force). A member that fails makes every member stop, with
+ * Groups of two and three share a product by its primes, four to six by its
+ * primes (whole or in halves) when it takes the wrapped layout, others split
+ * the transform, and products beyond one transform go by slices; every way is
+ * also run where it is not the one chosen (bn_group_force), primes in
+ * quarters up to sixteen members. A member that fails makes every member stop, with
  * nothing leaked.
  */
 
@@ -338,10 +339,10 @@ static void test_every_way_forced_matches_gmp(void)
 }
 
 /* A member that comes failed to any of the exchanges stops every member
- * there: all return an error, none hangs, nothing leaks. Three, five, nine
- * and sixteen members share the product by its primes (four exchanges: the
- * places, the operands, the residues, the overflows), seven split the
- * transform, forced (six). */
+ * there: all return an error, none hangs, nothing leaks. Three members share
+ * the product by its primes as chosen, five, nine and sixteen forced (four
+ * exchanges: the places, the operands, the residues, the overflows); seven
+ * split the transform, forced, and sixteen as chosen (six). */
 static void test_a_failed_member_stops_the_group(void)
 {
     bignum a, b;
@@ -352,10 +353,11 @@ static void test_a_failed_member_stops_the_group(void)
         int way;
         unsigned exchanges, step;
     } runs[] = {{3, BN_GROUP_CHOOSE, 4, 2},
-                {5, BN_GROUP_CHOOSE, 4, 2},
-                {9, BN_GROUP_CHOOSE, 4, 2},
-                {16, BN_GROUP_CHOOSE, 4, 5},
-                {7, BN_GROUP_TRANSFORM, 6, 2}};
+                {5, BN_GROUP_PRIMES, 4, 2},
+                {9, BN_GROUP_PRIMES, 4, 2},
+                {16, BN_GROUP_PRIMES, 4, 5},
+                {7, BN_GROUP_TRANSFORM, 6, 2},
+                {16, BN_GROUP_CHOOSE, 6, 5}};
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
         unsigned g = runs[k].g;
         bn_group_force(runs[k].way);
@@ -373,7 +375,7 @@ static void test_a_failed_member_stops_the_group(void)
 
 /* Allocations failing anywhere: the failing member says BN_ENOMEM, the
  * others stop at the next exchange, and nothing leaks; by primes (2 and 12
- * members) and by the transform (7, forced). */
+ * members, 12 forced) and by the transform (7, forced). */
 static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
 {
     bignum a, b;
@@ -385,7 +387,7 @@ static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
         unsigned long last; /* past every member's allocations */
     } runs[] = {{2, BN_GROUP_CHOOSE, 120},
                 {7, BN_GROUP_TRANSFORM, 120},
-                {12, BN_GROUP_CHOOSE, 400}};
+                {12, BN_GROUP_PRIMES, 400}};
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
         unsigned long seen = 0;
         bn_group_force(runs[k].way);
@@ -402,6 +404,50 @@ static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
     bignum_clear(&a);
     bignum_clear(&b);
     ASSERT_NO_LEAK();
+}
+
+/* The way chosen, as measured (bignum_group.c, way_for): two and three members by primes
+ * whatever the layout; four to six by primes when the product takes the wrapped layout (its
+ * coefficients just past a transform length N: N + N/16), by the split transform when they
+ * fill a length exactly; seven to sixteen by the transform either way; below the threshold
+ * one member alone, past one transform by slices. bn_group_words charges the way chosen, and
+ * a forced way overrides it. */
+static void test_the_way_chosen_follows_what_each_costs(void)
+{
+    size_t N = bn_ntt_shape_for(8 * BN_NTT_THRESHOLD).n;
+    size_t exact[2] = {N / 2 + 1, N - N / 2}, wrapped[2] = {(N + N / 16) / 2 + 1,
+                                                             N + N / 16 - (N + N / 16) / 2};
+    CU_ASSERT_FALSE_FATAL(bn_ntt_wraps(exact[0], exact[1]));
+    CU_ASSERT_TRUE_FATAL(bn_ntt_wraps(wrapped[0], wrapped[1]));
+    for (unsigned g = 2; g <= 16; g++) {
+        int small_group = g <= 3, halves = g <= 6;
+        CU_ASSERT_EQUAL(bn_group_way(g, exact[0], exact[1]),
+                        small_group ? BN_GROUP_PRIMES : BN_GROUP_TRANSFORM);
+        CU_ASSERT_EQUAL(bn_group_way(g, wrapped[0], wrapped[1]),
+                        halves ? BN_GROUP_PRIMES : BN_GROUP_TRANSFORM);
+    }
+    CU_ASSERT_EQUAL(bn_group_way(1, exact[0], exact[1]), 0);
+    CU_ASSERT_EQUAL(bn_group_way(4, BN_NTT_THRESHOLD - 1, exact[1]), 0);
+    size_t beyond = bn_ntt_max_limbs();
+    CU_ASSERT_EQUAL(bn_group_way(4, beyond, beyond), BN_GROUP_SLICES);
+    /* the words charged: by primes at 4 (wrapped), by the transform at 4 (exact) */
+    unsigned ex = 0;
+    double L = (double)(wrapped[0] + wrapped[1]);
+    CU_ASSERT_DOUBLE_EQUAL(bn_group_words(4, wrapped[0], wrapped[1], &ex), 1.5 * L, 1e-6 * L);
+    CU_ASSERT_EQUAL(ex, 4);
+    L = (double)(exact[0] + exact[1]); /* N coefficients: a transform of N */
+    CU_ASSERT_DOUBLE_EQUAL(bn_group_words(4, exact[0], exact[1], &ex),
+                           (2 * L + 9 * (double)N) * 3 / 16, 1e-6 * L);
+    CU_ASSERT_EQUAL(ex, 6);
+    CU_ASSERT_EQUAL(bn_group_words(1, exact[0], exact[1], &ex), 0);
+    CU_ASSERT_EQUAL(ex, 0);
+    bn_group_force(BN_GROUP_PRIMES);
+    CU_ASSERT_EQUAL(bn_group_way(16, exact[0], exact[1]), BN_GROUP_PRIMES);
+    CU_ASSERT_DOUBLE_EQUAL(bn_group_words(16, exact[0], exact[1], &ex), 15.0 / 16 * L + 11 * L / 16,
+                           1e-6 * L);
+    bn_group_force(BN_GROUP_TRANSFORM);
+    CU_ASSERT_EQUAL(bn_group_way(2, wrapped[0], wrapped[1]), BN_GROUP_TRANSFORM);
+    bn_group_force(BN_GROUP_CHOOSE);
 }
 
 /* Where g members share by primes: halves need a transform of M >= 8 points (m M, m 1 or 3),
@@ -506,6 +552,7 @@ int main(void)
     CU_add_test(s, "by primes needs parts that fit", test_by_primes_needs_parts_that_fit);
     CU_add_test(s, "parts of a prime add up to it", test_parts_of_a_prime_add_up_to_it);
     CU_add_test(s, "a large split transform matches GMP", test_a_large_split_transform_matches_gmp);
+    CU_add_test(s, "the way chosen follows what each costs", test_the_way_chosen_follows_what_each_costs);
     CU_add_test(s, "a failed member stops the group", test_a_failed_member_stops_the_group);
     CU_add_test(s, "allocation failure anywhere is reported and harmless",
                 test_allocation_failure_anywhere_is_reported_and_harmless);
