@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bignum_impl.h"
 #include "handout.h"
 #include "span_team.h"
 #include "tree.h"
@@ -91,45 +92,19 @@ cs_message_model cs_message_fit(const cs_graph *g)
  * A profile records on each combine (its first segment) the bytes of its operands. A one-rank
  * profile replayed at p ranks spreads a node whose items would run on g >= 2 of them over
  * those ranks, as mpi_tree.c's groups do (bignum_mul_group); what they would exchange is
- * charged by the model. With L = operand bytes / 8 the product's limbs, the operands taken as
- * halves (a node of the fixed tree), held evenly by the g ranks, and n the transform length
- * (the smallest 2^k or 3 2^k of at least L - 1 points), the words one rank receives (the
- * busiest), by the way bignum_mul_group takes for g:
- *   g = 2 to 6: by primes (bignum_group_primes.c): both operands whole, (g-1)/g L; then, for
- *     its L/g coefficients, the residues of the primes and halves the others make: g = 2,
- *     the other's prime and its half of the middle one, two arrays of L/2, L; g = 3 to 6,
- *     one array of L/g from each other member, (g-1)/g L. 4 exchanges (places, operands,
- *     residues, overflows).
- *   g >= 7: by the split transform (bignum_ntt_group.c): the operands' limbs of its columns,
- *     both operands' transforms modulo three primes from columns to blocks (6 arrays of n),
- *     the product's back (3), the limbs of its coefficients: each (g-1)/g^2 of the whole,
- *     (2L + 9n)(g-1)/g^2. 6 exchanges.
- * The seconds: exchanges x latency + 8 words / bandwidth. Left out: products too small to
- * share (member 0 makes them alone) and products beyond one transform (by slices).
+ * charged by the model: bignum says which way g ranks take for the product and the words its
+ * busiest rank receives in how many exchanges (bn_group_words, with each way's terms), the
+ * operands taken as halves (a node of the fixed tree) held evenly. The seconds: exchanges x
+ * latency + 8 words / bandwidth. Left out: products too small to share (member 0 makes them
+ * alone) and products beyond one transform (by slices).
  */
-static double transform_points(double L)
-{
-    if (L - 1 <= 4)
-        return 4;
-    for (double n = 8;; n *= 2) { /* 8, 12, 16, 24, 32, ... */
-        if (n >= L - 1)
-            return n;
-        if (3 * n / 2 >= L - 1)
-            return 3 * n / 2;
-    }
-}
-
 double cs_group_exchange_s(const cs_message_model *m, unsigned g, uint64_t operand_bytes)
 {
     if (g < 2 || operand_bytes == 0)
         return 0.0;
-    double L = (double)operand_bytes / 8, words, exchanges = 4;
-    if (g <= 6) {
-        words = L * (g - 1) / g + (g == 2 ? L : L * (g - 1) / g);
-    } else {
-        words = (2 * L + 9 * transform_points(L)) * (g - 1) / ((double)g * g);
-        exchanges = 6;
-    }
+    size_t L = (size_t)(operand_bytes / 8), half = L / 2;
+    unsigned exchanges = 0;
+    double words = bn_group_words(g, L - half, half, &exchanges);
     return exchanges * m->latency_s + 8 * words / m->bandwidth;
 }
 
@@ -213,7 +188,7 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    cut into hundreds of parts, so predicts ranks sharing them as finely as
  *    threads do, without the exchanges' extra passes, but with the exchanges
  *    themselves charged by the message model ahead of the node's work (the
- *    formulas per way above cs_group_exchange_s); one from P ranks keeps the
+ *    words bignum's bn_group_words gives for the way taken); one from P ranks keeps the
  *    P shares each group had, their exchanges in their times. A dependency
  *    from another rank costs
  *    latency + bytes / bandwidth, the bytes being those of the message that

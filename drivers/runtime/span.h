@@ -68,8 +68,8 @@ cs_message_model cs_message_fit(const cs_graph *g);
 
 /* A node of the product's tree multiplied by g ranks together (bignum_mul_group): the
  * seconds one of them spends in its exchanges, by the model, from the node's operands'
- * bytes (what a profile records on its combine); 0 for g < 2. The formulas per way are
- * span.c's. */
+ * bytes (what a profile records on its combine); 0 for g < 2. The words are bignum's
+ * (bn_group_words, for the way bignum_mul_group takes). */
 double cs_group_exchange_s(const cs_message_model *m, unsigned g, uint64_t operand_bytes);
 
 typedef struct cs_span_stats {

@@ -431,7 +431,9 @@ static void test_a_node_spanning_ranks_pays_its_exchanges(void)
     CU_ASSERT(spanning_node_replay(bytes, &fast, 1) < spanning_node_replay(bytes, &m, 1) - 0.008);
 }
 
-/* The words per way (span.c), one rank's of g, for L = 1e6 limbs of operands. */
+/* The words per way (bignum's bn_group_words), one rank's of g, for L = 1e6 limbs of
+ * operands, which fill a transform of 2^20 points, and for L = 2^20 + 2^16 + 1, whose one
+ * rank's product wraps around 2^20 (the way at four to six ranks follows: bignum_group.c). */
 static void test_group_exchanges_follow_the_way_for_the_group(void)
 {
     const cs_message_model m = {0.0, 8.0, 1}; /* seconds = words */
@@ -441,10 +443,14 @@ static void test_group_exchanges_follow_the_way_for_the_group(void)
     NEAR(cs_group_exchange_s(&m, 2, 0), 0.0);
     NEAR(cs_group_exchange_s(&m, 2, bytes), L / 2 + L);                         /* primes */
     NEAR(cs_group_exchange_s(&m, 3, bytes), 2 * L / 3 + 2 * L / 3);
-    NEAR(cs_group_exchange_s(&m, 4, bytes), 3 * L / 4 + 3 * L / 4);
-    NEAR(cs_group_exchange_s(&m, 6, bytes), 5 * L / 6 + 5 * L / 6);
-    NEAR(cs_group_exchange_s(&m, 7, bytes), (2 * L + 9 * n) * 6 / 49);          /* transform */
+    NEAR(cs_group_exchange_s(&m, 4, bytes), (2 * L + 9 * n) * 3 / 16);          /* transform */
+    NEAR(cs_group_exchange_s(&m, 6, bytes), (2 * L + 9 * n) * 5 / 36);
+    NEAR(cs_group_exchange_s(&m, 7, bytes), (2 * L + 9 * n) * 6 / 49);
     NEAR(cs_group_exchange_s(&m, 8, bytes), (2 * L + 9 * n) * 7 / 64);
+    const double W = 1048576 + 65536 + 1; /* wraps: by primes up to six ranks */
+    NEAR(cs_group_exchange_s(&m, 4, 8 * (uint64_t)W), 3 * W / 4 + 3 * W / 4);
+    NEAR(cs_group_exchange_s(&m, 6, 8 * (uint64_t)W), 5 * W / 6 + 5 * W / 6);
+    NEAR(cs_group_exchange_s(&m, 7, 8 * (uint64_t)W), (2 * W + 9 * 3 * 524288) * 6 / 49);
     /* latency once per exchange: four by primes, six by the transform */
     const cs_message_model slow = {1.0, 1e30, 1};
     NEAR(cs_group_exchange_s(&slow, 2, bytes), 4.0);
