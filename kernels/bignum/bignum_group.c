@@ -303,14 +303,25 @@ int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl
 }
 
 /* Each member's columns and blocks (the transform's) and its limbs of the product. */
+/* The transform's columns or blocks before member q's: by weight, the members making the
+ * wrapped layout's small product (the first) taking small_weight 256ths of a share. */
+static size_t weighted_at(const group_plan *pl, size_t total, unsigned q)
+{
+    unsigned ws = pl->small ? pl->small_weight : 256;
+    unsigned small_before = q < pl->small ? q : pl->small;
+    size_t before = (size_t)small_before * ws + (size_t)(q - small_before) * 256;
+    size_t all = (size_t)pl->small * ws + (size_t)(pl->g - pl->small) * 256;
+    return (size_t)((unsigned __int128)total * before / all);
+}
+
 static void plan_shares(group_plan *pl, int whole)
 {
     for (unsigned q = 0; q < pl->g; q++) {
         member_share *m = &pl->m[q];
-        m->c0 = share_at(pl->w / 8, q, pl->g) * 8;
-        m->c1 = share_at(pl->w / 8, q + 1, pl->g) * 8;
-        m->k0 = share_at(pl->B, q, pl->g);
-        m->k1 = share_at(pl->B, q + 1, pl->g);
+        m->c0 = weighted_at(pl, pl->w / 8, q) * 8;
+        m->c1 = weighted_at(pl, pl->w / 8, q + 1) * 8;
+        m->k0 = weighted_at(pl, pl->B, q);
+        m->k1 = weighted_at(pl, pl->B, q + 1);
         m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
         m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
     }
@@ -413,8 +424,10 @@ int bn_group_way(unsigned g, size_t na, size_t nb)
  *     places, the operands, the residues, the overflows).
  *   by the split transform (n its length): the operands' limbs of its columns, both operands'
  *     transforms modulo three primes from columns to blocks (6 arrays of n), the product's
- *     back (3), the limbs of its coefficients, each (g-1)/g^2 of the whole, none to itself:
- *     (2L + 9n)(g-1)/g^2. 6 exchanges.
+ *     back (3), the limbs of its coefficients, each s (1 - s) of the whole for a share s of
+ *     the columns and blocks (1/g, unless the wrapped layout's small members take less),
+ *     none to itself: (2L + 9n) s (1 - s); wrapped, also the small product's residues at its
+ *     columns below the wrap d, 3 d s. 6 exchanges.
  * The places and the overflows are a few words a member.
  */
 double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges)
@@ -427,9 +440,12 @@ double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges)
         if (g == 2)
             return L / 2 + L;
         return g <= 12 ? 2 * (G - 1) / G * L : (G - 1) / G * L + 11 * L / G;
-    case BY_TRANSFORM:
+    case BY_TRANSFORM: {
+        /* a member's share of the columns and blocks (the busiest's: not a small member's) */
+        double sh = 256.0 / (pl.small * (double)pl.small_weight + (G - pl.small) * 256.0);
         *exchanges = 6;
-        return (2 * L + 9 * (double)pl.s.n) * (G - 1) / (G * G);
+        return (2 * L + 9 * (double)pl.s.n) * sh * (1 - sh) + 3 * (double)pl.wrap * sh;
+    }
     default: *exchanges = 0; return 0;
     }
 }

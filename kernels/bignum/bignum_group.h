@@ -34,6 +34,13 @@ typedef struct group_plan {
     unsigned cross;
     size_t w, B, S;
     size_t cols; /* columns per part, a multiple of 8 */
+    /* BY_TRANSFORM in the wrapped layout: the coefficients past the transform (0: none),
+     * the members making the small product of the low ones (the first, one prime each:
+     * no columns nor blocks), and the column rows (B, then those of the wrap's limbs) */
+    size_t wrap, rows;
+    unsigned small;
+    unsigned small_weight; /* a small member's share of columns and blocks, in 256ths of
+                            * another member's: what its part of the small product leaves */
     member_share *m;
 } group_plan;
 

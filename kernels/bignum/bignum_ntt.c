@@ -1652,6 +1652,26 @@ bn_limb bn_ntt_prime(int i)
     return ntt_primes[i].p;
 }
 
+double bn_ntt_cost(size_t n) { return ntt_cost(n); }
+
+size_t bn_ntt_wrap(size_t an, size_t bn, ntt_shape *big)
+{
+    ntt_choice c = an >= bn ? ntt_choose(an, bn) : ntt_choose(bn, an);
+    *big = c.big;
+    return c.wrap;
+}
+
+void bn_ntt_rescale(bn_limb *v, size_t count, int prime, size_t from_n, size_t to_n)
+{
+    ntt_field f;
+    field_init(&f, ntt_primes[prime].p);
+    /* to_n / from_n mod p (not an integer ratio when one length has the factor 3) */
+    bn_limb k = reduce_once(mont_mul(to_mont(to_n, &f), inv_mod(from_n, &f), &f), f.p);
+    ntt_const c = make_const(k, &f);
+    for (size_t i = 0; i < count; i++)
+        v[i] = shoup_mul(v[i], c.c, c.q, f.p);
+}
+
 /* The part product's job: its folded operands in the room of the prime's own x and y (the
  * first h words of each hold the transforms). */
 static void part_init(part_job *pj, ntt_product *pr, const ntt_job *j,

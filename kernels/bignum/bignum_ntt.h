@@ -266,6 +266,14 @@ int bn_ntt_parts_fit(size_t an, size_t bn, unsigned parts);
 size_t bn_ntt_residues_length(size_t an, size_t bn);
 /* Prime i (0, 1, 2) of the transform product: a part's contributions are below 2 p. */
 bn_limb bn_ntt_prime(int i);
+/* A transform product of n points' cost, n (log2 n + 3): what ntt_choose weighs. */
+double bn_ntt_cost(size_t n);
+/* The wrapped layout of an x bn limbs: the coefficients d past its transform (0: none, the
+ * plain layout), and in *big that transform's shape (bignum_ntt.c, ntt_choose). */
+size_t bn_ntt_wrap(size_t an, size_t bn, ntt_shape *big);
+/* v[i] (words) = v[i] to_n / from_n modulo prime `prime`, in [0, 2p): residues times one
+ * transform's length made residues times another's. */
+void bn_ntt_rescale(bn_limb *v, size_t count, int prime, size_t from_n, size_t to_n);
 
 /* Garner's step for one transform length n (bn_ntt_crt_new, bn_ntt_crt_free): coefficients
  * j0 <= j < j1 of the three primes' inverse transforms x[i] (left as words) as if no

@@ -47,6 +47,21 @@ static unsigned cross_stages(ntt_shape s, unsigned g)
     return cross;
 }
 
+/* The wrapped layout from this many members on: three make the small product's primes, the
+ * others (four at least) split the transform. */
+#define WRAP_MEMBERS 7
+#define WRAP_SMALL 3
+
+/* A small member's share of the columns and blocks, in 256ths of another's: a share of
+ * the whole less its prime of the small product, by the transforms' costs (bn_ntt_cost;
+ * the split transform's points taken 1.5 times as dear, as measured: bench/bignum_group). */
+static unsigned small_weight(unsigned g, size_t n, size_t d)
+{
+    double small = bn_ntt_cost(bn_ntt_shape_for(2 * d - 1).n), big = 1.5 * bn_ntt_cost(n);
+    double left = 1.0 - g * small / (3 * (big + small));
+    return left <= 0 ? 0 : (unsigned)(256 * left + 0.5);
+}
+
 /* Whether the transform can be split for this plan: one transform holds the
  * product, and its blocks are large enough; if so its shape, set in pl. */
 int bn_group_transform_plan(group_plan *pl)
@@ -54,11 +69,20 @@ int bn_group_transform_plan(group_plan *pl)
     if (pl->coeffs > BN_NTT_MAX_COEFFS)
         return 0;
     pl->s = bn_ntt_shape_for(pl->coeffs);
-    pl->cross = cross_stages(pl->s, pl->g);
+    pl->wrap = 0, pl->small = 0;
+    ntt_shape big;
+    size_t d = pl->g >= WRAP_MEMBERS ? bn_ntt_wrap(pl->na, pl->nb, &big) : 0;
+    if (d && cross_stages(big, pl->g - WRAP_SMALL)) {
+        pl->s = big;
+        pl->wrap = d, pl->small = WRAP_SMALL;
+        pl->small_weight = small_weight(pl->g, big.n, d);
+    }
+    pl->cross = cross_stages(pl->s, pl->g - pl->small);
     if (pl->cross == 0)
         return 0;
     pl->w = pl->s.M >> pl->cross;
     pl->B = pl->s.m << pl->cross;
+    pl->rows = pl->B + group_ceil_div(pl->wrap, pl->w);
     pl->S = pl->w < BN_NTT_SUB_POINTS ? pl->w : BN_NTT_SUB_POINTS;
     size_t cols = (BN_NTT_RANGE / pl->B) & ~(size_t)7;
     pl->cols = cols < 8 ? 8 : cols;
@@ -69,7 +93,8 @@ int bn_group_transform_plan(group_plan *pl)
 
 enum run_move { RUNS_COUNT, RUNS_OUT, RUNS_IN, RUNS_ZERO };
 
-/* Member q's column runs [k w + c0, k w + c1), k < B, within [lo, hi):
+/* Member q's column runs [k w + c0, k w + c1), k < rows (B, then the rows of
+ * the wrapped layout's coefficients past the transform), within [lo, hi):
  * copied out of or into arr (its element for point j at arr[j - at]) from or
  * to buf in that order, or zeroed, or only counted. Returns the words. */
 static size_t column_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
@@ -77,7 +102,7 @@ static size_t column_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi
 {
     const member_share *m = &pl->m[q];
     size_t words = 0;
-    for (size_t k = 0; k < pl->B; k++) {
+    for (size_t k = 0; k < pl->rows; k++) {
         size_t r0 = k * pl->w + m->c0, r1 = k * pl->w + m->c1;
         if (r0 < lo)
             r0 = lo;
@@ -117,6 +142,33 @@ static size_t block_runs(const group_plan *pl, unsigned blocks, unsigned cols, b
     return words;
 }
 
+/* The wrapped layout's small product: member q, if it makes one of its primes, wants the
+ * operands' low wrap limbs, [0, wrap) within [lo, hi): as column_runs. */
+static size_t small_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
+                         size_t at, bn_limb *buf, enum run_move how)
+{
+    size_t r0 = lo, r1 = hi < pl->wrap ? hi : pl->wrap;
+    if (q >= pl->small || r0 >= r1)
+        return 0;
+    size_t c = r1 - r0;
+    if (how == RUNS_OUT)
+        memcpy(buf, arr + (r0 - at), c * sizeof *buf);
+    else if (how == RUNS_IN)
+        memcpy(arr + (r0 - at), buf, c * sizeof *buf);
+    else if (how == RUNS_ZERO)
+        memset(arr + (r0 - at), 0, c * sizeof *arr);
+    return c;
+}
+
+/* What member q wants of the operands' range [lo, hi): its columns' limbs, or the small
+ * product's; moved as column_runs moves them. */
+static size_t operand_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
+                           size_t at, bn_limb *buf, enum run_move how)
+{
+    size_t words = column_runs(pl, q, lo, hi, arr, at, buf, how);
+    return words + small_runs(pl, q, lo, hi, arr, at, buf ? buf + words : NULL, how);
+}
+
 /* ---- the member's steps, as parts for its threads ------------------------ */
 
 /* A range of the tables a member fills: (prime, segment, first entry, count). */
@@ -135,8 +187,10 @@ typedef struct group_job {
     bn_limb *x[3], *y[3]; /* a's and b's transforms, full length; the product in x */
     ntt_operand a, b;     /* full length; only this member's columns are read */
     bn_limb *rp;          /* the product's limbs at this member's runs, full length */
+    bn_limb *low[3];      /* wrapped: the small product's residues (in x's terms) below the
+                           * wrap, at this member's columns (a small member: its prime's) */
     ntt_crt *crt;
-    bn_limb *carry; /* per column part and block: two words */
+    bn_limb *carry; /* per column part and row: two words */
     /* the round running */
     unsigned group;  /* ntt_group_at's index: the round's group */
     int inverse;
@@ -248,8 +302,27 @@ static void part_forward_columns(void *arg, unsigned part)
         bn_ntt_group(&j->t[i], &gr, 0, x, a, third * pl->w + i0, third * pl->w + i1);
 }
 
+/* The wrapped layout's coefficients [r0, r1) (below the wrap) and n + r: the cyclic
+ * product holds c_r + c_(n+r) at r, the small product c_r alone (low, in x's terms, below
+ * 2p), so c_(n+r) is the difference; as bignum_ntt.c's unwrap, for the residues Garner's
+ * step takes (below 4p). */
+static void unwrap_run(const group_job *j, size_t r0, size_t r1)
+{
+    size_t n = j->pl->s.n;
+    for (int i = 0; i < 3; i++) {
+        bn_limb p2 = 2 * bn_ntt_prime(i), *x = j->x[i];
+        const bn_limb *low = j->low[i];
+        for (size_t r = r0; r < r1; r++) {
+            bn_limb both = x[r] >= p2 ? x[r] - p2 : x[r];
+            x[n + r] = both + p2 - low[r];
+            x[r] = low[r];
+        }
+    }
+}
+
 /* Inverse, on columns: the lead group and the radix-3 step (leaving words),
- * for all three primes; then Garner's step on the columns' runs. */
+ * for all three primes; the wrapped layout's unwrapping; then Garner's step on
+ * the columns' runs (those of the coefficients past the transform too). */
 static void part_inverse_columns(void *arg, unsigned part)
 {
     group_job *j = arg;
@@ -264,8 +337,10 @@ static void part_inverse_columns(void *arg, unsigned part)
             for (size_t k = 0; k < (pl->B / 3); k++)
                 bn_ntt_radix3(&j->t[i], 1, j->x[i], j->a, k * pl->w + i0, k * pl->w + i1);
     }
-    for (size_t k = 0; k < pl->B; k++) {
-        bn_limb *carry = j->carry + 2 * (part * pl->B + k);
+    for (size_t k = 0; pl->wrap && k * pl->w + i0 < pl->wrap; k++)
+        unwrap_run(j, k * pl->w + i0, k * pl->w + i1 < pl->wrap ? k * pl->w + i1 : pl->wrap);
+    for (size_t k = 0; k < pl->rows; k++) {
+        bn_limb *carry = j->carry + 2 * (part * pl->rows + k);
         size_t r0 = k * pl->w + i0, r1 = k * pl->w + i1;
         if (r1 > pl->coeffs)
             r1 = pl->coeffs;
@@ -354,17 +429,18 @@ static size_t member_parts(const group_plan *pl)
 static void job_free(group_job *j)
 {
     const group_plan *pl = j->pl;
-    size_t n = pl->s.n, tw = bn_ntt_table_words(pl->s);
+    size_t n = pl->s.n, tw = bn_ntt_table_words(pl->s), nw = n + pl->wrap;
     for (int i = 0; i < 3; i++) {
-        bignum_free_limbs(j->x[i], n);
+        bignum_free_limbs(j->x[i], nw);
         bignum_free_limbs(j->y[i], n);
         if (j->t[i].tables)
             bignum_free_limbs(j->t[i].tables, tw);
+        bignum_free_limbs(j->low[i], pl->wrap);
     }
     bignum_free_limbs((bn_limb *)j->a.p, pl->na);
     bignum_free_limbs((bn_limb *)j->b.p, pl->nb);
-    bignum_free_limbs(j->rp, n);
-    bignum_free_limbs(j->carry, 2 * member_parts(pl) * pl->B + 1);
+    bignum_free_limbs(j->rp, nw);
+    bignum_free_limbs(j->carry, 2 * member_parts(pl) * pl->rows + 1);
     bn_ntt_crt_free(j->crt);
     bignum_free_bytes(j->tables, j->table_count * sizeof *j->tables + 1);
 }
@@ -375,13 +451,17 @@ static int job_new(group_job *j, const group_plan *pl)
 {
     memset(j, 0, sizeof *j);
     j->pl = pl;
-    size_t n = pl->s.n, tw = bn_ntt_table_words(pl->s);
+    size_t n = pl->s.n, tw = bn_ntt_table_words(pl->s), nw = n + pl->wrap;
     int level = bn_ntt_level(), ok = 1;
     for (int i = 0; i < 3; i++) {
-        j->x[i] = bignum_alloc_limbs(n);
+        j->x[i] = bignum_alloc_limbs(nw);
         j->y[i] = bignum_alloc_limbs(n);
         bn_limb *tables = bignum_alloc_limbs(tw);
         ok = ok && j->x[i] && j->y[i] && tables;
+        if (pl->wrap) { /* touched only at this member's columns (or its prime's, small) */
+            j->low[i] = bignum_alloc_limbs(pl->wrap);
+            ok = ok && j->low[i];
+        }
         bn_ntt_transform_init(&j->t[i], i, pl->s, level, tables);
         ntt_transform *t = &j->t[i];
         for (size_t M = pl->s.M; M > pl->S; M /= 2)
@@ -393,8 +473,8 @@ static int job_new(group_job *j, const group_plan *pl)
     j->a.n = pl->na;
     j->b.p = bignum_alloc_limbs(pl->nb);
     j->b.n = pl->nb;
-    j->rp = bignum_alloc_limbs(n);
-    j->carry = bignum_alloc_limbs(2 * member_parts(pl) * pl->B + 1);
+    j->rp = bignum_alloc_limbs(nw);
+    j->carry = bignum_alloc_limbs(2 * member_parts(pl) * pl->rows + 1);
     j->crt = bn_ntt_crt_new(n, j->t[0].level);
     ok = ok && j->a.p && j->b.p && j->rp && j->carry && j->crt;
     if (!ok) {
@@ -422,21 +502,21 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
         const member_share *m = &pl->m[q];
-        t.sw[q] = column_runs(pl, q, me->a_at, me->a_at + me->a_len, NULL, 0, NULL, RUNS_COUNT) +
-                  column_runs(pl, q, me->b_at, me->b_at + me->b_len, NULL, 0, NULL, RUNS_COUNT);
+        t.sw[q] = operand_runs(pl, q, me->a_at, me->a_at + me->a_len, NULL, 0, NULL, RUNS_COUNT) +
+                  operand_runs(pl, q, me->b_at, me->b_at + me->b_len, NULL, 0, NULL, RUNS_COUNT);
         t.rw[q] =
-            column_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, NULL, 0, NULL, RUNS_COUNT) +
-            column_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, NULL, 0, NULL, RUNS_COUNT);
+            operand_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, NULL, 0, NULL, RUNS_COUNT) +
+            operand_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, NULL, 0, NULL, RUNS_COUNT);
     }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++) {
         if (me->a_len)
-            out += column_runs(pl, q, me->a_at, me->a_at + me->a_len, a->limbs, me->a_at, out,
+            out += operand_runs(pl, q, me->a_at, me->a_at + me->a_len, a->limbs, me->a_at, out,
                                RUNS_OUT);
         if (me->b_len)
-            out += column_runs(pl, q, me->b_at, me->b_at + me->b_len, b->limbs, me->b_at, out,
+            out += operand_runs(pl, q, me->b_at, me->b_at + me->b_len, b->limbs, me->b_at, out,
                                RUNS_OUT);
     }
     int traded = bn_trade_run(g, &t, rc != BN_OK);
@@ -444,34 +524,55 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
     if (rc == BN_OK) {
         /* limbs no piece holds (a piece's top zeros) are zero */
         bn_limb *A = (bn_limb *)j->a.p, *Bv = (bn_limb *)j->b.p;
-        column_runs(pl, pl->me, 0, pl->na, A, 0, NULL, RUNS_ZERO);
-        column_runs(pl, pl->me, 0, pl->nb, Bv, 0, NULL, RUNS_ZERO);
+        operand_runs(pl, pl->me, 0, pl->na, A, 0, NULL, RUNS_ZERO);
+        operand_runs(pl, pl->me, 0, pl->nb, Bv, 0, NULL, RUNS_ZERO);
         bn_limb *in = t.recv;
         for (unsigned q = 0; q < g->size; q++) {
             const member_share *m = &pl->m[q];
-            in += column_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, A, 0, in, RUNS_IN);
-            in += column_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, Bv, 0, in, RUNS_IN);
+            in += operand_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, A, 0, in, RUNS_IN);
+            in += operand_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, Bv, 0, in, RUNS_IN);
         }
     }
     bn_trade_free(&t, g->size);
     return rc;
 }
 
-/* The transforms' points this member sends (out) or gets, member by member:
- * forward, its columns of their blocks, then its blocks' their columns, both
- * operands of the three primes; inverse the other way round, the product only.
- * None to or from itself: its columns of its blocks are already in place. */
+/* The words member `from` sends member `to` in a trade of the transforms: forward,
+ * its columns of to's blocks, both operands of the three primes; inverse the
+ * other way round, the product only, and from a member making the wrapped
+ * layout's small product its prime's residues at to's columns below the wrap.
+ * None to itself: its columns of its blocks are already in place. */
+static size_t transform_words(const group_plan *pl, unsigned from, unsigned to, int forward)
+{
+    if (from == to)
+        return 0;
+    size_t small = !forward && from < pl->small
+                       ? column_runs(pl, to, 0, pl->wrap, NULL, 0, NULL, RUNS_COUNT)
+                       : 0;
+    return small + (forward ? 6 : 3) * (forward ? block_runs(pl, to, from, NULL, NULL, RUNS_COUNT)
+                                                : block_runs(pl, from, to, NULL, NULL, RUNS_COUNT));
+}
+
+/* The transforms' points this member sends (out) or gets, member by member, as
+ * transform_words counts them. */
 static void move_transforms(const group_plan *pl, group_job *j, int forward, int out,
                             bn_limb *buf)
 {
     unsigned me = pl->me, arrays = forward ? 6 : 3;
-    for (unsigned q = 0; q < pl->g; q++)
-        for (unsigned k = 0; k < arrays && q != me; k++) {
+    for (unsigned q = 0; q < pl->g; q++) {
+        if (q == me)
+            continue;
+        unsigned from = out ? me : q, to = out ? q : me;
+        if (!forward && from < pl->small)
+            buf += column_runs(pl, to, 0, pl->wrap, j->low[from], 0, buf,
+                               out ? RUNS_OUT : RUNS_IN);
+        for (unsigned k = 0; k < arrays; k++) {
             bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
             /* (blocks, columns): the sender's columns when forward, its blocks otherwise */
             unsigned blocks = forward == out ? q : me, cols = forward == out ? me : q;
             buf += block_runs(pl, blocks, cols, arr, buf, out ? RUNS_OUT : RUNS_IN);
         }
+    }
 }
 
 /* 3 (forward: columns to blocks, both operands) and 4 (inverse: blocks to
@@ -479,17 +580,12 @@ static void move_transforms(const group_plan *pl, group_job *j, int forward, int
 static int trade_transforms(const bignum_group *g, const group_plan *pl, group_job *j,
                             int forward, int st)
 {
-    unsigned me = pl->me, arrays = forward ? 6 : 3;
+    unsigned me = pl->me;
     trade t = {0};
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
-    /* its own columns of its own blocks are where both steps want them: they stay */
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
-        if (q == me)
-            continue;
-        t.sw[q] = arrays * (forward ? block_runs(pl, q, me, NULL, NULL, RUNS_COUNT)
-                                    : block_runs(pl, me, q, NULL, NULL, RUNS_COUNT));
-        t.rw[q] = arrays * (forward ? block_runs(pl, me, q, NULL, NULL, RUNS_COUNT)
-                                    : block_runs(pl, q, me, NULL, NULL, RUNS_COUNT));
+        t.sw[q] = transform_words(pl, me, q, forward);
+        t.rw[q] = transform_words(pl, q, me, forward);
     }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
@@ -512,14 +608,14 @@ static size_t carry_records(const group_plan *pl, const group_job *j, unsigned q
     size_t parts = group_ceil_div(m->c1 - m->c0, pl->cols), count = 0;
     for (size_t p = 0; p < parts; p++) {
         size_t i0 = m->c0 + p * pl->cols, i1 = m->c1 - i0 < pl->cols ? m->c1 : i0 + pl->cols;
-        for (size_t k = 0; k < pl->B; k++) {
+        for (size_t k = 0; k < pl->rows; k++) {
             size_t r0 = k * pl->w + i0, r1 = k * pl->w + i1;
             if (r1 > pl->coeffs)
                 r1 = pl->coeffs;
             if (r0 >= r1 || r1 < lo || r1 >= hi)
                 continue;
             if (out) {
-                const bn_limb *c = j->carry + 2 * (p * pl->B + k);
+                const bn_limb *c = j->carry + 2 * (p * pl->rows + k);
                 out[3 * count] = r1, out[3 * count + 1] = c[0], out[3 * count + 2] = c[1];
             }
             count++;
@@ -579,12 +675,35 @@ static int trade_product(const bignum_group *g, const group_plan *pl, group_job 
 
 /* ---- the product ------------------------------------------------------------ */
 
+/* The wrapped layout's small product, on a member making one of its primes (its number):
+ * the low wrap limbs of both operands multiplied modulo that prime (bignum_ntt.c's own
+ * product, with its threads), the residues of the coefficients below the wrap kept in low,
+ * in x's terms (times n, not times the small transform's length). */
+static int small_product(group_job *j, const bignum_helpers *h)
+{
+    const group_plan *pl = j->pl;
+    size_t d = pl->wrap, sn = bn_ntt_scratch_helped(d, d), n_small = 0;
+    bn_limb *scratch = bignum_alloc_limbs(sn);
+    if (!scratch)
+        return BN_ENOMEM;
+    const bn_limb *res[3];
+    int i = (int)pl->me;
+    bn_ntt_prime_residues(1u << i, NULL, j->a.p, d, j->b.p, d, scratch, h, res, &n_small);
+    bn_copy(j->low[i], res[i], d);
+    bn_ntt_rescale(j->low[i], d, i, n_small, pl->s.n);
+    bignum_free_limbs(scratch, sn);
+    return BN_OK;
+}
+
 int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const bignum *a,
                           const bignum *b, bignum *r, const bignum_helpers *h)
 {
     group_job j;
     int st = job_new(&j, pl), started = st == BN_OK;
     st = trade_operands(g, pl, &j, a, b, st);
+    /* a small member makes its prime of the small product first, then its share */
+    if (st == BN_OK && pl->me < pl->small)
+        st = small_product(&j, h);
     if (st == BN_OK) {
         run_parts(h, j.table_count, part_tables, &j);
         j.per_side = member_parts(pl);

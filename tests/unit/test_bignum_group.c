@@ -282,6 +282,47 @@ static void test_a_large_split_transform_matches_gmp(void)
     ASSERT_NO_LEAK();
 }
 
+/* The split transform in the wrapped layout (seven members on, where one member's product
+ * would wrap: 1059, 4199 and 3099 coefficients, and one past 8 times the threshold): the first
+ * three make the small product's primes and share the columns and blocks by what that leaves
+ * them, against GMP, random and all-ones operands, every holding, whole or not. The words
+ * bn_group_words charges are those of the transform below the product's length, which only
+ * the wrapped plan takes. */
+static void test_a_split_transform_in_the_wrapped_layout_matches_gmp(void)
+{
+    size_t N = bn_ntt_shape_for(8 * BN_NTT_THRESHOLD).n, W = N + N / 16;
+    const size_t sizes[][2] = {{560, 500}, {2200, 2000}, {1700, 1400}, {W / 2 + 1, W - W / 2}};
+    static const unsigned members[] = {7, 8, 9, 12, 16};
+    bn_group_force(BN_GROUP_TRANSFORM);
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        if (sizes[si][0] + sizes[si][1] > bn_ntt_max_limbs())
+            continue; /* the tiny thresholds' build: beyond one transform */
+        CU_ASSERT_TRUE(bn_ntt_wraps(sizes[si][0], sizes[si][1]));
+        for (int ones = 0; ones < 2; ones++) {
+            bignum a, b;
+            make_operand(&a, sizes[si][0], ones);
+            make_operand(&b, sizes[si][1], ones);
+            for (size_t k = 0; k < sizeof members / sizeof *members; k++)
+                for (int how = 0; how < HOLD_COUNT; how++)
+                    for (int whole = 0; whole < 2; whole++)
+                        CU_ASSERT_EQUAL(group_product(members[k], &a, &b, how, whole, -1, 0, 0),
+                                        0);
+            bignum_clear(&a);
+            bignum_clear(&b);
+        }
+    }
+    /* the wrapped plan's words: its transform is the length below the coefficients */
+    unsigned ex = 0;
+    ntt_shape below;
+    size_t d = bn_ntt_wrap(W / 2 + 1, W - W / 2, &below);
+    CU_ASSERT_TRUE(d > 0 && below.n < W);
+    double plain = (2.0 * (double)W + 9.0 * (double)bn_ntt_shape_for(W).n) * 15 / 256;
+    CU_ASSERT(bn_group_words(16, W / 2 + 1, W - W / 2, &ex) < plain);
+    CU_ASSERT_EQUAL(ex, 6);
+    bn_group_force(BN_GROUP_CHOOSE);
+    ASSERT_NO_LEAK();
+}
+
 /* By primes at every size it takes, against GMP, random and all-ones operands, every holding,
  * whole or not: transform lengths 2^k (4096; 3500 x 500 limbs: the longer past 3/4 of it, so
  * that a quarter's fold adds four terms) and 3 2^k (6144), and wrapped ones (a small
@@ -552,6 +593,7 @@ int main(void)
     CU_add_test(s, "by primes needs parts that fit", test_by_primes_needs_parts_that_fit);
     CU_add_test(s, "parts of a prime add up to it", test_parts_of_a_prime_add_up_to_it);
     CU_add_test(s, "a large split transform matches GMP", test_a_large_split_transform_matches_gmp);
+    CU_add_test(s, "a split transform in the wrapped layout matches GMP", test_a_split_transform_in_the_wrapped_layout_matches_gmp);
     CU_add_test(s, "the way chosen follows what each costs", test_the_way_chosen_follows_what_each_costs);
     CU_add_test(s, "a failed member stops the group", test_a_failed_member_stops_the_group);
     CU_add_test(s, "allocation failure anywhere is reported and harmless",
