@@ -32,6 +32,17 @@
  * every member: the pieces' places (bignum_group.c), the operands, the
  * forward's blocks, the inverse's columns, the product's limbs, its
  * overflows (bignum_group.c).
+ *
+ * Where one member's product would take the wrapped layout (bignum_ntt.c: a
+ * transform n shorter than the product's coefficients, the cyclic product
+ * holding c_r + c_(n+r) below the wrap d, and a small product of the low d
+ * limbs giving c_r alone), a group of seven or more takes it too, instead of
+ * the next length (up to half as many points again): the first three
+ * members also get the operands' low d limbs and each makes one prime of the
+ * small product, sending its residues below d to the column owners inside
+ * the inverse's trade; the owners unwrap before Garner's step, whose runs
+ * then reach the rows past n. The small members take as much less of the
+ * columns and blocks as their prime of the small product costs.
  */
 
 /* Stages across members: enough blocks for about four per member, so that
