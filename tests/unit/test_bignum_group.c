@@ -319,6 +319,26 @@ static void test_a_split_transform_in_the_wrapped_layout_matches_gmp(void)
     double plain = (2.0 * (double)W + 9.0 * (double)bn_ntt_shape_for(W).n) * 15 / 256;
     CU_ASSERT(bn_group_words(16, W / 2 + 1, W - W / 2, &ex) < plain);
     CU_ASSERT_EQUAL(ex, 6);
+    /* a member failing at any of the six exchanges, a small one (0) or not (7), stops all;
+     * refused allocations anywhere (the small product's among them) fail their member */
+    bignum a, b;
+    make_operand(&a, 2200, 0);
+    make_operand(&b, 2000, 0);
+    if (a.size + b.size <= bn_ntt_max_limbs()) {
+        for (unsigned call = 0; call < 6; call++)
+            for (unsigned who = 0; who < 8; who += 7)
+                CU_ASSERT_EQUAL(group_product(8, &a, &b, HOLD_EVEN, 0, (int)who, call, 0), 8);
+        unsigned long seen = 0;
+        for (unsigned long n = 1; n < 160; n += 2) {
+            unsigned failed = group_product(8, &a, &b, HOLD_EVEN, 0, -1, 0, n);
+            CU_ASSERT_EQUAL(failed != 0, refused != 0);
+            seen += refused != 0;
+            CU_ASSERT_EQUAL(test_alloc_live_blocks(), 2); /* a and b only */
+        }
+        CU_ASSERT(seen > 10);
+    }
+    bignum_clear(&a);
+    bignum_clear(&b);
     bn_group_force(BN_GROUP_CHOOSE);
     ASSERT_NO_LEAK();
 }
