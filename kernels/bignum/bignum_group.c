@@ -302,18 +302,21 @@ int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl
     return st;
 }
 
-/* Each member's columns and blocks (the transform's) and its limbs of the product. */
+/* Member q's columns and blocks (the transform's) and its limbs of the product. */
+static void share_for(const group_plan *pl, unsigned q, int whole, member_share *m)
+{
+    m->c0 = share_at(pl->w / 8, q, pl->g) * 8;
+    m->c1 = share_at(pl->w / 8, q + 1, pl->g) * 8;
+    m->k0 = share_at(pl->B, q, pl->g);
+    m->k1 = share_at(pl->B, q + 1, pl->g);
+    m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
+    m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
+}
+
 static void plan_shares(group_plan *pl, int whole)
 {
-    for (unsigned q = 0; q < pl->g; q++) {
-        member_share *m = &pl->m[q];
-        m->c0 = share_at(pl->w / 8, q, pl->g) * 8;
-        m->c1 = share_at(pl->w / 8, q + 1, pl->g) * 8;
-        m->k0 = share_at(pl->B, q, pl->g);
-        m->k1 = share_at(pl->B, q + 1, pl->g);
-        m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
-        m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
-    }
+    for (unsigned q = 0; q < pl->g; q++)
+        share_for(pl, q, whole, &pl->m[q]);
 }
 
 static atomic_int forced_way; /* bn_group_force: 0 as chosen below */
@@ -404,6 +407,22 @@ int bn_group_way(unsigned g, size_t na, size_t nb)
     }
 }
 
+/* By the split transform, the words member q receives: its blocks' points of the others'
+ * columns (both operands modulo three primes: 6 arrays), its columns' of the others' blocks
+ * (the product's: 3), and the limbs of its columns (both operands) and of its coefficients
+ * that the others hold or make, the operands held evenly. With even shares, each (g-1)/g^2 of
+ * the whole: (2L + 9n)(g-1)/g^2; but the blocks are m 2^k, the columns counted in eights, and
+ * a member with one block or eight columns more than another receives more. */
+static double transform_words(const group_plan *pl, unsigned q)
+{
+    member_share m;
+    share_for(pl, q, 0, &m);
+    double w = (double)pl->w, G = pl->g, L = (double)pl->L;
+    double cols = (double)(m.c1 - m.c0), blocks = (double)(m.k1 - m.k0);
+    return 6 * blocks * (w - cols) + 3 * cols * ((double)pl->B - blocks) +
+           L * cols / w * (G - 1) / G + (double)(m.o1 - m.o0) * (w - cols) / w;
+}
+
 /*
  * The busiest member's words, L the product's limbs (counted on the test hub):
  *   by primes: both operands whole, (g-1)/g L; then, for its L/g coefficients, one array of
@@ -411,16 +430,14 @@ int bn_group_way(unsigned g, size_t na, size_t nb)
  *     and its half of the middle one); past twelve members those making none receive twelve.
  *     g = 2: L/2 + L; 3 to 12: 2 (g-1)/g L; 13 to 16: (g-1)/g L + 11 L/g. 4 exchanges (the
  *     places, the operands, the residues, the overflows).
- *   by the split transform (n its length): the operands' limbs of its columns, both operands'
- *     transforms modulo three primes from columns to blocks (6 arrays of n), the product's
- *     back (3), the limbs of its coefficients, each (g-1)/g^2 of the whole, none to itself:
- *     (2L + 9n)(g-1)/g^2. 6 exchanges.
+ *   by the split transform (n its length): the most any member receives (transform_words),
+ *     about (2L + 9n)(g-1)/g^2, none to itself. 6 exchanges.
  * The places and the overflows are a few words a member.
  */
 double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges)
 {
     group_plan pl;
-    double L = (double)(na + nb), G = g;
+    double L = (double)(na + nb), G = g, most = 0;
     switch (way_of(&pl, g, na, nb)) {
     case BY_PRIMES:
         *exchanges = 4;
@@ -429,7 +446,11 @@ double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges)
         return g <= 12 ? 2 * (G - 1) / G * L : (G - 1) / G * L + 11 * L / G;
     case BY_TRANSFORM:
         *exchanges = 6;
-        return (2 * L + 9 * (double)pl.s.n) * (G - 1) / (G * G);
+        for (unsigned q = 0; q < g; q++) {
+            double words = transform_words(&pl, q);
+            most = words > most ? words : most;
+        }
+        return most;
     default: *exchanges = 0; return 0;
     }
 }
