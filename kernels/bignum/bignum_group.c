@@ -361,6 +361,19 @@ static enum group_way way_for(group_plan *pl, int forced)
     return primes ? BY_PRIMES : BY_SLICES;
 }
 
+/* From the operands' sizes: the product's, and how the members share it. */
+static void plan_way(group_plan *pl)
+{
+    pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
+    pl->coeffs = pl->L ? pl->L - 1 : 0;
+    size_t least = pl->na < pl->nb ? pl->na : pl->nb;
+    pl->way = BY_FIRST;
+    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
+        pl->a_sliced = pl->na >= pl->nb;
+        pl->way = way_for(pl, atomic_load(&forced_way));
+    }
+}
+
 /* From every member's pieces: the sizes, and how the members share the product. */
 static void plan_make(group_plan *pl, int whole)
 {
@@ -372,14 +385,7 @@ static void plan_make(group_plan *pl, int whole)
         if (m->b_len && m->b_at + m->b_len > pl->nb)
             pl->nb = m->b_at + m->b_len;
     }
-    pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
-    pl->coeffs = pl->L ? pl->L - 1 : 0;
-    size_t least = pl->na < pl->nb ? pl->na : pl->nb;
-    pl->way = BY_FIRST;
-    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
-        pl->a_sliced = pl->na >= pl->nb;
-        pl->way = way_for(pl, atomic_load(&forced_way));
-    }
+    plan_way(pl);
     plan_shares(pl, whole);
 }
 
@@ -388,12 +394,8 @@ static enum group_way way_of(group_plan *pl, unsigned g, size_t na, size_t nb)
 {
     memset(pl, 0, sizeof *pl);
     pl->g = g, pl->na = na, pl->nb = nb;
-    pl->L = na && nb ? na + nb : 0;
-    pl->coeffs = pl->L ? pl->L - 1 : 0;
-    size_t least = na < nb ? na : nb;
-    if (g < 2 || least < BN_NTT_THRESHOLD)
-        return BY_FIRST;
-    return way_for(pl, atomic_load(&forced_way));
+    plan_way(pl);
+    return pl->way;
 }
 
 int bn_group_way(unsigned g, size_t na, size_t nb)
