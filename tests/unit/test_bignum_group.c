@@ -467,7 +467,13 @@ static void test_the_way_chosen_follows_what_each_costs(void)
                            1e-6 * L);
     bn_group_force(BN_GROUP_TRANSFORM);
     CU_ASSERT_EQUAL(bn_group_way(2, wrapped[0], wrapped[1]), BN_GROUP_TRANSFORM);
+    /* where the transform is too short to split among sixteen but quarters fit (the tiny
+     * thresholds' build, the smallest product shared), primes stand in for it */
+    size_t t = BN_NTT_THRESHOLD;
+    int unsplit = bn_group_way(16, t, t) != BN_GROUP_TRANSFORM;
     bn_group_force(BN_GROUP_CHOOSE);
+    if (unsplit && bn_group_primes_fit(16, t, t))
+        CU_ASSERT_EQUAL(bn_group_way(16, t, t), BN_GROUP_PRIMES);
 }
 
 /* The words bn_group_words charges are those the busiest member receives from the others,
