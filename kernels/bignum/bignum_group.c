@@ -302,7 +302,6 @@ int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl
     return st;
 }
 
-/* Each member's columns and blocks (the transform's) and its limbs of the product. */
 /* The transform's columns or blocks before member q's: by weight, the members making the
  * wrapped layout's small product (the first) taking small_weight 256ths of a share. */
 static size_t weighted_at(const group_plan *pl, size_t total, unsigned q)
@@ -314,17 +313,21 @@ static size_t weighted_at(const group_plan *pl, size_t total, unsigned q)
     return (size_t)((unsigned __int128)total * before / all);
 }
 
+/* Member q's columns and blocks (the transform's) and its limbs of the product. */
+static void share_for(const group_plan *pl, unsigned q, int whole, member_share *m)
+{
+    m->c0 = weighted_at(pl, pl->w / 8, q) * 8;
+    m->c1 = weighted_at(pl, pl->w / 8, q + 1) * 8;
+    m->k0 = weighted_at(pl, pl->B, q);
+    m->k1 = weighted_at(pl, pl->B, q + 1);
+    m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
+    m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
+}
+
 static void plan_shares(group_plan *pl, int whole)
 {
-    for (unsigned q = 0; q < pl->g; q++) {
-        member_share *m = &pl->m[q];
-        m->c0 = weighted_at(pl, pl->w / 8, q) * 8;
-        m->c1 = weighted_at(pl, pl->w / 8, q + 1) * 8;
-        m->k0 = weighted_at(pl, pl->B, q);
-        m->k1 = weighted_at(pl, pl->B, q + 1);
-        m->o0 = whole ? (q ? pl->L : 0) : share_at(pl->L, q, pl->g);
-        m->o1 = whole ? pl->L : share_at(pl->L, q + 1, pl->g);
-    }
+    for (unsigned q = 0; q < pl->g; q++)
+        share_for(pl, q, whole, &pl->m[q]);
 }
 
 static atomic_int forced_way; /* bn_group_force: 0 as chosen below */
@@ -369,6 +372,19 @@ static enum group_way way_for(group_plan *pl, int forced)
     return primes ? BY_PRIMES : BY_SLICES;
 }
 
+/* From the operands' sizes: the product's, and how the members share it. */
+static void plan_way(group_plan *pl)
+{
+    pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
+    pl->coeffs = pl->L ? pl->L - 1 : 0;
+    size_t least = pl->na < pl->nb ? pl->na : pl->nb;
+    pl->way = BY_FIRST;
+    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
+        pl->a_sliced = pl->na >= pl->nb;
+        pl->way = way_for(pl, atomic_load(&forced_way));
+    }
+}
+
 /* From every member's pieces: the sizes, and how the members share the product. */
 static void plan_make(group_plan *pl, int whole)
 {
@@ -380,14 +396,7 @@ static void plan_make(group_plan *pl, int whole)
         if (m->b_len && m->b_at + m->b_len > pl->nb)
             pl->nb = m->b_at + m->b_len;
     }
-    pl->L = pl->na && pl->nb ? pl->na + pl->nb : 0;
-    pl->coeffs = pl->L ? pl->L - 1 : 0;
-    size_t least = pl->na < pl->nb ? pl->na : pl->nb;
-    pl->way = BY_FIRST;
-    if (pl->g >= 2 && least >= BN_NTT_THRESHOLD) {
-        pl->a_sliced = pl->na >= pl->nb;
-        pl->way = way_for(pl, atomic_load(&forced_way));
-    }
+    plan_way(pl);
     plan_shares(pl, whole);
 }
 
@@ -396,12 +405,14 @@ static enum group_way way_of(group_plan *pl, unsigned g, size_t na, size_t nb)
 {
     memset(pl, 0, sizeof *pl);
     pl->g = g, pl->na = na, pl->nb = nb;
-    pl->L = na && nb ? na + nb : 0;
-    pl->coeffs = pl->L ? pl->L - 1 : 0;
-    size_t least = na < nb ? na : nb;
-    if (g < 2 || least < BN_NTT_THRESHOLD)
-        return BY_FIRST;
-    return way_for(pl, atomic_load(&forced_way));
+    plan_way(pl);
+    return pl->way;
+}
+
+size_t bn_group_transform_points(unsigned g, size_t na, size_t nb)
+{
+    group_plan pl;
+    return way_of(&pl, g, na, nb) == BY_TRANSFORM ? pl.s.n : 0;
 }
 
 int bn_group_way(unsigned g, size_t na, size_t nb)
@@ -415,6 +426,24 @@ int bn_group_way(unsigned g, size_t na, size_t nb)
     }
 }
 
+/* By the split transform, the words member q receives: its blocks' points of the others'
+ * columns (both operands modulo three primes: 6 arrays), its columns' of the others' blocks
+ * (the product's: 3), and the limbs of its columns (both operands) and of its coefficients
+ * that the others hold or make, the operands held evenly. With even shares, each (g-1)/g^2 of
+ * the whole: (2L + 9n)(g-1)/g^2; but the blocks are m 2^k, the columns counted in eights, and
+ * a member with one block or eight columns more than another receives more. */
+static double transform_words(const group_plan *pl, unsigned q)
+{
+    member_share m;
+    share_for(pl, q, 0, &m);
+    double w = (double)pl->w, G = pl->g, L = (double)pl->L;
+    double cols = (double)(m.c1 - m.c0), blocks = (double)(m.k1 - m.k0);
+    double d = (double)pl->wrap, small = q < pl->small ? 2 * d * (G - 1) / G : 0;
+    return 6 * blocks * (w - cols) + 3 * cols * ((double)pl->B - blocks) +
+           L * cols / w * (G - 1) / G + (double)(m.o1 - m.o0) * (w - cols) / w +
+           3 * d * cols / w + small;
+}
+
 /*
  * The busiest member's words, L the product's limbs (counted on the test hub):
  *   by primes: both operands whole, (g-1)/g L; then, for its L/g coefficients, one array of
@@ -422,18 +451,16 @@ int bn_group_way(unsigned g, size_t na, size_t nb)
  *     and its half of the middle one); past twelve members those making none receive twelve.
  *     g = 2: L/2 + L; 3 to 12: 2 (g-1)/g L; 13 to 16: (g-1)/g L + 11 L/g. 4 exchanges (the
  *     places, the operands, the residues, the overflows).
- *   by the split transform (n its length): the operands' limbs of its columns, both operands'
- *     transforms modulo three primes from columns to blocks (6 arrays of n), the product's
- *     back (3), the limbs of its coefficients, each s (1 - s) of the whole for a share s of
- *     the columns and blocks (1/g, unless the wrapped layout's small members take less),
- *     none to itself: (2L + 9n) s (1 - s); wrapped, also the small product's residues at its
- *     columns below the wrap d, 3 d s. 6 exchanges.
+ *   by the split transform (n its length): the most any member receives (transform_words),
+ *     about (2L + 9n)(g-1)/g^2 with even shares, none to itself; in the wrapped layout also
+ *     the small product's residues at its columns below the wrap (and for a small member the
+ *     operands' low limbs). 6 exchanges.
  * The places and the overflows are a few words a member.
  */
 double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges)
 {
     group_plan pl;
-    double L = (double)(na + nb), G = g;
+    double L = (double)(na + nb), G = g, most = 0;
     switch (way_of(&pl, g, na, nb)) {
     case BY_PRIMES:
         *exchanges = 4;
@@ -441,10 +468,12 @@ double bn_group_words(unsigned g, size_t na, size_t nb, unsigned *exchanges)
             return L / 2 + L;
         return g <= 12 ? 2 * (G - 1) / G * L : (G - 1) / G * L + 11 * L / G;
     case BY_TRANSFORM: {
-        /* a member's share of the columns and blocks (the busiest's: not a small member's) */
-        double sh = 256.0 / (pl.small * (double)pl.small_weight + (G - pl.small) * 256.0);
         *exchanges = 6;
-        return (2 * L + 9 * (double)pl.s.n) * sh * (1 - sh) + 3 * (double)pl.wrap * sh;
+        for (unsigned q = 0; q < g; q++) {
+            double words = transform_words(&pl, q);
+            most = words > most ? words : most;
+        }
+        return most;
     }
     default: *exchanges = 0; return 0;
     }

@@ -5,12 +5,12 @@
 #include "bignum_ntt.h"
 
 /*
- * bignum_mul_group (bignum.h) in three modules: bignum_group.c plans the
- * product from every member's pieces, runs the exchanges common to every way
- * and gives each member its limbs; bignum_group_primes.c shares a product by
- * its three primes, whole, in halves or in quarters (two to
- * BN_GROUP_PRIMES_MEMBERS members), bignum_ntt_group.c by splitting the
- * transform (more, or where a transform is too short to quarter), bignum_group_slices.c
+ * bignum_mul_group (bignum.h) in four modules: bignum_group.c plans the
+ * product from every member's pieces (and chooses the way: way_for), runs the
+ * exchanges common to every way and gives each member its limbs;
+ * bignum_group_primes.c shares a product by its three primes, whole, in halves
+ * or in quarters (two to BN_GROUP_PRIMES_MEMBERS members), bignum_ntt_group.c
+ * by splitting the transform (two members or more), bignum_group_slices.c
  * by slices of one operand (a product beyond one transform). Every way ends
  * alike: each member sums what reaches its
  * limbs of the product (R: its limbs, then room for what overflows them),

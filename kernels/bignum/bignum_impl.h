@@ -112,6 +112,9 @@ void bn_group_force(int way);
 /* The way bignum_mul_group takes for g members and an na x nb limb product (BN_GROUP_PRIMES,
  * _TRANSFORM or _SLICES; 0 when one member makes it alone), as bn_group_force leaves it. */
 int bn_group_way(unsigned g, size_t na, size_t nb);
+/* By the split transform, the points of the transform the group splits (in the wrapped
+ * layout shorter than the product's coefficients); 0 for the other ways. */
+size_t bn_group_transform_points(unsigned g, size_t na, size_t nb);
 /* The words the busiest member receives in that way's exchanges, operands held evenly, and
  * how many exchanges (*exchanges): what the profile's replay charges a shared product
  * (drivers/runtime/span.c). By slices and alone: 0 and 0 (not modelled). */

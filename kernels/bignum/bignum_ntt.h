@@ -252,8 +252,8 @@ void bn_ntt_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x, bn_lim
  * sums are the prime's residues. an >= bn, an + bn <= bn_ntt_max_limbs(), and the parts fit
  * (bn_ntt_parts_fit). */
 typedef struct ntt_part_share {
-    int prime;           /* -1: none */
-    unsigned parts, part;
+    int prime;            /* 0, 1 or 2 */
+    unsigned parts, part; /* part q of d: parts d, part q */
     int small;
 } ntt_part_share;
 void bn_ntt_prime_residues(unsigned primes, const ntt_part_share *part, const bn_limb *ap,
