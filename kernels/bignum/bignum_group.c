@@ -344,11 +344,13 @@ void bn_group_force(int way) { atomic_store(&forced_way, way); }
  *     transform 1.83-2.07: the split transform has no wrapped layout, so it transforms up to
  *     a third more points than one member would), else by the split transform (1.30-1.50,
  *     primes 1.53-1.94: the largest share by primes is a third at four and five);
- *   - seven on: by the split transform (8: 1.44-2.17, 12: 1.90, 16: 2.50). Primes in halves
- *     and quarters cost more (8: 1.89-2.21, 12: 2.57, 16: 3.64): each member receives and
- *     folds both operands whole and runs its share of Garner's step, passes that do not
- *     shrink with its share of the transforms. They remain for a transform too short to
- *     split.
+ *   - seven on: by the split transform, in the wrapped layout where one member's product
+ *     would take it (bignum_ntt_group.c): 8: 1.53-1.93, 12: 1.42-1.64, 16: 1.51-1.58, 32:
+ *     2.52 (before the wrapped layout 8: 1.44-2.30, 12: 1.90-2.06, 16: 2.50-2.61). Primes in
+ *     halves and quarters cost more (8: 1.89-2.43, 12: 2.57-2.85, 16: 3.21-3.99): each member
+ *     receives and folds both operands whole and runs its share of Garner's step, passes
+ *     that do not shrink with its share of the transforms. They remain for a transform too
+ *     short to split.
  * By slices (each multiplies its slice of the longer operand by all of the shorter: about
  * (1 + 1/g) / 2 the whole's transform length each) is left for products beyond one
  * transform. bn_group_force overrides the choice, where the forced way can run.
