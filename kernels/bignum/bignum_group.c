@@ -346,7 +346,7 @@ void bn_group_force(int way) { atomic_store(&forced_way, way); }
  *     primes 1.53-1.94: the largest share by primes is a third at four and five);
  *   - seven on: by the split transform, in the wrapped layout where one member's product
  *     would take it (bignum_ntt_group.c): 8: 1.53-1.93, 12: 1.42-1.64, 16: 1.51-1.58, 32:
- *     2.52 (before the wrapped layout 8: 1.44-2.30, 12: 1.90-2.06, 16: 2.50-2.61). Primes in
+ *     2.52 (before the wrapped layout 8: 1.44-2.59, 12: 1.90-2.07, 16: 2.50-2.66). Primes in
  *     halves and quarters cost more (8: 1.89-2.43, 12: 2.57-2.85, 16: 3.21-3.99): each member
  *     receives and folds both operands whole and runs its share of Garner's step, passes
  *     that do not shrink with its share of the transforms. They remain for a transform too
