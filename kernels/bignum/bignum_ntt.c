@@ -1054,6 +1054,12 @@ static void unwrap(bn_limb *x, size_t N, const bn_limb *lw, size_t lo, size_t hi
     }
 }
 
+/* N / n_small mod p, unwrap's k (not an integer ratio when one length has the factor 3). */
+static ntt_const unwrap_const(size_t N, size_t n_small, const ntt_field *f)
+{
+    return make_const(reduce_once(mont_mul(to_mont(N, f), inv_mod(n_small, f), f), f->p), f);
+}
+
 /* Unwrapped coefficients per part: a sixteenth of them, so that the round
  * has parts for many threads however small the wrap, at most a CRT range. */
 static size_t unwrap_range(size_t d)
@@ -1274,9 +1280,7 @@ static void job_init(ntt_job *j, bn_limb *rp, const bn_limb *ap, size_t an, cons
         product_init(&j->small[i], i, s, level, whole, tables, sx, j->square ? sx : sx + s.n, la,
                      lb);
         const ntt_field *f = &j->field[i];
-        /* N / n_small mod p (not an integer ratio when one length has the factor 3) */
-        bn_limb k = reduce_once(mont_mul(to_mont(n, f), inv_mod(s.n, f), f), f->p);
-        j->unwrap_k[i] = make_const(k, f);
+        j->unwrap_k[i] = unwrap_const(n, s.n, f);
     }
     crt_init(&j->crt, n, level);
     j->run = BN_NTT_CRT_RANGE;
@@ -1661,15 +1665,12 @@ size_t bn_ntt_wrap(size_t an, size_t bn, ntt_shape *big)
     return c.wrap;
 }
 
-void bn_ntt_rescale(bn_limb *v, size_t count, int prime, size_t from_n, size_t to_n)
+void bn_ntt_unwrap(bn_limb *x, size_t n, const bn_limb *low, size_t n_low, size_t lo,
+                   size_t hi, int prime)
 {
     ntt_field f;
     field_init(&f, ntt_primes[prime].p);
-    /* to_n / from_n mod p (not an integer ratio when one length has the factor 3) */
-    bn_limb k = reduce_once(mont_mul(to_mont(to_n, &f), inv_mod(from_n, &f), &f), f.p);
-    ntt_const c = make_const(k, &f);
-    for (size_t i = 0; i < count; i++)
-        v[i] = shoup_mul(v[i], c.c, c.q, f.p);
+    unwrap(x, n, low, lo, hi, unwrap_const(n, n_low, &f), &f);
 }
 
 /* The part product's job: its folded operands in the room of the prime's own x and y (the

@@ -271,9 +271,12 @@ double bn_ntt_cost(size_t n);
 /* The wrapped layout of an x bn limbs: the coefficients d past its transform (0: none, the
  * plain layout), and in *big that transform's shape (bignum_ntt.c, ntt_choose). */
 size_t bn_ntt_wrap(size_t an, size_t bn, ntt_shape *big);
-/* v[i] (words) = v[i] to_n / from_n modulo prime `prime`, in [0, 2p): residues times one
- * transform's length made residues times another's. */
-void bn_ntt_rescale(bn_limb *v, size_t count, int prime, size_t from_n, size_t to_n);
+/* The wrapped layout's unwrapping, modulo prime `prime`, for coefficients lo <= r < hi
+ * (below the wrap): x[r] holds c_r + c_(n+r) (times n, below 4p), low[r] c_r (times n_low, the
+ * small product's length, below 4p); afterwards x[r] = c_r and x[n + r] = c_(n+r), times n
+ * and below 4p, as Garner's step takes them. */
+void bn_ntt_unwrap(bn_limb *x, size_t n, const bn_limb *low, size_t n_low, size_t lo,
+                   size_t hi, int prime);
 
 /* Garner's step for one transform length n (bn_ntt_crt_new, bn_ntt_crt_free): coefficients
  * j0 <= j < j1 of the three primes' inverse transforms x[i] (left as words) as if no

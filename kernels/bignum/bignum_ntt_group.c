@@ -198,8 +198,9 @@ typedef struct group_job {
     bn_limb *x[3], *y[3]; /* a's and b's transforms, full length; the product in x */
     ntt_operand a, b;     /* full length; only this member's columns are read */
     bn_limb *rp;          /* the product's limbs at this member's runs, full length */
-    bn_limb *low[3];      /* wrapped: the small product's residues (in x's terms) below the
-                           * wrap, at this member's columns (a small member: its prime's) */
+    bn_limb *low[3];      /* wrapped: the small product's residues below the wrap, at this
+                           * member's columns (a small member: its prime's) */
+    size_t n_low;         /* the small product's transform length: low's residues' factor */
     ntt_crt *crt;
     bn_limb *carry; /* per column part and row: two words */
     /* the round running */
@@ -313,22 +314,12 @@ static void part_forward_columns(void *arg, unsigned part)
         bn_ntt_group(&j->t[i], &gr, 0, x, a, third * pl->w + i0, third * pl->w + i1);
 }
 
-/* The wrapped layout's coefficients [r0, r1) (below the wrap) and n + r: the cyclic
- * product holds c_r + c_(n+r) at r, the small product c_r alone (low, in x's terms, below
- * 2p), so c_(n+r) is the difference; as bignum_ntt.c's unwrap, for the residues Garner's
- * step takes (below 4p). */
+/* The wrapped layout's coefficients [r0, r1) (below the wrap) and n + r, for all three
+ * primes: the cyclic product holds c_r + c_(n+r) at r, the small product c_r alone. */
 static void unwrap_run(const group_job *j, size_t r0, size_t r1)
 {
-    size_t n = j->pl->s.n;
-    for (int i = 0; i < 3; i++) {
-        bn_limb p2 = 2 * bn_ntt_prime(i), *x = j->x[i];
-        const bn_limb *low = j->low[i];
-        for (size_t r = r0; r < r1; r++) {
-            bn_limb both = x[r] >= p2 ? x[r] - p2 : x[r];
-            x[n + r] = both + p2 - low[r];
-            x[r] = low[r];
-        }
-    }
+    for (int i = 0; i < 3; i++)
+        bn_ntt_unwrap(j->x[i], j->pl->s.n, j->low[i], j->n_low, r0, r1, i);
 }
 
 /* Inverse, on columns: the lead group and the radix-3 step (leaving words),
@@ -484,6 +475,7 @@ static int job_new(group_job *j, const group_plan *pl)
     j->a.n = pl->na;
     j->b.p = bignum_alloc_limbs(pl->nb);
     j->b.n = pl->nb;
+    j->n_low = pl->wrap ? bn_ntt_residues_length(pl->wrap, pl->wrap) : 0;
     j->rp = bignum_alloc_limbs(nw);
     j->carry = bignum_alloc_limbs(2 * member_parts(pl) * pl->rows + 1);
     j->crt = bn_ntt_crt_new(n, j->t[0].level);
@@ -688,8 +680,8 @@ static int trade_product(const bignum_group *g, const group_plan *pl, group_job 
 
 /* The wrapped layout's small product, on a member making one of its primes (its number):
  * the low wrap limbs of both operands multiplied modulo that prime (bignum_ntt.c's own
- * product, with its threads), the residues of the coefficients below the wrap kept in low,
- * in x's terms (times n, not times the small transform's length). */
+ * product, with its threads), the residues of the coefficients below the wrap kept in low
+ * (times n_low, which the unwrapping scales). */
 static int small_product(group_job *j, const bignum_helpers *h)
 {
     const group_plan *pl = j->pl;
@@ -701,7 +693,6 @@ static int small_product(group_job *j, const bignum_helpers *h)
     int i = (int)pl->me;
     bn_ntt_prime_residues(1u << i, NULL, j->a.p, d, j->b.p, d, scratch, h, res, &n_small);
     bn_copy(j->low[i], res[i], d);
-    bn_ntt_rescale(j->low[i], d, i, n_small, pl->s.n);
     bignum_free_limbs(scratch, sn);
     return BN_OK;
 }
