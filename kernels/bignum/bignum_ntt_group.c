@@ -108,6 +108,18 @@ enum run_move { RUNS_COUNT, RUNS_OUT, RUNS_IN, RUNS_ZERO };
  * the wrapped layout's coefficients past the transform), within [lo, hi):
  * copied out of or into arr (its element for point j at arr[j - at]) from or
  * to buf in that order, or zeroed, or only counted. Returns the words. */
+/* One run of c words: out of run into buf, in from buf, zeroed, or only counted. */
+static size_t move_run(bn_limb *run, bn_limb *buf, size_t c, enum run_move how)
+{
+    if (how == RUNS_OUT)
+        memcpy(buf, run, c * sizeof *buf);
+    else if (how == RUNS_IN)
+        memcpy(run, buf, c * sizeof *buf);
+    else if (how == RUNS_ZERO)
+        memset(run, 0, c * sizeof *run);
+    return c;
+}
+
 static size_t column_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
                           size_t at, bn_limb *buf, enum run_move how)
 {
@@ -119,16 +131,9 @@ static size_t column_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi
             r0 = lo;
         if (r1 > hi)
             r1 = hi;
-        if (r0 >= r1)
-            continue;
-        size_t c = r1 - r0;
-        if (how == RUNS_OUT)
-            memcpy(buf + words, arr + (r0 - at), c * sizeof *buf);
-        else if (how == RUNS_IN)
-            memcpy(arr + (r0 - at), buf + words, c * sizeof *buf);
-        else if (how == RUNS_ZERO)
-            memset(arr + (r0 - at), 0, c * sizeof *arr);
-        words += c;
+        if (r0 < r1)
+            words += move_run(arr ? arr + (r0 - at) : NULL, buf ? buf + words : NULL, r1 - r0,
+                              how);
     }
     return words;
 }
@@ -142,14 +147,9 @@ static size_t block_runs(const group_plan *pl, unsigned blocks, unsigned cols, b
     size_t words = 0, width = c->c1 - c->c0;
     if (!width)
         return 0;
-    for (size_t k = b->k0; k < b->k1; k++) {
-        bn_limb *run = arr + k * pl->w + c->c0;
-        if (how == RUNS_OUT)
-            memcpy(buf + words, run, width * sizeof *buf);
-        else if (how == RUNS_IN)
-            memcpy(run, buf + words, width * sizeof *buf);
-        words += width;
-    }
+    for (size_t k = b->k0; k < b->k1; k++)
+        words += move_run(arr ? arr + k * pl->w + c->c0 : NULL, buf ? buf + words : NULL, width,
+                          how);
     return words;
 }
 
@@ -161,14 +161,7 @@ static size_t small_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi,
     size_t r0 = lo, r1 = hi < pl->wrap ? hi : pl->wrap;
     if (q >= pl->small || r0 >= r1)
         return 0;
-    size_t c = r1 - r0;
-    if (how == RUNS_OUT)
-        memcpy(buf, arr + (r0 - at), c * sizeof *buf);
-    else if (how == RUNS_IN)
-        memcpy(arr + (r0 - at), buf, c * sizeof *buf);
-    else if (how == RUNS_ZERO)
-        memset(arr + (r0 - at), 0, c * sizeof *arr);
-    return c;
+    return move_run(arr ? arr + (r0 - at) : NULL, buf, r1 - r0, how);
 }
 
 /* What member q wants of the operands' range [lo, hi): its columns' limbs, or the small
