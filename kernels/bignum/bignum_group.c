@@ -341,9 +341,10 @@ void bn_group_force(int way) { atomic_store(&forced_way, way); }
  * 2-core guest, 2026-12-05):
  *   - two and three members: by primes (1.20-1.38; the split transform 1.25-1.54);
  *   - four to six: by primes when the product takes the wrapped layout (1.55-1.72, the
- *     transform 1.83-2.07: the split transform has no wrapped layout, so it transforms up to
- *     a third more points than one member would), else by the split transform (1.30-1.50,
- *     primes 1.53-1.94: the largest share by primes is a third at four and five);
+ *     transform 1.83-2.07: below seven members the split transform has no wrapped layout,
+ *     so it transforms up to half as many points again as one member would), else by the
+ *     split transform (1.30-1.50, primes 1.53-1.94: the largest share by primes is a third
+ *     at four and five);
  *   - seven on: by the split transform, in the wrapped layout where one member's product
  *     would take it (bignum_ntt_group.c): 8: 1.53-1.93, 12: 1.42-1.64, 16: 1.51-1.58, 32:
  *     2.52 (before the wrapped layout 8: 1.44-2.59, 12: 1.90-2.07, 16: 2.50-2.66). Primes in
@@ -364,8 +365,7 @@ static enum group_way way_for(group_plan *pl, int forced)
         return primes ? BY_PRIMES : BY_SLICES;
     if (forced == BN_GROUP_TRANSFORM)
         return bn_group_transform_plan(pl) ? BY_TRANSFORM : BY_SLICES;
-    size_t longer = pl->na >= pl->nb ? pl->na : pl->nb, shorter = pl->na + pl->nb - longer;
-    int wraps = primes && bn_ntt_wraps(longer, shorter);
+    int wraps = primes && bn_ntt_wraps(pl->na, pl->nb);
     if (primes && (pl->g <= BN_GROUP_PRIMES_ALWAYS ||
                    (pl->g <= BN_GROUP_HALVES_MEMBERS && wraps)))
         return BY_PRIMES;

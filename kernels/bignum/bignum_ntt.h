@@ -223,7 +223,7 @@ void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x,
 
 /* The smallest length m 2^k (m 1 or 3) holding coeffs points. */
 ntt_shape bn_ntt_shape_for(size_t coeffs);
-/* Whether the product of an x bn limbs (an >= bn) takes the wrapped layout: a transform
+/* Whether the product of an x bn limbs (either longer) takes the wrapped layout: a transform
  * shorter than its coefficients and a small product for the low ones (bignum_ntt.c). */
 int bn_ntt_wraps(size_t an, size_t bn);
 /* The widest build that runs here (BN_NTT_SCALAR, _AVX2 or _AVX512), within bn_ntt_limit. */
