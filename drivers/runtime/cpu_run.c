@@ -473,7 +473,7 @@ static int run_case(struct run_state *s, uint64_t n, uint64_t chunks)
         }
         if (failed)
             break;
-        cs_span_stats stats = {0, 0, 0, {0}};
+        cs_span_stats stats = {0};
         if (profiled) {
             cs_graph *g = ex->is_root ? &graphs[rep - o->warmup] : NULL;
             failed = agree(ex, take_profile(s, case_name, rep - o->warmup, g)) != 0;

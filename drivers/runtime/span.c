@@ -134,6 +134,8 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
         if (cs_task_is_work(t->kind)) {
             cost = duration(t);
             out->work_s += cost;
+            if (i >= g->items)
+                out->tree_work_s += cost;
         } else {
             /* A message is an edge: the recv carries its cost, the send none. */
             cost = t->kind == CS_TASK_RECV ? message_cost(m, t->bytes) : 0.0;
@@ -193,10 +195,14 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    from another rank costs
  *    latency + bytes / bandwidth, the bytes being those of the message that
  *    carried it in the recorded run (0 when it crossed no rank there).
+ *    A rank of one thread multiplies the nodes it holds alone unhelped
+ *    (cs_team_combine_node), cheaper than the helped path every profile
+ *    records: given cpu_serial's time, they cost what its combines did per
+ *    recorded second (cs_span_unhelped; cs_replay_cost).
  * Left out: memory bandwidth, clock changes, caches, the hand-out's and the
- * team's own overheads, and that an unhelped combine may run faster than the
- * recorded helped one (a profile always records the helped path): the replay
- * is what the graph allows, an upper bound on speedup.
+ * team's own overheads, and elsewhere that an unhelped combine may run faster
+ * than the recorded helped one (a team's units): the replay is what the graph
+ * allows, an upper bound on speedup.
  */
 
 struct heap {
@@ -455,6 +461,7 @@ struct replay {
     const cs_graph *g;
     const cs_message_model *m;
     const cs_group_cost *shared; /* NULL: a shared node costs its parts' time */
+    double unhelped;             /* a rank of one thread's combines, per recorded second */
     unsigned p, per_rank, ranks;
     double *free_at, *end;
     unsigned *worker;
@@ -481,13 +488,20 @@ double cs_group_cost_factor(const cs_group_cost *c, unsigned g)
 }
 
 /* Task i's seconds in the replay, once ready (its group known): a task of a node several
- * ranks share costs the ways' factor on what one rank's helped product recorded. */
+ * ranks share costs the ways' factor on what one rank's helped product recorded; one a
+ * rank of one thread holds alone, `unhelped` times it, as that rank multiplies unhelped
+ * (cs_team_combine_node). A shared node keeps the recorded time under its factor: at 2
+ * ranks of product B that matched cpu_mpi's measured time, and pricing it unhelped too
+ * ran ahead of it (results/README.md, "Profiles"). */
 static double cost(const struct replay *r, uint32_t i)
 {
     double d = duration(&r->g->task[i]);
     uint64_t group = r->group[i];
-    if (r->shared && (group & (group - 1)) != 0)
+    int shared = (group & (group - 1)) != 0;
+    if (r->shared && shared)
         d *= cs_group_cost_factor(r->shared, (unsigned)__builtin_popcountll(group));
+    if (r->per_rank == 1 && !shared)
+        d *= r->unhelped;
     return d;
 }
 
@@ -607,15 +621,23 @@ double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned p)
     return cs_span_replay_layout(g, m, (cs_layout){p, 0}, NULL);
 }
 
+double cs_span_unhelped(const cs_span_stats *s, double serial_s)
+{
+    double combines = serial_s - (s->work_s - s->tree_work_s);
+    return s->tree_work_s > 0 && combines > 0 ? combines / s->tree_work_s : 0.0;
+}
+
 double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l,
-                             const cs_group_cost *shared)
+                             const cs_replay_cost *c)
 {
     unsigned p = l.workers;
     if (p == 0 || g->items > g->count)
         return -1;
     if (l.threads && (p % l.threads || (!cs_graph_has_ranks(g) && l.threads != p)))
         return -1;
-    struct replay r = {.g = g, .m = m, .shared = shared, .p = p};
+    double unhelped = c && c->unhelped > 0 ? c->unhelped : 1.0;
+    struct replay r = {.g = g, .m = m, .shared = c ? c->shared : NULL, .unhelped = unhelped,
+                       .p = p};
     /* A rank's threads: as asked, else as recorded. A profile recorded with one
      * thread per rank replays as ranks of many, since the parts a combine is cut
      * into are the problem's, not the team's (cs_prof_combine). */
@@ -704,15 +726,19 @@ double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_sp
 }
 
 double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
-                              const cs_span_stats *s, cs_layout l, const cs_group_cost *shared)
+                              const cs_span_stats *s, cs_layout l, const cs_replay_cost *c)
 {
-    double t = cs_span_replay_layout(g, m, l, shared);
+    double t = cs_span_replay_layout(g, m, l, c);
     if (t < 0)
         return t;
     /* The floor's span is the compute tasks' alone: a layout that puts a message's two
-     * ends on one rank does not pay for it, and one worker pays for none. */
-    double floor = s->work_s / l.workers;
-    floor = s->compute_span_s > floor ? s->compute_span_s : floor;
+     * ends on one rank does not pay for it, and one worker pays for none. Where ranks of
+     * one thread price their combines lower (c->unhelped < 1), the floor takes the least. */
+    unsigned per_rank = l.threads ? l.threads : (g->threads ? g->threads : 1);
+    int alone = cs_graph_has_ranks(g) && per_rank == 1;
+    double u = alone && c && c->unhelped > 0 && c->unhelped < 1 ? c->unhelped : 1.0;
+    double floor = (s->work_s - (1 - u) * s->tree_work_s) / l.workers;
+    floor = u * s->compute_span_s > floor ? u * s->compute_span_s : floor;
     return t > floor ? t : floor;
 }
 
@@ -768,20 +794,31 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
             fprintf(f, "%s %.3g from %u ranks", k ? "," : "", shared->factor[k], shared->ranks[k]);
         fprintf(f, " (given)\n");
     }
+    cs_replay_cost cost = {shared, 0.0};
     double t1 = cs_span_predict(g, &m, &s, 1);
     /* A profile records every combine helped, which may cost more than the plain one
-     * cpu_serial runs: a measured serial time is the baseline the drivers' rows use. */
+     * cpu_serial runs: a measured serial time is the baseline the drivers' rows use, and
+     * says what the combines cost where a thread runs them alone. */
     if (given->serial_s > 0) {
         fprintf(f, "%s: speedups against cpu_serial's %.6f s (given); the work is %.2fx that\n",
                 prefix, given->serial_s, t1 / given->serial_s);
         t1 = given->serial_s;
+        cost.unhelped = cs_graph_has_ranks(g) ? cs_span_unhelped(&s, given->serial_s) : 0.0;
+        if (cost.unhelped > 0)
+            fprintf(f, "%s: a combine a rank of one thread holds alone runs unhelped, at %.3f "
+                    "of its recorded time: cpu_serial's %.6f s less the items' %.6f s, over "
+                    "the combines' %.6f s\n", prefix, cost.unhelped, given->serial_s,
+                    s.work_s - s.tree_work_s, s.tree_work_s);
+        else if (cs_graph_has_ranks(g) && s.tree_work_s > 0)
+            fprintf(f, "%s: combines priced as recorded: cpu_serial's %.6f s is not above the "
+                    "items' work, %.6f s\n", prefix, given->serial_s, s.work_s - s.tree_work_s);
     }
     fprintf(f, "%s: predicted %8s %12s %9s %10s\n", prefix, "workers", "time_s", "speedup",
             "efficiency");
     for (unsigned i = 0; i < count; i++) {
         char name[32];
         cs_layout_format(layouts[i], name, sizeof name);
-        double t = cs_span_predict_layout(g, &m, &s, layouts[i], shared);
+        double t = cs_span_predict_layout(g, &m, &s, layouts[i], &cost);
         double speedup = t > 0 ? t1 / t : 0.0;
         fprintf(f, "%s: predicted %8s %12.6f %9.2f %10.2f\n", prefix, name, t, speedup,
                 speedup / layouts[i].workers);

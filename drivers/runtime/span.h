@@ -76,6 +76,7 @@ typedef struct cs_span_stats {
     double work_s;    /* T1: the compute tasks' seconds */
     double span_s;    /* Tinf: the longest chain, messages at the model's cost */
     double compute_span_s; /* the longest chain with messages free: the predictions' floor */
+    double tree_work_s; /* the work after the items: the combines' (and their parts') */
     uint32_t counts[CS_TASK_KINDS];
 } cs_span_stats;
 
@@ -92,25 +93,6 @@ typedef struct cs_layout {
 /* "16" or "4x4": the layout as cs_profile --workers takes it. */
 void cs_layout_format(cs_layout l, char *buf, size_t size);
 
-struct cs_group_cost;
-
-/* The graph replayed on `workers` simulated workers (see span.c; cpu_omp and
- * cpu_serial profiles by cs_team_tree's rules, span_team.c): the finishing
- * time. With one worker it is the work. */
-double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned workers);
-/* The same for a layout, nodes shared by ranks costing as `shared` says (NULL: their parts'
- * time); -1 for a one-process profile given ranks. */
-double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l,
-                             const struct cs_group_cost *shared);
-
-/* The predicted time at p workers (or layout l): the replay, never below T1/p nor the
- * span of the compute tasks (messages are the replay's to charge, where a layout pays them). */
-double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
-                       unsigned workers);
-double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
-                              const cs_span_stats *s, cs_layout l,
-                              const struct cs_group_cost *shared);
-
 /* What a node shared by g ranks costs, as a factor on its recorded parts' time (one rank's
  * helped product): the ways ranks share a product (bignum_mul_group) do more work in all
  * than one rank does, besides their exchanges. A factor holds from its ranks up to the next
@@ -125,15 +107,50 @@ typedef struct cs_group_cost {
 /* The factor for a node shared by g ranks: 1 for g < 2 or none stated. */
 double cs_group_cost_factor(const cs_group_cost *c, unsigned g);
 
+/* What the replay of a profile of ranks charges besides the recorded times: `shared`, the
+ * ways' factors for nodes shared by ranks (NULL: their parts' time); `unhelped`, what a node
+ * a rank of one thread holds alone costs per second of its recorded parts (0: 1). A profile
+ * records every combine helped, its transform cut into parts; a rank of one thread runs the
+ * plain product (cs_team_combine_node), which costs less. */
+typedef struct cs_replay_cost {
+    const cs_group_cost *shared;
+    double unhelped;
+} cs_replay_cost;
+
+/* The graph replayed on `workers` simulated workers (see span.c; cpu_omp and
+ * cpu_serial profiles by cs_team_tree's rules, span_team.c): the finishing
+ * time. With one worker it is the work. */
+double cs_span_replay(const cs_graph *g, const cs_message_model *m, unsigned workers);
+/* The same for a layout, charged as `cost` says (NULL: the recorded times); -1 for a
+ * one-process profile given ranks. */
+double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l,
+                             const cs_replay_cost *cost);
+
+/* The predicted time at p workers (or layout l): the replay, never below T1/p nor the
+ * span of the compute tasks (messages are the replay's to charge, where a layout pays them). */
+double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
+                       unsigned workers);
+double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
+                              const cs_span_stats *s, cs_layout l,
+                              const cs_replay_cost *cost);
+
 /* What a user states of the machine a prediction is for (cs_profile --latency, --bandwidth,
  * --group-cost, --serial): a latency or bandwidth below zero is not stated, and the graph's
  * fit stands; serial_s, a measured cpu_serial time of the case, above 0 puts the speedups
- * against it instead of the prediction at one worker (the work); shared.count 0: factor 1. */
+ * against it instead of the prediction at one worker (the work), and for a profile of ranks
+ * prices the nodes a rank of one thread holds alone as cpu_serial's combines were
+ * (cs_span_unhelped); shared.count 0: factor 1. */
 typedef struct cs_span_given {
     double latency_s, bandwidth, serial_s;
     cs_group_cost shared;
 } cs_span_given;
 #define CS_SPAN_NOT_GIVEN ((cs_span_given){-1.0, -1.0, 0.0, {0}})
+
+/* What a combine run unhelped costs per second of the profile's (helped) combines, from a
+ * measured cpu_serial time of the case: (serial_s - the items' work) / the tree's work, as
+ * cpu_serial runs the same items and then every combine unhelped. 0 where that is not above
+ * 0 (a serial time below the items' work: not this case's). */
+double cs_span_unhelped(const cs_span_stats *s, double serial_s);
 
 /* The table people read: `prefix` starts every line ("# profile n=63"). Messages
  * cost what `given` states, and what it does not, cs_message_fit's model. */

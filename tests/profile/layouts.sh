@@ -5,7 +5,8 @@
 # paid; as one rank of two threads (1x2) it is not, and the items run at once. --serial
 # changes what the speedups are against. --group-cost charges the shared nodes of a profile
 # one rank recorded (one-rank-shared.txt: two 1 ms items, then three 1 ms parts of their
-# node), not those of one ranks recorded. Usage: layouts.sh CS_PROFILE FIXTURE_DIR
+# node), not those of one ranks recorded; with --serial, a combine a thread runs alone costs
+# what cpu_serial's did. Usage: layouts.sh CS_PROFILE FIXTURE_DIR
 set -u
 tool=$1 fixture=$2/two-ranks.txt one_rank=$2/one-rank-shared.txt
 . "$(dirname "$0")/expect_lines.sh"
@@ -30,6 +31,19 @@ expect --workers 2 --latency 0 --bandwidth 1e15 -- "$p        2     0.003000    
 expect --workers 2 --latency 0 --bandwidth 1e15 --group-cost 2:2,4:3 -- \
   "# profile product n=2: a node shared by ranks costs its parts' time x 2 from 2 ranks, 3 from 4 ranks (given)" \
   "$p        2     0.005000      1.00       0.50"
+# A serial time of 3.5 ms prices a node a rank of one thread holds alone at half its recorded
+# parts ((3.5 - 2) / 3): one such rank takes cpu_serial's time. Two share the node, whose parts
+# stay as recorded (1 ms of items, then three 1 ms parts on two workers), as does one rank of
+# two threads, which multiplies helped.
+expect --workers 1,2,1x2 --latency 0 --bandwidth 1e15 --serial 0.0035 -- \
+  "# profile product n=2: a combine a rank of one thread holds alone runs unhelped, at 0.500 of its recorded time: cpu_serial's 0.003500 s less the items' 0.002000 s, over the combines' 0.003000 s" \
+  "$p        1     0.003500      1.00       1.00" \
+  "$p        2     0.003000      1.17       0.58" \
+  "$p      1x2     0.003000      1.17       0.58"
+# A serial time below the items' work says nothing of the combines: they cost as recorded.
+expect --workers 2 --latency 0 --bandwidth 1e15 --serial 0.0015 -- \
+  "# profile product n=2: combines priced as recorded: cpu_serial's 0.001500 s is not above the items' work, 0.002000 s" \
+  "$p        2     0.003000      0.50       0.25"
 # A one-process profile shares no nodes: the factor is not applied, and it says so.
 fixture=$2/good.txt
 expect --workers 2 --group-cost 2:1.5 -- \
@@ -38,5 +52,5 @@ expect --workers 2 --group-cost 2:1.5 -- \
 fixture=$2/two-ranks.txt
 expect --workers 2,128 -- \
   "# profile product n=2: past 64 ranks (up to 128 here) the replay does not see nodes shared by ranks 64 and up: their exchanges and --group-cost go unpaid, and those rows read high"
-[ $failures = 0 ] && echo "ok: cs_profile predicts layouts of ranks x threads, against a given serial time, shared nodes at a given cost"
+[ $failures = 0 ] && echo "ok: cs_profile predicts layouts of ranks x threads, against a given serial time, shared nodes at a given cost, unhelped combines at cpu_serial's"
 exit $((failures > 0))

@@ -306,7 +306,7 @@ static void test_parts_of_a_node_spanning_ranks_run_on_its_ranks(void)
  * thread per rank (4x1), both nodes span two ranks of one worker: 1 + 2 s. As 1x4 every
  * part runs at once: 1 + 1 s. A one-process profile takes 1x4 as 4 workers, 2x2 not. */
 static double layout_replay(const char *driver, int spanning, cs_layout l,
-                            const cs_group_cost *shared)
+                            const cs_replay_cost *cost)
 {
     struct builder b;
     start(&b, driver, "static", 1);
@@ -324,7 +324,7 @@ static double layout_replay(const char *driver, int spanning, cs_layout l,
         uint32_t last[2] = {top, it[3]};
         add(&b, CS_TASK_COMBINE, 0, 0.0, 0, last, 2);
     }
-    double t = cs_span_replay_layout(&b.g, &no_messages, l, shared);
+    double t = cs_span_replay_layout(&b.g, &no_messages, l, cost);
     cs_graph_free(&b.g);
     return t;
 }
@@ -354,14 +354,43 @@ static void test_layout_sets_threads_per_rank(void)
 static void test_shared_nodes_cost_the_ways_factor(void)
 {
     const cs_group_cost cost = {2, {2, 8}, {1.5, 2.5}};
+    const cs_replay_cost shared = {&cost, 0.0};
     const cs_layout two_by_two = {4, 2};
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, two_by_two, &cost), 2.5, 1e-3);
-    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 0, two_by_two, &cost), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 1, two_by_two, &shared), 2.5, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_hybrid", 0, two_by_two, &shared), 3.0, 1e-3);
     const unsigned g[] = {0, 1, 2, 7, 8, 100};
     const double want[] = {1.0, 1.0, 1.5, 1.5, 2.5, 2.5};
     for (unsigned k = 0; k < 6; k++)
         CU_ASSERT_DOUBLE_EQUAL(cs_group_cost_factor(&cost, g[k]), want[k], 0);
     CU_ASSERT_DOUBLE_EQUAL(cs_group_cost_factor(NULL, 8), 1.0, 0);
+}
+
+/* A node a rank of one thread holds alone is priced at `unhelped` times its recorded parts
+ * (layout_replay's node [0, 2), rank 0's at 2x1: 2 + 4 x 0.5 s, not 2 + 4 s). A shared node
+ * keeps its recorded parts, under the ways' factor ([1, 3) at 2x1: 2 + 4 x 1.5 / 2 s); ranks
+ * of two threads multiply helped, as recorded, and so does one process (cpu_omp at one
+ * thread: the four items, then the four parts). cpu_serial's time prices it: its combines'
+ * seconds over the profile's. */
+static void test_unhelped_combines_cost_what_serial_says(void)
+{
+    const cs_replay_cost half = {NULL, 0.5};
+    const cs_layout two_by_one = {2, 1}, two_by_two = {4, 2}, one = {1, 0};
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 0, two_by_one, NULL), 6.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 0, two_by_one, &half), 4.0, 1e-3);
+    const cs_group_cost factor = {1, {2}, {1.5}};
+    const cs_replay_cost shared = {&factor, 0.0}, shared_half = {&factor, 0.5};
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 1, two_by_one, &shared), 5.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 1, two_by_one, &shared_half), 5.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_mpi", 0, two_by_two, &half), 3.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_omp", 0, one, NULL), 8.0, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(layout_replay("cpu_omp", 0, one, &half), 8.0, 1e-3);
+    cs_span_stats s = {.work_s = 10.0, .tree_work_s = 4.0};
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_unhelped(&s, 8.0), 0.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_unhelped(&s, 11.0), 1.25, 1e-12);
+    CU_ASSERT_EQUAL(cs_span_unhelped(&s, 6.0), 0.0);
+    CU_ASSERT_EQUAL(cs_span_unhelped(&s, 5.0), 0.0);
+    s.tree_work_s = 0.0;
+    CU_ASSERT_EQUAL(cs_span_unhelped(&s, 8.0), 0.0);
 }
 
 /* cpu_mpi's dynamic hand-out (mpi_handout.c) across 2 ranks of one worker: blocks [0, 10)
@@ -640,6 +669,8 @@ int main(void)
                 test_parts_of_a_node_spanning_ranks_run_on_its_ranks);
     CU_add_test(s, "a layout sets the threads per rank", test_layout_sets_threads_per_rank);
     CU_add_test(s, "a shared node costs the ways' factor", test_shared_nodes_cost_the_ways_factor);
+    CU_add_test(s, "unhelped combines cost what cpu_serial says",
+                test_unhelped_combines_cost_what_serial_says);
     CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
                 test_ranks_take_from_the_back_of_a_block);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
