@@ -505,6 +505,21 @@ static double cost(const struct replay *r, uint32_t i)
     return d;
 }
 
+/* When task i, its dependencies done, could start on `rank`: what it waits for from another
+ * rank comes by message. */
+static double ready_on(const struct replay *r, uint32_t i, unsigned rank, double barrier)
+{
+    double at = barrier;
+    for (uint32_t k = 0; k < r->edge_n[i]; k++) {
+        const struct edge *e = &r->edges[r->edge_at[i] + k];
+        double t = r->end[e->from];
+        if (rank_of_worker(r, r->worker[e->from]) != rank)
+            t += message_cost(r->m, e->bytes);
+        at = t > at ? t : at;
+    }
+    return at;
+}
+
 /* Task i's dependencies are all done: when and where can it start? */
 static int make_ready(struct replay *r, uint32_t i, double barrier)
 {
@@ -525,27 +540,24 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
     }
     r->group[i] = group;
     /* a part of a node its group multiplies together: on the group's rank that
-     * would be free first, counting the work already queued there */
+     * would be free first, counting the work already queued there; a rank idle since
+     * before the part is ready is free only from then (not from when it went idle,
+     * which would pile a round's parts on the ranks idle longest) */
     if (task->kind == CS_TASK_PART && (group & (group - 1)) != 0) {
         double soonest = INFINITY;
         for (unsigned rk = 0; rk < r->ranks && rk < 64; rk++) {
             if (!(group >> rk & 1))
                 continue;
             unsigned w = first_free(r->free_at, rk * r->per_rank, (rk + 1) * r->per_rank);
-            double free = r->free_at[w] + r->queued[rk] / r->per_rank;
+            double ready = ready_on(r, i, rk, barrier);
+            double free = (r->free_at[w] > ready ? r->free_at[w] : ready) +
+                          r->queued[rk] / r->per_rank;
             if (free < soonest)
                 soonest = free, rank = rk;
         }
     }
     r->queued[rank] += cost(r, i);
-    double at = barrier;
-    for (uint32_t k = 0; k < r->edge_n[i]; k++) {
-        const struct edge *e = &r->edges[r->edge_at[i] + k];
-        double t = r->end[e->from];
-        if (rank_of_worker(r, r->worker[e->from]) != rank)
-            t += message_cost(r->m, e->bytes);
-        at = t > at ? t : at;
-    }
+    double at = ready_on(r, i, rank, barrier);
     /* a node its group multiplies together starts with what they exchange (the formulas
      * above), all of it ahead of its work: an exchange is a step every member waits for */
     if (task->kind == CS_TASK_COMBINE && (group & (group - 1)) != 0)

@@ -393,6 +393,32 @@ static void test_unhelped_combines_cost_what_serial_says(void)
     CU_ASSERT_EQUAL(cs_span_unhelped(&s, 8.0), 0.0);
 }
 
+/* A shared node's parts go to the rank of its group free first, and a rank idle since long
+ * before they are ready is free from then, not from when it went idle. Two ranks (static: items
+ * 0 and 1, 1 s each, rank 0's; 2 and 3 rank 1's): rank 0 combines [0, 2) in one 10 s part
+ * while rank 1's [2, 4) costs nothing, so rank 1 idles from 2 s; then the root, which both
+ * share, in ten 1 s parts from 12 s: five each, 17 s. Counting rank 1 free from 2 s put all
+ * ten on it (22 s). */
+static void test_shared_parts_wait_for_no_idle_rank(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t it[4];
+    for (int i = 0; i < 4; i++)
+        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    uint32_t x = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, it, 2);
+    uint32_t x_part = add(&b, CS_TASK_PART, 0, 10.0, 0, &x, 1);
+    uint32_t root_deps[2] = {add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, &x_part, 1),
+                             add(&b, CS_TASK_COMBINE, 0, 0.0, 0, it + 2, 2)};
+    uint32_t root = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, root_deps, 2), parts[10];
+    for (int k = 0; k < 10; k++)
+        parts[k] = add(&b, CS_TASK_PART, 0, 1.0, 0, &root, 1);
+    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 10);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 17.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
 /* cpu_mpi's dynamic hand-out (mpi_handout.c) across 2 ranks of one worker: blocks [0, 10)
  * and [10, 20), rank 0's items 1 s, rank 1's 10 s but item 19, 20 s. Rank 0 takes one item
  * at a time; rank 1 asks for a grant before each item while fewer than 4 wait: [10, 14) at
@@ -671,6 +697,8 @@ int main(void)
     CU_add_test(s, "a shared node costs the ways' factor", test_shared_nodes_cost_the_ways_factor);
     CU_add_test(s, "unhelped combines cost what cpu_serial says",
                 test_unhelped_combines_cost_what_serial_says);
+    CU_add_test(s, "a shared node's parts wait for no idle rank",
+                test_shared_parts_wait_for_no_idle_rank);
     CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
                 test_ranks_take_from_the_back_of_a_block);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
