@@ -36,7 +36,7 @@
  * Where one member's product would take the wrapped layout (bignum_ntt.c: a
  * transform n shorter than the product's coefficients, the cyclic product
  * holding c_r + c_(n+r) below the wrap d, and a small product of the low d
- * limbs giving c_r alone), a group of seven or more takes it too, instead of
+ * limbs giving c_r alone), a group of five or more takes it too, instead of
  * the next length (up to half as many points again): the first three
  * members also get the operands' low d limbs and each makes one prime of the
  * small product, sending its residues below d to the column owners inside
@@ -58,9 +58,10 @@ static unsigned cross_stages(ntt_shape s, unsigned g)
     return cross;
 }
 
-/* The wrapped layout from this many members on: three make the small product's primes, the
- * others (four at least) split the transform. */
-#define WRAP_MEMBERS 7
+/* The wrapped layout from this many members on: three make the small product's primes, and
+ * all split the transform, the three with smaller shares (at four members the one other's
+ * share is the largest: 2.0 against primes' 1.6, bench/bignum_group). */
+#define WRAP_MEMBERS 5
 #define WRAP_SMALL 3
 
 /* A small member's share of the columns and blocks, in 256ths of another's: a share of
