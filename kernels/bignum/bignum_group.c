@@ -340,13 +340,11 @@ void bn_group_force(int way) { atomic_store(&forced_way, way); }
  * perfect), measured at the sizes product B's top nodes share (16 to 74 Mbit operands;
  * 2-core guest, 2026-12-05):
  *   - two and three members: by primes (1.20-1.38; the split transform 1.25-1.54);
- *   - four: by primes when the product takes the wrapped layout (1.55-1.63; the split
- *     transform 1.83-2.07 in the next length, about 2.0 in the wrapped layout, whose one
- *     member besides the small product's three has the largest share), else by the split
- *     transform (1.30-1.50, primes 1.53-1.94: the largest share by primes is a third);
- *   - five on: by the split transform, in the wrapped layout where one member's product
- *     would take it (bignum_ntt_group.c): 5: 1.53-1.82 (primes 1.92-1.99), 6: 1.53-1.59
- *     (primes 1.72-1.80), at 73.5 and 34.8 Mbit; 8: 1.53-1.93, 12: 1.42-1.64, 16: 1.51-1.58,
+ *   - four on: by the split transform (where the product fills its length, 4: 1.30-1.50,
+ *     primes 1.53-1.94: the largest share by primes is a third), in the wrapped layout where
+ *     one member's product would take it (bignum_ntt_group.c), at 73.5 and 34.8 Mbit 4:
+ *     1.43-1.47 (primes 1.57-1.68; the next length 1.83-2.07), 5: 1.45-1.64 (primes
+ *     1.92-1.99), 6: 1.46-1.63 (primes 1.72-1.80); 8: 1.53-1.93, 12: 1.42-1.64, 16: 1.51-1.58,
  *     32: 2.52 (before the wrapped layout 8: 1.44-2.59, 12: 1.90-2.07, 16: 2.50-2.66). Primes in
  *     halves and quarters cost more (8: 1.89-2.43, 12: 2.57-2.85, 16: 3.21-3.99): each member
  *     receives and folds both operands whole and runs its share of Garner's step, passes
@@ -365,9 +363,7 @@ static enum group_way way_for(group_plan *pl, int forced)
         return primes ? BY_PRIMES : BY_SLICES;
     if (forced == BN_GROUP_TRANSFORM)
         return bn_group_transform_plan(pl) ? BY_TRANSFORM : BY_SLICES;
-    int wraps = primes && bn_ntt_wraps(pl->na, pl->nb);
-    if (primes && (pl->g <= BN_GROUP_PRIMES_ALWAYS ||
-                   (pl->g <= BN_GROUP_PRIMES_WRAPPED && wraps)))
+    if (primes && pl->g <= BN_GROUP_PRIMES_ALWAYS)
         return BY_PRIMES;
     if (bn_group_transform_plan(pl))
         return BY_TRANSFORM;

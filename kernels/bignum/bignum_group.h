@@ -100,12 +100,9 @@ int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl
  * BN_GROUP_PRIMES_MEMBERS, within one transform, and its transform cut as finely as g's
  * shares cut it (halves from two members, quarters from seven: bn_ntt_parts_fit). */
 int bn_group_primes_fit(unsigned g, size_t na, size_t nb);
-/* Up to BN_GROUP_PRIMES_ALWAYS members share a product by primes; up to
- * BN_GROUP_PRIMES_WRAPPED when it takes the wrapped layout (below five members the split
- * transform's wrapped layout, which needs three members for the small product, costs more);
- * others split the transform where they can (bignum_group.c, way_for). */
+/* Up to BN_GROUP_PRIMES_ALWAYS members share a product by primes; more split the transform
+ * where they can (bignum_group.c, way_for). */
 #define BN_GROUP_PRIMES_ALWAYS 3
-#define BN_GROUP_PRIMES_WRAPPED 4
 
 /* The ways: each member's piece of the product into r. */
 int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum *a,

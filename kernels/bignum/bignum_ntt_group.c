@@ -36,7 +36,7 @@
  * Where one member's product would take the wrapped layout (bignum_ntt.c: a
  * transform n shorter than the product's coefficients, the cyclic product
  * holding c_r + c_(n+r) below the wrap d, and a small product of the low d
- * limbs giving c_r alone), a group of five or more takes it too, instead of
+ * limbs giving c_r alone), a group of four or more takes it too, instead of
  * the next length (up to half as many points again): the first three
  * members also get the operands' low d limbs and each makes one prime of the
  * small product, sending its residues below d to the column owners inside
@@ -45,7 +45,8 @@
  * columns and blocks as their prime of the small product costs.
  */
 
-/* Stages across members: enough blocks for about four per member, so that
+/* Stages across members: enough blocks for about four per member (the
+ * small product's members too, which take blocks by their weight), so that
  * uneven counts still balance, within one group's stages, with blocks of
  * at least 16 points (the vector build's smallest). 0: too small to split. */
 static unsigned cross_stages(ntt_shape s, unsigned g)
@@ -59,9 +60,8 @@ static unsigned cross_stages(ntt_shape s, unsigned g)
 }
 
 /* The wrapped layout from this many members on: three make the small product's primes, and
- * all split the transform, the three with smaller shares (at four members the one other's
- * share is the largest: 2.0 against primes' 1.6, bench/bignum_group). */
-#define WRAP_MEMBERS 5
+ * all split the transform, the three with smaller shares. */
+#define WRAP_MEMBERS 4
 #define WRAP_SMALL 3
 
 /* A small member's share of the columns and blocks, in 256ths of another's: a share of
@@ -84,12 +84,12 @@ int bn_group_transform_plan(group_plan *pl)
     pl->wrap = 0, pl->small = 0;
     ntt_shape big;
     size_t d = pl->g >= WRAP_MEMBERS ? bn_ntt_wrap(pl->na, pl->nb, &big) : 0;
-    if (d && cross_stages(big, pl->g - WRAP_SMALL)) {
+    if (d && cross_stages(big, pl->g)) {
         pl->s = big;
         pl->wrap = d, pl->small = WRAP_SMALL;
         pl->small_weight = small_weight(pl->g, big.n, d);
     }
-    pl->cross = cross_stages(pl->s, pl->g - pl->small);
+    pl->cross = cross_stages(pl->s, pl->g);
     if (pl->cross == 0)
         return 0;
     pl->w = pl->s.M >> pl->cross;

@@ -24,8 +24,7 @@
  * and 16, operands held evenly, by one member, by some members only, or in
  * uneven ranges, transform lengths 2^k and 3 2^k, and all-ones operands
  * (the largest coefficients and carries, and carries crossing members).
- * Groups of two and three share a product by its primes, four by its primes
- * (whole or in halves) when it takes the wrapped layout, others split
+ * Groups of two and three share a product by its primes, others split
  * the transform, and products beyond one transform go by slices; every way is
  * also run where it is not the one chosen (bn_group_force), primes in
  * quarters up to sixteen members. A member that fails makes every member stop, with
@@ -301,16 +300,16 @@ static void test_a_large_split_transform_matches_gmp(void)
     ASSERT_NO_LEAK();
 }
 
-/* The split transform in the wrapped layout (five members on, where one member's product
+/* The split transform in the wrapped layout (four members on, where one member's product
  * would wrap: 1059, 4199 and 3099 coefficients, and one past 8 times the threshold): the first
  * three make the small product's primes and share the columns and blocks by what that leaves
  * them, against GMP, random and all-ones operands, every holding, whole or not. The plan
- * splits the transform below the product's length from five members, the next one at four. */
+ * splits the transform below the product's length from four members, the next one at three. */
 static void test_a_split_transform_in_the_wrapped_layout_matches_gmp(void)
 {
     size_t N = bn_ntt_shape_for(8 * BN_NTT_THRESHOLD).n, W = N + N / 16;
     const size_t sizes[][2] = {{560, 500}, {2200, 2000}, {1700, 1400}, {W / 2 + 1, W - W / 2}};
-    static const unsigned members[] = {5, 6, 7, 8, 9, 12, 16};
+    static const unsigned members[] = {4, 5, 6, 7, 8, 9, 12, 16};
     bn_group_force(BN_GROUP_TRANSFORM);
     for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
         if (sizes[si][0] + sizes[si][1] > bn_ntt_max_limbs())
@@ -329,17 +328,17 @@ static void test_a_split_transform_in_the_wrapped_layout_matches_gmp(void)
             bignum_clear(&b);
         }
     }
-    /* the wrapped plan splits the transform below the coefficients, from five members */
+    /* the wrapped plan splits the transform below the coefficients, from four members */
     ntt_shape below;
     size_t d = bn_ntt_wrap(W / 2 + 1, W - W / 2, &below);
     CU_ASSERT_TRUE(d > 0 && below.n < W);
-    for (unsigned g = 5; g <= 16; g++)
+    for (unsigned g = 4; g <= 16; g++)
         CU_ASSERT_EQUAL(bn_group_transform_points(g, W / 2 + 1, W - W / 2), below.n);
-    CU_ASSERT_EQUAL(bn_group_transform_points(4, W / 2 + 1, W - W / 2),
-                    bn_ntt_shape_for(W - 1).n); /* four: the plain layout */
-    /* a member failing at any of the six exchanges, a small one (0) or not (7; 4 of five),
-     * stops all; refused allocations anywhere (the small product's among them) fail their
-     * member */
+    CU_ASSERT_EQUAL(bn_group_transform_points(3, W / 2 + 1, W - W / 2),
+                    bn_ntt_shape_for(W - 1).n); /* three: the plain layout */
+    /* a member failing at any of the six exchanges, a small one (0) or not (7 of eight, 3 of
+     * four), stops all; refused allocations anywhere (the small product's among them) fail
+     * their member */
     bignum a, b;
     make_operand(&a, 2200, 0);
     make_operand(&b, 2000, 0);
@@ -347,8 +346,8 @@ static void test_a_split_transform_in_the_wrapped_layout_matches_gmp(void)
         for (unsigned call = 0; call < 6; call++) {
             for (unsigned who = 0; who < 8; who += 7)
                 CU_ASSERT_EQUAL(group_product(8, &a, &b, HOLD_EVEN, 0, (int)who, call, 0), 8);
-            for (unsigned who = 0; who < 5; who += 4)
-                CU_ASSERT_EQUAL(group_product(5, &a, &b, HOLD_EVEN, 0, (int)who, call, 0), 5);
+            for (unsigned who = 0; who < 4; who += 3)
+                CU_ASSERT_EQUAL(group_product(4, &a, &b, HOLD_EVEN, 0, (int)who, call, 0), 4);
         }
         unsigned long seen = 0;
         for (unsigned long n = 1; n < 160; n += 2) {
@@ -489,10 +488,9 @@ static void test_allocation_failure_anywhere_is_reported_and_harmless(void)
     ASSERT_NO_LEAK();
 }
 
-/* The way chosen, as measured (bignum_group.c, way_for): two and three members by primes
- * whatever the layout; four by primes when the product takes the wrapped layout (its
- * coefficients just past a transform length N: N + N/16), by the split transform when they
- * fill a length exactly; five to sixteen by the transform either way; below the threshold
+/* The way chosen, as measured (bignum_group.c, way_for): two and three members by primes,
+ * four to sixteen by the split transform, whether the product fills a transform length N
+ * exactly or takes the wrapped layout (its coefficients just past it: N + N/16); below the threshold
  * one member alone, past one transform by slices. bn_group_words charges the way chosen, and
  * a forced way overrides it. */
 static void test_the_way_chosen_follows_what_each_costs(void)
@@ -503,20 +501,20 @@ static void test_the_way_chosen_follows_what_each_costs(void)
     CU_ASSERT_FALSE_FATAL(bn_ntt_wraps(exact[0], exact[1]));
     CU_ASSERT_TRUE_FATAL(bn_ntt_wraps(wrapped[0], wrapped[1]));
     for (unsigned g = 2; g <= 16; g++) {
-        int small_group = g <= 3, primes_wrapped = g <= 4;
+        int small_group = g <= 3;
         CU_ASSERT_EQUAL(bn_group_way(g, exact[0], exact[1]),
                         small_group ? BN_GROUP_PRIMES : BN_GROUP_TRANSFORM);
         CU_ASSERT_EQUAL(bn_group_way(g, wrapped[0], wrapped[1]),
-                        primes_wrapped ? BN_GROUP_PRIMES : BN_GROUP_TRANSFORM);
+                        small_group ? BN_GROUP_PRIMES : BN_GROUP_TRANSFORM);
     }
     CU_ASSERT_EQUAL(bn_group_way(1, exact[0], exact[1]), 0);
     CU_ASSERT_EQUAL(bn_group_way(4, BN_NTT_THRESHOLD - 1, exact[1]), 0);
     size_t beyond = bn_ntt_max_limbs();
     CU_ASSERT_EQUAL(bn_group_way(4, beyond, beyond), BN_GROUP_SLICES);
-    /* the words charged: by primes at 4 (wrapped), by the transform at 4 (exact) */
+    /* the words charged: by primes at 3 (wrapped), by the transform at 4 (exact) */
     unsigned ex = 0;
     double L = (double)(wrapped[0] + wrapped[1]);
-    CU_ASSERT_DOUBLE_EQUAL(bn_group_words(4, wrapped[0], wrapped[1], &ex), 1.5 * L, 1e-6 * L);
+    CU_ASSERT_DOUBLE_EQUAL(bn_group_words(3, wrapped[0], wrapped[1], &ex), 4.0 / 3 * L, 1e-6 * L);
     CU_ASSERT_EQUAL(ex, 4);
     L = (double)(exact[0] + exact[1]); /* N coefficients: a transform of N */
     /* at least an even share's (more where the blocks or columns part unevenly: the tiny

@@ -489,7 +489,7 @@ static void test_a_node_spanning_ranks_pays_its_exchanges(void)
 
 /* The words per way (bignum's bn_group_words), one rank's of g, for L = 1e6 limbs of
  * operands, which fill a transform of 2^20 points, and for L = 2^20 + 2^16 + 1, whose one
- * rank's product wraps around 2^20 (the way at four ranks follows: bignum_group.c).
+ * rank's product wraps around 2^20 (by the split transform from four ranks: bignum_group.c).
  * By the transform, 4 and 8 ranks hold even shares of its 2^k blocks; 6 and 7 do not, and
  * the busiest, a block more than an even share, receives more. */
 static void test_group_exchanges_follow_the_way_for_the_group(void)
@@ -508,10 +508,10 @@ static void test_group_exchanges_follow_the_way_for_the_group(void)
     CU_ASSERT(cs_group_exchange_s(&m, 6, bytes) > 1.03 * (2 * L + 9 * n) * 5 / 36);
     NEAR(cs_group_exchange_s(&m, 7, bytes), bn_group_words(7, 500000, 500000, &ex));
     CU_ASSERT(cs_group_exchange_s(&m, 7, bytes) > 1.03 * (2 * L + 9 * n) * 6 / 49);
-    const double W = 1048576 + 65536 + 1; /* wraps: by primes up to four ranks */
-    NEAR(cs_group_exchange_s(&m, 4, 8 * (uint64_t)W), 3 * W / 4 + 3 * W / 4);
-    /* from five ranks the split transform takes the wrapped layout too: bignum's words */
-    NEAR(cs_group_exchange_s(&m, 5, 8 * (uint64_t)W), bn_group_words(5, 557057, 557056, &ex));
+    const double W = 1048576 + 65536 + 1; /* wraps: by primes up to three ranks */
+    NEAR(cs_group_exchange_s(&m, 3, 8 * (uint64_t)W), 2 * W / 3 + 2 * W / 3);
+    /* from four ranks the split transform takes the wrapped layout too: bignum's words */
+    NEAR(cs_group_exchange_s(&m, 4, 8 * (uint64_t)W), bn_group_words(4, 557057, 557056, &ex));
     NEAR(cs_group_exchange_s(&m, 7, 8 * (uint64_t)W), bn_group_words(7, 557057, 557056, &ex));
     /* latency once per exchange: four by primes, six by the transform */
     const cs_message_model slow = {1.0, 1e30, 1};
