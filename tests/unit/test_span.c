@@ -406,14 +406,8 @@ static void test_shared_parts_wait_for_no_idle_rank(void)
     uint32_t it[4];
     for (int i = 0; i < 4; i++)
         it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
-    uint32_t x = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, it, 2);
-    uint32_t x_part = add(&b, CS_TASK_PART, 0, 10.0, 0, &x, 1);
-    uint32_t root_deps[2] = {add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, &x_part, 1),
-                             add(&b, CS_TASK_COMBINE, 0, 0.0, 0, it + 2, 2)};
-    uint32_t root = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, root_deps, 2), parts[10];
-    for (int k = 0; k < 10; k++)
-        parts[k] = add(&b, CS_TASK_PART, 0, 1.0, 0, &root, 1);
-    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 10);
+    uint32_t x = helped(&b, it[0], it[1], 0.0, 1, 10.0, 0.0);
+    helped(&b, x, helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0), 0.0, 10, 1.0, 0.0);
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 17.0,
                            1e-3);
     cs_graph_free(&b.g);
