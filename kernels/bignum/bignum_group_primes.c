@@ -127,13 +127,14 @@ static size_t coefficients_of(const group_plan *pl, unsigned q, size_t *lo)
     return hi > m->o0 ? hi - m->o0 : 0;
 }
 
-/* Every member's residues of each member's coefficients, into X[prime] (this
- * member's coefficients, from its first), a split prime's from all its parts'
- * members added modulo 2p as they come (each below 2p: four parts' sum would
- * pass the 4p Garner's step takes). Its own are taken straight from res, not
- * sent to itself. */
-static int trade_residues(const bignum_group *g, const group_plan *pl,
-                          const bn_limb *const res[3], bn_limb *const X[3], int st)
+/* Every member's residues of each member's coefficients: X[prime] points at this
+ * member's coefficients of it, from its first, where they arrived (in t's receive
+ * buffer) or in res for its own, not copied; a split prime's parts are added into
+ * the first part's place modulo 2p as they come (each below 2p: four parts' sum
+ * would pass the 4p Garner's step takes). Its own are not sent to itself. X stays
+ * valid until t and res are freed (the caller frees t, zeroed or not). */
+static int trade_residues(const bignum_group *g, const group_plan *pl, bn_limb *const res[3],
+                          bn_limb *X[3], trade *tr, int st)
 {
     unsigned mine = sends_of(pl, pl->me), got = 0;
     trade t = {0};
@@ -159,11 +160,11 @@ static int trade_residues(const bignum_group *g, const group_plan *pl,
     }
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
-    const bn_limb *in = t.recv;
+    bn_limb *in = t.recv;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++)
         for (int p = 0; p < 3; p++)
             if (sends_of(pl, q) >> p & 1) {
-                const bn_limb *from = q == pl->me ? (my_count ? res[p] + my_lo : NULL) : in;
+                bn_limb *from = q == pl->me ? (my_count ? res[p] + my_lo : NULL) : in;
                 if (got >> p & 1) {
                     bn_limb twice = 2 * bn_ntt_prime(p);
                     for (size_t k = 0; k < my_count; k++) {
@@ -171,12 +172,12 @@ static int trade_residues(const bignum_group *g, const group_plan *pl,
                         X[p][k] = sum >= twice ? sum - twice : sum;
                     }
                 } else
-                    bn_copy(X[p], from, my_count);
+                    X[p] = from;
                 got |= 1u << p;
                 if (q != pl->me)
                     in += my_count;
             }
-    bn_trade_free(&t, g->size);
+    *tr = t;
     return rc;
 }
 
@@ -234,19 +235,19 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     bn_limb *scratch = sn ? bignum_alloc_limbs(sn) : NULL;
     if (sn && !scratch)
         st = BN_ENOMEM;
-    const bn_limb *res[3] = {NULL, NULL, NULL};
+    bn_limb *res[3] = {NULL, NULL, NULL};
     if (st == BN_OK && makes)
         bn_ntt_prime_residues(primes_of(pl, pl->me), part_of(pl, pl->me), x->limbs, xn, y->limbs,
                               yn, scratch, h, res, &n);
     bignum_clear(&A);
     bignum_clear(&B);
     size_t lo, count = coefficients_of(pl, pl->me, &lo);
+    /* Garner's step reads the residues where they are: in the scratch and the trade's
+     * buffer, both kept until it is done (copying them out cost a pass over 3 words a
+     * coefficient) */
     bn_limb *X[3] = {NULL, NULL, NULL};
-    for (int p = 0; p < 3 && st == BN_OK; p++)
-        if (!(X[p] = bignum_alloc_limbs(count + 1)))
-            st = BN_ENOMEM;
-    st = trade_residues(g, pl, res, X, st);
-    bignum_free_limbs(scratch, sn);
+    trade t = {0};
+    st = trade_residues(g, pl, res, X, &t, st);
     size_t len, cap;
     bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
     size_t parts = group_ceil_div(count, BN_NTT_CRT_RANGE);
@@ -262,8 +263,8 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     }
     bn_ntt_crt_free(crt);
     bignum_free_limbs(carry, 2 * parts + 1);
-    for (int p = 0; p < 3; p++)
-        bignum_free_limbs(X[p], count + 1);
+    bn_trade_free(&t, g->size);
+    bignum_free_limbs(scratch, sn);
     st = bn_group_overflow(g, pl, R, st);
     st = bn_group_piece(r, R, len, pl, st);
     bignum_free_limbs(R, cap);

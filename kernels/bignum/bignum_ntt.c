@@ -1723,7 +1723,7 @@ static void part_init(part_job *pj, ntt_product *pr, const ntt_job *j,
  * NULL for a prime this member makes nothing of. */
 void bn_ntt_prime_residues(unsigned primes, const ntt_part_share *part, const bn_limb *ap,
                            size_t an, const bn_limb *bp, size_t bn, bn_limb *scratch,
-                           const bignum_helpers *h, const bn_limb *res[3], size_t *n)
+                           const bignum_helpers *h, bn_limb *res[3], size_t *n)
 {
     assert(an >= bn && bn >= 1 && an + bn <= bn_ntt_max_limbs() && primes < 8);
     assert(!part || (part->prime >= 0 && part->prime < 3 && !(primes >> part->prime & 1)));

@@ -258,7 +258,7 @@ typedef struct ntt_part_share {
 } ntt_part_share;
 void bn_ntt_prime_residues(unsigned primes, const ntt_part_share *part, const bn_limb *ap,
                            size_t an, const bn_limb *bp, size_t bn, bn_limb *scratch,
-                           const bignum_helpers *h, const bn_limb *res[3], size_t *n);
+                           const bignum_helpers *h, bn_limb *res[3], size_t *n);
 /* Whether an a b product's transform (either order) cuts into `parts` parts (2 or 4): each
  * part's transform of n/parts points is one the transform takes (M/parts >= 4). */
 int bn_ntt_parts_fit(size_t an, size_t bn, unsigned parts);

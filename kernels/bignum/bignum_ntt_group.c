@@ -683,7 +683,7 @@ static int small_product(group_job *j, const bignum_helpers *h)
     bn_limb *scratch = bignum_alloc_limbs(sn);
     if (!scratch)
         return BN_ENOMEM;
-    const bn_limb *res[3];
+    bn_limb *res[3];
     int i = (int)pl->me;
     bn_ntt_prime_residues(1u << i, NULL, j->a.p, d, j->b.p, d, scratch, h, res, &n_small);
     bn_copy(j->low[i], res[i], d);
