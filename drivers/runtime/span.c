@@ -825,12 +825,18 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
         fprintf(f, "%s: speedups against cpu_serial's %.6f s (given); the work is %.2fx that\n",
                 prefix, given->serial_s, t1 / given->serial_s);
         t1 = given->serial_s;
-        cost.unhelped = cs_graph_has_ranks(g) ? cs_span_unhelped(&s, given->serial_s) : 0.0;
+        /* as for --group-cost, a profile of several ranks holds each shared node's members'
+         * times, exchanges and the ways' work in them: they would read the ratio low */
+        int one_rank = cs_graph_has_ranks(g) && g->ranks <= 1;
+        cost.unhelped = one_rank ? cs_span_unhelped(&s, given->serial_s) : 0.0;
         if (cost.unhelped > 0)
             fprintf(f, "%s: a combine a rank of one thread holds alone runs unhelped, at %.3f "
                     "of its recorded time: cpu_serial's %.6f s less the items' %.6f s, over "
                     "the combines' %.6f s\n", prefix, cost.unhelped, given->serial_s,
                     s.work_s - s.tree_work_s, s.tree_work_s);
+        else if (cs_graph_has_ranks(g) && !one_rank)
+            fprintf(f, "%s: combines priced as recorded: %u ranks recorded their shared nodes, "
+                    "exchanges and the ways' work in the combines' time\n", prefix, g->ranks);
         else if (cs_graph_has_ranks(g) && s.tree_work_s > 0)
             fprintf(f, "%s: combines priced as recorded: cpu_serial's %.6f s is not above the "
                     "items' work, %.6f s\n", prefix, given->serial_s, s.work_s - s.tree_work_s);

@@ -138,9 +138,9 @@ double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
 /* What a user states of the machine a prediction is for (cs_profile --latency, --bandwidth,
  * --group-cost, --serial): a latency or bandwidth below zero is not stated, and the graph's
  * fit stands; serial_s, a measured cpu_serial time of the case, above 0 puts the speedups
- * against it instead of the prediction at one worker (the work), and for a profile of ranks
- * prices the nodes a rank of one thread holds alone as cpu_serial's combines were
- * (cs_span_unhelped); shared.count 0: factor 1. */
+ * against it instead of the prediction at one worker (the work), and for a profile one rank
+ * of cpu_mpi or cpu_hybrid recorded prices the nodes a rank of one thread holds alone as
+ * cpu_serial's combines were (cs_span_unhelped); shared.count 0: factor 1. */
 typedef struct cs_span_given {
     double latency_s, bandwidth, serial_s;
     cs_group_cost shared;
