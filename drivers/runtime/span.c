@@ -461,7 +461,7 @@ struct replay {
     const cs_graph *g;
     const cs_message_model *m;
     const cs_group_cost *shared; /* NULL: a shared node costs its parts' time */
-    double unhelped;             /* a rank of one thread's combines, per recorded second */
+    double unhelped;             /* a node held alone, per recorded second (layout_unhelped) */
     unsigned p, per_rank, ranks;
     double *free_at, *end;
     unsigned *worker;
@@ -500,7 +500,7 @@ static double cost(const struct replay *r, uint32_t i)
     int shared = (group & (group - 1)) != 0;
     if (r->shared && shared)
         d *= cs_group_cost_factor(r->shared, (unsigned)__builtin_popcountll(group));
-    if (r->per_rank == 1 && !shared)
+    if (!shared)
         d *= r->unhelped;
     return d;
 }
@@ -639,6 +639,26 @@ double cs_span_unhelped(const cs_span_stats *s, double serial_s)
     return s->tree_work_s > 0 && combines > 0 ? combines / s->tree_work_s : 0.0;
 }
 
+/* A rank's threads in the replay of layout l: as asked, else as recorded, at most the
+ * workers; one process: all of them. A profile recorded with one thread per rank replays as
+ * ranks of many, since the parts a combine is cut into are the problem's, not the team's
+ * (cs_prof_combine). */
+static unsigned layout_per_rank(const cs_graph *g, cs_layout l)
+{
+    if (!cs_graph_has_ranks(g))
+        return l.workers;
+    unsigned per_rank = l.threads ? l.threads : (g->threads ? g->threads : 1);
+    return per_rank < l.workers ? per_rank : l.workers;
+}
+
+/* What a node a rank of one thread holds alone costs per recorded second in layout l: c's
+ * unhelped for a profile of ranks, else 1 (one process replays as the team runs). */
+static double layout_unhelped(const cs_graph *g, cs_layout l, const cs_replay_cost *c)
+{
+    int alone = cs_graph_has_ranks(g) && layout_per_rank(g, l) == 1;
+    return alone && c && c->unhelped > 0 ? c->unhelped : 1.0;
+}
+
 double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_layout l,
                              const cs_replay_cost *c)
 {
@@ -647,18 +667,9 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
         return -1;
     if (l.threads && (p % l.threads || (!cs_graph_has_ranks(g) && l.threads != p)))
         return -1;
-    double unhelped = c && c->unhelped > 0 ? c->unhelped : 1.0;
-    struct replay r = {.g = g, .m = m, .shared = c ? c->shared : NULL, .unhelped = unhelped,
-                       .p = p};
-    /* A rank's threads: as asked, else as recorded. A profile recorded with one
-     * thread per rank replays as ranks of many, since the parts a combine is cut
-     * into are the problem's, not the team's (cs_prof_combine). */
-    if (cs_graph_has_ranks(g))
-        r.per_rank = l.threads ? l.threads : (g->threads ? g->threads : 1);
-    else
-        r.per_rank = p;
-    if (r.per_rank > p)
-        r.per_rank = p;
+    struct replay r = {.g = g, .m = m, .shared = c ? c->shared : NULL,
+                       .unhelped = layout_unhelped(g, l, c), .p = p,
+                       .per_rank = layout_per_rank(g, l)};
     r.ranks = (p + r.per_rank - 1) / r.per_rank;
     size_t n = g->count + 1;
     r.free_at = calloc((size_t)r.ranks * r.per_rank, sizeof *r.free_at);
@@ -746,9 +757,8 @@ double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
     /* The floor's span is the compute tasks' alone: a layout that puts a message's two
      * ends on one rank does not pay for it, and one worker pays for none. Where ranks of
      * one thread price their combines lower (c->unhelped < 1), the floor takes the least. */
-    unsigned per_rank = l.threads ? l.threads : (g->threads ? g->threads : 1);
-    int alone = cs_graph_has_ranks(g) && per_rank == 1;
-    double u = alone && c && c->unhelped > 0 && c->unhelped < 1 ? c->unhelped : 1.0;
+    double u = layout_unhelped(g, l, c);
+    u = u < 1 ? u : 1.0;
     double floor = (s->work_s - (1 - u) * s->tree_work_s) / l.workers;
     floor = u * s->compute_span_s > floor ? u * s->compute_span_s : floor;
     return t > floor ? t : floor;
@@ -815,12 +825,18 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
         fprintf(f, "%s: speedups against cpu_serial's %.6f s (given); the work is %.2fx that\n",
                 prefix, given->serial_s, t1 / given->serial_s);
         t1 = given->serial_s;
-        cost.unhelped = cs_graph_has_ranks(g) ? cs_span_unhelped(&s, given->serial_s) : 0.0;
+        /* as for --group-cost, a profile of several ranks holds each shared node's members'
+         * times, exchanges and the ways' work in them: they would read the ratio low */
+        int one_rank = cs_graph_has_ranks(g) && g->ranks <= 1;
+        cost.unhelped = one_rank ? cs_span_unhelped(&s, given->serial_s) : 0.0;
         if (cost.unhelped > 0)
             fprintf(f, "%s: a combine a rank of one thread holds alone runs unhelped, at %.3f "
                     "of its recorded time: cpu_serial's %.6f s less the items' %.6f s, over "
                     "the combines' %.6f s\n", prefix, cost.unhelped, given->serial_s,
                     s.work_s - s.tree_work_s, s.tree_work_s);
+        else if (cs_graph_has_ranks(g) && !one_rank)
+            fprintf(f, "%s: combines priced as recorded: %u ranks recorded their shared nodes, "
+                    "exchanges and the ways' work in the combines' time\n", prefix, g->ranks);
         else if (cs_graph_has_ranks(g) && s.tree_work_s > 0)
             fprintf(f, "%s: combines priced as recorded: cpu_serial's %.6f s is not above the "
                     "items' work, %.6f s\n", prefix, given->serial_s, s.work_s - s.tree_work_s);
@@ -838,7 +854,7 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
     /* A node's group is a mask of 64 ranks (make_ready): past them, sharing is not seen. */
     unsigned widest = 0;
     for (unsigned i = 0; i < count && cs_graph_has_ranks(g); i++) {
-        unsigned per = layouts[i].threads ? layouts[i].threads : (g->threads ? g->threads : 1);
+        unsigned per = layout_per_rank(g, layouts[i]);
         unsigned ranks = (layouts[i].workers + per - 1) / per;
         widest = ranks > widest ? ranks : widest;
     }

@@ -127,7 +127,8 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
                              const cs_replay_cost *cost);
 
 /* The predicted time at p workers (or layout l): the replay, never below T1/p nor the
- * span of the compute tasks (messages are the replay's to charge, where a layout pays them). */
+ * span of the compute tasks (messages are the replay's to charge, where a layout pays them),
+ * the combines in both at cost's unhelped where the replay takes it and it is below 1. */
 double cs_span_predict(const cs_graph *g, const cs_message_model *m, const cs_span_stats *s,
                        unsigned workers);
 double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
@@ -137,9 +138,9 @@ double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
 /* What a user states of the machine a prediction is for (cs_profile --latency, --bandwidth,
  * --group-cost, --serial): a latency or bandwidth below zero is not stated, and the graph's
  * fit stands; serial_s, a measured cpu_serial time of the case, above 0 puts the speedups
- * against it instead of the prediction at one worker (the work), and for a profile of ranks
- * prices the nodes a rank of one thread holds alone as cpu_serial's combines were
- * (cs_span_unhelped); shared.count 0: factor 1. */
+ * against it instead of the prediction at one worker (the work), and for a profile one rank
+ * of cpu_mpi or cpu_hybrid recorded prices the nodes a rank of one thread holds alone as
+ * cpu_serial's combines were (cs_span_unhelped); shared.count 0: factor 1. */
 typedef struct cs_span_given {
     double latency_s, bandwidth, serial_s;
     cs_group_cost shared;
@@ -149,7 +150,9 @@ typedef struct cs_span_given {
 /* What a combine run unhelped costs per second of the profile's (helped) combines, from a
  * measured cpu_serial time of the case: (serial_s - the items' work) / the tree's work, as
  * cpu_serial runs the same items and then every combine unhelped. 0 where that is not above
- * 0 (a serial time below the items' work: not this case's). */
+ * 0 (a serial time below the items' work: not this case's). For a profile one rank recorded:
+ * in one of several ranks the tree's work holds the shared nodes' parts, each rank's time in
+ * the group's product, exchanges included, above one rank's helped product, so it reads low. */
 double cs_span_unhelped(const cs_span_stats *s, double serial_s);
 
 /* The table people read: `prefix` starts every line ("# profile n=63"). Messages

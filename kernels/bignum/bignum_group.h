@@ -35,8 +35,9 @@ typedef struct group_plan {
     size_t w, B, S;
     size_t cols; /* columns per part, a multiple of 8 */
     /* BY_TRANSFORM in the wrapped layout: the coefficients past the transform (0: none),
-     * the members making the small product of the low ones (the first, one prime each:
-     * no columns nor blocks), and the column rows (B, then those of the wrap's limbs) */
+     * the members making the small product of the low ones (the first, one prime each,
+     * with smaller shares of the columns and blocks: small_weight), and the column rows
+     * (B, then those of the wrap's limbs) */
     size_t wrap, rows;
     unsigned small;
     unsigned small_weight; /* a small member's share of columns and blocks, in 256ths of

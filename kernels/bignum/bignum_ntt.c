@@ -1430,12 +1430,6 @@ void bn_ntt_mul_helped(bn_limb *rp, const bn_limb *ap, size_t an, const bn_limb 
 
 ntt_shape bn_ntt_shape_for(size_t coeffs) { return ntt_shape_for(coeffs); }
 
-int bn_ntt_wraps(size_t an, size_t bn)
-{
-    ntt_shape big;
-    return bn_ntt_wrap(an, bn, &big) > 0;
-}
-
 int bn_ntt_level(void) { return ntt_level(); }
 
 void bn_ntt_transform_init(ntt_transform *t, int i, ntt_shape s, int level, bn_limb *tables)

@@ -223,9 +223,6 @@ void bn_ntt_vector_block(const ntt_transform *t, size_t S, size_t b, bn_limb *x,
 
 /* The smallest length m 2^k (m 1 or 3) holding coeffs points. */
 ntt_shape bn_ntt_shape_for(size_t coeffs);
-/* Whether the product of an x bn limbs (either longer) takes the wrapped layout: a transform
- * shorter than its coefficients and a small product for the low ones (bignum_ntt.c). */
-int bn_ntt_wraps(size_t an, size_t bn);
 /* The widest build that runs here (BN_NTT_SCALAR, _AVX2 or _AVX512), within bn_ntt_limit. */
 int bn_ntt_level(void);
 /* Prime i's transform of shape s (its root, its cube root): top and groups still unset.
@@ -268,8 +265,8 @@ size_t bn_ntt_residues_length(size_t an, size_t bn);
 bn_limb bn_ntt_prime(int i);
 /* A transform product of n points' cost, n (log2 n + 3): what ntt_choose weighs. */
 double bn_ntt_cost(size_t n);
-/* The wrapped layout of an x bn limbs: the coefficients d past its transform (0: none, the
- * plain layout), and in *big that transform's shape (bignum_ntt.c, ntt_choose). */
+/* The wrapped layout of an x bn limbs (either longer): the coefficients d past its transform
+ * (0: none, the plain layout), and in *big that transform's shape (bignum_ntt.c, ntt_choose). */
 size_t bn_ntt_wrap(size_t an, size_t bn, ntt_shape *big);
 /* The wrapped layout's unwrapping, modulo prime `prime`, for coefficients lo <= r < hi
  * (below the wrap): x[r] holds c_r + c_(n+r) (times n, below 4p), low[r] c_r (times n_low, the

@@ -5,8 +5,8 @@
 # paid; as one rank of two threads (1x2) it is not, and the items run at once. --serial
 # changes what the speedups are against. --group-cost charges the shared nodes of a profile
 # one rank recorded (one-rank-shared.txt: two 1 ms items, then three 1 ms parts of their
-# node), not those of one ranks recorded; with --serial, a combine a thread runs alone costs
-# what cpu_serial's did. Usage: layouts.sh CS_PROFILE FIXTURE_DIR
+# node), not those two ranks recorded; with --serial, a combine a thread runs alone costs
+# what cpu_serial's did, in a profile one rank recorded. Usage: layouts.sh CS_PROFILE FIXTURE_DIR
 set -u
 tool=$1 fixture=$2/two-ranks.txt one_rank=$2/one-rank-shared.txt
 . "$(dirname "$0")/expect_lines.sh"
@@ -40,6 +40,14 @@ expect --workers 1,2,1x2 --latency 0 --bandwidth 1e15 --serial 0.0035 -- \
   "$p        1     0.003500      1.00       1.00" \
   "$p        2     0.003000      1.17       0.58" \
   "$p      1x2     0.003000      1.17       0.58"
+# Two ranks recorded two-ranks.txt: its shared nodes' times hold their exchanges and the ways'
+# work, which would read the combines' ratio low, so one rank of one thread runs the two 1 ms
+# items and the 1 ms combine as recorded, not the combine at 1.5 ms.
+fixture=$2/two-ranks.txt
+expect --workers 1 --latency 0 --bandwidth 1e15 --serial 0.0035 -- \
+  "# profile product n=2: combines priced as recorded: 2 ranks recorded their shared nodes, exchanges and the ways' work in the combines' time" \
+  "$p        1     0.003000      1.17       1.17"
+fixture=$one_rank
 # A serial time below the items' work says nothing of the combines: they cost as recorded.
 expect --workers 2 --latency 0 --bandwidth 1e15 --serial 0.0015 -- \
   "# profile product n=2: combines priced as recorded: cpu_serial's 0.001500 s is not above the items' work, 0.002000 s" \

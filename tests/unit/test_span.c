@@ -393,6 +393,38 @@ static void test_unhelped_combines_cost_what_serial_says(void)
     CU_ASSERT_EQUAL(cs_span_unhelped(&s, 8.0), 0.0);
 }
 
+/* A layout of fewer workers than a recorded rank's threads replays as ranks of fewer: one
+ * worker of a profile of two threads per rank is one rank of one thread, priced unhelped, and
+ * its prediction is 1x1's (two 1 s items, then a node in four 1 s parts: 2 + 4 x 0.5 s), not
+ * held at the floor of the recorded work. One process replays its combines as recorded even
+ * where the team's rules give way to the greedy replay (a chain of combines, no items). */
+static void test_unhelped_follows_the_rank_replayed(void)
+{
+    struct builder b;
+    start(&b, "cpu_hybrid", "static", 2);
+    uint32_t it[2] = {add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0),
+                      add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0)};
+    uint32_t fork = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, it, 2), parts[4];
+    for (int k = 0; k < 4; k++)
+        parts[k] = add(&b, CS_TASK_PART, 0, 1.0, 0, &fork, 1);
+    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 4);
+    cs_span_stats s = stats(&b.g, &no_messages);
+    const cs_replay_cost half = {NULL, 0.5};
+    NEAR(cs_span_predict_layout(&b.g, &no_messages, &s, (cs_layout){1, 0}, &half), 4.0);
+    NEAR(cs_span_predict_layout(&b.g, &no_messages, &s, (cs_layout){1, 1}, &half), 4.0);
+    NEAR(cs_span_predict_layout(&b.g, &no_messages, &s, (cs_layout){2, 0}, &half), 3.0);
+    cs_graph_free(&b.g);
+    const char *drivers[] = {"cpu_omp", "cpu_mpi"};
+    for (int k = 0; k < 2; k++) {
+        start(&b, drivers[k], "dynamic", 1);
+        uint32_t prev = add(&b, CS_TASK_COMBINE, 0, 1.0, 0, NULL, 0);
+        for (int i = 1; i < 4; i++)
+            prev = add(&b, CS_TASK_COMBINE, 0, 1.0, 0, &prev, 1);
+        NEAR(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){1, 0}, &half), k ? 2.0 : 4.0);
+        cs_graph_free(&b.g);
+    }
+}
+
 /* A shared node's parts go to the rank of its group free first, and a rank idle since long
  * before they are ready is free from then, not from when it went idle. Two ranks (static: items
  * 0 and 1, 1 s each, rank 0's; 2 and 3 rank 1's): rank 0 combines [0, 2) in one 10 s part
@@ -691,6 +723,8 @@ int main(void)
     CU_add_test(s, "a shared node costs the ways' factor", test_shared_nodes_cost_the_ways_factor);
     CU_add_test(s, "unhelped combines cost what cpu_serial says",
                 test_unhelped_combines_cost_what_serial_says);
+    CU_add_test(s, "unhelped follows the rank replayed, not the one recorded",
+                test_unhelped_follows_the_rank_replayed);
     CU_add_test(s, "a shared node's parts wait for no idle rank",
                 test_shared_parts_wait_for_no_idle_rank);
     CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
