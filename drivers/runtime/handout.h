@@ -31,4 +31,15 @@ uint64_t cs_handout_take(int guided, uint64_t left, uint64_t wanted, unsigned wo
 void cs_handout_cut(uint64_t *own_lo, uint64_t *own_hi, unsigned ranks, unsigned to,
                     uint64_t take, uint64_t *lo, uint64_t *hi);
 
+/* Where each item's partial is combined, for ranks that multiply shared nodes together:
+ * home[i] is owner[i] (the rank that ran item i), except for an item in a short run of
+ * another rank's block (a thief's tail of fewer than 1/CS_HANDOUT_HOME_SHARE of the block's
+ * items), whose home is the block's rank. Without that, a few stolen items make their thief
+ * a member of every node above them, up to the block's, and a group's work and exchanges
+ * wait on a rank busy with its own. Rank r's block is the hand-out's:
+ * [cs_static_start(items, ranks * threads, r * threads), ... (r + 1) * threads). */
+#define CS_HANDOUT_HOME_SHARE 16
+void cs_handout_home(const int *owner, uint64_t items, unsigned ranks, unsigned threads,
+                     int *home);
+
 #endif

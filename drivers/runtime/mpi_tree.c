@@ -7,15 +7,17 @@
 #include <string.h>
 
 #include "clock.h"
+#include "handout.h"
 #include "mpi_check.h"
 #include "profile.h"
 #include "tree.h"
 
 /* Partials of nodes that span ranks go in walk order under TAG_PARTIAL; the
- * single-rank partials a rank owes another go earlier, under TAG_PURE. MPI
- * keeps each (sender, tag) stream in order, and both sides list both
+ * single-rank partials a rank owes another go earlier, under TAG_PURE; before
+ * both, leaves to their homes (cs_handout_home) in item order under TAG_HOME.
+ * MPI keeps each (sender, tag) stream in order, and both sides list the
  * streams in the same order, so every receive meets its own node. */
-enum { TAG_PARTIAL = 3, TAG_PURE = 4, TAG_SHARE = 5, TAG_GRAPH = 6 };
+enum { TAG_PARTIAL = 3, TAG_PURE = 4, TAG_SHARE = 5, TAG_GRAPH = 6, TAG_HOME = 7 };
 
 struct xtree {
     MPI_Comm comm;
@@ -161,7 +163,8 @@ static void post_partial(struct xtree *x, cs_partial *part, cs_task_id made_by, 
     size_t size = 0;
     *msg = message_of(x, part, &size, keep);
     x->out->comm_s += cs_clock_now() - t0;
-    cs_prof_send(made_by, to, tag, t0, *msg ? size - 1 : 0);
+    if (tag != TAG_HOME) /* a leaf sent home is no message of the graph (move_home) */
+        cs_prof_send(made_by, to, tag, t0, *msg ? size - 1 : 0);
     if (*msg) {
         cs_mpi_check(MPI_Isend(*msg, (int)size, MPI_BYTE, to, tag, x->comm, req), "MPI_Isend");
         x->out->comm_bytes += size - 1;
@@ -271,10 +274,42 @@ static cs_partial *recv_partial(struct xtree *x, int from, int tag, cs_task_id *
     }
     free(buf);
     x->out->comm_s += cs_clock_now() - t0;
-    cs_task_id got = cs_prof_recv(from, tag, t_wait, len > 0 ? (uint64_t)len - 1 : 0);
+    uint64_t bytes = len > 0 ? (uint64_t)len - 1 : 0;
+    cs_task_id got = tag == TAG_HOME ? 0 : cs_prof_recv(from, tag, t_wait, bytes);
     if (task)
         *task = got;
     return part;
+}
+
+/* Leaves whose home (cs_handout_home) is not the rank that ran them go there before the
+ * tree, so that the walk sees each node's items on the ranks that combine them. A profile
+ * does not record these moves: the combine that takes such a leaf depends on its item, on
+ * another rank (the replay charges that edge as a message: span.c). */
+static void move_home(struct xtree *x, cs_partial **leaves, const int *ran, const int *home)
+{
+    unsigned sends = 0, n = 0;
+    for (uint64_t i = 0; i < x->items; i++)
+        sends += ran[i] == x->rank && home[i] != x->rank;
+    MPI_Request *req = calloc(sends + 1, sizeof *req);
+    uint8_t **msg = calloc(sends + 1, sizeof *msg);
+    if (!req || !msg)
+        cs_mpi_fatal("out of memory sending %u leaves home", sends);
+    for (uint64_t i = 0; i < x->items; i++)
+        if (ran[i] == x->rank && home[i] != x->rank) {
+            post_partial(x, leaves[i], 0, 0, home[i], TAG_HOME, &req[n], &msg[n]);
+            leaves[i] = NULL;
+            n++;
+        }
+    for (uint64_t i = 0; i < x->items; i++)
+        if (home[i] == x->rank && ran[i] != x->rank)
+            leaves[i] = recv_partial(x, ran[i], TAG_HOME, NULL);
+    double t0 = cs_clock_now();
+    cs_mpi_check(MPI_Waitall((int)n, req, MPI_STATUSES_IGNORE), "MPI_Waitall");
+    x->out->comm_s += cs_clock_now() - t0;
+    for (unsigned k = 0; k < n; k++)
+        free(msg[k]);
+    free(req);
+    free(msg);
 }
 
 /* left op right here, op the kernel's combine (helped by this rank's team)
@@ -696,12 +731,22 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     if (!x.run_end || !x.pure)
         cs_mpi_fatal("out of memory for the tree of %llu items", (unsigned long long)items);
     cs_mpi_check(MPI_Comm_rank(comm, &x.rank), "MPI_Comm_rank");
-    x.run_end[items - 1] = items;
-    for (uint64_t i = items - 1; i-- > 0;)
-        x.run_end[i] = owner[i] == owner[i + 1] ? x.run_end[i + 1] : i + 1;
     x.items = items;
     cs_mpi_check(MPI_Comm_size(comm, &x.ranks), "MPI_Comm_size");
     x.grouped = k->combine_group && x.ranks >= 2;
+    /* groups: a thief's few items go home first, and the tree follows the homes */
+    int *home = NULL;
+    if (x.grouped) {
+        home = malloc(items * sizeof *home);
+        if (!home)
+            cs_mpi_fatal("out of memory for the homes of %llu items", (unsigned long long)items);
+        cs_handout_home(owner, items, (unsigned)x.ranks, team->threads, home);
+        move_home(&x, leaves, owner, home);
+        owner = x.owner = home;
+    }
+    x.run_end[items - 1] = items;
+    for (uint64_t i = items - 1; i-- > 0;)
+        x.run_end[i] = owner[i] == owner[i + 1] ? x.run_end[i + 1] : i + 1;
     x.share_root = !x.grouped && k->split && k->join && items >= 2 &&
                    owner[0] != owner[cs_tree_mid(0, items)];
 
@@ -742,4 +787,5 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     *root = top;
     free(x.run_end);
     free(x.pure);
+    free(home);
 }
