@@ -609,6 +609,32 @@ static double replay_tree(struct replay *r, double barrier)
     return finish;
 }
 
+/* A thief's few items go home before the tree (cs_handout_home, as mpi_tree.c sends them for
+ * ranks that multiply shared nodes together; the replay treats every profile of ranks so):
+ * each such item is its home rank's from its end plus a message's latency (a leaf's bytes
+ * are not in the profile). Returns 0, -1 out of memory. */
+static int send_home(struct replay *r)
+{
+    const cs_graph *g = r->g;
+    if (!cs_graph_has_ranks(g) || r->ranks < 2 || g->items == 0)
+        return 0;
+    int *ran = malloc(g->items * sizeof *ran), *home = malloc(g->items * sizeof *home);
+    if (!ran || !home) {
+        free(ran), free(home);
+        return -1;
+    }
+    for (uint64_t i = 0; i < g->items; i++)
+        ran[i] = (int)rank_of_worker(r, r->worker[i]);
+    cs_handout_home(ran, g->items, r->ranks, r->per_rank, home);
+    for (uint64_t i = 0; i < g->items; i++)
+        if (home[i] != ran[i]) {
+            r->worker[i] = (unsigned)home[i] * r->per_rank;
+            r->end[i] += message_cost(r->m, 0);
+        }
+    free(ran), free(home);
+    return 0;
+}
+
 static void replay_free(struct replay *r)
 {
     free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
@@ -707,6 +733,8 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
     }
     for (unsigned w = 0; w < p; w++)
         r.free_at[w] = barrier;
+    if (send_home(&r) != 0)
+        goto out;
     /* Contracted dependencies, and successors among the tree's tasks. */
     uint32_t at = 0;
     for (uint32_t i = (uint32_t)g->items; i < g->count; i++) {

@@ -8,6 +8,7 @@
 #include "bignum_impl.h"
 #include "omp_team.h"
 #include "profile_file.h"
+#include "handout.h"
 #include "span.h"
 
 /* ---- building graphs by hand ------------------------------------------------------------ */
@@ -618,6 +619,31 @@ static void test_static_blocks_are_the_drivers(void)
         }
 }
 
+/* A thief's run shorter than 1/16 of a block goes home (cs_handout_home): two ranks, blocks of
+ * 32 items (one thread each, or two: the same blocks). Item 15, rank 1's in rank 0's block, and
+ * 63, rank 0's in rank 1's, go home; 30 and 31, a run of two (32 / 16: not shorter), stay
+ * rank 1's; a run in its own block never moves. Blocks of 16 keep even single items. */
+static void test_a_thiefs_few_items_go_home(void)
+{
+    int owner[64], home[64];
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        for (int i = 0; i < 64; i++)
+            owner[i] = i < 32 ? 0 : 1;
+        owner[15] = 1, owner[30] = owner[31] = 1, owner[63] = 0;
+        cs_handout_home(owner, 64, 2, threads, home);
+        for (int i = 0; i < 64; i++) {
+            int want = i == 15 ? 0 : i == 63 ? 1 : owner[i];
+            CU_ASSERT_EQUAL(home[i], want);
+        }
+    }
+    for (int i = 0; i < 32; i++)
+        owner[i] = i < 16 ? 0 : 1;
+    owner[3] = 1;
+    cs_handout_home(owner, 32, 2, 1, home);
+    CU_ASSERT_EQUAL(home[3], 1);
+    CU_ASSERT_EQUAL(home[20], 1);
+}
+
 /* ---- the file ------------------------------------------------------------------------------- */
 
 static void test_file_round_trip(void)
@@ -739,6 +765,7 @@ int main(void)
                 test_message_model_fits_latency_and_bandwidth);
     CU_add_test(s, "prediction between max(T1/p, Tinf) and T1", test_prediction_bounded_by_work_and_span);
     CU_add_test(s, "static blocks are cs_static_start's", test_static_blocks_are_the_drivers);
+    CU_add_test(s, "a thief's few items go home", test_a_thiefs_few_items_go_home);
     CU_add_test(s, "file round trip", test_file_round_trip);
     CU_add_test(s, "file refuses bad lines with their number", test_file_refuses_bad_lines);
     CU_basic_set_mode(CU_BRM_VERBOSE);
