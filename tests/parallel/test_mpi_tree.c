@@ -347,16 +347,19 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 1;
     }
-    static const uint64_t sizes[] = {1, 2, 3, 5, 8, 13, 64, 100};
+    /* every map, by the toy and (sizes whose blocks leave items to send home) by groups */
+    static const uint64_t sizes[] = {1, 2, 3, 5, 8, 13, 64, 100}, group_sizes[] = {13, 100, 400};
     unsigned trials = 0, failed = 0;
     int failing = 0;
-    for (int map = 0; map < MAP_COUNT; map++)
-        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
-            for (unsigned threads = 1; threads <= 2; threads++) {
-                struct trial t = {map, sizes[s], threads, -1, -1, -1, 0, 0};
-                trials++;
-                failed += run_trial(rank, ranks, &t, s, &failing);
-            }
+    for (int grouped = 0; grouped < 2; grouped++)
+        for (int map = 0; map < MAP_COUNT; map++)
+            for (size_t s = 0; s < (grouped ? 3 : sizeof sizes / sizeof sizes[0]); s++)
+                for (unsigned threads = 1; threads <= 2; threads++) {
+                    struct trial t = {map, grouped ? group_sizes[s] : sizes[s], threads, -1, -1,
+                                      -1, 0, grouped};
+                    trials++;
+                    failed += run_trial(rank, ranks, &t, s, &failing);
+                }
     /* Failures: each rank entering the tree failed, or its split or its
      * combines of the root's halves failing (where it is an owner of one),
      * under maps where the root is shared. */
@@ -375,16 +378,8 @@ int main(int argc, char **argv)
         trials++;
         failed += run_trial(rank, ranks, &t, 3, &failing);
     }
-    /* groups, after leaves went home: every map, and a rank entering failed (its failed
-     * leaves among those sent home), and slow packing (moves counted once) */
-    static const uint64_t group_sizes[] = {13, 100, 400};
-    for (int map = 0; map < MAP_COUNT; map++)
-        for (size_t s = 0; s < sizeof group_sizes / sizeof group_sizes[0]; s++)
-            for (unsigned threads = 1; threads <= 2; threads++) {
-                struct trial t = {map, group_sizes[s], threads, -1, -1, -1, 0, 1};
-                trials++;
-                failed += run_trial(rank, ranks, &t, s, &failing);
-            }
+    /* groups, after leaves went home: a rank entering failed (its failed leaves among those
+     * sent home), and slow packing (moves counted once) */
     for (int r = 0; r < ranks; r++) {
         struct trial t = {r % 2 ? MAP_INTERLEAVED : MAP_RANDOM, 400, 1, r, -1, -1, 0, 1};
         trials++;
