@@ -734,6 +734,10 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
     x.items = items;
     cs_mpi_check(MPI_Comm_size(comm, &x.ranks), "MPI_Comm_size");
     x.grouped = k->combine_group && x.ranks >= 2;
+    /* From here to the team's subtrees all is combine time but for the moves counted as
+     * communication (leaves sent home, owed partials packed); the waits recv_partial counts
+     * as combine time lie inside that span, so they are counted by it, once. */
+    double comm_before = out->comm_s, combine_before = out->combine_s;
     /* groups: a thief's few items go home first, and the tree follows the homes */
     int *home = NULL;
     if (x.grouped) {
@@ -752,9 +756,8 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
 
     /* This rank's own subtrees, by its team; then the nodes that span ranks.
      * Packing the owed ones on the way is communication, counted there. */
-    double packing_before = out->comm_s;
     combine_pure(&x, team, leaves, items);
-    out->combine_s += cs_clock_now() - t0 - (out->comm_s - packing_before);
+    out->combine_s = combine_before + (cs_clock_now() - t0) - (out->comm_s - comm_before);
     cs_partial *top = NULL;
     int top_owner;
     if (x.grouped) {

@@ -616,7 +616,10 @@ static double replay_tree(struct replay *r, double barrier)
 static int send_home(struct replay *r)
 {
     const cs_graph *g = r->g;
-    if (!cs_graph_has_ranks(g) || r->ranks < 2 || g->items == 0)
+    /* static blocks have no thief; and replay_items lays them by worker, so with a short
+     * last rank a rank's edge would lie across cs_handout_home's blocks and go "home" */
+    if (!cs_graph_has_ranks(g) || r->ranks < 2 || g->items == 0 ||
+        strcmp(g->schedule, "static") == 0)
         return 0;
     int *ran = malloc(g->items * sizeof *ran), *home = malloc(g->items * sizeof *home);
     if (!ran || !home) {

@@ -155,6 +155,56 @@ static const cs_kernel toy = {
     .partial_free = toy_free, .pack = toy_pack, .unpack = toy_unpack,
 };
 
+/* A kernel whose ranks multiply shared nodes together (combine_group): each member brings its
+ * pieces (here each of left and right is whole on one member, or on none) to member 0, which
+ * combines them and holds the result. Its trees send a thief's few items home first
+ * (cs_handout_home), so maps of short runs move leaves before the walk. */
+#define SLOT (1 + (sizeof(cs_partial) + 7) / 8)
+static int toy_group(const cs_problem *p, cs_partial *left, cs_partial *right, const cs_group *g,
+                     const cs_helpers *h, int whole, cs_partial **out, cs_err *err)
+{
+    (void)h, (void)whole;
+    *out = NULL;
+    uint64_t send[2 * SLOT] = {0}, *recv = calloc(2 * SLOT * g->size, sizeof *recv);
+    size_t *sw = calloc(g->size, sizeof *sw), *rw = calloc(g->size, sizeof *rw);
+    cs_partial *mine[2] = {left, right};
+    for (int k = 0; k < 2; k++)
+        if (mine[k]) {
+            send[k * SLOT] = 1;
+            memcpy(&send[k * SLOT + 1], mine[k], sizeof *mine[k]);
+            free(mine[k]);
+        }
+    sw[0] = 2 * SLOT;
+    for (unsigned q = 0; g->rank == 0 && q < g->size; q++)
+        rw[q] = 2 * SLOT;
+    int rc = g->exchange(g->ctx, 0, send, sw, recv, rw) ? CS_EGROUP : CS_OK;
+    cs_partial *got[2] = {NULL, NULL};
+    for (unsigned q = 0; rc == CS_OK && g->rank == 0 && q < g->size; q++)
+        for (int k = 0; k < 2; k++)
+            if (recv[(2 * q + k) * SLOT] && !got[k]) {
+                got[k] = malloc(sizeof *got[k]);
+                memcpy(got[k], &recv[(2 * q + k) * SLOT + 1], sizeof *got[k]);
+            }
+    free(recv), free(sw), free(rw);
+    if (rc != CS_OK) {
+        cs_err_set(err, "rank %d: another member failed", p->rank);
+        return rc;
+    }
+    if (g->rank != 0)
+        return CS_OK;
+    if (!got[0] || !got[1]) {
+        free(got[0]), free(got[1]);
+        cs_err_set(err, "rank %d: a shared node came without both operands", p->rank);
+        return CS_EINVAL;
+    }
+    return toy_combine(p, got[0], got[1], out, err);
+}
+
+static const cs_kernel toy_grouped = {
+    .name = "toy", .combine = toy_combine, .combine_group = toy_group,
+    .partial_free = toy_free, .pack = toy_pack, .unpack = toy_unpack,
+};
+
 enum { MAP_BLOCKS, MAP_BACKWARDS, MAP_INTERLEAVED, MAP_PAIRS, MAP_RANDOM, MAP_RANDOM_NOT_0,
        MAP_ALL_ON_LAST, MAP_ALL_BUT_LAST_ON_0, MAP_COUNT };
 static const char *const map_names[MAP_COUNT] = {
@@ -207,6 +257,7 @@ struct trial {
     int fail_split_rank;   /* -1: none */
     int fail_combine_rank; /* -1: none; its combines of the root's halves fail */
     int slow_pack;
+    int grouped;           /* toy_grouped: shared nodes by their groups, leaves sent home */
 };
 
 /* One tree over the ranks: 0 when it came out as it should on every rank. */
@@ -237,12 +288,13 @@ static int run_trial(int rank, int ranks, const struct trial *t, uint64_t seed, 
     bad_nodes = 0;
     cs_team team = {t->threads, NULL};
     double t0 = cs_clock_now(); /* the clock the phases are counted on */
-    cs_mpi_tree_combine(MPI_COMM_WORLD, &team, &toy, &p, owner, items, leaves, &root, &out);
+    cs_mpi_tree_combine(MPI_COMM_WORLD, &team, t->grouped ? &toy_grouped : &toy, &p, owner,
+                        items, leaves, &root, &out);
     double wall = cs_clock_now() - t0;
 
     /* the phases are parts of the tree's time, none counted twice */
     int bad = bad_nodes != 0 || out.combine_s + out.comm_s > wall + 1e-3;
-    int shared = items >= 2 && owner[0] != owner[mid];
+    int shared = items >= 2 && owner[0] != owner[mid] && !t->grouped; /* split and joined */
     unsigned counts[3] = {p.splits, p.joins, (unsigned)p.triggered}, all[3] = {0, 0, 0};
     MPI_Allreduce(counts, all, 3, MPI_UNSIGNED, MPI_SUM, MPI_COMM_WORLD);
     *failing = all[2] != 0;
@@ -295,16 +347,19 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 1;
     }
-    static const uint64_t sizes[] = {1, 2, 3, 5, 8, 13, 64, 100};
+    /* every map, by the toy and (sizes whose blocks leave items to send home) by groups */
+    static const uint64_t sizes[] = {1, 2, 3, 5, 8, 13, 64, 100}, group_sizes[] = {13, 100, 400};
     unsigned trials = 0, failed = 0;
     int failing = 0;
-    for (int map = 0; map < MAP_COUNT; map++)
-        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
-            for (unsigned threads = 1; threads <= 2; threads++) {
-                struct trial t = {map, sizes[s], threads, -1, -1, -1, 0};
-                trials++;
-                failed += run_trial(rank, ranks, &t, s, &failing);
-            }
+    for (int grouped = 0; grouped < 2; grouped++)
+        for (int map = 0; map < MAP_COUNT; map++)
+            for (size_t s = 0; s < (grouped ? 3 : sizeof sizes / sizeof sizes[0]); s++)
+                for (unsigned threads = 1; threads <= 2; threads++) {
+                    struct trial t = {map, grouped ? group_sizes[s] : sizes[s], threads, -1, -1,
+                                      -1, 0, grouped};
+                    trials++;
+                    failed += run_trial(rank, ranks, &t, s, &failing);
+                }
     /* Failures: each rank entering the tree failed, or its split or its
      * combines of the root's halves failing (where it is an owner of one),
      * under maps where the root is shared. */
@@ -313,13 +368,25 @@ int main(int argc, char **argv)
         for (int r = 0; r < ranks; r++)
             for (int kind = 0; kind < 3; kind++) {
                 struct trial t = {fail_maps[m], 100, 1 + (unsigned)(r % 2), kind == 0 ? r : -1,
-                                  kind == 1 ? r : -1, kind == 2 ? r : -1, 0};
+                                  kind == 1 ? r : -1, kind == 2 ? r : -1, 0, 0};
                 trials++;
                 failed += run_trial(rank, ranks, &t, 7, &failing);
             }
     /* slow packing, in every kind of send: owed, in the walk, shared, to rank 0 */
     for (int map = MAP_BLOCKS; map <= MAP_INTERLEAVED; map++) {
-        struct trial t = {map, 13, 1, -1, -1, -1, 1};
+        struct trial t = {map, 13, 1, -1, -1, -1, 1, 0};
+        trials++;
+        failed += run_trial(rank, ranks, &t, 3, &failing);
+    }
+    /* groups, after leaves went home: a rank entering failed (its failed leaves among those
+     * sent home), and slow packing (moves counted once) */
+    for (int r = 0; r < ranks; r++) {
+        struct trial t = {r % 2 ? MAP_INTERLEAVED : MAP_RANDOM, 400, 1, r, -1, -1, 0, 1};
+        trials++;
+        failed += run_trial(rank, ranks, &t, 5, &failing);
+    }
+    for (int map = MAP_INTERLEAVED; map <= MAP_PAIRS; map++) {
+        struct trial t = {map, 100, 1, -1, -1, -1, 1, 1};
         trials++;
         failed += run_trial(rank, ranks, &t, 3, &failing);
     }

@@ -644,6 +644,34 @@ static void test_a_thiefs_few_items_go_home(void)
     CU_ASSERT_EQUAL(home[20], 1);
 }
 
+/* Static blocks have no thief, so nothing goes home, even with a short last rank: 62 items of
+ * 1 s on 31 workers of ranks of 16 leave rank 0 items 0..31 (two a worker), though item 31
+ * lies in cs_handout_home's second block ([31, 62) of 32 workers' blocks). Each rank's items
+ * chain on their own rank; only the root's edge crosses ranks and pays a message: 2 s of items
+ * and one 100 s latency, not a second for item 31 sent to rank 1. */
+static void test_static_blocks_send_nothing_home(void)
+{
+    struct builder b;
+    start(&b, "cpu_hybrid", "static", 16);
+    uint32_t item[62];
+    for (int i = 0; i < 62; i++)
+        item[i] = add(&b, CS_TASK_ITEM, i < 32 ? 0 : 1, 1.0, 0, NULL, 0);
+    uint32_t half[2];
+    for (int h = 0; h < 2; h++) {
+        uint32_t c = item[h ? 32 : 0];
+        for (int i = (h ? 32 : 0) + 1; i < (h ? 62 : 32); i++) {
+            uint32_t kids[2] = {c, item[i]};
+            c = add(&b, CS_TASK_COMBINE, h, 0.0, 0, kids, 2);
+        }
+        half[h] = c;
+    }
+    add(&b, CS_TASK_COMBINE, 0, 0.0, 0, half, 2);
+    cs_message_model slow = {100.0, 1e9, 1};
+    double t = cs_span_replay_layout(&b.g, &slow, (cs_layout){31, 0}, NULL);
+    CU_ASSERT(t > 100.0 && t < 150.0);
+    cs_graph_free(&b.g);
+}
+
 /* ---- the file ------------------------------------------------------------------------------- */
 
 static void test_file_round_trip(void)
@@ -766,6 +794,7 @@ int main(void)
     CU_add_test(s, "prediction between max(T1/p, Tinf) and T1", test_prediction_bounded_by_work_and_span);
     CU_add_test(s, "static blocks are cs_static_start's", test_static_blocks_are_the_drivers);
     CU_add_test(s, "a thief's few items go home", test_a_thiefs_few_items_go_home);
+    CU_add_test(s, "static blocks send nothing home", test_static_blocks_send_nothing_home);
     CU_add_test(s, "file round trip", test_file_round_trip);
     CU_add_test(s, "file refuses bad lines with their number", test_file_refuses_bad_lines);
     CU_basic_set_mode(CU_BRM_VERBOSE);
