@@ -27,10 +27,13 @@ listing() { local f; for f in "$1"/**; do printf '%s\n' "${f#"$1"}"; done; }
 # in DIR/verdict: "ok", or why it failed.
 check_row() {
   local dir=$1 status=$2 text=$3 cmd=$4 setup=$5 code before after err
-  mkdir -p "$dir/cwd"
+  mkdir -p "$dir/cwd" "$dir/tmp"
   (cd "$dir/cwd" && eval "${setup:-true}") </dev/null >/dev/null 2>&1
   before=$(listing "$dir/cwd")
-  (cd "$dir/cwd" && timeout 20 bash -c "$cmd") </dev/null >"$dir/out" 2>"$dir/err"
+  # Open MPI's session folder in a row's own TMPDIR: MPI programs starting at once (rows run
+  # JOBS at a time, beside other tests) race to make and remove a shared one, and one of
+  # them may fail to start ("mkdir ... File exists")
+  (cd "$dir/cwd" && TMPDIR="$dir/tmp" timeout 20 bash -c "$cmd") </dev/null >"$dir/out" 2>"$dir/err"
   code=$?
   after=$(listing "$dir/cwd")
   mapfile -t err <"$dir/err"
