@@ -487,6 +487,12 @@ double cs_group_cost_factor(const cs_group_cost *c, unsigned g)
     return f;
 }
 
+/* Whether a group (a mask of ranks) holds more than one: a node its ranks multiply together. */
+static int spans_ranks(uint64_t group)
+{
+    return (group & (group - 1)) != 0;
+}
+
 /* Task i's seconds in the replay, once ready (its group known): a task of a node several
  * ranks share costs the ways' factor on what one rank's helped product recorded; one a
  * rank of one thread holds alone, `unhelped` times it, as that rank multiplies unhelped
@@ -497,7 +503,7 @@ static double cost(const struct replay *r, uint32_t i)
 {
     double d = duration(&r->g->task[i]);
     uint64_t group = r->group[i];
-    int shared = (group & (group - 1)) != 0;
+    int shared = spans_ranks(group);
     if (r->shared && shared)
         d *= cs_group_cost_factor(r->shared, (unsigned)__builtin_popcountll(group));
     if (!shared)
@@ -543,7 +549,7 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
      * would be free first, counting the work already queued there; a rank idle since
      * before the part is ready is free only from then (not from when it went idle,
      * which would pile a round's parts on the ranks idle longest) */
-    if (task->kind == CS_TASK_PART && (group & (group - 1)) != 0) {
+    if (task->kind == CS_TASK_PART && spans_ranks(group)) {
         double soonest = INFINITY;
         for (unsigned rk = 0; rk < r->ranks && rk < 64; rk++) {
             if (!(group >> rk & 1))
@@ -560,7 +566,7 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
     double at = ready_on(r, i, rank, barrier);
     /* a node its group multiplies together starts with what they exchange (the formulas
      * above), all of it ahead of its work: an exchange is a step every member waits for */
-    if (task->kind == CS_TASK_COMBINE && (group & (group - 1)) != 0)
+    if (task->kind == CS_TASK_COMBINE && spans_ranks(group))
         at += cs_group_exchange_s(r->m, (unsigned)__builtin_popcountll(group), task->bytes);
     r->rank_of[i] = rank;
     return heap_push(&r->ready[rank], at, i);
