@@ -43,21 +43,12 @@ void cs_handout_cut(uint64_t *own_lo, uint64_t *own_hi, unsigned ranks, unsigned
     *lo = own_hi[from] -= take < half ? take : half;
 }
 
-void cs_handout_home(const int *owner, uint64_t items, unsigned ranks, unsigned threads,
-                     int *home)
+void cs_handout_home(uint64_t items, unsigned ranks, unsigned threads, int *home)
 {
     unsigned workers = ranks * threads;
     for (unsigned r = 0; r < ranks; r++) {
-        uint64_t lo = cs_static_start(items, workers, r * threads);
         uint64_t hi = cs_static_start(items, workers, (r + 1) * threads);
-        for (uint64_t i = lo; i < hi;) {
-            uint64_t j = i + 1;
-            while (j < hi && owner[j] == owner[i])
-                j++;
-            int short_run = owner[i] != (int)r && (j - i) * CS_HANDOUT_HOME_SHARE < hi - lo;
-            for (uint64_t k = i; k < j; k++)
-                home[k] = short_run ? (int)r : owner[k];
-            i = j;
-        }
+        for (uint64_t i = cs_static_start(items, workers, r * threads); i < hi; i++)
+            home[i] = (int)r;
     }
 }

@@ -32,14 +32,14 @@ void cs_handout_cut(uint64_t *own_lo, uint64_t *own_hi, unsigned ranks, unsigned
                     uint64_t take, uint64_t *lo, uint64_t *hi);
 
 /* Where each item's partial is combined, for ranks that multiply shared nodes together:
- * home[i] is owner[i] (the rank that ran item i), except for an item in a short run of
- * another rank's block (a thief's tail of fewer than 1/CS_HANDOUT_HOME_SHARE of the block's
- * items), whose home is the block's rank. Without that, a few stolen items make their thief
- * a member of every node above them, up to the block's, and a group's work and exchanges
- * wait on a rank busy with its own. Rank r's block is the hand-out's:
+ * home[i] is the rank whose hand-out block holds item i, whichever rank ran it. Stolen items
+ * go home, so that the groups follow the blocks, not the race of the hand-out: a thief left
+ * holding stolen items is a member of every node above them, up to their block's, and a
+ * group's members each do a fixed share of every step and meet at each exchange, so the
+ * whole group waits while such a member is busy with its own nodes (predicted for product B
+ * at 16 ranks: 0.64 of cpu_serial with a thief's long runs kept, 0.75 with every item home;
+ * results/README.md, "Profiles"). Rank r's block is the hand-out's:
  * [cs_static_start(items, ranks * threads, r * threads), ... (r + 1) * threads). */
-#define CS_HANDOUT_HOME_SHARE 16
-void cs_handout_home(const int *owner, uint64_t items, unsigned ranks, unsigned threads,
-                     int *home);
+void cs_handout_home(uint64_t items, unsigned ranks, unsigned threads, int *home);
 
 #endif

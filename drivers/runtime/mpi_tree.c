@@ -738,13 +738,13 @@ void cs_mpi_tree_combine(MPI_Comm comm, const cs_team *team, const cs_kernel *k,
      * communication (leaves sent home, owed partials packed); the waits recv_partial counts
      * as combine time lie inside that span, so they are counted by it, once. */
     double comm_before = out->comm_s, combine_before = out->combine_s;
-    /* groups: a thief's few items go home first, and the tree follows the homes */
+    /* groups: stolen items go home first, and the tree follows the homes */
     int *home = NULL;
     if (x.grouped) {
         home = malloc(items * sizeof *home);
         if (!home)
             cs_mpi_fatal("out of memory for the homes of %llu items", (unsigned long long)items);
-        cs_handout_home(owner, items, (unsigned)x.ranks, team->threads, home);
+        cs_handout_home(items, (unsigned)x.ranks, team->threads, home);
         move_home(&x, leaves, owner, home);
         owner = x.owner = home;
     }

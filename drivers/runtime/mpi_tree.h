@@ -42,7 +42,7 @@ typedef struct cs_mpi_tree_outcome {
 /* Combines the items' partials along cs_tree_mid across the ranks of comm.
  * owner[i] is the rank that ran item i (the same map on every rank); on that
  * rank leaves[i] holds its partial; for a kernel whose ranks multiply shared nodes
- * together, a thief's few items go home first (cs_handout_home) and the tree
+ * together, stolen items go home first (cs_handout_home) and the tree
  * follows the homes. out->status on entry is this rank's state
  * so far (set origin and err with a failure). Consumes the leaves. On rank 0
  * *root is the root's partial, NULL after a failure; NULL elsewhere. */

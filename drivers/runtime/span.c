@@ -184,11 +184,13 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    threads per rank unless it says); a tree task runs on
  *    the rank of its first dependency (a combine where its left child is, as
  *    cs_mpi_tree_combine does), except that the parts of a node whose items
- *    ran on several ranks run on whichever of those ranks is free first, as
- *    the ranks of such a node multiply it together (its group, mpi_tree.c;
- *    for up to 64 ranks): a profile from one rank, whose top combines are
- *    cut into hundreds of parts, so predicts ranks sharing them as finely as
- *    threads do, without the exchanges' extra passes, but with the exchanges
+ *    ran on several ranks are dealt to those ranks in turn, a fixed share of
+ *    each round to each, as the ranks of such a node multiply it together (its
+ *    group, mpi_tree.c; for up to 64 ranks) and meet at every exchange
+ *    (dealt_rank); items a thief took go home first (send_home). A profile
+ *    from one rank, whose top combines are cut into hundreds of parts, so
+ *    predicts ranks sharing them in even shares, without the exchanges'
+ *    extra passes (--group-cost prices those), but with the exchanges
  *    themselves charged by the message model ahead of the node's work (the
  *    words bignum's bn_group_words gives for the way taken); one from P ranks keeps the
  *    P shares each group had, their exchanges in their times. A dependency
@@ -471,7 +473,7 @@ struct replay {
     struct heap *ready;  /* per rank */
     unsigned *rank_of;   /* per task, once ready */
     uint64_t *group;     /* per task, once ready: the ranks below it (ranks < 64) */
-    double *queued;      /* per rank: seconds of ready tasks not started */
+    uint32_t *dealt;     /* per task: its successors among a shared node's parts dealt so far */
 };
 
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
@@ -526,6 +528,23 @@ static double ready_on(const struct replay *r, uint32_t i, unsigned rank, double
     return at;
 }
 
+/* The rank a part of a node its group multiplies together goes to. The ways give each member
+ * a fixed share of every step, and the members meet at each exchange (bignum_group.c): a
+ * member busy elsewhere (with a node of another group it belongs to) holds the others up at
+ * the next exchange, and one that arrives early takes no more. So a round's parts (those
+ * after one segment) are dealt to the group's ranks in turn, in rank order from an offset
+ * that the segment's id gives, so that a round of fewer parts than members, or not a
+ * multiple of them, does not always load the lowest ranks. */
+static unsigned dealt_rank(struct replay *r, uint32_t i, uint64_t group)
+{
+    uint32_t seg = r->edges[r->edge_at[i]].from; /* a part depends on one task, its segment */
+    unsigned members = (unsigned)__builtin_popcountll(group);
+    unsigned k = (unsigned)((r->dealt[seg]++ + seg) % members);
+    for (unsigned rk = 0;; rk++)
+        if ((group >> rk & 1) && k-- == 0)
+            return rk;
+}
+
 /* Task i's dependencies are all done: when and where can it start? */
 static int make_ready(struct replay *r, uint32_t i, double barrier)
 {
@@ -545,24 +564,8 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
         }
     }
     r->group[i] = group;
-    /* a part of a node its group multiplies together: on the group's rank that
-     * would be free first, counting the work already queued there; a rank idle since
-     * before the part is ready is free only from then (not from when it went idle,
-     * which would pile a round's parts on the ranks idle longest) */
-    if (task->kind == CS_TASK_PART && spans_ranks(group)) {
-        double soonest = INFINITY;
-        for (unsigned rk = 0; rk < r->ranks && rk < 64; rk++) {
-            if (!(group >> rk & 1))
-                continue;
-            unsigned w = first_free(r->free_at, rk * r->per_rank, (rk + 1) * r->per_rank);
-            double ready = ready_on(r, i, rk, barrier);
-            double free = (r->free_at[w] > ready ? r->free_at[w] : ready) +
-                          r->queued[rk] / r->per_rank;
-            if (free < soonest)
-                soonest = free, rank = rk;
-        }
-    }
-    r->queued[rank] += cost(r, i);
+    if (task->kind == CS_TASK_PART && spans_ranks(group))
+        rank = dealt_rank(r, i, group);
     double at = ready_on(r, i, rank, barrier);
     /* a node its group multiplies together starts with what they exchange (the formulas
      * above), all of it ahead of its work: an exchange is a step every member waits for */
@@ -600,7 +603,6 @@ static double replay_tree(struct replay *r, double barrier)
             return -1; /* a dependency never done: not a graph in order */
         uint32_t i = r->ready[best_rank].val[0];
         heap_pop(&r->ready[best_rank]);
-        r->queued[best_rank] -= cost(r, i);
         r->end[i] = best_start + cost(r, i);
         r->worker[i] = best_w;
         r->free_at[best_w] = r->end[i];
@@ -615,7 +617,7 @@ static double replay_tree(struct replay *r, double barrier)
     return finish;
 }
 
-/* A thief's few items go home before the tree (cs_handout_home, as mpi_tree.c sends them for
+/* Stolen items go home before the tree (cs_handout_home, as mpi_tree.c sends them for
  * ranks that multiply shared nodes together; the replay treats every profile of ranks so):
  * each such item is its home rank's from its end plus a message's latency (a leaf's bytes
  * are not in the profile). Returns 0, -1 out of memory. */
@@ -634,7 +636,7 @@ static int send_home(struct replay *r)
     }
     for (uint64_t i = 0; i < g->items; i++)
         ran[i] = (int)rank_of_worker(r, r->worker[i]);
-    cs_handout_home(ran, g->items, r->ranks, r->per_rank, home);
+    cs_handout_home(g->items, r->ranks, r->per_rank, home);
     for (uint64_t i = 0; i < g->items; i++)
         if (home[i] != ran[i]) {
             r->worker[i] = (unsigned)home[i] * r->per_rank;
@@ -648,7 +650,7 @@ static void replay_free(struct replay *r)
 {
     free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
     free(r->edge_n), free(r->succ), free(r->succ_at), free(r->pending), free(r->rank_of);
-    free(r->group), free(r->queued);
+    free(r->group), free(r->dealt);
     if (r->ready)
         for (unsigned k = 0; k < r->ranks; k++)
             free(r->ready[k].key), free(r->ready[k].val);
@@ -719,11 +721,11 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
     r.rank_of = calloc(n, sizeof *r.rank_of);
     r.ready = calloc(r.ranks, sizeof *r.ready);
     r.group = calloc(n, sizeof *r.group);
-    r.queued = calloc(r.ranks, sizeof *r.queued);
+    r.dealt = calloc(n, sizeof *r.dealt);
     double result = -1;
     if (!r.free_at || !r.end || !r.worker || !r.edges || !r.edge_at || !r.edge_n || !r.succ ||
         !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group ||
-        !r.queued)
+        !r.dealt)
         goto out;
     /* With fewer ranks' worth of workers than a whole rank, the last rank is short:
      * its missing workers are never free. */

@@ -157,8 +157,8 @@ static const cs_kernel toy = {
 
 /* A kernel whose ranks multiply shared nodes together (combine_group): each member brings its
  * pieces (here each of left and right is whole on one member, or on none) to member 0, which
- * combines them and holds the result. Its trees send a thief's few items home first
- * (cs_handout_home), so maps of short runs move leaves before the walk. */
+ * combines them and holds the result. Its trees send every item to its block's rank first
+ * (cs_handout_home), so every map but blocks moves leaves before the walk. */
 #define SLOT (1 + (sizeof(cs_partial) + 7) / 8)
 static int toy_group(const cs_problem *p, cs_partial *left, cs_partial *right, const cs_group *g,
                      const cs_helpers *h, int whole, cs_partial **out, cs_err *err)

@@ -426,12 +426,11 @@ static void test_unhelped_follows_the_rank_replayed(void)
     }
 }
 
-/* A shared node's parts go to the rank of its group free first, and a rank idle since long
- * before they are ready is free from then, not from when it went idle. Two ranks (static: items
- * 0 and 1, 1 s each, rank 0's; 2 and 3 rank 1's): rank 0 combines [0, 2) in one 10 s part
- * while rank 1's [2, 4) costs nothing, so rank 1 idles from 2 s; then the root, which both
- * share, in ten 1 s parts from 12 s: five each, 17 s. Counting rank 1 free from 2 s put all
- * ten on it (22 s). */
+/* A shared node's parts are dealt to its group's ranks in turn, and none is taken by a rank
+ * for having idled long. Two ranks (static: items 0 and 1, 1 s each, rank 0's; 2 and 3 rank
+ * 1's): rank 0 combines [0, 2) in one 10 s part while rank 1's [2, 4) costs nothing, so rank
+ * 1 idles from 2 s; then the root, which both share, in ten 1 s parts from 12 s: five each,
+ * 17 s. Counting rank 1 free from 2 s put all ten on it (22 s). */
 static void test_shared_parts_wait_for_no_idle_rank(void)
 {
     struct builder b;
@@ -442,6 +441,26 @@ static void test_shared_parts_wait_for_no_idle_rank(void)
     uint32_t x = helped(&b, it[0], it[1], 0.0, 1, 10.0, 0.0);
     helped(&b, x, helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0), 0.0, 10, 1.0, 0.0);
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 17.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
+/* A rank in two groups at once holds both up: each member does a fixed share of every step
+ * and meets the others at each exchange (bignum_group.c), so a member busy elsewhere is not
+ * relieved by the others. Three ranks (static: items 0-1 rank 0's, 2-3 rank 1's, 4-5 rank
+ * 2's, 1 s each); [1, 3) is shared by ranks 0 and 1, [3, 5) by 1 and 2, each in four 1 s
+ * parts from 2 s: two of each for rank 1, four in all, so 6 s. Giving a part to whichever
+ * member is free first ended at 5 s (ranks 0 and 2 took five of the eight). */
+static void test_a_rank_in_two_groups_holds_both_up(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t it[6];
+    for (int i = 0; i < 6; i++)
+        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    helped(&b, it[1], it[2], 0.0, 4, 1.0, 0.0);
+    helped(&b, it[3], it[4], 0.0, 4, 1.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){3, 1}, NULL), 6.0,
                            1e-3);
     cs_graph_free(&b.g);
 }
@@ -619,29 +638,25 @@ static void test_static_blocks_are_the_drivers(void)
         }
 }
 
-/* A thief's run shorter than 1/16 of a block goes home (cs_handout_home): two ranks, blocks of
- * 32 items (one thread each, or two: the same blocks). Item 15, rank 1's in rank 0's block, and
- * 63, rank 0's in rank 1's, go home; 30 and 31, a run of two (32 / 16: not shorter), stay
- * rank 1's; a run in its own block never moves. Blocks of 16 keep even single items. */
-static void test_a_thiefs_few_items_go_home(void)
+/* Every item's home is its hand-out block's rank (cs_handout_home), whoever ran it: blocks of
+ * the ranks' threads together, so 10 items over 3 ranks of one thread are [0, 3), [3, 6),
+ * [6, 10); of two threads, 6 workers' blocks two at a time: [0, 3), [3, 6), [6, 10) again
+ * (starts 0, 1, 3, 5, 6, 8); 7 items over 2 ranks of 3 threads: [0, 3), [3, 7). */
+static void test_every_item_goes_to_its_blocks_rank(void)
 {
-    int owner[64], home[64];
+    static const int three[10] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 2}, two[7] = {0, 0, 0, 1, 1, 1, 1};
+    int home[10];
     for (unsigned threads = 1; threads <= 2; threads++) {
-        for (int i = 0; i < 64; i++)
-            owner[i] = i < 32 ? 0 : 1;
-        owner[15] = 1, owner[30] = owner[31] = 1, owner[63] = 0;
-        cs_handout_home(owner, 64, 2, threads, home);
-        for (int i = 0; i < 64; i++) {
-            int want = i == 15 ? 0 : i == 63 ? 1 : owner[i];
-            CU_ASSERT_EQUAL(home[i], want);
-        }
+        memset(home, -1, sizeof home);
+        cs_handout_home(10, 3, threads, home);
+        for (int i = 0; i < 10; i++)
+            CU_ASSERT_EQUAL(home[i], three[i]);
     }
-    for (int i = 0; i < 32; i++)
-        owner[i] = i < 16 ? 0 : 1;
-    owner[3] = 1;
-    cs_handout_home(owner, 32, 2, 1, home);
-    CU_ASSERT_EQUAL(home[3], 1);
-    CU_ASSERT_EQUAL(home[20], 1);
+    cs_handout_home(7, 2, 3, home);
+    for (int i = 0; i < 7; i++)
+        CU_ASSERT_EQUAL(home[i], two[i]);
+    cs_handout_home(1, 4, 1, home); /* more ranks than items: the last rank's block holds it */
+    CU_ASSERT_EQUAL(home[0], 3);
 }
 
 /* Static blocks have no thief, so nothing goes home, even with a short last rank: 62 items of
@@ -781,6 +796,7 @@ int main(void)
                 test_unhelped_follows_the_rank_replayed);
     CU_add_test(s, "a shared node's parts wait for no idle rank",
                 test_shared_parts_wait_for_no_idle_rank);
+    CU_add_test(s, "a rank in two groups holds both up", test_a_rank_in_two_groups_holds_both_up);
     CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
                 test_ranks_take_from_the_back_of_a_block);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
@@ -793,7 +809,7 @@ int main(void)
                 test_message_model_fits_latency_and_bandwidth);
     CU_add_test(s, "prediction between max(T1/p, Tinf) and T1", test_prediction_bounded_by_work_and_span);
     CU_add_test(s, "static blocks are cs_static_start's", test_static_blocks_are_the_drivers);
-    CU_add_test(s, "a thief's few items go home", test_a_thiefs_few_items_go_home);
+    CU_add_test(s, "every item goes to its block's rank", test_every_item_goes_to_its_blocks_rank);
     CU_add_test(s, "static blocks send nothing home", test_static_blocks_send_nothing_home);
     CU_add_test(s, "file round trip", test_file_round_trip);
     CU_add_test(s, "file refuses bad lines with their number", test_file_refuses_bad_lines);
