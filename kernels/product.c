@@ -1,4 +1,5 @@
 /* The product kernel: total = prod over i,j,k in 1..n-1 of i*j*k, exactly. */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,16 @@
 /*
  * The iteration space is the m^3 triples (i, j, k), m = n-1, in loop order
  * (i slowest), numbered t = ((i-1)*m + (j-1))*m + (k-1). Item c of C covers
- * t in [c*T/C, (c+1)*T/C): contiguous, decided by n and C alone. An item
- * multiplies its factors into one accumulator in loop order, packing as many
+ * the contiguous run of t whose factors' bits fill the c-th C-th of the
+ * result's: it starts at the first t where the bits of the factors before it
+ * reach c/C of all (item_start), counting 256 log2 of each of i, j and k,
+ * rounded down, in integers, so the cut is decided by n and C alone, and
+ * every rank and machine makes it alike. An item's cost follows its bits,
+ * and so do the combines above it: cut into equal numbers of triples, the
+ * last items (i near m) had 1.6 times the first's bits, and with them every
+ * rank's subtree that of the rank before it, which the ranks sharing the node
+ * above waited for. An item multiplies its factors into one accumulator in
+ * loop order, packing as many
  * consecutive factors into a 64-bit word as fit before each bignum pass (it
  * is still the triple loop: every factor is multiplied in). With C = 1 that
  * is the classic single accumulator. Partials combine by multiplication.
@@ -32,6 +41,8 @@ struct cs_problem {
     uint64_t n, m;     /* loop bound and m = n-1 */
     uint64_t space;    /* m^3 iterations */
     uint64_t items;
+    uint64_t *log_sum; /* log_sum[x]: the sum of log2_256(v) for v in 1..x, x <= m */
+    unsigned __int128 bits; /* bits_before(space): the whole loop's, in 1/256 bits */
 };
 
 struct cs_partial {
@@ -40,10 +51,46 @@ struct cs_partial {
                        piece of a split partial and products with one */
 };
 
+/* 256 log2(v), rounded down, in integers alone (so that every rank and every machine cuts
+ * the items alike): the exponent, then eight bits of the mantissa by repeated squaring. */
+static uint64_t log2_256(uint64_t v)
+{
+    unsigned e = 63u - (unsigned)__builtin_clzll(v);
+    assert(v >= 1 && e <= 62);
+    unsigned __int128 y = (unsigned __int128)v << (62 - e); /* v / 2^e in [1, 2), 62 bits */
+    uint64_t frac = 0;
+    for (int b = 0; b < 8; b++) {
+        y = (y * y) >> 62;
+        frac <<= 1;
+        if (y >> 63) {
+            frac |= 1;
+            y >>= 1;
+        }
+    }
+    return 256 * (uint64_t)e + frac;
+}
+
 static double result_bits_estimate(uint64_t m)
 {
     /* bits of (m!)^(3m^2) = 3 m^2 log2(m!) */
     return 3.0 * (double)m * (double)m * lgamma((double)m + 1.0) / log(2.0);
+}
+
+typedef unsigned __int128 u128;
+
+/* The bits of the factors of triples [0, t), in 1/256 bits: the sum of log2_256 of each
+ * triple's i, j and k, exactly, from whole i planes, whole j rows, then single k. */
+static u128 bits_before(const cs_problem *p, uint64_t t)
+{
+    const uint64_t m = p->m, *ls = p->log_sum;
+    uint64_t i0 = t / (m * m), rest = t % (m * m), j0 = rest / m, k0 = rest % m;
+    u128 w = (u128)m * m * ls[i0] + (u128)i0 * 2 * m * ls[m]; /* whole i planes */
+    if (i0 == m)
+        return w;
+    uint64_t wi = ls[i0 + 1] - ls[i0];
+    w += (u128)j0 * m * wi + (u128)m * ls[j0] + (u128)j0 * ls[m]; /* whole j rows */
+    uint64_t wj = ls[j0 + 1] - ls[j0];
+    return w + (u128)k0 * (wi + wj) + ls[k0];
 }
 
 static int product_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs_err *err)
@@ -80,12 +127,24 @@ static int product_problem_new(uint64_t n, uint64_t chunks, cs_problem **out, cs
     p->m = m;
     p->space = space;
     p->items = chunks ? chunks : (space < PRODUCT_DEFAULT_CHUNKS ? space : PRODUCT_DEFAULT_CHUNKS);
+    p->log_sum = malloc((m + 1) * sizeof *p->log_sum);
+    if (!p->log_sum) {
+        free(p);
+        cs_err_set(err, "out of memory");
+        return CS_ENOMEM;
+    }
+    p->log_sum[0] = 0;
+    for (uint64_t v = 1; v <= m; v++)
+        p->log_sum[v] = p->log_sum[v - 1] + log2_256(v);
+    p->bits = bits_before(p, space);
     *out = p;
     return CS_OK;
 }
 
 static void product_problem_free(cs_problem *p)
 {
+    if (p)
+        free(p->log_sum);
     free(p);
 }
 
@@ -94,9 +153,24 @@ static uint64_t product_item_count(const cs_problem *p)
     return p->items;
 }
 
+/* The first triple of `item`: the first t whose factors before it hold item/items of the
+ * loop's bits; the end of the loop for item == items (the triple (1, 1, 1) weighs nothing, so
+ * for n = 2 the search would stop before it). Tiny loops may leave an item empty. */
 static uint64_t item_start(const cs_problem *p, uint64_t item)
 {
-    return (uint64_t)((unsigned __int128)p->space * item / p->items);
+    if (item >= p->items)
+        return p->space;
+    u128 q = p->bits / p->items, r = p->bits % p->items;
+    u128 target = q * item + r * item / p->items; /* bits * item / items, without overflow */
+    uint64_t lo = 0, hi = p->space;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (bits_before(p, mid) >= target)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
 }
 
 static cs_partial *partial_new(void)

@@ -5,6 +5,7 @@ as the C kernel, and the digest (bits, decimal digits, leading digits, FNV-1a of
 limbs) must equal cpu_serial's bit for bit: the same result computed by another language.
 """
 import decimal
+import functools
 import math
 
 DEFAULT_CHUNKS = 1024
@@ -18,12 +19,66 @@ def item_count(n, chunks=None):
     return chunks if chunks else min(space, DEFAULT_CHUNKS)
 
 
-def item_run(n, items, item):
-    """Item c of C covers the triples t in [c*T/C, (c+1)*T/C) in loop order (i slowest),
-    its factors packed into a 64-bit word before each multiplication, as product.c does."""
+def log2_256(v):
+    """256 log2(v) rounded down, in integers alone, as product.c's log2_256: the exponent,
+    then eight bits of the mantissa by repeated squaring."""
+    e = v.bit_length() - 1
+    y, frac = v << (62 - e), 0
+    for _ in range(8):
+        y = (y * y) >> 62
+        frac <<= 1
+        if y >> 63:
+            frac |= 1
+            y >>= 1
+    return 256 * e + frac
+
+
+@functools.lru_cache(maxsize=4)
+def log_sums(m):
+    """log_sums(m)[x]: the sum of log2_256(v) for v in 1..x."""
+    sums = [0]
+    for v in range(1, m + 1):
+        sums.append(sums[-1] + log2_256(v))
+    return tuple(sums)
+
+
+def bits_before(m, t):
+    """The bits of the factors of triples [0, t), in 1/256 bits (product.c's bits_before)."""
+    ls = log_sums(m)
+    i0, rest = divmod(t, m * m)
+    j0, k0 = divmod(rest, m)
+    w = m * m * ls[i0] + i0 * 2 * m * ls[m]
+    if i0 == m:
+        return w
+    wi = ls[i0 + 1] - ls[i0]
+    w += j0 * m * wi + m * ls[j0] + j0 * ls[m]
+    wj = ls[j0 + 1] - ls[j0]
+    return w + k0 * (wi + wj) + ls[k0]
+
+
+def item_start(n, items, item):
+    """The first triple of `item`: the first t whose factors before it hold item/items of
+    the loop's bits, as product.c cuts them."""
     m = n - 1
-    space = m * m * m
-    t, end = space * item // items, space * (item + 1) // items
+    if item >= items:
+        return m * m * m
+    target = bits_before(m, m * m * m) * item // items
+    lo, hi = 0, m * m * m
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if bits_before(m, mid) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def item_run(n, items, item):
+    """Item c of C covers the triples from item_start(c) to item_start(c + 1) in loop order
+    (i slowest): equal shares of the result's bits, as product.c cuts them; its factors
+    packed into a 64-bit word before each multiplication, as product.c does."""
+    m = n - 1
+    t, end = item_start(n, items, item), item_start(n, items, item + 1)
     i, j, k = t // (m * m) + 1, t // m % m + 1, t % m + 1
     value, word = 1, 1
     for _ in range(end - t):

@@ -250,11 +250,10 @@ int cs_team_combine(const cs_team *t, int helped, const cs_kernel *k, const cs_p
  * node its second child combines it and climbs on, the first goes for the
  * next unit. No thread waits for a particular task, so none idles while a
  * node is ready. Units are taken from the last: siblings still finish close
- * together, and where items grow with their index (the product's do) the
- * largest go first, so the chain of combines left at the end is the
- * cheapest one. Once no unit is left to take, every combine is helped: its
- * parts become tasks that threads with nothing left to do pick up at the
- * region's closing barrier.
+ * together, and where items grow with their index the largest go first, so
+ * the chain of combines left at the end is the cheapest one. Once no unit is
+ * left to take, every combine is helped: its parts become tasks that threads
+ * with nothing left to do pick up at the region's closing barrier.
  */
 struct top_node {
     uint64_t lo, hi;     /* the tree node [lo, hi), for the profile's task ids */

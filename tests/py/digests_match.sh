@@ -33,6 +33,14 @@ check W default py_serial
 check W 100 py_threads --threads 2
 check W 1000 py_processes --workers 2
 
+# The peers cut the items as product.c does, by their factors' bits (the starts test_product
+# checks against GMP, for n = 9 in 5 items and n = 12 in 7).
+starts=$("$(head -n 1 "$bin/py_serial" | cut -c3-)" -c "
+import sys; sys.path.insert(0, '$bin')
+import cspy_product as p
+print(*[p.item_start(n, c, i) for n, c in ((9, 5), (12, 7)) for i in range(c + 1)])")
+expect_eq "cspy_product.item_start" "0 138 243 340 429 512 0 261 464 657 832 1008 1173 1331" "$starts"
+
 # The lesson's decomposition: one row per repetition over all sizes, the digests joined by ' + '.
 "$bin/cpu_serial" --class S --repeat 1 --warmup 0 --quiet --csv "$scratch/s.csv"
 want=$(awk -F, '$3 == "cpu_serial" { d = d (d ? " + " : "") $19 } END { print d }' "$scratch/s.csv")

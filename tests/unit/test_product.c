@@ -112,6 +112,71 @@ static void test_every_chunk_count_gives_the_same_value(void)
     free(first);
 }
 
+/* GMP's product of i*j*k over the triples [t0, t1) in loop order (i slowest). */
+static void triples_product(uint64_t m, uint64_t t0, uint64_t t1, mpz_t out)
+{
+    mpz_set_ui(out, 1);
+    for (uint64_t t = t0; t < t1; t++)
+        mpz_mul_ui(out, out, (t / (m * m) + 1) * (t / m % m + 1) * (t % m + 1));
+}
+
+/* Items are cut by the bits of their factors, not by their count of triples: item c starts
+ * at the first triple whose factors before it hold c/C of the loop's bits, counting 256 log2
+ * of each of i, j and k rounded down. The starts below came from floating log2 (an independent
+ * path); each item's partial must be GMP's product over its range. The Python peer cuts alike
+ * (tests/py/digests_match.sh checks the same starts). */
+static void test_items_are_cut_by_bits(void)
+{
+    static const struct {
+        uint64_t n, chunks, start[9];
+    } cut[] = {{9, 5, {0, 138, 243, 340, 429, 512}},
+               {12, 7, {0, 261, 464, 657, 832, 1008, 1173, 1331}},
+               {3, 8, {0, 3, 4, 5, 6, 7, 7, 8, 8}}, /* two items empty: (1,1,1) weighs 0 */
+               {2, 1, {0, 1}}};
+    for (size_t c = 0; c < sizeof cut / sizeof cut[0]; c++) {
+        cs_problem *p = NULL;
+        cs_err err = {{0}};
+        CU_ASSERT_EQUAL_FATAL(K->problem_new(cut[c].n, cut[c].chunks, &p, &err), CS_OK);
+        mpz_t got, want;
+        mpz_inits(got, want, NULL);
+        for (uint64_t i = 0; i < cut[c].chunks; i++) {
+            cs_partial *x = NULL;
+            CU_ASSERT_EQUAL_FATAL(K->item_run(p, i, &x, &err), CS_OK);
+            to_mpz(p, x, got);
+            triples_product(cut[c].n - 1, cut[c].start[i], cut[c].start[i + 1], want);
+            CU_ASSERT_EQUAL(mpz_cmp(got, want), 0);
+            K->partial_free(x);
+        }
+        mpz_clears(got, want, NULL);
+        K->problem_free(p);
+    }
+}
+
+/* So the items are alike in size, and so in cost: at n = 100 cut in 128, each item's partial
+ * is within 64 bits of the mean (about 119,000 bits; a triple's factor is at most 20). Cut by
+ * equal counts of triples, the first held 42,000 bits fewer than the mean. */
+static void test_items_share_the_bits_evenly(void)
+{
+    cs_problem *p = NULL;
+    cs_err err = {{0}};
+    const uint64_t items = 128;
+    CU_ASSERT_EQUAL_FATAL(K->problem_new(100, items, &p, &err), CS_OK);
+    mpz_t all, x_mpz;
+    mpz_inits(all, x_mpz, NULL);
+    closed_form(100, all);
+    double mean = (double)mpz_sizeinbase(all, 2) / (double)items;
+    for (uint64_t i = 0; i < items; i++) {
+        cs_partial *x = NULL;
+        CU_ASSERT_EQUAL_FATAL(K->item_run(p, i, &x, &err), CS_OK);
+        to_mpz(p, x, x_mpz);
+        double bits = (double)mpz_sizeinbase(x_mpz, 2);
+        CU_ASSERT(bits > mean - 64 && bits < mean + 64);
+        K->partial_free(x);
+    }
+    mpz_clears(all, x_mpz, NULL);
+    K->problem_free(p);
+}
+
 static void test_default_chunks_capped_by_the_problem(void)
 {
     cs_problem *p = NULL;
@@ -317,6 +382,8 @@ int main(void)
     CU_add_test(s, "small n equal GMP's closed form", test_small_n_equal_gmp_closed_form);
     CU_add_test(s, "class W bit counts", test_class_w_bit_counts);
     CU_add_test(s, "every chunk count gives the same value", test_every_chunk_count_gives_the_same_value);
+    CU_add_test(s, "items are cut by bits", test_items_are_cut_by_bits);
+    CU_add_test(s, "items share the bits evenly", test_items_share_the_bits_evenly);
     CU_add_test(s, "default chunks capped by the problem", test_default_chunks_capped_by_the_problem);
     CU_add_test(s, "bad cases are refused with reasons", test_bad_cases_are_refused_with_reasons);
     CU_add_test(s, "wrong results fail verification", test_wrong_results_fail_verification);
