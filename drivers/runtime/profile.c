@@ -497,6 +497,15 @@ static int collect(cs_profile *pr, struct all *all)
         memcpy(all->dep + dn, pr->imported_dep, pr->imported_dep_count * sizeof *all->dep);
     all->count = n;
     all->dep_count = dn + pr->imported_dep_count;
+    /* A rank on the root's host may leave the barrier that starts the repetition before the
+     * root does (MPI orders no exits: three ranks on two cores did so every run), and its first
+     * tasks then start before the root's origin. The origin moves back to the earliest start,
+     * every time with it, so that none is negative: a profile's times count from 0. */
+    double earliest = 0;
+    for (uint32_t i = 0; i < n; i++)
+        earliest = all->task[i].start < earliest ? all->task[i].start : earliest;
+    for (uint32_t i = 0; i < n && earliest < 0; i++)
+        all->task[i].start -= earliest, all->task[i].end -= earliest;
     /* Within one rank, buffers hold tasks in the order each thread made them;
      * sends and receives are all made by one thread per rank (MPI_THREAD_FUNNELED),
      * so list order per rank is MPI order once the list is stable by rank. */

@@ -83,6 +83,12 @@ awk '$1 ~ /^[0-9]+$/ { r[$3] = 1 } END { exit !(length(r) == 3) }' "$dir/mpi.txt
 "$mpirun" -q -np 3 --bind-to none "$drivers/cpu_mpi" --kernel pi --class S --schedule static --repeat 1 \
   --warmup 0 --quiet --profile "$dir/mpi-pi.txt" || fail "cpu_mpi pi exited $?"
 check "cpu_mpi -np 3 pi S static" "$dir/mpi-pi.txt" 1 messages
+# cs_profile reads what the ranks wrote: a rank that left the starting barrier before the root
+# (every time, three ranks on two cores) must not bring times before the repetition's start.
+for f in mpi mpi-pi; do
+  "$drivers/cs_profile" --workers 2,3 "$dir/$f.txt" >"$dir/$f.analyzed" 2>&1 ||
+    fail "cs_profile refuses cpu_mpi -np 3's $f.txt: $(cat "$dir/$f.analyzed")"
+done
 
 # cpu_hybrid: 2 ranks x 2 threads, helped parts on the ranks' teams.
 "$mpirun" -q -np 2 --bind-to none "$drivers/cpu_hybrid" --threads 2 --schedule static --n 24 --repeat 1 --warmup 0 \
