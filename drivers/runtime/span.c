@@ -899,6 +899,6 @@ void cs_span_print(FILE *f, const char *prefix, const cs_graph *g, const cs_layo
     }
     if (widest > 64)
         fprintf(f, "%s: past 64 ranks (up to %u here) the replay does not see nodes shared by "
-                "ranks 64 and up: their exchanges and --group-cost go unpaid, and those rows "
-                "read high\n", prefix, widest);
+                "ranks 64 and up: their parts run on one rank, without their exchanges or "
+                "--group-cost, so those rows are no prediction\n", prefix, widest);
 }

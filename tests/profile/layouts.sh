@@ -56,9 +56,9 @@ expect --workers 2 --latency 0 --bandwidth 1e15 --serial 0.0015 -- \
 fixture=$2/good.txt
 expect --workers 2 --group-cost 2:1.5 -- \
   "# profile product n=2: --group-cost not applied: cpu_serial runs one process, whose nodes no ranks share"
-# Past 64 ranks the replay cannot see shared nodes, and says its rows read high.
+# Past 64 ranks the replay cannot see shared nodes, and says its rows are no prediction.
 fixture=$2/two-ranks.txt
 expect --workers 2,128 -- \
-  "# profile product n=2: past 64 ranks (up to 128 here) the replay does not see nodes shared by ranks 64 and up: their exchanges and --group-cost go unpaid, and those rows read high"
+  "# profile product n=2: past 64 ranks (up to 128 here) the replay does not see nodes shared by ranks 64 and up: their parts run on one rank, without their exchanges or --group-cost, so those rows are no prediction"
 [ $failures = 0 ] && echo "ok: cs_profile predicts layouts of ranks x threads, against a given serial time, shared nodes at a given cost, unhelped combines at cpu_serial's"
 exit $((failures > 0))
