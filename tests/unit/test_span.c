@@ -47,6 +47,13 @@ static uint32_t add(struct builder *b, enum cs_task_kind kind, int rank, double 
     return b->g.count++;
 }
 
+/* n items of 1 s each, their indices in out. */
+static void one_second_items(struct builder *b, uint32_t *out, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        out[i] = add(b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+}
+
 static const cs_message_model no_messages = {1e-6, 1e9, 0};
 
 static cs_span_stats stats(const cs_graph *g, const cs_message_model *m)
@@ -110,8 +117,7 @@ static void test_balanced_tree_span_is_depth_plus_one(void)
         start(&b, "cpu_omp", "dynamic", 1);
         unsigned leaves = 1u << depth;
         uint32_t leaf[256];
-        for (unsigned i = 0; i < leaves; i++)
-            leaf[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+        one_second_items(&b, leaf, leaves);
         tree(&b, 0, leaves, leaf);
         cs_span_stats s = stats(&b.g, &no_messages);
         NEAR(s.work_s, 2.0 * leaves - 1);
@@ -173,8 +179,7 @@ static void test_units_whole_root_spread(void)
         struct builder b;
         start(&b, "cpu_omp", "dynamic", 1);
         uint32_t leaf[4];
-        for (unsigned i = 0; i < 4; i++)
-            leaf[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+        one_second_items(&b, leaf, 4);
         uint32_t left = helped(&b, leaf[0], leaf[1], a, k, part, c);
         uint32_t right = helped(&b, leaf[2], leaf[3], a, k, part, c);
         helped(&b, left, right, a, k, part, c);
@@ -202,8 +207,7 @@ static void test_top_unhelped_while_units_left(void)
     struct builder b;
     start(&b, "cpu_omp", "dynamic", 1);
     uint32_t leaf[8];
-    for (unsigned i = 0; i < 8; i++)
-        leaf[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    one_second_items(&b, leaf, 8);
     uint32_t n01 = helped(&b, leaf[0], leaf[1], 0.5, 0, 0, 0);
     uint32_t n23 = helped(&b, leaf[2], leaf[3], 0.5, 0, 0, 0);
     uint32_t n03 = helped(&b, n01, n23, 0.5, 0, 0, 0);
@@ -282,8 +286,7 @@ static void test_parts_of_a_node_spanning_ranks_run_on_its_ranks(void)
         start(&b, "cpu_mpi", "static", 1);
         /* static blocks over 2 simulated ranks: items 0, 1 on rank 0, items 2, 3 on rank 1 */
         uint32_t it[4];
-        for (int i = 0; i < 4; i++)
-            it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+        one_second_items(&b, it, 4);
         uint32_t kids[2] = {it[spanning ? 1 : 0], it[spanning ? 2 : 1]}, fork;
         fork = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2);
         uint32_t parts[4];
@@ -312,8 +315,7 @@ static double layout_replay(const char *driver, int spanning, cs_layout l,
     struct builder b;
     start(&b, driver, "static", 1);
     uint32_t it[4];
-    for (int i = 0; i < 4; i++)
-        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    one_second_items(&b, it, 4);
     uint32_t kids[2] = {it[spanning ? 1 : 0], it[spanning ? 2 : 1]};
     uint32_t fork = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2), parts[4];
     for (int k = 0; k < 4; k++)
@@ -436,8 +438,7 @@ static void test_shared_parts_wait_for_no_idle_rank(void)
     struct builder b;
     start(&b, "cpu_mpi", "static", 1);
     uint32_t it[4];
-    for (int i = 0; i < 4; i++)
-        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    one_second_items(&b, it, 4);
     uint32_t x = helped(&b, it[0], it[1], 0.0, 1, 10.0, 0.0);
     helped(&b, x, helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0), 0.0, 10, 1.0, 0.0);
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 17.0,
@@ -456,8 +457,7 @@ static void test_a_rank_in_two_groups_holds_both_up(void)
     struct builder b;
     start(&b, "cpu_mpi", "static", 1);
     uint32_t it[6];
-    for (int i = 0; i < 6; i++)
-        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    one_second_items(&b, it, 6);
     helped(&b, it[1], it[2], 0.0, 4, 1.0, 0.0);
     helped(&b, it[3], it[4], 0.0, 4, 1.0, 0.0);
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){3, 1}, NULL), 6.0,
@@ -495,8 +495,7 @@ static double spanning_node_replay(uint64_t bytes, const cs_message_model *m, in
     struct builder b;
     start(&b, "cpu_mpi", "static", 1);
     uint32_t it[4];
-    for (int i = 0; i < 4; i++)
-        it[i] = add(&b, CS_TASK_ITEM, 0, 1.0, 0, NULL, 0);
+    one_second_items(&b, it, 4);
     uint32_t kids[2] = {it[spanning ? 1 : 0], it[spanning ? 2 : 1]};
     uint32_t fork = add(&b, CS_TASK_COMBINE, 0, 0.0, bytes, kids, 2), parts[4];
     for (int k = 0; k < 4; k++)
