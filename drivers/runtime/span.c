@@ -463,7 +463,8 @@ struct replay {
     const cs_graph *g;
     const cs_message_model *m;
     const cs_group_cost *shared; /* NULL: a shared node costs its parts' time */
-    double unhelped;             /* a node held alone, per recorded second (layout_unhelped) */
+    double unhelped;             /* a node a rank of one thread holds alone, per recorded
+                                    second (layout_unhelped) */
     unsigned p, per_rank, ranks;
     double *free_at, *end;
     unsigned *worker;
@@ -479,6 +480,13 @@ struct replay {
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
 {
     return w / r->per_rank;
+}
+
+/* A rank's workers: per_rank, but for a short last rank (p not a multiple of per_rank). */
+static unsigned rank_workers(const struct replay *r, unsigned rank)
+{
+    unsigned first = rank * r->per_rank;
+    return r->p - first < r->per_rank ? r->p - first : r->per_rank;
 }
 
 double cs_group_cost_factor(const cs_group_cost *c, unsigned g)
@@ -508,7 +516,7 @@ static double cost(const struct replay *r, uint32_t i)
     int shared = spans_ranks(group);
     if (r->shared && shared)
         d *= cs_group_cost_factor(r->shared, (unsigned)__builtin_popcountll(group));
-    if (!shared)
+    if (!shared && rank_workers(r, r->rank_of[i]) == 1)
         d *= r->unhelped;
     return d;
 }
@@ -689,10 +697,12 @@ static unsigned layout_per_rank(const cs_graph *g, cs_layout l)
 }
 
 /* What a node a rank of one thread holds alone costs per recorded second in layout l: c's
- * unhelped for a profile of ranks, else 1 (one process replays as the team runs). */
+ * unhelped for a profile of ranks where some rank has one thread (all of them, or a short
+ * last rank: 3 workers as ranks of 2), else 1 (one process replays as the team runs). */
 static double layout_unhelped(const cs_graph *g, cs_layout l, const cs_replay_cost *c)
 {
-    int alone = cs_graph_has_ranks(g) && layout_per_rank(g, l) == 1;
+    unsigned per_rank = layout_per_rank(g, l);
+    int alone = cs_graph_has_ranks(g) && (per_rank == 1 || l.workers % per_rank == 1);
     return alone && c && c->unhelped > 0 ? c->unhelped : 1.0;
 }
 

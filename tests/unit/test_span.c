@@ -428,6 +428,26 @@ static void test_unhelped_follows_the_rank_replayed(void)
     }
 }
 
+/* A short last rank of one thread multiplies unhelped too: 3 workers of a profile of two
+ * threads per rank are ranks of 2 and 1. Static over 3 workers, rank 0 runs items 0 and 1 and
+ * rank 1 items 2 and 3 (2 s). [0, 2) is rank 0's, four 1 s parts on its two threads (2 s);
+ * [2, 4) rank 1's, its four parts at u = 0.5 on its one (2 s, not 4); the root costs nothing. */
+static void test_a_short_last_rank_multiplies_unhelped(void)
+{
+    struct builder b;
+    start(&b, "cpu_hybrid", "static", 2);
+    uint32_t it[4];
+    one_second_items(&b, it, 4);
+    uint32_t left = helped(&b, it[0], it[1], 0.0, 4, 1.0, 0.0);
+    helped(&b, left, helped(&b, it[2], it[3], 0.0, 4, 1.0, 0.0), 0.0, 0, 0.0, 0.0);
+    const cs_replay_cost half = {NULL, 0.5};
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){3, 0}, &half), 4.0,
+                           1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){3, 0}, NULL), 6.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
 /* A shared node's parts are dealt to its group's ranks in turn, and none is taken by a rank
  * for having idled long. Two ranks (static: items 0 and 1, 1 s each, rank 0's; 2 and 3 rank
  * 1's): rank 0 combines [0, 2) in one 10 s part while rank 1's [2, 4) costs nothing, so rank
@@ -796,6 +816,8 @@ int main(void)
     CU_add_test(s, "a shared node's parts wait for no idle rank",
                 test_shared_parts_wait_for_no_idle_rank);
     CU_add_test(s, "a rank in two groups holds both up", test_a_rank_in_two_groups_holds_both_up);
+    CU_add_test(s, "a short last rank multiplies unhelped",
+                test_a_short_last_rank_multiplies_unhelped);
     CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
                 test_ranks_take_from_the_back_of_a_block);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
