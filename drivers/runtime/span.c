@@ -805,8 +805,11 @@ double cs_span_predict_layout(const cs_graph *g, const cs_message_model *m,
         return t;
     /* The floor's span is the compute tasks' alone: a layout that puts a message's two
      * ends on one rank does not pay for it, and one worker pays for none. Where ranks of
-     * one thread price their combines lower (c->unhelped < 1), the floor takes the least. */
+     * one thread price their combines lower (c->unhelped < 1), or shared nodes cost less
+     * than recorded (a --group-cost factor below 1), the floor takes the least. */
     double u = layout_unhelped(g, l, c);
+    for (unsigned k = 0; c && c->shared && cs_graph_has_ranks(g) && k < c->shared->count; k++)
+        u = c->shared->factor[k] < u ? c->shared->factor[k] : u;
     u = u < 1 ? u : 1.0;
     double floor = (s->work_s - (1 - u) * s->tree_work_s) / l.workers;
     floor = u * s->compute_span_s > floor ? u * s->compute_span_s : floor;

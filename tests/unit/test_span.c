@@ -448,6 +448,26 @@ static void test_a_short_last_rank_multiplies_unhelped(void)
     cs_graph_free(&b.g);
 }
 
+/* A --group-cost factor below 1 lowers the floor as well as the shared node: two ranks of
+ * one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each), the root shared in eight
+ * 1 s parts at 0.5, four a rank: 2 + 2 s. The floor at the recorded work, 12 s over 2, held
+ * the prediction at 6 s. */
+static void test_a_group_factor_below_one_lowers_the_floor(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t it[4];
+    one_second_items(&b, it, 4);
+    uint32_t left = helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0);
+    helped(&b, left, helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0), 0.0, 8, 1.0, 0.0);
+    cs_span_stats s = stats(&b.g, &no_messages);
+    const cs_group_cost half = {1, {2}, {0.5}};
+    const cs_replay_cost shared = {&half, 0.0};
+    double t = cs_span_predict_layout(&b.g, &no_messages, &s, (cs_layout){2, 0}, &shared);
+    CU_ASSERT_DOUBLE_EQUAL(t, 4.0, 1e-3);
+    cs_graph_free(&b.g);
+}
+
 /* A shared node's parts are dealt to its group's ranks in turn, and none is taken by a rank
  * for having idled long. Two ranks (static: items 0 and 1, 1 s each, rank 0's; 2 and 3 rank
  * 1's): rank 0 combines [0, 2) in one 10 s part while rank 1's [2, 4) costs nothing, so rank
@@ -818,6 +838,8 @@ int main(void)
     CU_add_test(s, "a rank in two groups holds both up", test_a_rank_in_two_groups_holds_both_up);
     CU_add_test(s, "a short last rank multiplies unhelped",
                 test_a_short_last_rank_multiplies_unhelped);
+    CU_add_test(s, "a group factor below one lowers the floor",
+                test_a_group_factor_below_one_lowers_the_floor);
     CU_add_test(s, "ranks take from the back of a block (mpi_handout)",
                 test_ranks_take_from_the_back_of_a_block);
     CU_add_test(s, "a message edge costs latency + bytes / bandwidth",
