@@ -511,7 +511,7 @@ static void test_a_rank_in_two_groups_holds_both_up(void)
  * 0, [14, 16) at 10, [16, 17) at 30. Rank 0, done with its block at 10, takes from the back
  * of the block with most left: item 19 (10 to 30), then 18 (30 to 40) and 17 (40 to 50);
  * rank 1 runs 10 to 16 back to back, to 70. Taking from the front, or asking only when the
- * queue is empty, ends elsewhere. */
+ * queue is empty, ends elsewhere. Then the stolen items go home (cs_handout_home). */
 static void test_ranks_take_from_the_back_of_a_block(void)
 {
     struct builder b;
@@ -524,6 +524,13 @@ static void test_ranks_take_from_the_back_of_a_block(void)
             level[i] = 2 * i + 1 < n ? add(&b, CS_TASK_COMBINE, 0, 0.0, 0, &level[2 * i], 2)
                                      : level[2 * i];
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 70.0,
+                           1e-3);
+    /* The stolen 17, 18 and 19 go home to rank 1 before the tree, a message each (100 s
+     * here): there at 150, 140 and 130, so [16, 20) is made on rank 1 at 150 and reaches
+     * the root on rank 0 at 250. Left with their thief, [18, 20) was rank 0's at 70, [16, 20)
+     * waited for it on rank 1 until 170, and the root until 270. */
+    const cs_message_model slow = {100.0, 1e9, 1};
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &slow, (cs_layout){2, 1}, NULL), 250.0,
                            1e-3);
     cs_graph_free(&b.g);
 }
