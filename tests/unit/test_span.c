@@ -428,6 +428,20 @@ static void test_unhelped_follows_the_rank_replayed(void)
     }
 }
 
+/* Four 1 s items on `threads` per rank, static; [0, 2) in left_k parts of left_s each, [2, 4)
+ * in right_k parts of 1 s, then the root in root_k parts of 1 s (no part: a plain combine
+ * at no cost). */
+static void two_pairs(struct builder *b, const char *driver, unsigned threads, unsigned left_k,
+                      double left_s, unsigned right_k, unsigned root_k)
+{
+    start(b, driver, "static", threads);
+    uint32_t it[4];
+    one_second_items(b, it, 4);
+    uint32_t left = helped(b, it[0], it[1], 0.0, left_k, left_s, 0.0);
+    uint32_t right = helped(b, it[2], it[3], 0.0, right_k, 1.0, 0.0);
+    helped(b, left, right, 0.0, root_k, 1.0, 0.0);
+}
+
 /* A short last rank of one thread multiplies unhelped too: 3 workers of a profile of two
  * threads per rank are ranks of 2 and 1. Static over 3 workers, rank 0 runs items 0 and 1 and
  * rank 1 items 2 and 3 (2 s). [0, 2) is rank 0's, four 1 s parts on its two threads (2 s);
@@ -435,11 +449,7 @@ static void test_unhelped_follows_the_rank_replayed(void)
 static void test_a_short_last_rank_multiplies_unhelped(void)
 {
     struct builder b;
-    start(&b, "cpu_hybrid", "static", 2);
-    uint32_t it[4];
-    one_second_items(&b, it, 4);
-    uint32_t left = helped(&b, it[0], it[1], 0.0, 4, 1.0, 0.0);
-    helped(&b, left, helped(&b, it[2], it[3], 0.0, 4, 1.0, 0.0), 0.0, 0, 0.0, 0.0);
+    two_pairs(&b, "cpu_hybrid", 2, 4, 1.0, 4, 0);
     const cs_replay_cost half = {NULL, 0.5};
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){3, 0}, &half), 4.0,
                            1e-3);
@@ -455,11 +465,7 @@ static void test_a_short_last_rank_multiplies_unhelped(void)
 static void test_a_group_factor_below_one_lowers_the_floor(void)
 {
     struct builder b;
-    start(&b, "cpu_mpi", "static", 1);
-    uint32_t it[4];
-    one_second_items(&b, it, 4);
-    uint32_t left = helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0);
-    helped(&b, left, helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0), 0.0, 8, 1.0, 0.0);
+    two_pairs(&b, "cpu_mpi", 1, 0, 0.0, 0, 8);
     cs_span_stats s = stats(&b.g, &no_messages);
     const cs_group_cost half = {1, {2}, {0.5}};
     const cs_replay_cost shared = {&half, 0.0};
@@ -476,11 +482,7 @@ static void test_a_group_factor_below_one_lowers_the_floor(void)
 static void test_shared_parts_wait_for_no_idle_rank(void)
 {
     struct builder b;
-    start(&b, "cpu_mpi", "static", 1);
-    uint32_t it[4];
-    one_second_items(&b, it, 4);
-    uint32_t x = helped(&b, it[0], it[1], 0.0, 1, 10.0, 0.0);
-    helped(&b, x, helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0), 0.0, 10, 1.0, 0.0);
+    two_pairs(&b, "cpu_mpi", 1, 1, 10.0, 0, 10);
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 17.0,
                            1e-3);
     cs_graph_free(&b.g);
