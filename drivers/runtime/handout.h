@@ -38,8 +38,8 @@ void cs_handout_cut(uint64_t *own_lo, uint64_t *own_hi, unsigned ranks, unsigned
  * group's members each do a fixed share of every step and meet at each exchange, so the
  * whole group waits while such a member is busy with its own nodes (predicted for product B
  * at 16 ranks, its items then cut by counts: 0.64 of cpu_serial with a thief's runs of a
- * sixteenth of a block and more kept, 0.75 with every item home). Rank r's block is the hand-out's:
- * [cs_static_start(items, ranks * threads, r * threads), ... (r + 1) * threads). */
+ * sixteenth of a block and more kept, 0.75 with every item home). Rank r's block is the
+ * hand-out's: [cs_static_start(items, ranks * threads, r * threads), ... (r + 1) * threads). */
 void cs_handout_home(uint64_t items, unsigned ranks, unsigned threads, int *home);
 
 #endif

@@ -637,20 +637,16 @@ static int send_home(struct replay *r)
     if (!cs_graph_has_ranks(g) || r->ranks < 2 || g->items == 0 ||
         strcmp(g->schedule, "static") == 0)
         return 0;
-    int *ran = malloc(g->items * sizeof *ran), *home = malloc(g->items * sizeof *home);
-    if (!ran || !home) {
-        free(ran), free(home);
+    int *home = malloc(g->items * sizeof *home);
+    if (!home)
         return -1;
-    }
-    for (uint64_t i = 0; i < g->items; i++)
-        ran[i] = (int)rank_of_worker(r, r->worker[i]);
     cs_handout_home(g->items, r->ranks, r->per_rank, home);
     for (uint64_t i = 0; i < g->items; i++)
-        if (home[i] != ran[i]) {
+        if ((unsigned)home[i] != rank_of_worker(r, r->worker[i])) {
             r->worker[i] = (unsigned)home[i] * r->per_rank;
             r->end[i] += message_cost(r->m, 0);
         }
-    free(ran), free(home);
+    free(home);
     return 0;
 }
 
