@@ -184,8 +184,8 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    threads per rank unless it says); a tree task runs on
  *    the rank of its first dependency (a combine where its left child is, as
  *    cs_mpi_tree_combine does), except that the parts of a node whose items
- *    ran on several ranks are dealt to those ranks in turn, a fixed share of
- *    each round to each, as the ranks of such a node multiply it together (its
+ *    ran on several ranks are dealt to those ranks for even shares of each
+ *    round's seconds, as the ranks of such a node multiply it together (its
  *    group, mpi_tree.c; for up to 64 ranks) and meet at every exchange
  *    (dealt_rank); items a thief took go home first (send_home). A profile
  *    from one rank, whose top combines are cut into hundreds of parts, so
@@ -474,7 +474,8 @@ struct replay {
     struct heap *ready;  /* per rank */
     unsigned *rank_of;   /* per task, once ready */
     uint64_t *group;     /* per task, once ready: the ranks below it (ranks < 64) */
-    uint32_t *dealt;     /* per task: its successors among a shared node's parts dealt so far */
+    uint32_t *round_of;  /* per rank: the segment whose parts it was last dealt */
+    double *round_load;  /* per rank: the seconds of those parts (dealt_rank) */
 };
 
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
@@ -537,20 +538,34 @@ static double ready_on(const struct replay *r, uint32_t i, unsigned rank, double
 }
 
 /* The rank a part of a node its group multiplies together goes to. The ways give each member
- * a fixed share of every step, and the members meet at each exchange (bignum_group.c): a
- * member busy elsewhere (with a node of another group it belongs to) holds the others up at
+ * a fixed, even share of every step, and the members meet at each exchange (bignum_group.c):
+ * a member busy elsewhere (with a node of another group it belongs to) holds the others up at
  * the next exchange, and one that arrives early takes no more. So a round's parts (those
- * after one segment) are dealt to the group's ranks in turn, in rank order from an offset
- * that the segment's id gives, so that a round of fewer parts than members, or not a
- * multiple of them, does not always load the lowest ranks. */
+ * after one segment, made ready together) are dealt to the group's ranks for even shares of
+ * the round's seconds: each part to the member that holds the least of the round so far, ties
+ * in rank order from an offset the segment's id gives, so that a round of fewer parts than
+ * members does not always load the lowest ranks. The parts are the one-rank product's, cut
+ * for its threads and often uneven (a prime's pass beside a carry's): dealt in turn, a round
+ * whose large parts fall to one member in every cycle loaded it with a share the ways never
+ * give (and --group-cost's factor already holds the imbalance the ways do have). */
 static unsigned dealt_rank(struct replay *r, uint32_t i, uint64_t group)
 {
     uint32_t seg = r->edges[r->edge_at[i]].from; /* a part depends on one task, its segment */
-    unsigned members = (unsigned)__builtin_popcountll(group);
-    unsigned k = (unsigned)((r->dealt[seg]++ + seg) % members);
-    for (unsigned rk = 0;; rk++)
-        if ((group >> rk & 1) && k-- == 0)
-            return rk;
+    unsigned member[64], members = 0;
+    for (unsigned rk = 0; rk < 64; rk++)
+        if (group >> rk & 1)
+            member[members++] = rk;
+    unsigned best = member[seg % members];
+    double least = INFINITY;
+    for (unsigned k = 0; k < members; k++) {
+        unsigned rk = member[(seg + k) % members];
+        double load = r->round_of[rk] == seg ? r->round_load[rk] : 0.0;
+        if (load < least)
+            least = load, best = rk;
+    }
+    r->round_of[best] = seg;
+    r->round_load[best] = least + duration(&r->g->task[i]);
+    return best;
 }
 
 /* Task i's dependencies are all done: when and where can it start? */
@@ -654,7 +669,7 @@ static void replay_free(struct replay *r)
 {
     free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
     free(r->edge_n), free(r->succ), free(r->succ_at), free(r->pending), free(r->rank_of);
-    free(r->group), free(r->dealt);
+    free(r->group), free(r->round_of), free(r->round_load);
     if (r->ready)
         for (unsigned k = 0; k < r->ranks; k++)
             free(r->ready[k].key), free(r->ready[k].val);
@@ -727,12 +742,15 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
     r.rank_of = calloc(n, sizeof *r.rank_of);
     r.ready = calloc(r.ranks, sizeof *r.ready);
     r.group = calloc(n, sizeof *r.group);
-    r.dealt = calloc(n, sizeof *r.dealt);
+    r.round_of = malloc(r.ranks * sizeof *r.round_of);
+    r.round_load = calloc(r.ranks, sizeof *r.round_load);
     double result = -1;
     if (!r.free_at || !r.end || !r.worker || !r.edges || !r.edge_at || !r.edge_n || !r.succ ||
-        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group ||
-        !r.dealt)
+        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group || !r.round_of ||
+        !r.round_load)
         goto out;
+    for (unsigned rk = 0; rk < r.ranks; rk++)
+        r.round_of[rk] = UINT32_MAX; /* no round dealt yet */
     /* With fewer ranks' worth of workers than a whole rank, the last rank is short:
      * its missing workers are never free. */
     for (unsigned w = p; w < r.ranks * r.per_rank; w++)

@@ -507,6 +507,27 @@ static void test_a_rank_in_two_groups_holds_both_up(void)
     cs_graph_free(&b.g);
 }
 
+/* A round of uneven parts is dealt for even shares of its seconds, as the ways split every
+ * step evenly: two ranks of one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each;
+ * their pairs plain combines at no cost), the root shared in parts of 3, 1, 3, 1, 3, 1 s
+ * (12 s): 6 s a rank, so 8 s. Dealt in turn, rank 0 took the three 3 s parts (11 s). */
+static void test_uneven_parts_are_dealt_for_even_shares(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t it[4];
+    one_second_items(&b, it, 4);
+    uint32_t kids[2] = {helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0),
+                        helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
+    uint32_t first = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2), parts[6];
+    for (unsigned i = 0; i < 6; i++)
+        parts[i] = add(&b, CS_TASK_PART, 0, i % 2 ? 1.0 : 3.0, 0, &first, 1);
+    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 6);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 8.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
 /* cpu_mpi's dynamic hand-out (mpi_handout.c) across 2 ranks of one worker: blocks [0, 10)
  * and [10, 20), rank 0's items 1 s, rank 1's 10 s but item 19, 20 s. Rank 0 takes one item
  * at a time; rank 1 asks for a grant before each item while fewer than 4 wait: [10, 14) at
@@ -845,6 +866,8 @@ int main(void)
     CU_add_test(s, "a shared node's parts wait for no idle rank",
                 test_shared_parts_wait_for_no_idle_rank);
     CU_add_test(s, "a rank in two groups holds both up", test_a_rank_in_two_groups_holds_both_up);
+    CU_add_test(s, "uneven parts are dealt for even shares",
+                test_uneven_parts_are_dealt_for_even_shares);
     CU_add_test(s, "a short last rank multiplies unhelped",
                 test_a_short_last_rank_multiplies_unhelped);
     CU_add_test(s, "a group factor below one lowers the floor",
