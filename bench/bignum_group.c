@@ -35,7 +35,10 @@
  * work it did. The busiest rank's, times P, over rank 0's alone is what the
  * way costs beside one rank's product (cs_profile --group-cost), and unlike
  * the wall times it holds when more ranks than cores take turns: a rank's CPU
- * clock stops while it waits for a core (caches it finds colder aside).
+ * clock stops while it waits for a core (caches it finds colder aside; so
+ * that waiting ranks do not spin there, they sleep: finish). Each rank's
+ * median for the chosen way, and the factor were they even, say how much of
+ * it is the members' imbalance.
  */
 
 #define DEFAULT_BITS 70000000ULL
@@ -52,7 +55,33 @@ typedef struct options {
 typedef struct wire {
     double exchange_s, wait_s, cpu_s; /* cpu_s: this thread's CPU seconds in them */
     unsigned long long bytes;
+    int quiet; /* wait asleep (finish) */
 } wire;
+
+/* Waits for r to complete. Quiet, between tests of it a rank sleeps, which it does where the
+ * ranks outnumber the cores: a rank that spins in MPI while it waits takes turns on a core
+ * with one at work, and each turn leaves the worker's caches colder, which its CPU seconds
+ * would charge to the way (four ranks on two cores, a 73.5-Mbit product: 3,000 to 4,000
+ * involuntary switches per rank, against 70 to 130 asleep). */
+static int finish(MPI_Request *r, int quiet)
+{
+    if (!quiet)
+        return MPI_Wait(r, MPI_STATUS_IGNORE);
+    for (;;) {
+        int done = 0;
+        int rc = MPI_Test(r, &done, MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS || done)
+            return rc;
+        nanosleep(&(struct timespec){0, 20000}, NULL);
+    }
+}
+
+static int barrier(int quiet)
+{
+    MPI_Request r;
+    int rc = MPI_Ibarrier(MPI_COMM_WORLD, &r);
+    return rc != MPI_SUCCESS ? rc : finish(&r, quiet);
+}
 
 /* This thread's CPU seconds (the members run single-threaded: no helpers). */
 static double thread_cpu_now(void)
@@ -69,7 +98,11 @@ static int exchange(void *ctx, int failed, const uint64_t *send, const size_t *s
     wire *w = ctx;
     double t0 = cs_clock_now(), c0 = thread_cpu_now();
     int any = failed;
-    MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Request req;
+    if (MPI_Iallreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req) !=
+            MPI_SUCCESS ||
+        finish(&req, w->quiet) != MPI_SUCCESS)
+        any = 1;
     double t1 = cs_clock_now();
     w->wait_s += t1 - t0;
     if (any) {
@@ -90,8 +123,10 @@ static int exchange(void *ctx, int failed, const uint64_t *send, const size_t *s
         if (q != me)
             w->bytes += 8 * sw[q];
     }
-    int rc = MPI_Alltoallv(send, c, c + size, MPI_UINT64_T, recv, c + 2 * size, c + 3 * size,
-                           MPI_UINT64_T, MPI_COMM_WORLD);
+    int rc = MPI_Ialltoallv(send, c, c + size, MPI_UINT64_T, recv, c + 2 * size, c + 3 * size,
+                            MPI_UINT64_T, MPI_COMM_WORLD, &req);
+    if (rc == MPI_SUCCESS)
+        rc = finish(&req, w->quiet);
     free(c);
     w->exchange_s += cs_clock_now() - t1;
     w->cpu_s += thread_cpu_now() - c0;
@@ -110,6 +145,27 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Each rank's median CPU seconds outside the exchanges in the chosen way (cpu[round][rank]),
+ * and the factor the way would cost were they even: how much of it is the busiest rank's
+ * excess, which balancing the members' shares would win back. */
+static void print_members(double *cpu, int reps, int size, double alone)
+{
+    double *col = malloc((size_t)reps * sizeof *col), sum = 0;
+    if (!col || size < 2)
+        goto out;
+    printf("# as chosen, each rank's cpu s:");
+    for (int q = 0; q < size; q++) {
+        for (int k = 0; k < reps; k++)
+            col[k] = cpu[(size_t)k * size + q];
+        double m = median(col, reps);
+        sum += m;
+        printf(" %.6f", m);
+    }
+    printf("; even, it would cost %d:%.2f\n", size, sum / alone);
+out:
+    free(col);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -117,7 +173,8 @@ static void usage(FILE *f)
             "One product of two B-bit numbers (default %llu), made by rank 0 alone and\n"
             "shared by all P ranks (bignum_mul_group), R rounds (default %d): medians,\n"
             "speedup, efficiency, the exchanges' share and bytes, the busiest rank's CPU\n"
-            "seconds outside them, and the factor cs_profile --group-cost takes.\n"
+            "seconds outside them, and the factor cs_profile --group-cost takes, with\n"
+            "each rank's CPU seconds in the chosen way and the factor were they even.\n"
             "The way bignum_mul_group chooses at P ranks is timed, then every way it can\n"
             "take; --chosen-only times the chosen one alone (for a profiler).\n",
             DEFAULT_BITS, DEFAULT_REPS);
@@ -234,8 +291,10 @@ int main(int argc, char **argv)
     double *shared = calloc((size_t)o.reps * WAYS, sizeof(double));
     double *xchg = calloc((size_t)o.reps * WAYS, sizeof(double));
     double *busiest = calloc((size_t)o.reps * WAYS, sizeof(double));
+    double *member_cpu = calloc((size_t)o.reps * size, sizeof(double)); /* [round][rank] */
     unsigned long long bytes[WAYS] = {0};
-    int ok = serial && serial_cpu && shared && xchg && busiest && !cs_bench_random_bignum(&a, limbs, &seed) &&
+    int ok = serial && serial_cpu && shared && xchg && busiest && member_cpu &&
+             !cs_bench_random_bignum(&a, limbs, &seed) &&
              !cs_bench_random_bignum(&b, limbs, &seed) && !share_of(&a, me, size, &pa, &a_at) &&
              !share_of(&b, me, size, &pb, &b_at);
     int all_ok = ok;
@@ -244,7 +303,10 @@ int main(int argc, char **argv)
         cs_error("out of memory for two %llu-bit operands", o.bits);
         MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
     }
-    wire w = {0, 0, 0, 0};
+    int local = ranks_on_this_node();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int oversubscribed = cores > 0 && local > cores;
+    wire w = {0, 0, 0, 0, oversubscribed};
     bignum_group g = {(unsigned)me, (unsigned)size, exchange, &w};
     if (me == 0) {
         printf("# bignum_group: %zu x %zu limbs (%llu bits each), %d rounds, %d ranks\n", limbs,
@@ -271,7 +333,7 @@ int main(int argc, char **argv)
     }
     /* Rounds: the serial product, then each way, in turn. */
     for (int k = 0; k < o.reps; k++) {
-        MPI_Barrier(MPI_COMM_WORLD);
+        barrier(oversubscribed);
         double t0 = cs_clock_now(), c0 = thread_cpu_now();
         if (me == 0 && bignum_mul(&r, &a, &b) != BN_OK)
             MPI_Abort(MPI_COMM_WORLD, CS_EXIT_FAIL);
@@ -281,8 +343,8 @@ int main(int argc, char **argv)
             if (!runs[v])
                 continue;
             bn_group_force(way[v]);
-            MPI_Barrier(MPI_COMM_WORLD);
-            w = (wire){0, 0, 0, 0};
+            barrier(oversubscribed);
+            w = (wire){0, 0, 0, 0, oversubscribed};
             t0 = cs_clock_now(), c0 = thread_cpu_now();
             if (bignum_mul_group(&pr, &r_at, pa.size ? &pa : NULL, a_at, pb.size ? &pb : NULL,
                                  b_at, 0, &g, NULL) != BN_OK)
@@ -290,6 +352,9 @@ int main(int argc, char **argv)
             double mine[3] = {cs_clock_now() - t0, w.exchange_s, thread_cpu_now() - c0 - w.cpu_s};
             double worst[3];
             MPI_Reduce(mine, worst, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+            if (v == 0) /* every rank's, for how evenly the chosen way shares the work */
+                MPI_Gather(&mine[2], 1, MPI_DOUBLE, member_cpu + (size_t)k * size, 1,
+                           MPI_DOUBLE, 0, MPI_COMM_WORLD);
             shared[v * o.reps + k] = worst[0];
             xchg[v * o.reps + k] = worst[1];
             busiest[v * o.reps + k] = worst[2];
@@ -297,7 +362,6 @@ int main(int argc, char **argv)
         }
     }
     bn_group_force(BN_GROUP_CHOOSE);
-    int local = ranks_on_this_node();
     if (me == 0) {
         double s = median(serial, o.reps), sc = median(serial_cpu, o.reps);
         printf("%-30s %10s %9s %11s %12s %11s %10s\n", "", "median s", "speedup", "efficiency",
@@ -315,11 +379,11 @@ int main(int argc, char **argv)
         printf("# %d ranks; exchanges: the slowest rank's seconds in them; busiest cpu: the most "
                "CPU seconds a rank spent outside them; rank 0 MB: what rank 0 sent to the others "
                "in one product\n", size);
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        if (cores > 0 && local > cores)
+        if (oversubscribed)
             printf("# oversubscribed: %d ranks on %ld cores here take turns, so the wall times "
                    "(median, speedup, efficiency, exchanges) are not the ways'; the CPU seconds "
-                   "and the factor below are\n", local, cores);
+                   "and the factor below are, the waiting ranks asleep, not spinning\n", local,
+                   cores);
         /* What the way taken costs beside one rank's product, exchanges aside (the replay
          * charges those by the message model): its busiest rank's work times the ranks, the
          * factor cs_profile takes. */
@@ -328,10 +392,11 @@ int main(int argc, char **argv)
             printf("# for predictions: cs_profile --group-cost %d:%.2f (as chosen: the busiest "
                    "rank's %.6f cpu s x %d ranks / %.6f cpu s alone)\n", size, c * size / sc, c,
                    size, sc);
+        print_members(member_cpu, o.reps, size, sc);
     }
     bignum_clear(&a), bignum_clear(&b), bignum_clear(&r);
     bignum_clear(&pa), bignum_clear(&pb), bignum_clear(&pr);
-    free(serial), free(serial_cpu), free(shared), free(xchg), free(busiest);
+    free(serial), free(serial_cpu), free(shared), free(xchg), free(busiest), free(member_cpu);
     MPI_Finalize();
     return CS_EXIT_OK;
 }

@@ -2,7 +2,8 @@
 # bignum_group's outputs on a small product over 2, 5 and 7 ranks (oversubscribed past the
 # cores, and said so): the serial row and a row per way (as chosen, then by primes up to 16 ranks)
 # with median, speedup, efficiency, exchange seconds, the busiest rank's CPU seconds and
-# megabytes, and the --group-cost line cs_profile takes, from the CPU seconds; --chosen-only
+# megabytes, and the --group-cost line cs_profile takes, from the CPU seconds, with each rank's
+# CPU seconds and the factor were they even; --chosen-only
 # times the chosen way alone; bad options answered once, by rank 0. Timings are printed, never
 # judged. Usage: bignum_group.sh MPIRUN PROG
 set -u
@@ -38,6 +39,19 @@ for np in 2 5 7; do
       END { exit !found }' "$tmp/out" || fail "$np ranks: the factor's CPU seconds are not the 'as chosen' row's"
     awk -v a="$alone" '/^bignum_mul, rank 0 alone / { d = $9 - a; found = d < 0.00006 && d > -0.00006 }
       END { exit !found }' "$tmp/out" || fail "$np ranks: the factor's serial CPU seconds are not the serial row's"
+  fi
+  # each rank's CPU seconds in the chosen way, np of them, and the factor were they even: their
+  # sum over the serial CPU seconds, no more than the busiest rank's factor
+  line=$(grep -E "^# as chosen, each rank's cpu s:( $num){$np}; even, it would cost $np:$num\$" "$tmp/out")
+  if [ -z "$line" ]; then
+    fail "$np ranks: no line of each rank's CPU seconds"
+  elif [ -n "${f:-}" ]; then
+    awk -v line="$line" -v f="$f" -v a="$alone" -v n=$np 'BEGIN {
+      sub(/.*cpu s: /, "", line); split(line, v, /[ ;:]+/); s = 0
+      for (i = 1; i <= n; i++) s += v[i]
+      even = v[n + 6]; d = even - s / a; d = d < 0 ? -d : d
+      exit !(d <= 0.005 + 0.005 * even && even <= f + 0.01) }' ||
+      fail "$np ranks: the even factor is not the ranks' sum over the serial, at most $f: $line"
   fi
   if [ "$np" -gt "$cores" ]; then
     grep -qE "^# oversubscribed: $np ranks on $cores cores here take turns" "$tmp/out" ||
