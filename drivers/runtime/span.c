@@ -545,9 +545,10 @@ static double ready_on(const struct replay *r, uint32_t i, unsigned rank, double
  * the round's seconds: each part to the member that holds the least of the round so far, ties
  * in rank order from an offset the segment's id gives, so that a round of fewer parts than
  * members does not always load the lowest ranks. The parts are the one-rank product's, cut
- * for its threads and often uneven (a prime's pass beside a carry's): dealt in turn, a round
- * whose large parts fall to one member in every cycle loaded it with a share the ways never
- * give (and --group-cost's factor already holds the imbalance the ways do have). */
+ * for its threads and often uneven (in a round of product B's root one part in eight costs
+ * three times the others): dealt in turn to four members, every large one fell to the same
+ * member, a share the ways never give (and --group-cost's factor already holds the imbalance
+ * the ways do have). */
 static unsigned dealt_rank(struct replay *r, uint32_t i, uint64_t group)
 {
     uint32_t seg = r->edges[r->edge_at[i]].from; /* a part depends on one task, its segment */
