@@ -1,6 +1,7 @@
 /* Work, span and a list-scheduling replay of a recorded task graph. */
 #include "span.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +188,7 @@ int cs_span_stats_of(const cs_graph *g, const cs_message_model *m, cs_span_stats
  *    ran on several ranks are dealt to those ranks for even shares of each
  *    round's seconds, as the ranks of such a node multiply it together (its
  *    group, mpi_tree.c; for up to 64 ranks) and meet at every exchange
- *    (dealt_rank); items a thief took go home first (send_home). A profile
+ *    (deal_round); items a thief took go home first (send_home). A profile
  *    from one rank, whose top combines are cut into hundreds of parts, so
  *    predicts ranks sharing them in even shares, without the exchanges'
  *    extra passes (--group-cost prices those), but with the exchanges
@@ -474,8 +475,8 @@ struct replay {
     struct heap *ready;  /* per rank */
     unsigned *rank_of;   /* per task, once ready */
     uint64_t *group;     /* per task, once ready: the ranks below it (ranks < 64) */
-    uint32_t *round_of;  /* per rank: the segment whose parts it was last dealt */
-    double *round_load;  /* per rank: the seconds of those parts (dealt_rank) */
+    unsigned *dealt_to;  /* per task: the rank a shared round's part goes to (deal_round) */
+    double *round_load;  /* per rank: its seconds of the round being dealt */
 };
 
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
@@ -537,36 +538,66 @@ static double ready_on(const struct replay *r, uint32_t i, unsigned rank, double
     return at;
 }
 
-/* The rank a part of a node its group multiplies together goes to. The ways give each member
- * a fixed, even share of every step, and the members meet at each exchange (bignum_group.c):
- * a member busy elsewhere (with a node of another group it belongs to) holds the others up at
- * the next exchange, and one that arrives early takes no more. So a round's parts (those
- * after one segment, made ready together) are dealt to the group's ranks for even shares of
- * the round's seconds: each part to the member that holds the least of the round so far, ties
- * in rank order from an offset the segment's id gives, so that a round of fewer parts than
- * members does not always load the lowest ranks. The parts are the one-rank product's, cut
- * for its threads and often uneven (in a round of product B's root one part in eight costs
- * three times the others): dealt in turn to four members, every large one fell to the same
- * member, a share the ways never give (and --group-cost's factor already holds the imbalance
- * the ways do have). */
-static unsigned dealt_rank(struct replay *r, uint32_t i, uint64_t group)
+/* A part of a round to deal, and its seconds as recorded. */
+struct dealt_part {
+    double d;
+    uint32_t i;
+};
+
+/* Largest first, then in the recorded order. */
+static int larger_part_first(const void *x, const void *y)
 {
-    uint32_t seg = r->edges[r->edge_at[i]].from; /* a part depends on one task, its segment */
+    const struct dealt_part *a = x, *b = y;
+    if (a->d != b->d)
+        return a->d < b->d ? 1 : -1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The ranks the parts of a node its group multiplies together go to. The ways give each
+ * member a fixed, even share of every step, and the members meet at each exchange
+ * (bignum_group.c): a member busy elsewhere (with a node of another group it belongs to)
+ * holds the others up at the next exchange, and one that arrives early takes no more. So a
+ * round's parts (those after one segment, seg) are dealt to the group's ranks, all at once,
+ * for even shares of the round's seconds: largest first, each to the member that holds the
+ * least of the round so far, ties in rank order from an offset the segment's id gives, so
+ * that a round of fewer parts than members does not always load the lowest ranks. The parts
+ * are the one-rank product's, cut for its threads, and uneven (in a round of product B's
+ * root one part in eight costs three times the others): dealt in turn to four members, every
+ * large one fell to the same member, a share the ways never give (--group-cost's factor, the
+ * busiest member's, already holds the imbalance the ways do have). Sets dealt_to for each of
+ * seg's parts; returns 0, -1 out of memory. */
+static int deal_round(struct replay *r, uint32_t seg, uint64_t group)
+{
+    const cs_graph *g = r->g;
+    uint32_t first = r->succ_at[seg], count = r->succ_at[seg + 1] - first, n = 0;
+    struct dealt_part *part = malloc((count ? count : 1) * sizeof *part);
+    if (!part)
+        return -1;
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t i = r->succ[first + k];
+        if (g->task[i].kind == CS_TASK_PART)
+            part[n++] = (struct dealt_part){duration(&g->task[i]), i};
+    }
+    qsort(part, n, sizeof *part, larger_part_first);
     unsigned member[64], members = 0;
     for (unsigned rk = 0; rk < 64; rk++)
-        if (group >> rk & 1)
+        if (group >> rk & 1) {
             member[members++] = rk;
-    unsigned best = member[seg % members];
-    double least = INFINITY;
-    for (unsigned k = 0; k < members; k++) {
-        unsigned rk = member[(seg + k) % members];
-        double load = r->round_of[rk] == seg ? r->round_load[rk] : 0.0;
-        if (load < least)
-            least = load, best = rk;
+            r->round_load[rk] = 0.0;
+        }
+    for (uint32_t k = 0; k < n; k++) {
+        unsigned best = 0;
+        for (unsigned j = 1; j < members; j++) {
+            unsigned a = member[(seg + j) % members], b = member[(seg + best) % members];
+            if (r->round_load[a] < r->round_load[b])
+                best = j;
+        }
+        unsigned rk = member[(seg + best) % members];
+        r->round_load[rk] += part[k].d;
+        r->dealt_to[part[k].i] = rk;
     }
-    r->round_of[best] = seg;
-    r->round_load[best] = least + duration(&r->g->task[i]);
-    return best;
+    free(part);
+    return 0;
 }
 
 /* Task i's dependencies are all done: when and where can it start? */
@@ -588,8 +619,13 @@ static int make_ready(struct replay *r, uint32_t i, double barrier)
         }
     }
     r->group[i] = group;
-    if (task->kind == CS_TASK_PART && spans_ranks(group))
-        rank = dealt_rank(r, i, group);
+    if (task->kind == CS_TASK_PART && spans_ranks(group)) {
+        uint32_t seg = r->edges[r->edge_at[i]].from; /* a part depends on one task */
+        if (r->dealt_to[i] == UINT_MAX && seg >= r->g->items && deal_round(r, seg, group) != 0)
+            return -1;
+        if (r->dealt_to[i] != UINT_MAX)
+            rank = r->dealt_to[i];
+    }
     double at = ready_on(r, i, rank, barrier);
     /* a node its group multiplies together starts with what they exchange (the formulas
      * above), all of it ahead of its work: an exchange is a step every member waits for */
@@ -670,7 +706,7 @@ static void replay_free(struct replay *r)
 {
     free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
     free(r->edge_n), free(r->succ), free(r->succ_at), free(r->pending), free(r->rank_of);
-    free(r->group), free(r->round_of), free(r->round_load);
+    free(r->group), free(r->dealt_to), free(r->round_load);
     if (r->ready)
         for (unsigned k = 0; k < r->ranks; k++)
             free(r->ready[k].key), free(r->ready[k].val);
@@ -743,15 +779,15 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
     r.rank_of = calloc(n, sizeof *r.rank_of);
     r.ready = calloc(r.ranks, sizeof *r.ready);
     r.group = calloc(n, sizeof *r.group);
-    r.round_of = malloc(r.ranks * sizeof *r.round_of);
-    r.round_load = calloc(r.ranks, sizeof *r.round_load);
+    r.dealt_to = malloc(n * sizeof *r.dealt_to);
+    r.round_load = calloc(r.ranks < 64 ? 64 : r.ranks, sizeof *r.round_load);
     double result = -1;
     if (!r.free_at || !r.end || !r.worker || !r.edges || !r.edge_at || !r.edge_n || !r.succ ||
-        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group || !r.round_of ||
+        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group || !r.dealt_to ||
         !r.round_load)
         goto out;
-    for (unsigned rk = 0; rk < r.ranks; rk++)
-        r.round_of[rk] = UINT32_MAX; /* no round dealt yet */
+    for (size_t i = 0; i < n; i++)
+        r.dealt_to[i] = UINT_MAX; /* no round dealt yet */
     /* With fewer ranks' worth of workers than a whole rank, the last rank is short:
      * its missing workers are never free. */
     for (unsigned w = p; w < r.ranks * r.per_rank; w++)

@@ -510,7 +510,8 @@ static void test_a_rank_in_two_groups_holds_both_up(void)
 /* A round of uneven parts is dealt for even shares of its seconds, as the ways split every
  * step evenly: two ranks of one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each;
  * their pairs plain combines at no cost), the root shared in parts of 3, 1, 3, 1, 3, 1 s
- * (12 s): 6 s a rank, so 8 s. Dealt in turn, rank 0 took the three 3 s parts (11 s). */
+ * (12 s): 6 s a rank, so 8 s. Dealt in turn, rank 0 took the three 3 s parts (11 s); each in
+ * the recorded order to the member with the least so far, 7 s and 5 s (9 s). */
 static void test_uneven_parts_are_dealt_for_even_shares(void)
 {
     struct builder b;
