@@ -98,12 +98,48 @@ static int hub_exchange(void *ctx, int failed, const uint64_t *send, const size_
     return any ? BN_EGROUP : BN_OK;
 }
 
+/* A member's own threads (cpu_hybrid's): 0, none; otherwise each run() call's parts are
+ * dealt over so many threads, part i to thread i mod helper_threads, the first the member's. */
+static unsigned helper_threads;
+
+typedef struct helper_call {
+    void (*fn)(void *arg, unsigned part);
+    void *arg;
+    unsigned parts, first;
+} helper_call;
+
+static void *helper_main(void *arg)
+{
+    helper_call *c = arg;
+    for (unsigned i = c->first; i < c->parts; i += helper_threads)
+        c->fn(c->arg, i);
+    return NULL;
+}
+
+static void helpers_run(void *ctx, unsigned parts, void (*fn)(void *arg, unsigned part),
+                        void *arg)
+{
+    (void)ctx;
+    helper_call c[MAX_MEMBERS];
+    pthread_t th[MAX_MEMBERS];
+    c[0] = (helper_call){fn, arg, parts, 0};
+    for (unsigned t = 1; t < helper_threads; t++) {
+        c[t] = (helper_call){fn, arg, parts, t};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[t], NULL, helper_main, &c[t]), 0);
+    }
+    helper_main(&c[0]);
+    for (unsigned t = 1; t < helper_threads; t++)
+        pthread_join(th[t], NULL);
+}
+
 static void *member_main(void *arg)
 {
     member *m = arg;
     bignum_group g = {m->rank, m->h->g, hub_exchange, m};
+    const bignum_helpers threads = {helpers_run, NULL};
     m->status = bignum_mul_group(&m->r, &m->r_at, m->a.size ? &m->a : NULL, m->a_at,
-                                 m->b.size ? &m->b : NULL, m->b_at, m->whole, &g, NULL);
+                                 m->b.size ? &m->b : NULL, m->b_at, m->whole, &g,
+                                 helper_threads ? &threads : NULL);
     return NULL;
 }
 
@@ -362,6 +398,37 @@ static void test_a_split_transform_in_the_wrapped_layout_matches_gmp(void)
     bignum_clear(&a);
     bignum_clear(&b);
     bn_group_force(BN_GROUP_CHOOSE);
+    ASSERT_NO_LEAK();
+}
+
+/* Each member's threads share its steps (cpu_hybrid's ranks of several threads): three a
+ * member, every way forced (primes at two and three members, the split transform from four,
+ * in the wrapped layout too, slices), against GMP, random and all-ones operands, holdings even
+ * and uneven. The trades' copies are parts for the threads as well: a run listed twice or
+ * left out would make a wrong product. */
+static void test_members_threads_share_every_step(void)
+{
+    const size_t t = BN_NTT_THRESHOLD;
+    const size_t sizes[][2] = {{2200, 2000}, {4 * t, 3 * t}, {560, 500}};
+    static const int ways[] = {BN_GROUP_PRIMES, BN_GROUP_TRANSFORM, BN_GROUP_SLICES};
+    helper_threads = 3;
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+        for (int ones = 0; ones < 2; ones++) {
+            bignum a, b;
+            make_operand(&a, sizes[si][0], ones);
+            make_operand(&b, sizes[si][1], ones);
+            for (size_t w = 0; w < sizeof ways / sizeof *ways; w++)
+                for (unsigned g = ways[w] == BN_GROUP_PRIMES ? 2 : 4;
+                     g <= (ways[w] == BN_GROUP_PRIMES ? 3u : 6u); g++)
+                    for (int how = 0; how < HOLD_COUNT; how += HOLD_UNEVEN) {
+                        bn_group_force(ways[w]);
+                        CU_ASSERT_EQUAL(group_product(g, &a, &b, how, 0, -1, 0, 0), 0);
+                    }
+            bignum_clear(&a);
+            bignum_clear(&b);
+        }
+    bn_group_force(BN_GROUP_CHOOSE);
+    helper_threads = 0;
     ASSERT_NO_LEAK();
 }
 
@@ -692,6 +759,7 @@ int main(void)
     CU_add_test(s, "parts of a prime add up to it", test_parts_of_a_prime_add_up_to_it);
     CU_add_test(s, "a large split transform matches GMP", test_a_large_split_transform_matches_gmp);
     CU_add_test(s, "a split transform in the wrapped layout matches GMP", test_a_split_transform_in_the_wrapped_layout_matches_gmp);
+    CU_add_test(s, "members' threads share every step", test_members_threads_share_every_step);
     CU_add_test(s, "the way chosen follows what each costs", test_the_way_chosen_follows_what_each_costs);
     CU_add_test(s, "the words charged are those received", test_the_words_charged_are_those_received);
     CU_add_test(s, "a failed member stops the group", test_a_failed_member_stops_the_group);
