@@ -588,7 +588,8 @@ static size_t transform_runs(const group_plan *pl, group_job *j, int forward, in
 
 /* Moves the transforms' points between the arrays and a trade's buffer, its runs shared
  * by the member's threads: some 28 MB each way at four members of a 73.5-Mbit product,
- * 7 ms of one thread's copying, which would otherwise hold the others idle. */
+ * 5-6 ms of one thread's copying (an eighth of the member's work), which would otherwise
+ * hold its other threads idle. */
 static int move_transforms(const group_plan *pl, group_job *j, int forward, int out,
                            bn_limb *buf, const bignum_helpers *h)
 {
