@@ -62,7 +62,7 @@ static void normalize(bignum *x)
 
 int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants want,
                       const bignum *a, const bignum *b, bignum *A, size_t *a_lo, bignum *B,
-                      size_t *b_lo, int st)
+                      size_t *b_lo, int st, const bignum_helpers *h)
 {
     const member_share *me = &pl->m[pl->me];
     const bignum *mine[2] = {b, a};
@@ -89,15 +89,17 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
         rc = operand_room(A, lo[1], hi[1]) != BN_OK || operand_room(B, lo[0], hi[0]) != BN_OK
                  ? BN_ENOMEM
                  : BN_OK;
+    group_copies copies = {.h = h};
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++)
         for (int is_a = 1; is_a >= 0 && q != pl->me; is_a--) {
             size_t qlo, qhi;
             want(pl, q, is_a, &qlo, &qhi);
             size_t n = overlap(my_at[is_a], my_len[is_a], qlo, qhi, &from);
-            bn_copy(out, n ? mine[is_a]->limbs + (from - my_at[is_a]) : NULL, n);
+            bn_group_copy(&copies, out, n ? mine[is_a]->limbs + (from - my_at[is_a]) : NULL, n);
             out += n;
         }
+    bn_group_copies_run(&copies);
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
     const bn_limb *in = t.recv;
@@ -108,13 +110,14 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
             size_t n = overlap(is_a ? m->a_at : m->b_at, is_a ? m->a_len : m->b_len, lo[is_a],
                                hi[is_a], &from);
             if (q == pl->me) { /* its own piece, straight from it */
-                bn_copy(x->limbs + (from - lo[is_a]),
-                        n ? mine[is_a]->limbs + (from - my_at[is_a]) : NULL, n);
+                bn_group_copy(&copies, x->limbs + (from - lo[is_a]),
+                              n ? mine[is_a]->limbs + (from - my_at[is_a]) : NULL, n);
                 continue;
             }
-            bn_copy(x->limbs + (from - lo[is_a]), in, n);
+            bn_group_copy(&copies, x->limbs + (from - lo[is_a]), in, n);
             in += n;
         }
+    bn_group_copies_run(&copies);
     if (rc == BN_OK) {
         normalize(A);
         normalize(B);
@@ -123,6 +126,40 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
     }
     bn_trade_free(&t, g->size);
     return rc;
+}
+
+/* ---- the trades' copies, for the member's threads ----------------------------------- */
+
+#define GROUP_COPY_PART 32768 /* limbs a gathered copy moves at most: 256 KiB */
+
+static void part_group_copy(void *arg, unsigned i)
+{
+    const struct group_copy *c = (const struct group_copy *)arg + i;
+    bn_copy(c->to, c->from, c->n);
+}
+
+void bn_group_copies_run(group_copies *c)
+{
+    if (c->count > 1)
+        c->h->run(c->h->ctx, (unsigned)c->count, part_group_copy, c->copy);
+    else if (c->count)
+        part_group_copy(c->copy, 0);
+    c->count = 0;
+}
+
+void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
+{
+    if (!c->h) {
+        if (n)
+            bn_copy(to, from, n);
+        return;
+    }
+    for (size_t at = 0; at < n; at += GROUP_COPY_PART) {
+        if (c->count == BN_GROUP_COPIES)
+            bn_group_copies_run(c);
+        size_t part = n - at < GROUP_COPY_PART ? n - at : GROUP_COPY_PART;
+        c->copy[c->count++] = (struct group_copy){to + at, from + at, part};
+    }
 }
 
 /* Member 0 wants both operands whole; the others nothing. */
@@ -141,7 +178,7 @@ static int group_by_first(const bignum_group *g, const group_plan *pl, const big
     bignum_init(&x);
     bignum_init(&y);
     size_t at;
-    int rc = bn_group_operands(g, pl, first_wants, a, b, &x, &at, &y, &at, BN_OK);
+    int rc = bn_group_operands(g, pl, first_wants, a, b, &x, &at, &y, &at, BN_OK, h);
     if (rc == BN_OK && pl->me == 0 && pl->L)
         rc = bignum_mul_helped(r, &x, &y, h);
     else if (rc == BN_OK)

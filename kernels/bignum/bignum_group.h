@@ -65,6 +65,27 @@ typedef struct trade {
  * (failed, or a buffer it could not get) comes failed. Each returns BN_OK or
  * BN_ENOMEM; bn_trade_run BN_EGROUP when any member came failed. Free it
  * whatever happened (a zeroed trade too). */
+/* A trade's copies between a member's arrays and its buffers, gathered and made by the
+ * member's threads: at the product's top they move tens of megabytes (an eighth of a
+ * member's work), which one thread alone would make while the others wait. A copy longer
+ * than a part is cut into parts; a full list is made at once and starts again; with no
+ * threads (h NULL) each copy is made as it comes. */
+#define BN_GROUP_COPIES 256
+
+typedef struct group_copies {
+    const bignum_helpers *h;
+    size_t count;
+    struct group_copy {
+        bn_limb *to;
+        const bn_limb *from;
+        size_t n;
+    } copy[BN_GROUP_COPIES];
+} group_copies;
+
+void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n);
+/* Makes the copies gathered. */
+void bn_group_copies_run(group_copies *c);
+
 int bn_trade_counts(trade *t, unsigned g);
 int bn_trade_buffers(trade *t, unsigned g);
 int bn_trade_run(const bignum_group *g, trade *t, int failed);
@@ -78,10 +99,10 @@ static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st :
 typedef void (*group_wants)(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi);
 /* An exchange: every member's wanted ranges of the operands, from the members holding
  * them. This member's arrive as numbers: A its range of a (from limb *a_lo on), B of b.
- * a and b are this member's pieces (NULL: none). */
+ * a and b are this member's pieces (NULL: none); h its threads, for the copies. */
 int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants want,
                       const bignum *a, const bignum *b, bignum *A, size_t *a_lo, bignum *B,
-                      size_t *b_lo, int st);
+                      size_t *b_lo, int st, const bignum_helpers *h);
 
 /* Above a member's limbs in R, room for what overflows them. */
 #define BN_GROUP_OVERFLOW_WORDS 5

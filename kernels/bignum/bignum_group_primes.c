@@ -133,8 +133,30 @@ static size_t coefficients_of(const group_plan *pl, unsigned q, size_t *lo)
  * the first part's place modulo 2p as they come (each below 2p: four parts' sum
  * would pass the 4p Garner's step takes). Its own are not sent to itself. X stays
  * valid until t and res are freed (the caller frees t, zeroed or not). */
+/* A split prime's part added into the first's place, modulo 2p, in ranges for the
+ * member's threads. */
+typedef struct residue_sum {
+    bn_limb *x;
+    const bn_limb *from;
+    size_t count;
+    bn_limb twice; /* 2p */
+} residue_sum;
+
+#define RESIDUE_SUM_RANGE 32768
+
+static void part_residue_sum(void *arg, unsigned part)
+{
+    const residue_sum *j = arg;
+    size_t lo = (size_t)part * RESIDUE_SUM_RANGE;
+    size_t hi = j->count - lo < RESIDUE_SUM_RANGE ? j->count : lo + RESIDUE_SUM_RANGE;
+    for (size_t k = lo; k < hi; k++) {
+        bn_limb sum = j->x[k] + j->from[k];
+        j->x[k] = sum >= j->twice ? sum - j->twice : sum;
+    }
+}
+
 static int trade_residues(const bignum_group *g, const group_plan *pl, bn_limb *const res[3],
-                          bn_limb *X[3], trade *tr, int st)
+                          bn_limb *X[3], trade *tr, int st, const bignum_helpers *h)
 {
     unsigned mine = sends_of(pl, pl->me), got = 0;
     trade t = {0};
@@ -149,15 +171,17 @@ static int trade_residues(const bignum_group *g, const group_plan *pl, bn_limb *
     }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
+    group_copies copies = {.h = h};
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++) {
         size_t count = coefficients_of(pl, q, &lo);
         for (int p = 0; p < 3 && q != pl->me; p++)
             if (mine >> p & 1) {
-                bn_copy(out, count ? res[p] + lo : NULL, count);
+                bn_group_copy(&copies, out, count ? res[p] + lo : NULL, count);
                 out += count;
             }
     }
+    bn_group_copies_run(&copies);
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
     bn_limb *in = t.recv;
@@ -166,11 +190,13 @@ static int trade_residues(const bignum_group *g, const group_plan *pl, bn_limb *
             if (sends_of(pl, q) >> p & 1) {
                 bn_limb *from = q == pl->me ? (my_count ? res[p] + my_lo : NULL) : in;
                 if (got >> p & 1) {
-                    bn_limb twice = 2 * bn_ntt_prime(p);
-                    for (size_t k = 0; k < my_count; k++) {
-                        bn_limb sum = X[p][k] + from[k];
-                        X[p][k] = sum >= twice ? sum - twice : sum;
-                    }
+                    residue_sum sum = {X[p], from, my_count, 2 * bn_ntt_prime(p)};
+                    size_t parts = group_ceil_div(my_count, RESIDUE_SUM_RANGE);
+                    if (h && parts > 1)
+                        h->run(h->ctx, (unsigned)parts, part_residue_sum, &sum);
+                    else
+                        for (size_t k = 0; k < parts; k++)
+                            part_residue_sum(&sum, (unsigned)k);
                 } else
                     X[p] = from;
                 got |= 1u << p;
@@ -222,7 +248,7 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     bignum_init(&A);
     bignum_init(&B);
     size_t at;
-    int st = bn_group_operands(g, pl, whole_wants, a, b, &A, &at, &B, &at, BN_OK);
+    int st = bn_group_operands(g, pl, whole_wants, a, b, &A, &at, &B, &at, BN_OK, h);
     /* the longer first, as the transform product takes them; at the plan's sizes, which every
      * member knows (A and B have room for them, zero above their own) */
     int a_first = pl->na >= pl->nb;
@@ -247,7 +273,7 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
      * coefficient) */
     bn_limb *X[3] = {NULL, NULL, NULL};
     trade t = {0};
-    st = trade_residues(g, pl, res, X, &t, st);
+    st = trade_residues(g, pl, res, X, &t, st, h);
     size_t len, cap;
     bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
     size_t parts = group_ceil_div(count, BN_NTT_CRT_RANGE);

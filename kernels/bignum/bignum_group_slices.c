@@ -106,8 +106,8 @@ int bn_group_by_slices(const bignum_group *g, const group_plan *pl, const bignum
     bignum_init(&prod);
     size_t a_at = 0, b_at = 0;
     int st = pl->a_sliced
-                 ? bn_group_operands(g, pl, slice_wants, a, b, &x, &a_at, &y, &b_at, BN_OK)
-                 : bn_group_operands(g, pl, slice_wants, a, b, &y, &a_at, &x, &b_at, BN_OK);
+                 ? bn_group_operands(g, pl, slice_wants, a, b, &x, &a_at, &y, &b_at, BN_OK, h)
+                 : bn_group_operands(g, pl, slice_wants, a, b, &y, &a_at, &x, &b_at, BN_OK, h);
     size_t x_at = pl->a_sliced ? a_at : b_at;
     if (st == BN_OK && bignum_mul_helped(&prod, &x, &y, h) != BN_OK)
         st = BN_ENOMEM;

@@ -542,65 +542,37 @@ static size_t transform_words(const group_plan *pl, unsigned from, unsigned to, 
     return small + (forward ? 6 * block_words(pl, to, from) : 3 * block_words(pl, from, to));
 }
 
-/* One run of a trade's points to copy. */
-typedef struct run_copy {
-    bn_limb *to;
-    const bn_limb *from;
-    size_t n;
-} run_copy;
-
-static void part_copy(void *arg, unsigned i)
-{
-    const run_copy *c = (const run_copy *)arg + i;
-    memcpy(c->to, c->from, c->n * sizeof *c->to);
-}
-
 /* The transforms' points this member sends (out) or gets, member by member, as
- * transform_words counts them: the blocks' runs listed in copy (when not NULL, else
- * counted only), the wrapped layout's few residues below the wrap moved at once. Returns
- * the runs. */
-static size_t transform_runs(const group_plan *pl, group_job *j, int forward, int out,
-                             bn_limb *buf, run_copy *copy)
+ * transform_words counts them: the blocks' runs listed in copies, for the member's threads
+ * (some 28 MB each way at four members of a 73.5-Mbit product: 5-6 ms of one thread's
+ * copying, an eighth of the member's work), the wrapped layout's few residues below the
+ * wrap moved at once. */
+static void move_transforms(const group_plan *pl, group_job *j, int forward, int out,
+                            bn_limb *buf, group_copies *copies)
 {
     unsigned me = pl->me, arrays = forward ? 6 : 3;
-    size_t runs = 0;
     for (unsigned q = 0; q < pl->g; q++) {
         if (q == me)
             continue;
         unsigned from = out ? me : q, to = out ? q : me;
         if (!forward && from < pl->small)
-            buf += column_runs(pl, to, 0, pl->wrap, j->low[from], 0, copy ? buf : NULL,
-                               copy ? (out ? RUNS_OUT : RUNS_IN) : RUNS_COUNT);
+            buf += column_runs(pl, to, 0, pl->wrap, j->low[from], 0, buf,
+                               out ? RUNS_OUT : RUNS_IN);
         /* (blocks, columns): the sender's columns when forward, its blocks otherwise */
-        const member_share *b = &pl->m[forward == out ? q : me], *c = &pl->m[forward == out ? me : q];
+        const member_share *b = &pl->m[forward == out ? q : me];
+        const member_share *c = &pl->m[forward == out ? me : q];
         size_t width = c->c1 - c->c0;
         for (unsigned k = 0; width && k < arrays; k++) {
             bn_limb *arr = k % 2 && forward ? j->y[k / 2] : j->x[forward ? k / 2 : k];
-            for (size_t row = b->k0; row < b->k1; row++, runs++, buf += width)
-                if (copy) {
-                    bn_limb *at = arr + row * pl->w + c->c0;
-                    copy[runs] = out ? (run_copy){buf, at, width} : (run_copy){at, buf, width};
-                }
+            for (size_t row = b->k0; row < b->k1; row++, buf += width) {
+                bn_limb *at = arr + row * pl->w + c->c0;
+                if (out)
+                    bn_group_copy(copies, buf, at, width);
+                else
+                    bn_group_copy(copies, at, buf, width);
+            }
         }
     }
-    return runs;
-}
-
-/* Moves the transforms' points between the arrays and a trade's buffer, its runs shared
- * by the member's threads: some 28 MB each way at four members of a 73.5-Mbit product,
- * 5-6 ms of one thread's copying (an eighth of the member's work), which would otherwise
- * hold its other threads idle. */
-static int move_transforms(const group_plan *pl, group_job *j, int forward, int out,
-                           bn_limb *buf, const bignum_helpers *h)
-{
-    size_t runs = transform_runs(pl, j, forward, out, buf, NULL);
-    run_copy *copy = bignum_alloc_bytes((runs ? runs : 1) * sizeof *copy);
-    if (!copy)
-        return BN_ENOMEM;
-    transform_runs(pl, j, forward, out, buf, copy);
-    run_parts(h, runs, part_copy, copy);
-    bignum_free_bytes(copy, (runs ? runs : 1) * sizeof *copy);
-    return BN_OK;
 }
 
 /* 3 (forward: columns to blocks, both operands) and 4 (inverse: blocks to
@@ -617,12 +589,15 @@ static int trade_transforms(const bignum_group *g, const group_plan *pl, group_j
     }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
+    group_copies copies = {.h = h};
     if (rc == BN_OK)
-        rc = move_transforms(pl, j, forward, 1, t.send, h);
+        move_transforms(pl, j, forward, 1, t.send, &copies);
+    bn_group_copies_run(&copies);
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
     if (rc == BN_OK)
-        rc = move_transforms(pl, j, forward, 0, t.recv, h);
+        move_transforms(pl, j, forward, 0, t.recv, &copies);
+    bn_group_copies_run(&copies);
     bn_trade_free(&t, g->size);
     return rc;
 }

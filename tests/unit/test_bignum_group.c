@@ -427,6 +427,16 @@ static void test_members_threads_share_every_step(void)
             bignum_clear(&a);
             bignum_clear(&b);
         }
+    /* long enough that a split prime's sums and the copies come in several parts */
+    bignum a, b;
+    make_operand(&a, 40000, 0);
+    make_operand(&b, 36000, 0);
+    bn_group_force(BN_GROUP_PRIMES);
+    CU_ASSERT_EQUAL(group_product(2, &a, &b, HOLD_EVEN, 0, -1, 0, 0), 0);
+    bn_group_force(BN_GROUP_TRANSFORM);
+    CU_ASSERT_EQUAL(group_product(5, &a, &b, HOLD_UNEVEN, 0, -1, 0, 0), 0);
+    bignum_clear(&a);
+    bignum_clear(&b);
     bn_group_force(BN_GROUP_CHOOSE);
     helper_threads = 0;
     ASSERT_NO_LEAK();
