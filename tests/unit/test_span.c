@@ -578,6 +578,30 @@ static void test_a_large_last_part_is_dealt_first(void)
     cs_graph_free(&b.g);
 }
 
+/* A part is dealt once, though it names its segment twice (a profile file may): two ranks of
+ * one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each; their pairs plain combines
+ * at no cost), the root shared in parts of 3, 1 and 1 s, the 3 s one depending on the fork
+ * twice: 3 s to one member, 2 s to the other, so 5 s. Counted twice in the round, it left
+ * the 3 s part with a 1 s one (6 s). */
+static void test_a_part_naming_its_segment_twice_is_dealt_once(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t it[4];
+    one_second_items(&b, it, 4);
+    uint32_t kids[2] = {helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0),
+                        helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
+    uint32_t first = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2);
+    uint32_t twice[2] = {first, first}, parts[3];
+    parts[0] = add(&b, CS_TASK_PART, 0, 3.0, 0, twice, 2);
+    parts[1] = add(&b, CS_TASK_PART, 0, 1.0, 0, &first, 1);
+    parts[2] = add(&b, CS_TASK_PART, 0, 1.0, 0, &first, 1);
+    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 3);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 5.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
 /* cpu_mpi's dynamic hand-out (mpi_handout.c) across 2 ranks of one worker: blocks [0, 10)
  * and [10, 20), rank 0's items 1 s, rank 1's 10 s but item 19, 20 s. Rank 0 takes one item
  * at a time; rank 1 asks for a grant before each item while fewer than 4 wait: [10, 14) at
@@ -920,6 +944,8 @@ int main(void)
                 test_uneven_parts_are_dealt_for_even_shares);
     CU_add_test(s, "each round of a node is dealt afresh", test_each_round_of_a_node_is_dealt_afresh);
     CU_add_test(s, "a large last part is dealt first", test_a_large_last_part_is_dealt_first);
+    CU_add_test(s, "a part naming its segment twice is dealt once",
+                test_a_part_naming_its_segment_twice_is_dealt_once);
     CU_add_test(s, "a short last rank multiplies unhelped",
                 test_a_short_last_rank_multiplies_unhelped);
     CU_add_test(s, "a group factor below one lowers the floor",
