@@ -507,20 +507,26 @@ static void test_a_rank_in_two_groups_holds_both_up(void)
     cs_graph_free(&b.g);
 }
 
+/* Two ranks of one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each), their pairs
+ * plain combines at no cost: the fork of the root, which both share. */
+static uint32_t shared_root_fork(struct builder *b)
+{
+    start(b, "cpu_mpi", "static", 1);
+    uint32_t it[4];
+    one_second_items(b, it, 4);
+    uint32_t kids[2] = {helped(b, it[0], it[1], 0.0, 0, 0.0, 0.0),
+                        helped(b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
+    return add(b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2);
+}
+
 /* A round of uneven parts is dealt for even shares of its seconds, as the ways split every
- * step evenly: two ranks of one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each;
- * their pairs plain combines at no cost), the root shared in parts of 3, 1, 3, 1, 3, 1 s
+ * step evenly: shared_root_fork's root in parts of 3, 1, 3, 1, 3, 1 s
  * (12 s): 6 s a rank, so 8 s. Dealt in turn, rank 0 took the three 3 s parts (11 s); each in
  * the recorded order to the member with the least so far, 7 s and 5 s (9 s). */
 static void test_uneven_parts_are_dealt_for_even_shares(void)
 {
     struct builder b;
-    start(&b, "cpu_mpi", "static", 1);
-    uint32_t it[4];
-    one_second_items(&b, it, 4);
-    uint32_t kids[2] = {helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0),
-                        helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
-    uint32_t first = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2), parts[6];
+    uint32_t first = shared_root_fork(&b), parts[6];
     for (unsigned i = 0; i < 6; i++)
         parts[i] = add(&b, CS_TASK_PART, 0, i % 2 ? 1.0 : 3.0, 0, &first, 1);
     add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 6);
@@ -530,20 +536,14 @@ static void test_uneven_parts_are_dealt_for_even_shares(void)
 }
 
 /* Each round of a shared node is dealt afresh: what a member took in the round before does
- * not count against it, as the members meet at every exchange. Two ranks of one thread
- * (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each; their pairs plain combines at no
- * cost), the root shared in two rounds: parts of 3 and 1 s (3 s), a segment at no cost, then
+ * not count against it, as the members meet at every exchange. shared_root_fork's root in
+ * two rounds: parts of 3 and 1 s (3 s), a segment at no cost, then
  * two of 1 s, one a rank (1 s): 6 s. Carrying the first round's 3 s against one member put
  * both 1 s parts on the other (7 s). */
 static void test_each_round_of_a_node_is_dealt_afresh(void)
 {
     struct builder b;
-    start(&b, "cpu_mpi", "static", 1);
-    uint32_t it[4];
-    one_second_items(&b, it, 4);
-    uint32_t kids[2] = {helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0),
-                        helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
-    uint32_t first = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2), parts[2];
+    uint32_t first = shared_root_fork(&b), parts[2];
     parts[0] = add(&b, CS_TASK_PART, 0, 3.0, 0, &first, 1);
     parts[1] = add(&b, CS_TASK_PART, 0, 1.0, 0, &first, 1);
     uint32_t seg = add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 2);
@@ -578,20 +578,14 @@ static void test_a_large_last_part_is_dealt_first(void)
     cs_graph_free(&b.g);
 }
 
-/* A part is dealt once, though it names its segment twice (a profile file may): two ranks of
- * one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each; their pairs plain combines
- * at no cost), the root shared in parts of 3, 1 and 1 s, the 3 s one depending on the fork
+/* A part is dealt once, though it names its segment twice (a profile file may):
+ * shared_root_fork's root in parts of 3, 1 and 1 s, the 3 s one depending on the fork
  * twice: 3 s to one member, 2 s to the other, so 5 s. Counted twice in the round, it left
  * the 3 s part with a 1 s one (6 s). */
 static void test_a_part_naming_its_segment_twice_is_dealt_once(void)
 {
     struct builder b;
-    start(&b, "cpu_mpi", "static", 1);
-    uint32_t it[4];
-    one_second_items(&b, it, 4);
-    uint32_t kids[2] = {helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0),
-                        helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
-    uint32_t first = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2);
+    uint32_t first = shared_root_fork(&b);
     uint32_t twice[2] = {first, first}, parts[3];
     parts[0] = add(&b, CS_TASK_PART, 0, 3.0, 0, twice, 2);
     parts[1] = add(&b, CS_TASK_PART, 0, 1.0, 0, &first, 1);
