@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "heap.h"
 #include "message.h"
+#include "mpi_check.h"
 #include "operands.h"
 #include "options.h"
 
@@ -36,7 +37,7 @@
  * way costs beside one rank's product (cs_profile --group-cost), and unlike
  * the wall times it holds when more ranks than cores take turns: a rank's CPU
  * clock stops while it waits for a core (caches it finds colder aside; so
- * that waiting ranks do not spin there, they sleep: finish). Each rank's
+ * that waiting ranks do not spin there, they sleep: wait_asleep). Each rank's
  * median for the chosen way, and the factor were they even, say how much of
  * it is the members' imbalance.
  */
@@ -55,18 +56,17 @@ typedef struct options {
 typedef struct wire {
     double exchange_s, wait_s, cpu_s; /* cpu_s: this thread's CPU seconds in them */
     unsigned long long bytes;
-    int quiet; /* wait asleep (finish) */
+    int quiet; /* oversubscribed: wait asleep (wait_asleep) */
 } wire;
 
-/* Waits for r to complete. Quiet, between tests of it a rank sleeps, which it does where the
- * ranks outnumber the cores: a rank that spins in MPI while it waits takes turns on a core
- * with one at work, and each turn leaves the worker's caches colder, which its CPU seconds
- * would charge to the way (four ranks on two cores, a 73.5-Mbit product: 3,000 to 4,000
- * involuntary switches per rank, against 70 to 130 asleep). */
-static int finish(MPI_Request *r, int quiet)
+/* Waits for r to complete asleep between tests of it, as a rank does where the ranks outnumber
+ * the cores: one that spins in MPI while it waits takes turns on a core with one at work, and
+ * each turn leaves the worker's caches colder, which its CPU seconds would charge to the way
+ * (four ranks on two cores, a 73.5-Mbit product: 3,000 to 4,000 involuntary switches per
+ * rank, against 70 to 130 asleep). Where every rank has a core, the blocking calls stand, the
+ * ones the ways are measured with. */
+static int wait_asleep(MPI_Request *r)
 {
-    if (!quiet)
-        return MPI_Wait(r, MPI_STATUS_IGNORE);
     for (;;) {
         int done = 0;
         int rc = MPI_Test(r, &done, MPI_STATUS_IGNORE);
@@ -76,11 +76,16 @@ static int finish(MPI_Request *r, int quiet)
     }
 }
 
-static int barrier(int quiet)
+/* The others wait in a collective a rank leaves failed: it ends the job (cs_mpi_check). */
+static void barrier(int quiet)
 {
+    if (!quiet) {
+        cs_mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+        return;
+    }
     MPI_Request r;
-    int rc = MPI_Ibarrier(MPI_COMM_WORLD, &r);
-    return rc != MPI_SUCCESS ? rc : finish(&r, quiet);
+    cs_mpi_check(MPI_Ibarrier(MPI_COMM_WORLD, &r), "MPI_Ibarrier");
+    cs_mpi_check(wait_asleep(&r), "MPI_Test of MPI_Ibarrier");
 }
 
 /* This thread's CPU seconds (the members run single-threaded: no helpers). */
@@ -97,24 +102,29 @@ static int exchange(void *ctx, int failed, const uint64_t *send, const size_t *s
 {
     wire *w = ctx;
     double t0 = cs_clock_now(), c0 = thread_cpu_now();
-    int any = failed;
-    MPI_Request req;
-    if (MPI_Iallreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req) !=
-            MPI_SUCCESS ||
-        finish(&req, w->quiet) != MPI_SUCCESS)
-        any = 1;
-    double t1 = cs_clock_now();
-    w->wait_s += t1 - t0;
-    if (any) {
-        w->cpu_s += thread_cpu_now() - c0;
-        return 1;
-    }
     int size, me;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    /* before the flag, so that a rank without them comes failed rather than missing the
+     * Alltoallv the others wait in */
     int *c = malloc(4 * (size_t)size * sizeof *c);
-    if (!c)
+    int any = failed || !c;
+    MPI_Request req;
+    if (!w->quiet) {
+        cs_mpi_check(MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD),
+                     "MPI_Allreduce");
+    } else {
+        cs_mpi_check(MPI_Iallreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD,
+                                    &req), "MPI_Iallreduce");
+        cs_mpi_check(wait_asleep(&req), "MPI_Test of MPI_Iallreduce");
+    }
+    double t1 = cs_clock_now();
+    w->wait_s += t1 - t0;
+    if (any) {
+        free(c);
+        w->cpu_s += thread_cpu_now() - c0;
         return 1;
+    }
     size_t sat = 0, rat = 0;
     for (int q = 0; q < size; q++) {
         c[q] = (int)sw[q], c[size + q] = (int)sat;
@@ -123,14 +133,19 @@ static int exchange(void *ctx, int failed, const uint64_t *send, const size_t *s
         if (q != me)
             w->bytes += 8 * sw[q];
     }
-    int rc = MPI_Ialltoallv(send, c, c + size, MPI_UINT64_T, recv, c + 2 * size, c + 3 * size,
-                            MPI_UINT64_T, MPI_COMM_WORLD, &req);
-    if (rc == MPI_SUCCESS)
-        rc = finish(&req, w->quiet);
+    if (!w->quiet) {
+        cs_mpi_check(MPI_Alltoallv(send, c, c + size, MPI_UINT64_T, recv, c + 2 * size,
+                                   c + 3 * size, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Alltoallv");
+    } else {
+        cs_mpi_check(MPI_Ialltoallv(send, c, c + size, MPI_UINT64_T, recv, c + 2 * size,
+                                    c + 3 * size, MPI_UINT64_T, MPI_COMM_WORLD, &req),
+                     "MPI_Ialltoallv");
+        cs_mpi_check(wait_asleep(&req), "MPI_Test of MPI_Ialltoallv");
+    }
     free(c);
     w->exchange_s += cs_clock_now() - t1;
     w->cpu_s += thread_cpu_now() - c0;
-    return rc != MPI_SUCCESS;
+    return 0;
 }
 
 static int cmp_double(const void *a, const void *b)

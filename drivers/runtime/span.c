@@ -565,7 +565,7 @@ static int larger_part_first(const void *x, const void *y)
  * root one part in eight costs three times the others): dealt in turn to four members, every
  * large one fell to the same member, a share the ways never give (--group-cost's factor, the
  * busiest member's, already holds the imbalance the ways do have). Sets dealt_to for each of
- * seg's parts; returns 0, -1 out of memory. */
+ * seg's parts not dealt before; returns 0, -1 out of memory. */
 static int deal_round(struct replay *r, uint32_t seg, uint64_t group)
 {
     const cs_graph *g = r->g;
@@ -575,8 +575,11 @@ static int deal_round(struct replay *r, uint32_t seg, uint64_t group)
         return -1;
     for (uint32_t k = 0; k < count; k++) {
         uint32_t i = r->succ[first + k];
-        if (g->task[i].kind == CS_TASK_PART)
+        /* once, though a part may name seg twice (a profile file may): twice in succ */
+        if (g->task[i].kind == CS_TASK_PART && r->dealt_to[i] == UINT_MAX) {
+            r->dealt_to[i] = 0; /* taken; its rank is set below */
             part[n++] = (struct dealt_part){duration(&g->task[i]), i};
+        }
     }
     qsort(part, n, sizeof *part, larger_part_first);
     unsigned member[64], members = 0;

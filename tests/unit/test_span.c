@@ -474,8 +474,8 @@ static void test_a_group_factor_below_one_lowers_the_floor(void)
     cs_graph_free(&b.g);
 }
 
-/* A shared node's parts are dealt to its group's ranks in turn, and none is taken by a rank
- * for having idled long. Two ranks (static: items 0 and 1, 1 s each, rank 0's; 2 and 3 rank
+/* A shared node's parts are dealt to its group's ranks in even shares, and none is taken by
+ * a rank for having idled long. Two ranks (static: items 0 and 1, 1 s each, rank 0's; 2 and 3 rank
  * 1's): rank 0 combines [0, 2) in one 10 s part while rank 1's [2, 4) costs nothing, so rank
  * 1 idles from 2 s; then the root, which both share, in ten 1 s parts from 12 s: five each,
  * 17 s. Counting rank 1 free from 2 s put all ten on it (22 s). */
@@ -507,24 +507,91 @@ static void test_a_rank_in_two_groups_holds_both_up(void)
     cs_graph_free(&b.g);
 }
 
+/* Two ranks of one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each), their pairs
+ * plain combines at no cost: the fork of the root, which both share. */
+static uint32_t shared_root_fork(struct builder *b)
+{
+    start(b, "cpu_mpi", "static", 1);
+    uint32_t it[4];
+    one_second_items(b, it, 4);
+    uint32_t kids[2] = {helped(b, it[0], it[1], 0.0, 0, 0.0, 0.0),
+                        helped(b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
+    return add(b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2);
+}
+
 /* A round of uneven parts is dealt for even shares of its seconds, as the ways split every
- * step evenly: two ranks of one thread (static: items 0-1 rank 0's, 2-3 rank 1's, 1 s each;
- * their pairs plain combines at no cost), the root shared in parts of 3, 1, 3, 1, 3, 1 s
+ * step evenly: shared_root_fork's root in parts of 3, 1, 3, 1, 3, 1 s
  * (12 s): 6 s a rank, so 8 s. Dealt in turn, rank 0 took the three 3 s parts (11 s); each in
  * the recorded order to the member with the least so far, 7 s and 5 s (9 s). */
 static void test_uneven_parts_are_dealt_for_even_shares(void)
 {
     struct builder b;
-    start(&b, "cpu_mpi", "static", 1);
-    uint32_t it[4];
-    one_second_items(&b, it, 4);
-    uint32_t kids[2] = {helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0),
-                        helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0)};
-    uint32_t first = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2), parts[6];
+    uint32_t first = shared_root_fork(&b), parts[6];
     for (unsigned i = 0; i < 6; i++)
         parts[i] = add(&b, CS_TASK_PART, 0, i % 2 ? 1.0 : 3.0, 0, &first, 1);
     add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 6);
     CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 8.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
+/* Each round of a shared node is dealt afresh: what a member took in the round before does
+ * not count against it, as the members meet at every exchange. shared_root_fork's root in
+ * two rounds: parts of 3 and 1 s (3 s), a segment at no cost, then
+ * two of 1 s, one a rank (1 s): 6 s. Carrying the first round's 3 s against one member put
+ * both 1 s parts on the other (7 s). */
+static void test_each_round_of_a_node_is_dealt_afresh(void)
+{
+    struct builder b;
+    uint32_t first = shared_root_fork(&b), parts[2];
+    parts[0] = add(&b, CS_TASK_PART, 0, 3.0, 0, &first, 1);
+    parts[1] = add(&b, CS_TASK_PART, 0, 1.0, 0, &first, 1);
+    uint32_t seg = add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 2);
+    for (unsigned i = 0; i < 2; i++)
+        parts[i] = add(&b, CS_TASK_PART, 0, 1.0, 0, &seg, 1);
+    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 2);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 6.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
+/* Largest part first: three ranks of one thread (static: items 0-1 rank 0's, 2-3 rank 1's,
+ * 4-5 rank 2's, 1 s each; the pairs and [0, 4) plain combines at no cost), the root shared by
+ * all three in six parts of 1 s, then one of 3 s (9 s): the 3 s part to one member, three 1 s
+ * parts to each other, 3 s, so 5 s. Dealt in turn, or each in the recorded order to the
+ * member with the least so far, one member took two 1 s parts and the 3 s one (7 s). */
+static void test_a_large_last_part_is_dealt_first(void)
+{
+    struct builder b;
+    start(&b, "cpu_mpi", "static", 1);
+    uint32_t it[6];
+    one_second_items(&b, it, 6);
+    uint32_t left = helped(&b, helped(&b, it[0], it[1], 0.0, 0, 0.0, 0.0),
+                           helped(&b, it[2], it[3], 0.0, 0, 0.0, 0.0), 0.0, 0, 0.0, 0.0);
+    uint32_t kids[2] = {left, helped(&b, it[4], it[5], 0.0, 0, 0.0, 0.0)};
+    uint32_t first = add(&b, CS_TASK_COMBINE, 0, 0.0, 0, kids, 2), parts[7];
+    for (unsigned i = 0; i < 7; i++)
+        parts[i] = add(&b, CS_TASK_PART, 0, i < 6 ? 1.0 : 3.0, 0, &first, 1);
+    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 7);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){3, 1}, NULL), 5.0,
+                           1e-3);
+    cs_graph_free(&b.g);
+}
+
+/* A part is dealt once, though it names its segment twice (a profile file may):
+ * shared_root_fork's root in parts of 3, 1 and 1 s, the 3 s one depending on the fork
+ * twice: 3 s to one member, 2 s to the other, so 5 s. Counted twice in the round, it left
+ * the 3 s part with a 1 s one (6 s). */
+static void test_a_part_naming_its_segment_twice_is_dealt_once(void)
+{
+    struct builder b;
+    uint32_t first = shared_root_fork(&b);
+    uint32_t twice[2] = {first, first}, parts[3];
+    parts[0] = add(&b, CS_TASK_PART, 0, 3.0, 0, twice, 2);
+    parts[1] = add(&b, CS_TASK_PART, 0, 1.0, 0, &first, 1);
+    parts[2] = add(&b, CS_TASK_PART, 0, 1.0, 0, &first, 1);
+    add(&b, CS_TASK_SEGMENT, 0, 0.0, 0, parts, 3);
+    CU_ASSERT_DOUBLE_EQUAL(cs_span_replay_layout(&b.g, &no_messages, (cs_layout){2, 1}, NULL), 5.0,
                            1e-3);
     cs_graph_free(&b.g);
 }
@@ -869,6 +936,10 @@ int main(void)
     CU_add_test(s, "a rank in two groups holds both up", test_a_rank_in_two_groups_holds_both_up);
     CU_add_test(s, "uneven parts are dealt for even shares",
                 test_uneven_parts_are_dealt_for_even_shares);
+    CU_add_test(s, "each round of a node is dealt afresh", test_each_round_of_a_node_is_dealt_afresh);
+    CU_add_test(s, "a large last part is dealt first", test_a_large_last_part_is_dealt_first);
+    CU_add_test(s, "a part naming its segment twice is dealt once",
+                test_a_part_naming_its_segment_twice_is_dealt_once);
     CU_add_test(s, "a short last rank multiplies unhelped",
                 test_a_short_last_rank_multiplies_unhelped);
     CU_add_test(s, "a group factor below one lowers the floor",
