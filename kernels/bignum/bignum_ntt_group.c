@@ -105,24 +105,29 @@ int bn_group_transform_plan(group_plan *pl)
 
 enum run_move { RUNS_COUNT, RUNS_OUT, RUNS_IN, RUNS_ZERO };
 
-/* Member q's column runs [k w + c0, k w + c1), k < rows (B, then the rows of
- * the wrapped layout's coefficients past the transform), within [lo, hi):
- * copied out of or into arr (its element for point j at arr[j - at]) from or
- * to buf in that order, or zeroed, or only counted. Returns the words. */
-/* One run of c words: out of run into buf, in from buf, zeroed, or only counted. */
-static size_t move_run(bn_limb *run, bn_limb *buf, size_t c, enum run_move how)
+/* One run of c words: out of run into buf, in from buf (gathered in copies, for the
+ * member's threads, or NULL: at once), zeroed, or only counted. */
+static size_t move_run(bn_limb *run, bn_limb *buf, size_t c, enum run_move how,
+                       group_copies *copies)
 {
-    if (how == RUNS_OUT)
-        memcpy(buf, run, c * sizeof *buf);
-    else if (how == RUNS_IN)
-        memcpy(run, buf, c * sizeof *buf);
-    else if (how == RUNS_ZERO)
+    if (how == RUNS_OUT || how == RUNS_IN) {
+        bn_limb *to = how == RUNS_OUT ? buf : run;
+        const bn_limb *from = how == RUNS_OUT ? run : buf;
+        if (copies)
+            bn_group_copy(copies, to, from, c);
+        else
+            bn_copy(to, from, c);
+    } else if (how == RUNS_ZERO)
         memset(run, 0, c * sizeof *run);
     return c;
 }
 
+/* Member q's column runs [k w + c0, k w + c1), k < rows (B, then the rows of
+ * the wrapped layout's coefficients past the transform), within [lo, hi):
+ * copied out of or into arr (its element for point j at arr[j - at]) from or
+ * to buf in that order, or zeroed, or only counted. Returns the words. */
 static size_t column_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
-                          size_t at, bn_limb *buf, enum run_move how)
+                          size_t at, bn_limb *buf, enum run_move how, group_copies *copies)
 {
     const member_share *m = &pl->m[q];
     size_t words = 0;
@@ -134,7 +139,7 @@ static size_t column_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi
             r1 = hi;
         if (r0 < r1)
             words += move_run(arr ? arr + (r0 - at) : NULL, buf ? buf + words : NULL, r1 - r0,
-                              how);
+                              how, copies);
     }
     return words;
 }
@@ -150,21 +155,22 @@ static size_t block_words(const group_plan *pl, unsigned blocks, unsigned cols)
 /* The wrapped layout's small product: member q, if it makes one of its primes, wants the
  * operands' low wrap limbs, [0, wrap) within [lo, hi): as column_runs. */
 static size_t small_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
-                         size_t at, bn_limb *buf, enum run_move how)
+                         size_t at, bn_limb *buf, enum run_move how, group_copies *copies)
 {
     size_t r0 = lo, r1 = hi < pl->wrap ? hi : pl->wrap;
     if (q >= pl->small || r0 >= r1)
         return 0;
-    return move_run(arr ? arr + (r0 - at) : NULL, buf, r1 - r0, how);
+    return move_run(arr ? arr + (r0 - at) : NULL, buf, r1 - r0, how, copies);
 }
 
 /* What member q wants of the operands' range [lo, hi): its columns' limbs, or the small
- * product's; moved as column_runs moves them. */
+ * product's; moved as column_runs moves them, the small product's at once: its low limbs
+ * overlap the columns' first rows, and two threads must not write one limb, even alike. */
 static size_t operand_runs(const group_plan *pl, unsigned q, size_t lo, size_t hi, bn_limb *arr,
-                           size_t at, bn_limb *buf, enum run_move how)
+                           size_t at, bn_limb *buf, enum run_move how, group_copies *copies)
 {
-    size_t words = column_runs(pl, q, lo, hi, arr, at, buf, how);
-    return words + small_runs(pl, q, lo, hi, arr, at, buf ? buf + words : NULL, how);
+    size_t words = column_runs(pl, q, lo, hi, arr, at, buf, how, copies);
+    return words + small_runs(pl, q, lo, hi, arr, at, buf ? buf + words : NULL, how, NULL);
 }
 
 /* ---- the member's steps, as parts for its threads ------------------------ */
@@ -485,18 +491,21 @@ static int job_new(group_job *j, const group_plan *pl)
 
 /* 2: the operands' limbs of every member's columns, from their holders. */
 static int trade_operands(const bignum_group *g, const group_plan *pl, group_job *j,
-                          const bignum *a, const bignum *b, int st)
+                          const bignum *a, const bignum *b, int st, const bignum_helpers *h)
 {
     const member_share *me = &pl->m[pl->me];
     trade t = {0};
+    group_copies copies = {.h = h};
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
         const member_share *m = &pl->m[q];
-        t.sw[q] = operand_runs(pl, q, me->a_at, me->a_at + me->a_len, NULL, 0, NULL, RUNS_COUNT) +
-                  operand_runs(pl, q, me->b_at, me->b_at + me->b_len, NULL, 0, NULL, RUNS_COUNT);
-        t.rw[q] =
-            operand_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, NULL, 0, NULL, RUNS_COUNT) +
-            operand_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, NULL, 0, NULL, RUNS_COUNT);
+        t.sw[q] =
+            operand_runs(pl, q, me->a_at, me->a_at + me->a_len, NULL, 0, NULL, RUNS_COUNT, NULL) +
+            operand_runs(pl, q, me->b_at, me->b_at + me->b_len, NULL, 0, NULL, RUNS_COUNT, NULL);
+        t.rw[q] = operand_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, NULL, 0, NULL,
+                               RUNS_COUNT, NULL) +
+                  operand_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, NULL, 0, NULL,
+                               RUNS_COUNT, NULL);
     }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
@@ -504,24 +513,28 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
     for (unsigned q = 0; out && q < g->size; q++) {
         if (me->a_len)
             out += operand_runs(pl, q, me->a_at, me->a_at + me->a_len, a->limbs, me->a_at, out,
-                               RUNS_OUT);
+                               RUNS_OUT, &copies);
         if (me->b_len)
             out += operand_runs(pl, q, me->b_at, me->b_at + me->b_len, b->limbs, me->b_at, out,
-                               RUNS_OUT);
+                               RUNS_OUT, &copies);
     }
+    bn_group_copies_run(&copies);
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
     if (rc == BN_OK) {
         /* limbs no piece holds (a piece's top zeros) are zero */
         bn_limb *A = (bn_limb *)j->a.p, *Bv = (bn_limb *)j->b.p;
-        operand_runs(pl, pl->me, 0, pl->na, A, 0, NULL, RUNS_ZERO);
-        operand_runs(pl, pl->me, 0, pl->nb, Bv, 0, NULL, RUNS_ZERO);
+        operand_runs(pl, pl->me, 0, pl->na, A, 0, NULL, RUNS_ZERO, NULL);
+        operand_runs(pl, pl->me, 0, pl->nb, Bv, 0, NULL, RUNS_ZERO, NULL);
         bn_limb *in = t.recv;
         for (unsigned q = 0; q < g->size; q++) {
             const member_share *m = &pl->m[q];
-            in += operand_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, A, 0, in, RUNS_IN);
-            in += operand_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, Bv, 0, in, RUNS_IN);
+            in += operand_runs(pl, pl->me, m->a_at, m->a_at + m->a_len, A, 0, in, RUNS_IN,
+                               &copies);
+            in += operand_runs(pl, pl->me, m->b_at, m->b_at + m->b_len, Bv, 0, in, RUNS_IN,
+                               &copies);
         }
+        bn_group_copies_run(&copies);
     }
     bn_trade_free(&t, g->size);
     return rc;
@@ -537,7 +550,7 @@ static size_t transform_words(const group_plan *pl, unsigned from, unsigned to, 
     if (from == to)
         return 0;
     size_t small = !forward && from < pl->small
-                       ? column_runs(pl, to, 0, pl->wrap, NULL, 0, NULL, RUNS_COUNT)
+                       ? column_runs(pl, to, 0, pl->wrap, NULL, 0, NULL, RUNS_COUNT, NULL)
                        : 0;
     return small + (forward ? 6 * block_words(pl, to, from) : 3 * block_words(pl, from, to));
 }
@@ -557,7 +570,7 @@ static void move_transforms(const group_plan *pl, group_job *j, int forward, int
         unsigned from = out ? me : q, to = out ? q : me;
         if (!forward && from < pl->small)
             buf += column_runs(pl, to, 0, pl->wrap, j->low[from], 0, buf,
-                               out ? RUNS_OUT : RUNS_IN);
+                               out ? RUNS_OUT : RUNS_IN, copies);
         /* (blocks, columns): the sender's columns when forward, its blocks otherwise */
         const member_share *b = &pl->m[forward == out ? q : me];
         const member_share *c = &pl->m[forward == out ? me : q];
@@ -630,18 +643,19 @@ static size_t carry_records(const group_plan *pl, const group_job *j, unsigned q
 /* 5: every run's limbs and carries to the member holding those limbs of the
  * product: its limbs, and what overflows them, in R (zeroed, len + 5 words). */
 static int trade_product(const bignum_group *g, const group_plan *pl, group_job *j, bn_limb *R,
-                         int st)
+                         int st, const bignum_helpers *h)
 {
     const member_share *me = &pl->m[pl->me];
     size_t top = pl->coeffs;
     trade t = {0};
+    group_copies copies = {.h = h};
     int rc = st == BN_OK ? bn_trade_counts(&t, g->size) : st;
     for (unsigned q = 0; rc == BN_OK && q < g->size; q++) {
         const member_share *m = &pl->m[q];
         size_t hi = m->o1 < top ? m->o1 : top, my_hi = me->o1 < top ? me->o1 : top;
-        t.sw[q] = column_runs(pl, pl->me, m->o0, hi, NULL, 0, NULL, RUNS_COUNT) +
+        t.sw[q] = column_runs(pl, pl->me, m->o0, hi, NULL, 0, NULL, RUNS_COUNT, NULL) +
                   3 * carry_records(pl, j, pl->me, m->o0, m->o1, NULL);
-        t.rw[q] = column_runs(pl, q, me->o0, my_hi, NULL, 0, NULL, RUNS_COUNT) +
+        t.rw[q] = column_runs(pl, q, me->o0, my_hi, NULL, 0, NULL, RUNS_COUNT, NULL) +
                   3 * carry_records(pl, j, q, me->o0, me->o1, NULL);
     }
     if (rc == BN_OK)
@@ -649,9 +663,11 @@ static int trade_product(const bignum_group *g, const group_plan *pl, group_job 
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++) {
         const member_share *m = &pl->m[q];
-        out += column_runs(pl, pl->me, m->o0, m->o1 < top ? m->o1 : top, j->rp, 0, out, RUNS_OUT);
+        out += column_runs(pl, pl->me, m->o0, m->o1 < top ? m->o1 : top, j->rp, 0, out,
+                           RUNS_OUT, &copies);
         out += 3 * carry_records(pl, j, pl->me, m->o0, m->o1, out);
     }
+    bn_group_copies_run(&copies);
     int traded = bn_trade_run(g, &t, rc != BN_OK);
     rc = bn_after_trade(rc, traded);
     bn_limb *in = rc == BN_OK ? t.recv : NULL;
@@ -659,12 +675,14 @@ static int trade_product(const bignum_group *g, const group_plan *pl, group_job 
     /* every member's limbs first: a carry lands on another member's run */
     bn_limb *records = in;
     for (unsigned q = 0; in && q < g->size; q++) {
-        in += column_runs(pl, q, me->o0, me->o1 < top ? me->o1 : top, R, me->o0, in, RUNS_IN);
+        in += column_runs(pl, q, me->o0, me->o1 < top ? me->o1 : top, R, me->o0, in, RUNS_IN,
+                          &copies);
         in += 3 * carry_records(pl, j, q, me->o0, me->o1, NULL);
     }
+    bn_group_copies_run(&copies); /* the limbs in place before the carries land on them */
     for (unsigned q = 0; records && q < g->size; q++) {
         records += column_runs(pl, q, me->o0, me->o1 < top ? me->o1 : top, NULL, 0, NULL,
-                               RUNS_COUNT);
+                               RUNS_COUNT, NULL);
         size_t count = carry_records(pl, j, q, me->o0, me->o1, NULL);
         for (size_t k = 0; k < count; k++, records += 3) {
             size_t at = (size_t)records[0] - me->o0;
@@ -702,7 +720,7 @@ int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const big
 {
     group_job j;
     int st = job_new(&j, pl), started = st == BN_OK;
-    st = trade_operands(g, pl, &j, a, b, st);
+    st = trade_operands(g, pl, &j, a, b, st, h);
     /* a small member makes its prime of the small product first, then its share */
     if (st == BN_OK && pl->me < pl->small)
         st = small_product(&j, h);
@@ -719,7 +737,7 @@ int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const big
         run_parts(h, member_parts(pl), part_inverse_columns, &j);
     size_t len, cap;
     bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
-    st = trade_product(g, pl, &j, R, st);
+    st = trade_product(g, pl, &j, R, st, h);
     if (started)
         job_free(&j);
     st = bn_group_overflow(g, pl, R, st);
