@@ -65,6 +65,15 @@ typedef struct trade {
  * (failed, or a buffer it could not get) comes failed. Each returns BN_OK or
  * BN_ENOMEM; bn_trade_run BN_EGROUP when any member came failed. Free it
  * whatever happened (a zeroed trade too). */
+int bn_trade_counts(trade *t, unsigned g);
+int bn_trade_buffers(trade *t, unsigned g);
+int bn_trade_run(const bignum_group *g, trade *t, int failed);
+void bn_trade_free(trade *t, unsigned g);
+
+/* A member's state through the exchanges: BN_OK, its own failure, or
+ * BN_EGROUP once an exchange said another member failed. */
+static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
+
 /* A trade's copies between a member's arrays and its buffers, gathered and made by the
  * member's threads: at the product's top they move tens of megabytes (an eighth of a
  * member's work), which one thread alone would make while the others wait. A copy longer
@@ -85,15 +94,6 @@ typedef struct group_copies {
 void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n);
 /* Makes the copies gathered. */
 void bn_group_copies_run(group_copies *c);
-
-int bn_trade_counts(trade *t, unsigned g);
-int bn_trade_buffers(trade *t, unsigned g);
-int bn_trade_run(const bignum_group *g, trade *t, int failed);
-void bn_trade_free(trade *t, unsigned g);
-
-/* A member's state through the exchanges: BN_OK, its own failure, or
- * BN_EGROUP once an exchange said another member failed. */
-static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
 
 /* The range [*lo, *hi) of operand a (is_a) or b that member q wants; lo == hi: none. */
 typedef void (*group_wants)(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi);
