@@ -44,12 +44,13 @@ static size_t overlap(size_t at, size_t len, size_t lo, size_t hi, size_t *from)
     return to > *from ? to - *from : 0;
 }
 
-/* x = limbs [lo, hi) of an operand, room made and zeroed (a limb no piece holds is zero). */
-static int operand_room(bignum *x, size_t lo, size_t hi)
+/* x = limbs [lo, hi) of an operand, room made and zeroed (a limb no piece holds is zero;
+ * the zeroing gathered in copies). */
+static int operand_room(bignum *x, size_t lo, size_t hi, group_copies *copies)
 {
     if (bignum_reserve(x, hi - lo + 1) != BN_OK)
         return BN_ENOMEM;
-    bn_zero(x->limbs, hi - lo);
+    bn_group_zero(copies, x->limbs, hi - lo);
     x->size = hi - lo;
     return BN_OK;
 }
@@ -85,11 +86,12 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
         }
     if (rc == BN_OK)
         rc = bn_trade_buffers(&t, g->size);
+    group_copies copies = {.h = h};
     if (rc == BN_OK)
-        rc = operand_room(A, lo[1], hi[1]) != BN_OK || operand_room(B, lo[0], hi[0]) != BN_OK
+        rc = operand_room(A, lo[1], hi[1], &copies) != BN_OK ||
+                     operand_room(B, lo[0], hi[0], &copies) != BN_OK
                  ? BN_ENOMEM
                  : BN_OK;
-    group_copies copies = {.h = h};
     bn_limb *out = rc == BN_OK ? t.send : NULL;
     for (unsigned q = 0; out && q < g->size; q++)
         for (int is_a = 1; is_a >= 0 && q != pl->me; is_a--) {
@@ -135,7 +137,10 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
 static void part_group_copy(void *arg, unsigned i)
 {
     const struct group_copy *c = (const struct group_copy *)arg + i;
-    bn_copy(c->to, c->from, c->n);
+    if (c->from)
+        bn_copy(c->to, c->from, c->n);
+    else
+        bn_zero(c->to, c->n);
 }
 
 void bn_group_copies_run(group_copies *c)
@@ -147,20 +152,30 @@ void bn_group_copies_run(group_copies *c)
     c->count = 0;
 }
 
-void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
+/* from NULL: zeroes */
+static void gather(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
 {
     if (!c->h) {
+        struct group_copy now = {to, from, n};
         if (n)
-            bn_copy(to, from, n);
+            part_group_copy(&now, 0);
         return;
     }
     for (size_t at = 0; at < n; at += GROUP_COPY_PART) {
         if (c->count == BN_GROUP_COPIES)
             bn_group_copies_run(c);
         size_t part = n - at < GROUP_COPY_PART ? n - at : GROUP_COPY_PART;
-        c->copy[c->count++] = (struct group_copy){to + at, from + at, part};
+        c->copy[c->count++] = (struct group_copy){to + at, from ? from + at : NULL, part};
     }
 }
+
+void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
+{
+    if (n)
+        gather(c, to, from, n);
+}
+
+void bn_group_zero(group_copies *c, bn_limb *to, size_t n) { gather(c, to, NULL, n); }
 
 /* Member 0 wants both operands whole; the others nothing. */
 static void first_wants(const group_plan *pl, unsigned q, int is_a, size_t *lo, size_t *hi)
@@ -310,7 +325,8 @@ int bn_group_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, i
     return rc;
 }
 
-bn_limb *bn_group_limbs(const group_plan *pl, size_t *len, size_t *cap, int *st)
+bn_limb *bn_group_limbs(const group_plan *pl, size_t *len, size_t *cap, int *st,
+                        const bignum_helpers *h)
 {
     const member_share *me = &pl->m[pl->me];
     *len = me->o1 - me->o0;
@@ -318,12 +334,16 @@ bn_limb *bn_group_limbs(const group_plan *pl, size_t *len, size_t *cap, int *st)
     bn_limb *R = *st == BN_OK ? bignum_alloc_limbs(*cap) : NULL;
     if (*st == BN_OK && !R)
         *st = BN_ENOMEM;
-    if (R)
-        bn_zero(R, *cap);
+    if (R) {
+        group_copies zero = {.h = h};
+        bn_group_zero(&zero, R, *cap);
+        bn_group_copies_run(&zero);
+    }
     return R;
 }
 
-int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st)
+int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st,
+                   const bignum_helpers *h)
 {
     if (st == BN_OK && bignum_reserve(r, len ? len : 1) != BN_OK)
         st = BN_ENOMEM;
@@ -331,7 +351,9 @@ int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl
         /* the product fits L limbs: nothing passes the last member's top */
         assert(pl->me + 1 < pl->g || R[len] == 0);
         (void)pl;
-        bn_copy(r->limbs, R, len);
+        group_copies copies = {.h = h};
+        bn_group_copy(&copies, r->limbs, R, len);
+        bn_group_copies_run(&copies);
         r->size = len;
         while (r->size && r->limbs[r->size - 1] == 0)
             r->size--;

@@ -74,11 +74,12 @@ void bn_trade_free(trade *t, unsigned g);
  * BN_EGROUP once an exchange said another member failed. */
 static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
 
-/* A trade's copies between a member's arrays and its buffers, gathered and made by the
- * member's threads: at the product's top they move tens of megabytes (an eighth of a
- * member's work), which one thread alone would make while the others wait. A copy longer
- * than a part is cut into parts; a full list is made at once and starts again; with no
- * threads (h NULL) each copy is made as it comes. */
+/* A trade's copies between a member's arrays and its buffers, and the zeroing of its
+ * arrays, gathered and made by the member's threads: at the product's top they move tens of
+ * megabytes (an eighth of a member's work), which one thread alone would make while the
+ * others wait. A copy longer than a part is cut into parts; a full list is made at once and
+ * starts again; with no threads (h NULL) each copy is made as it comes. Copies gathered
+ * together must not write the same limbs. */
 #define BN_GROUP_COPIES 256
 
 typedef struct group_copies {
@@ -86,12 +87,13 @@ typedef struct group_copies {
     size_t count;
     struct group_copy {
         bn_limb *to;
-        const bn_limb *from;
+        const bn_limb *from; /* NULL: zeroes */
         size_t n;
     } copy[BN_GROUP_COPIES];
 } group_copies;
 
 void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n);
+void bn_group_zero(group_copies *c, bn_limb *to, size_t n);
 /* Makes the copies gathered. */
 void bn_group_copies_run(group_copies *c);
 
@@ -109,14 +111,16 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
 
 /* R for this member, zeroed: its len limbs and the overflow room (cap words in
  * all); NULL when *st is not BN_OK already, or after setting it BN_ENOMEM. */
-bn_limb *bn_group_limbs(const group_plan *pl, size_t *len, size_t *cap, int *st);
+bn_limb *bn_group_limbs(const group_plan *pl, size_t *len, size_t *cap, int *st,
+                        const bignum_helpers *h);
 /* r[at..cap) += v, the carry rippling up; it never passes cap. */
 void bn_group_add_at(bn_limb *r, size_t cap, size_t at, bn_limb v);
 /* The last exchange: each member's overflow (R[len..len + 5)), to all; each
  * adds what reaches its limbs. */
 int bn_group_overflow(const bignum_group *g, const group_plan *pl, bn_limb *R, int st);
 /* This member's piece of the product: its len limbs of R. */
-int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st);
+int bn_group_piece(bignum *r, const bn_limb *R, size_t len, const group_plan *pl, int st,
+                   const bignum_helpers *h);
 
 /* Whether g members can share an na by nb limb product by primes: 2 <= g <=
  * BN_GROUP_PRIMES_MEMBERS, within one transform, and its transform cut as finely as g's

@@ -275,7 +275,7 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     trade t = {0};
     st = trade_residues(g, pl, res, X, &t, st, h);
     size_t len, cap;
-    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
+    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st, h);
     size_t parts = group_ceil_div(count, BN_NTT_CRT_RANGE);
     bn_limb *carry = st == BN_OK ? bignum_alloc_limbs(2 * parts + 1) : NULL;
     if (st == BN_OK && !carry)
@@ -292,7 +292,7 @@ int bn_group_by_primes(const bignum_group *g, const group_plan *pl, const bignum
     bn_trade_free(&t, g->size);
     bignum_free_limbs(scratch, sn);
     st = bn_group_overflow(g, pl, R, st);
-    st = bn_group_piece(r, R, len, pl, st);
+    st = bn_group_piece(r, R, len, pl, st, h);
     bignum_free_limbs(R, cap);
     return st;
 }

@@ -114,11 +114,11 @@ int bn_group_by_slices(const bignum_group *g, const group_plan *pl, const bignum
     bignum_clear(&x);
     bignum_clear(&y);
     size_t len, cap;
-    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
+    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st, h);
     st = trade_sums(g, pl, &prod, x_at, R, st);
     bignum_clear(&prod);
     st = bn_group_overflow(g, pl, R, st);
-    st = bn_group_piece(r, R, len, pl, st);
+    st = bn_group_piece(r, R, len, pl, st, h);
     bignum_free_limbs(R, cap);
     return st;
 }

@@ -117,8 +117,12 @@ static size_t move_run(bn_limb *run, bn_limb *buf, size_t c, enum run_move how,
             bn_group_copy(copies, to, from, c);
         else
             bn_copy(to, from, c);
-    } else if (how == RUNS_ZERO)
-        memset(run, 0, c * sizeof *run);
+    } else if (how == RUNS_ZERO) {
+        if (copies)
+            bn_group_zero(copies, run, c);
+        else
+            bn_zero(run, c);
+    }
     return c;
 }
 
@@ -524,8 +528,9 @@ static int trade_operands(const bignum_group *g, const group_plan *pl, group_job
     if (rc == BN_OK) {
         /* limbs no piece holds (a piece's top zeros) are zero */
         bn_limb *A = (bn_limb *)j->a.p, *Bv = (bn_limb *)j->b.p;
-        operand_runs(pl, pl->me, 0, pl->na, A, 0, NULL, RUNS_ZERO, NULL);
-        operand_runs(pl, pl->me, 0, pl->nb, Bv, 0, NULL, RUNS_ZERO, NULL);
+        operand_runs(pl, pl->me, 0, pl->na, A, 0, NULL, RUNS_ZERO, &copies);
+        operand_runs(pl, pl->me, 0, pl->nb, Bv, 0, NULL, RUNS_ZERO, &copies);
+        bn_group_copies_run(&copies); /* zeroed before the limbs arrive */
         bn_limb *in = t.recv;
         for (unsigned q = 0; q < g->size; q++) {
             const member_share *m = &pl->m[q];
@@ -736,12 +741,12 @@ int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const big
     if (st == BN_OK)
         run_parts(h, member_parts(pl), part_inverse_columns, &j);
     size_t len, cap;
-    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st);
+    bn_limb *R = bn_group_limbs(pl, &len, &cap, &st, h);
     st = trade_product(g, pl, &j, R, st, h);
     if (started)
         job_free(&j);
     st = bn_group_overflow(g, pl, R, st);
-    st = bn_group_piece(r, R, len, pl, st);
+    st = bn_group_piece(r, R, len, pl, st, h);
     bignum_free_limbs(R, cap);
     return st;
 }
