@@ -169,6 +169,7 @@ static void gather(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
 
 void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
 {
+    assert(from || !n); /* gathered, a NULL source would zero: a copy from nowhere is a bug */
     if (n)
         gather(c, to, from, n);
 }
