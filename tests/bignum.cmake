@@ -15,7 +15,8 @@ if(CS_HAVE_GMP)
   # product of a few hundred points is cut into parts of 8-16 points at every
   # step (blocks of 16, groups of at most 4 stages, ranges of tables and CRT),
   # alone as well as helped (only transforms of 32 points or fewer are one block),
-  # groups of 2-8 rows in place and of 16 gathered.
+  # groups of 2-8 rows in place and of 16 gathered; a group's trades gather their
+  # copies for a member's threads in lists of 8 parts of at most 64 limbs.
   get_target_property(CS_BIGNUM_SOURCES cs_bignum SOURCES)
   get_target_property(CS_BIGNUM_DIR cs_bignum SOURCE_DIR)
   list(TRANSFORM CS_BIGNUM_SOURCES PREPEND ${CS_BIGNUM_DIR}/)
@@ -26,7 +27,8 @@ if(CS_HAVE_GMP)
     BN_SQR_KARATSUBA_THRESHOLD=2 BN_SQR_TOOM3_THRESHOLD=6 BN_SQR_NTT_THRESHOLD=24
     BN_DECIMAL_DC_THRESHOLD=2 BN_FROM_DECIMAL_DC_THRESHOLD=2 BN_NTT_MAX_COEFFS=2000
     BN_NTT_SUB_POINTS=16 BN_NTT_RANGE=16 BN_NTT_TABLE_RANGE=8 BN_NTT_CRT_RANGE=8
-    BN_NTT_GROUP_STAGES=4 BN_NTT_WHOLE_ALONE=32 BN_NTT_STREAM_POINTS=64 BN_NTT_IN_PLACE_ROWS=8)
+    BN_NTT_GROUP_STAGES=4 BN_NTT_WHOLE_ALONE=32 BN_NTT_STREAM_POINTS=64 BN_NTT_IN_PLACE_ROWS=8
+    BN_GROUP_COPIES=8 BN_GROUP_COPY_PART=64)
   # Release builds drop asserts; this one keeps them, so that every carry and
   # bound the code asserts is checked through those deep recursions.
   target_compile_options(cs_bignum_tiny_thresholds PRIVATE -UNDEBUG)

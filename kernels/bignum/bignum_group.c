@@ -132,8 +132,6 @@ int bn_group_operands(const bignum_group *g, const group_plan *pl, group_wants w
 
 /* ---- the trades' copies, for the member's threads ----------------------------------- */
 
-#define GROUP_COPY_PART 32768 /* limbs a gathered copy moves at most: 256 KiB */
-
 static void part_group_copy(void *arg, unsigned i)
 {
     const struct group_copy *c = (const struct group_copy *)arg + i;
@@ -161,16 +159,17 @@ static void gather(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
             part_group_copy(&now, 0);
         return;
     }
-    for (size_t at = 0; at < n; at += GROUP_COPY_PART) {
+    for (size_t at = 0; at < n; at += BN_GROUP_COPY_PART) {
         if (c->count == BN_GROUP_COPIES)
             bn_group_copies_run(c);
-        size_t part = n - at < GROUP_COPY_PART ? n - at : GROUP_COPY_PART;
+        size_t part = n - at < BN_GROUP_COPY_PART ? n - at : BN_GROUP_COPY_PART;
         c->copy[c->count++] = (struct group_copy){to + at, from ? from + at : NULL, part};
     }
 }
 
 void bn_group_copy(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
 {
+    assert(from || !n); /* gathered, a NULL source would zero: a copy from nowhere is a bug */
     if (n)
         gather(c, to, from, n);
 }

@@ -79,8 +79,14 @@ static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st :
  * megabytes (an eighth of a member's work), which one thread alone would make while the
  * others wait. A copy longer than a part is cut into parts; a full list is made at once and
  * starts again; with no threads (h NULL) each copy is made as it comes. Copies gathered
- * together must not write the same limbs. */
+ * together must not write the same limbs. Tests lower the list's length and the part's, so
+ * that small products fill lists and cut copies too. */
+#ifndef BN_GROUP_COPIES
 #define BN_GROUP_COPIES 256
+#endif
+#ifndef BN_GROUP_COPY_PART
+#define BN_GROUP_COPY_PART 32768 /* limbs a gathered copy moves at most: 256 KiB */
+#endif
 
 typedef struct group_copies {
     const bignum_helpers *h;

@@ -127,12 +127,6 @@ static size_t coefficients_of(const group_plan *pl, unsigned q, size_t *lo)
     return hi > m->o0 ? hi - m->o0 : 0;
 }
 
-/* Every member's residues of each member's coefficients: X[prime] points at this
- * member's coefficients of it, from its first, where they arrived (in t's receive
- * buffer) or in res for its own, not copied; a split prime's parts are added into
- * the first part's place modulo 2p as they come (each below 2p: four parts' sum
- * would pass the 4p Garner's step takes). Its own are not sent to itself. X stays
- * valid until t and res are freed (the caller frees t, zeroed or not). */
 /* A split prime's part added into the first's place, modulo 2p, in ranges for the
  * member's threads. */
 typedef struct residue_sum {
@@ -155,6 +149,12 @@ static void part_residue_sum(void *arg, unsigned part)
     }
 }
 
+/* Every member's residues of each member's coefficients: X[prime] points at this
+ * member's coefficients of it, from its first, where they arrived (in t's receive
+ * buffer) or in res for its own, not copied; a split prime's parts are added into
+ * the first part's place modulo 2p as they come (each below 2p: four parts' sum
+ * would pass the 4p Garner's step takes). Its own are not sent to itself. X stays
+ * valid until t and res are freed (the caller frees t, zeroed or not). */
 static int trade_residues(const bignum_group *g, const group_plan *pl, bn_limb *const res[3],
                           bn_limb *X[3], trade *tr, int st, const bignum_helpers *h)
 {

@@ -403,9 +403,9 @@ static void test_a_split_transform_in_the_wrapped_layout_matches_gmp(void)
 
 /* Each member's threads share its steps (cpu_hybrid's ranks of several threads): three a
  * member, every way forced (primes at two and three members, the split transform from four,
- * in the wrapped layout too, slices), against GMP, random and all-ones operands, holdings even
- * and uneven. The trades' copies are parts for the threads as well: a run listed twice or
- * left out would make a wrong product. */
+ * in the wrapped layout too, slices) and by the first member, against GMP, random and
+ * all-ones operands, holdings even and uneven. The trades' copies are parts for the threads
+ * as well: a run listed twice or left out would make a wrong product. */
 static void test_members_threads_share_every_step(void)
 {
     const size_t t = BN_NTT_THRESHOLD;
@@ -427,8 +427,18 @@ static void test_members_threads_share_every_step(void)
             bignum_clear(&a);
             bignum_clear(&b);
         }
-    /* long enough that a split prime's sums and the copies come in several parts */
+    /* too small to split: the first member's copies of every member's pieces (its own too)
+     * are parts for its threads as well */
     bignum a, b;
+    make_operand(&a, t / 2, 0);
+    make_operand(&b, t / 3, 0);
+    bn_group_force(BN_GROUP_CHOOSE);
+    for (unsigned g = 2; g <= 4; g++)
+        for (int how = 0; how < HOLD_COUNT; how += HOLD_UNEVEN)
+            CU_ASSERT_EQUAL(group_product(g, &a, &b, how, 0, -1, 0, 0), 0);
+    bignum_clear(&a);
+    bignum_clear(&b);
+    /* long enough that a split prime's sums and the copies come in several parts */
     make_operand(&a, 40000, 0);
     make_operand(&b, 36000, 0);
     bn_group_force(BN_GROUP_PRIMES);
