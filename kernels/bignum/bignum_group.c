@@ -141,12 +141,20 @@ static void part_group_copy(void *arg, unsigned i)
         bn_zero(c->to, c->n);
 }
 
+void bn_group_run_parts(const bignum_helpers *h, size_t parts, void (*fn)(void *, unsigned),
+                        void *arg)
+{
+    assert(parts <= ~0u);
+    if (h && parts > 1)
+        h->run(h->ctx, (unsigned)parts, fn, arg);
+    else
+        for (size_t i = 0; i < parts; i++)
+            fn(arg, (unsigned)i);
+}
+
 void bn_group_copies_run(group_copies *c)
 {
-    if (c->count > 1)
-        c->h->run(c->h->ctx, (unsigned)c->count, part_group_copy, c->copy);
-    else if (c->count)
-        part_group_copy(c->copy, 0);
+    bn_group_run_parts(c->h, c->count, part_group_copy, c->copy);
     c->count = 0;
 }
 

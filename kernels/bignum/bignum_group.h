@@ -74,6 +74,11 @@ void bn_trade_free(trade *t, unsigned g);
  * BN_EGROUP once an exchange said another member failed. */
 static inline int bn_after_trade(int st, int traded) { return st != BN_OK ? st : traded; }
 
+/* fn(arg, i) for every part i < parts: by the member's threads (h), or in turn on this one
+ * (h NULL). */
+void bn_group_run_parts(const bignum_helpers *h, size_t parts, void (*fn)(void *, unsigned),
+                        void *arg);
+
 /* A trade's copies between a member's arrays and its buffers, and the zeroing of its
  * arrays, gathered and made by the member's threads: at the product's top they move tens of
  * megabytes (an eighth of a member's work), which one thread alone would make while the

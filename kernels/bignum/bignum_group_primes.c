@@ -191,12 +191,8 @@ static int trade_residues(const bignum_group *g, const group_plan *pl, bn_limb *
                 bn_limb *from = q == pl->me ? (my_count ? res[p] + my_lo : NULL) : in;
                 if (got >> p & 1) {
                     residue_sum sum = {X[p], from, my_count, 2 * bn_ntt_prime(p)};
-                    size_t parts = group_ceil_div(my_count, RESIDUE_SUM_RANGE);
-                    if (h && parts > 1)
-                        h->run(h->ctx, (unsigned)parts, part_residue_sum, &sum);
-                    else
-                        for (size_t k = 0; k < parts; k++)
-                            part_residue_sum(&sum, (unsigned)k);
+                    bn_group_run_parts(h, group_ceil_div(my_count, RESIDUE_SUM_RANGE),
+                                       part_residue_sum, &sum);
                 } else
                     X[p] = from;
                 got |= 1u << p;
@@ -227,12 +223,7 @@ static void part_garner(void *arg, unsigned part)
 static void run_garner(garner_job *j, size_t cap, const bignum_helpers *h)
 {
     size_t parts = group_ceil_div(j->count, BN_NTT_CRT_RANGE);
-    assert(parts <= ~0u);
-    if (h)
-        h->run(h->ctx, (unsigned)parts, part_garner, j);
-    else
-        for (size_t p = 0; p < parts; p++)
-            part_garner(j, (unsigned)p);
+    bn_group_run_parts(h, parts, part_garner, j);
     /* each part's carry at the next part's start (the last's above the coefficients) */
     for (size_t p = 0; p < parts; p++) {
         size_t end = (p + 1) * BN_NTT_CRT_RANGE < j->count ? (p + 1) * BN_NTT_CRT_RANGE : j->count;

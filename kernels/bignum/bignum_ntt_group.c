@@ -207,20 +207,6 @@ typedef struct group_job {
     size_t range;    /* units per part */
 } group_job;
 
-static void run_parts(const bignum_helpers *h, size_t parts, void (*fn)(void *, unsigned),
-                      void *arg)
-{
-    assert(parts <= ~0u);
-    if (!parts)
-        return;
-    if (h) {
-        h->run(h->ctx, (unsigned)parts, fn, arg);
-        return;
-    }
-    for (size_t i = 0; i < parts; i++)
-        fn(arg, (unsigned)i);
-}
-
 /*
  * The tables: every member needs the levels below the lead group's whole,
  * but of the radix-3 step's twiddles (W^j, j < M) and of the lead group's
@@ -390,7 +376,7 @@ static void run_local_group(group_job *j, unsigned group, int inverse, const big
     j->inverse = inverse;
     j->range = range < 8 ? 8 : range;
     j->per_side = group_ceil_div(units, j->range);
-    run_parts(h, 3 * (inverse ? 1 : 2) * j->per_side, part_local_group, j);
+    bn_group_run_parts(h, 3 * (inverse ? 1 : 2) * j->per_side, part_local_group, j);
 }
 
 static void part_block(void *arg, unsigned part)
@@ -412,7 +398,7 @@ static void run_blocks(group_job *j, const bignum_helpers *h)
         run_local_group(j, g, 0, h);
     size_t P0, P1;
     member_points(j, &P0, &P1);
-    run_parts(h, 3 * ((P1 - P0) / j->pl->S), part_block, j);
+    bn_group_run_parts(h, 3 * ((P1 - P0) / j->pl->S), part_block, j);
     for (unsigned g = groups; g-- > 1;)
         run_local_group(j, g, 1, h);
 }
@@ -730,16 +716,16 @@ int bn_group_by_transform(const bignum_group *g, const group_plan *pl, const big
     if (st == BN_OK && pl->me < pl->small)
         st = small_product(&j, h);
     if (st == BN_OK) {
-        run_parts(h, j.table_count, part_tables, &j);
+        bn_group_run_parts(h, j.table_count, part_tables, &j);
         j.per_side = member_parts(pl);
-        run_parts(h, 3 * 2 * j.per_side, part_forward_columns, &j);
+        bn_group_run_parts(h, 3 * 2 * j.per_side, part_forward_columns, &j);
     }
     st = trade_transforms(g, pl, &j, 1, st, h);
     if (st == BN_OK)
         run_blocks(&j, h);
     st = trade_transforms(g, pl, &j, 0, st, h);
     if (st == BN_OK)
-        run_parts(h, member_parts(pl), part_inverse_columns, &j);
+        bn_group_run_parts(h, member_parts(pl), part_inverse_columns, &j);
     size_t len, cap;
     bn_limb *R = bn_group_limbs(pl, &len, &cap, &st, h);
     st = trade_product(g, pl, &j, R, st, h);
