@@ -161,7 +161,7 @@ void bn_group_copies_run(group_copies *c)
 /* from NULL: zeroes */
 static void gather(group_copies *c, bn_limb *to, const bn_limb *from, size_t n)
 {
-    if (!c->h) {
+    if (!c || !c->h) {
         struct group_copy now = {to, from, n};
         if (n)
             part_group_copy(&now, 0);

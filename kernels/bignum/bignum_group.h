@@ -83,7 +83,7 @@ void bn_group_run_parts(const bignum_helpers *h, size_t parts, void (*fn)(void *
  * arrays, gathered and made by the member's threads: at the product's top they move tens of
  * megabytes (an eighth of a member's work), which one thread alone would make while the
  * others wait. A copy longer than a part is cut into parts; a full list is made at once and
- * starts again; with no threads (h NULL) each copy is made as it comes. Copies gathered
+ * starts again; with no threads (h NULL), or no list (c NULL), each copy is made as it comes. Copies gathered
  * together must not write the same limbs. Tests lower the list's length and the part's, so
  * that small products fill lists and cut copies too. */
 #ifndef BN_GROUP_COPIES

@@ -110,19 +110,12 @@ enum run_move { RUNS_COUNT, RUNS_OUT, RUNS_IN, RUNS_ZERO };
 static size_t move_run(bn_limb *run, bn_limb *buf, size_t c, enum run_move how,
                        group_copies *copies)
 {
-    if (how == RUNS_OUT || how == RUNS_IN) {
-        bn_limb *to = how == RUNS_OUT ? buf : run;
-        const bn_limb *from = how == RUNS_OUT ? run : buf;
-        if (copies)
-            bn_group_copy(copies, to, from, c);
-        else
-            bn_copy(to, from, c);
-    } else if (how == RUNS_ZERO) {
-        if (copies)
-            bn_group_zero(copies, run, c);
-        else
-            bn_zero(run, c);
-    }
+    if (how == RUNS_OUT)
+        bn_group_copy(copies, buf, run, c);
+    else if (how == RUNS_IN)
+        bn_group_copy(copies, run, buf, c);
+    else if (how == RUNS_ZERO)
+        bn_group_zero(copies, run, c);
     return c;
 }
 
