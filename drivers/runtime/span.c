@@ -476,7 +476,6 @@ struct replay {
     unsigned *rank_of;   /* per task, once ready */
     uint64_t *group;     /* per task, once ready: the ranks below it (ranks < 64) */
     unsigned *dealt_to;  /* per task: the rank a shared round's part goes to (deal_round) */
-    double *round_load;  /* per rank: its seconds of the round being dealt */
 };
 
 static unsigned rank_of_worker(const struct replay *r, unsigned w)
@@ -583,20 +582,19 @@ static int deal_round(struct replay *r, uint32_t seg, uint64_t group)
     }
     qsort(part, n, sizeof *part, larger_part_first);
     unsigned member[64], members = 0;
+    double load[64] = {0}; /* each rank's seconds of the round */
     for (unsigned rk = 0; rk < 64; rk++)
-        if (group >> rk & 1) {
+        if (group >> rk & 1)
             member[members++] = rk;
-            r->round_load[rk] = 0.0;
-        }
     for (uint32_t k = 0; k < n; k++) {
         unsigned best = 0;
         for (unsigned j = 1; j < members; j++) {
             unsigned a = member[(seg + j) % members], b = member[(seg + best) % members];
-            if (r->round_load[a] < r->round_load[b])
+            if (load[a] < load[b])
                 best = j;
         }
         unsigned rk = member[(seg + best) % members];
-        r->round_load[rk] += part[k].d;
+        load[rk] += part[k].d;
         r->dealt_to[part[k].i] = rk;
     }
     free(part);
@@ -709,7 +707,7 @@ static void replay_free(struct replay *r)
 {
     free(r->free_at), free(r->end), free(r->worker), free(r->edges), free(r->edge_at);
     free(r->edge_n), free(r->succ), free(r->succ_at), free(r->pending), free(r->rank_of);
-    free(r->group), free(r->dealt_to), free(r->round_load);
+    free(r->group), free(r->dealt_to);
     if (r->ready)
         for (unsigned k = 0; k < r->ranks; k++)
             free(r->ready[k].key), free(r->ready[k].val);
@@ -783,11 +781,9 @@ double cs_span_replay_layout(const cs_graph *g, const cs_message_model *m, cs_la
     r.ready = calloc(r.ranks, sizeof *r.ready);
     r.group = calloc(n, sizeof *r.group);
     r.dealt_to = malloc(n * sizeof *r.dealt_to);
-    r.round_load = calloc(r.ranks < 64 ? 64 : r.ranks, sizeof *r.round_load);
     double result = -1;
     if (!r.free_at || !r.end || !r.worker || !r.edges || !r.edge_at || !r.edge_n || !r.succ ||
-        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group || !r.dealt_to ||
-        !r.round_load)
+        !r.succ_at || !r.pending || !r.rank_of || !r.ready || !r.group || !r.dealt_to)
         goto out;
     for (size_t i = 0; i < n; i++)
         r.dealt_to[i] = UINT_MAX; /* no round dealt yet */
